@@ -1,0 +1,11 @@
+// What a deployfile imports: `import { deployfile, task, namespace, sh } from 'dpl-deploy'`.
+// Kept cheap to load: the modules behind gitTasks/releaseTasks/proxyTasks load
+// their heavy dependencies only when one of their tasks runs.
+export { deployfile } from './core/deployfile.js';
+export type { DeployfileDefinition, DeployfileDefaults, RoleSource } from './core/deployfile.js';
+export { task, namespace } from './core/task.js';
+export type { ArgSpec, ArgsOf, TaskOptions, TaskDefinition, NamespaceDefinition } from './core/task.js';
+export { quote, sh, raw, quoteArgs } from './core/quote.js';
+export type { Host, HostSpec, HostSpecObject, HostVars } from './core/host.js';
+export type { Context, Run, CommandResult, HostResult, RunOptions, SudoOptions, Selection } from './core/context-types.js';
+export * from './core/errors.js';

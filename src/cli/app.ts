@@ -1,0 +1,59 @@
+// dpl's top level: parse flags, load the deployfile, then list, describe or run.
+// Everything that runs tasks is imported only when tasks run, to keep --list fast.
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { UsageError } from '../core/errors.js';
+import { deployfile } from '../core/deployfile.js';
+import { parseInvocation } from '../core/grammar.js';
+import { Registry } from '../core/registry.js';
+import { builtinTasks } from '../tasks/builtin.js';
+import { findDeployfile, tryFindDeployfile } from '../loader/find.js';
+import { loadDeployfile } from '../loader/load.js';
+import { parseCli } from './options.js';
+import { renderDescribe, renderList } from './list.js';
+import { reportError } from './boundary.js';
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  cwd: string;
+}
+
+const defaultIo: Io = {
+  out: (s) => void process.stdout.write(s),
+  err: (s) => void process.stderr.write(s),
+  cwd: process.cwd(),
+};
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  const verbose = argv.includes('-v') || argv.includes('--verbose');
+  try {
+    const cli = parseCli(argv, version(), io);
+    if (cli === 'exit') return 0;
+    const adhocOnly = cli.adhoc !== undefined && cli.tokens.length === 0 && !cli.list && !cli.describe;
+    const file = adhocOnly && !cli.deployfile ? tryFindDeployfile(io.cwd) : findDeployfile(io.cwd, cli.deployfile);
+    const definition = file ? await loadDeployfile(file) : deployfile({ tasks: {} });
+    const registry = new Registry(definition.tasks, builtinTasks);
+    if (cli.list) {
+      io.out(cli.flags.json ? JSON.stringify(registry.list().map((t) => ({ name: t.name, desc: t.def.options.desc ?? '', builtin: t.builtin }))) + '\n' : renderList(registry));
+      return 0;
+    }
+    if (cli.describe) {
+      io.out(renderDescribe(registry.get(cli.describe)));
+      return 0;
+    }
+    if (cli.tokens.length === 0 && cli.adhoc === undefined) {
+      throw new UsageError('no task given', { hint: 'run `dpl --list` to see the tasks, `dpl --help` for the options' });
+    }
+    const invocations = cli.tokens.map(parseInvocation);
+    const { executeRun } = await import('./execute.js');
+    return await executeRun({ cli, definition, registry, invocations, root: file ? dirname(file) : io.cwd, io });
+  } catch (e) {
+    return reportError(e, { verbose, writeErr: io.err });
+  }
+}

@@ -1,0 +1,102 @@
+// Runs the invocations: wires reporters to the run's events, handles Ctrl-C
+// (first: stop starting work; second: kill), and always closes connections.
+import { EventBus } from '../core/events.js';
+import { UsageError } from '../core/errors.js';
+import { task } from '../core/task.js';
+import type { DeployfileDefinition } from '../core/deployfile.js';
+import type { Invocation } from '../core/grammar.js';
+import type { Registry, RegisteredTask } from '../core/registry.js';
+import { RunImpl } from '../core/run.js';
+import { Executor } from '../core/executor.js';
+import { PrettyReporter } from '../reporters/pretty.js';
+import { jsonReporter } from '../reporters/json.js';
+import { RunTally } from '../reporters/summary.js';
+import { TerminalPrompter } from './prompter.js';
+import type { ParsedCli } from './options.js';
+import type { Io } from './app.js';
+
+export interface ExecuteInput {
+  cli: ParsedCli;
+  definition: DeployfileDefinition;
+  registry: Registry;
+  invocations: Invocation[];
+  root: string;
+  io: Io;
+}
+
+export async function executeRun({ cli, definition, registry, invocations, root, io }: ExecuteInput): Promise<number> {
+  const events = new EventBus();
+  const tally = new RunTally();
+  events.on((e) => tally.observe(e));
+  if (cli.flags.json) events.on(jsonReporter(io.out));
+  else {
+    const color = !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+    events.on(new PrettyReporter({ write: io.out, color, quiet: cli.flags.quiet, verbose: cli.flags.verbose, dryRun: cli.flags.dryRun }).handle);
+  }
+
+  const controller = new AbortController();
+  const run = new RunImpl({
+    flags: cli.flags,
+    definition,
+    root,
+    events,
+    prompter: new TerminalPrompter(events),
+    signal: controller.signal,
+    selection: { hosts: cli.hosts, roles: cli.roles, exclude: cli.exclude },
+  });
+  const executor = new Executor(run, registry);
+  const prepared = executor.prepare(invocations);
+
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      events.emit('log', { level: 'warn', message: 'interrupted: letting running commands finish, starting nothing new (Ctrl-C again to kill)' });
+      controller.abort();
+    } else {
+      io.err('dpl: killed\n');
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+
+  const started = performance.now();
+  events.emit('run.start', { tasks: invocations.map((i) => i.token), dryRun: cli.flags.dryRun });
+  let failure: unknown;
+  try {
+    await executor.runAll(prepared);
+    if (cli.adhoc !== undefined) {
+      if (!run.selection.hosts?.length && !run.selection.roles?.length) {
+        throw new UsageError(`no hosts to run "${cli.adhoc}" on`, { hint: 'give hosts with -H or -R, or a task that selects them (e.g. `dpl prod -- uptime`)' });
+      }
+      await executor.runTask(adhocTask(cli.adhoc), {});
+    }
+  } catch (e) {
+    failure = e;
+  } finally {
+    await run.close().catch(() => undefined);
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+  events.emit('run.end', {
+    ok: failure === undefined,
+    durationMs: performance.now() - started,
+    tasks: tally.tasks.size,
+    hostsOk: tally.okHosts(),
+    hostsFailed: [...tally.hostsFailed],
+    error: failure instanceof Error ? events.scrubText(failure.message) : undefined,
+  });
+  if (failure !== undefined) throw failure;
+  return 0;
+}
+
+function adhocTask(command: string): RegisteredTask {
+  return {
+    name: 'command',
+    builtin: true,
+    def: task({ desc: `ad-hoc: ${command}` }, async (c) => {
+      await c.run(command);
+    }),
+  };
+}

@@ -1,0 +1,116 @@
+// Command-line flags (Fabric 1 letters where Fabric had them). Parsing only:
+// no deployfile is loaded and no host touched here.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { UsageError } from '../core/errors.js';
+import type { CliFlags } from '../core/context-types.js';
+import { parseList } from '../core/grammar.js';
+
+export interface ParsedCli {
+  tokens: string[];
+  adhoc?: string;
+  deployfile?: string;
+  list: boolean;
+  describe?: string;
+  hosts: string[];
+  roles: string[];
+  exclude: string[];
+  flags: CliFlags;
+}
+
+const positiveInt = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive whole number`);
+  return n;
+};
+const seconds = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number of seconds above 0`);
+  return Math.round(n * 1000);
+};
+
+export function buildProgram(version: string, write: { out: (s: string) => void }): Command {
+  return new Command('dpl')
+    .usage('[options] [task[:arg,key=value] ...] [-- command]')
+    .description('Run deployfile tasks on hosts over SSH (Fabric-style).')
+    .version(version, '--version')
+    .option('-f, --deployfile <path>', 'deployfile to use (default: deployfile.ts here or in a parent)')
+    .option('-l, --list', 'list tasks and exit')
+    .option('-d, --describe <task>', 'describe one task and exit')
+    .option('-H, --hosts <hosts>', 'comma-separated hosts for the tasks (user@host:port or inventory names)')
+    .option('-R, --roles <roles>', 'comma-separated roles for the tasks')
+    .option('-x, --exclude-hosts <hosts>', 'comma-separated hosts to leave out')
+    .option('-P, --parallel', 'run tasks on all hosts at once (unless a task is serial)')
+    .option('-z, --pool-size <n>', 'how many hosts at once in parallel', positiveInt('--pool-size'))
+    .option('-w, --warn-only', 'a failing command warns instead of stopping the task')
+    .option('--skip-bad-hosts', 'skip hosts that cannot be reached instead of failing')
+    .option('--dry-run', "print each host's commands; touch no host")
+    .option('--json', 'one JSON event per line on stdout')
+    .option('-q, --quiet', 'only warnings, errors and the summary')
+    .option('-v, --verbose', 'timings, debug events and stack traces')
+    .option('-y, --yes', 'answer yes to confirmations')
+    .option('-u, --user <user>', 'login user when neither host nor ssh config names one')
+    .option('-p, --port <port>', 'ssh port when neither host nor ssh config names one', positiveInt('--port'))
+    .addOption(new Option('-i, --identity <file>', 'identity file (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]))
+    .option('-F, --ssh-config <file>', 'ssh config file (default ~/.ssh/config)')
+    .option('--known-hosts <file>', 'known_hosts file (default ~/.ssh/known_hosts)')
+    .option('--accept-new-host-keys', 'trust and record keys of hosts not yet in known_hosts')
+    .option('-g, --gateway <host>', 'jump host for every connection (user@host:port)')
+    .option('-t, --connect-timeout <seconds>', 'give up connecting after this long', seconds('--connect-timeout'))
+    .option('-T, --command-timeout <seconds>', 'kill a remote command after this long', seconds('--command-timeout'))
+    .argument('[tasks...]')
+    .helpOption('-h, --help', 'show this help')
+    .exitOverride()
+    .configureOutput({ writeOut: write.out, writeErr: () => {} })
+    .allowExcessArguments(true);
+}
+
+export function parseCli(argv: string[], version: string, write: { out: (s: string) => void }): ParsedCli | 'exit' {
+  const dash = argv.indexOf('--');
+  const head = dash >= 0 ? argv.slice(0, dash) : argv;
+  const adhoc = dash >= 0 ? argv.slice(dash + 1).join(' ') : undefined;
+  if (adhoc !== undefined && !adhoc.trim()) throw new UsageError('nothing after "--": give a command to run, e.g. `dpl -H web-0 -- uptime`');
+  const program = buildProgram(version, write);
+  try {
+    program.parse(head, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 'exit';
+      throw new UsageError(e.message.replace(/^error: /, ''), { hint: 'see `dpl --help`' });
+    }
+    throw e;
+  }
+  const o = program.opts();
+  return {
+    tokens: program.args,
+    adhoc,
+    deployfile: o.deployfile,
+    list: !!o.list,
+    describe: o.describe,
+    hosts: parseList(o.hosts),
+    roles: parseList(o.roles),
+    exclude: parseList(o.excludeHosts),
+    flags: {
+      parallel: !!o.parallel,
+      poolSize: o.poolSize,
+      warnOnly: !!o.warnOnly,
+      skipBadHosts: !!o.skipBadHosts,
+      dryRun: !!o.dryRun,
+      json: !!o.json,
+      quiet: !!o.quiet,
+      verbose: !!o.verbose,
+      yes: !!o.yes,
+      commandTimeoutMs: o.commandTimeout,
+      ssh: {
+        user: o.user,
+        port: o.port,
+        identityFiles: o.identity,
+        configFile: o.sshConfig,
+        knownHostsFile: o.knownHosts,
+        acceptNewHostKeys: !!o.acceptNewHostKeys,
+        jump: o.gateway,
+        connectTimeoutMs: o.connectTimeout,
+        commandTimeoutMs: o.commandTimeout,
+      },
+    },
+  };
+}

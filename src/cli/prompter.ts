@@ -1,0 +1,76 @@
+// Asks the person at the keyboard for secrets, once per run and one at a time,
+// so parallel hosts never race for the terminal. Answers are registered for
+// redaction before anyone can print them. Without a TTY, DPL_<KEY> env vars answer.
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { UsageError } from '../core/errors.js';
+import type { EventBus } from '../core/events.js';
+import type { Prompter } from '../core/context-types.js';
+
+export class TerminalPrompter implements Prompter {
+  private readonly answers = new Map<string, Promise<string>>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly events: EventBus,
+    readonly interactive: boolean = !!process.stdin.isTTY && !!process.stderr.isTTY,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  secret(key: string, question: string): Promise<string> {
+    let answer = this.answers.get(key);
+    if (!answer) {
+      answer = this.obtain(key, question).then((value) => {
+        this.events.redact(value);
+        return value;
+      });
+      // A failed ask is not cached: the next host may ask again.
+      answer.catch(() => this.answers.delete(key));
+      this.answers.set(key, answer);
+    }
+    return answer;
+  }
+
+  async confirm(question: string): Promise<boolean> {
+    if (!this.interactive) return false;
+    const reply = await this.serial(() => ask(`${question} [y/N] `, false));
+    return /^y(es)?$/i.test(reply.trim());
+  }
+
+  private async obtain(key: string, question: string): Promise<string> {
+    const envName = `DPL_${key.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+    const fromEnv = this.env[envName];
+    if (fromEnv !== undefined) return fromEnv;
+    if (!this.interactive) {
+      throw new UsageError(`dpl needs a secret (${question.trim()}) but there is no terminal to ask on`, {
+        hint: `set ${envName} in the environment, or run dpl from a terminal`,
+      });
+    }
+    return this.serial(() => ask(question, true));
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+function ask(question: string, secret: boolean): Promise<string> {
+  let muted = false;
+  const output = new Writable({
+    write(chunk, _enc, done) {
+      if (!muted) process.stderr.write(chunk);
+      done();
+    },
+  });
+  const rl = createInterface({ input: process.stdin, output, terminal: true });
+  return new Promise((resolve) => {
+    rl.question(question, (value) => {
+      rl.close();
+      if (secret) process.stderr.write('\n');
+      resolve(value);
+    });
+    muted = secret;
+  });
+}

@@ -1,0 +1,68 @@
+// Named hosts and roles from the deployfile. Generated roles are resolved once
+// per run and cached on the inventory instance (which the Run owns).
+import { UsageError } from './errors.js';
+import { toHost, type Host, type HostSpec } from './host.js';
+import type { DeployfileDefinition, RoleSource } from './deployfile.js';
+import type { Run, Selection } from './context-types.js';
+
+export class Inventory {
+  private readonly hosts = new Map<string, Host>();
+  private readonly roles: Record<string, RoleSource>;
+  private readonly resolvedRoles = new Map<string, Promise<Host[]>>();
+
+  constructor(def: Pick<DeployfileDefinition, 'hosts' | 'roles'>) {
+    for (const [name, spec] of Object.entries(def.hosts ?? {})) {
+      const host = typeof spec === 'string' ? toHost({ name, hostname: spec }) : toHost({ ...spec, name, hostname: spec.hostname ?? name });
+      this.hosts.set(name, host);
+    }
+    this.roles = def.roles ?? {};
+  }
+
+  host(name: string): Host | undefined {
+    return this.hosts.get(name);
+  }
+
+  toHost(spec: HostSpec): Host {
+    try {
+      return toHost(spec, (n) => this.hosts.get(n));
+    } catch (e) {
+      throw new UsageError(`bad host ${JSON.stringify(spec)}: ${(e as Error).message}`);
+    }
+  }
+
+  roleNames(): string[] {
+    return Object.keys(this.roles);
+  }
+
+  role(name: string, run: Run): Promise<Host[]> {
+    const source = this.roles[name];
+    if (source === undefined) {
+      const known = this.roleNames();
+      throw new UsageError(`unknown role "${name}"` + (known.length ? `; roles: ${known.join(', ')}` : '; the deployfile defines no roles'));
+    }
+    let cached = this.resolvedRoles.get(name);
+    if (!cached) {
+      cached = (async () => {
+        const specs = typeof source === 'function' ? await source(run) : source;
+        if (!Array.isArray(specs)) throw new UsageError(`role "${name}" must give a list of hosts`);
+        return specs.map((s) => this.toHost(s));
+      })();
+      this.resolvedRoles.set(name, cached);
+    }
+    return cached;
+  }
+
+  /** Hosts of a selection: hosts first, then each role's, without duplicates, minus exclusions. */
+  async resolve(selection: Selection, run: Run): Promise<Host[]> {
+    const out = new Map<string, Host>();
+    for (const spec of selection.hosts ?? []) {
+      const h = this.toHost(spec);
+      out.set(h.name, h);
+    }
+    for (const role of selection.roles ?? []) {
+      for (const h of await this.role(role, run)) if (!out.has(h.name)) out.set(h.name, h);
+    }
+    const excluded = new Set(selection.exclude ?? []);
+    return [...out.values()].filter((h) => !excluded.has(h.name) && !excluded.has(h.hostname));
+  }
+}

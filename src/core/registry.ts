@@ -1,0 +1,88 @@
+// The collection of tasks a run knows: the deployfile's, flattened to dotted
+// names, plus built-ins. Lookup, aliases, namespace defaults and did-you-mean.
+import { UsageError } from './errors.js';
+import type { CollectionEntries, NamespaceDefinition, TaskDefinition } from './task.js';
+
+export interface RegisteredTask {
+  /** Full dotted name, e.g. "proxy.flip". */
+  name: string;
+  def: TaskDefinition<any, any>;
+  builtin: boolean;
+}
+
+export interface ListedNamespace {
+  name: string;
+  desc?: string;
+  defaultTask?: string;
+}
+
+export class Registry {
+  private readonly tasks = new Map<string, RegisteredTask>();
+  private readonly aliases = new Map<string, string>();
+  readonly namespaces: ListedNamespace[] = [];
+
+  constructor(entries: CollectionEntries, builtins: CollectionEntries = {}) {
+    this.addAll(builtins, '', true);
+    this.addAll(entries, '', false);
+  }
+
+  private addAll(entries: CollectionEntries, prefix: string, builtin: boolean): void {
+    for (const [key, entry] of Object.entries(entries)) {
+      const name = prefix + key;
+      if (entry.kind === 'namespace') this.addNamespace(name, entry, builtin);
+      else if (entry.kind === 'task') this.addTask(name, entry, builtin);
+      else throw new UsageError(`deployfile: "${name}" is neither a task() nor a namespace()`);
+    }
+  }
+
+  private addNamespace(name: string, ns: NamespaceDefinition, builtin: boolean): void {
+    this.namespaces.push({ name, desc: ns.desc, defaultTask: ns.default && `${name}.${ns.default}` });
+    this.addAll(ns.tasks, name + '.', builtin);
+    if (ns.default) this.aliases.set(name, `${name}.${ns.default}`);
+  }
+
+  private addTask(name: string, def: TaskDefinition<any, any>, builtin: boolean): void {
+    this.tasks.set(name, { name, def, builtin });
+    for (const alias of def.options.aliases ?? []) this.aliases.set(alias, name);
+  }
+
+  /** Every task, sorted by name (built-ins last). */
+  list(): RegisteredTask[] {
+    return [...this.tasks.values()].sort((a, b) => Number(a.builtin) - Number(b.builtin) || a.name.localeCompare(b.name));
+  }
+
+  find(name: string): RegisteredTask | undefined {
+    return this.tasks.get(name) ?? this.tasks.get(this.aliases.get(name) ?? '');
+  }
+
+  get(name: string): RegisteredTask {
+    const found = this.find(name);
+    if (found) return found;
+    const guess = this.suggest(name);
+    throw new UsageError(`unknown task "${name}"` + (guess.length ? `; did you mean ${guess.map((g) => `"${g}"`).join(' or ')}?` : ''), {
+      hint: 'run `dpl --list` to see every task',
+    });
+  }
+
+  suggest(name: string): string[] {
+    const names = [...this.tasks.keys(), ...this.aliases.keys()];
+    const scored = names
+      .map((n) => ({ n, d: distance(name.toLowerCase(), n.toLowerCase()) }))
+      .filter(({ n, d }) => d <= Math.max(2, Math.floor(n.length / 3)) || n.endsWith('.' + name))
+      .sort((a, b) => a.d - b.d);
+    return [...new Set(scored.slice(0, 3).map((s) => s.n))];
+  }
+}
+
+/** Levenshtein distance; task names are short. */
+export function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}

@@ -1,0 +1,127 @@
+// One Run per `dpl` invocation: flags, events, run-scoped state that tasks share
+// (what `prod` chose), the inventory and the transport pool. Nothing here is
+// module-level: tests create as many runs as they like.
+import { randomBytes } from 'node:crypto';
+import type { Host } from './host.js';
+import { EventBus } from './events.js';
+import { Inventory } from './inventory.js';
+import type { CliFlags, Prompter, Run, Selection } from './context-types.js';
+import type { DeployfileDefinition } from './deployfile.js';
+import type { Transport, TransportPool } from '../transport/types.js';
+import { LOCAL_HOST, LocalTransport } from '../transport/local.js';
+import { DryRunTransport } from '../transport/dry-run.js';
+
+export interface RunInit {
+  flags: CliFlags;
+  definition: DeployfileDefinition;
+  root: string;
+  prompter: Prompter;
+  events?: EventBus;
+  signal?: AbortSignal;
+  /** Initial selection from -H/-R/-x. */
+  selection?: Selection;
+  /** Injected for tests; default: the ssh2 pool, loaded on first remote use. */
+  createPool?: (run: RunImpl) => Promise<TransportPool>;
+}
+
+export class RunImpl implements Run {
+  readonly id = randomBytes(4).toString('hex');
+  readonly flags: CliFlags;
+  readonly events: EventBus;
+  readonly prompter: Prompter;
+  readonly signal: AbortSignal;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly root: string;
+  readonly definition: DeployfileDefinition;
+  readonly inventory: Inventory;
+  private current: Selection;
+  private readonly state = new Map<string, unknown>();
+  private pool?: Promise<TransportPool>;
+  private readonly createPool: (run: RunImpl) => Promise<TransportPool>;
+  private readonly dryRun = new Map<string, DryRunTransport>();
+  private readonly local = new LocalTransport();
+
+  constructor(init: RunInit) {
+    this.flags = init.flags;
+    this.events = init.events ?? new EventBus();
+    this.prompter = init.prompter;
+    this.signal = init.signal ?? new AbortController().signal;
+    this.definition = init.definition;
+    this.config = init.definition.config ?? {};
+    this.root = init.root;
+    this.inventory = new Inventory(init.definition);
+    this.current = { ...(init.selection ?? {}) };
+    this.createPool = init.createPool ?? defaultPool;
+  }
+
+  get selection(): Readonly<Selection> {
+    return this.current;
+  }
+
+  use(selection: Selection): void {
+    // Hosts/roles replace the earlier choice; exclusions accumulate.
+    const exclude = [...(this.current.exclude ?? []), ...(selection.exclude ?? [])];
+    const replaces = selection.hosts !== undefined || selection.roles !== undefined;
+    this.current = replaces ? { hosts: selection.hosts, roles: selection.roles, exclude } : { ...this.current, exclude };
+  }
+
+  get<T>(key: string): T | undefined {
+    return this.state.get(key) as T | undefined;
+  }
+
+  set(key: string, value: unknown): void {
+    this.state.set(key, value);
+  }
+
+  resolveHosts(selection: Selection): Promise<Host[]> {
+    return this.inventory.resolve(selection, this);
+  }
+
+  roleNames(): string[] {
+    return this.inventory.roleNames();
+  }
+
+  knownHost(name: string): Host | undefined {
+    return this.inventory.host(name);
+  }
+
+  async transport(host: Host): Promise<Transport> {
+    if (this.flags.dryRun) {
+      let t = this.dryRun.get(host.name);
+      if (!t) this.dryRun.set(host.name, (t = new DryRunTransport(host)));
+      return t;
+    }
+    if (host === LOCAL_HOST) return this.local;
+    this.pool ??= this.createPool(this);
+    return (await this.pool).get(host);
+  }
+
+  /** Close every connection; safe to call more than once. */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    if (pool) await (await pool).closeAll();
+  }
+}
+
+async function defaultPool(run: RunImpl): Promise<TransportPool> {
+  // Loaded lazily so commands that touch no host never load ssh2.
+  const { createSshPool } = await import('../ssh/pool.js');
+  const d = run.definition.defaults ?? {};
+  const ssh = run.flags.ssh as Record<string, any>;
+  return createSshPool({
+    events: run.events,
+    prompter: run.prompter,
+    signal: run.signal,
+    configFile: ssh.configFile ?? d.sshConfig,
+    knownHostsFile: ssh.knownHostsFile ?? d.knownHosts,
+    acceptNewHostKeys: ssh.acceptNewHostKeys,
+    insecureIgnoreHostKeys: ssh.insecureIgnoreHostKeys,
+    identityFiles: ssh.identityFiles,
+    user: ssh.user ?? d.user,
+    port: ssh.port ?? d.port,
+    jump: ssh.jump,
+    connectTimeoutMs: ssh.connectTimeoutMs ?? d.connectTimeoutMs,
+    commandTimeoutMs: ssh.commandTimeoutMs ?? d.commandTimeoutMs,
+  });
+}

@@ -1,0 +1,27 @@
+// Tasks every deployfile has: `host:web-0` and `role:web` pick hosts for the
+// tasks after them on the command line (like Fabric's -H/-R, but chainable).
+import { task, type CollectionEntries } from '../core/task.js';
+
+export const builtinTasks: CollectionEntries = {
+  host: task(
+    {
+      desc: 'Run the following tasks on these hosts (host:web-0 or host:web-0;web-1)',
+      local: true,
+      args: { names: { type: 'list', required: true, desc: 'host names, ";"-separated' } },
+    },
+    (c, { names }) => {
+      c.session.use({ hosts: names, roles: [] });
+    },
+  ),
+  role: task(
+    {
+      desc: 'Run the following tasks on the hosts of these roles (role:web or role:web;db)',
+      local: true,
+      args: { names: { type: 'list', required: true, desc: 'role names, ";"-separated' } },
+    },
+    async (c, { names }) => {
+      await c.session.resolveHosts({ roles: names }); // unknown role fails here, not later
+      c.session.use({ roles: names, hosts: [] });
+    },
+  ),
+};

@@ -1,0 +1,60 @@
+// One interface for every way dpl reaches a host: ssh, local, dry-run.
+// Commands arrive fully built (cd/env/prefix/sudo already applied by the
+// Context through src/core/quote.ts); a transport only executes them.
+import type { Duplex } from 'node:stream';
+import type { Host } from '../core/host.js';
+
+export interface ExecOptions {
+  /** Kill the command on the host after this many ms (CommandTimeoutError). */
+  timeoutMs?: number;
+  /** Bytes written to the command's stdin, then stdin is closed. */
+  stdin?: string | Buffer;
+  /** Allocate a pseudo-terminal (needed by some sudo configurations). */
+  pty?: boolean;
+  /** Raw chunks as they arrive; the Context line-buffers them into events. */
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+  /**
+   * Answer prompts on the command's output (sudo password). When `pattern`
+   * appears in stdout or stderr, `answer()` is written to stdin followed by "\n".
+   * The prompt text is removed from the output streams.
+   */
+  responder?: { pattern: string; answer: () => Promise<string> };
+  signal?: AbortSignal;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  /** Exit code, or null when killed by a signal. */
+  code: number | null;
+  signal: string | null;
+  durationMs: number;
+}
+
+export interface TransferResult {
+  local: string;
+  remote: string;
+  bytes: number;
+  files: number;
+}
+
+export type SocketTarget = { path: string } | { host: string; port: number };
+
+export interface Transport {
+  readonly kind: 'ssh' | 'local' | 'dry-run';
+  readonly host: Host;
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  /** Upload a file or directory (recursively); mode kept; written to a temp name then renamed. */
+  put(localPath: string, remotePath: string, options?: { mode?: number }): Promise<TransferResult>;
+  /** Download a file or directory. */
+  get(remotePath: string, localPath: string): Promise<TransferResult>;
+  /** Open a stream to a unix socket or TCP port as seen from the host (HAProxy admin socket). */
+  connect(target: SocketTarget): Promise<Duplex>;
+}
+
+/** Owns every connection of a run; closed once at the end (and on Ctrl-C). */
+export interface TransportPool {
+  get(host: Host): Promise<Transport>;
+  closeAll(): Promise<void>;
+}
