@@ -19,6 +19,9 @@ export interface Io {
   cwd: string;
 }
 
+/** Subcommands that need no deployfile (they shadow tasks of the same name). */
+const CLI_COMMANDS = new Set(['init', 'completion', 'sandbox']);
+
 const defaultIo: Io = {
   out: (s) => void process.stdout.write(s),
   err: (s) => void process.stderr.write(s),
@@ -33,6 +36,11 @@ export function version(): string {
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   const verbose = argv.includes('-v') || argv.includes('--verbose');
   try {
+    const command = argv[0] && CLI_COMMANDS.has(argv[0]) ? argv[0] : undefined;
+    if (command) {
+      const { runCommand } = await import('./commands/index.js');
+      return await runCommand(command, argv.slice(1), io);
+    }
     const cli = parseCli(argv, version(), io);
     if (cli === 'exit') return 0;
     const adhocOnly = cli.adhoc !== undefined && cli.tokens.length === 0 && !cli.list && !cli.describe;

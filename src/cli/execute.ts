@@ -8,8 +8,7 @@ import type { Invocation } from '../core/grammar.js';
 import type { Registry, RegisteredTask } from '../core/registry.js';
 import { RunImpl } from '../core/run.js';
 import { Executor } from '../core/executor.js';
-import { PrettyReporter } from '../reporters/pretty.js';
-import { jsonReporter } from '../reporters/json.js';
+import { attachReporters } from '../reporters/attach.js';
 import { RunTally } from '../reporters/summary.js';
 import { TerminalPrompter } from './prompter.js';
 import type { ParsedCli } from './options.js';
@@ -28,11 +27,7 @@ export async function executeRun({ cli, definition, registry, invocations, root,
   const events = new EventBus();
   const tally = new RunTally();
   events.on((e) => tally.observe(e));
-  if (cli.flags.json) events.on(jsonReporter(io.out));
-  else {
-    const color = !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
-    events.on(new PrettyReporter({ write: io.out, color, quiet: cli.flags.quiet, verbose: cli.flags.verbose, dryRun: cli.flags.dryRun }).handle);
-  }
+  const reporters = attachReporters({ events, flags: cli.flags, out: io.out, root, config: definition.config ?? {} });
 
   const controller = new AbortController();
   const run = new RunImpl({
@@ -87,6 +82,7 @@ export async function executeRun({ cli, definition, registry, invocations, root,
     hostsFailed: [...tally.hostsFailed],
     error: failure instanceof Error ? events.scrubText(failure.message) : undefined,
   });
+  await reporters.flush();
   if (failure !== undefined) throw failure;
   return 0;
 }

@@ -100,6 +100,10 @@ export interface Context {
   readonly session: Run;
   readonly taskName: string;
   readonly cwd?: string;
+  /** Hosts chosen for this invocation: just `host`, or all of them for an `orchestrator` task. */
+  readonly targets: Host[];
+  /** Run `fn` on another host (same task, scope reset): how orchestrators reach their targets. */
+  on(host: Host): Context;
 
   run(command: string, options?: RunOptions): Promise<CommandResult>;
   sudo(command: string, options?: SudoOptions): Promise<CommandResult>;

@@ -32,8 +32,13 @@ export class HostContext implements Context {
     readonly session: RunImpl,
     readonly taskName: string,
     private readonly executeFn: ExecuteFn,
+    readonly targets: Host[] = [host],
     private readonly scope: ContextScope = { env: {}, prefixes: [], warnOnly: session.flags.warnOnly },
   ) {}
+
+  on(host: Host): Context {
+    return new HostContext(host, this.session, this.taskName, this.executeFn, this.targets);
+  }
 
   get isLocal(): boolean {
     return this.host === LOCAL_HOST;
@@ -128,7 +133,7 @@ export class HostContext implements Context {
   }
 
   private derive<T>(patch: Partial<ContextScope>, fn?: (c: Context) => Promise<T>): Context | Promise<T> {
-    const next = new HostContext(this.host, this.session, this.taskName, this.executeFn, { ...this.scope, ...patch });
+    const next = new HostContext(this.host, this.session, this.taskName, this.executeFn, this.targets, { ...this.scope, ...patch });
     return fn ? fn(next) : next;
   }
 

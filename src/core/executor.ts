@@ -51,9 +51,9 @@ export class Executor {
   ): Promise<Map<string, HostResult>> {
     const plan = await planTask(task.name, inv, task.def.options, this.run);
     const started = performance.now();
-    const hostNames = plan.mode === 'local' ? ['local'] : plan.hosts.map((h) => h.name);
+    const hostNames = plan.mode === 'local' && !task.def.options.orchestrator ? ['local'] : plan.hosts.map((h) => h.name);
     this.run.events.emit('task.start', { task: task.name, hosts: hostNames, mode: plan.mode });
-    if (plan.mode !== 'local' && plan.hosts.length === 0) {
+    if ((plan.mode !== 'local' || task.def.options.orchestrator) && plan.hosts.length === 0 && plan.source !== 'none') {
       this.run.events.emit('log', { level: 'warn', message: `${task.name}: no hosts left to run on (all excluded); skipped` });
     }
     const results = new Map<string, HostResult>();
@@ -63,7 +63,7 @@ export class Executor {
     };
 
     if (plan.mode === 'local') {
-      record(await this.runOnHost(task, LOCAL_HOST, args));
+      record(await this.runOnHost(task, LOCAL_HOST, args, plan.hosts));
     } else if (plan.mode === 'parallel') {
       await runPool(plan.hosts, plan.poolSize, async (h) => record(await this.runOnHost(task, h, args)), () => this.run.signal.aborted);
     } else {
@@ -101,10 +101,10 @@ export class Executor {
     return this.runTask(task, bound, inv);
   };
 
-  private async runOnHost(task: RegisteredTask, host: Host, args: Record<string, unknown>): Promise<HostResult> {
+  private async runOnHost(task: RegisteredTask, host: Host, args: Record<string, unknown>, targets: Host[] = [host]): Promise<HostResult> {
     const started = performance.now();
     this.run.events.emit('host.start', { task: task.name, host: host.name });
-    const ctx = new HostContext(host, this.run, task.name, this.execute);
+    const ctx = new HostContext(host, this.run, task.name, this.execute, targets);
     let result: HostResult;
     try {
       result = { host: host.name, ok: true, value: await task.def.fn(ctx, args as never) };

@@ -44,6 +44,10 @@ export async function planTask(
 ): Promise<TaskPlan> {
   if (options.local) return { task: name, mode: 'local', hosts: [], poolSize: 1, source: 'none' };
   const { selection, source } = chooseSelection(inv, options, run);
+  if (options.orchestrator) {
+    const targets = source === 'none' ? [] : await run.resolveHosts(selection);
+    return { task: name, mode: 'local', hosts: targets, poolSize: run.flags.poolSize ?? Math.max(targets.length, 1), source };
+  }
   if (source === 'none') return { task: name, mode: 'local', hosts: [], poolSize: 1, source };
   const hosts = await run.resolveHosts(selection);
   if (options.runsOnce) return { task: name, mode: 'once', hosts: hosts.slice(0, 1), poolSize: 1, source };

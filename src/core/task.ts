@@ -43,6 +43,11 @@ export interface TaskOptions<A extends Record<string, ArgSpec> = Record<string, 
   runsOnce?: boolean;
   /** Never runs on hosts: tasks like `prod` that only configure the run. */
   local?: boolean;
+  /**
+   * Runs once, locally, and drives many hosts itself (deploys with barriers):
+   * `c.targets` holds the hosts that host precedence chose for it.
+   */
+  orchestrator?: boolean;
   aliases?: string[];
 }
 

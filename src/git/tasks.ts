@@ -1,0 +1,116 @@
+// The built-in git tasks a deployfile spreads into its tasks:
+//   tasks: { ...gitTasks({ versionFile: { path: 'opensky/config/version.ini', key: 'opensky.version' } }) }
+// Cheap to import: simple-git, semver and ini load inside the task bodies only.
+import type { Context } from '../core/context-types.js';
+import { namespace, task, type NamespaceDefinition } from '../core/task.js';
+import { describeVersionFile, repoDirOf, versionFileSpec, type FlowKind, type GitConfig } from './config.js';
+import { reportResolved } from './describe.js';
+
+export type { GitConfig, VersionFileConfig } from './config.js';
+export { describeResolved, reportResolved, type ResolvedRef, type RefKind } from './describe.js';
+
+export interface GitTasks {
+  hotfix: NamespaceDefinition;
+  release: NamespaceDefinition;
+  version: NamespaceDefinition;
+}
+
+export function gitTasks(config: GitConfig = {}): GitTasks {
+  const dir = (c: Context) => repoDirOf(config, c.session.root);
+  const log = (c: Context) => (message: string) => c.log(message, { topic: 'git' });
+
+  const flow = (kind: FlowKind, base: string) =>
+    namespace(
+      {
+        start: task(
+          {
+            desc: `Branch ${kind}/X.Y.Z off ${base} and commit the version bump`,
+            local: true,
+            args: { version: { required: true, desc: 'the new version, X.Y.Z' } },
+          },
+          async (c, args) => {
+            const { startFlow } = await import('./flow.js');
+            const r = await startFlow(dir(c), kind, args.version, config, log(c));
+            c.log(`${kind} ${r.version} started on ${r.branch}; finish with \`dpl ${kind}.finish:${r.version}\``, {
+              topic: 'git',
+              branch: r.branch,
+              base: r.base,
+            });
+            return r;
+          },
+        ),
+        finish: task(
+          {
+            desc: `Merge ${kind}/X.Y.Z into production and develop (--no-ff), tag it, delete it`,
+            local: true,
+            args: {
+              version: { required: true, desc: 'the version started, X.Y.Z' },
+              push: { type: 'boolean', desc: `push branches and tag (default ${config.push ?? false})` },
+            },
+          },
+          async (c, args) => {
+            const { finishFlow } = await import('./finish.js');
+            const r = await finishFlow(dir(c), kind, args.version, config, { push: args.push }, log(c));
+            c.log(`${kind} ${r.version} finished: ${r.tag} → ${r.sha.slice(0, 12)}${r.pushed ? ' (pushed)' : ''}`, {
+              topic: 'git',
+              tag: r.tag,
+              sha: r.sha,
+            });
+            return r;
+          },
+        ),
+      },
+      { desc: `git-flow ${kind} branches (${kind}/X.Y.Z)` },
+    );
+
+  const version = namespace(
+    {
+      show: task({ desc: 'Show the version file and the highest version tags', local: true }, async (c) => {
+        const { showVersion } = await import('./bump.js');
+        const info = await showVersion(dir(c), config);
+        const spec = versionFileSpec(config);
+        if (info.file && spec) c.log(`${describeVersionFile(spec)} = ${info.file.version}`, { topic: 'git', ...info.file });
+        c.log(`stable tag: ${info.stable ?? '(none)'}, latest tag: ${info.latest ?? '(none)'}`, {
+          topic: 'git',
+          stable: info.stable,
+          latest: info.latest,
+        });
+        return info;
+      }),
+      bump: task(
+        {
+          desc: 'Bump the version file on the current branch (its own commit)',
+          local: true,
+          args: { to: { required: true, desc: 'patch, minor, major or X.Y.Z' } },
+        },
+        async (c, args) => {
+          const { bumpVersion } = await import('./bump.js');
+          return bumpVersion(dir(c), args.to, config, log(c));
+        },
+      ),
+      resolve: task(
+        {
+          desc: 'Show what a ref (stable, latest, tag, branch, SHA) resolves to',
+          local: true,
+          args: {
+            ref: { default: 'stable', desc: 'stable, latest, a tag, branch or SHA' },
+            fetch: { type: 'boolean', default: false, desc: 'fetch from the remote first' },
+          },
+        },
+        async (c, args) => {
+          const { resolveRef } = await import('./refs.js');
+          const r = await resolveRef(dir(c), args.ref, {
+            fetch: args.fetch,
+            remote: config.remote,
+            tagPrefix: config.tagPrefix,
+          });
+          reportResolved(c, r);
+          return r;
+        },
+      ),
+    },
+    { desc: 'The version file and version tags', default: 'show' },
+  );
+
+  return { hotfix: flow('hotfix', 'production'), release: flow('release', 'develop'), version };
+}

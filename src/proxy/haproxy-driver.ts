@@ -1,0 +1,126 @@
+// HAProxy behind the LoadBalancerDriver interface, over the runtime API.
+// Reads and writes go to HAProxy every time: no local record of rotation.
+import { HostError } from '../core/errors.js';
+import type { Host } from '../core/host.js';
+import type { Run } from '../core/context-types.js';
+import type { SocketTarget } from '../transport/types.js';
+import type { HaproxyConfig } from './config.js';
+import { LB_NAME } from './config.js';
+import { orderChanges, serverKey } from './driver.js';
+import type { LbState, LoadBalancerDriver, Pending, ServerChange, ServerRef, ServerState } from './driver.js';
+import { describeSocket, haproxyCommands, type SocketOptions } from './haproxy-socket.js';
+import { mergeState, parseServersState, parseStatCsv } from './haproxy-state.js';
+
+export const DEFAULT_SOCKET = '/run/haproxy/admin.sock';
+const ADMIN_HINT =
+  'dpl needs the socket at level admin: in haproxy.cfg `stats socket /run/haproxy/admin.sock mode 660 level admin` ' +
+  '(operator and user levels can only read), then reload haproxy';
+
+export class HaproxyDriver implements LoadBalancerDriver {
+  readonly kind = 'haproxy' as const;
+  readonly checksWhileOut = true;
+  readonly endpoint: string;
+  private readonly socket: SocketOptions;
+
+  constructor(
+    readonly lb: Host,
+    run: Pick<Run, 'transport'>,
+    private readonly backends: readonly string[],
+    config: HaproxyConfig = {},
+  ) {
+    const fromVar = typeof lb.vars.haproxySocket === 'string' ? lb.vars.haproxySocket : undefined;
+    const target: SocketTarget = config.tcp ? { ...config.tcp } : { path: fromVar ?? config.socket ?? DEFAULT_SOCKET };
+    this.endpoint = describeSocket(target);
+    this.socket = { lb, target, timeoutMs: config.timeoutMs ?? 10_000, transport: () => run.transport(lb) };
+  }
+
+  async readState(): Promise<LbState> {
+    const cmds = ['show cli level', ...this.backends.flatMap((b) => [`show servers state ${b}`, `show stat ${b} 4 -1`])];
+    const answers = await haproxyCommands(this.socket, cmds);
+    const level = answers[0]!.trim();
+    const servers: ServerState[] = [];
+    for (const [i, backend] of this.backends.entries()) {
+      const state = answers[1 + 2 * i]!;
+      const stat = answers[2 + 2 * i]!;
+      for (const a of [state, stat]) {
+        if (isDenied(a)) throw this.accessError(level, a);
+        if (/^(Can't find backend|No such backend|No such proxy)/i.test(a.trim())) throw await this.unknownBackend(backend);
+      }
+      servers.push(...mergeState(this.parse(() => parseServersState(state)), this.parse(() => parseStatCsv(stat))));
+    }
+    const readOnly =
+      level === 'operator' || level === 'user'
+        ? { reason: `the HAProxy ${this.endpoint} on ${this.lb.name} is at level ${level}: it can show state but not change it`, hint: ADMIN_HINT }
+        : undefined;
+    return { servers, readOnly };
+  }
+
+  async setStates(changes: readonly ServerChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const ordered = orderChanges(changes);
+    for (const c of ordered) {
+      if (!LB_NAME.test(c.backend) || !LB_NAME.test(c.server)) throw new TypeError(`bad server name ${serverKey(c)}`);
+    }
+    // One line: HAProxy applies the readies before the drains, with nothing in between.
+    const answers = await haproxyCommands(this.socket, ordered.map((c) => `set server ${serverKey(c)} state ${c.state}`));
+    const failed = ordered.map((c, i) => ({ c, answer: answers[i]!.trim() })).filter((f) => f.answer !== '');
+    if (failed.length === 0) return;
+    const denied = failed.find((f) => isDenied(f.answer));
+    if (denied) throw this.accessError(undefined, denied.answer);
+    const applied = ordered.filter((c) => !failed.some((f) => f.c === c)).map((c) => `${serverKey(c)} → ${c.state}`);
+    throw new HostError(
+      this.lb.name,
+      `HAProxy refused ${failed.map((f) => `${serverKey(f.c)} → ${f.c.state}: ${f.answer}`).join('; ')}` +
+        (applied.length ? `\n  (applied anyway: ${applied.join(', ')})` : ''),
+      { hint: 'check the server names in the proxy config against haproxy.cfg, then run `dpl <env> proxy.status`' },
+    );
+  }
+
+  async pending(servers: readonly ServerRef[]): Promise<Pending[]> {
+    const backends = [...new Set(servers.map((s) => s.backend))];
+    if (backends.length === 0) return [];
+    const answers = await haproxyCommands(this.socket, backends.map((b) => `show stat ${b} 4 -1`));
+    const rows = answers.flatMap((a) => this.parse(() => parseStatCsv(a)));
+    const wanted = new Set(servers.map(serverKey));
+    return rows
+      .filter((r) => wanted.has(`${r.pxname}/${r.svname}`) && Number(r.scur) > 0)
+      .map((r) => ({ what: `${r.pxname}/${r.svname}`, sessions: Number(r.scur) }));
+  }
+
+  private parse<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw new HostError(this.lb.name, `cannot read the HAProxy ${this.endpoint}: ${(e as Error).message}`, {
+        hint: 'dpl speaks the HAProxy 2.x runtime API; is this HAProxy older than 1.8?',
+      });
+    }
+  }
+
+  private accessError(level: string | undefined, answer: string): HostError {
+    const at = level && level !== 'admin' && /^\w+$/.test(level) ? ` (level ${level})` : '';
+    return new HostError(
+      this.lb.name,
+      `the HAProxy ${this.endpoint} does not allow changing servers${at}: HAProxy said "${answer.split('\n')[0]}"`,
+      { hint: ADMIN_HINT },
+    );
+  }
+
+  private async unknownBackend(backend: string): Promise<HostError> {
+    let known = '';
+    try {
+      const [list] = await haproxyCommands(this.socket, ['show backend']);
+      const names = list!.split('\n').filter((l) => l && !l.startsWith('#'));
+      known = names.length ? ` (it has: ${names.join(', ')})` : '';
+    } catch {
+      /* the error below is the useful one */
+    }
+    return new HostError(this.lb.name, `HAProxy has no backend "${backend}"${known}`, {
+      hint: 'fix `backends` in the proxy config of the deployfile to match haproxy.cfg',
+    });
+  }
+}
+
+function isDenied(answer: string): boolean {
+  return /^(Permission denied|Unknown command)/i.test(answer.trim());
+}

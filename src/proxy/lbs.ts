@@ -1,0 +1,52 @@
+// One driver per LB host, and running a step on every LB at once. Driver modules
+// are imported here, lazily, so task factories stay cheap to import.
+import { DplError, HostsFailedError, type HostFailure } from '../core/errors.js';
+import type { Context, Run } from '../core/context-types.js';
+import type { EventMap } from '../core/events.js';
+import type { ProxyConfig } from './config.js';
+import type { LoadBalancerDriver } from './driver.js';
+import type { Model } from './model.js';
+
+export async function openDrivers(run: Run, config: ProxyConfig, model: Model): Promise<LoadBalancerDriver[]> {
+  if ((config.driver ?? 'haproxy') === 'nginx') {
+    const { NginxDriver } = await import('./nginx-driver.js');
+    return model.lbs.map((lb) => new NginxDriver(lb, run, model.backends, config.nginx!));
+  }
+  const { HaproxyDriver } = await import('./haproxy-driver.js');
+  return model.lbs.map((lb) => new HaproxyDriver(lb, run, model.backends, config.haproxy));
+}
+
+/**
+ * Run `fn` for every LB in parallel and wait for all. One LB: its error as is.
+ * Several: one error listing each LB that failed (the others' results are lost on purpose:
+ * callers only continue when every LB agreed).
+ */
+export async function onEveryLb<D extends { driver: LoadBalancerDriver }, T>(
+  what: string,
+  items: readonly D[],
+  fn: (item: D) => Promise<T>,
+): Promise<T[]> {
+  const settled = await Promise.allSettled(items.map(fn));
+  const failures: HostFailure[] = [];
+  settled.forEach((r, i) => {
+    if (r.status === 'rejected') {
+      failures.push({ host: items[i]!.driver.lb.name, error: r.reason instanceof Error ? r.reason : new Error(String(r.reason)) });
+    }
+  });
+  if (failures.length === 0) return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
+  if (items.length === 1) throw failures[0]!.error;
+  const err = new HostsFailedError(what, failures);
+  err.hint = failures.map((f) => (f.error instanceof DplError ? f.error.hint : undefined)).find((h) => h);
+  throw err;
+}
+
+/** A 'log' event attributed to the LB host, so reporters prefix it with the LB's name. */
+export function lbLog(
+  c: Context,
+  lb: string | undefined,
+  level: EventMap['log']['level'],
+  message: string,
+  data?: Record<string, unknown>,
+): void {
+  c.emit('log', { host: lb, level, topic: 'proxy', message, data });
+}

@@ -1,0 +1,72 @@
+// `proxyTasks(config)`: the proxy.* namespace a deployfile mounts. Cheap to import:
+// the rotation logic and drivers load inside the task bodies.
+import { DplError } from '../core/errors.js';
+import type { Context } from '../core/context-types.js';
+import { namespace, task, type NamespaceDefinition, type TaskDefinition } from '../core/task.js';
+import { validateConfig, type ProxyConfig } from './config.js';
+
+export type { ProxyConfig } from './config.js';
+
+const changeArgs = {
+  force: { type: 'boolean', default: false, desc: 'skip the health checks of incoming servers' },
+  timeout: { type: 'number', desc: 'seconds to wait for drained servers to finish their sessions' },
+} as const;
+
+type ChangeArgs = { force: boolean; timeout: number | undefined };
+
+async function change(c: Context, config: ProxyConfig, incoming: string[], a: ChangeArgs) {
+  const { rotate } = await import('./apply.js');
+  return rotate(c, config, {
+    incoming,
+    force: a.force,
+    drainTimeoutMs: a.timeout === undefined ? undefined : a.timeout * 1000,
+  });
+}
+
+export function proxyTasks(config: ProxyConfig): NamespaceDefinition {
+  validateConfig(config);
+  const groups = Object.keys(config.groups);
+  const perGroup: Record<string, TaskDefinition<any, any>> = {};
+  for (const g of groups) {
+    perGroup[g] = task(
+      { desc: `only ${g} in rotation (others drain)`, local: true, args: changeArgs },
+      (c, a) => change(c, config, [g], a),
+    );
+  }
+
+  return namespace(
+    {
+      ...perGroup,
+      only: task(
+        {
+          desc: 'only the named group in rotation: proxy.only:<group>',
+          local: true,
+          args: { group: { type: 'string', required: true, choices: groups, desc: 'group to keep live' }, ...changeArgs },
+        },
+        (c, a) => change(c, config, [a.group], a),
+      ),
+      flip: task({ desc: 'swap the groups: the one out comes in, the one in drains', local: true, args: changeArgs }, async (c, a) => {
+        const { readRotation, mixedError } = await import('./groups.js');
+        const rot = await readRotation(c, config);
+        const out = groups.filter((g) => rot.groups[g] === 'out');
+        const mixed = groups.filter((g) => rot.groups[g] === 'mixed');
+        if (mixed.length) throw mixedError(rot, `cannot flip: group ${mixed.join(', ')} is half in rotation`);
+        if (out.length === 0) {
+          throw new DplError(`cannot flip: every group is in rotation (${groups.join(', ')})`, {
+            hint: `use proxy.<group> to keep one group live, e.g. proxy.${groups[0]}`,
+          });
+        }
+        if (out.length === groups.length) throw mixedError(rot, 'cannot flip: no group is in rotation');
+        return change(c, config, out, a);
+      }),
+      all: task({ desc: 'every group in rotation', local: true, args: changeArgs }, (c, a) => change(c, config, groups, a)),
+      status: task({ desc: 'each server: group, deploy host, state, health, sessions, 5xx', local: true }, async (c) => {
+        const { readStatus, renderStatus } = await import('./status.js');
+        const { rows } = await readStatus(c, config);
+        c.emit('log', { level: 'info', topic: 'proxy.status', message: renderStatus(rows), data: { rows } });
+        return rows;
+      }),
+    },
+    { desc: `load balancer rotation (${config.driver ?? 'haproxy'}): ${groups.join(', ')}` },
+  );
+}
