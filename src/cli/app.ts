@@ -1,7 +1,8 @@
 // dpl's top level: parse flags, load the deployfile, then list, describe or run.
 // Everything that runs tasks is imported only when tasks run, to keep --list fast.
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { PACKAGE_ROOT } from '../paths.js';
 import { UsageError } from '../core/errors.js';
 import { deployfile } from '../core/deployfile.js';
 import { parseInvocation } from '../core/grammar.js';
@@ -29,7 +30,7 @@ const defaultIo: Io = {
 };
 
 export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 

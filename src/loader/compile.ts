@@ -4,11 +4,11 @@
 // install works without a local one. On a cache hit esbuild is not even loaded.
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { API_FILE } from '../paths.js';
 import { DeployfileError } from '../core/errors.js';
 
 export const PACKAGE_NAME = 'dpl-deploy';
-const API_FILE = fileURLToPath(new URL('../api.js', import.meta.url));
 
 interface Manifest {
   api: string;
