@@ -82,6 +82,8 @@ export class Executor {
       failed: failures.map((f) => f.host),
       durationMs: performance.now() - started,
     });
+    // A local task has one "host": its own error (exit code, hint) says it best.
+    if (failures.length === 1 && plan.mode === 'local') throw failures[0]!.error;
     if (failures.length) throw new HostsFailedError(task.name, failures, results);
     this.throwIfInterrupted(plan, results);
     return results;

@@ -39,7 +39,7 @@ export async function bumpVersion(repoDir: string, to: string, config: GitConfig
       hint: 'check out the branch the bump belongs on first',
     });
   }
-  assertGreater(next, from, `${spec.path} on ${branch}`, (v) => `\`dpl version.bump:patch\` (${nextVersion(v, 'patch')}) or a higher X.Y.Z`);
+  assertGreater(action, next, from, `${spec.path} on ${branch}`, (v) => `\`dpl version.bump:patch\` (${nextVersion(v, 'patch')}) or a higher X.Y.Z`);
   if (await hasTag(repo, tagPrefix + next)) {
     throw new DplError(`refusing to ${action}: tag ${tagPrefix + next} already exists`, {
       hint: `${next} is already released; bump past it`,

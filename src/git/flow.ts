@@ -73,7 +73,7 @@ export async function startFlow(
 
   const previous = await currentVersion(flow, base);
   if (previous) {
-    assertGreater(version, previous.version, previous.where, (v) => `\`${command(kind, 'start', next(kind, v))}\``);
+    assertGreater(action, version, previous.version, previous.where, (v) => `\`${command(kind, 'start', next(kind, v))}\``);
   }
 
   const original = (await currentBranch(repo)) ?? (await repo.git(['rev-parse', 'HEAD']));

@@ -39,11 +39,17 @@ export function nextVersion(current: string, to: string, tagPrefix = 'v'): strin
 }
 
 /** Refuse a version that does not go above the current one. */
-export function assertGreater(next: string, current: string, where: string, suggest: (v: string) => string): void {
+export function assertGreater(
+  action: string,
+  next: string,
+  current: string,
+  where: string,
+  suggest: (v: string) => string,
+): void {
   if (!semver.gt(next, current)) {
     const same = semver.eq(next, current);
     throw new DplError(
-      `refusing ${next}: it is ${same ? 'the same as' : 'lower than'} the current version ${current} (${where})`,
+      `refusing to ${action}: ${next} is ${same ? 'the same as' : 'lower than'} the current version ${current} (${where})`,
       { hint: `versions only go up; use ${suggest(current)}` },
     );
   }
