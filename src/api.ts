@@ -11,3 +11,5 @@ export type { Context, Run, CommandResult, HostResult, RunOptions, SudoOptions, 
 export * from './core/errors.js';
 export { gitTasks, describeResolved, reportResolved } from './git/tasks.js';
 export type { GitConfig, VersionFileConfig, ResolvedRef, RefKind } from './git/tasks.js';
+export { proxyTasks, groupHosts, readRotation } from './proxy/index.js';
+export type { ProxyConfig, StatusRow, LoadBalancerDriver } from './proxy/index.js';

@@ -50,7 +50,7 @@ export class HaproxyDriver implements LoadBalancerDriver {
     }
     const readOnly =
       level === 'operator' || level === 'user'
-        ? { reason: `the HAProxy ${this.endpoint} on ${this.lb.name} is at level ${level}: it can show state but not change it`, hint: ADMIN_HINT }
+        ? { reason: `the HAProxy ${this.endpoint} is at level ${level}: it can show state but not change it`, hint: ADMIN_HINT }
         : undefined;
     return { servers, readOnly };
   }

@@ -24,9 +24,11 @@ export async function haproxyCommands(o: SocketOptions, commands: readonly strin
     if (/[;\n\r]/.test(cmd)) throw new TypeError(`HAProxy command must be one command: ${JSON.stringify(cmd)}`);
   }
   const where = `${describeSocket(o.target)} on ${o.lb.name}`;
+  // Not reaching the LB host at all is the transport's error (ConnectionError), kept as is.
+  const transport = await o.transport();
   let stream: Duplex;
   try {
-    stream = await (await o.transport()).connect(o.target);
+    stream = await transport.connect(o.target);
   } catch (e) {
     throw new HostError(o.lb.name, `cannot reach the HAProxy ${describeSocket(o.target)}: ${reason(e, o.lb)}`, {
       cause: e,
@@ -86,5 +88,8 @@ export function splitAnswers(text: string, count: number): string[] {
 function reason(e: unknown, lb: Host): string {
   const msg = e instanceof Error ? e.message : String(e);
   const prefix = `[${lb.name}] `;
-  return msg.startsWith(prefix) ? msg.slice(prefix.length) : msg;
+  const bare = (msg.startsWith(prefix) ? msg.slice(prefix.length) : msg).replace(/^cannot connect to \S+: /, '');
+  if (/ENOENT/.test(bare)) return `no such socket (${bare})`;
+  if (/EACCES/.test(bare)) return `permission denied (${bare}); the socket's mode/group must let the login user in`;
+  return bare;
 }

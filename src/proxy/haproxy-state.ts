@@ -92,7 +92,8 @@ export function mergeState(rows: ServersStateRow[], stats: StatRow[]): ServerSta
     const status = st?.status ?? '';
     const num = (k: string): number | undefined => (st?.[k] ? Number(st[k]) : undefined);
     const cs = st?.check_status ?? '';
-    const desc = st?.check_desc && !cs.endsWith('OK') ? ` (${st.check_desc})` : '';
+    const why = st?.last_chk || st?.check_desc;
+    const desc = why && !cs.endsWith('OK') ? `: ${why}` : '';
     const checkText = [cs, st?.check_code].filter((x) => x).join(' ') + desc;
     return {
       backend: r.backend,

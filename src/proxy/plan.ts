@@ -72,9 +72,12 @@ export function assertSomethingLive(plan: RotationPlan, states: readonly ServerS
     if (liveIncoming.length + liveOthers.length > 0) continue;
     const described = states
       .filter((s) => s.backend === backend)
-      .map((s) => `${s.server} ${s.admin}/${s.status || s.health}`)
+      .map((s) => {
+        const to = plan.changes.find((c) => serverKey(c) === serverKey(s))?.state ?? s.admin;
+        return `${s.server} ${to}${to === 'ready' && s.status ? ` but ${s.status}` : ''}`;
+      })
       .join(', ');
-    throw new HostError(plan.lb, `refusing: this change would leave no server live in backend ${backend} (${described})`, {
+    throw new HostError(plan.lb, `refusing: this change would leave no server live in backend ${backend} (after it: ${described})`, {
       hint: 'bring the incoming servers up first (their health checks must pass), then try again; `proxy.status` shows each server',
     });
   }

@@ -14,7 +14,15 @@ const changeArgs = {
 
 type ChangeArgs = { force: boolean; timeout: number | undefined };
 
+/** A dry run reaches no LB (the dry-run transport cannot open sockets): say what would happen instead. */
+function dryRun(c: Context, what: string): boolean {
+  if (!c.session.flags.dryRun) return false;
+  c.emit('log', { level: 'info', topic: 'proxy', message: `dry run: would ${what} (the load balancer is not contacted)` });
+  return true;
+}
+
 async function change(c: Context, config: ProxyConfig, incoming: string[], a: ChangeArgs) {
+  if (dryRun(c, `put ${incoming.join(' + ')} in rotation and drain the other groups`)) return [];
   const { rotate } = await import('./apply.js');
   return rotate(c, config, {
     incoming,
@@ -46,6 +54,7 @@ export function proxyTasks(config: ProxyConfig): NamespaceDefinition {
         (c, a) => change(c, config, [a.group], a),
       ),
       flip: task({ desc: 'swap the groups: the one out comes in, the one in drains', local: true, args: changeArgs }, async (c, a) => {
+        if (dryRun(c, 'swap the group out of rotation with the one in it')) return [];
         const { readRotation, mixedError } = await import('./groups.js');
         const rot = await readRotation(c, config);
         const out = groups.filter((g) => rot.groups[g] === 'out');
@@ -61,12 +70,13 @@ export function proxyTasks(config: ProxyConfig): NamespaceDefinition {
       }),
       all: task({ desc: 'every group in rotation', local: true, args: changeArgs }, (c, a) => change(c, config, groups, a)),
       status: task({ desc: 'each server: group, deploy host, state, health, sessions, 5xx', local: true }, async (c) => {
+        if (dryRun(c, 'show the state of every server')) return [];
         const { readStatus, renderStatus } = await import('./status.js');
         const { rows } = await readStatus(c, config);
         c.emit('log', { level: 'info', topic: 'proxy.status', message: renderStatus(rows), data: { rows } });
         return rows;
       }),
     },
-    { desc: `load balancer rotation (${config.driver ?? 'haproxy'}): ${groups.join(', ')}` },
+    { desc: `load balancer rotation (${config.driver ?? 'haproxy'}): ${groups.join(', ')}`, default: 'status' },
   );
 }
