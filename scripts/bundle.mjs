@@ -1,7 +1,10 @@
 // Bundles the CLI and the deployfile API into dist/bundle/ (shared chunks, so
 // both use one copy of every class). Fewer, larger files start much faster
 // than tsc's many small ones; heavy dependencies stay external and lazy.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: { main: 'src/cli/main.ts', api: 'src/api.ts' },
