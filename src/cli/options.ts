@@ -48,6 +48,7 @@ export function buildProgram(version: string, write: { out: (s: string) => void 
     .option('-q, --quiet', 'only warnings, errors and the summary')
     .option('-v, --verbose', 'timings, debug events and stack traces')
     .option('-y, --yes', 'answer yes to confirmations')
+    .option('--no-rollback', 'when a rollout fails, stop and leave hosts as they are for inspection')
     .option('-u, --user <user>', 'login user when neither host nor ssh config names one')
     .option('-p, --port <port>', 'ssh port when neither host nor ssh config names one', positiveInt('--port'))
     .addOption(new Option('-i, --identity <file>', 'identity file (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]))
@@ -99,6 +100,7 @@ export function parseCli(argv: string[], version: string, write: { out: (s: stri
       quiet: !!o.quiet,
       verbose: !!o.verbose,
       yes: !!o.yes,
+      noRollback: o.rollback === false,
       commandTimeoutMs: o.commandTimeout,
       ssh: {
         user: o.user,

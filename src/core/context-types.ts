@@ -64,6 +64,8 @@ export interface CliFlags {
   quiet: boolean;
   verbose: boolean;
   yes: boolean;
+  /** Failed rollouts stop without rolling back (for inspection). */
+  noRollback?: boolean;
   /** Extra options the SSH layer reads (identity, known hosts policy, timeouts). */
   ssh: Record<string, unknown>;
   [extra: string]: unknown;
