@@ -26,6 +26,8 @@ export interface RunOptions {
   pty?: boolean;
   /** Shown instead of the command in events (e.g. when it embeds something long). */
   display?: string;
+  /** Kill the command when this aborts (e.g. `c.session.signal` for `tail -F` until Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export interface SudoOptions extends RunOptions {

@@ -159,6 +159,7 @@ export class HostContext implements Context {
     options: RunOptions & { responder?: ExecOptions['responder'] },
   ): Promise<CommandResult> {
     const host = target.name;
+    shown = options.display ?? shown;
     const transport = await this.session.transport(target);
     this.emit('command.start', { host, command: shown, kind, full });
     const emitLines = !options.hide;
@@ -169,7 +170,8 @@ export class HostContext implements Context {
       stdin: options.stdin,
       pty: options.pty,
       responder: options.responder,
-      signal: this.session.signal,
+      // Not the run's signal: a first Ctrl-C lets running commands finish.
+      signal: options.signal,
       onStdout: (b) => out.push(b),
       onStderr: (b) => err.push(b),
     });

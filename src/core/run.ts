@@ -112,7 +112,8 @@ async function defaultPool(run: RunImpl): Promise<TransportPool> {
   return createSshPool({
     events: run.events,
     prompter: run.prompter,
-    signal: run.signal,
+    // No signal: after a first Ctrl-C, connections stay up so locks can be released;
+    // run.close() ends them.
     configFile: ssh.configFile ?? d.sshConfig,
     knownHostsFile: ssh.knownHostsFile ?? d.knownHosts,
     acceptNewHostKeys: ssh.acceptNewHostKeys,
