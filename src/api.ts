@@ -12,4 +12,6 @@ export * from './core/errors.js';
 export { gitTasks, describeResolved, reportResolved } from './git/tasks.js';
 export type { GitConfig, VersionFileConfig, ResolvedRef, RefKind } from './git/tasks.js';
 export { proxyTasks, groupHosts, readRotation } from './proxy/index.js';
+export { releaseTasks, serviceTasks, restartTask, reloadTask } from './deploy/tasks.js';
+export type { ReleaseConfig, ReleaseHooks, HostRelease, DeployInfo, HostHook, RunHook, OnceStep, ServicesConfig, ServiceManager, Strategy } from './deploy/tasks.js';
 export type { ProxyConfig, StatusRow, LoadBalancerDriver } from './proxy/index.js';

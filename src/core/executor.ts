@@ -79,7 +79,7 @@ export class Executor {
     this.run.events.emit('task.end', {
       task: task.name,
       ok: failures.length === 0,
-      failed: failures.map((f) => f.host),
+      failed: task.def.options.orchestrator ? orchestratedFailures(plan, failures) : failures.map((f) => f.host),
       durationMs: performance.now() - started,
     });
     // A local task has one "host": its own error (exit code, hint) says it best.
@@ -133,4 +133,12 @@ export class Executor {
     const state = plan.hosts.map((h) => `${h.name}: ${results.has(h.name) ? (results.get(h.name)!.ok ? 'done' : 'failed') : 'not started'}`);
     throw new InterruptedError(`interrupted during ${plan.task}` + (state.length ? `\n  ${state.join('\n  ')}` : ''));
   }
+}
+
+/** Which target hosts an orchestrator task failed on: the ones its error names, else all. */
+function orchestratedFailures(plan: TaskPlan, failures: HostFailure[]): string[] {
+  const error = failures[0]?.error;
+  if (!error) return [];
+  if (error instanceof HostsFailedError) return error.failures.map((f) => f.host);
+  return plan.hosts.map((h) => h.name);
 }

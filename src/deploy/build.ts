@@ -1,0 +1,56 @@
+// Strategy `upload`: export the commit here, run the build command once, and pack
+// the output as one tarball that every host receives. Package registries and the
+// git host are touched once per deploy, not once per server.
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Context } from '../core/context-types.js';
+import { DplError } from '../core/errors.js';
+import { sh } from '../core/quote.js';
+import type { ResolvedRef } from '../git/describe.js';
+import type { ReleaseConfig } from './config.js';
+
+export interface Artifact {
+  /** Local path of the tarball. */
+  file: string;
+  bytes: number;
+  dispose(): Promise<void>;
+}
+
+export async function buildArtifact(
+  c: Context,
+  repoDir: string,
+  resolved: ResolvedRef,
+  release: string,
+  build: ReleaseConfig['build'] = {},
+): Promise<Artifact> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'dpl-build-'));
+  const dispose = () => rm(dir, { recursive: true, force: true });
+  try {
+    const src = path.join(dir, 'src');
+    const file = path.join(dir, `${release}.tar.gz`);
+    c.log(`building ${release} from ${resolved.sha.slice(0, 12)} in ${src}`);
+    await c.local(
+      sh`git -C ${repoDir} archive --format=tar --output=${path.join(dir, 'src.tar')} ${resolved.sha}` +
+        sh` && mkdir -- ${src} && tar -xf ${path.join(dir, 'src.tar')} -C ${src} && rm -f -- ${path.join(dir, 'src.tar')}`,
+    );
+    const env: Record<string, string> = { ...(build.env ?? {}), DPL_RELEASE: release, DPL_REVISION: resolved.sha, DPL_REF: resolved.ref };
+    if (resolved.tag) env.DPL_TAG = resolved.tag;
+    // The build command is the deployfile author's own shell text, run as written.
+    if (build.command) await c.cd(src).withEnv(env).local(build.command);
+    const output = path.resolve(src, build.output ?? '.');
+    if (output !== src && !output.startsWith(src + path.sep)) {
+      throw new DplError(`build.output must be inside the build directory: ${JSON.stringify(build.output)}`);
+    }
+    if (!c.session.flags.dryRun && !(await stat(output).catch(() => undefined))?.isDirectory()) {
+      throw new DplError(`build output ${build.output} was not produced by the build`, { hint: `check build.command and build.output (looked in ${output})` });
+    }
+    await c.local(sh`tar -czf ${file} -C ${output} .`);
+    const bytes = c.session.flags.dryRun ? 0 : (await stat(file)).size;
+    c.log(`artifact ${path.basename(file)}: ${(bytes / 1024).toFixed(1)} KiB`);
+    return { file, bytes, dispose };
+  } catch (e) {
+    await dispose();
+    throw e;
+  }
+}

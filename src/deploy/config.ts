@@ -1,0 +1,173 @@
+// What a deployfile writes in `releaseTasks({...})`, the hook signatures, and the
+// defaults. Types and small pure helpers only: tasks.ts imports this file and must
+// stay cheap, so nothing here loads git, ssh or the deploy machinery.
+import path from 'node:path';
+import type { Context } from '../core/context-types.js';
+import type { Host } from '../core/host.js';
+import type { ResolvedRef } from '../git/describe.js';
+import { UsageError } from '../core/errors.js';
+
+/**
+ * Where a release comes from:
+ * - `git`: each host keeps a bare mirror (`<deployPath>/repo`), fetches, exports the SHA;
+ * - `upload`: built once here (config `build`), uploaded as a tarball to every host;
+ * - `pull`: `git fetch` + checkout in place in `<deployPath>/current` (no barrier; see docs/deploy.md).
+ */
+export type Strategy = 'git' | 'upload' | 'pull';
+
+/** One host's view of the release being deployed (or rolled back to). */
+export interface HostRelease {
+  host: Host;
+  /** Release name, a UTC timestamp: `20261122T153000Z`. */
+  name: string;
+  /** Absolute path of the release directory (for `pull`: `<deployPath>/current`). */
+  path: string;
+  deployPath: string;
+  /** The release that was live before, when there was one. */
+  previous?: string;
+  ref: ResolvedRef;
+  strategy: Strategy;
+}
+
+/** The whole deploy, for hooks that run once (locally). */
+export interface DeployInfo {
+  release: string;
+  ref: ResolvedRef;
+  hosts: Host[];
+  strategy: Strategy;
+}
+
+/** Runs on one host; `c` is already in the release directory with DPL_* variables set. */
+export type HostHook = (c: Context, release: HostRelease) => Promise<void> | void;
+/** Runs once, locally; `c` is the orchestrating context (`c.targets` = the hosts). */
+export type RunHook = (c: Context, deploy: DeployInfo) => Promise<void> | void;
+
+export interface ReleaseHooks {
+  /** Once, after the lock and before any host is prepared. */
+  beforePrepare?: RunHook;
+  /** Every host, in the new release directory (install dependencies, build assets). */
+  afterPrepare?: HostHook;
+  /** Once, after every host prepared and the `once` steps ran, just before the switch. */
+  beforeSwitch?: RunHook;
+  /** Every host, after all hosts switched. */
+  afterSwitch?: HostHook;
+  /** Every host, after the switch and after a rollback (besides `services.restart`). */
+  restart?: HostHook;
+  /** Once, after the release was recorded as deployed everywhere. */
+  afterDeploy?: RunHook;
+  /** Once, after a rollback finished. */
+  afterRollback?: RunHook;
+  /** Once, when a deploy failed (after undoing); for notifications. Errors here are only warned about. */
+  onFailure?: (c: Context, deploy: DeployInfo, error: Error) => Promise<void> | void;
+}
+
+/** Work done once per role between prepare and switch (database migrations). */
+export interface OnceStep {
+  /** Shown in output. */
+  name?: string;
+  /** Runs on the first target host of this role; without a role, on the first target host. */
+  role?: string;
+  run: HostHook;
+}
+
+export type ServiceManager = 'systemctl' | 'supervisorctl' | 'service' | 'initd';
+
+export interface ServicesConfig {
+  /** How services are driven: a known manager or templates where `{service}` is the quoted name. */
+  manager?: ServiceManager | { restart: string; reload?: string };
+  /** Restarted on every host after a switch or rollback. */
+  restart?: string[];
+  /** Reloaded on every host after a switch or rollback. */
+  reload?: string[];
+  /** Other service names `restart:<name>` / `reload:<name>` accept. */
+  names?: string[];
+  /** Run the commands through `c.sudo`. Default false. */
+  sudo?: boolean;
+}
+
+export interface ReleaseConfig {
+  /** Default `git`. */
+  strategy?: Strategy;
+  /** Fallback deploy path; a host var `deployPath` or deployfile `config.deployPath` wins. */
+  deployPath?: string;
+  /** Local repository for resolving refs and building artifacts, relative to the deployfile. Default: its directory. */
+  repoDir?: string;
+  /** URL (or path) the hosts fetch from (`git`, `pull`). Default: the local repo's `remote` URL. */
+  repoUrl?: string;
+  /** Default `origin`. */
+  remote?: string;
+  /** Version tag prefix for stable/latest. Default `v`. */
+  tagPrefix?: string;
+  /** Fetch the local repo's remote before resolving the ref. Default false. */
+  fetch?: boolean;
+  /** Ref deployed by a bare `dpl deploy`. Default `stable`. */
+  defaultRef?: string;
+  /** `upload` strategy: run `command` in a clean export of the SHA, then pack `output` (default `.`). */
+  build?: { command?: string; output?: string; env?: Record<string, string> };
+  /** Paths under `<deployPath>/shared/` linked into every release. */
+  shared?: { dirs?: string[]; files?: string[] };
+  /** Good releases kept by cleanup. Default 5. */
+  keep?: number;
+  /** Clean up after a successful deploy. Default true. */
+  cleanup?: boolean;
+  /** Hosts worked on at once. Default: `-z`, else 10. */
+  poolSize?: number;
+  /** When a step after the switch fails, switch every host back to its previous release. Default true. */
+  autoRollback?: boolean;
+  hooks?: ReleaseHooks;
+  once?: OnceStep[];
+  services?: ServicesConfig;
+  /** The tasks' own targets (otherwise -H, -R or an environment task like `prod` choose). */
+  roles?: string[];
+  hosts?: string[];
+  /** Tag the deployed commit in the local repo (`deploy/<environment>/<time>`). */
+  deployTag?: { environment?: string; push?: boolean };
+}
+
+export const DEFAULT_KEEP = 5;
+export const DEFAULT_POOL = 10;
+
+export function strategyOf(config: ReleaseConfig): Strategy {
+  const s = config.strategy ?? 'git';
+  if (s !== 'git' && s !== 'upload' && s !== 'pull') {
+    throw new UsageError(`releaseTasks: unknown strategy ${JSON.stringify(s)}`, { hint: 'use git, upload or pull' });
+  }
+  return s;
+}
+
+export function repoDirOf(config: ReleaseConfig, root: string): string {
+  return config.repoDir ? path.resolve(root, config.repoDir) : root;
+}
+
+export function poolSizeOf(config: ReleaseConfig, c: Context): number {
+  return Math.max(1, config.poolSize ?? c.session.flags.poolSize ?? DEFAULT_POOL);
+}
+
+export function keepOf(config: ReleaseConfig, override?: number): number {
+  const keep = override ?? config.keep ?? DEFAULT_KEEP;
+  if (!Number.isInteger(keep) || keep < 1) throw new UsageError(`keep must be a whole number of at least 1, got ${keep}`);
+  return keep;
+}
+
+/** Host var `deployPath` > deployfile `config.deployPath` > releaseTasks `deployPath`. */
+export function deployPathOf(host: Host, config: ReleaseConfig, c: Context): string {
+  const value = host.vars.deployPath ?? c.session.config.deployPath ?? config.deployPath;
+  if (typeof value !== 'string' || !value) {
+    throw new UsageError(`no deploy path for ${host.name}`, {
+      hint: 'set the host var deployPath, config.deployPath in the deployfile, or deployPath in releaseTasks({...})',
+    });
+  }
+  if (!value.startsWith('/') || value.split('/').includes('..')) {
+    throw new UsageError(`deploy path of ${host.name} must be absolute and without "..": ${JSON.stringify(value)}`);
+  }
+  return value.length > 1 ? value.replace(/\/+$/, '') : value;
+}
+
+/** Shared paths are relative, inside the release, and never `..`. */
+export function checkSharedPath(p: string): string {
+  const clean = p.replace(/\/+$/, '');
+  if (!clean || clean.startsWith('/') || clean.split('/').some((s) => s === '..' || s === '.' || s === '')) {
+    throw new UsageError(`shared path ${JSON.stringify(p)} must be relative to the release, without "." or ".." parts`);
+  }
+  return clean;
+}

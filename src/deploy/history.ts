@@ -1,0 +1,130 @@
+// The per-host history log `<deployPath>/history.jsonl`: one JSON object per line,
+// appended (a single write below PIPE_BUF, so concurrent appends never interleave).
+// A release's status is its last record: rollback and cleanup read it to tell good
+// releases from failed ones, instead of guessing from directory times.
+import { hostname, userInfo } from 'node:os';
+import { sh } from '../core/quote.js';
+import type { ResolvedRef } from '../git/describe.js';
+import type { Layout } from './layout.js';
+import { releaseFromLink, sortReleases } from './layout.js';
+import { section } from './remote.js';
+
+/** prepared → deployed | failed; deployed → rolled-back; any → removed (by cleanup). */
+export type ReleaseStatus = 'prepared' | 'deployed' | 'failed' | 'rolled-back' | 'removed';
+
+export interface HistoryRecord {
+  release: string;
+  status: ReleaseStatus;
+  time: string;
+  user: string;
+  machine: string;
+  action?: 'deploy' | 'rollback' | 'cleanup';
+  ref?: string;
+  tag?: string;
+  sha?: string;
+  subject?: string;
+  strategy?: string;
+  /** Why a release failed, or what a rollback left. */
+  reason?: string;
+  /** For a rollback: the release that was abandoned. */
+  from?: string;
+}
+
+export function whoAmI(): { user: string; machine: string } {
+  let user = process.env.USER ?? 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    /* no passwd entry: keep $USER */
+  }
+  return { user, machine: hostname() };
+}
+
+export function newRecord(
+  release: string,
+  status: ReleaseStatus,
+  extra: Partial<Omit<HistoryRecord, 'release' | 'status'>> & { resolved?: ResolvedRef } = {},
+): HistoryRecord {
+  const { resolved, ...rest } = extra;
+  const ref = resolved ? { ref: resolved.ref, tag: resolved.tag, sha: resolved.sha || undefined, subject: resolved.subject || undefined } : {};
+  return { release, status, time: new Date().toISOString(), ...whoAmI(), ...ref, ...rest };
+}
+
+const clip = (s: string | undefined, n: number) => (s && s.length > n ? s.slice(0, n - 1) + '…' : s);
+
+export function recordLine(r: HistoryRecord): string {
+  const line = JSON.stringify({ ...r, subject: clip(r.subject, 200), reason: clip(r.reason, 600) });
+  return line.replace(/\n/g, '\\n');
+}
+
+/** Shell that appends the records to the history log. */
+export function appendSnippet(layout: Layout, records: HistoryRecord[]): string {
+  if (!records.length) return 'true';
+  return sh`printf '%s\\n' ${records.map(recordLine)} >> ${layout.history}`;
+}
+
+/** Shell that prints what parseState reads: current link, release dirs, history tail. */
+export function stateSnippet(layout: Layout): string {
+  return [
+    `echo '@@DPL current'`,
+    sh`readlink -- ${layout.current} 2>/dev/null || true`,
+    `echo '@@DPL releases'`,
+    sh`if [ -d ${layout.releases} ]; then ls -1 -- ${layout.releases}; fi`,
+    `echo '@@DPL history'`,
+    sh`if [ -f ${layout.history} ]; then tail -n 5000 -- ${layout.history}; fi`,
+    `echo '@@DPL end'`,
+  ].join('\n');
+}
+
+export interface HostState {
+  /** The live release, from the `current` link. */
+  current?: string;
+  /** What `current` points at, as readlink prints it (restored as is when a switch is undone). */
+  currentLink?: string;
+  /** Release directories present, newest first. */
+  releases: string[];
+  history: HistoryRecord[];
+}
+
+export function parseState(stdout: string): HostState {
+  const currentLink = (section(stdout, 'current') ?? '').trim() || undefined;
+  const current = releaseFromLink(currentLink ?? '');
+  const releases = sortReleases((section(stdout, 'releases') ?? '').split('\n').map((s) => s.trim()));
+  const history: HistoryRecord[] = [];
+  for (const line of (section(stdout, 'history') ?? '').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const r = JSON.parse(line) as HistoryRecord;
+      if (r && typeof r.release === 'string' && typeof r.status === 'string') history.push(r);
+    } catch {
+      /* a torn or hand-edited line: ignore it */
+    }
+  }
+  return { current, currentLink, releases, history };
+}
+
+/** Last recorded status of a release; undefined when dpl never recorded it. */
+export function statusOf(state: HostState, release: string): ReleaseStatus | undefined {
+  for (let i = state.history.length - 1; i >= 0; i--) if (state.history[i]!.release === release) return state.history[i]!.status;
+  return undefined;
+}
+
+/** The record that says what a release holds (ref, SHA). */
+export function infoOf(state: HostState, release: string): HistoryRecord | undefined {
+  return state.history.find((r) => r.release === release && r.sha);
+}
+
+export function isGood(state: HostState, release: string): boolean {
+  return statusOf(state, release) === 'deployed';
+}
+
+/** Newest good release older than `before` (default: the current one) that still exists. */
+export function previousGood(state: HostState, before = state.current): string | undefined {
+  return state.releases.find((r) => (before === undefined || r < before) && r !== before && isGood(state, r));
+}
+
+/** What a release holds, as a ResolvedRef (for hooks after a rollback); sha '' when unrecorded. */
+export function refOfRelease(state: HostState, release: string): ResolvedRef {
+  const r = infoOf(state, release);
+  return { ref: r?.ref ?? release, kind: r?.tag ? 'tag' : 'sha', tag: r?.tag, sha: r?.sha ?? '', subject: r?.subject ?? '' };
+}

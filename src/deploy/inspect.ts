@@ -1,0 +1,96 @@
+// Read-only tasks: `deploy.releases` (what is on each host, which is live, each
+// release's recorded status) and `deploy.check` (can every host be reached,
+// written and locked, with the tools a deploy needs) -- neither changes anything.
+import { posix } from 'node:path';
+import type { Context } from '../core/context-types.js';
+import { DplError, HostsFailedError } from '../core/errors.js';
+import { sh } from '../core/quote.js';
+import { checkSharedPath, strategyOf, type ReleaseConfig } from './config.js';
+import { repoUrlOf, type Targets } from './deploy.js';
+import { infoOf, parseState, previousGood, stateSnippet, statusOf } from './history.js';
+import { describeHolder, lockStatusSnippet } from './lock.js';
+import { forHosts, marker, runScript, section, shortSha } from './remote.js';
+
+export interface ReleaseRow {
+  release: string;
+  status: string;
+  current: boolean;
+  ref?: string;
+  sha?: string;
+}
+
+export async function listReleases(c: Context, t: Targets): Promise<Record<string, ReleaseRow[]>> {
+  const fan = await forHosts(c, t.hosts, t.size, async (h) => {
+    const { stdout } = await runScript(c, h, 'read releases', stateSnippet(t.layouts.get(h.name)!));
+    const s = parseState(stdout);
+    const prev = previousGood(s);
+    const rows = s.releases.map((r) => {
+      const i = infoOf(s, r);
+      return { release: r, status: statusOf(s, r) ?? 'unknown', current: r === s.current, ref: i?.tag ?? i?.ref, sha: i?.sha };
+    });
+    const hc = c.on(h);
+    if (!rows.length) hc.log(s.current ? `current → ${s.current} (no release directories)` : 'no releases');
+    for (const row of rows) {
+      const mark = row.current ? '*' : ' ';
+      const what = row.sha ? `${row.ref ?? '?'} @ ${shortSha(row.sha)}` : '';
+      const note = row.current ? '  (current)' : row.release === prev ? '  (rollback target)' : '';
+      hc.log(`${mark} ${row.release}  ${row.status.padEnd(11)} ${what}${note}`);
+    }
+    return rows;
+  });
+  if (fan.failures.length) throw new HostsFailedError('deploy.releases', fan.failures);
+  return Object.fromEntries(fan.ok);
+}
+
+function checkScript(t: Targets, host: string, config: ReleaseConfig, repoUrl: string | undefined): string {
+  const l = t.layouts.get(host)!;
+  const lines = [
+    `echo "@@DPL user $(id -un)"`,
+    sh`d=${l.root}; while [ ! -d "$d" ]; do d=$(dirname -- "$d"); done`,
+    `if [ -w "$d" ]; then echo "@@DPL writable $d"; else echo "@@DPL readonly $d"; fi`,
+    sh`if [ -d ${l.releases} ] && [ ! -w ${l.releases} ]; then echo '@@DPL readonly-releases'; fi`,
+    sh`if [ -L ${l.current} ]; then echo "@@DPL current $(readlink -- ${l.current})"; elif [ -d ${l.current} ]; then echo '@@DPL current-dir'; fi`,
+    lockStatusSnippet(l),
+    `command -v tar >/dev/null 2>&1 || echo '@@DPL missing-tool tar'`,
+    `mv --help 2>&1 | grep -q -- '-T' || echo '@@DPL missing-tool mv-T'`,
+    `df -Pk "$d" 2>/dev/null | awk 'NR==2 { print "@@DPL free-kb " $4 }'`,
+  ];
+  if (strategyOf(config) !== 'upload') {
+    lines.push(`command -v git >/dev/null 2>&1 || echo '@@DPL missing-tool git'`);
+    if (repoUrl) lines.push(sh`GIT_TERMINAL_PROMPT=0 git ls-remote -q ${repoUrl} HEAD >/dev/null 2>&1 || echo '@@DPL repo-unreachable'`);
+  }
+  for (const f of config.shared?.files ?? []) {
+    const p = posix.join(l.shared, checkSharedPath(f));
+    lines.push(sh`[ -e ${p} ] || echo ${`@@DPL missing-file ${p}`}`);
+  }
+  return lines.join('\n');
+}
+
+/** `deploy.check`: one read-only round trip per host; fails listing every problem. */
+export async function checkHosts(c: Context, config: ReleaseConfig, t: Targets): Promise<void> {
+  const strategy = strategyOf(config);
+  const repoUrl = strategy === 'upload' ? undefined : await repoUrlOf(c, config).catch(() => undefined);
+
+  const fan = await forHosts(c, t.hosts, t.size, async (h) => {
+    const { stdout } = await runScript(c, h, 'check deploy path', checkScript(t, h.name, config, repoUrl));
+    const problems: string[] = [];
+    const root = t.layouts.get(h.name)!.root;
+    const ro = marker(stdout, 'readonly');
+    if (ro !== undefined) problems.push(`${ro} is not writable by ${marker(stdout, 'user') ?? 'the login user'} (deploy path ${root})`);
+    if (marker(stdout, 'readonly-releases') !== undefined) problems.push(`${root}/releases is not writable`);
+    const held = marker(stdout, 'held');
+    if (held !== undefined) problems.push(`deploy lock is held by ${describeHolder(section(stdout, 'info'), Number(held))}`);
+    if (marker(stdout, 'current-dir') !== undefined && strategy !== 'pull') problems.push(`${root}/current is a directory, not a symlink (an in-place deploy?)`);
+    for (const line of stdout.split('\n')) {
+      if (line.startsWith('@@DPL missing-tool ')) problems.push(`${line.slice(19)} is missing${line.endsWith('mv-T') ? ' (GNU mv with -T is needed for the atomic switch)' : ''}`);
+      if (line.startsWith('@@DPL missing-file ')) problems.push(`linked file ${line.slice(19)} is missing`);
+    }
+    if (marker(stdout, 'repo-unreachable') !== undefined) problems.push(`cannot reach ${repoUrl} with git from this host`);
+    if (strategy !== 'upload' && !repoUrl) problems.push('no repository URL to fetch from (set repoUrl, or give the local repo a remote)');
+    if (problems.length) throw new DplError(problems.join('; '));
+    const current = marker(stdout, 'current');
+    const free = Number(marker(stdout, 'free-kb'));
+    c.on(h).log(`ok: ${root} writable by ${marker(stdout, 'user')}, lock free${current ? `, current → ${current}` : ''}${free ? `, ${(free / 1048576).toFixed(1)} GiB free` : ''}`);
+  });
+  if (fan.failures.length) throw new HostsFailedError('deploy.check', fan.failures);
+}

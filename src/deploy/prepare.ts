@@ -1,0 +1,118 @@
+// Making a release directory on one host, per strategy, plus the shared links,
+// REVISION and the `prepared` history record, in as few round trips as possible.
+// Nothing here touches `current`: that is switch.ts, after every host prepared.
+import { posix } from 'node:path';
+import type { Context } from '../core/context-types.js';
+import { CommandError } from '../core/errors.js';
+import { sh } from '../core/quote.js';
+import { checkSharedPath, type HostRelease, type ReleaseConfig } from './config.js';
+import { layoutOf, type Layout } from './layout.js';
+import { appendSnippet, newRecord } from './history.js';
+import { runScript } from './remote.js';
+
+/** Exit code of a prepare script that found the release directory already there (never undo it). */
+export const EXISTS_CODE = 73;
+
+export interface PrepareSource {
+  /** URL or path the hosts fetch from (git, pull). */
+  repoUrl?: string;
+  /** Local tarball to upload (upload). */
+  artifact?: string;
+}
+
+function startRelease(l: Layout, name: string): string[] {
+  const dir = l.release(name);
+  return [
+    'set -e',
+    sh`mkdir -p -- ${l.releases} ${l.shared}`,
+    sh`if [ -e ${dir} ]; then echo ${`release directory ${dir} already exists`} >&2; exit ${EXISTS_CODE}; fi`,
+    sh`mkdir -- ${dir}`,
+  ];
+}
+
+/** Clone the bare mirror once, point it at `url`, fetch only when the commit is missing. */
+function mirrorSnippet(l: Layout, url: string, sha: string): string[] {
+  const tmp = `${l.repo}.dpl-tmp`;
+  const has = sh`git --git-dir=${l.repo} cat-file -e ${sha + '^{commit}'} 2>/dev/null`;
+  return [
+    sh`if [ ! -d ${l.repo} ]; then rm -rf -- ${tmp}; git clone --quiet --mirror -- ${url} ${tmp}; mv -- ${tmp} ${l.repo};`,
+    sh`else git --git-dir=${l.repo} remote set-url origin ${url}; fi`,
+    `${has} || git --git-dir=${sh`${l.repo}`} fetch --quiet --prune origin`,
+    `${has} || { echo ${sh`${`commit ${sha} is not in ${url}: push it there first`}`} >&2; exit 1; }`,
+  ];
+}
+
+/** REVISION, shared links and the `prepared` record: the common end of every strategy. */
+export function finishSnippet(rel: HostRelease, config: ReleaseConfig): string[] {
+  const l = layoutOf(rel.deployPath);
+  const lines = [sh`printf '%s\\n' ${rel.ref.sha} > ${posix.join(rel.path, 'REVISION')}`];
+  for (const raw of config.shared?.dirs ?? []) {
+    const d = checkSharedPath(raw);
+    const target = posix.join(rel.path, d);
+    lines.push(
+      sh`mkdir -p -- ${posix.join(l.shared, d)} ${posix.dirname(target)}`,
+      sh`rm -rf -- ${target}`,
+      sh`ln -s -- ${posix.join(l.shared, d)} ${target}`,
+    );
+  }
+  for (const raw of config.shared?.files ?? []) {
+    const f = checkSharedPath(raw);
+    const source = posix.join(l.shared, f);
+    const target = posix.join(rel.path, f);
+    const missing = `linked file ${source} is missing: create it on the host (every release shares it)`;
+    lines.push(
+      sh`if [ ! -e ${source} ]; then echo ${missing} >&2; exit 1; fi`,
+      sh`mkdir -p -- ${posix.dirname(target)}`,
+      sh`rm -rf -- ${target}`,
+      sh`ln -s -- ${source} ${target}`,
+    );
+  }
+  lines.push(appendSnippet(l, [newRecord(rel.name, 'prepared', { resolved: rel.ref, strategy: rel.strategy, action: 'deploy' })]));
+  return lines;
+}
+
+/** Make `rel` on its host: the release directory with the code, REVISION and shared links. */
+export async function prepareRelease(c: Context, rel: HostRelease, config: ReleaseConfig, source: PrepareSource): Promise<void> {
+  const l = layoutOf(rel.deployPath);
+  const step = `prepare ${rel.name}`;
+  if (rel.strategy === 'git') {
+    const script = [
+      ...startRelease(l, rel.name),
+      ...mirrorSnippet(l, source.repoUrl!, rel.ref.sha),
+      sh`git --git-dir=${l.repo} archive --format=tar --output=${rel.path + '/.dpl-archive.tar'} ${rel.ref.sha}`,
+      sh`tar -xf ${rel.path + '/.dpl-archive.tar'} -C ${rel.path}`,
+      sh`rm -f -- ${rel.path + '/.dpl-archive.tar'}`,
+      ...finishSnippet(rel, config),
+    ];
+    await runScript(c, rel.host, step, script.join('\n'));
+    return;
+  }
+  if (rel.strategy === 'upload') {
+    const tarball = posix.join(rel.path, '.dpl-artifact.tar.gz');
+    await runScript(c, rel.host, `${step}: make directory`, startRelease(l, rel.name).join('\n'));
+    await c.on(rel.host).put(source.artifact!, tarball);
+    const script = ['set -e', sh`tar -xzf ${tarball} -C ${rel.path}`, sh`rm -f -- ${tarball}`, ...finishSnippet(rel, config)];
+    await runScript(c, rel.host, `${step}: unpack`, script.join('\n'));
+    return;
+  }
+  throw new TypeError(`prepareRelease: strategy ${rel.strategy} has no release directory`);
+}
+
+/** Did this failure happen before we created the release directory? Then it is not ours to remove. */
+export function failedBeforeCreating(error: Error): boolean {
+  return error instanceof CommandError && error.code === EXISTS_CODE;
+}
+
+/**
+ * Remove a half-made or abandoned release directory and record it as failed.
+ * Retried for a few seconds: after Ctrl-C an interrupted `tar` on the host may still be writing.
+ */
+export function discardSnippet(rel: HostRelease, reason: string): string {
+  const l = layoutOf(rel.deployPath);
+  const dir = rel.path;
+  return [
+    appendSnippet(l, [newRecord(rel.name, 'failed', { resolved: rel.ref, strategy: rel.strategy, reason, action: 'deploy' })]),
+    sh`for i in 1 2 3 4 5; do chmod -R u+w -- ${dir} 2>/dev/null; rm -rf -- ${dir} 2>/dev/null; [ -e ${dir} ] || break; sleep 1; done`,
+    sh`if [ -e ${dir} ]; then rm -rf -- ${dir}; fi`,
+  ].join('\n');
+}

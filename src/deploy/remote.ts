@@ -1,0 +1,129 @@
+// How the deploy module talks to hosts: each step is one small shell script (one
+// round trip), shown in output by a short name instead of its text. Ctrl-C never
+// kills a step (the run's first Ctrl-C lets running commands finish); it only
+// stops fan-outs from starting more hosts, and the deploy then undoes its work.
+// Steps go to the transport directly rather than through `c.run`, so `-w` (warn
+// only) can never turn a failed lock, prepare or switch into a warning.
+import type { Context } from '../core/context-types.js';
+import type { Host } from '../core/host.js';
+import { CommandError, HostsFailedError, type HostFailure } from '../core/errors.js';
+import { LineSplitter } from '../core/lines.js';
+import { runPool } from '../core/pool-runner.js';
+import type { ReleaseStatus } from './history.js';
+
+declare module '../core/events.js' {
+  interface EventMap {
+    'deploy.resolved': { ref: string; kind: string; tag?: string; sha: string; subject: string; release: string };
+    'deploy.phase': {
+      action: 'deploy' | 'rollback' | 'cleanup';
+      phase: string;
+      state: 'start' | 'end' | 'failed';
+      release?: string;
+      hosts: string[];
+      failed?: string[];
+      durationMs?: number;
+    };
+    'deploy.status': { host: string; release: string; status: ReleaseStatus; reason?: string };
+  }
+}
+
+export interface ScriptOptions {
+  /** Emit stdout lines as output events (stderr lines always are). Default false. */
+  showOutput?: boolean;
+  /** Default: the run's command timeout (-T). */
+  timeoutMs?: number;
+}
+
+export interface ScriptResult {
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `script` on `host`; `step` is what the output shows. Throws CommandError on a non-zero exit. */
+export async function runScript(c: Context, host: Host, step: string, script: string, o: ScriptOptions = {}): Promise<ScriptResult> {
+  const hc = c.on(host);
+  const transport = await hc.transport();
+  const name = host.name;
+  hc.emit('command.start', { host: name, command: step, kind: 'run', full: script });
+  const out = new LineSplitter((line) => o.showOutput && hc.emit('output', { host: name, stream: 'out', line }));
+  const err = new LineSplitter((line) => hc.emit('output', { host: name, stream: 'err', line }));
+  const r = await transport.exec(script, {
+    timeoutMs: o.timeoutMs ?? (c.session.flags.commandTimeoutMs as number | undefined),
+    onStdout: (b) => out.push(b),
+    onStderr: (b) => err.push(b),
+  });
+  out.flush();
+  err.flush();
+  hc.emit('command.end', { host: name, command: step, code: r.code, signal: r.signal, durationMs: r.durationMs });
+  if (r.code !== 0 || r.signal) throw new CommandError(name, step, r.code, r.signal, r.stdout, r.stderr);
+  return { stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface Fanout<R> {
+  ok: Map<string, R>;
+  failures: HostFailure[];
+  /** Hosts never started because the run was interrupted. */
+  notStarted: Host[];
+}
+
+/**
+ * `job` on every host, at most `size` at once; every started job is awaited, failures
+ * collected. `interruptible` (default true): after Ctrl-C no further host is started.
+ * Undo steps pass false so they reach every host.
+ */
+export async function forHosts<R>(
+  c: Context,
+  hosts: readonly Host[],
+  size: number,
+  job: (host: Host) => Promise<R>,
+  o: { interruptible?: boolean } = {},
+): Promise<Fanout<R>> {
+  const ok = new Map<string, R>();
+  const failures: HostFailure[] = [];
+  const interruptible = o.interruptible ?? true;
+  const slots = await runPool(
+    hosts,
+    size,
+    async (host) => {
+      try {
+        ok.set(host.name, await job(host));
+      } catch (e) {
+        failures.push({ host: host.name, error: e instanceof Error ? e : new Error(String(e)) });
+      }
+    },
+    () => interruptible && c.session.signal.aborted,
+  );
+  // Failures in inventory order, so messages read the same every time.
+  const order = new Map(hosts.map((h, i) => [h.name, i]));
+  failures.sort((a, b) => order.get(a.host)! - order.get(b.host)!);
+  return { ok, failures, notStarted: slots.filter((s) => !s.started).map((s) => s.item) };
+}
+
+/** Throw a HostsFailedError for `what` when any host failed. */
+export function throwIfFailed(what: string, fan: Fanout<unknown>): void {
+  if (fan.failures.length) throw new HostsFailedError(what, fan.failures);
+}
+
+/** The text between `@@DPL <name>` and the next `@@DPL` marker line. */
+export function section(stdout: string, name: string): string | undefined {
+  const lines = stdout.split('\n');
+  const start = lines.findIndex((l) => l === `@@DPL ${name}` || l.startsWith(`@@DPL ${name} `));
+  if (start < 0) return undefined;
+  const rest = lines.slice(start + 1);
+  const end = rest.findIndex((l) => l.startsWith('@@DPL '));
+  return (end < 0 ? rest : rest.slice(0, end)).join('\n');
+}
+
+/** The value on a `@@DPL <name> <value>` line. */
+export function marker(stdout: string, name: string): string | undefined {
+  const line = stdout.split('\n').find((l) => l === `@@DPL ${name}` || l.startsWith(`@@DPL ${name} `));
+  return line === undefined ? undefined : line.slice(`@@DPL ${name}`.length).trim();
+}
+
+export function shortSha(sha: string): string {
+  return sha.slice(0, 12);
+}
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

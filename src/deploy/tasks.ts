@@ -1,0 +1,78 @@
+// The task factory a deployfile mounts:
+//   tasks: { deploy: releaseTasks({ shared: { dirs: ['log'] }, services: { restart: ['app'] } }) }
+// giving `deploy[:ref]` (= deploy.release), deploy.rollback, deploy.releases,
+// deploy.cleanup, deploy.unlock and deploy.check. Cheap to import: everything
+// that does work is loaded with `import()` inside the task bodies.
+import { namespace, task, type NamespaceDefinition } from '../core/task.js';
+import type { Context } from '../core/context-types.js';
+import type { ReleaseConfig } from './config.js';
+
+export type { ReleaseConfig, ReleaseHooks, HostRelease, DeployInfo, HostHook, RunHook, OnceStep, ServicesConfig, ServiceManager, Strategy } from './config.js';
+export { restartTask, reloadTask, serviceTasks } from './services.js';
+
+export function releaseTasks(config: ReleaseConfig = {}): NamespaceDefinition {
+  const own = { ...(config.roles ? { roles: config.roles } : {}), ...(config.hosts ? { hosts: config.hosts } : {}) };
+  const targets = async (c: Context, what: string) => {
+    const { targetsOf } = await import('./deploy.js');
+    return targetsOf(c, config, what);
+  };
+  return namespace(
+    {
+      release: task(
+        {
+          desc: 'Deploy a ref as a new release on every host: lock, prepare all, then switch all',
+          orchestrator: true,
+          ...own,
+          args: { ref: { desc: `stable, latest, a tag, branch or SHA (default ${config.defaultRef ?? 'stable'})` } },
+        },
+        async (c, { ref }) => {
+          const { deployRelease } = await import('./deploy.js');
+          return deployRelease(c, config, ref);
+        },
+      ),
+      rollback: task(
+        {
+          desc: 'Switch back to the previous good release (or the one named), restart, mark the abandoned one',
+          orchestrator: true,
+          ...own,
+          args: {
+            release: { desc: 'release name (e.g. 20261122T153000Z); default: the previous good one' },
+            force: { type: 'boolean', default: false, desc: 'allow a release marked failed or rolled back' },
+          },
+        },
+        async (c, { release, force }) => {
+          const { rollback } = await import('./rollback.js');
+          return rollback(c, config, release, force);
+        },
+      ),
+      releases: task({ desc: 'List the releases on each host: status, ref, which is current', orchestrator: true, ...own }, async (c) => {
+        const { listReleases } = await import('./inspect.js');
+        return listReleases(c, await targets(c, 'deploy.releases'));
+      }),
+      cleanup: task(
+        {
+          desc: `Remove old releases, keeping the ${config.keep ?? 5} newest good ones, current and the previous good one`,
+          orchestrator: true,
+          ...own,
+          args: {
+            keep: { type: 'number', desc: `good releases to keep (default ${config.keep ?? 5})` },
+            sudo: { type: 'boolean', default: false, desc: 'delete with sudo (files written by another user)' },
+          },
+        },
+        async (c, { keep, sudo }) => {
+          const { cleanupTask } = await import('./cleanup.js');
+          return cleanupTask(c, config, await targets(c, 'deploy.cleanup'), { keep, sudo });
+        },
+      ),
+      unlock: task({ desc: "Force-remove the deploy lock (whoever holds it); check no deploy is running first", orchestrator: true, ...own }, async (c) => {
+        const [{ forceUnlock }, t] = await Promise.all([import('./lock.js'), targets(c, 'deploy.unlock')]);
+        return forceUnlock(c, t.hosts, t.layouts, t.size);
+      }),
+      check: task({ desc: 'Check every host can be reached, written and locked, without changing anything', orchestrator: true, ...own }, async (c) => {
+        const { checkHosts } = await import('./inspect.js');
+        return checkHosts(c, config, await targets(c, 'deploy.check'));
+      }),
+    },
+    { default: 'release', desc: 'Release deploys: timestamped release directories switched atomically on every host' },
+  );
+}
