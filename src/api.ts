@@ -13,5 +13,7 @@ export { gitTasks, describeResolved, reportResolved } from './git/tasks.js';
 export type { GitConfig, VersionFileConfig, ResolvedRef, RefKind } from './git/tasks.js';
 export { proxyTasks, groupHosts, readRotation } from './proxy/index.js';
 export { releaseTasks, serviceTasks, restartTask, reloadTask } from './deploy/tasks.js';
+export { rolloutRelease, parsePlan, RolloutError } from './rollout/index.js';
+export type { RolloutConfig, RolloutReport } from './rollout/index.js';
 export type { ReleaseConfig, ReleaseHooks, HostRelease, DeployInfo, HostHook, RunHook, OnceStep, ServicesConfig, ServiceManager, Strategy } from './deploy/tasks.js';
 export type { ProxyConfig, StatusRow, LoadBalancerDriver } from './proxy/index.js';

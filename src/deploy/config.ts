@@ -5,6 +5,8 @@ import path from 'node:path';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
 import type { ResolvedRef } from '../git/describe.js';
+import type { ProxyConfig } from '../proxy/config.js';
+import type { RolloutConfig } from '../rollout/config.js';
 import { UsageError } from '../core/errors.js';
 
 /**
@@ -86,6 +88,10 @@ export interface ServicesConfig {
 }
 
 export interface ReleaseConfig {
+  /** The load balancer in front of the hosts: rollouts drain and restore batches through it. */
+  proxy?: ProxyConfig;
+  /** Canary → half → rest with health checks and automatic rollback (also with `deploy:ref,plan=1;50%`). */
+  rollout?: RolloutConfig | false;
   /** Default `git`. */
   strategy?: Strategy;
   /** Fallback deploy path; a host var `deployPath` or deployfile `config.deployPath` wins. */

@@ -23,9 +23,16 @@ export function releaseTasks(config: ReleaseConfig = {}): NamespaceDefinition {
           desc: 'Deploy a ref as a new release on every host: lock, prepare all, then switch all',
           orchestrator: true,
           ...own,
-          args: { ref: { desc: `stable, latest, a tag, branch or SHA (default ${config.defaultRef ?? 'stable'})` } },
+          args: {
+            ref: { desc: `stable, latest, a tag, branch or SHA (default ${config.defaultRef ?? 'stable'})` },
+            plan: { type: 'list', desc: 'rollout batches, e.g. 1;50%;100% (canary, half, rest)' },
+          },
         },
-        async (c, { ref }) => {
+        async (c, { ref, plan }) => {
+          if (config.rollout || plan?.length) {
+            const { rolloutRelease } = await import('../rollout/index.js');
+            return rolloutRelease(c, config, { ref, plan, proxy: config.proxy, rollout: config.rollout || undefined });
+          }
           const { deployRelease } = await import('./deploy.js');
           return deployRelease(c, config, ref);
         },

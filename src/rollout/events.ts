@@ -1,0 +1,82 @@
+// Every rollout decision is a typed event (for --json and notifiers) plus a 'log'
+// event with topic 'rollout' carrying the same decision in words (the pretty
+// reporter prints 'log' events). `tell` emits both, so they never drift apart.
+import type { Context } from '../core/context-types.js';
+import type { EventMap } from '../core/events.js';
+import type { Verdict } from './error-rate.js';
+import type { RolloutReport } from './report.js';
+
+declare module '../core/events.js' {
+  interface EventMap {
+    'rollout.batch': {
+      /** 1-based. */
+      batch: number;
+      of: number;
+      hosts: string[];
+      state: 'start' | 'live' | 'failed';
+      release: string;
+      detail?: string;
+    };
+    'rollout.health': {
+      host: string;
+      phase: 'deploy' | 'rollback';
+      ok: boolean;
+      /** Good answers in a row so far. */
+      passes: number;
+      need: number;
+      /** "GET http://127.0.10.1:8080/health via web-0" */
+      target: string;
+      /** "200 OK", "503 Service Unavailable", "cannot connect: connection refused". */
+      detail: string;
+      /** 'passed' or 'gave-up' on the last attempt of a check. */
+      outcome?: 'passed' | 'gave-up';
+    };
+    'rollout.sample': {
+      batch: number;
+      sample: number;
+      verdict: Verdict;
+      newRequests: number;
+      newErrors: number;
+      rate: number | null;
+      oldRequests: number;
+      oldErrors: number;
+      oldRate: number | null;
+      limit: number;
+      down: string[];
+      failed: number;
+      rollback: boolean;
+      reason: string;
+    };
+    'rollout.promote': { batch: number; of: number; hosts: string[]; release: string; samples: number; conclusive: number };
+    'rollout.rollback': {
+      state: 'start' | 'host' | 'end' | 'skipped';
+      hosts: string[];
+      reason: string;
+      host?: string;
+      ok?: boolean;
+      /** The release a host went back to. */
+      to?: string;
+      detail?: string;
+    };
+    'rollout.end': { ok: boolean; release: string; report: RolloutReport };
+  }
+}
+
+export type RolloutEvent = 'rollout.batch' | 'rollout.health' | 'rollout.sample' | 'rollout.promote' | 'rollout.rollback' | 'rollout.end';
+
+/** The typed event, then the same decision as a readable 'log' line (topic 'rollout'). */
+export function tell<K extends RolloutEvent>(
+  c: Context,
+  type: K,
+  payload: EventMap[K],
+  message: string,
+  o: { level?: EventMap['log']['level']; host?: string } = {},
+): void {
+  c.emit(type, payload);
+  c.emit('log', { host: o.host, level: o.level ?? 'info', topic: 'rollout', message, data: { event: type } });
+}
+
+/** A plain 'log' line of the rollout (no typed event). */
+export function note(c: Context, message: string, level: EventMap['log']['level'] = 'info', host?: string): void {
+  c.emit('log', { host, level, topic: 'rollout', message });
+}

@@ -1,0 +1,48 @@
+// Canary → half → rest rollouts (issue #7). Cheap to import: the machinery behind
+// `rollout()` and `rolloutRelease()` loads when one of them is called, so a task
+// factory can import this module at deployfile load time.
+import type { Context } from '../core/context-types.js';
+import type { ReleaseConfig } from '../deploy/config.js';
+import type { RolloutOptions } from './session.js';
+import type { RolloutReport } from './report.js';
+import type { ProxyConfig } from '../proxy/config.js';
+import type { RolloutConfig } from './config.js';
+
+export { parsePlan, batchesOf, planSteps, describePlan, DEFAULT_PLAN, type PlanStep } from './plan.js';
+export { resolveRollout, needsConfirmation, DEFAULT_CONFIRM } from './config.js';
+export type { RolloutConfig, RolloutSettings, RolloutHealthConfig, BakeConfig, ResolvedRollout } from './config.js';
+export { judgeWindow, BakeJudge, countersOf, windowOf, type Sample, type Snapshot, type BakeLimits, type Verdict } from './error-rate.js';
+export { RolloutError, renderFailure, renderHosts } from './report.js';
+export type { RolloutReport, HostRecord, HostPhase, BatchRecord, FailedCheck, RolloutFailure } from './report.js';
+export type { RolloutOptions } from './session.js';
+export type { RolloutEvent } from './events.js';
+
+/** Roll a resolved release out to `opts.hosts` (default `c.targets`) batch by batch; throws RolloutError with the report on failure. */
+export async function rollout(c: Context, opts: RolloutOptions): Promise<RolloutReport> {
+  const m = await import('./rollout.js');
+  return m.rollout(c, opts);
+}
+
+export interface RolloutReleaseOptions {
+  /** Ref to deploy (default: the release config's `defaultRef`, else `stable`). */
+  ref?: string;
+  /** The CLI's `plan=` list; overrides the config's plan. */
+  plan?: readonly string[] | string;
+  /** The load balancers; without them: no drain and no bake, health checks only. */
+  proxy?: ProxyConfig;
+  rollout?: RolloutConfig;
+}
+
+/**
+ * What the deploy task calls: resolve `ref` (and say what it is), find where the
+ * hosts fetch from, then `rollout()` on `c.targets` with the deploy, proxy and rollout configs.
+ */
+export async function rolloutRelease(c: Context, release: ReleaseConfig, o: RolloutReleaseOptions = {}): Promise<RolloutReport> {
+  const { targetsOf, resolveForDeploy, repoUrlOf } = await import('../deploy/deploy.js');
+  const { strategyOf } = await import('../deploy/config.js');
+  const t = targetsOf(c, release, 'rollout');
+  const resolved = await resolveForDeploy(c, release, o.ref ?? release.defaultRef ?? 'stable');
+  const source = strategyOf(release) === 'git' ? { repoUrl: await repoUrlOf(c, release) } : {};
+  const m = await import('./rollout.js');
+  return m.rollout(c, { hosts: t.hosts, resolved, source, release, proxy: o.proxy, rollout: o.rollout, plan: o.plan });
+}

@@ -1,0 +1,123 @@
+// What a rollout did, host by host: returned on success, carried by RolloutError
+// (and the 'rollout.end' event) on failure, rendered as the error's message so the
+// terminal says which check failed, with what numbers, and where every host is.
+import { DplError } from '../core/errors.js';
+
+/** Where a host is: on the old release untouched, on the new one, or back. */
+export type HostPhase = 'old' | 'prepared' | 'switched' | 'live' | 'promoted' | 'rolled-back' | 'rollback-failed' | 'left';
+
+export interface HostRecord {
+  host: string;
+  /** 1-based batch number. */
+  batch: number;
+  /** LB servers (`backend/server`). */
+  servers: string[];
+  /** The release live before the rollout. */
+  before?: string;
+  /** The release live now, as far as dpl knows. */
+  current?: string;
+  phase: HostPhase;
+  /** Admin state on the LB at the end (ready, drain, maint), when it could be read. */
+  rotation?: string;
+  note?: string;
+}
+
+export type FailedCheck = 'health' | 'lb-health' | 'down' | 'error-rate' | 'prepare' | 'switch' | 'restart' | 'drain' | 'interrupted' | 'error';
+
+export interface RolloutFailure {
+  check: FailedCheck;
+  batch: number;
+  hosts: string[];
+  message: string;
+  /** The numbers behind the decision (error rate, requests, limit...). */
+  numbers?: Record<string, number | string | null>;
+}
+
+export interface BatchRecord {
+  batch: number;
+  hosts: string[];
+  state: 'pending' | 'running' | 'promoted' | 'failed';
+  samples: number;
+  conclusive: number;
+  failed: number;
+}
+
+export interface RolloutReport {
+  ok: boolean;
+  release: string;
+  ref: string;
+  sha: string;
+  environment?: string;
+  dryRun?: boolean;
+  batches: BatchRecord[];
+  hosts: HostRecord[];
+  failure?: RolloutFailure;
+  /** true: every moved host is back; 'partial': some could not be; false: none tried (--no-rollback, nothing moved). */
+  rolledBack: boolean | 'partial';
+  durationMs: number;
+}
+
+const PHASE_TEXT: Record<HostPhase, string> = {
+  old: 'untouched (old release)',
+  prepared: 'prepared, not switched',
+  switched: 'switched, not yet healthy',
+  live: 'new release, in its bake',
+  promoted: 'new release (promoted)',
+  'rolled-back': 'rolled back',
+  'rollback-failed': 'ROLLBACK FAILED',
+  left: 'new release, left for inspection',
+};
+
+/** A table of every host: batch, release before → now, rotation, what happened. */
+export function renderHosts(r: RolloutReport): string {
+  const head = ['HOST', 'BATCH', 'RELEASE', 'LB', 'STATE'];
+  const rows = r.hosts.map((h) => [
+    h.host,
+    String(h.batch),
+    h.current === h.before || h.current === undefined ? `${h.current ?? h.before ?? '-'}` : `${h.before ?? '-'} → ${h.current}`,
+    h.rotation ?? '-',
+    PHASE_TEXT[h.phase] + (h.note ? `: ${h.note}` : ''),
+  ]);
+  const widths = head.map((t, i) => Math.max(t.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => '  ' + cells.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+/** "batch 2/3 (web-1): error rate too high" */
+export function describeFailure(f: RolloutFailure, batches: number): string {
+  return `batch ${f.batch}/${batches} (${f.hosts.join(', ')}): ${CHECK_TEXT[f.check]}`;
+}
+
+export function renderFailure(r: RolloutReport): string {
+  const f = r.failure;
+  if (!f) return `rollout of ${r.ref} as ${r.release} finished`;
+  const switched = r.hosts.some((h) => h.phase !== 'old');
+  const back = !switched
+    ? 'no host had switched to it'
+    : r.rolledBack === true
+      ? 'every moved host was rolled back'
+      : r.rolledBack === 'partial'
+        ? 'the rollback did not finish on every host'
+        : 'nothing was rolled back';
+  return `rollout of ${r.ref} as ${r.release} failed at ${describeFailure(f, r.batches.length)}\n  ${f.message.replace(/\n/g, '\n  ')}\n${back}; hosts now:\n${renderHosts(r)}`;
+}
+
+const CHECK_TEXT: Record<FailedCheck, string> = {
+  health: 'health check failed',
+  'lb-health': 'the load balancer did not see the nodes healthy',
+  down: 'a node went DOWN',
+  'error-rate': 'error rate too high',
+  prepare: 'prepare failed',
+  switch: 'switch failed',
+  restart: 'restart failed',
+  drain: 'could not take the batch out of rotation',
+  interrupted: 'interrupted',
+  error: 'unexpected error',
+};
+
+/** A failed rollout: exit 1, the report in the message, the hint says what to do next. */
+export class RolloutError extends DplError {
+  constructor(readonly report: RolloutReport, hint?: string) {
+    super(renderFailure(report), { hint });
+  }
+}

@@ -1,0 +1,160 @@
+// `rollout(c, opts)`: a release deployed batch by batch (canary → half → rest by
+// default), each batch watched before the next starts; any failed check rolls
+// every moved host back and fails with a report. The deploy lock is taken once,
+// on every target, for the whole rollout.
+import type { Context } from '../core/context-types.js';
+import type { Host } from '../core/host.js';
+import { DplError, UsageError } from '../core/errors.js';
+import type { HostRelease, DeployInfo } from '../deploy/config.js';
+import { deployPathOf, poolSizeOf, repoDirOf, strategyOf } from '../deploy/config.js';
+import { layoutOf, nextReleaseName } from '../deploy/layout.js';
+import { acquireLocks, newLockInfo, releaseLocks } from '../deploy/lock.js';
+import { runRunHook } from '../deploy/hooks.js';
+import { afterSuccess, notifyFailure } from '../deploy/deploy.js';
+import { errorText, shortSha } from '../deploy/remote.js';
+import { needsConfirmation, resolveRollout, type ResolvedRollout } from './config.js';
+import { batchesOf, describePlan } from './plan.js';
+import { plannedCapacityProblems } from './rotation.js';
+import { RolloutLb } from './lb.js';
+import { note, tell } from './events.js';
+import { runBatch } from './forward.js';
+import { rollBack } from './undo.js';
+import { describeFailure, RolloutError, type RolloutReport } from './report.js';
+import { hostList, RolloutRun, RolloutStop, type RolloutOptions } from './session.js';
+
+export async function rollout(c: Context, opts: RolloutOptions): Promise<RolloutReport> {
+  const hosts = opts.hosts ?? c.targets;
+  if (!hosts.length) throw new UsageError('rollout: no hosts to roll out to', { hint: 'choose them with -H/-R or an environment task (`dpl prod deploy`)' });
+  if (strategyOf(opts.release) === 'pull') {
+    throw new UsageError('a rollout needs release directories; strategy pull deploys in place', { hint: 'use strategy git or upload' });
+  }
+  const cfg = resolveRollout(opts.rollout, c.session.get<string>('environment'), opts.plan);
+  const batches = batchesOf(hosts, cfg.plan);
+  const what = `${opts.resolved.tag ?? opts.resolved.ref} (${shortSha(opts.resolved.sha)})`;
+  const planText = batches.map((b, i) => `${i + 1}: ${hostList(b)}`).join('; ');
+  note(c, `rollout of ${what} in ${batches.length} batch${batches.length === 1 ? '' : 'es'} (${describePlan(batches)}): ${planText}`);
+  if (c.session.flags.dryRun) {
+    note(c, 'dry run: no host and no load balancer is contacted');
+    return dryReport(opts, cfg, batches);
+  }
+  await confirm(c, cfg, `Roll out ${what} to ${hosts.length} host${hosts.length === 1 ? '' : 's'}${cfg.environment ? ` in ${cfg.environment}` : ''}, batches ${describePlan(batches)}?`);
+
+  const lb = opts.proxy ? await RolloutLb.open(c, opts.proxy, hosts) : undefined;
+  if (!lb) note(c, 'no proxy config: batches are not taken out of rotation and not baked (health checks only)', 'warn');
+  if (lb) {
+    const problems = plannedCapacityProblems(lb.views0, batches.map((b) => lb.keysOf(b)));
+    if (problems.length) {
+      throw new UsageError(`rollout plan ${cfg.plan.join(';')} would leave a backend with no live server:\n  - ${problems.join('\n  - ')}`, {
+        hint: 'use smaller steps (e.g. plan=1;25%;50%;75%;100%), or bring more servers into rotation first (`proxy.status`)',
+      });
+    }
+  }
+
+  const size = poolSizeOf(opts.release, c);
+  const layouts = new Map(hosts.map((h) => [h.name, layoutOf(deployPathOf(h, opts.release, c))]));
+  const lock = newLockInfo(`${c.taskName}:${opts.resolved.ref} rollout (${opts.resolved.tag ?? shortSha(opts.resolved.sha)})`);
+  const states = await acquireLocks(c, hosts, layouts, lock, size);
+  let dispose: (() => Promise<void>) | undefined;
+  try {
+    const name = nextReleaseName(new Date(), [...states.values()].flatMap((s) => s.releases));
+    const strategy = strategyOf(opts.release);
+    const rels = new Map<string, HostRelease>(
+      hosts.map((host) => {
+        const l = layouts.get(host.name)!;
+        return [host.name, { host, name, path: l.release(name), deployPath: l.root, previous: states.get(host.name)?.current, ref: opts.resolved, strategy }];
+      }),
+    );
+    if (strategy === 'upload' && !opts.source.artifact) {
+      const { buildArtifact } = await import('../deploy/build.js');
+      const artifact = await buildArtifact(c, repoDirOf(opts.release, c.session.root), opts.resolved, name, opts.release.build);
+      dispose = artifact.dispose;
+      opts = { ...opts, source: { ...opts.source, artifact: artifact.file } };
+    }
+    const s = new RolloutRun(c, opts, cfg, batches, name, rels, states, layouts, size, lb);
+    c.emit('deploy.resolved', { ref: opts.resolved.ref, kind: opts.resolved.kind, tag: opts.resolved.tag, sha: opts.resolved.sha, subject: opts.resolved.subject, release: name });
+    return await runAll(s);
+  } finally {
+    await dispose?.();
+    await releaseLocks(c, hosts, layouts, lock.token);
+  }
+}
+
+async function runAll(s: RolloutRun): Promise<RolloutReport> {
+  const { c } = s;
+  const info: DeployInfo = { release: s.name, ref: s.opts.resolved, hosts: s.batches.flat(), strategy: strategyOf(s.release) };
+  try {
+    await runRunHook(c, 'beforePrepare', s.release.hooks?.beforePrepare, info);
+    for (let i = 0; i < s.batches.length; i++) await runBatch(s, i, info);
+  } catch (e) {
+    const stop = e instanceof RolloutStop ? e : s.stop(c.session.signal.aborted ? 'interrupted' : 'error', 1, s.batches[0]!, errorText(e), undefined, e);
+    const f = stop.failure;
+    tell(c, 'rollout.batch', { batch: f.batch, of: s.batches.length, hosts: f.hosts, state: 'failed', release: s.name, detail: f.message },
+      `${describeFailure(f, s.batches.length)}: ${f.message}`, { level: 'error' });
+    const rolledBack = await rollBack(s, stop.failure).catch((err) => {
+      c.emit('log', { level: 'error', topic: 'rollout', message: `the rollback itself failed: ${errorText(err)}` });
+      return 'partial' as const;
+    });
+    await fillRotation(s);
+    const report = s.report(false, stop.failure, rolledBack);
+    tell(c, 'rollout.end', { ok: false, release: s.name, report }, `rollout of ${s.name} failed`, { level: 'error' });
+    const error = new RolloutError(report, hintFor(s, report));
+    await notifyFailure(c, s.release, info, error);
+    throw error;
+  }
+  await runRunHook(c, 'afterDeploy', s.release.hooks?.afterDeploy, info);
+  const hosts = s.batches.flat();
+  await afterSuccess(c, s.release, { hosts, layouts: s.layouts, size: s.size }, s.opts.resolved);
+  await fillRotation(s);
+  const report = s.report(true);
+  tell(c, 'rollout.end', { ok: true, release: s.name, report }, `rollout of ${s.name} finished: ${hosts.length} host${hosts.length === 1 ? '' : 's'} in ${s.batches.length} batches, ${(report.durationMs / 1000).toFixed(1)} s`);
+  return report;
+}
+
+/** The LB column of the report, read at the end (best effort). */
+async function fillRotation(s: RolloutRun): Promise<void> {
+  if (!s.lb || s.c.session.signal.aborted) return;
+  try {
+    const views = await s.lb.views();
+    for (const r of s.records.values()) {
+      const states = [...new Set(views.filter((v) => r.servers.includes(v.key)).map((v) => v.admin + (v.health === 'down' ? ' (DOWN)' : '')))];
+      r.rotation = states.join('/') || undefined;
+    }
+  } catch {
+    /* the report says '-' */
+  }
+}
+
+function hintFor(s: RolloutRun, r: RolloutReport): string {
+  const moved = s.moved.map((h) => h.name);
+  if (r.rolledBack === true) return 'fix the release and roll out again; `dpl deploy.releases` shows what is live where';
+  if (r.rolledBack === 'partial') return 'fix the hosts marked ROLLBACK FAILED by hand (`dpl deploy.releases`, `proxy.status`), then put them back in rotation';
+  if (moved.length) return `inspect ${moved.join(', ')}, then switch them back with \`dpl -H ${moved.join(',')} deploy.rollback\` and put them back in rotation (\`proxy.all\`)`;
+  return 'nothing was switched; fix the problem and roll out again';
+}
+
+async function confirm(c: Context, cfg: ResolvedRollout, question: string): Promise<void> {
+  if (!needsConfirmation(cfg)) return;
+  if (c.session.flags.yes) return note(c, 'confirmation skipped (--yes)');
+  const where = cfg.environment ? ` to ${cfg.environment}` : '';
+  if (!c.session.prompter.interactive) {
+    throw new DplError(`refusing to start a rollout${where} without confirmation: there is no terminal to ask on`, {
+      hint: `pass --yes (-y) to confirm, or set rollout confirm: false${cfg.environment ? ` (or environments.${cfg.environment}.confirm)` : ''} in the deployfile`,
+    });
+  }
+  if (!(await c.session.prompter.confirm(question))) throw new DplError(`rollout${where} not confirmed; nothing was changed`);
+}
+
+function dryReport(opts: RolloutOptions, cfg: ResolvedRollout, b: Host[][]): RolloutReport {
+  return {
+    ok: true,
+    dryRun: true,
+    release: '(dry run)',
+    ref: opts.resolved.tag ?? opts.resolved.ref,
+    sha: opts.resolved.sha,
+    environment: cfg.environment,
+    batches: b.map((hosts, i) => ({ batch: i + 1, hosts: hosts.map((h) => h.name), state: 'pending', samples: 0, conclusive: 0, failed: 0 })),
+    hosts: b.flatMap((hosts, i) => hosts.map((h) => ({ host: h.name, batch: i + 1, servers: [], phase: 'old' as const }))),
+    rolledBack: false,
+    durationMs: 0,
+  };
+}
