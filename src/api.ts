@@ -12,6 +12,8 @@ export * from './core/errors.js';
 export { gitTasks, describeResolved, reportResolved } from './git/tasks.js';
 export type { GitConfig, VersionFileConfig, ResolvedRef, RefKind } from './git/tasks.js';
 export { proxyTasks, groupHosts, readRotation } from './proxy/index.js';
+export { opsTasks } from './ops/index.js';
+export type { OpsConfig, ServiceConfig, OpsTasks } from './ops/index.js';
 export { releaseTasks, serviceTasks, restartTask, reloadTask } from './deploy/tasks.js';
 export { rolloutRelease, parsePlan, RolloutError } from './rollout/index.js';
 export type { RolloutConfig, RolloutReport } from './rollout/index.js';

@@ -46,7 +46,7 @@ export async function executeRun({ cli, definition, registry, invocations, root,
   const onSigint = (): void => {
     interrupts++;
     if (interrupts === 1) {
-      events.emit('log', { level: 'warn', message: 'interrupted: letting running commands finish, starting nothing new (Ctrl-C again to kill)' });
+      events.emit('log', { level: 'warn', topic: 'interrupt', message: 'interrupted: letting running commands finish, starting nothing new (Ctrl-C again to kill)' });
       controller.abort();
     } else {
       io.err('dpl: killed\n');

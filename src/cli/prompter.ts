@@ -33,7 +33,7 @@ export class TerminalPrompter implements Prompter {
 
   async confirm(question: string): Promise<boolean> {
     if (!this.interactive) return false;
-    const reply = await this.serial(() => ask(`${question} [y/N] `, false));
+    const reply = await this.serial(() => this.asking(() => ask(`${question} [y/N] `, false)));
     return /^y(es)?$/i.test(reply.trim());
   }
 
@@ -46,7 +46,17 @@ export class TerminalPrompter implements Prompter {
         hint: `set ${envName} in the environment, or run dpl from a terminal`,
       });
     }
-    return this.serial(() => ask(question, true));
+    return this.serial(() => this.asking(() => ask(question, true)));
+  }
+
+  /** Tell reporters a question is on screen, so a live progress line steps aside. */
+  private async asking<T>(fn: () => Promise<T>): Promise<T> {
+    this.events.emit('log', { level: 'debug', topic: 'prompt', message: 'waiting for an answer', data: { state: 'open' } });
+    try {
+      return await fn();
+    } finally {
+      this.events.emit('log', { level: 'debug', topic: 'prompt', message: 'answered', data: { state: 'closed' } });
+    }
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {

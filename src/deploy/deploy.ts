@@ -13,6 +13,7 @@ import { failedBeforeCreating, prepareRelease, type PrepareSource } from './prep
 import { errorText, forHosts, shortSha } from './remote.js';
 import { runHostHook, runOnceSteps, runRunHook } from './hooks.js';
 import { switchAll } from './switch.js';
+import { announce } from './announce.js';
 import { discardAll, failAfterSwitch, reasons, recordAll, restartAll } from './outcome.js';
 import type { HostState } from './history.js';
 
@@ -93,7 +94,8 @@ async function deployLocked(
   const info: DeployInfo = { release: name, ref: resolved, hosts: t.hosts, strategy };
   const hostNames = t.hosts.map((h) => h.name);
   c.emit('deploy.resolved', { ref: resolved.ref, kind: resolved.kind, tag: resolved.tag, sha: resolved.sha, subject: resolved.subject, release: name });
-  c.log(`deploying ${resolved.tag ?? resolved.ref} (${shortSha(resolved.sha)}) as release ${name} to ${hostNames.join(', ')}`);
+  const what = { release: name, ref: resolved, hosts: hostNames };
+  announce(c, 'start', `deploying ${resolved.tag ?? resolved.ref} (${shortSha(resolved.sha)}) as release ${name} to ${hostNames.join(', ')}`, what);
   const phase = (p: string, state: 'start' | 'end' | 'failed', failed?: string[]) =>
     c.emit('deploy.phase', { action: 'deploy', phase: p, state, release: name, hosts: hostNames, failed });
 
@@ -167,7 +169,7 @@ async function deployLocked(
     return await abandon(e as Error, 'the switch failed on another host');
   }
   phase('switch', 'end');
-  c.log(`release ${name} is live on ${hostNames.length} host${hostNames.length === 1 ? '' : 's'}`);
+  announce(c, 'success', `release ${name} is live on ${hostNames.length} host${hostNames.length === 1 ? '' : 's'}`, what);
 
   for (const [step, run] of [
     ['afterSwitch', () => runHostHook(c, 'afterSwitch', config.hooks?.afterSwitch, rels, t.size)],
@@ -214,6 +216,8 @@ export async function afterSuccess(c: Context, config: ReleaseConfig, t: Targets
 }
 
 export async function notifyFailure(c: Context, config: ReleaseConfig, info: DeployInfo, error: Error): Promise<void> {
+  const what = { release: info.release, ref: info.ref, hosts: info.hosts.map((h) => h.name), error: errorText(error) };
+  announce(c, 'failure', `deploy of ${info.release} failed: ${errorText(error).split('\n')[0]}`, what);
   try {
     await config.hooks?.onFailure?.(c, info, error);
   } catch (e) {

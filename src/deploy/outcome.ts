@@ -9,6 +9,7 @@ import { layoutOf } from './layout.js';
 import { discardSnippet } from './prepare.js';
 import { errorText, forHosts, runScript } from './remote.js';
 import { switchBack } from './switch.js';
+import { announce } from './announce.js';
 import { runHostHook } from './hooks.js';
 import { cycleServices } from './services.js';
 
@@ -94,6 +95,13 @@ export async function failAfterSwitch(
     const backFailures = await switchBack(c, rels.map((r) => ({ host: r.host, deployPath: r.deployPath, to: r.name, fromLink: states.get(r.host.name)?.currentLink })), size);
     const previous = rels.map((r) => ({ ...r, name: r.previous!, path: layoutOf(r.deployPath).release(r.previous!), previous: undefined, ref: refOfRelease(states.get(r.host.name)!, r.previous!) }));
     const restarted = backFailures.length ? undefined : await restartAll(c, config, previous, size, false);
+    if (!backFailures.length) {
+      announce(c, 'rollback', `switched every host back from ${info.release} after ${step} failed`, {
+        release: previous[0]?.name ?? info.release,
+        ref: info.ref,
+        hosts: rels.map((r) => r.host.name),
+      });
+    }
     await recordAll(c, rels, 'failed', (r) => ({ reason: why.get(r.host.name), action: 'deploy' }), size);
     const notes: string[] = [];
     for (const f of backFailures) notes.push(`  - ${f.host}: switching back failed: ${errorText(f.error)}`);

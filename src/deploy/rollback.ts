@@ -10,6 +10,7 @@ import { previousGood, refOfRelease, statusOf, type HostState } from './history.
 import { isReleaseName } from './layout.js';
 import { acquireLocks, newLockInfo, releaseLocks } from './lock.js';
 import { recordAll, restartAll } from './outcome.js';
+import { announce } from './announce.js';
 import { runRunHook } from './hooks.js';
 import { errorText, shortSha } from './remote.js';
 import { switchAll } from './switch.js';
@@ -106,7 +107,7 @@ export async function rollback(c: Context, config: ReleaseConfig, wanted: string
     }
     const info: DeployInfo = { release: target, ref, hosts: t.hosts, strategy: strategyOf(config) };
     await runRunHook(c, 'afterRollback', config.hooks?.afterRollback, info);
-    c.log(`rolled back to ${target}`);
+    announce(c, 'rollback', `rolled back to ${target}`, { release: target, ref, hosts: t.hosts.map((h) => h.name) });
     return { release: target, from: Object.fromEntries(moving.map((r) => [r.host.name, r.previous])) };
   } finally {
     await releaseLocks(c, t.hosts, t.layouts, lock.token);

@@ -1,7 +1,9 @@
 // Human output: `[host] out: line`, a colour per host on a TTY, none when piped
 // or NO_COLOR. The only place (with other reporters) that uses chalk.
+// On Ctrl-C it prints where every host of the running task stands.
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { DplEvent } from '../core/events.js';
+import { HostStates, type HostState } from './host-states.js';
 
 export interface PrettyOptions {
   write: (text: string) => void;
@@ -9,22 +11,45 @@ export interface PrettyOptions {
   quiet: boolean;
   verbose: boolean;
   dryRun: boolean;
+  /** Keep the summary line until `finish()` (so late warnings, e.g. webhooks, print above it). */
+  deferSummary?: boolean;
 }
 
 const PALETTE = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'cyanBright', 'magentaBright', 'greenBright', 'blueBright'] as const;
 
+/** The CLI's first-Ctrl-C warning (src/cli/execute.ts). */
+export function isInterruptEvent(e: DplEvent): boolean {
+  return e.type === 'log' && !e.host && (e.topic === 'interrupt' || (e.level === 'warn' && e.message.startsWith('interrupted')));
+}
+
 export class PrettyReporter {
   private readonly chalk: ChalkInstance;
   private readonly hostColors = new Map<string, (s: string) => string>();
+  private readonly states = new HostStates();
+  private interrupted = false;
+  private heldSummary?: string;
 
   constructor(private readonly o: PrettyOptions) {
     this.chalk = new Chalk({ level: o.color ? 1 : 0 });
   }
 
   readonly handle = (e: DplEvent): void => {
+    this.states.observe(e);
     const line = this.render(e);
     if (line !== undefined) this.o.write(line + '\n');
+    if (isInterruptEvent(e) && !this.interrupted) {
+      this.interrupted = true;
+      const report = this.interruptReport();
+      if (report) this.o.write(report + '\n');
+    }
   };
+
+  /** Print the summary held back by `deferSummary`. */
+  finish(): void {
+    if (this.heldSummary === undefined) return;
+    this.o.write(this.heldSummary + '\n');
+    this.heldSummary = undefined;
+  }
 
   private tag(host: string | undefined): string {
     if (!host) return '';
@@ -43,7 +68,7 @@ export class PrettyReporter {
     switch (e.type) {
       case 'task.start':
         if (quiet) return undefined;
-        return c.bold(`== ${e.task}`) + c.dim(e.mode === 'local' ? ' (local)' : ` on ${e.hosts.join(', ')} (${e.mode})`);
+        return c.bold(`== ${e.task}`) + c.dim(where(e));
       case 'command.start':
         if (quiet) return undefined;
         return this.tag(e.host) + c.dim(`${e.kind}: `) + (dryRun && e.full ? e.full : e.command);
@@ -63,20 +88,52 @@ export class PrettyReporter {
         if (e.level === 'debug' && !verbose) return undefined;
         if (e.level === 'info' && quiet) return undefined;
         return this.tag(e.host) + levelText(c, e.level) + e.message;
-      case 'run.end':
-        return this.summary(e);
+      case 'run.end': {
+        const text = this.summary(e);
+        if (!this.o.deferSummary) return text;
+        this.heldSummary = text;
+        return undefined;
+      }
       default:
         return undefined;
     }
+  }
+
+  private interruptReport(): string | undefined {
+    const [frame, ...callers] = this.states.frames();
+    if (!frame || frame.hosts.length === 0) return undefined;
+    const c = this.chalk;
+    const width = Math.max(...frame.hosts.map((h) => h.length));
+    const via = callers.length ? ` (called from ${callers.map((f) => f.task).join(' < ')})` : '';
+    const lines = [c.yellow(`host states when interrupted during ${frame.task}${via}:`)];
+    for (const host of frame.hosts) {
+      const state = frame.states.get(host) ?? 'not started';
+      lines.push(`  ${host.padEnd(width)}  ${paintState(c, state)}`);
+    }
+    return lines.join('\n');
   }
 
   private summary(e: Extract<DplEvent, { type: 'run.end' }>): string {
     const c = this.chalk;
     const secs = (e.durationMs / 1000).toFixed(2);
     const hosts = `${e.hostsOk.length} host${e.hostsOk.length === 1 ? '' : 's'} ok` + (e.hostsFailed.length ? `, ${e.hostsFailed.length} failed (${e.hostsFailed.join(', ')})` : '');
-    const text = `${e.ok ? 'Done' : 'Failed'}: ${e.tasks} task${e.tasks === 1 ? '' : 's'}, ${hosts}, ${secs}s${this.o.dryRun ? ' (dry run: no host was touched)' : ''}`;
-    return e.ok ? c.green(text) : c.red(text);
+    const word = e.ok ? 'Done' : this.interrupted ? 'Interrupted' : 'Failed';
+    const text = `${word}: ${e.tasks} task${e.tasks === 1 ? '' : 's'}, ${hosts}, ${secs}s${this.o.dryRun ? ' (dry run: no host was touched)' : ''}`;
+    return e.ok ? c.green(text) : this.interrupted ? c.yellow(text) : c.red(text);
   }
+}
+
+function where(e: Extract<DplEvent, { type: 'task.start' }>): string {
+  if (e.mode !== 'local') return ` on ${e.hosts.join(', ')} (${e.mode})`;
+  const targets = e.hosts.filter((h) => h !== 'local');
+  return targets.length ? ` on ${targets.join(', ')} (orchestrated)` : ' (local)';
+}
+
+function paintState(c: ChalkInstance, state: HostState): string {
+  if (state === 'done') return c.green(state);
+  if (state === 'failed') return c.red(state);
+  if (state === 'running') return c.yellow(state);
+  return c.dim(state);
 }
 
 function levelText(c: ChalkInstance, level: string): string {

@@ -1,4 +1,6 @@
 // Counts what happened in a run from its events, for the closing summary line.
+// Hosts come from host.end events, and for orchestrated tasks (which drive their
+// targets themselves) from task.start's hosts and task.end's failed list.
 import type { DplEvent } from '../core/events.js';
 
 export class RunTally {
@@ -6,13 +8,20 @@ export class RunTally {
   readonly hostsOk = new Set<string>();
   readonly hostsFailed = new Set<string>();
   readonly hostsSkipped = new Set<string>();
+  private readonly orchestrated = new Map<string, string[]>();
 
   observe(e: DplEvent): void {
-    if (e.type === 'task.start') this.tasks.add(e.task);
-    if (e.type !== 'host.end' || e.host === 'local') return;
-    if (e.skipped) this.hostsSkipped.add(e.host);
-    else if (e.ok) this.hostsOk.add(e.host);
-    else this.hostsFailed.add(e.host);
+    if (e.type === 'task.start') {
+      this.tasks.add(e.task);
+      if (e.mode === 'local' && !(e.hosts.length === 1 && e.hosts[0] === 'local')) this.orchestrated.set(e.task, e.hosts);
+    } else if (e.type === 'task.end' && this.orchestrated.has(e.task)) {
+      for (const h of this.orchestrated.get(e.task)!) (e.failed.includes(h) ? this.hostsFailed : this.hostsOk).add(h);
+      this.orchestrated.delete(e.task);
+    } else if (e.type === 'host.end' && e.host !== 'local') {
+      if (e.skipped) this.hostsSkipped.add(e.host);
+      else if (e.ok) this.hostsOk.add(e.host);
+      else this.hostsFailed.add(e.host);
+    }
   }
 
   okHosts(): string[] {

@@ -11,6 +11,7 @@ import { layoutOf, nextReleaseName } from '../deploy/layout.js';
 import { acquireLocks, newLockInfo, releaseLocks } from '../deploy/lock.js';
 import { runRunHook } from '../deploy/hooks.js';
 import { afterSuccess, notifyFailure } from '../deploy/deploy.js';
+import { announce } from '../deploy/announce.js';
 import { errorText, shortSha } from '../deploy/remote.js';
 import { needsConfirmation, resolveRollout, type ResolvedRollout } from './config.js';
 import { batchesOf, describePlan } from './plan.js';
@@ -82,6 +83,8 @@ export async function rollout(c: Context, opts: RolloutOptions): Promise<Rollout
 async function runAll(s: RolloutRun): Promise<RolloutReport> {
   const { c } = s;
   const info: DeployInfo = { release: s.name, ref: s.opts.resolved, hosts: s.batches.flat(), strategy: strategyOf(s.release) };
+  const what = { release: s.name, ref: s.opts.resolved, hosts: info.hosts.map((h) => h.name) };
+  announce(c, 'start', `rolling out ${s.opts.resolved.tag ?? s.opts.resolved.ref} as release ${s.name} in ${s.batches.length} batches`, what);
   try {
     await runRunHook(c, 'beforePrepare', s.release.hooks?.beforePrepare, info);
     for (let i = 0; i < s.batches.length; i++) await runBatch(s, i, info);
@@ -94,6 +97,7 @@ async function runAll(s: RolloutRun): Promise<RolloutReport> {
       c.emit('log', { level: 'error', topic: 'rollout', message: `the rollback itself failed: ${errorText(err)}` });
       return 'partial' as const;
     });
+    if (rolledBack === true) announce(c, 'rollback', `rolled back every moved host from ${s.name}`, what);
     await fillRotation(s);
     const report = s.report(false, stop.failure, rolledBack);
     tell(c, 'rollout.end', { ok: false, release: s.name, report }, `rollout of ${s.name} failed`, { level: 'error' });
@@ -106,6 +110,7 @@ async function runAll(s: RolloutRun): Promise<RolloutReport> {
   await afterSuccess(c, s.release, { hosts, layouts: s.layouts, size: s.size }, s.opts.resolved);
   await fillRotation(s);
   const report = s.report(true);
+  announce(c, 'success', `release ${s.name} is live on ${hosts.length} host${hosts.length === 1 ? '' : 's'}`, what);
   tell(c, 'rollout.end', { ok: true, release: s.name, report }, `rollout of ${s.name} finished: ${hosts.length} host${hosts.length === 1 ? '' : 's'} in ${s.batches.length} batches, ${(report.durationMs / 1000).toFixed(1)} s`);
   return report;
 }

@@ -1,9 +1,22 @@
 // Subcommands that work without a deployfile: `dpl init`, `dpl completion bash|zsh`, `dpl sandbox ...`.
+// Each loads only when asked for.
 import { UsageError } from '../../core/errors.js';
 import type { Io } from '../app.js';
 
 export async function runCommand(name: string, args: string[], io: Io): Promise<number> {
-  void args;
-  void io;
-  throw new UsageError(`"dpl ${name}" is not available yet`);
+  switch (name) {
+    case 'init': {
+      const { runInit } = await import('./init.js');
+      return runInit(args, io);
+    }
+    case 'completion': {
+      const { runCompletion } = await import('./completion.js');
+      return runCompletion(args, io);
+    }
+    case 'sandbox':
+      // Owned by the sandbox work: wire `./sandbox.js` here when it exists.
+      throw new UsageError('"dpl sandbox" is not available yet');
+    default:
+      throw new UsageError(`unknown subcommand "dpl ${name}"`, { hint: 'subcommands: init, completion, sandbox' });
+  }
 }

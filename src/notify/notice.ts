@@ -1,0 +1,108 @@
+// What a deploy notification says, built from the deploy module's events
+// (contract: docs/notifications.md), in the two wire formats.
+import { userInfo } from 'node:os';
+import type { DeployPhase } from './config.js';
+
+export interface DeployNotice {
+  phase: DeployPhase;
+  project: string;
+  user: string;
+  /** When the phase happened (the event's time). */
+  time: string;
+  release?: string;
+  ref?: string;
+  tag?: string;
+  sha?: string;
+  hosts?: string[];
+  environment?: string;
+  error?: string;
+  durationMs?: number;
+  dryRun: boolean;
+  /** True when dpl inferred the outcome at the end of the run (the deploy never reported it). */
+  inferred?: boolean;
+  /** The deploy event's own message. */
+  message: string;
+  /** Every field the deploy event carried. */
+  data: Record<string, unknown>;
+}
+
+export function noticeFrom(
+  phase: DeployPhase,
+  time: string,
+  message: string,
+  data: Record<string, unknown>,
+  base: { project: string; dryRun: boolean; startedAt?: string },
+): DeployNotice {
+  const str = (k: string): string | undefined => (typeof data[k] === 'string' && data[k] ? (data[k] as string) : undefined);
+  const hosts = Array.isArray(data.hosts) ? data.hosts.map(String) : Array.isArray(data.targets) ? data.targets.map(String) : undefined;
+  const duration = typeof data.durationMs === 'number' ? data.durationMs : base.startedAt && phase !== 'start' ? Date.parse(time) - Date.parse(base.startedAt) : undefined;
+  return {
+    phase,
+    project: base.project,
+    user: str('user') ?? currentUser(),
+    time,
+    release: str('release'),
+    ref: str('ref'),
+    tag: str('tag'),
+    sha: str('sha'),
+    hosts,
+    environment: str('environment') ?? str('env'),
+    error: str('error'),
+    durationMs: duration !== undefined && Number.isFinite(duration) ? Math.round(duration) : undefined,
+    dryRun: base.dryRun,
+    message,
+    data,
+  };
+}
+
+export function currentUser(): string {
+  if (process.env.DPL_USER) return process.env.DPL_USER;
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'someone';
+  }
+}
+
+/** One line for humans (Slack markdown). */
+export function noticeText(n: DeployNotice): string {
+  const what = [n.project, n.release ? n.release : undefined].filter(Boolean).join(' ');
+  const name = n.tag ?? n.ref;
+  const ref = name || n.sha ? ` (${[name, n.sha?.slice(0, 10)].filter(Boolean).join(' @ ')})` : '';
+  const env = n.environment ? ` ${n.environment}` : '';
+  const where = n.hosts?.length ? ` to${env} ${hostList(n.hosts)}` : env ? ` to${env}` : '';
+  const took = n.durationMs !== undefined ? ` in ${seconds(n.durationMs)}` : '';
+  switch (n.phase) {
+    case 'start':
+      return `:rocket: ${n.user} started deploying *${what}*${ref}${where}`;
+    case 'success':
+      return `:white_check_mark: ${n.user} deployed *${what}*${ref}${where}${took}`;
+    case 'failure':
+      return `:x: Deploy of *${what}*${ref}${where} by ${n.user} failed${took}${n.error ? `: ${firstLine(n.error)}` : ''}`;
+    case 'rollback':
+      return `:leftwards_arrow_with_hook: ${n.user} rolled back *${n.project}*${n.release ? ` to ${n.release}` : ''}${ref}${n.hosts?.length ? ` on ${hostList(n.hosts)}` : ''}`;
+  }
+}
+
+export function slackBody(n: DeployNotice): { text: string } {
+  return { text: noticeText(n) };
+}
+
+export function jsonBody(n: DeployNotice): Record<string, unknown> {
+  const { data, ...fields } = n;
+  return { event: `deploy.${n.phase}`, ...fields, text: noticeText(n), data };
+}
+
+function hostList(hosts: string[]): string {
+  const shown = hosts.slice(0, 5).join(', ');
+  return hosts.length > 5 ? `${shown} and ${hosts.length - 5} more` : shown;
+}
+
+function seconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.slice(0, 300);
+}

@@ -1,0 +1,96 @@
+// Operator tasks a deployfile spreads into its tasks:
+//   tasks: { ...opsTasks({ services: { airship: { log: '/var/log/airship.log', status: 'supervisorctl status airship' } } }) }
+// gives `monitor[:service]`, `logs[:files]`, `status[:service]` and `history`.
+// Cheap to import: the implementations load when one of the tasks runs.
+import type { Context } from '../core/context-types.js';
+import { task, type TaskDefinition } from '../core/task.js';
+import { pickServices, serviceNames, type OpsConfig } from './config.js';
+
+export type { OpsConfig, ServiceConfig } from './config.js';
+
+export interface OpsTasks {
+  monitor: TaskDefinition<any, unknown>;
+  logs: TaskDefinition<any, unknown>;
+  status: TaskDefinition<any, unknown>;
+  history: TaskDefinition<any, unknown>;
+}
+
+export function opsTasks(config: OpsConfig = {}): OpsTasks {
+  const names = serviceNames(config);
+  const service = {
+    type: 'string',
+    desc: names.length ? `one of ${names.join(', ')} (default: all)` : 'a service from opsTasks({ services })',
+    ...(names.length ? { choices: names } : {}),
+  } as const;
+  const lines = { type: 'number', default: config.lines ?? 10, desc: 'lines of history shown first' } as const;
+  const forSeconds = { type: 'number', desc: 'stop after this many seconds (default: at Ctrl-C)' } as const;
+  const parallel = config.poolSize ?? true;
+  const emitTable = (c: Context, message: string, data: Record<string, unknown>) => c.emit('log', { level: 'info', topic: 'ops', message, data });
+
+  return {
+    monitor: task(
+      { desc: "Follow services' logs and output on every host until Ctrl-C", parallel, args: { service, lines, for: forSeconds } },
+      async (c, args) => {
+        const { announce, followOnHost, serviceJobs } = await import('./follow.js');
+        const services = pickServices(config, args.service, 'monitor');
+        const o = { lines: args.lines, follow: true, forSeconds: args.for };
+        const jobs = serviceJobs(services, o, 'monitor');
+        announce(c, services.map((s) => s.name).join(', '), o);
+        return followOnHost(c, jobs, o);
+      },
+    ),
+    logs: task(
+      {
+        desc: 'Follow log files on every host (default: every service log) until Ctrl-C',
+        parallel,
+        args: {
+          files: { type: 'list', desc: 'log files, ";"-separated (default: the services\' logs)' },
+          lines,
+          follow: { type: 'boolean', default: true, desc: 'keep following (false: print the last lines and stop)' },
+          for: forSeconds,
+        },
+      },
+      async (c, args) => {
+        const { announce, followOnHost, serviceJobs, tailCommand } = await import('./follow.js');
+        const o = { lines: args.lines, follow: args.follow, forSeconds: args.for };
+        const jobs = args.files?.length
+          ? [{ command: tailCommand(args.files, o), sudo: false }]
+          : serviceJobs(pickServices(config, undefined, 'logs').filter((s) => s.logs.length).map((s) => ({ ...s, follow: undefined })), o, 'logs');
+        announce(c, args.files?.length ? args.files.join(', ') : 'the service logs', o);
+        return followOnHost(c, jobs, o);
+      },
+    ),
+    status: task(
+      {
+        desc: "Show each host's service state and current release",
+        orchestrator: true,
+        args: { service, strict: { type: 'boolean', default: false, desc: 'fail when a service is down or a host unreachable' } },
+      },
+      async (c, args) => {
+        const { collectStatus, statusTable, strictCheck } = await import('./status.js');
+        const services = pickServices(config, args.service, 'status');
+        const rows = await collectStatus(c, config, services);
+        emitTable(c, statusTable(rows, services.some((s) => s.status)), { kind: 'status', hosts: rows });
+        if (args.strict) strictCheck(rows);
+        return rows;
+      },
+    ),
+    history: task(
+      {
+        desc: "Show past deploys from the hosts' history logs (who, when, ref, outcome)",
+        orchestrator: true,
+        args: { limit: { type: 'number', default: 20, desc: 'how many deploys to show, newest first' } },
+      },
+      async (c, args) => {
+        const { collectHistory, historyTable } = await import('./history.js');
+        const result = await collectHistory(c, config, c.taskName);
+        for (const u of result.unreachable) c.emit('log', { host: u.host, level: 'warn', topic: 'ops', message: `history not read: ${u.error}` });
+        const shown = result.deploys.slice(0, Math.max(1, args.limit));
+        const more = result.deploys.length - shown.length;
+        const text = shown.length ? historyTable(shown) + (more > 0 ? `\n(${more} older deploy${more === 1 ? '' : 's'} not shown; history:limit=N)` : '') : 'no deploys recorded yet';
+        emitTable(c, text, { kind: 'history', deploys: shown, unreachable: result.unreachable });
+        return result;
+      },
+    ),
+  };
+}

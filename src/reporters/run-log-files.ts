@@ -1,0 +1,65 @@
+// Files behind the run log: one directory per run under <project>/.dpl/logs,
+// a `latest` symlink to the newest, old runs pruned. Writes are buffered and
+// flushed often (and on process exit) so a killed run still leaves its log.
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, symlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+
+const RUN_DIR = /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d/;
+
+/** Sortable, unique name for a run directory: 2025-01-31T12-00-00.123Z-1a2b3c. */
+export function runDirName(now: Date = new Date()): string {
+  return `${now.toISOString().replace(/:/g, '-')}-${randomBytes(3).toString('hex')}`;
+}
+
+export function createRunDir(logsDir: string, name: string): string {
+  const dir = join(logsDir, name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Point `<logsDir>/latest` at `name` (relative link, swapped in atomically). */
+export function linkLatest(logsDir: string, name: string): void {
+  const tmp = join(logsDir, `.latest.${process.pid}.${randomBytes(3).toString('hex')}`);
+  symlinkSync(name, tmp);
+  renameSync(tmp, join(logsDir, 'latest'));
+}
+
+/** Keep the newest `keep` run directories (names sort by time); returns what was removed. */
+export function pruneRuns(logsDir: string, keep: number, protect: string): string[] {
+  const runs = readdirSync(logsDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && RUN_DIR.test(d.name))
+    .map((d) => d.name)
+    .sort();
+  const doomed = runs.slice(0, Math.max(0, runs.length - Math.max(1, keep))).filter((n) => n !== protect);
+  for (const name of doomed) rmSync(join(logsDir, name), { recursive: true, force: true });
+  return doomed;
+}
+
+/** An append-only file with a small write buffer. */
+export class BufferedFile {
+  private fd?: number;
+  private buffer = '';
+
+  constructor(path: string) {
+    this.fd = openSync(path, 'a', 0o600);
+  }
+
+  append(text: string): void {
+    this.buffer += text;
+    if (this.buffer.length >= 64 * 1024) this.flush();
+  }
+
+  flush(): void {
+    if (this.fd === undefined || !this.buffer) return;
+    const text = this.buffer;
+    this.buffer = '';
+    writeSync(this.fd, text);
+  }
+
+  close(): void {
+    this.flush();
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}

@@ -1,0 +1,235 @@
+// Client authentication in OpenSSH's order: agent keys, identity files (an
+// encrypted key asks its passphrase once per run, and only when the agent does not
+// already hold it), then password / keyboard-interactive when the server offers them.
+import { readFile } from 'node:fs/promises';
+import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey } from 'ssh2';
+import type { Secrets } from './secrets.js';
+
+type Ssh2 = typeof import('ssh2');
+
+export interface AuthOptions {
+  user: string;
+  /** user@host:port, for prompts and errors. */
+  label: string;
+  identityFiles: string[];
+  explicitIdentities: boolean;
+  identitiesOnly: boolean;
+  agentSocket: string | null;
+  batchMode: boolean;
+  passwordAuthentication: boolean;
+  secrets: Secrets;
+  /** Identity files read and parsed once per run (shared by the pool). */
+  identities: Map<string, Promise<Identity>>;
+  /** Decrypted keys by file, shared by the pool: the KDF (bcrypt) runs once per run, not per host. */
+  decrypted: Map<string, Promise<ParsedKey | Error>>;
+  /** Called around prompts so the connect timeout does not run while a human types. */
+  onPrompt(active: boolean): void;
+}
+
+export interface Auth {
+  handler: AuthHandlerMiddleware;
+  /** What was tried, for the error message. */
+  readonly tried: string[];
+  readonly problems: string[];
+  readonly serverMethods: string[] | null;
+  readonly last: string | undefined;
+}
+
+interface Step {
+  kind: 'publickey' | 'password' | 'keyboard-interactive';
+  make(): Promise<{ method: AnyAuthMethod; label: string } | null>;
+}
+
+async function publicBlob(ssh2: Ssh2, file: string): Promise<Buffer | null> {
+  try {
+    const k = ssh2.utils.parseKey(await readFile(`${file}.pub`));
+    return k instanceof Error ? null : (Array.isArray(k) ? k[0] : k).getPublicSSH();
+  } catch {
+    return null;
+  }
+}
+
+export interface Identity {
+  data?: Buffer;
+  readError?: string;
+  key?: ParsedKey;
+  parseError?: string;
+  encrypted: boolean;
+  /** Public blob from the .pub file, to skip keys the agent already offered. */
+  pub: Buffer | null;
+}
+
+async function loadIdentity(ssh2: Ssh2, file: string): Promise<Identity> {
+  let data: Buffer;
+  try {
+    data = await readFile(file);
+  } catch (err) {
+    return { readError: (err as NodeJS.ErrnoException).code ?? (err as Error).message, encrypted: false, pub: null };
+  }
+  const parsed = ssh2.utils.parseKey(data);
+  if (parsed instanceof Error) {
+    const encrypted = /passphrase|encrypted/i.test(parsed.message);
+    return { data, encrypted, parseError: parsed.message, pub: encrypted ? await publicBlob(ssh2, file) : null };
+  }
+  return { data, key: Array.isArray(parsed) ? parsed[0]! : parsed, encrypted: false, pub: null };
+}
+
+function agentKeys(ssh2: Ssh2, socket: string): Promise<ParsedKey[]> {
+  const agent = new ssh2.OpenSSHAgent(socket);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve([]), 3000);
+    agent.getIdentities((err, keys) => {
+      clearTimeout(timer);
+      resolve(err || !keys ? [] : keys.filter((k): k is ParsedKey => typeof (k as ParsedKey).getPublicSSH === 'function'));
+    });
+  });
+}
+
+export function createAuth(ssh2: Ssh2, o: AuthOptions): Auth {
+  const tried: string[] = [];
+  const problems: string[] = [];
+  const offeredByAgent: Buffer[] = [];
+  let serverMethods: string[] | null = null;
+  let last: string | undefined;
+  const username = o.user;
+
+  const prompt = async (key: string, question: string): Promise<string> => {
+    o.onPrompt(true);
+    try {
+      return await o.secrets.get(key, question);
+    } finally {
+      o.onPrompt(false);
+    }
+  };
+  const password = (): Promise<string> => prompt(`ssh.password:${o.user}`, `Password for ${o.label}: `);
+
+  const steps: Step[] = [];
+  if (o.agentSocket) {
+    const socket = o.agentSocket;
+    steps.push({
+      kind: 'publickey',
+      async make() {
+        let keys = await agentKeys(ssh2, socket);
+        if (o.identitiesOnly) {
+          const allowed = (await Promise.all(o.identityFiles.map((f) => publicBlob(ssh2, f)))).filter((b): b is Buffer => !!b);
+          keys = keys.filter((k) => allowed.some((b) => b.equals(k.getPublicSSH())));
+        }
+        if (!keys.length) return null;
+        offeredByAgent.push(...keys.map((k) => k.getPublicSSH()));
+        const inner = new ssh2.OpenSSHAgent(socket);
+        class ListAgent extends ssh2.BaseAgent<ParsedKey> {
+          getIdentities(cb: (err: Error | undefined, keys?: ParsedKey[]) => void): void {
+            cb(undefined, keys);
+          }
+          sign(pubKey: ParsedKey, data: Buffer, options: unknown, cb?: unknown): void {
+            (inner.sign as (...a: unknown[]) => void)(pubKey, data, options, cb);
+          }
+        }
+        return { method: { type: 'agent', username, agent: new ListAgent() }, label: `agent (${keys.length} key${keys.length === 1 ? '' : 's'})` };
+      },
+    });
+  }
+  for (const file of o.identityFiles) {
+    steps.push({
+      kind: 'publickey',
+      async make() {
+        let id = o.identities.get(file);
+        if (!id) o.identities.set(file, (id = loadIdentity(ssh2, file)));
+        const loaded = await id;
+        if (loaded.readError) {
+          if (o.explicitIdentities) problems.push(`cannot read identity file ${file}: ${loaded.readError}`);
+          return null;
+        }
+        let key = loaded.key;
+        if (loaded.encrypted) {
+          if (loaded.pub && offeredByAgent.some((b) => b.equals(loaded.pub!))) return null;
+          if (o.batchMode) {
+            problems.push(`${file} is encrypted and BatchMode is on`);
+            return null;
+          }
+          let decrypted = o.decrypted.get(file);
+          if (!decrypted) {
+            decrypted = prompt(`ssh.passphrase:${file}`, `Enter passphrase for key '${file}': `).then((passphrase) => {
+              const k = ssh2.utils.parseKey(loaded.data!, passphrase);
+              return k instanceof Error ? k : Array.isArray(k) ? k[0]! : k;
+            });
+            o.decrypted.set(file, decrypted);
+          }
+          const d = await decrypted;
+          if (d instanceof Error) {
+            problems.push(`wrong passphrase for ${file}`);
+            return null;
+          }
+          key = d;
+        }
+        if (!key) {
+          problems.push(`cannot use identity file ${file}: ${loaded.parseError}`);
+          return null;
+        }
+        if (offeredByAgent.some((b) => b.equals(key.getPublicSSH()))) return null;
+        return { method: { type: 'publickey', username, key }, label: `key ${file}` };
+      },
+    });
+  }
+  if (o.passwordAuthentication && !o.batchMode) {
+    steps.push({
+      kind: 'password',
+      async make() {
+        return { method: { type: 'password', username, password: await password() }, label: 'password' };
+      },
+    });
+    steps.push({
+      kind: 'keyboard-interactive',
+      async make() {
+        const method: AnyAuthMethod = {
+          type: 'keyboard-interactive',
+          username,
+          prompt(_name, _instructions, _lang, prompts, finish) {
+            Promise.all(prompts.map(() => password())).then(finish, () => finish([]));
+          },
+        };
+        return { method, label: 'keyboard-interactive' };
+      },
+    });
+  }
+
+  let next = 0;
+  const handler: AuthHandlerMiddleware = (authsLeft, _partial, done) => {
+    if (authsLeft) serverMethods = authsLeft;
+    const pick = async (): Promise<AnyAuthMethod | false> => {
+      while (next < steps.length) {
+        const step = steps[next]!;
+        if (step.kind !== 'publickey' && !serverMethods) {
+          // Ask the server what it accepts before prompting for a password.
+          return { type: 'none', username };
+        }
+        next++;
+        if (serverMethods && !serverMethods.includes(step.kind)) continue;
+        const made = await step.make();
+        if (!made) continue;
+        tried.push(made.label);
+        last = made.label;
+        return made.method;
+      }
+      return false;
+    };
+    pick().then(
+      (m) => done(m as AnyAuthMethod),
+      (err: Error) => {
+        problems.push(err.message);
+        done(false as unknown as AnyAuthMethod);
+      },
+    );
+  };
+  return {
+    handler,
+    tried,
+    problems,
+    get serverMethods() {
+      return serverMethods;
+    },
+    get last() {
+      return last;
+    },
+  };
+}

@@ -1,0 +1,193 @@
+// ~/.ssh/config (or -F) resolved per host with the `ssh-config` package: what
+// OpenSSH would use for HostName, User, Port, IdentityFile, ProxyJump, ... .
+// The file is read once per pool; `Match exec` is not evaluated.
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { homedir, userInfo, hostname as localHostname } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { UsageError } from '../core/errors.js';
+
+export type StrictHostKeyChecking = 'yes' | 'no' | 'accept-new' | 'ask';
+
+export interface HostSettings {
+  /** The name looked up in the config (what the user typed). */
+  alias: string;
+  hostname: string;
+  port: number;
+  user: string;
+  identityFiles: string[];
+  /** True when IdentityFile came from the config or -i (not OpenSSH's defaults). */
+  explicitIdentities: boolean;
+  identitiesOnly: boolean;
+  /** undefined: use SSH_AUTH_SOCK; null: IdentityAgent none. */
+  identityAgent?: string | null;
+  /** Jump hosts, first hop first; [] = direct; undefined = not set. */
+  proxyJump?: string[];
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+  strictHostKeyChecking?: StrictHostKeyChecking;
+  userKnownHostsFiles?: string[];
+  globalKnownHostsFiles: string[];
+  connectTimeoutMs?: number;
+  hashKnownHosts: boolean;
+  batchMode: boolean;
+  passwordAuthentication: boolean;
+}
+
+export interface SettingsDefaults {
+  user?: string;
+  port?: number;
+  identityFiles?: string[];
+}
+
+type Computed = Record<string, string | string[]>;
+interface ParsedConfig {
+  compute(host: string, options?: { ignoreCase?: boolean; matchExec?: boolean }): Computed;
+}
+type Line = { type: number; param?: string; value?: string | Array<{ val: string }>; config?: unknown[] };
+type SshConfigArray = Line[] & ParsedConfig;
+
+/**
+ * ssh-config's compute() compiles a dozen regexes per Host pattern per call (3 ms
+ * per host with 50 aliases). Drop the Host sections that cannot match first, with
+ * patterns compiled once; same result unless CanonicalizeHostName renames the host.
+ */
+function fastCompute(config: SshConfigArray): ParsedConfig {
+  const canonicalizes = JSON.stringify(config).toLowerCase().includes('canonicalizehostname');
+  const compiled = new Map<string, RegExp>();
+  const re = (p: string): RegExp => {
+    let r = compiled.get(p);
+    if (!r) {
+      r = new RegExp('^(?:' + p.replace(/[\\()[\]{}.+^$|]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.?') + ')$');
+      compiled.set(p, r);
+    }
+    return r;
+  };
+  const matches = (line: Line, alias: string): boolean => {
+    const pats = Array.isArray(line.value) ? line.value.map((v) => v.val) : String(line.value ?? '').split(',');
+    let hit = false;
+    for (const p of pats) {
+      if (p.startsWith('!')) {
+        if (re(p.slice(1)).test(alias)) return false;
+      } else if (re(p).test(alias)) hit = true;
+    }
+    return hit;
+  };
+  return {
+    compute(alias, options) {
+      if (canonicalizes) return config.compute(alias, options);
+      const reduced = config.filter((l) => !(l.param && /^host$/i.test(l.param)) || matches(l, alias)) as SshConfigArray;
+      return reduced.compute(alias, options);
+    },
+  };
+}
+
+/** Load and parse an ssh config file; a missing file is an empty config. */
+export async function loadSshConfig(path: string): Promise<ParsedConfig | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new UsageError(`cannot read ssh config ${path}: ${(err as Error).message}`);
+  }
+  const { default: SSHConfig } = await import('ssh-config');
+  try {
+    return fastCompute(SSHConfig.parse(text) as unknown as SshConfigArray);
+  } catch (err) {
+    throw new UsageError(`cannot parse ssh config ${path}: ${(err as Error).message}`, {
+      hint: 'fix the file or point dpl at another one with -F',
+    });
+  }
+}
+
+function first(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function list(v: string | string[] | undefined): string[] {
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(/\s+/)).filter(Boolean);
+}
+
+function yes(v: string | string[] | undefined): boolean | undefined {
+  const s = first(v)?.toLowerCase();
+  if (s === undefined) return undefined;
+  return s === 'yes' || s === 'true';
+}
+
+/** Expand ~ and the % tokens OpenSSH allows in file names. */
+export function expandPath(p: string, t: { hostname: string; user: string; port: number; alias: string }): string {
+  const home = homedir();
+  let out = p.replace(/%([%dhlnpru])/g, (_m, c: string) => {
+    switch (c) {
+      case '%': return '%';
+      case 'd': return home;
+      case 'h': return t.hostname;
+      case 'l': return localHostname();
+      case 'n': return t.alias;
+      case 'p': return String(t.port);
+      case 'r': return t.user;
+      default: return userInfo().username; // %u
+    }
+  });
+  if (out === '~') out = home;
+  else if (out.startsWith('~/')) out = join(home, out.slice(2));
+  return isAbsolute(out) ? out : join(home, '.ssh', out);
+}
+
+const DEFAULT_IDENTITIES = ['id_rsa', 'id_ecdsa', 'id_ed25519'];
+
+/** What to connect to for `alias`: Host fields win, then the config, then pool defaults. */
+export function resolveSettings(
+  config: ParsedConfig | null,
+  alias: string,
+  given: { user?: string; port?: number },
+  defaults: SettingsDefaults,
+): HostSettings {
+  const c: Computed = config ? config.compute(alias, { ignoreCase: true, matchExec: false }) : {};
+  const rawHost = first(c['hostname']);
+  const hostname = rawHost ? rawHost.replace(/%h/g, alias) : alias;
+  const port = given.port ?? (first(c['port']) ? Number(first(c['port'])) : undefined) ?? defaults.port ?? 22;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UsageError(`invalid Port for ${alias} in ssh config: ${first(c['port'])}`);
+  }
+  const user = given.user ?? first(c['user']) ?? defaults.user ?? userInfo().username;
+  const tokens = { hostname, user, port, alias };
+  const configured = [...(defaults.identityFiles ?? []), ...list(c['identityfile'])].map((p) => expandPath(p, tokens));
+  const identityFiles = configured.length
+    ? [...new Set(configured)]
+    : DEFAULT_IDENTITIES.map((n) => join(homedir(), '.ssh', n)).filter((p) => existsSync(p));
+  const agent = first(c['identityagent']);
+  const jump = first(c['proxyjump']);
+  const alive = first(c['serveraliveinterval']);
+  const aliveMax = first(c['serveralivecountmax']);
+  const strict = first(c['stricthostkeychecking'])?.toLowerCase();
+  const timeout = first(c['connecttimeout']);
+  const userKnown = list(c['userknownhostsfile']);
+  const globalKnown = list(c['globalknownhostsfile']);
+  return {
+    alias,
+    hostname,
+    port,
+    user,
+    identityFiles,
+    explicitIdentities: configured.length > 0,
+    identitiesOnly: yes(c['identitiesonly']) ?? false,
+    identityAgent:
+      agent === undefined ? undefined : agent.toLowerCase() === 'none' ? null : agent === 'SSH_AUTH_SOCK' ? undefined : expandPath(agent.replace(/^\$/, ''), tokens),
+    proxyJump: jump === undefined ? undefined : jump.toLowerCase() === 'none' ? [] : jump.split(',').map((s) => s.trim()).filter(Boolean),
+    keepaliveIntervalMs: alive !== undefined && Number(alive) > 0 ? Number(alive) * 1000 : undefined,
+    keepaliveCountMax: aliveMax !== undefined ? Number(aliveMax) : undefined,
+    strictHostKeyChecking:
+      strict === undefined ? undefined : strict === 'yes' || strict === 'true' ? 'yes' : strict === 'no' || strict === 'off' || strict === 'false' ? 'no' : strict === 'accept-new' ? 'accept-new' : 'ask',
+    userKnownHostsFiles: userKnown.length ? userKnown.filter((f) => f.toLowerCase() !== 'none').map((p) => expandPath(p, tokens)) : undefined,
+    globalKnownHostsFiles: globalKnown.length
+      ? globalKnown.map((p) => expandPath(p, tokens))
+      : ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'],
+    connectTimeoutMs: timeout !== undefined && Number(timeout) > 0 ? Number(timeout) * 1000 : undefined,
+    hashKnownHosts: yes(c['hashknownhosts']) ?? false,
+    batchMode: yes(c['batchmode']) ?? false,
+    passwordAuthentication: yes(c['passwordauthentication']) ?? true,
+  };
+}

@@ -1,0 +1,161 @@
+// Open one connection: TCP (or a stream through the jump connection), SSH
+// handshake, host key check, authentication — under one connect timeout that
+// pauses while a passphrase or password prompt is open.
+import type { Duplex } from 'node:stream';
+import type { ServerHostKeyAlgorithm } from 'ssh2';
+import { ConnectionError, HostKeyError } from '../core/errors.js';
+import type { EventBus } from '../core/events.js';
+import { createAuth, type AuthOptions } from './auth.js';
+import { SshConnection, describeDrop, tcpSocket } from './connection.js';
+import { createHostKeyVerifier, type HostKeyPolicy } from './host-key.js';
+import { preferredHostKeyAlgorithms } from './known-hosts.js';
+
+export interface ConnectParams {
+  display: string;
+  key: string;
+  hostname: string;
+  port: number;
+  user: string;
+  /** Connect through this connection (ProxyJump) instead of TCP. */
+  via?: { connection: SshConnection; name: string };
+  connectTimeoutMs: number;
+  keepaliveIntervalMs: number;
+  keepaliveCountMax: number;
+  auth: Omit<AuthOptions, 'onPrompt' | 'user' | 'label'>;
+  hostKey: Omit<HostKeyPolicy, 'display' | 'hostname' | 'port'>;
+  /** Key types known_hosts already has for this host: negotiate those first. */
+  knownKeyTypes: string[];
+  events: EventBus;
+}
+
+/** ssh2 is CommonJS: its members live on the default export when imported from ESM. */
+async function loadSsh2(): Promise<typeof import('ssh2')> {
+  const m = (await import('ssh2')) as typeof import('ssh2') & { default?: typeof import('ssh2') };
+  return m.default ?? m;
+}
+
+const DEFAULT_HOST_KEY_ALGOS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+
+export async function openConnection(p: ConnectParams): Promise<SshConnection> {
+  const ssh2 = await loadSsh2();
+  const started = performance.now();
+  const where = `${p.hostname}:${p.port}`;
+  const label = `${p.user}@${where}`;
+  let sock: Duplex;
+  if (p.via) {
+    try {
+      sock = await p.via.connection.forwardOut(p.hostname, p.port);
+    } catch (err) {
+      throw new ConnectionError(p.display, `jump host ${p.via.name} could not reach ${where}: ${(err as Error).message}`, {
+        hint: `check that ${where} is reachable from ${p.via.name}`,
+      });
+    }
+  } else {
+    sock = tcpSocket(p.hostname, p.port);
+  }
+
+  const client = new ssh2.Client();
+  const verifier = createHostKeyVerifier({ ...p.hostKey, display: p.display, hostname: p.hostname, port: p.port });
+  let prompting = 0;
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (prompting > 0) return;
+      timedOut = true;
+      client.destroy();
+      sock.destroy();
+    }, p.connectTimeoutMs);
+  };
+  const auth = createAuth(ssh2, {
+    ...p.auth,
+    user: p.user,
+    label,
+    onPrompt(active) {
+      prompting += active ? 1 : -1;
+      if (active) clearTimeout(timer);
+      else if (prompting === 0) arm();
+    },
+  });
+  const preferred = preferredHostKeyAlgorithms(p.knownKeyTypes);
+  arm();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (err: Error & { code?: string; level?: string }): void => {
+        if (settled) return;
+        settled = true;
+        reject(err);
+      };
+      client.once('ready', () => {
+        settled = true;
+        resolve();
+      });
+      client.on('error', fail);
+      client.once('close', () => fail(Object.assign(new Error('Connection lost before handshake'), { level: 'protocol' })));
+      client.connect({
+        sock: sock as never,
+        username: p.user,
+        readyTimeout: 0,
+        keepaliveInterval: p.keepaliveIntervalMs,
+        keepaliveCountMax: p.keepaliveCountMax,
+        hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => verifier.verify(key, verify),
+        authHandler: auth.handler,
+        algorithms: preferred.length
+          ? { serverHostKey: [...preferred, ...DEFAULT_HOST_KEY_ALGOS.filter((a) => !preferred.includes(a))] as ServerHostKeyAlgorithm[] }
+          : undefined,
+      });
+    });
+  } catch (err) {
+    client.destroy();
+    sock.destroy();
+    throw connectFailure(p, err as Error & { code?: string; level?: string }, {
+      timedOut,
+      hostKey: verifier.failure,
+      auth,
+      where,
+      label,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+  const ms = Math.round(performance.now() - started);
+  const how = auth.last ?? 'none';
+  p.events.emit('log', {
+    host: p.display,
+    level: 'debug',
+    topic: 'ssh',
+    message: `connected to ${label}${p.via ? ` via ${p.via.name}` : ''} in ${ms} ms (${how})`,
+    data: { durationMs: ms, auth: how, via: p.via?.name },
+  });
+  return new SshConnection(client, p.key, label, how);
+}
+
+function connectFailure(
+  p: ConnectParams,
+  err: Error & { code?: string; level?: string },
+  s: { timedOut: boolean; hostKey?: HostKeyError; auth: ReturnType<typeof createAuth>; where: string; label: string },
+): ConnectionError {
+  if (s.hostKey) return s.hostKey;
+  if (s.timedOut) {
+    return new ConnectionError(p.display, `connection timed out after ${p.connectTimeoutMs / 1000} s (${s.where})`, {
+      hint: 'is the host up and the port right? raise the limit with --connect-timeout or ConnectTimeout in ssh config',
+    });
+  }
+  if (err.level === 'client-authentication') {
+    const tried = s.auth.tried.length ? s.auth.tried.join(', ') : 'nothing';
+    const methods = s.auth.serverMethods ? `; the server accepts: ${s.auth.serverMethods.join(', ')}` : '';
+    const problems = s.auth.problems.length ? `; ${s.auth.problems.join('; ')}` : '';
+    return new ConnectionError(p.display, `authentication failed for ${s.label} (tried: ${tried}${methods}${problems})`, {
+      hint: 'check the user name, that your public key is in ~/.ssh/authorized_keys on the host, or pick a key with -i',
+    });
+  }
+  if (err.level === 'client-socket' || err.code) {
+    const reason = describeDrop(err, s.where);
+    return new ConnectionError(p.display, reason, {
+      hint: err.code === 'ECONNREFUSED' ? 'is sshd running there, and is the port right?' : undefined,
+    });
+  }
+  return new ConnectionError(p.display, `SSH handshake with ${s.where} failed: ${describeDrop(err)}`);
+}

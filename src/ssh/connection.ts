@@ -1,0 +1,158 @@
+// One authenticated ssh2 connection (TCP_NODELAY socket, or a forwardOut stream
+// through a jump connection). Every command, SFTP session and forward is a
+// channel on it; `sessions` keeps us under OpenSSH's MaxSessions (10).
+import { Socket } from 'node:net';
+import type { Client, ClientChannel, PseudoTtyOptions, SFTPWrapper } from 'ssh2';
+import { Semaphore } from './semaphore.js';
+
+/** Exec sessions per connection; leaves room for SFTP and a kill channel under MaxSessions=10. */
+const EXEC_SESSIONS = 8;
+
+export class SshConnection {
+  readonly sessions = new Semaphore(EXEC_SESSIONS);
+  /** Commands in flight; aborted (and killed on the host) by close(). */
+  readonly running = new Set<{ interrupt(): Promise<void> }>();
+  private dead: string | undefined;
+  private sftpSession: Promise<SFTPWrapper> | undefined;
+  private readonly closed: Promise<void>;
+  private readonly closeListeners: Array<(reason: string) => void> = [];
+
+  constructor(
+    readonly client: Client,
+    /** Pool key: user@host:port plus the jump chain. */
+    readonly key: string,
+    /** user@host:port, for messages. */
+    readonly label: string,
+    readonly authMethod: string,
+  ) {
+    let lastError: Error | undefined;
+    client.on('error', (err: Error) => (lastError = err));
+    this.closed = new Promise((resolve) => {
+      client.once('close', () => {
+        this.dead ??= lastError ? describeDrop(lastError) : 'the server closed the connection';
+        for (const l of this.closeListeners) l(this.dead);
+        resolve();
+      });
+    });
+  }
+
+  get alive(): boolean {
+    return this.dead === undefined;
+  }
+
+  /** Why the connection is gone (undefined while alive). */
+  get deadReason(): string | undefined {
+    return this.dead;
+  }
+
+  onClose(listener: (reason: string) => void): void {
+    if (this.dead !== undefined) listener(this.dead);
+    else this.closeListeners.push(listener);
+  }
+
+  /**
+   * Open an exec channel. `setup` runs synchronously in ssh2's callback: a short
+   * command's output, exit status and close can arrive in the same packet batch,
+   * before an awaiting caller would have attached its listeners.
+   */
+  exec(command: string, pty: boolean, setup: (channel: ClientChannel) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const opts: { pty?: PseudoTtyOptions } = pty ? { pty: { term: 'dumb' } } : {};
+      try {
+        this.client.exec(command, opts, (err, channel) => {
+          if (err) return reject(err);
+          setup(channel);
+          resolve();
+        });
+      } catch (err) {
+        reject(err);
+      }
+    });
+  }
+
+  /** The connection's one SFTP session, opened on first use. */
+  sftp(): Promise<SFTPWrapper> {
+    if (!this.sftpSession) {
+      const open = (): Promise<SFTPWrapper> =>
+        new Promise<SFTPWrapper>((resolve, reject) => {
+          this.client.sftp((err, sftp) => (err ? reject(err) : resolve(sftp)));
+        });
+      this.sftpSession = (async () => {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await open();
+          } catch (err) {
+            // A session slot freed a moment ago may not be free yet on the server (MaxSessions).
+            if (!this.alive || !/open failed/i.test((err as Error).message) || attempt >= 25) throw err;
+            await new Promise((r) => setTimeout(r, 10 * (attempt + 1)));
+          }
+        }
+      })();
+      this.sftpSession.then(
+        (s) => s.on('close', () => (this.sftpSession = undefined)),
+        () => (this.sftpSession = undefined),
+      );
+    }
+    return this.sftpSession;
+  }
+
+  /** A TCP stream to host:port as seen from this host (also how jump hops ride). */
+  forwardOut(host: string, port: number): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      this.client.forwardOut('127.0.0.1', 0, host, port, (err, ch) => (err ? reject(err) : resolve(ch)));
+    });
+  }
+
+  /** A stream to a unix socket on this host (OpenSSH streamlocal forwarding). */
+  forwardUnix(path: string): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      this.client.openssh_forwardOutStreamLocal(path, (err, ch) => (err ? reject(err) : resolve(ch)));
+    });
+  }
+
+  /** Interrupt running commands (killing them on the host), then disconnect. */
+  async close(graceMs = 2000): Promise<void> {
+    if (this.dead === undefined) {
+      const cap = (p: Promise<unknown>) => Promise.race([p, new Promise((r) => setTimeout(r, graceMs).unref())]);
+      await cap(Promise.allSettled([...this.running].map((r) => r.interrupt())));
+      this.dead = 'the connection was closed by dpl';
+      this.client.end();
+      await cap(this.closed);
+      this.client.destroy();
+    }
+  }
+}
+
+/** Human reason for a dropped or failed connection, from an ssh2 / socket error. */
+export function describeDrop(err: Error & { code?: string; level?: string }, where?: string): string {
+  const at = where ? ` (${where})` : '';
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return `connection refused${at}`;
+    case 'ECONNRESET':
+      return `connection reset by peer${at}`;
+    case 'ETIMEDOUT':
+      return `connection timed out${at}`;
+    case 'EHOSTUNREACH':
+      return `host unreachable${at}`;
+    case 'ENETUNREACH':
+      return `network unreachable${at}`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot resolve host name${at}`;
+    case 'EPIPE':
+      return `connection closed by peer${at}`;
+  }
+  if (err.message === 'Keepalive timeout') return `no answer to keepalives; the host or network went away${at}`;
+  if (err.message === 'Connection lost before handshake') return `the server closed the connection before the SSH handshake${at}`;
+  return `${err.message}${at}`;
+}
+
+/** A TCP socket with Nagle off: without it every command waits ~40 ms for delayed ACKs. */
+export function tcpSocket(host: string, port: number): Socket {
+  const sock = new Socket();
+  sock.setNoDelay(true);
+  sock.connect({ host, port });
+  return sock;
+}
+

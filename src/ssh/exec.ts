@@ -1,0 +1,188 @@
+// Run one command as a channel on a pooled connection: streams, stdin, the sudo
+// responder, timeouts that kill the command on the host, Ctrl-C.
+import { CommandTimeoutError, ConnectionError, InterruptedError } from '../core/errors.js';
+import type { ClientChannel } from 'ssh2';
+import type { ExecOptions, ExecResult } from '../transport/types.js';
+import type { SshConnection } from './connection.js';
+import { PidMarkerFilter, chain, type Filter } from './filters.js';
+import { killOnHost, withPidMarker } from './kill.js';
+import { attachResponder } from './responder.js';
+import type { SignalHub } from './signals.js';
+
+/** Retries (10, 20, ... ms apart: ~4 s in all) when the server refuses a channel for lack of sessions. */
+const SESSION_RETRIES = 25;
+
+/** The channel never opened: safe to retry on a fresh connection. */
+export class ChannelOpenError extends Error {
+  constructor(
+    readonly reason: Error,
+    readonly connectionDead: boolean,
+  ) {
+    super(reason.message);
+  }
+}
+
+export interface ExecParams {
+  display: string;
+  timeoutMs?: number;
+  /** Ctrl-C for the whole run. */
+  runSignal?: AbortSignal;
+  /** Shares one abort listener per signal between commands. */
+  signals: SignalHub;
+  /** Internal: kill helpers do not wait for a session slot. */
+  unlimited?: boolean;
+}
+
+export async function execOn(
+  conn: SshConnection,
+  command: string,
+  opts: ExecOptions,
+  params: ExecParams,
+): Promise<ExecResult> {
+  const timeoutMs = opts.timeoutMs ?? params.timeoutMs;
+  const wrapped = timeoutMs !== undefined && timeoutMs > 0;
+  const release = params.unlimited ? () => undefined : await conn.sessions.acquire();
+  const started = performance.now();
+  let result!: Promise<ExecResult>;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (!conn.alive) throw new Error(conn.deadReason ?? 'not connected');
+      await conn.exec(wrapped ? withPidMarker(command) : command, !!opts.pty, (ch) => {
+        result = watch(conn, ch, command, opts, params, { wrapped, timeoutMs, started, release });
+      });
+      return result;
+    } catch (err) {
+      // sshd frees a closed session a moment after its close: a new channel opened
+      // right then can hit MaxSessions ("open failed"). Nothing ran; try again shortly.
+      if (conn.alive && /open failed/i.test((err as Error).message) && attempt < SESSION_RETRIES) {
+        await new Promise((r) => setTimeout(r, 10 * (attempt + 1)));
+        continue;
+      }
+      release();
+      throw new ChannelOpenError(err as Error, !conn.alive || /Not connected|No response from server/i.test((err as Error).message));
+    }
+  }
+}
+
+interface WatchState {
+  wrapped: boolean;
+  timeoutMs: number | undefined;
+  started: number;
+  release: () => void;
+}
+
+/** Everything after the channel opened; attached synchronously (see SshConnection.exec). */
+function watch(
+  conn: SshConnection,
+  ch: ClientChannel,
+  command: string,
+  opts: ExecOptions,
+  params: ExecParams,
+  { wrapped, timeoutMs, started, release }: WatchState,
+): Promise<ExecResult> {
+  return new Promise<ExecResult>((resolve, reject) => {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let code: number | null = null;
+    let signal: string | null = null;
+    let gotExit = false;
+    let pgid: number | undefined;
+    let outcome: 'timeout' | 'abort' | undefined;
+    let finished = false;
+
+    const outFilters: Filter[] = [];
+    const errFilters: Filter[] = [];
+    if (wrapped) (opts.pty ? outFilters : errFilters).push(new PidMarkerFilter((pid) => (pgid = pid)));
+    const responder = opts.responder;
+    const stdin = {
+      open: true,
+      end(data?: string | Buffer): void {
+        if (!stdin.open) return;
+        stdin.open = false;
+        ch.end(data);
+      },
+    };
+    const helper = { display: params.display, signals: params.signals, unlimited: true };
+    if (responder) {
+      const probe = async (): Promise<boolean> => (await execOn(conn, 'sudo -n true', {}, helper)).code === 0;
+      const prompts = attachResponder(ch, responder, stdin, opts.stdin, probe);
+      outFilters.push(prompts.out);
+      errFilters.push(prompts.err);
+    }
+    const outChain = chain(outFilters);
+    const errChain = chain(errFilters);
+    const emitOut = (b: Buffer): void => {
+      if (!b.length) return;
+      out.push(b);
+      opts.onStdout?.(b);
+    };
+    const emitErr = (b: Buffer): void => {
+      if (!b.length) return;
+      err.push(b);
+      opts.onStderr?.(b);
+    };
+    ch.on('data', (chunk: Buffer) => emitOut(outChain.push(chunk)));
+    ch.stderr.on('data', (chunk: Buffer) => emitErr(errChain.push(chunk)));
+    ch.on('exit', (c: number | null, s?: string) => {
+      gotExit = true;
+      if (typeof c === 'number') code = c;
+      else signal = s ? (s.startsWith('SIG') ? s : `SIG${s}`) : null;
+    });
+    // Without a responder stdin gets its data (or nothing) and EOF now, so readers never hang.
+    if (!responder) stdin.end(opts.stdin);
+
+    const interrupt = async (why: 'timeout' | 'abort'): Promise<void> => {
+      if (outcome || finished) return;
+      outcome = why;
+      await killOnHost(ch, pgid, responder, why === 'timeout' ? 'KILL' : 'TERM', (cmd, o) => execOn(conn, cmd, o, helper));
+      ch.close();
+      setTimeout(finish, 1000).unref();
+    };
+    const entry = { interrupt: () => interrupt('abort') };
+    conn.running.add(entry);
+    const timer = wrapped ? setTimeout(() => void interrupt('timeout'), timeoutMs) : undefined;
+    const onAbort = (): void => void interrupt('abort');
+    // The run-wide signal is handled once by the pool (closeAll interrupts `conn.running`).
+    if (params.runSignal?.aborted) queueMicrotask(onAbort);
+    const unsubscribe = opts.signal && opts.signal !== params.runSignal ? params.signals.subscribe(opts.signal, onAbort) : undefined;
+
+    function finish(): void {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      unsubscribe?.();
+      conn.running.delete(entry);
+      release();
+      emitOut(outChain.flush());
+      emitErr(errChain.flush());
+      const durationMs = Math.round(performance.now() - started);
+      if (outcome === 'timeout') {
+        reject(
+          new CommandTimeoutError(params.display, `command timed out after ${timeoutMs} ms and was killed on the host: ${command}`, {
+            hint: 'raise the limit with the timeout option (or --command-timeout) if the command needs longer',
+          }),
+        );
+      } else if (outcome === 'abort') {
+        reject(new InterruptedError(`interrupted while running on ${params.display}: ${command}`));
+      } else if (!gotExit) {
+        reject(
+          conn.alive
+            ? new ConnectionError(params.display, `the server ended the command without an exit status: ${command}`)
+            : new ConnectionError(params.display, `connection lost while running \`${command}\`: ${conn.deadReason}`, {
+                hint: 'the command may or may not have completed on the host',
+              }),
+        );
+      } else {
+        resolve({
+          stdout: Buffer.concat(out).toString('utf8'),
+          stderr: Buffer.concat(err).toString('utf8'),
+          code,
+          signal,
+          durationMs,
+        });
+      }
+    }
+    // Give a dropped connection's close event a tick to land before judging.
+    ch.on('close', () => setImmediate(finish));
+  });
+}

@@ -1,0 +1,163 @@
+// known_hosts: parsed once per file per pool (SSHKit found per-connection lookups
+// to be a hot spot at a few hundred hosts), matched with OpenSSH's rules
+// (patterns, negation, hashed |1|salt|hmac names, [host]:port), appended to for
+// accept-new.
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export interface KnownHostEntry {
+  file: string;
+  line: number;
+  marker: 'revoked' | 'cert-authority' | null;
+  keyType: string;
+  key: Buffer;
+  matches(name: string): boolean;
+}
+
+export type HostKeyCheck =
+  | { status: 'known'; entry: KnownHostEntry }
+  | { status: 'unknown'; otherTypes: string[] }
+  | { status: 'changed'; entry: KnownHostEntry }
+  | { status: 'revoked'; entry: KnownHostEntry };
+
+/** `host` for port 22, `[host]:port` otherwise: the name OpenSSH records. */
+export function knownHostName(hostname: string, port: number): string {
+  return port === 22 ? hostname : `[${hostname}]:${port}`;
+}
+
+/** SHA256:... as `ssh-keygen -l` prints it. */
+export function fingerprint(key: Buffer): string {
+  return 'SHA256:' + createHash('sha256').update(key).digest('base64').replace(/=+$/, '');
+}
+
+/** Key type from an SSH wire-format public key blob. */
+export function keyTypeOf(key: Buffer): string {
+  if (key.length < 4) return 'unknown';
+  const len = key.readUInt32BE(0);
+  return key.subarray(4, 4 + len).toString('latin1');
+}
+
+function globToRegExp(pattern: string): RegExp {
+  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`, 'i');
+}
+
+function patternMatcher(field: string): (name: string) => boolean {
+  if (field.startsWith('|1|')) {
+    const [, , salt, hash] = field.split('|');
+    const saltBuf = Buffer.from(salt ?? '', 'base64');
+    const want = Buffer.from(hash ?? '', 'base64');
+    return (name) => createHmac('sha1', saltBuf).update(name).digest().equals(want);
+  }
+  const pats = field.split(',').filter(Boolean).map((p) => ({ neg: p.startsWith('!'), re: globToRegExp(p.replace(/^!/, '')) }));
+  return (name) => {
+    let hit = false;
+    for (const p of pats) {
+      if (p.re.test(name)) {
+        if (p.neg) return false;
+        hit = true;
+      }
+    }
+    return hit;
+  };
+}
+
+export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
+  const out: KnownHostEntry[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) return;
+    const f = line.split(/\s+/);
+    let marker: KnownHostEntry['marker'] = null;
+    if (f[0] === '@revoked' || f[0] === '@cert-authority') {
+      marker = f[0] === '@revoked' ? 'revoked' : 'cert-authority';
+      f.shift();
+    }
+    const [hosts, keyType, b64] = f;
+    if (!hosts || !keyType || !b64) return;
+    const key = Buffer.from(b64, 'base64');
+    if (!key.length) return;
+    out.push({ file, line: i + 1, marker, keyType, key, matches: patternMatcher(hosts) });
+  });
+  return out;
+}
+
+/** One per pool: files are read once and updated in memory when we append. */
+export class KnownHostsStore {
+  private readonly files = new Map<string, Promise<KnownHostEntry[]>>();
+  private writes: Promise<void> = Promise.resolve();
+
+  entries(file: string): Promise<KnownHostEntry[]> {
+    let p = this.files.get(file);
+    if (!p) {
+      p = readFile(file, 'utf8').then(
+        (text) => parseKnownHosts(text, file),
+        (err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return [];
+          throw err;
+        },
+      );
+      this.files.set(file, p);
+    }
+    return p;
+  }
+
+  /** Every entry (across `files`) for `name`, in file order. */
+  async lookup(files: string[], name: string): Promise<KnownHostEntry[]> {
+    const all = await Promise.all(files.map((f) => this.entries(f)));
+    return all.flat().filter((e) => e.marker !== 'cert-authority' && e.matches(name));
+  }
+
+  async check(files: string[], name: string, key: Buffer): Promise<HostKeyCheck> {
+    const found = await this.lookup(files, name);
+    const revoked = found.find((e) => e.marker === 'revoked' && e.key.equals(key));
+    if (revoked) return { status: 'revoked', entry: revoked };
+    const plain = found.filter((e) => e.marker === null);
+    const same = plain.find((e) => e.key.equals(key));
+    if (same) return { status: 'known', entry: same };
+    const type = keyTypeOf(key);
+    const sameType = plain.find((e) => e.keyType === type);
+    if (sameType) return { status: 'changed', entry: sameType };
+    return { status: 'unknown', otherTypes: [...new Set(plain.map((e) => e.keyType))] };
+  }
+
+  /** Append a host key (accept-new); serialized so parallel connects do not interleave. */
+  add(file: string, name: string, key: Buffer, hashed: boolean): Promise<void> {
+    const run = async (): Promise<void> => {
+      await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+      let prefix = '';
+      let lineNo = 1;
+      try {
+        const text = await readFile(file, 'utf8');
+        if (text.length && !text.endsWith('\n')) prefix = '\n';
+        lineNo = (text + prefix).split('\n').length;
+      } catch {
+        // new file
+      }
+      const hostField = hashed ? hashName(name) : name;
+      const line = `${hostField} ${keyTypeOf(key)} ${key.toString('base64')}`;
+      await appendFile(file, `${prefix}${line}\n`, { mode: 0o600 });
+      const entries = await this.entries(file);
+      entries.push(...parseKnownHosts(line, file).map((e) => ({ ...e, line: lineNo })));
+    };
+    const next = this.writes.then(run, run);
+    this.writes = next.catch(() => undefined);
+    return next;
+  }
+}
+
+function hashName(name: string): string {
+  const salt = randomBytes(20);
+  return `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
+}
+
+/** ssh2 host-key algorithm names for key types already known for a host (preferred first). */
+export function preferredHostKeyAlgorithms(types: string[]): string[] {
+  const out: string[] = [];
+  for (const t of types) {
+    if (t === 'ssh-rsa') out.push('rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa');
+    else if (t === 'ssh-ed25519' || t.startsWith('ecdsa-sha2-')) out.push(t);
+  }
+  return [...new Set(out)];
+}

@@ -1,0 +1,228 @@
+// The run's SSH connection pool: one connection per user@host:port (+ jump chain),
+// opened on first use, shared by every task and worker, closed at the end or on
+// Ctrl-C. ssh2 itself is only loaded when the first connection opens.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { ConnectionError, HostKeyError, InterruptedError } from '../core/errors.js';
+import type { Prompter } from '../core/context-types.js';
+import type { EventBus } from '../core/events.js';
+import type { Host } from '../core/host.js';
+import type { ParsedKey } from 'ssh2';
+import type { Transport, TransportPool } from '../transport/types.js';
+import { loadSshConfig, resolveSettings, type HostSettings } from './config.js';
+import { openConnection } from './connect.js';
+import type { SshConnection } from './connection.js';
+import type { HostKeyMode } from './host-key.js';
+import { KnownHostsStore, knownHostName } from './known-hosts.js';
+import { buildRoute, directKey, parseJump, type Route } from './route.js';
+import { Secrets } from './secrets.js';
+import type { Identity } from './auth.js';
+import { Semaphore } from './semaphore.js';
+import { SignalHub } from './signals.js';
+import { SshTransport } from './transport.js';
+
+export interface SshPoolOptions {
+  events: EventBus; // emit 'log' events (level 'debug' for timings) — never print
+  prompter: Prompter;
+  signal?: AbortSignal; // Ctrl-C: close everything
+  configFile?: string; // default ~/.ssh/config (missing file is fine)
+  knownHostsFile?: string; // default ~/.ssh/known_hosts (UserKnownHostsFile from config wins per host)
+  acceptNewHostKeys?: boolean; // like StrictHostKeyChecking accept-new
+  insecureIgnoreHostKeys?: boolean; // StrictHostKeyChecking no (explicit flag only)
+  identityFiles?: string[]; // -i
+  user?: string;
+  port?: number; // defaults when neither host nor config says
+  jump?: string; // gateway for every host (-g), "user@host:port"
+  connectTimeoutMs?: number; // default 10000
+  commandTimeoutMs?: number; // default none; ExecOptions.timeoutMs wins
+  keepaliveIntervalMs?: number;
+  maxConcurrentConnects?: number; // default 10
+  /** ssh-agent socket; default $SSH_AUTH_SOCK; null disables the agent. */
+  agentSocket?: string | null;
+}
+
+export function createSshPool(options: SshPoolOptions): TransportPool {
+  return new SshPool(options);
+}
+
+const stripHost = (display: string, message: string): string =>
+  message.startsWith(`[${display}] `) ? message.slice(display.length + 3) : message;
+
+export class SshPool implements TransportPool {
+  private readonly conns = new Map<string, Promise<SshConnection>>();
+  private readonly opened: SshConnection[] = [];
+  private readonly knownHosts = new KnownHostsStore();
+  private readonly secrets: Secrets;
+  private readonly decrypted = new Map<string, Promise<ParsedKey | Error>>();
+  private readonly identities = new Map<string, Promise<Identity>>();
+  private readonly resolved = new Map<string, Promise<HostSettings>>();
+  private readonly connectSlots: Semaphore;
+  private config: ReturnType<typeof loadSshConfig> | undefined;
+  private aborted = false;
+  readonly signals = new SignalHub();
+
+  constructor(readonly options: SshPoolOptions) {
+    this.secrets = new Secrets(options.prompter, options.events);
+    this.connectSlots = new Semaphore(options.maxConcurrentConnects ?? 10);
+    options.signal?.addEventListener('abort', () => {
+      this.aborted = true;
+      void this.closeAll();
+    }, { once: true });
+  }
+
+  async get(host: Host): Promise<Transport> {
+    const route = await this.route(host);
+    const transport = new SshTransport(this, host, route);
+    await this.connection(route, host.name);
+    return transport;
+  }
+
+  /** Settings per alias (+ explicit user/port), computed once per run. */
+  private settings(alias: string, given: { user?: string; port?: number }): Promise<HostSettings> {
+    const key = `${alias}\0${given.user ?? ''}\0${given.port ?? ''}`;
+    let p = this.resolved.get(key);
+    if (!p) {
+      this.config ??= loadSshConfig(this.options.configFile ?? join(homedir(), '.ssh', 'config'));
+      const { user, port, identityFiles } = this.options;
+      p = this.config.then((c) => resolveSettings(c, alias, given, { user, port, identityFiles }));
+      this.resolved.set(key, p);
+    }
+    return p;
+  }
+
+  private async route(host: Host): Promise<Route> {
+    const resolve = this.settings.bind(this);
+    const given = { user: host.user, port: host.port };
+    const jump = this.options.jump;
+    if (jump) {
+      // -g applies to every host but the gateway itself.
+      const j = parseJump(jump);
+      const [target, gateway] = await Promise.all([resolve(host.hostname, given), resolve(j.hostname, { user: j.user, port: j.port })]);
+      if (directKey(target) !== directKey(gateway)) return buildRoute(resolve, host.name, host.hostname, given, [jump]);
+    }
+    return buildRoute(resolve, host.name, host.hostname, given, undefined);
+  }
+
+  /** The live connection for a route: cached, or (re)opened. Errors name `display`. */
+  async connection(route: Route, display: string): Promise<SshConnection> {
+    if (this.aborted) throw new InterruptedError('interrupted');
+    const cached = this.conns.get(route.key);
+    if (cached) {
+      const c = await cached.catch(() => null);
+      if (!c) return this.rename(cached, display); // the shared attempt failed: same error for everyone
+      if (c.alive) return c;
+      const now = this.conns.get(route.key);
+      if (now && now !== cached) return this.rename(now, display); // another caller is reconnecting
+      this.log(display, 'debug', `reconnecting to ${c.label}: ${c.deadReason}`);
+      this.conns.delete(route.key);
+    }
+    const p = this.open(route);
+    this.conns.set(route.key, p);
+    p.catch(() => {
+      if (this.conns.get(route.key) === p) this.conns.delete(route.key);
+    });
+    return this.rename(p, display);
+  }
+
+  /** Re-word a shared connection's error for the host that asked. */
+  private async rename(p: Promise<SshConnection>, display: string): Promise<SshConnection> {
+    try {
+      return await p;
+    } catch (err) {
+      if (err instanceof ConnectionError && err.host !== display) {
+        const Cls = err instanceof HostKeyError ? HostKeyError : ConnectionError;
+        throw new Cls(display, stripHost(err.host, err.message), { hint: err.hint });
+      }
+      throw err;
+    }
+  }
+
+  private async open(route: Route): Promise<SshConnection> {
+    let via: { connection: SshConnection; name: string } | undefined;
+    if (route.via) {
+      try {
+        via = { connection: await this.connection(route.via, route.via.display), name: route.via.display };
+      } catch (err) {
+        if (!(err instanceof ConnectionError)) throw err;
+        const Cls = err instanceof HostKeyError ? HostKeyError : ConnectionError;
+        throw new Cls(route.display, `jump host ${route.via.display}: ${stripHost(err.host, err.message)}`, { hint: err.hint });
+      }
+    }
+    const s = route.settings;
+    const o = this.options;
+    const userFiles = s.userKnownHostsFiles ?? [o.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts')];
+    const known = await this.knownHosts.lookup([...userFiles, ...s.globalKnownHostsFiles], knownHostName(s.hostname, s.port));
+    const strict = s.strictHostKeyChecking;
+    const mode: HostKeyMode = o.insecureIgnoreHostKeys
+      ? 'off'
+      : o.acceptNewHostKeys || strict === 'accept-new' || strict === 'no'
+        ? 'accept-new'
+        : 'strict';
+    const agentSocket =
+      s.identityAgent === null ? null : (s.identityAgent ?? (o.agentSocket !== undefined ? o.agentSocket : (process.env['SSH_AUTH_SOCK'] ?? null)));
+    const conn = await this.connectSlots.run(() => {
+      if (this.aborted) throw new InterruptedError('interrupted');
+      return openConnection({
+        display: route.display,
+        key: route.key,
+        hostname: s.hostname,
+        port: s.port,
+        user: s.user,
+        via,
+        connectTimeoutMs: o.connectTimeoutMs ?? s.connectTimeoutMs ?? 10_000,
+        keepaliveIntervalMs: o.keepaliveIntervalMs ?? s.keepaliveIntervalMs ?? 15_000,
+        keepaliveCountMax: s.keepaliveCountMax ?? 3,
+        auth: {
+          identityFiles: s.identityFiles,
+          explicitIdentities: s.explicitIdentities,
+          identitiesOnly: s.identitiesOnly,
+          agentSocket,
+          batchMode: s.batchMode,
+          passwordAuthentication: s.passwordAuthentication,
+          secrets: this.secrets,
+          decrypted: this.decrypted,
+          identities: this.identities,
+        },
+        hostKey: {
+          mode,
+          userFiles,
+          globalFiles: s.globalKnownHostsFiles,
+          hashKnownHosts: s.hashKnownHosts,
+          store: this.knownHosts,
+          events: o.events,
+        },
+        knownKeyTypes: known.filter((e) => e.marker === null).map((e) => e.keyType),
+        events: o.events,
+      });
+    });
+    if (this.aborted) {
+      await conn.close();
+      throw new InterruptedError('interrupted');
+    }
+    this.opened.push(conn);
+    conn.onClose((reason) => this.log(route.display, 'debug', `connection to ${conn.label} closed: ${reason}`));
+    return conn;
+  }
+
+  /** Close every connection, in parallel: targets first, then the jump hosts they ride on. */
+  async closeAll(): Promise<void> {
+    await Promise.allSettled([...this.conns.values()]);
+    const all = this.opened.splice(0).filter((c) => c.alive);
+    this.conns.clear();
+    const hops = (c: SshConnection): number => c.key.split(' via ').length;
+    const depths = [...new Set(all.map(hops))].sort((a, b) => b - a);
+    for (const d of depths) await Promise.all(all.filter((c) => hops(c) === d).map((c) => c.close()));
+  }
+
+  get runSignal(): AbortSignal | undefined {
+    return this.options.signal;
+  }
+
+  get commandTimeoutMs(): number | undefined {
+    return this.options.commandTimeoutMs;
+  }
+
+  log(host: string, level: 'debug' | 'info' | 'warn', message: string): void {
+    this.options.events.emit('log', { host, level, message, topic: 'ssh' });
+  }
+}

@@ -1,0 +1,119 @@
+// Transport for one host over the pool: exec, put/get (SFTP), connect (forwards).
+// A connection that died between commands is reopened once, transparently; a
+// command already running when its connection drops fails with ConnectionError.
+import type { Duplex } from 'node:stream';
+import { ConnectionError, HostError } from '../core/errors.js';
+import type { Host } from '../core/host.js';
+import type { ExecOptions, ExecResult, SocketTarget, Transport, TransferResult } from '../transport/types.js';
+import type { SshConnection } from './connection.js';
+import { ChannelOpenError, execOn } from './exec.js';
+import type { SshPool } from './pool.js';
+import type { Route } from './route.js';
+import { get, put } from './sftp.js';
+
+/** The connection is fine but the server refused the channel or request (pty, MaxSessions, ...). */
+function cannotStart(display: string, what: string, label: string, err: ChannelOpenError): HostError {
+  return new HostError(display, `the server refused to start ${what} on ${label}: ${err.message}`, {
+    hint: /pseudo-terminal/i.test(err.message) ? 'the server would not allocate a pty; run without pty' : undefined,
+  });
+}
+
+export class SshTransport implements Transport {
+  readonly kind = 'ssh' as const;
+
+  constructor(
+    private readonly pool: SshPool,
+    readonly host: Host,
+    private readonly route: Route,
+  ) {}
+
+  /** user@host:port this transport talks to (after ssh config). */
+  get target(): string {
+    return `${this.route.settings.user}@${this.route.settings.hostname}:${this.route.settings.port}`;
+  }
+
+  private async withConnection<T>(what: string, fn: (c: SshConnection) => Promise<T>): Promise<T> {
+    const display = this.host.name;
+    const first = await this.pool.connection(this.route, display);
+    try {
+      return await fn(first);
+    } catch (err) {
+      if (!(err instanceof ChannelOpenError)) throw err;
+      if (!err.connectionDead) throw cannotStart(display, what, first.label, err);
+    }
+    // The cached connection had died since its last use: one fresh connection.
+    const second = await this.pool.connection(this.route, display);
+    try {
+      return await fn(second);
+    } catch (err) {
+      if (err instanceof ChannelOpenError) {
+        throw err.connectionDead
+          ? new ConnectionError(display, `cannot start ${what} on ${second.label}: ${err.message}`)
+          : cannotStart(display, what, second.label, err);
+      }
+      throw err;
+    }
+  }
+
+  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    return this.withConnection('the command', (c) =>
+      execOn(c, command, options, {
+        display: this.host.name,
+        timeoutMs: this.pool.commandTimeoutMs,
+        runSignal: this.pool.runSignal,
+        signals: this.pool.signals,
+      }),
+    );
+  }
+
+  put(localPath: string, remotePath: string, options?: { mode?: number }): Promise<TransferResult> {
+    return this.transfer('put', (sftp, c) =>
+      this.guard(c, `put ${localPath}`, () => put(sftp, this.host.name, localPath, remotePath, options?.mode)),
+    );
+  }
+
+  get(remotePath: string, localPath: string): Promise<TransferResult> {
+    return this.transfer('get', (sftp, c) =>
+      this.guard(c, `get ${remotePath}`, () => get(sftp, this.host.name, remotePath, localPath)),
+    );
+  }
+
+  connect(target: SocketTarget): Promise<Duplex> {
+    const what = 'path' in target ? `unix socket ${target.path}` : `${target.host}:${target.port}`;
+    return this.withConnection(`a stream to ${what}`, async (c) => {
+      if (!c.alive) throw new ChannelOpenError(new Error(c.deadReason ?? 'not connected'), true);
+      try {
+        return 'path' in target ? await c.forwardUnix(target.path) : await c.forwardOut(target.host, target.port);
+      } catch (err) {
+        if (!c.alive) throw new ChannelOpenError(err as Error, true);
+        throw new HostError(this.host.name, `cannot open ${what} on the host: ${(err as Error).message}`, {
+          hint: 'path' in target ? 'check the socket path and that the login user may open it' : undefined,
+        });
+      }
+    });
+  }
+
+  private transfer<T>(what: string, fn: (sftp: import('ssh2').SFTPWrapper, c: SshConnection) => Promise<T>): Promise<T> {
+    return this.withConnection(`an SFTP session for ${what}`, async (c) => {
+      let sftp;
+      try {
+        sftp = await c.sftp();
+      } catch (err) {
+        throw new ChannelOpenError(err as Error, !c.alive);
+      }
+      return fn(sftp, c);
+    });
+  }
+
+  /** A transfer that failed because the connection dropped is a ConnectionError. */
+  private async guard<T>(c: SshConnection, what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!c.alive) {
+        throw new ConnectionError(this.host.name, `connection lost during ${what}: ${c.deadReason}`, { cause: err });
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,34 @@
+// A deployfile whose tasks touch no host (no ssh needed) but take time per host,
+// so output, progress and interrupts can be watched on made-up hosts a, b, c.
+export const TIMED_DEPLOYFILE = `
+import { deployfile, task } from 'dpl-deploy';
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  });
+const delays: Record<string, number> = { a: 300, b: 3000, c: 4500 };
+export default deployfile({
+  tasks: {
+    hello: task({ desc: 'log a line per host', parallel: true }, async (c) => {
+      c.log('hello from ' + c.host.name);
+    }),
+    slow: task({ desc: 'uneven work on every host', parallel: true }, async (c) => {
+      await sleep(delays[c.host.name] ?? 100, c.session.signal);
+      c.log('finished');
+    }),
+    broken: task({ desc: 'fails on b', parallel: true }, async (c) => {
+      if (c.host.name === 'b') throw new Error('b is broken');
+    }),
+    flaky: task({ desc: 'fails on b at once, the others take their time', parallel: true }, async (c) => {
+      if (c.host.name === 'b') throw new Error('b is broken');
+      await sleep(delays[c.host.name] ?? 100, c.session.signal);
+    }),
+    wait: task({ desc: 'one host after the other, until Ctrl-C' }, async (c) => {
+      if (c.host.name === 'a') return;
+      await sleep(30000, c.session.signal);
+    }),
+  },
+});
+`;
