@@ -1,0 +1,90 @@
+// Running the peers the bench compares dpl with: OpenSSH ControlMaster, Fabric 2, parallel-ssh.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const HERE = import.meta.dirname;
+export const PYTHON = '/usr/bin/python3';
+
+export function fabricAvailable() {
+  if (!existsSync(PYTHON)) return false;
+  return spawnSync(PYTHON, ['-c', 'import fabric'], { stdio: 'ignore' }).status === 0;
+}
+
+export function psshBinary() {
+  for (const p of ['/usr/bin/parallel-ssh', '/usr/bin/pssh', '/usr/local/bin/parallel-ssh']) if (existsSync(p)) return p;
+  return null;
+}
+
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+/**
+ * Wall time of a whole child process in ms, plus its CPU time (user+sys, children
+ * included) when /usr/bin/time exists: on a shared, loaded machine CPU time is the
+ * steadier comparison. Throws if the process fails.
+ */
+export function timeProcess(cmd, args, opts = {}) {
+  const cpuFile = TIME ? join(tmpdir(), `dpl-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`) : null;
+  const [file, argv] = TIME ? [TIME, ['-f', '%U %S', '-o', cpuFile, cmd, ...args]] : [cmd, args];
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    let err = '';
+    child.stdout.resume();
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      let cpuMs = null;
+      if (cpuFile) {
+        try {
+          const [u, s] = readFileSync(cpuFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+          cpuMs = (u + s) * 1000;
+        } catch {
+          // no figure
+        }
+        rmSync(cpuFile, { force: true });
+      }
+      if (code === 0) resolve({ wallMs, cpuMs });
+      else reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} ... exited ${code}: ${err.slice(-400)}`));
+    });
+  });
+}
+
+/** OpenSSH with a pre-started ControlMaster: one `ssh` process per command. */
+export async function controlMasterPerCommand(bed, host, n) {
+  const sock = join(bed.dir, `cm-${host}`);
+  const base = ['-F', bed.configFile, '-o', `ControlPath=${sock}`];
+  execFileSync('ssh', [...base, '-o', 'ControlMaster=yes', '-o', 'ControlPersist=yes', '-fN', host], { stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 5; i++) spawnSync('ssh', [...base, host, 'true'], { stdio: 'ignore' });
+    const started = performance.now();
+    for (let i = 0; i < n; i++) {
+      const r = spawnSync('ssh', [...base, host, 'true'], { stdio: 'ignore' });
+      if (r.status !== 0) throw new Error(`ssh via ControlMaster failed (${r.status})`);
+    }
+    return (performance.now() - started) / n;
+  } finally {
+    spawnSync('ssh', [...base, '-O', 'exit', host], { stdio: 'ignore' });
+  }
+}
+
+export function fabricSequential(bed, host, n) {
+  const h = bed.hosts[host];
+  const out = execFileSync(PYTHON, [join(HERE, 'fabric_seq.py'), h.address, String(h.port), bed.user, bed.keys.plain, String(n)], {
+    encoding: 'utf8',
+  });
+  return Number(out.trim());
+}
+
+export function fabricGroup(bed, names) {
+  const hosts = names.map((n) => `${bed.hosts[n].address}:${bed.hosts[n].port}`);
+  return timeProcess(PYTHON, [join(HERE, 'fabric_group.py'), bed.user, bed.keys.plain, ...hosts]);
+}
+
+export function parallelSsh(bed, names) {
+  const file = join(bed.dir, 'pssh-hosts');
+  writeFileSync(file, names.join('\n') + '\n');
+  return timeProcess(psshBinary(), ['-p', String(names.length), '-h', file, '-x', `-F ${bed.configFile}`, 'true']);
+}

@@ -1,0 +1,116 @@
+// ~/.ssh/config resolution (ssh-config package) and jump routes: unit tests.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/core/errors.js';
+import { loadSshConfig, resolveSettings } from '../../src/ssh/config.js';
+import { buildRoute } from '../../src/ssh/route.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dpl-cfg-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+async function configOf(text: string) {
+  const file = join(dir, `config-${n++}`);
+  writeFileSync(file, text);
+  return loadSshConfig(file);
+}
+
+const CONFIG = `
+Host web-*
+  HostName %h.internal.example.com
+  User deploy
+  ServerAliveInterval 20
+  IdentityFile ~/.ssh/deploy_key
+
+Host web-9
+  Port 2222
+
+Host db
+  HostName 10.0.0.5
+  ProxyJump ops@bastion:2200,bastion2
+  StrictHostKeyChecking accept-new
+  UserKnownHostsFile ~/.ssh/known_hosts_db /etc/other_known
+  ConnectTimeout 3
+  IdentitiesOnly yes
+
+Host direct
+  ProxyJump none
+
+Host *
+  User fallback
+  IdentityFile /keys/%r@%h
+`;
+
+describe('ssh config resolution', () => {
+  it('applies Host patterns in order, first value wins, with % tokens and ~', async () => {
+    const c = await configOf(CONFIG);
+    const s = resolveSettings(c, 'web-9', {}, {});
+    expect(s).toMatchObject({
+      hostname: 'web-9.internal.example.com',
+      port: 2222,
+      user: 'deploy',
+      keepaliveIntervalMs: 20_000,
+      identitiesOnly: false,
+      proxyJump: undefined,
+      explicitIdentities: true,
+    });
+    expect(s.identityFiles).toEqual([join(homedir(), '.ssh/deploy_key'), '/keys/deploy@web-9.internal.example.com']);
+  });
+
+  it('reads ProxyJump chains, StrictHostKeyChecking, UserKnownHostsFile lists and ConnectTimeout', async () => {
+    const c = await configOf(CONFIG);
+    const s = resolveSettings(c, 'db', {}, {});
+    expect(s).toMatchObject({
+      hostname: '10.0.0.5',
+      port: 22,
+      user: 'fallback',
+      proxyJump: ['ops@bastion:2200', 'bastion2'],
+      strictHostKeyChecking: 'accept-new',
+      userKnownHostsFiles: [join(homedir(), '.ssh/known_hosts_db'), '/etc/other_known'],
+      connectTimeoutMs: 3000,
+      identitiesOnly: true,
+    });
+    expect(resolveSettings(c, 'direct', {}, {}).proxyJump).toEqual([]);
+  });
+
+  it('the host’s own user/port win over the config; pool defaults fill what neither says', async () => {
+    const c = await configOf('Host a\n  Port 2200\n');
+    expect(resolveSettings(c, 'a', { user: 'me', port: 2300 }, { user: 'dflt', port: 9 })).toMatchObject({ user: 'me', port: 2300 });
+    expect(resolveSettings(c, 'a', {}, { user: 'dflt', port: 9 })).toMatchObject({ user: 'dflt', port: 2200 });
+    expect(resolveSettings(c, 'b', {}, { identityFiles: ['/k/one'] })).toMatchObject({
+      hostname: 'b',
+      port: 22,
+      user: userInfo().username,
+      identityFiles: ['/k/one'],
+    });
+  });
+
+  it('a missing config file is an empty config', async () => {
+    expect(await loadSshConfig(join(tmpdir(), 'no-such-dir-dpl', 'config'))).toBeNull();
+    expect(resolveSettings(null, 'x.example.com', {}, {})).toMatchObject({ hostname: 'x.example.com', port: 22 });
+  });
+
+  it('rejects a bad Port with a UsageError', async () => {
+    const c = await configOf('Host bad\n  Port nope\n');
+    expect(() => resolveSettings(c, 'bad', {}, {})).toThrow(UsageError);
+  });
+});
+
+describe('jump routes', () => {
+  it('chains hops first-to-last; the last hop uses its own config; keys include the chain', async () => {
+    const c = await configOf(CONFIG);
+    const resolve = async (alias: string, given: { user?: string; port?: number }) => resolveSettings(c, alias, given, {});
+    const r = await buildRoute(resolve, 'db', 'db', {}, undefined);
+    expect(r.key).toBe('fallback@10.0.0.5:22 via fallback@bastion2:22 via ops@bastion:2200');
+    expect(r.via?.display).toBe('bastion2');
+    expect(r.via?.via?.display).toBe('ops@bastion:2200');
+  });
+
+  it('detects ProxyJump loops', async () => {
+    const c = await configOf('Host a\n  ProxyJump b\nHost b\n  ProxyJump a\n');
+    const resolve = async (alias: string, given: { user?: string; port?: number }) => resolveSettings(c, alias, given, {});
+    await expect(buildRoute(resolve, 'a', 'a', {}, undefined)).rejects.toThrow(/ProxyJump loop/);
+  });
+});
