@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { benchLayout, startBed, stopBed } from '../test/support/bed/bed.mjs';
+import { measureStartup } from './startup.mjs';
 import { controlMasterPerCommand, fabricAvailable, fabricGroup, fabricSequential, parallelSsh, psshBinary, timeProcess } from './peers.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -87,9 +88,10 @@ async function main() {
     say(`  Fabric 2 Connection.run             ${seq.fabric === null ? 'not installed' : `${seq.fabric.toFixed(2)} ms`}`);
 
     say(`\n(b) \`true\` on ${HOSTS} hosts, whole process wall time (median of ${ROUNDS})`);
-    const runs = { dpl: [], fabric: [], pssh: [] };
+    const runs = { dpl: [], fabric: [], pssh: [], bare: [] };
     for (let r = 0; r < ROUNDS; r++) {
       runs.dpl.push(await dplFanOut(bed, names));
+      runs.bare.push(await timeProcess(process.execPath, [join(ROOT, 'bench/bare-ssh2.mjs'), join(bed.dir, 'bed.json')]));
       if (hasFabric) runs.fabric.push(await fabricGroup(bed, names));
       if (pssh) runs.pssh.push(await parallelSsh(bed, names));
     }
@@ -99,6 +101,7 @@ async function main() {
     fan.dpl = med(runs.dpl, 'wallMs');
     fan.fabric = med(runs.fabric, 'wallMs');
     fan.parallelSsh = med(runs.pssh, 'wallMs');
+    fan.bareSsh2 = med(runs.bare, 'wallMs');
     cpu.dpl = med(runs.dpl, 'cpuMs');
     cpu.fabric = med(runs.fabric, 'cpuMs');
     cpu.parallelSsh = med(runs.pssh, 'cpuMs');
@@ -107,6 +110,7 @@ async function main() {
     say(`  dpl CLI (node bin/dpl.js -P)        ${show(fan.dpl, cpu.dpl)}`);
     say(`  Fabric 2 ThreadingGroup             ${show(fan.fabric, cpu.fabric)}`);
     say(`  parallel-ssh -p ${String(HOSTS).padEnd(20)}${show(fan.parallelSsh, cpu.parallelSsh)}`);
+    say(`  bare ssh2 script (the floor)        ${show(fan.bareSsh2, null)}`);
 
     const ratio = (a, b) => (a === null || b === null ? null : round(a / b));
     Object.assign(result.ratios, {
@@ -114,6 +118,8 @@ async function main() {
       controlMasterOverDplPerCommand: ratio(seq.controlMaster, seq.dpl),
       dplOverFabricFanOut: ratio(fan.dpl, fan.fabric),
       dplOverParallelSshFanOut: ratio(fan.dpl, fan.parallelSsh),
+      bareSsh2OverFabricFanOut: ratio(fan.bareSsh2, fan.fabric),
+      dplOverBareSsh2FanOut: ratio(fan.dpl, fan.bareSsh2),
       dplOverFabricFanOutCpu: ratio(cpu.dpl, cpu.fabric),
       dplOverParallelSshFanOutCpu: ratio(cpu.dpl, cpu.parallelSsh),
     });
@@ -125,11 +131,19 @@ async function main() {
       "b: <= 0.75x Fabric's wall time": check(result.ratios.dplOverFabricFanOut === null ? null : result.ratios.dplOverFabricFanOut <= 0.75),
       "b: <= 0.35x parallel-ssh's wall time": check(result.ratios.dplOverParallelSshFanOut === null ? null : result.ratios.dplOverParallelSshFanOut <= 0.35),
     });
+    say('\n(c) start-up: `dpl --list` on deployfile.example.ts vs bare `node -e 0` (median of 21)');
+    const st = (result.startup = measureStartup(ROOT));
+    result.ratios.dplListOverNode = round(st.dplListMs / st.nodeMs);
+    result.targets['c: dpl --list <= 1.5x node -e'] = check(result.ratios.dplListOverNode <= 1.5);
+    say(`  node -e 0                           ${st.nodeMs.toFixed(0)} ms`);
+    say(`  dpl --list                          ${st.dplListMs.toFixed(0)} ms  (${result.ratios.dplListOverNode}x)`);
     say('\nratios');
     say(`  Fabric / dpl per command            ${result.ratios.fabricOverDplPerCommand ?? 'n/a'}x`);
     say(`  ControlMaster / dpl per command     ${result.ratios.controlMasterOverDplPerCommand}x`);
     say(`  dpl / Fabric fan-out                ${result.ratios.dplOverFabricFanOut ?? 'n/a'}`);
     say(`  dpl / parallel-ssh fan-out          ${result.ratios.dplOverParallelSshFanOut ?? 'n/a'}`);
+    say(`  bare ssh2 / Fabric fan-out         ${result.ratios.bareSsh2OverFabricFanOut ?? 'n/a'}`);
+    say(`  dpl / bare ssh2 fan-out             ${result.ratios.dplOverBareSsh2FanOut ?? 'n/a'}`);
     say(`  dpl / Fabric fan-out, client CPU    ${result.ratios.dplOverFabricFanOutCpu ?? 'n/a'}`);
     say(`  dpl / parallel-ssh, client CPU      ${result.ratios.dplOverParallelSshFanOutCpu ?? 'n/a'}`);
     say('\ntargets');
