@@ -13,9 +13,10 @@ export async function runCommand(name: string, args: string[], io: Io): Promise<
       const { runCompletion } = await import('./completion.js');
       return runCompletion(args, io);
     }
-    case 'sandbox':
-      // Owned by the sandbox work: wire `./sandbox.js` here when it exists.
-      throw new UsageError('"dpl sandbox" is not available yet');
+    case 'sandbox': {
+      const { runSandbox } = await import('./sandbox.js');
+      return runSandbox(args, io);
+    }
     default:
       throw new UsageError(`unknown subcommand "dpl ${name}"`, { hint: 'subcommands: init, completion, sandbox' });
   }

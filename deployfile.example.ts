@@ -1,0 +1,155 @@
+// dpl's example deployfile: the three workflows dpl was made for, on one fleet.
+// Try it on real local servers (sshd hosts on 127.0.30.x, HAProxy in front):
+//
+//   dpl sandbox up                          # here; `dpl sandbox status`, `dpl sandbox down`
+//   dpl -f deployfile.example.ts --list     # or copy this file to deployfile.ts: the commands
+//                                           # below are written without the -f
+//
+// 1. OpenSky: a hotfix released and deployed group by group while the other group serves
+//      dpl hotfix.start:3.0.1                 # branch hotfix/3.0.1 off main, bump config/version.ini
+//      (the fix, in .dpl/sandbox/git/work: the greeting's typo in config/app.ini; git commit -am ...)
+//      dpl hotfix.finish:3.0.1,push=yes       # merge into main and develop, tag v3.0.1, push
+//      dpl prod proxy.group2                  # only group2 serves; group1 drains
+//      dpl prod:out deploy:stable             # stable = v3.0.1, to the group out of rotation
+//      dpl prod proxy.flip                    # group1 (new) serves, group2 drains
+//      dpl prod:out deploy:stable
+//      dpl prod proxy.all
+// 2. G Adventures: roles web/media/celery; one box for training, the fleet for production
+//      dpl training deploy:develop            # newest work on training: migration 0004 runs once, there
+//      dpl production deploy                  # migrate once, static on media only, restart what runs where
+// 3. Urban Airship: one host by hand, then canary → half → rest with automatic rollback
+//      dpl host:web-0 deploy:airship restart:airship monitor:airship   # Ctrl-C ends the monitor
+//      dpl prod deploy:airship --yes          # 1 host, then half, then the rest, each one baked
+//      dpl prod deploy:airship,v3.1.0-rc.1 --yes   # its /health fails: rolled back, exit 1
+import { existsSync, readFileSync } from 'node:fs';
+import {
+  deployfile, gitTasks, groupHosts, namespace, opsTasks, proxyTasks, releaseTasks, rolloutRelease, serviceTasks, sh, task,
+  type Context, type ProxyConfig, type ReleaseConfig, type RolloutConfig, type Run, type TaskDefinition,
+} from 'dpl-deploy';
+
+// `dpl sandbox up` writes its inventory here; without it, placeholders for a real fleet.
+const sandboxFile = `${import.meta.dirname}/.dpl/sandbox/sandbox.json`;
+const sandbox = existsSync(sandboxFile) ? JSON.parse(readFileSync(sandboxFile, 'utf8')) : undefined;
+const fleet = sandbox?.inventory ?? placeholderFleet();
+// Local nodes answer in milliseconds: the sandbox checks and bakes in seconds, not minutes.
+const quick = !!sandbox;
+
+// The load balancer: HAProxy on lb-0, backend `app`, web hosts in two groups
+// (each host's LB server name is its own name). dpl talks to the admin socket over SSH.
+const proxy: ProxyConfig = {
+  lb: 'lb-0',
+  backends: ['app'],
+  groups: fleet.groups,
+  health: { path: '/health', passes: 2, intervalMs: quick ? 200 : 1000 },
+  pollMs: quick ? 100 : 500,
+};
+
+// Canary → half → rest. A batch is drained, switched, restarted and health-checked,
+// back in rotation it is baked on HAProxy's error counters; any failure rolls back.
+const rollout: RolloutConfig = {
+  plan: [1, '50%', '100%'],
+  health: { path: '/health', passes: 2, intervalMs: quick ? 200 : 1000, giveUpMs: quick ? 6000 : 60_000 },
+  bake: { durationMs: quick ? 2000 : 60_000, sampleMs: quick ? 500 : 5000, minRequests: quick ? 5 : 20, maxErrorRate: 0.01 },
+};
+
+const hasRole = async (c: Context, role: string) => (await c.session.resolveHosts({ roles: [role] })).some((h) => h.name === c.host.name);
+
+// One release config for everyone. Every host gets the new release in its own
+// directory; only when all are ready does `current` switch, everywhere.
+const app: ReleaseConfig = {
+  repoDir: sandbox?.git.work ?? '.', // refs resolve here; the hosts fetch from its origin
+  keep: 5,
+  // G Adventures: the database migrates once, from one web host, before any host switches.
+  once: [{ role: 'web', name: 'migrate', run: async (c) => { await c.run('node app/manage.mjs migrate'); } }],
+  hooks: {
+    // G Adventures: static files are collected on the media hosts only.
+    afterPrepare: async (c) => {
+      if (await hasRole(c, 'media')) await c.run('node app/manage.mjs collectstatic');
+    },
+    // Each host restarts what it runs (host var `services`): airship on web hosts, worker on
+    // celery. `svc` is the sandbox's service manager; on a real fleet, systemctl or supervisorctl.
+    restart: async (c) => {
+      const services = (c.host.vars.services as string[] | undefined) ?? [];
+      if (services.length) await c.run(sh`svc restart ${services}`);
+    },
+  },
+};
+const release = releaseTasks(app);
+
+// G Adventures' environments decide which hosts play which role (Fabric's env.roledefs):
+// training is one box that runs everything; production is the fleet.
+const environments: Record<string, Record<string, string[]>> = {
+  training: { web: fleet.roles.training, media: fleet.roles.training, celery: fleet.roles.training },
+  production: { web: fleet.roles.web, media: fleet.roles.media, celery: fleet.roles.celery },
+};
+const roleIn = (role: string) => (run: Run) => environments[run.get<string>('environment') ?? 'production']![role]!;
+const environment = (name: string, desc: string) =>
+  task({ desc, local: true }, (c) => {
+    c.session.set('environment', name);
+    c.session.use({ roles: ['web', 'media', 'celery'] });
+  });
+
+export default deployfile({
+  hosts: fleet.hosts,
+  roles: { web: roleIn('web'), media: roleIn('media'), celery: roleIn('celery'), lb: fleet.roles.lb },
+  // The sandbox's client key and pinned host keys (a real fleet uses ~/.ssh).
+  defaults: sandbox ? { sshConfig: sandbox.ssh.sshConfig, knownHosts: sandbox.ssh.knownHosts } : { user: 'deploy' },
+  config: { project: 'opensky', deployPath: '/srv/opensky' },
+  tasks: {
+    // OpenSky's environment task: `prod` is every web host; `prod:out` / `prod:in` the
+    // group HAProxy has out of / in rotation right now (asked, never remembered).
+    prod: task(
+      { desc: 'Production web hosts: prod, prod:in, prod:out (by HAProxy rotation)', local: true, args: { group: { default: 'all', choices: ['all', 'in', 'out'] } } },
+      async (c, { group }) => {
+        c.session.set('environment', 'production');
+        if (group === 'all') c.session.use({ roles: ['web'] });
+        else c.session.use({ hosts: (await groupHosts(c, proxy, group as 'in' | 'out')).map((h) => h.name) });
+      },
+    ),
+    training: environment('training', 'G Adventures training: one box with every role'),
+    production: environment('production', 'G Adventures production: every web, media and celery host'),
+
+    // git-flow and the version file: hotfix.start/finish, release.start/finish, version.*
+    ...gitTasks({ repoDir: sandbox?.git.work ?? '.', versionFile: { path: 'config/version.ini', key: 'opensky.version' } }),
+    proxy: proxyTasks(proxy),
+
+    // `deploy:<ref>` deploys to every target at once (stable, v3.0.1, a branch, a SHA).
+    // `deploy:airship[,<ref>]` is Urban Airship's habit of naming the app: it rolls out
+    // canary → half → rest instead. deploy.rollback, deploy.releases, deploy.check... as usual.
+    deploy: namespace(
+      {
+        ...release.tasks,
+        release: task(
+          { desc: 'deploy:<ref> everywhere at once, or deploy:airship[,<ref>] canary → half → rest', orchestrator: true, args: { ref: { default: 'stable' }, to: { desc: 'with airship: the ref (default stable)' } } },
+          (c, { ref, to }) =>
+            ref === 'airship'
+              ? rolloutRelease(c, app, { ref: to, proxy, rollout })
+              : (release.tasks.release as TaskDefinition<any>).fn(c, { ref }),
+        ),
+      },
+      { default: 'release', desc: release.desc },
+    ),
+
+    // Urban Airship's operator verbs: restart:airship, monitor:airship (tail until Ctrl-C), status, history.
+    ...serviceTasks({ manager: { restart: 'svc restart {service}' }, names: ['airship', 'worker'] }),
+    ...opsTasks({
+      services: {
+        airship: { log: '~/log/airship.log', status: 'svc status airship', desc: 'the web app' },
+        worker: { log: '~/log/worker.log', status: 'svc status worker', desc: 'the background worker' },
+      },
+    }),
+
+    uptime: task({ desc: 'uptime of every selected host, in parallel', parallel: true }, async (c) => (await c.run('uptime')).stdout.trim()),
+  },
+});
+
+/** What this file deploys to without a sandbox: replace with your fleet. */
+function placeholderFleet() {
+  const web = ['web-0', 'web-1', 'web-2', 'web-3'];
+  const host = (name: string, services: string[]) => [name, { hostname: `${name}.opensky.example`, vars: { services } }];
+  return {
+    hosts: Object.fromEntries([...web.map((n) => host(n, ['airship'])), host('media-0', []), host('celery-0', ['worker']), host('training-0', ['airship', 'worker']), host('lb-0', [])]),
+    roles: { web, media: ['media-0'], celery: ['celery-0'], training: ['training-0'], lb: ['lb-0'] },
+    groups: { group1: web.slice(0, 2), group2: web.slice(2) },
+  };
+}

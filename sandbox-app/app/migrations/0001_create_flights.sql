@@ -1,0 +1,1 @@
+CREATE TABLE flights (id INTEGER PRIMARY KEY, code TEXT NOT NULL, departs_at TEXT NOT NULL);

@@ -1,0 +1,1 @@
+CREATE TABLE fares (flight_id INTEGER REFERENCES flights(id), class TEXT, cents INTEGER);

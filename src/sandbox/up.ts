@@ -1,0 +1,134 @@
+// `dpl sandbox up`: keys, sshd hosts, the git origin and working clone, v3.0.0 live
+// on every host, the app started over SSH (by the hosts' own `svc`), then HAProxy.
+// sandbox.json is written last: while it exists, the sandbox is up.
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, sep } from 'node:path';
+import { DplError } from '../core/errors.js';
+import { infoFile, readInfo, sandboxDir, type SandboxInfo } from './layout.js';
+import { findTools, loginUser, type LoginUser } from './machine.js';
+import { endpointsOf, hostEnv, planSandbox } from './plan.js';
+import { hostPath, writeHostTree } from './host-files.js';
+import { keygen, knownHostsText, sshConfigText, sshdConfigText, type PublicKey } from './ssh-files.js';
+import { startSshd } from './sshd.js';
+import { makeRepos, APP_SOURCE } from './repo.js';
+import { chownTree, seedDatabases, seedReleases } from './seed.js';
+import { startHaproxy, writeHaproxyConfig } from './haproxy.js';
+import { startServices } from './services.js';
+import { takeSlot } from './slots.js';
+import { checkRunning, teardown } from './down.js';
+
+export interface UpResult {
+  info: SandboxInfo;
+  reused: boolean;
+  ms: number;
+}
+
+export async function sandboxUp(project: string, webHosts: number, log: (line: string) => void = () => {}): Promise<UpResult> {
+  const started = Date.now();
+  const tools = findTools();
+  const link = sandboxDir(project);
+  const existing = readInfo(link);
+  if (existing) {
+    const problems = checkRunning(existing);
+    if (problems.length === 0) return { info: existing, reused: true, ms: Date.now() - started };
+    throw new DplError(`the sandbox in ${link} is not (fully) running:\n  ${problems.join('\n  ')}`, {
+      hint: 'stop what is left and start afresh: `dpl sandbox down && dpl sandbox up`',
+    });
+  }
+  if (existsSync(link) || isLink(link)) {
+    log(`removing the remains of a sandbox that did not finish starting (${link})`);
+    await teardown(link);
+  }
+  const user = loginUser();
+  const dir = makeDir(link, user);
+  const { lock, addressing } = await takeSlot(dir, endpointsOf(webHosts));
+  const info = planSandbox({ dir, project, webHosts, a: addressing, slotLock: lock, user });
+  try {
+    log(`slot ${info.slot}: ${Object.keys(info.hosts).length} hosts on ${info.hosts['web-0']!.address}…, ssh port ${addressing.sshPort}`);
+    writeMachine(info, tools.sshKeygen, user);
+    const repos = makeRepos(tools.git, join(dir, 'git'));
+    for (const h of Object.values(info.hosts)) if (h.kind !== 'lb') seedReleases(tools.git, repos, h);
+    seedDatabases(info.db, readdirSync(join(APP_SOURCE, 'app', 'migrations')).filter((f) => f.endsWith('.sql')).sort());
+    if (user.root) for (const d of ['hosts', 'db']) chownTree(join(dir, d), user.uid, user.gid);
+    log('git origin with v2.9.0, v3.0.0 (stable) and v3.1.0-rc.1; v3.0.0 live on every host');
+    const hosts = Object.values(info.hosts);
+    for (let i = 0; i < hosts.length; i += 4) await Promise.all(hosts.slice(i, i + 4).map((h) => startSshd(tools.sshd, h)));
+    log(`${hosts.length} sshd hosts up`);
+    await startServices(info);
+    writeHaproxyConfig(info);
+    await startHaproxy(tools.haproxy, info);
+    log(`HAProxy on ${info.haproxy.url}, every web host UP`);
+    writeFileSync(infoFile(dir), JSON.stringify(info, null, 2) + '\n');
+    return { info, reused: false, ms: Date.now() - started };
+  } catch (e) {
+    await teardown(link, info);
+    throw e;
+  }
+}
+
+function isLink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The sandbox directory. The login user must reach it (it holds the hosts' trees and
+ * the git origin), and sshd/HAProxy configs want plain paths: when the project is
+ * somewhere else (e.g. under /root) or has odd characters, the sandbox lives in a
+ * /tmp directory and `.dpl/sandbox` links to it.
+ */
+function makeDir(link: string, user: LoginUser): string {
+  mkdirSync(dirname(link), { recursive: true });
+  const plain = /^[A-Za-z0-9._/-]+$/.test(link);
+  if (plain && (!user.root || reachable(dirname(link), user))) {
+    try {
+      mkdirSync(link, { mode: 0o755 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      throw new DplError(`${link} appeared while this sandbox was starting: is another \`dpl sandbox up\` running here?`);
+    }
+    chmodSync(link, 0o755);
+    return realpathSync(link);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'dpl-sandbox-'));
+  chmodSync(dir, 0o755);
+  symlinkSync(dir, link);
+  return dir;
+}
+
+/** Can `user` enter every directory on the way to `dir`? */
+function reachable(dir: string, user: LoginUser): boolean {
+  let path = '';
+  for (const part of realpathSync(dir).split(sep)) {
+    path = path === '/' || path === '' ? `/${part}` : `${path}/${part}`;
+    const st = statSync(path);
+    const ok = st.uid === user.uid ? st.mode & 0o100 : st.gid === user.gid ? st.mode & 0o010 : st.mode & 0o001;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function writeMachine(info: SandboxInfo, sshKeygen: string, user: LoginUser): void {
+  const { dir } = info;
+  for (const d of ['client', 'sshd', 'hosts', 'haproxy', 'git', 'db']) mkdirSync(join(dir, d), { recursive: true, mode: 0o755 });
+  const client = keygen(sshKeygen, info.ssh.identity, 'dpl-sandbox-client');
+  const authorizedKeys = join(dir, 'client', 'authorized_keys');
+  writeFileSync(authorizedKeys, `${client.type} ${client.base64}\n`, { mode: 0o644 });
+  const known: Array<{ address: string; sshPort: number; key: PublicKey }> = [];
+  for (const h of Object.values(info.hosts)) {
+    mkdirSync(h.sshd.dir, { recursive: true, mode: 0o755 });
+    const key = keygen(sshKeygen, h.sshd.hostKey, `dpl-sandbox-${h.name}`);
+    known.push({ address: h.address, sshPort: h.sshPort, key });
+    writeHostTree(h.root, h.deployPath);
+    const env = hostEnv(info, h, hostPath(h.root));
+    writeFileSync(h.sshd.config, sshdConfigText(h, { authorizedKeys, user: user.name, env }));
+  }
+  writeFileSync(info.ssh.knownHosts, knownHostsText(known), { mode: 0o644 });
+  writeFileSync(info.ssh.sshConfig, sshConfigText({ dir, hosts: Object.values(info.hosts), user: user.name, identity: info.ssh.identity, knownHosts: info.ssh.knownHosts }), { mode: 0o644 });
+  // The HAProxy admin socket is created in here; the login user connects to it through lb-0.
+  chmodSync(join(dir, 'haproxy'), 0o755);
+}

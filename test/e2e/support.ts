@@ -1,0 +1,138 @@
+// End-to-end support: a temp project whose deployfile.ts is deployfile.example.ts,
+// its own sandbox started and stopped through the real CLI (`node bin/dpl.js
+// sandbox up|down`), every story command run as a child process, and a load loop
+// through the sandbox's HAProxy. Nothing is mocked.
+import { spawn } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { SandboxInfo } from '../../src/sandbox/layout.js';
+import { processesUnder } from '../../src/sandbox/procs.js';
+
+export const MAIN = path.resolve(import.meta.dirname, '../..');
+const BIN = path.join(MAIN, 'bin', 'dpl.js');
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout + stderr, for messages. */
+  out: string;
+}
+
+export interface E2eProject {
+  dir: string;
+  dpl(...args: string[]): Promise<Run>;
+  info(): SandboxInfo;
+  /** Name of the release `current` points at on a host. */
+  current(host: string): string;
+  /** The history.jsonl records of a host. */
+  history(host: string): Array<Record<string, string>>;
+  /** Contents of a file in a host's tree (relative to its root). */
+  hostFile(host: string, rel: string): string;
+  /** Run a shell-free git command in the sandbox's working clone. */
+  git(...args: string[]): Promise<Run>;
+  /** `sandbox down`, then: no process left running from the sandbox, directory gone. */
+  down(): Promise<{ run: Run; leftovers: number[] }>;
+  remove(): void;
+}
+
+function exec(cmd: string, args: string[], cwd: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.once('close', (code) => resolve({ code, stdout, stderr, out: stdout + stderr }));
+  });
+}
+
+export function e2eProject(name: string): E2eProject {
+  const dir = mkdtempSync(path.join(tmpdir(), `dpl-e2e-${name}-`));
+  // The hosts' login user reads the sandbox (git origin, host trees) below this directory.
+  chmodSync(dir, 0o755);
+  copyFileSync(path.join(MAIN, 'deployfile.example.ts'), path.join(dir, 'deployfile.ts'));
+  const sandbox = path.join(dir, '.dpl', 'sandbox');
+  const info = (): SandboxInfo => JSON.parse(readFileSync(path.join(sandbox, 'sandbox.json'), 'utf8')) as SandboxInfo;
+  const root = (host: string) => info().hosts[host]!.root;
+  let realDir: string | undefined;
+  return {
+    dir,
+    dpl: (...args) => exec(process.execPath, [BIN, ...args], dir),
+    info: () => {
+      const i = info();
+      realDir = i.dir;
+      return i;
+    },
+    current: (host) => path.basename(readlinkSync(path.join(info().hosts[host]!.deployPath, 'current'))),
+    history: (host) =>
+      readFileSync(path.join(info().hosts[host]!.deployPath, 'history.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, string>),
+    hostFile: (host, rel) => readFileSync(path.join(root(host), rel), 'utf8'),
+    git: (...args) => exec('git', args, info().git.work),
+    down: async () => {
+      const where = realDir ?? (existsSync(path.join(sandbox, 'sandbox.json')) ? info().dir : sandbox);
+      const run = await exec(process.execPath, [BIN, 'sandbox', 'down'], dir);
+      return { run, leftovers: processesUnder(where) };
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export interface LoadReport {
+  total: number;
+  failures: string[];
+  /** version → requests served */
+  versions: Record<string, number>;
+  /** host → requests served */
+  hosts: Record<string, number>;
+}
+
+/** Clients requesting through HAProxy without pause, a new connection per request (keep-alive would hide a bad moment). */
+export function startLoad(address: string, port: number, o: { workers?: number; maxMs?: number } = {}) {
+  const report: LoadReport = { total: 0, failures: [], versions: {}, hosts: {} };
+  const started = Date.now();
+  let stopping = false;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const fail = (why: string) => {
+        report.total++;
+        report.failures.push(`${Date.now() - started} ms: ${why}`);
+        resolve();
+      };
+      const req = request({ host: address, port, path: '/', agent: false, timeout: 5000 }, (res) => {
+        res.resume();
+        res.on('error', (e) => fail(e.message));
+        res.on('end', () => {
+          if (res.statusCode !== 200) return fail(`HTTP ${res.statusCode}`);
+          report.total++;
+          const v = String(res.headers['x-opensky-version']);
+          const h = String(res.headers['x-opensky-host']);
+          report.versions[v] = (report.versions[v] ?? 0) + 1;
+          report.hosts[h] = (report.hosts[h] ?? 0) + 1;
+          resolve();
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', (e) => fail(e.message));
+      req.end();
+    });
+  const loop = async () => {
+    while (!stopping && Date.now() - started < (o.maxMs ?? 180_000)) await one();
+  };
+  const running = Promise.all(Array.from({ length: o.workers ?? 2 }, loop));
+  return {
+    report,
+    stop: async (): Promise<LoadReport> => {
+      stopping = true;
+      await running;
+      return report;
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
