@@ -27,6 +27,17 @@ export function newLockInfo(target: string): LockInfo {
 const AGE = (lock: string) =>
   sh`now=$(date +%s); since=$(stat -c %Y -- ${lock} 2>/dev/null || stat -f %m -- ${lock} 2>/dev/null || echo "$now")`;
 
+/** Shell lines that report the lock's age and owner between @@DPL markers. */
+function holderLines(l: Layout): string[] {
+  return [
+    `  ${AGE(l.lock)}`,
+    `  echo "@@DPL held $((now - since))"`,
+    `  echo '@@DPL info'`,
+    sh`  cat -- ${l.lock + '/info.json'} 2>/dev/null || true; echo`,
+    `  echo '@@DPL end'`,
+  ];
+}
+
 function acquireScript(l: Layout, info: LockInfo): string {
   const { token, ...shown } = info;
   return [
@@ -37,11 +48,7 @@ function acquireScript(l: Layout, info: LockInfo): string {
     sh`  printf '%s\\n' ${JSON.stringify(shown)} > ${l.lock + '/info.json'}`,
     `  echo '@@DPL locked'`,
     sh`elif [ -d ${l.lock} ]; then`,
-    `  ${AGE(l.lock)}`,
-    `  echo "@@DPL held $((now - since))"`,
-    `  echo '@@DPL info'`,
-    sh`  cat -- ${l.lock + '/info.json'} 2>/dev/null || true; echo`,
-    `  echo '@@DPL end'`,
+    ...holderLines(l),
     '  exit 0',
     'else',
     sh`  mkdir -- ${l.lock}`,
@@ -136,11 +143,7 @@ export async function forceUnlock(c: Context, hosts: Host[], layouts: Map<string
     const gone = `${l.lock}.forced.${randomBytes(6).toString('hex')}`;
     const script = [
       sh`if [ -d ${l.lock} ]; then`,
-      `  ${AGE(l.lock)}`,
-      `  echo "@@DPL held $((now - since))"`,
-      `  echo '@@DPL info'`,
-      sh`  cat -- ${l.lock + '/info.json'} 2>/dev/null || true; echo`,
-      `  echo '@@DPL end'`,
+      ...holderLines(l),
       sh`  mv -- ${l.lock} ${gone} && rm -rf -- ${gone}`,
       `else echo '@@DPL none'; fi`,
     ].join('\n');
