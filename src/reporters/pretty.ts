@@ -116,7 +116,10 @@ export class PrettyReporter {
   private summary(e: Extract<DplEvent, { type: 'run.end' }>): string {
     const c = this.chalk;
     const secs = (e.durationMs / 1000).toFixed(2);
-    const hosts = `${e.hostsOk.length} host${e.hostsOk.length === 1 ? '' : 's'} ok` + (e.hostsFailed.length ? `, ${e.hostsFailed.length} failed (${e.hostsFailed.join(', ')})` : '');
+    const touched = e.hostsOk.length + e.hostsFailed.length;
+    const hosts = !touched
+      ? 'no remote hosts'
+      : `${e.hostsOk.length} host${e.hostsOk.length === 1 ? '' : 's'} ok` + (e.hostsFailed.length ? `, ${e.hostsFailed.length} failed (${e.hostsFailed.join(', ')})` : '');
     const word = e.ok ? 'Done' : this.interrupted ? 'Interrupted' : 'Failed';
     const text = `${word}: ${e.tasks} task${e.tasks === 1 ? '' : 's'}, ${hosts}, ${secs}s${this.o.dryRun ? ' (dry run: no host was touched)' : ''}`;
     return e.ok ? c.green(text) : this.interrupted ? c.yellow(text) : c.red(text);

@@ -3,8 +3,8 @@
 // media hosts only, restarts what each host runs, and switches `current` everywhere.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { e2eProject, type E2eProject } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { sandboxForFile, type E2eProject } from './support.js';
 
 let p: E2eProject;
 
@@ -12,19 +12,7 @@ const migrations = (db: string, release: string) =>
   readFileSync(path.join(db, 'migrate.log'), 'utf8').split('\n').filter((l) => l.includes(`release=${release} `));
 
 describe('story 2: G Adventures roles, training and production', () => {
-  beforeAll(async () => {
-    p = e2eProject('roles');
-    const up = await p.dpl('sandbox', 'up');
-    expect(up.code, up.out).toBe(0);
-  }, 120_000);
-
-  afterAll(async () => {
-    if (!p) return;
-    const { run, leftovers } = await p.down();
-    p.remove();
-    expect(run.code, run.out).toBe(0);
-    expect(leftovers).toEqual([]);
-  }, 60_000);
+  sandboxForFile('roles', (x) => (p = x));
 
   const pids = (host: string) =>
     Object.fromEntries(p.info().hosts[host]!.services.map((s) => [s, p.hostFile(host, `run/${s}.pid`).trim()]));

@@ -1,25 +1,13 @@
 // Story 3, Urban Airship: one host by hand (deploy:airship, restart, monitor), then
 // canary → half → rest under load with no failed request, and a release whose
 // health check fails rolled back automatically, with a non-zero exit.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { e2eProject, sleep, startLoad, type E2eProject } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { sandboxForFile, sleep, startLoad, type E2eProject } from './support.js';
 
 let p: E2eProject;
 
 describe('story 3: Urban Airship, one host, then canary → half → rest', () => {
-  beforeAll(async () => {
-    p = e2eProject('rollout');
-    const up = await p.dpl('sandbox', 'up');
-    expect(up.code, up.out).toBe(0);
-  }, 120_000);
-
-  afterAll(async () => {
-    if (!p) return;
-    const { run, leftovers } = await p.down();
-    p.remove();
-    expect(run.code, run.out).toBe(0);
-    expect(leftovers).toEqual([]);
-  }, 60_000);
+  sandboxForFile('rollout', (x) => (p = x));
 
   it('host:web-0 deploy:airship restart:airship monitor:airship', async () => {
     const web = p.info().inventory.roles.web!;

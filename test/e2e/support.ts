@@ -3,6 +3,7 @@
 // sandbox up|down`), every story command run as a child process, and a load loop
 // through the sandbox's HAProxy. Nothing is mocked.
 import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -136,3 +137,24 @@ export function startLoad(address: string, port: number, o: { workers?: number; 
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One sandbox for a whole test file: `sandbox up` before its tests, `sandbox down`
+ * after them, asserting nothing is left running. `use` receives the project.
+ */
+export function sandboxForFile(name: string, use: (p: E2eProject) => void): void {
+  let p: E2eProject | undefined;
+  beforeAll(async () => {
+    p = e2eProject(name);
+    use(p);
+    const up = await p.dpl('sandbox', 'up');
+    expect(up.code, up.out).toBe(0);
+  }, 120_000);
+  afterAll(async () => {
+    if (!p) return;
+    const { run, leftovers } = await p.down();
+    p.remove();
+    expect(run.code, run.out).toBe(0);
+    expect(leftovers).toEqual([]);
+  }, 60_000);
+}
