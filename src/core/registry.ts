@@ -48,7 +48,8 @@ export class Registry {
 
   /** Every task, sorted by name (built-ins last). */
   list(): RegisteredTask[] {
-    return [...this.tasks.values()].sort((a, b) => Number(a.builtin) - Number(b.builtin) || a.name.localeCompare(b.name));
+    // Plain code-unit order: localeCompare would load ICU collation (~10 ms of start-up).
+    return [...this.tasks.values()].sort((a, b) => Number(a.builtin) - Number(b.builtin) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   find(name: string): RegisteredTask | undefined {
