@@ -1,6 +1,7 @@
 // Asks the person at the keyboard for secrets, once per run and one at a time,
 // so parallel hosts never race for the terminal. Answers are registered for
-// redaction before anyone can print them. Without a TTY, DPL_<KEY> env vars answer.
+// redaction before anyone can print them. Without a TTY, DPL_<KEY> env vars answer
+// (DPL_SUDO_PASSWORD, DPL_SSH_PASSWORD, DPL_SSH_PASSPHRASE).
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { UsageError } from '../core/errors.js';
@@ -38,9 +39,13 @@ export class TerminalPrompter implements Prompter {
   }
 
   private async obtain(key: string, question: string): Promise<string> {
-    const envName = `DPL_${key.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
-    const fromEnv = this.env[envName];
-    if (fromEnv !== undefined) return fromEnv;
+    // 'ssh.password:deploy' → DPL_SSH_PASSWORD_DEPLOY, then DPL_SSH_PASSWORD for every user.
+    const names = [key, key.split(':')[0]!].map((k) => `DPL_${k.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`);
+    const envName = names.at(-1)!;
+    for (const name of names) {
+      const fromEnv = this.env[name];
+      if (fromEnv) return fromEnv;
+    }
     if (!this.interactive) {
       throw new UsageError(`dpl needs a secret (${question.trim()}) but there is no terminal to ask on`, {
         hint: `set ${envName} in the environment, or run dpl from a terminal`,

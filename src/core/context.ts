@@ -52,17 +52,28 @@ export class HostContext implements Context {
     return this.exec('run', this.host, this.compose(command), command, options);
   }
 
-  sudo(command: string, options: SudoOptions = {}): Promise<CommandResult> {
+  async sudo(command: string, options: SudoOptions = {}): Promise<CommandResult> {
     // A unique prompt lets the transport answer exactly sudo's question, over stdin.
     const prompt = `[dpl-sudo-${randomBytes(6).toString('hex')}] password: `;
     const as = options.user ? `-u ${quote(options.user)} ` : '';
     const full = `sudo -S -p ${quote(prompt)} -H ${as}-- /bin/sh -c ${quote(this.compose(command))}`;
+    // If the password cannot be had (no terminal, no DPL_SUDO_PASSWORD), that is the
+    // error to report, not sudo's "Sorry, try again." that follows it.
+    let askError: unknown;
     const responder = {
       pattern: prompt,
-      answer: () => this.session.prompter.secret('sudo', `sudo password for ${this.host.name}: `),
+      answer: () =>
+        this.session.prompter.secret('sudo.password', `sudo password for ${this.host.name}: `).catch((e: unknown) => {
+          askError = e;
+          throw e;
+        }),
     };
     const shown = options.user ? `(as ${options.user}) ${command}` : command;
-    return this.exec('sudo', this.host, full, shown, { ...options, responder });
+    const result = await this.exec('sudo', this.host, full, shown, { ...options, responder }).catch((e: unknown) => {
+      throw askError ?? e;
+    });
+    if (askError) throw askError;
+    return result;
   }
 
   local(command: string, options: RunOptions = {}): Promise<CommandResult> {

@@ -79,10 +79,21 @@ export class HostsFailedError extends DplError {
     /** Every host's result, for callers of `c.execute` that want the ones that worked. */
     readonly results?: ReadonlyMap<string, unknown>,
   ) {
+    const hints = [...new Set(failures.map((f) => (f.error as DplError).hint).filter((h): h is string => !!h))];
+    const perHost = hints.length > 1;
     super(
       `${task} failed on ${failures.length} host${failures.length === 1 ? '' : 's'}:\n` +
-        failures.map((f) => `  - ${indent(stripHostPrefix(f.host, f.error.message))}`).join('\n'),
+        failures
+          .map((f) => {
+            const hint = perHost && (f.error as DplError).hint;
+            return `  - ${indent(stripHostPrefix(f.host, f.error.message))}` + (hint ? `\n    hint: ${hint}` : '');
+          })
+          .join('\n'),
+      { hint: hints.length === 1 ? hints[0] : undefined },
     );
+    // When every host failed the same way (all usage errors, say), exit as that would.
+    const codes = new Set(failures.map((f) => (f.error instanceof DplError ? f.error.exitCode : ExitCode.failure)));
+    if (codes.size === 1) this.exitCode = [...codes][0]!;
   }
 }
 
