@@ -5,7 +5,8 @@ import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSyn
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BedInfo } from '../support/bed.js';
-import { gitEnv, openTmp } from './fixtures.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { appRepo, gitEnv, openTmp, type AppRepo } from './fixtures.js';
 
 export const MAIN = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = path.join(MAIN, 'bin', 'dpl.js');
@@ -110,4 +111,25 @@ export async function until(check: () => boolean, timeoutMs = 20_000): Promise<v
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** Asserts a dpl run exited 0, showing its output when it did not. */
+export const ok = (r: CliRun) => expect(r.code, `dpl failed:\n${r.stdout}\n${r.stderr}`).toBe(0);
+
+/**
+ * A test file's app repo (bare origin with tags) and the projects made from it,
+ * all removed after the file's tests. `use` receives the repo once it exists.
+ */
+export function deployFixtures(bed: BedInfo, use: (repo: AppRepo) => void): { track: (p: CliProject) => CliProject } {
+  let repo: AppRepo | undefined;
+  const projects: CliProject[] = [];
+  beforeAll(() => {
+    repo = appRepo({ uid: bed.uid, gid: bed.gid });
+    use(repo);
+  });
+  afterAll(() => {
+    for (const p of projects) p.cleanup();
+    repo?.cleanup();
+  });
+  return { track: (p) => (projects.push(p), p) };
 }

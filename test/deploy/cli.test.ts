@@ -2,26 +2,17 @@
 // a bare git origin with tags, and three real sshd hosts from the test bed.
 import { chmodSync, existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeBed } from '../support/bed.js';
-import { appRepo, git, type AppRepo } from './fixtures.js';
-import { cliProject, HOSTS, until, type CliProject, type CliRun } from './cli-project.js';
-
-const ok = (r: CliRun) => expect(r.code, `dpl failed:\n${r.stdout}\n${r.stderr}`).toBe(0);
+import { git, type AppRepo } from './fixtures.js';
+import { cliProject, deployFixtures, HOSTS, ok, until } from './cli-project.js';
 
 describeBed('release deploys through the CLI', (bed) => {
-  let repo: AppRepo;
-  const projects: CliProject[] = [];
-  beforeAll(() => {
-    repo = appRepo({ uid: bed.uid, gid: bed.gid });
-  });
-  afterAll(() => {
-    for (const p of projects) p.cleanup();
-    repo?.cleanup();
-  });
+  let repo!: AppRepo;
+  const { track } = deployFixtures(bed, (r) => (repo = r));
   const project = (name: string, extra = '') => {
     const p = cliProject(bed, name, `{ repoDir: ${JSON.stringify(repo.work)}, roles: ['web'], ${extra} }`);
-    projects.push(p);
+    track(p);
     return p;
   };
 

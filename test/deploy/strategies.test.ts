@@ -3,23 +3,14 @@
 // pull); plus service restarts, after a deploy and as `restart:<service>`.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeBed } from '../support/bed.js';
-import { appRepo, git, type AppRepo } from './fixtures.js';
-import { cliProject, HOSTS, type CliProject, type CliRun } from './cli-project.js';
-
-const ok = (r: CliRun) => expect(r.code, `dpl failed:\n${r.stdout}\n${r.stderr}`).toBe(0);
+import { git, type AppRepo } from './fixtures.js';
+import { cliProject, deployFixtures, HOSTS, ok } from './cli-project.js';
 
 describeBed('release strategies and services through the CLI', (bed) => {
-  let repo: AppRepo;
-  const projects: CliProject[] = [];
-  beforeAll(() => {
-    repo = appRepo({ uid: bed.uid, gid: bed.gid });
-  });
-  afterAll(() => {
-    for (const p of projects) p.cleanup();
-    repo?.cleanup();
-  });
+  let repo!: AppRepo;
+  const { track } = deployFixtures(bed, (r) => (repo = r));
   const log = (h: string, name: string) => path.join(bed.hosts[h]!.root, `services-${name}.log`);
   const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : []);
 
@@ -32,7 +23,7 @@ describeBed('release strategies and services through the CLI', (bed) => {
          build: { command: 'mkdir -p out && cp app.txt out/ && echo "$DPL_TAG $$ $(date +%s%N)" > out/BUILD', output: 'out' } }`,
       `...serviceTasks(${services})`,
     );
-    projects.push(p);
+    track(p);
     const r = await p.dpl(['deploy:v1.1.0']);
     ok(r);
     const builds = HOSTS.map((h) => readFileSync(path.join(p.paths[h]!, 'current', 'BUILD'), 'utf8'));
@@ -62,7 +53,7 @@ describeBed('release strategies and services through the CLI', (bed) => {
       `{ repoDir: ${JSON.stringify(repo.work)}, roles: ['web'], strategy: 'pull',
          hooks: { restart: async (c, rel) => { if (rel.host.name === process.env.FAIL_RESTART && rel.ref.tag === 'v2.0.0-rc.1') await c.run('exit 5'); } } }`,
     );
-    projects.push(p);
+    track(p);
     ok(await p.dpl(['deploy:v1.0.0']));
     const app = (h: string) => readFileSync(path.join(p.paths[h]!, 'current', 'app.txt'), 'utf8');
     for (const h of HOSTS) {
