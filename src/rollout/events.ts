@@ -3,7 +3,7 @@
 // reporter prints 'log' events). `tell` emits both, so they never drift apart.
 import type { Context } from '../core/context-types.js';
 import type { EventMap } from '../core/events.js';
-import type { Verdict } from './error-rate.js';
+import type { Sample } from './error-rate.js';
 import type { RolloutReport } from './report.js';
 
 declare module '../core/events.js' {
@@ -31,21 +31,14 @@ declare module '../core/events.js' {
       /** 'passed' or 'gave-up' on the last attempt of a check. */
       outcome?: 'passed' | 'gave-up';
     };
-    'rollout.sample': {
+    // A bake sample's judgement, with its two windows flattened to counts.
+    'rollout.sample': Omit<Sample, 'index' | 'fresh' | 'old'> & {
       batch: number;
       sample: number;
-      verdict: Verdict;
       newRequests: number;
       newErrors: number;
-      rate: number | null;
       oldRequests: number;
       oldErrors: number;
-      oldRate: number | null;
-      limit: number;
-      down: string[];
-      failed: number;
-      rollback: boolean;
-      reason: string;
     };
     'rollout.promote': { batch: number; of: number; hosts: string[]; release: string; samples: number; conclusive: number };
     'rollout.rollback': {
