@@ -6,7 +6,7 @@
 // sudo never prompts: a `sudo -n true` probe, run alongside, tells which it is.
 import type { ClientChannel } from 'ssh2';
 import type { ExecOptions } from '../transport/types.js';
-import { PatternFilter } from './filters.js';
+import { PatternFilter } from '../transport/pattern-filter.js';
 
 const SUDO_RETRY = 'Sorry, try again.';
 

@@ -1,13 +1,13 @@
 // Runs commands on this machine with /bin/sh, for tasks with no hosts and `c.local`.
 import { spawn } from 'node:child_process';
-import { cp, mkdir, rename, stat, readdir } from 'node:fs/promises';
+import { chmod, cp, mkdir, rename, stat, readdir } from 'node:fs/promises';
 import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { dirname, join } from 'node:path';
 import type { Host } from '../core/host.js';
 import type { ExecOptions, ExecResult, SocketTarget, TransferResult, Transport } from './types.js';
 import { CommandTimeoutError, HostError } from '../core/errors.js';
-import { watchForPrompt } from './prompt-watch.js';
+import { PatternFilter } from './pattern-filter.js';
 
 export const LOCAL_HOST: Host = { name: 'local', hostname: 'localhost', vars: {} };
 
@@ -21,19 +21,24 @@ export class LocalTransport implements Transport {
     const child = spawn('/bin/sh', ['-c', command], { stdio: 'pipe', detached: true });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    const watcher = options.responder
-      ? watchForPrompt(options.responder, (s) => child.stdin.write(s))
-      : undefined;
-    child.stdout.on('data', (b: Buffer) => {
-      const chunk = watcher ? watcher.filter(b) : b;
-      out.push(chunk);
-      options.onStdout?.(chunk);
-    });
-    child.stderr.on('data', (b: Buffer) => {
-      const chunk = watcher ? watcher.filter(b) : b;
-      err.push(chunk);
-      options.onStderr?.(chunk);
-    });
+    // The sudo prompt is answered on stdin and cut out of both streams.
+    const filters = [new PatternFilter(), new PatternFilter()] as const;
+    const responder = options.responder;
+    if (responder) {
+      const answer = (): void =>
+        void responder.answer().then(
+          (a) => child.stdin.write(a + '\n'),
+          () => child.stdin.end(),
+        );
+      for (const f of filters) f.add(responder.pattern, answer);
+    }
+    const pipe = (stream: 0 | 1, chunk: Buffer): void => {
+      if (!chunk.length) return;
+      (stream === 0 ? out : err).push(chunk);
+      (stream === 0 ? options.onStdout : options.onStderr)?.(chunk);
+    };
+    child.stdout.on('data', (b: Buffer) => pipe(0, filters[0].push(b)));
+    child.stderr.on('data', (b: Buffer) => pipe(1, filters[1].push(b)));
     if (options.stdin !== undefined) child.stdin.end(options.stdin);
     else if (!options.responder) child.stdin.end();
     child.stdin.on('error', () => {});
@@ -61,6 +66,8 @@ export class LocalTransport implements Transport {
       });
       child.on('close', (code, signal) => {
         clearTimeout(timer);
+        pipe(0, filters[0].flush());
+        pipe(1, filters[1].flush());
         options.signal?.removeEventListener('abort', onAbort);
         if (timedOut) {
           reject(
@@ -107,10 +114,7 @@ async function copyAtomically(from: string, to: string, mode?: number): Promise<
   const tmp = join(dirname(to), `.${process.pid}.${Date.now()}.dpl-tmp`);
   await mkdir(dirname(to), { recursive: true });
   await cp(from, tmp, { recursive: true, preserveTimestamps: true });
-  if (mode !== undefined) {
-    const { chmod } = await import('node:fs/promises');
-    await chmod(tmp, mode);
-  }
+  if (mode !== undefined) await chmod(tmp, mode);
   await rename(tmp, to);
   const { bytes, files } = await measure(to);
   return { local: from, remote: to, bytes, files };
