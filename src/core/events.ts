@@ -13,7 +13,13 @@ export interface EventMap {
     hostsFailed: string[];
     error?: string;
   };
-  'task.start': { task: string; hosts: string[]; mode: 'local' | 'serial' | 'parallel' | 'once' };
+  'task.start': {
+    task: string;
+    hosts: string[];
+    mode: 'local' | 'serial' | 'parallel' | 'once';
+    /** Runs once locally and drives `hosts` itself (no host.start/host.end per target). */
+    orchestrated?: boolean;
+  };
   'task.end': { task: string; ok: boolean; failed: string[]; durationMs: number };
   'host.start': { task: string; host: string };
   'host.end': { task: string; host: string; ok: boolean; skipped?: boolean; error?: string; durationMs: number };

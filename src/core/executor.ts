@@ -51,9 +51,10 @@ export class Executor {
   ): Promise<Map<string, HostResult>> {
     const plan = await planTask(task.name, inv, task.def.options, this.run);
     const started = performance.now();
-    const hostNames = plan.mode === 'local' && !task.def.options.orchestrator ? ['local'] : plan.hosts.map((h) => h.name);
-    this.run.events.emit('task.start', { task: task.name, hosts: hostNames, mode: plan.mode });
-    if ((plan.mode !== 'local' || task.def.options.orchestrator) && plan.hosts.length === 0 && plan.source !== 'none') {
+    const orchestrated = !!task.def.options.orchestrator;
+    const hostNames = plan.mode === 'local' && !orchestrated ? ['local'] : plan.hosts.map((h) => h.name);
+    this.run.events.emit('task.start', { task: task.name, hosts: hostNames, mode: plan.mode, ...(orchestrated ? { orchestrated } : {}) });
+    if ((plan.mode !== 'local' || orchestrated) && plan.hosts.length === 0 && plan.source !== 'none') {
       this.run.events.emit('log', { level: 'warn', message: `${task.name}: no hosts left to run on (all excluded); skipped` });
     }
     const results = new Map<string, HostResult>();
@@ -79,7 +80,7 @@ export class Executor {
     this.run.events.emit('task.end', {
       task: task.name,
       ok: failures.length === 0,
-      failed: task.def.options.orchestrator ? orchestratedFailures(plan, failures) : failures.map((f) => f.host),
+      failed: orchestrated ? orchestratedFailures(plan, failures) : failures.map((f) => f.host),
       durationMs: performance.now() - started,
     });
     // A local task has one "host": its own error (exit code, hint) says it best.

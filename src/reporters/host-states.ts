@@ -38,7 +38,7 @@ export class HostStates {
   observe(e: DplEvent): void {
     switch (e.type) {
       case 'task.start': {
-        const orchestrated = e.mode === 'local' && e.hosts.length > 0 && !(e.hosts.length === 1 && e.hosts[0] === 'local');
+        const orchestrated = !!e.orchestrated && e.hosts.length > 0;
         const states = new Map<string, HostState>(e.hosts.map((h) => [h, 'not started']));
         this.stack.push({ task: e.task, mode: e.mode, hosts: [...e.hosts], orchestrated, states, startedAt: Date.now() });
         break;

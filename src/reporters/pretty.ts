@@ -128,8 +128,7 @@ export class PrettyReporter {
 
 function where(e: Extract<DplEvent, { type: 'task.start' }>): string {
   if (e.mode !== 'local') return ` on ${e.hosts.join(', ')} (${e.mode})`;
-  const targets = e.hosts.filter((h) => h !== 'local');
-  return targets.length ? ` on ${targets.join(', ')} (orchestrated)` : ' (local)';
+  return e.orchestrated && e.hosts.length ? ` on ${e.hosts.join(', ')} (orchestrated)` : ' (local)';
 }
 
 function paintState(c: ChalkInstance, state: HostState): string {

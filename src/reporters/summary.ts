@@ -13,7 +13,7 @@ export class RunTally {
   observe(e: DplEvent): void {
     if (e.type === 'task.start') {
       this.tasks.add(e.task);
-      if (e.mode === 'local' && !(e.hosts.length === 1 && e.hosts[0] === 'local')) this.orchestrated.set(e.task, e.hosts);
+      if (e.orchestrated) this.orchestrated.set(e.task, e.hosts);
     } else if (e.type === 'task.end' && this.orchestrated.has(e.task)) {
       for (const h of this.orchestrated.get(e.task)!) (e.failed.includes(h) ? this.hostsFailed : this.hostsOk).add(h);
       this.orchestrated.delete(e.task);

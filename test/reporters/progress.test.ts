@@ -33,7 +33,7 @@ describe('progress status line', () => {
 
   it('for an orchestrated deploy: target count, busy hosts and the current phase', () => {
     const { events, progress, status } = setup();
-    events.emit('task.start', { task: 'deploy', hosts: ['a', 'b', 'c', 'd'], mode: 'local' });
+    events.emit('task.start', { task: 'deploy', hosts: ['a', 'b', 'c', 'd'], mode: 'local', orchestrated: true });
     events.emit('host.start', { task: 'deploy', host: 'local' });
     events.emit('log', { level: 'info', topic: 'deploy', message: 'x', data: { phase: 'prepare' } });
     events.emit('command.start', { host: 'a', command: 'x', kind: 'run' });
