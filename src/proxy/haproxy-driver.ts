@@ -9,7 +9,7 @@ import { LB_NAME } from './config.js';
 import { orderChanges, serverKey } from './driver.js';
 import type { LbState, LoadBalancerDriver, Pending, ServerChange, ServerRef, ServerState } from './driver.js';
 import { describeSocket, haproxyCommands, type SocketOptions } from './haproxy-socket.js';
-import { mergeState, parseServersState, parseStatCsv } from './haproxy-state.js';
+import { mergeState, parseServersState, parseStatCsv, type StatRow } from './haproxy-state.js';
 
 export const DEFAULT_SOCKET = '/run/haproxy/admin.sock';
 const ADMIN_HINT =
@@ -53,6 +53,12 @@ export class HaproxyDriver implements LoadBalancerDriver {
         ? { reason: `the HAProxy ${this.endpoint} is at level ${level}: it can show state but not change it`, hint: ADMIN_HINT }
         : undefined;
     return { servers, readOnly };
+  }
+
+  /** Cumulative `show stat` rows of this driver's backends (the rollout bake samples them). */
+  async statRows(): Promise<StatRow[]> {
+    const answers = await haproxyCommands(this.socket, this.backends.map((b) => `show stat ${b} 4 -1`));
+    return answers.flatMap((a) => parseStatCsv(a));
   }
 
   async setStates(changes: readonly ServerChange[]): Promise<void> {

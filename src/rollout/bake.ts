@@ -15,7 +15,7 @@ export async function bake(s: RolloutRun, index: number): Promise<void> {
   const b = cfg.bake;
   if (!lb) return note(c, `batch ${n}: no load balancer configured, so no bake (health checks only)`);
   if (b.durationMs <= 0) return note(c, `batch ${n}: bake.durationMs is 0, no bake`);
-  const start = await lb.counters(c);
+  const start = await lb.counters();
   if (!start) return note(c, `batch ${n}: the ${s.opts.proxy?.driver ?? 'haproxy'} driver has no per-server counters, so no bake (health checks only)`, 'warn');
 
   const fresh = lb.keysOf(batch);
@@ -31,7 +31,7 @@ export async function bake(s: RolloutRun, index: number): Promise<void> {
     if (c.session.signal.aborted) throw s.stop('interrupted', n, batch, `interrupted during the bake of batch ${n}`);
     let snap: Snapshot | undefined;
     try {
-      snap = await lb.counters(c);
+      snap = await lb.counters();
       readFailures = 0;
     } catch (e) {
       // One unreadable sample is no verdict on the release; three in a row stop the rollout.

@@ -5,16 +5,13 @@
 import { HostError, UsageError } from '../core/errors.js';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
-import type { SocketTarget } from '../transport/types.js';
 import { backendsOf, type ProxyConfig } from '../proxy/config.js';
 import type { AdminState, LoadBalancerDriver, ServerState } from '../proxy/driver.js';
 import { onEveryLb, openDrivers } from '../proxy/lbs.js';
 import { serverOf } from '../proxy/model.js';
 import { waitDrained } from '../proxy/apply.js';
 import { verifyHealthy } from '../proxy/health.js';
-import { haproxyCommands } from '../proxy/haproxy-socket.js';
-import { parseStatCsv } from '../proxy/haproxy-state.js';
-import { DEFAULT_SOCKET } from '../proxy/haproxy-driver.js';
+import { HaproxyDriver } from '../proxy/haproxy-driver.js';
 import { countersOf, type ServerCounters, type Snapshot } from './error-rate.js';
 import { capacityProblems, keyOf, mergeViews, toDrain, toRestore, type ServerView } from './rotation.js';
 
@@ -110,20 +107,11 @@ export class RolloutLb {
   }
 
   /** HAProxy only: cumulative counters per server, summed over the LBs. Undefined for nginx (no per-server counters). */
-  async counters(c: Context): Promise<Snapshot | undefined> {
+  async counters(): Promise<Snapshot | undefined> {
     if ((this.config.driver ?? 'haproxy') !== 'haproxy') return undefined;
-    const backends = backendsOf(this.config);
-    const perLb = await onEveryLb('rollout: reading counters', this.drivers.map((driver) => ({ driver })), async ({ driver }) => {
-      const lb = driver.lb;
-      const fromVar = typeof lb.vars.haproxySocket === 'string' ? lb.vars.haproxySocket : undefined;
-      const h = this.config.haproxy ?? {};
-      const target: SocketTarget = h.tcp ? { ...h.tcp } : { path: fromVar ?? h.socket ?? DEFAULT_SOCKET };
-      const answers = await haproxyCommands(
-        { lb, target, timeoutMs: h.timeoutMs ?? 10_000, transport: () => c.session.transport(lb) },
-        backends.map((b) => `show stat ${b} 4 -1`),
-      );
-      return answers.flatMap((a) => parseStatCsv(a));
-    });
+    const perLb = await onEveryLb('rollout: reading counters', this.drivers.map((driver) => ({ driver })), ({ driver }) =>
+      driver instanceof HaproxyDriver ? driver.statRows() : Promise.resolve([]),
+    );
     const snap = new Map<string, ServerCounters>();
     for (const row of perLb.flat()) {
       const key = `${row.pxname}/${row.svname}`;
