@@ -66,8 +66,10 @@ export class Executor {
     if (plan.mode === 'local') {
       record(await this.runOnHost(task, LOCAL_HOST, args, plan.hosts));
     } else if (plan.mode === 'parallel') {
+      this.run.warm(plan.hosts.slice(0, plan.poolSize));
       await runPool(plan.hosts, plan.poolSize, async (h) => record(await this.runOnHost(task, h, args)), () => this.run.signal.aborted);
     } else {
+      this.run.warm(plan.hosts.slice(0, 1));
       for (const h of plan.hosts) {
         if (this.run.signal.aborted) break;
         if (!record(await this.runOnHost(task, h, args))) break;

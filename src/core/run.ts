@@ -96,6 +96,14 @@ export class RunImpl implements Run {
     return (await this.pool).get(host);
   }
 
+  /** Let the pool start connecting to hosts the next step will use (no-op in dry-run). */
+  warm(hosts: Host[]): void {
+    const remote = hosts.filter((h) => h !== LOCAL_HOST);
+    if (this.flags.dryRun || !remote.length) return;
+    this.pool ??= this.createPool(this);
+    this.pool.then((p) => p.warm?.(remote)).catch(() => undefined);
+  }
+
   /** Close every connection; safe to call more than once. */
   async close(): Promise<void> {
     const pool = this.pool;

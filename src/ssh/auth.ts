@@ -3,6 +3,7 @@
 // already hold it), then password / keyboard-interactive when the server offers them.
 import { readFile } from 'node:fs/promises';
 import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey } from 'ssh2';
+import { withCachedSigner } from './ssh2-patches.js';
 import type { Secrets } from './secrets.js';
 
 type Ssh2 = typeof import('ssh2');
@@ -71,7 +72,7 @@ async function loadIdentity(ssh2: Ssh2, file: string): Promise<Identity> {
     const encrypted = /passphrase|encrypted/i.test(parsed.message);
     return { data, encrypted, parseError: parsed.message, pub: encrypted ? await publicBlob(ssh2, file) : null };
   }
-  return { data, key: Array.isArray(parsed) ? parsed[0]! : parsed, encrypted: false, pub: null };
+  return { data, key: withCachedSigner(Array.isArray(parsed) ? parsed[0]! : parsed), encrypted: false, pub: null };
 }
 
 function agentKeys(ssh2: Ssh2, socket: string): Promise<ParsedKey[]> {
@@ -151,7 +152,7 @@ export function createAuth(ssh2: Ssh2, o: AuthOptions): Auth {
           if (!decrypted) {
             decrypted = prompt(`ssh.passphrase:${file}`, `Enter passphrase for key '${file}': `).then((passphrase) => {
               const k = ssh2.utils.parseKey(loaded.data!, passphrase);
-              return k instanceof Error ? k : Array.isArray(k) ? k[0]! : k;
+              return k instanceof Error ? k : withCachedSigner(Array.isArray(k) ? k[0]! : k);
             });
             o.decrypted.set(file, decrypted);
           }

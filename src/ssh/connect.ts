@@ -2,13 +2,15 @@
 // handshake, host key check, authentication — under one connect timeout that
 // pauses while a passphrase or password prompt is open.
 import type { Duplex } from 'node:stream';
-import type { ServerHostKeyAlgorithm } from 'ssh2';
 import { ConnectionError, HostKeyError } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
+import { CONFIG_NAMES, algorithmsFor, loadCatalog, type AlgorithmSpecs } from './algorithms.js';
 import { createAuth, type AuthOptions } from './auth.js';
+import { ignoreHostKeyNotices } from './ssh2-patches.js';
 import { SshConnection, describeDrop, tcpSocket } from './connection.js';
 import { createHostKeyVerifier, type HostKeyPolicy } from './host-key.js';
 import { preferredHostKeyAlgorithms } from './known-hosts.js';
+import { PendingSocket } from './warm.js';
 
 export interface ConnectParams {
   display: string;
@@ -16,6 +18,8 @@ export interface ConnectParams {
   hostname: string;
   port: number;
   user: string;
+  /** A TCP connect the pool started early (direct routes only). */
+  warm?: PendingSocket;
   /** Connect through this connection (ProxyJump) instead of TCP. */
   via?: { connection: SshConnection; name: string };
   connectTimeoutMs: number;
@@ -23,25 +27,25 @@ export interface ConnectParams {
   keepaliveCountMax: number;
   auth: Omit<AuthOptions, 'onPrompt' | 'user' | 'label'>;
   hostKey: Omit<HostKeyPolicy, 'display' | 'hostname' | 'port'>;
+  /** KexAlgorithms, HostKeyAlgorithms, Ciphers, MACs from ssh config. */
+  algorithms: AlgorithmSpecs;
   /** Key types known_hosts already has for this host: negotiate those first. */
   knownKeyTypes: string[];
   events: EventBus;
 }
 
 /** ssh2 is CommonJS: its members live on the default export when imported from ESM. */
-async function loadSsh2(): Promise<typeof import('ssh2')> {
+export async function loadSsh2(): Promise<typeof import('ssh2')> {
   const m = (await import('ssh2')) as typeof import('ssh2') & { default?: typeof import('ssh2') };
   return m.default ?? m;
 }
 
-const DEFAULT_HOST_KEY_ALGOS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
-
 export async function openConnection(p: ConnectParams): Promise<SshConnection> {
-  const ssh2 = await loadSsh2();
   const started = performance.now();
   const where = `${p.hostname}:${p.port}`;
   const label = `${p.user}@${where}`;
   let sock: Duplex;
+  let early: PendingSocket | undefined;
   if (p.via) {
     try {
       sock = await p.via.connection.forwardOut(p.hostname, p.port);
@@ -51,10 +55,22 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
       });
     }
   } else {
-    sock = tcpSocket(p.hostname, p.port);
+    // The SYN goes out before ssh2 loads (see warm.ts).
+    early = p.warm ?? new PendingSocket(tcpSocket(p.hostname, p.port));
+    sock = early.socket;
+  }
+  const [ssh2, catalog] = await Promise.all([loadSsh2(), loadCatalog()]);
+  const { algorithms, empty } = algorithmsFor(p.algorithms, preferredHostKeyAlgorithms(p.knownKeyTypes), catalog);
+  if (empty.length) {
+    sock.destroy();
+    const names = empty.map((k) => CONFIG_NAMES[k]).join(', ');
+    throw new ConnectionError(p.display, `ssh config leaves no algorithm dpl supports for ${names}`, {
+      hint: `dpl can use for ${CONFIG_NAMES[empty[0]!]}: ${catalog[empty[0]!].supported.join(', ')}`,
+    });
   }
 
   const client = new ssh2.Client();
+  let negotiated: { kex: string; serverHostKey: string } | undefined;
   const verifier = createHostKeyVerifier({ ...p.hostKey, display: p.display, hostname: p.hostname, port: p.port });
   let prompting = 0;
   let timedOut = false;
@@ -78,7 +94,6 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
       else if (prompting === 0) arm();
     },
   });
-  const preferred = preferredHostKeyAlgorithms(p.knownKeyTypes);
   arm();
   try {
     await new Promise<void>((resolve, reject) => {
@@ -93,7 +108,10 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
         resolve();
       });
       client.on('error', fail);
+      client.once('handshake', (n: { kex: string; serverHostKey: string }) => (negotiated = n));
       client.once('close', () => fail(Object.assign(new Error('Connection lost before handshake'), { level: 'protocol' })));
+      const failedEarly = early?.release().error;
+      if (failedEarly) return fail(Object.assign(failedEarly, { level: 'client-socket' }));
       client.connect({
         sock: sock as never,
         username: p.user,
@@ -102,10 +120,9 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
         keepaliveCountMax: p.keepaliveCountMax,
         hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => verifier.verify(key, verify),
         authHandler: auth.handler,
-        algorithms: preferred.length
-          ? { serverHostKey: [...preferred, ...DEFAULT_HOST_KEY_ALGOS.filter((a) => !preferred.includes(a))] as ServerHostKeyAlgorithm[] }
-          : undefined,
+        algorithms,
       });
+      ignoreHostKeyNotices(client);
     });
   } catch (err) {
     client.destroy();
@@ -126,10 +143,10 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
     host: p.display,
     level: 'debug',
     topic: 'ssh',
-    message: `connected to ${label}${p.via ? ` via ${p.via.name}` : ''} in ${ms} ms (${how})`,
-    data: { durationMs: ms, auth: how, via: p.via?.name },
+    message: `connected to ${label}${p.via ? ` via ${p.via.name}` : ''} in ${ms} ms (${how}; kex ${negotiated?.kex}, host key ${negotiated?.serverHostKey})`,
+    data: { durationMs: ms, auth: how, via: p.via?.name, kex: negotiated?.kex, hostKeyAlgorithm: negotiated?.serverHostKey },
   });
-  return new SshConnection(client, p.key, label, how);
+  return new SshConnection(client, p.key, label, how, sock);
 }
 
 function connectFailure(

@@ -56,5 +56,7 @@ export interface Transport {
 /** Owns every connection of a run; closed once at the end (and on Ctrl-C). */
 export interface TransportPool {
   get(host: Host): Promise<Transport>;
+  /** A hint that these hosts are about to be used: a pool may start connecting now. */
+  warm?(hosts: Host[]): void;
   closeAll(): Promise<void>;
 }

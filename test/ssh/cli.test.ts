@@ -78,6 +78,22 @@ describeBed('dpl CLI over ssh', (bed) => {
     expect(readFileSync(kh, 'utf8')).toContain(`${s.knownHostsName} ssh-ed25519 `);
   });
 
+  it('offers ecdh-sha2-nistp256 first; KexAlgorithms in ssh config wins; an impossible list is a clear error', async () => {
+    const config = join(bedTemp('cli-kex-'), 'config');
+    writeFileSync(
+      config,
+      'Host web-2\n  KexAlgorithms ^curve25519-sha256\nHost web-3\n  KexAlgorithms sntrup761x25519-sha512@openssh.com\n' + readFileSync(bed.configFile, 'utf8'),
+    );
+    const ok = await dpl(['-F', config, '-v', '-P', '-H', 'web-1,web-2', '--', 'true']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout + ok.stderr).toMatch(/\[web-1\] debug: connected to .*kex ecdh-sha2-nistp256, host key ssh-ed25519/);
+    expect(ok.stdout + ok.stderr).toMatch(/\[web-2\] debug: connected to .*kex curve25519-sha256,/);
+    const bad = await dpl(['-F', config, '-H', 'web-3', '--', 'true']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('web-3: ssh config leaves no algorithm dpl supports for KexAlgorithms');
+    expect(bad.stderr).toMatch(/hint: dpl can use for KexAlgorithms: .*curve25519-sha256/);
+  });
+
   it('-T kills a command that outlives the timeout', async () => {
     const r = await dpl([...F, '-H', 'web-4', '-T', '1', '--', 'sleep 20']);
     expect(r.code).toBe(1);

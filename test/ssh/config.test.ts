@@ -92,6 +92,16 @@ describe('ssh config resolution', () => {
     expect(resolveSettings(null, 'x.example.com', {}, {})).toMatchObject({ hostname: 'x.example.com', port: 22 });
   });
 
+  it('long Host lists, wildcards and negations match as OpenSSH does (the fast path)', async () => {
+    const names = Array.from({ length: 60 }, (_, i) => `h${i}`).join(' ');
+    const c = await configOf(`Host ${names}\n  Port 2000\nHost h1? !h13\n  User teen\nHost *.lan h5\n  User lan\nHost *\n  User rest\n  KexAlgorithms ^curve25519-sha256\n`);
+    expect(resolveSettings(c, 'h12', {}, {})).toMatchObject({ port: 2000, user: 'teen', algorithms: { kex: '^curve25519-sha256' } });
+    expect(resolveSettings(c, 'h13', {}, {})).toMatchObject({ port: 2000, user: 'rest' });
+    expect(resolveSettings(c, 'h5', {}, {})).toMatchObject({ port: 2000, user: 'lan' });
+    expect(resolveSettings(c, 'box.lan', {}, {})).toMatchObject({ port: 22, user: 'lan' });
+    expect(resolveSettings(c, 'h60', {}, {})).toMatchObject({ port: 22, user: 'rest' });
+  });
+
   it('rejects a bad Port with a UsageError', async () => {
     const c = await configOf('Host bad\n  Port nope\n');
     expect(() => resolveSettings(c, 'bad', {}, {})).toThrow(UsageError);

@@ -1,0 +1,82 @@
+// The two reaches into ssh2's internals: each must do its job on the ssh2 we ship,
+// and leave ssh2 alone when the shape it expects is missing.
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync, verify } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { ignoreHostKeyNotices, withCachedSigner } from '../../src/ssh/ssh2-patches.js';
+
+const ssh2 = createRequire(import.meta.url)('ssh2') as typeof import('ssh2');
+
+/** A key as users have them: written by ssh-keygen in OpenSSH format. */
+function opensshKey(type: 'ed25519' | 'rsa'): import('ssh2').ParsedKey {
+  const dir = mkdtempSync(join(tmpdir(), 'dpl-sign-'));
+  try {
+    execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-f', join(dir, 'k')]);
+    const parsed = ssh2.utils.parseKey(readFileSync(join(dir, 'k')));
+    if (parsed instanceof Error) throw parsed;
+    return Array.isArray(parsed) ? parsed[0]! : parsed;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('withCachedSigner', () => {
+  it.each(['ed25519', 'rsa'] as const)('%s: signatures still verify with ssh2’s own verify and with the public key', (type) => {
+    const key = opensshKey(type);
+    const data = Buffer.from('session id + userauth request');
+    const before = key.sign(data, type === 'rsa' ? 'sha256' : undefined);
+    withCachedSigner(key);
+    const after = key.sign(data, type === 'rsa' ? 'sha256' : undefined);
+    expect(after).toBeInstanceOf(Buffer);
+    expect(key.verify(data, after, type === 'rsa' ? 'sha256' : undefined)).toBe(true);
+    expect(verify(type === 'rsa' ? 'sha256' : null, data, key.getPublicPEM(), after)).toBe(true);
+    if (type === 'ed25519') expect(after.equals(before)).toBe(true); // deterministic signatures
+  });
+
+  it('a key without a private half is left as it is', () => {
+    const { publicKey } = generateKeyPairSync('ed25519');
+    const pub = ssh2.utils.parseKey(publicKey.export({ type: 'spki', format: 'pem' }) as string);
+    if (pub instanceof Error) return;
+    const k = Array.isArray(pub) ? pub[0]! : pub;
+    const sign = k.sign;
+    withCachedSigner(k);
+    expect(k.sign).toBe(sign);
+    expect(k.isPrivateKey()).toBe(false);
+  });
+});
+
+describe('ignoreHostKeyNotices', () => {
+  it('drops hostkeys-00 and passes every other global request through', () => {
+    const seen: string[] = [];
+    const proto = { failures: 0, requestFailure() { this.failures++; } };
+    const client = { _protocol: { _handlers: { GLOBAL_REQUEST: (_p: unknown, name: string) => seen.push(name) } } };
+    ignoreHostKeyNotices(client as never);
+    const h = client._protocol._handlers.GLOBAL_REQUEST as (p: unknown, n: string, w: boolean, d: unknown) => void;
+    h(proto, 'hostkeys-00@openssh.com', false, []);
+    h(proto, 'hostkeys-00@openssh.com', true, []);
+    h(proto, 'keepalive@openssh.com', true, null);
+    expect(seen).toEqual(['keepalive@openssh.com']);
+    expect(proto.failures).toBe(1);
+  });
+
+  it('does nothing when ssh2’s internals are not shaped as expected', () => {
+    const client = { _protocol: undefined };
+    expect(() => ignoreHostKeyNotices(client as never)).not.toThrow();
+  });
+
+  it('finds the handler on a real connecting ssh2 Client', () => {
+    const c = new ssh2.Client();
+    c.on('error', () => undefined);
+    c.connect({ host: '127.0.0.1', port: 9, username: 'x', readyTimeout: 1000 });
+    const handlers = (c as unknown as { _protocol: { _handlers: Record<string, unknown> } })._protocol._handlers;
+    const original = handlers['GLOBAL_REQUEST'];
+    ignoreHostKeyNotices(c);
+    expect(typeof handlers['GLOBAL_REQUEST']).toBe('function');
+    expect(handlers['GLOBAL_REQUEST']).not.toBe(original);
+    c.destroy();
+  });
+});
