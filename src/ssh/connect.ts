@@ -6,7 +6,7 @@ import { ConnectionError, HostKeyError } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import { CONFIG_NAMES, algorithmsFor, loadCatalog, type AlgorithmSpecs } from './algorithms.js';
 import { createAuth, type AuthOptions } from './auth.js';
-import { ignoreHostKeyNotices } from './ssh2-patches.js';
+import { ignoreHostKeyNotices, signWithoutProbe } from './ssh2-patches.js';
 import { SshConnection, describeDrop, tcpSocket } from './connection.js';
 import { createHostKeyVerifier, type HostKeyPolicy } from './host-key.js';
 import { preferredHostKeyAlgorithms } from './known-hosts.js';
@@ -123,6 +123,7 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
         algorithms,
       });
       ignoreHostKeyNotices(client);
+      signWithoutProbe(client);
     });
   } catch (err) {
     client.destroy();

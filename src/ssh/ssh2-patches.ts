@@ -1,6 +1,6 @@
 // The only places dpl reaches into ssh2's internals, each for a measured cost on
-// every login (50-host bench, Node 20, OpenSSH 9.2). Both check the shape they
-// expect and leave ssh2 alone when it differs.
+// every login (50-host bench, Node 20, OpenSSH 9.2). Each checks the shape it
+// expects and leaves ssh2 alone when it differs.
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import type { Client, ParsedKey } from 'ssh2';
 
@@ -17,6 +17,35 @@ export function ignoreHostKeyNotices(client: Client): void {
   handlers!['GLOBAL_REQUEST'] = (proto: { requestFailure(): void }, name: string, wantReply: boolean, data: unknown): void => {
     if (name !== 'hostkeys-00@openssh.com') return inner(proto, name, wantReply, data);
     if (wantReply) proto.requestFailure();
+  };
+}
+
+/** The hash ssh2 would sign with for a negotiated public key algorithm. */
+const HASH_FOR_ALGO: Record<string, string> = { 'rsa-sha2-256': 'sha256', 'rsa-sha2-512': 'sha512', 'ssh-rsa': 'sha1' };
+
+/**
+ * ssh2 offers a key file's public half first and signs only after the server
+ * says it would accept it: one more round trip, and one more authorized_keys
+ * check on the server, per login. OpenSSH's client probes too; paramiko (Fabric)
+ * does not. The signature is bound to this session, so sending it at once gives a
+ * server nothing the probe would not. Agent keys keep the probe (a hardware key
+ * would ask for a touch for every server that refuses it).
+ */
+export function signWithoutProbe(client: Client): void {
+  type AuthPK = (user: string, key: ParsedKey, algo?: string, cbSign?: unknown) => void;
+  const proto = (client as unknown as { _protocol?: { authPK?: AuthPK } })._protocol;
+  const authPK = proto?.authPK;
+  if (typeof authPK !== 'function') return;
+  proto!.authPK = function (this: unknown, user, key, algo, cbSign) {
+    if (cbSign !== undefined || typeof algo === 'function' || typeof key?.isPrivateKey !== 'function' || !key.isPrivateKey()) {
+      return authPK.call(this, user, key, algo, cbSign);
+    }
+    const sign = (data: Buffer, done: (signature: Buffer) => void): void => {
+      const signature = key.sign(data, algo ? HASH_FOR_ALGO[algo] : undefined);
+      if (signature instanceof Error) throw signature;
+      done(signature);
+    };
+    return authPK.call(this, user, key, algo, sign);
   };
 }
 

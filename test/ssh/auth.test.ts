@@ -1,7 +1,8 @@
 // Authentication against the bed: identity files, ssh-agent, an encrypted key
 // (passphrase asked once per run), password login (asked once), clear failures.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionError } from '../../src/core/errors.js';
 import type { DplEvent } from '../../src/core/events.js';
@@ -106,5 +107,36 @@ describeBed('ssh authentication', (bed) => {
       new RegExp(`^\\[web-1\\] authentication failed for ${bed.user}@${h.address.replace(/\./g, '\\.')}:${h.port} \\(tried: key ${unauthorized}; the server accepts: publickey`),
     );
     expect((err as ConnectionError).hint).toMatch(/authorized_keys/);
+  });
+  describe('key types, signed at once without a probe', () => {
+    const made: Record<string, string> = {};
+    beforeAll(() => {
+      const dir = bedTemp('auth-types-');
+      for (const type of ['rsa', 'ecdsa']) {
+        made[type] = join(dir, `id_${type}`);
+        execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', `dpl-bed-${type}`, '-f', made[type]!]);
+        appendFileSync(join(dirname(bed.keys.plain), 'authorized_keys'), readFileSync(`${made[type]}.pub`));
+      }
+      made['stranger'] = join(dir, 'id_stranger');
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', made['stranger']]);
+    });
+
+    it.each(['rsa', 'ecdsa'])('logs in with an %s key', async (type) => {
+      const { pool, seen } = bedPool({ configFile: configWith(bed, [`User ${bed.user}`, `IdentityFile ${made[type]}`, 'IdentitiesOnly yes']) });
+      const t = await pool.get(hosts[2]!);
+      expect((await t.exec('echo in')).stdout).toBe('in\n');
+      expect(authUsed(seen, 'web-2')).toBe(`key ${made[type]}`);
+      await pool.closeAll();
+    });
+
+    it('a key the server refuses falls through to the next one, then fails clearly', async () => {
+      const ok = bedPool({ configFile: configWith(bed, [`User ${bed.user}`, `IdentityFile ${made['stranger']}`, `IdentityFile ${bed.keys.plain}`, 'IdentitiesOnly yes']) });
+      await (await ok.pool.get(hosts[1]!)).exec('true');
+      expect(authUsed(ok.seen, 'web-1')).toBe(`key ${bed.keys.plain}`);
+      await ok.pool.closeAll();
+      const bad = bedPool({ configFile: configWith(bed, [`User ${bed.user}`, `IdentityFile ${made['stranger']}`, 'IdentitiesOnly yes', 'PasswordAuthentication no']) });
+      await expect(bad.pool.get(hosts[1]!)).rejects.toThrow(/authentication failed for .*tried: key .*id_stranger/);
+      await bad.pool.closeAll();
+    });
   });
 });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { ignoreHostKeyNotices, withCachedSigner } from '../../src/ssh/ssh2-patches.js';
+import { ignoreHostKeyNotices, signWithoutProbe, withCachedSigner } from '../../src/ssh/ssh2-patches.js';
 
 const ssh2 = createRequire(import.meta.url)('ssh2') as typeof import('ssh2');
 
@@ -78,5 +78,40 @@ describe('ignoreHostKeyNotices', () => {
     expect(typeof handlers['GLOBAL_REQUEST']).toBe('function');
     expect(handlers['GLOBAL_REQUEST']).not.toBe(original);
     c.destroy();
+  });
+});
+
+describe('signWithoutProbe', () => {
+  const calls: Array<{ algo?: string; signed: boolean; sig?: Buffer }> = [];
+  const fakeClient = () => ({
+    _protocol: {
+      authPK(_user: string, _key: unknown, algo?: string, cbSign?: (data: Buffer, done: (s: Buffer) => void) => void) {
+        if (!cbSign) return void calls.push({ algo, signed: false });
+        cbSign(Buffer.from('to sign'), (sig) => calls.push({ algo, signed: true, sig }));
+      },
+    },
+  });
+
+  it('signs a private key at once with the hash of the negotiated algorithm', () => {
+    calls.length = 0;
+    const client = fakeClient();
+    signWithoutProbe(client as never);
+    const key = opensshKey('rsa');
+    client._protocol.authPK('u', key, 'rsa-sha2-512');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ algo: 'rsa-sha2-512', signed: true });
+    expect(verify('sha512', Buffer.from('to sign'), key.getPublicPEM(), calls[0]!.sig!)).toBe(true);
+  });
+
+  it('leaves public-only keys (agent) and already-signing calls to ssh2', () => {
+    calls.length = 0;
+    const client = fakeClient();
+    signWithoutProbe(client as never);
+    const { publicKey } = generateKeyPairSync('ed25519');
+    const pub = ssh2.utils.parseKey(publicKey.export({ type: 'spki', format: 'pem' }) as string);
+    const k = Array.isArray(pub) ? pub[0]! : pub;
+    if (!(k instanceof Error)) client._protocol.authPK('u', k, undefined);
+    client._protocol.authPK('u', opensshKey('ed25519'), undefined, (_d: Buffer, done: (s: Buffer) => void) => done(Buffer.from('x')));
+    expect(calls.map((c) => c.signed)).toEqual(k instanceof Error ? [true] : [false, true]);
   });
 });
