@@ -45,6 +45,7 @@ export class RunLog {
   private readonly onExit = (): void => this.flush();
   private stamp = '';
   private failed = false;
+  private prune: () => void = () => undefined;
 
   private constructor(dir: string, private readonly o: RunLogOptions) {
     this.dir = dir;
@@ -56,14 +57,15 @@ export class RunLog {
     process.on('exit', this.onExit);
   }
 
-  /** Create this run's directory, link it as latest and prune old runs; undefined (after a warning) if that fails. */
+  /** Create this run's directory and link it as latest; undefined (after a warning) if that fails. Old runs are pruned at close. */
   static open(o: RunLogOptions): RunLog | undefined {
     const logsDir = logsDirOf(o.root, o.config);
     try {
       const name = runDirName();
       const log = new RunLog(createRunDir(logsDir, name), o);
       linkLatest(logsDir, name);
-      pruneRuns(logsDir, o.config.keep ?? DEFAULT_KEEP, name);
+      // Housekeeping waits for the end of the run: it is not worth delaying the first connect for.
+      log.prune = () => pruneRuns(logsDir, o.config.keep ?? DEFAULT_KEEP, name);
       return log;
     } catch (e) {
       o.warn(`run log disabled: cannot write under ${logsDir}: ${(e as Error).message}`);
@@ -88,6 +90,7 @@ export class RunLog {
     try {
       this.events.close();
       this.text.close();
+      this.prune();
     } catch (err) {
       this.fail(err);
     }

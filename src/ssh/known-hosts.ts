@@ -13,6 +13,8 @@ export interface KnownHostEntry {
   keyType: string;
   key: Buffer;
   matches(name: string): boolean;
+  /** Lower-cased names when the host field is a plain list (no hash, wildcard or negation). */
+  names?: string[];
 }
 
 export type HostKeyCheck =
@@ -78,14 +80,23 @@ export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
     if (!hosts || !keyType || !b64) return;
     const key = Buffer.from(b64, 'base64');
     if (!key.length) return;
-    out.push({ file, line: i + 1, marker, keyType, key, matches: patternMatcher(hosts) });
+    const plain = !hosts.startsWith('|') && !/[*?!]/.test(hosts);
+    const names = plain ? hosts.toLowerCase().split(',').filter(Boolean) : undefined;
+    out.push({ file, line: i + 1, marker, keyType, key, matches: patternMatcher(hosts), ...(names ? { names } : {}) });
   });
   return out;
 }
 
 /** One per pool: files are read once and updated in memory when we append. */
+interface FileIndex {
+  /** Entry count when indexed: add() appends to the same array. */
+  size: number;
+  find(name: string): KnownHostEntry[];
+}
+
 export class KnownHostsStore {
   private readonly files = new Map<string, Promise<KnownHostEntry[]>>();
+  private readonly indexes = new WeakMap<KnownHostEntry[], FileIndex>();
   private writes: Promise<void> = Promise.resolve();
 
   entries(file: string): Promise<KnownHostEntry[]> {
@@ -106,7 +117,37 @@ export class KnownHostsStore {
   /** Every entry (across `files`) for `name`, in file order. */
   async lookup(files: string[], name: string): Promise<KnownHostEntry[]> {
     const all = await Promise.all(files.map((f) => this.entries(f)));
-    return all.flat().filter((e) => e.marker !== 'cert-authority' && e.matches(name));
+    return all.flatMap((entries) => this.indexOf(entries).find(name));
+  }
+
+  /**
+   * Plain names are found through a map; only hashed and wildcard entries are
+   * tried one by one (an HMAC each). Results are kept per name, so a run's
+   * lookups cost O(hosts x hashed entries) once, not per connect and check.
+   */
+  private indexOf(entries: KnownHostEntry[]): FileIndex {
+    let ix = this.indexes.get(entries);
+    if (!ix || ix.size !== entries.length) {
+      const byName = new Map<string, KnownHostEntry[]>();
+      const scan: KnownHostEntry[] = [];
+      for (const e of entries) {
+        if (e.marker === 'cert-authority') continue;
+        if (!e.names) scan.push(e);
+        else for (const n of new Set(e.names)) byName.set(n, [...(byName.get(n) ?? []), e]);
+      }
+      const memo = new Map<string, KnownHostEntry[]>();
+      const find = (name: string): KnownHostEntry[] => {
+        let hit = memo.get(name);
+        if (!hit) {
+          hit = [...(byName.get(name.toLowerCase()) ?? []), ...scan.filter((e) => e.matches(name))].sort((a, b) => a.line - b.line);
+          memo.set(name, hit);
+        }
+        return hit;
+      };
+      ix = { size: entries.length, find };
+      this.indexes.set(entries, ix);
+    }
+    return ix;
   }
 
   async check(files: string[], name: string, key: Buffer): Promise<HostKeyCheck> {
