@@ -1,6 +1,6 @@
 // Running the peers the bench compares dpl with: OpenSSH ControlMaster, Fabric 2, parallel-ssh.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -87,4 +87,37 @@ export function parallelSsh(bed, names) {
   const file = join(bed.dir, 'pssh-hosts');
   writeFileSync(file, names.join('\n') + '\n');
   return timeProcess(psshBinary(), ['-p', String(names.length), '-h', file, '-x', `-F ${bed.configFile}`, 'true']);
+}
+
+/** Per-connection sshd processes (and their sessions) still running under the bed's listeners. */
+function bedSessions(bed) {
+  const listeners = new Set();
+  for (const h of Object.values(bed.hosts)) {
+    try {
+      listeners.add(Number(readFileSync(h.pidFile, 'utf8').trim()));
+    } catch {
+      // not running
+    }
+  }
+  let n = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (listeners.has(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))) n++;
+    } catch {
+      // exited while we looked
+    }
+  }
+  return n;
+}
+
+/**
+ * Wait until the previous tool's logins are torn down on the bed (no per-connection
+ * sshd left), then a little longer, so every tool starts on an idle machine.
+ */
+export async function settle(bed, { quietMs = 300, timeoutMs = 10_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && bedSessions(bed) > 0) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, quietMs));
 }
