@@ -1,7 +1,7 @@
 // Files behind the run log: one directory per run under <project>/.dpl/logs,
 // a `latest` symlink to the newest, old runs pruned. Writes are buffered and
 // flushed often (and on process exit) so a killed run still leaves its log.
-import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, symlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, rmdirSync, symlinkSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -32,8 +32,18 @@ export function pruneRuns(logsDir: string, keep: number, protect: string): strin
     .map((d) => d.name)
     .sort();
   const doomed = runs.slice(0, Math.max(0, runs.length - Math.max(1, keep))).filter((n) => n !== protect);
-  for (const name of doomed) rmSync(join(logsDir, name), { recursive: true, force: true });
+  for (const name of doomed) removeRunDir(join(logsDir, name));
   return doomed;
+}
+
+/** A run dir holds plain files only; rmSync's recursive walker costs a module load per run. */
+function removeRunDir(dir: string): void {
+  try {
+    for (const f of readdirSync(dir)) unlinkSync(join(dir, f));
+    rmdirSync(dir);
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** An append-only file with a small write buffer. */
