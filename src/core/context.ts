@@ -1,7 +1,7 @@
 // The per-host Context handed to tasks. Immutable: cd/withEnv/prefix/warnOnly
 // return a derived context, so concurrent work inside a task cannot leak a cwd
 // into another. Every command string is composed here with the quote module.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random.js';
 import type { Host } from './host.js';
 import { CommandError } from './errors.js';
 import { envPrefix, quote } from './quote.js';
@@ -54,7 +54,7 @@ export class HostContext implements Context {
 
   async sudo(command: string, options: SudoOptions = {}): Promise<CommandResult> {
     // A unique prompt lets the transport answer exactly sudo's question, over stdin.
-    const prompt = `[dpl-sudo-${randomBytes(6).toString('hex')}] password: `;
+    const prompt = `[dpl-sudo-${randomHex(6)}] password: `;
     const as = options.user ? `-u ${quote(options.user)} ` : '';
     const full = `sudo -S -p ${quote(prompt)} -H ${as}-- /bin/sh -c ${quote(this.compose(command))}`;
     // If the password cannot be had (no terminal, no DPL_SUDO_PASSWORD), that is the

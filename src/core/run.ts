@@ -1,7 +1,7 @@
 // One Run per `dpl` invocation: flags, events, run-scoped state that tasks share
 // (what `prod` chose), the inventory and the transport pool. Nothing here is
 // module-level: tests create as many runs as they like.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random.js';
 import type { Host } from './host.js';
 import { EventBus } from './events.js';
 import { Inventory } from './inventory.js';
@@ -25,7 +25,10 @@ export interface RunInit {
 }
 
 export class RunImpl implements Run {
-  readonly id = randomBytes(4).toString('hex');
+  private runId?: string;
+  get id(): string {
+    return (this.runId ??= randomHex(4));
+  }
   readonly flags: CliFlags;
   readonly events: EventBus;
   readonly prompter: Prompter;

@@ -1,7 +1,7 @@
 // The deploy lock: `mkdir <deployPath>/.dpl-lock` (atomic on every filesystem) plus
 // an info file naming who holds it, and a token so only its owner releases it
 // automatically (Deployer's auto-unlock removed other people's locks).
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../core/random.js';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
 import { DplError, HostsFailedError } from '../core/errors.js';
@@ -21,7 +21,7 @@ export interface LockInfo {
 }
 
 export function newLockInfo(target: string): LockInfo {
-  return { token: randomBytes(12).toString('hex'), ...whoAmI(), pid: process.pid, time: new Date().toISOString(), target };
+  return { token: randomHex(12), ...whoAmI(), pid: process.pid, time: new Date().toISOString(), target };
 }
 
 const AGE = (lock: string) =>
@@ -140,7 +140,7 @@ export async function releaseLocks(c: Context, hosts: Host[], layouts: Map<strin
 export async function forceUnlock(c: Context, hosts: Host[], layouts: Map<string, Layout>, size: number): Promise<void> {
   const fan = await forHosts(c, hosts, size, async (h) => {
     const l = layouts.get(h.name)!;
-    const gone = `${l.lock}.forced.${randomBytes(6).toString('hex')}`;
+    const gone = `${l.lock}.forced.${randomHex(6)}`;
     const script = [
       sh`if [ -d ${l.lock} ]; then`,
       ...holderLines(l),

@@ -2,7 +2,7 @@
 // (rename(2), atomic), never `ln -sfn` (unlink + symlink: a window with no
 // `current`). All hosts switch or none: when one fails, the others switch back.
 // Deploy, rollback and re-deploy of an old release all come through here.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../core/random.js';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
 import { HostsFailedError, type HostFailure } from '../core/errors.js';
@@ -22,7 +22,7 @@ export interface SwitchItem {
 /** Point `current` at `target` (a link text, e.g. `releases/X`): temp link + rename. */
 function linkScript(deployPath: string, target: string, check: string[] = []): string {
   const l = layoutOf(deployPath);
-  const tmp = `${l.root}/.dpl-current.${randomBytes(6).toString('hex')}`;
+  const tmp = `${l.root}/.dpl-current.${randomHex(6)}`;
   const notLink = `${l.current} is a directory, not a symlink (deployed in place with strategy pull?): move it away first`;
   return [
     'set -e',

@@ -2,14 +2,13 @@
 // a `latest` symlink to the newest, old runs pruned. Writes are buffered and
 // flushed often (and on process exit) so a killed run still leaves its log.
 import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, rmdirSync, symlinkSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 const RUN_DIR = /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d/;
 
 /** Sortable, unique name for a run directory: 2025-01-31T12-00-00.123Z-1a2b3c. */
 export function runDirName(now: Date = new Date()): string {
-  return `${now.toISOString().replace(/:/g, '-')}-${randomBytes(3).toString('hex')}`;
+  return `${now.toISOString().replace(/:/g, '-')}-${uniqueSuffix()}`;
 }
 
 export function createRunDir(logsDir: string, name: string): string {
@@ -20,7 +19,7 @@ export function createRunDir(logsDir: string, name: string): string {
 
 /** Point `<logsDir>/latest` at `name` (relative link, swapped in atomically). */
 export function linkLatest(logsDir: string, name: string): void {
-  const tmp = join(logsDir, `.latest.${process.pid}.${randomBytes(3).toString('hex')}`);
+  const tmp = join(logsDir, `.latest.${process.pid}.${uniqueSuffix()}`);
   symlinkSync(name, tmp);
   renameSync(tmp, join(logsDir, 'latest'));
 }
@@ -34,6 +33,11 @@ export function pruneRuns(logsDir: string, keep: number, protect: string): strin
   const doomed = runs.slice(0, Math.max(0, runs.length - Math.max(1, keep))).filter((n) => n !== protect);
   for (const name of doomed) removeRunDir(join(logsDir, name));
   return doomed;
+}
+
+/** Run dirs and temp links only need to differ from each other (pid + time already almost do). */
+function uniqueSuffix(): string {
+  return Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0');
 }
 
 /** A run dir holds plain files only; rmSync's recursive walker costs a module load per run. */

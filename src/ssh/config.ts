@@ -59,7 +59,9 @@ type SshConfigArray = Line[] & ParsedConfig;
  * unless CanonicalizeHostName renames the host.
  */
 function fastCompute(config: SshConfigArray): ParsedConfig {
-  const canonicalizes = JSON.stringify(config).toLowerCase().includes('canonicalizehostname');
+  const canonicalizes = config.some(function uses(l: Line): boolean {
+    return /^canonicalizehostname$/i.test(l.param ?? '') || (l.config ?? []).some((c) => uses(c as Line));
+  });
   const isHost = (l: Line): boolean => !!l.param && /^host$/i.test(l.param);
   const toRegExp = (p: string): RegExp =>
     new RegExp('^(?:' + p.replace(/[\\()[\]{}.+^$|]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.?') + ')$');

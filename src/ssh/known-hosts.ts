@@ -2,7 +2,7 @@
 // to be a hot spot at a few hundred hosts), matched with OpenSSH's rules
 // (patterns, negation, hashed |1|salt|hmac names, [host]:port), appended to for
 // accept-new.
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../core/random.js';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -30,7 +30,7 @@ export function knownHostName(hostname: string, port: number): string {
 
 /** SHA256:... as `ssh-keygen -l` prints it. */
 export function fingerprint(key: Buffer): string {
-  return 'SHA256:' + createHash('sha256').update(key).digest('base64').replace(/=+$/, '');
+  return 'SHA256:' + nodeCrypto().createHash('sha256').update(key).digest('base64').replace(/=+$/, '');
 }
 
 /** Key type from an SSH wire-format public key blob. */
@@ -50,7 +50,7 @@ function patternMatcher(field: string): (name: string) => boolean {
     const [, , salt, hash] = field.split('|');
     const saltBuf = Buffer.from(salt ?? '', 'base64');
     const want = Buffer.from(hash ?? '', 'base64');
-    return (name) => createHmac('sha1', saltBuf).update(name).digest().equals(want);
+    return (name) => nodeCrypto().createHmac('sha1', saltBuf).update(name).digest().equals(want);
   }
   const pats = field.split(',').filter(Boolean).map((p) => ({ neg: p.startsWith('!'), re: globToRegExp(p.replace(/^!/, '')) }));
   return (name) => {
@@ -189,8 +189,8 @@ export class KnownHostsStore {
 }
 
 function hashName(name: string): string {
-  const salt = randomBytes(20);
-  return `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
+  const salt = nodeCrypto().randomBytes(20);
+  return `|1|${salt.toString('base64')}|${nodeCrypto().createHmac('sha1', salt).update(name).digest('base64')}`;
 }
 
 /** ssh2 host-key algorithm names for key types already known for a host (preferred first). */

@@ -49,6 +49,8 @@ export function createSshPool(options: SshPoolOptions): TransportPool {
 const stripHost = (display: string, message: string): string =>
   message.startsWith(`[${display}] `) ? message.slice(display.length + 3) : message;
 
+const settingsKey = (alias: string, given: { user?: string; port?: number }): string => `${alias}\0${given.user ?? ''}\0${given.port ?? ''}`;
+
 export class SshPool implements TransportPool {
   private readonly conns = new Map<string, Promise<SshConnection>>();
   private readonly opened: SshConnection[] = [];
@@ -89,23 +91,54 @@ export class SshPool implements TransportPool {
    * get() to report.
    */
   warm(hosts: Host[]): void {
-    if (this.aborted || this.closed) return;
-    const fresh = async (host: Host): Promise<void> => {
-      const route = await this.route(host);
-      if (route.via || this.conns.has(route.key) || this.aborted || this.closed) return;
-      this.warmSockets.open(route.key, route.settings.hostname, route.settings.port);
-    };
-    void Promise.allSettled(hosts.slice(0, this.maxConnects).map(fresh)).then(() => loadSsh2().catch(() => undefined));
+    if (this.aborted || this.closed || this.options.jump) return;
+    // One reaction on the config promise, registered before any get() asks: each
+    // host's SYN leaves as soon as its own settings are known, and get() reuses them.
+    const given = (h: Host) => ({ user: h.user, port: h.port });
+    const batch = this.loadConfig().then((config) => {
+      const out = new Map<Host, HostSettings | Error>();
+      for (const host of hosts.slice(0, this.maxConnects)) {
+        try {
+          const s = this.resolveWith(config, host.hostname, given(host));
+          out.set(host, s);
+          const key = directKey(s);
+          if (!s.proxyJump?.length && !this.conns.has(key) && !this.aborted && !this.closed) this.warmSockets.open(key, s.hostname, s.port);
+        } catch (err) {
+          out.set(host, err as Error);
+        }
+      }
+      return out;
+    });
+    for (const host of hosts.slice(0, this.maxConnects)) {
+      const key = settingsKey(host.hostname, given(host));
+      if (this.resolved.has(key)) continue;
+      const p = batch.then((out) => {
+        const s = out.get(host)!;
+        if (s instanceof Error) throw s;
+        return s;
+      });
+      p.catch(() => undefined); // reported by get(), if the host is ever used
+      this.resolved.set(key, p);
+    }
+    void batch.then(loadSsh2).catch(() => undefined);
+  }
+
+  private loadConfig(): ReturnType<typeof loadSshConfig> {
+    this.config ??= loadSshConfig(this.options.configFile ?? join(homedir(), '.ssh', 'config'));
+    return this.config;
+  }
+
+  private resolveWith(config: Awaited<ReturnType<typeof loadSshConfig>>, alias: string, given: { user?: string; port?: number }): HostSettings {
+    const { user, port, identityFiles } = this.options;
+    return resolveSettings(config, alias, given, { user, port, identityFiles });
   }
 
   /** Settings per alias (+ explicit user/port), computed once per run. */
   private settings(alias: string, given: { user?: string; port?: number }): Promise<HostSettings> {
-    const key = `${alias}\0${given.user ?? ''}\0${given.port ?? ''}`;
+    const key = settingsKey(alias, given);
     let p = this.resolved.get(key);
     if (!p) {
-      this.config ??= loadSshConfig(this.options.configFile ?? join(homedir(), '.ssh', 'config'));
-      const { user, port, identityFiles } = this.options;
-      p = this.config.then((c) => resolveSettings(c, alias, given, { user, port, identityFiles }));
+      p = this.loadConfig().then((c) => this.resolveWith(c, alias, given));
       this.resolved.set(key, p);
     }
     return p;

@@ -1,7 +1,7 @@
 // put/get over the connection's SFTP session. Files land under a temporary name
 // and are renamed into place, so readers never see half a file; modes are kept.
 // A directory is copied recursively: its *contents* go into the target directory.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../core/random.js';
 import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { posix } from 'node:path';
@@ -22,7 +22,7 @@ interface Tally {
 const call = <T>(fn: (cb: (err: Error | null | undefined, v?: T) => void) => void): Promise<T> =>
   new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v as T))));
 
-const suffix = (): string => `.dpl-${randomBytes(4).toString('hex')}`;
+const suffix = (): string => `.dpl-${randomHex(4)}`;
 const remoteTmp = (p: string): string => posix.join(posix.dirname(p), `.${posix.basename(p)}${suffix()}`);
 const localTmp = (p: string): string => join(dirname(p), `.${basename(p)}${suffix()}`);
 

@@ -1,7 +1,8 @@
 // The only places dpl reaches into ssh2's internals, each for a measured cost on
 // every login (50-host bench, Node 20, OpenSSH 9.2). Each checks the shape it
 // expects and leaves ssh2 alone when it differs.
-import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { nodeCrypto } from '../core/random.js';
 import type { Client, ParsedKey } from 'ssh2';
 
 /**
@@ -66,14 +67,14 @@ export function withCachedSigner(key: ParsedKey): ParsedKey {
   if (!pem || hash === undefined) return key;
   let object: KeyObject;
   try {
-    object = createPrivateKey(pem);
+    object = nodeCrypto().createPrivateKey(pem);
   } catch {
     return key;
   }
   const fallback = key.sign.bind(key);
   key.sign = ((data: Buffer, algo?: string): Buffer | Error => {
     try {
-      return sign(algo || hash, data, object);
+      return nodeCrypto().sign(algo || hash, data, object);
     } catch {
       return fallback(data, algo);
     }
