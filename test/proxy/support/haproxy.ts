@@ -2,12 +2,13 @@
 // an operator socket, a frontend on a free loopback port, backend `app` with
 // health-checked servers pointing at the test's node backends.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend } from './backends.js';
 import { freePort, until } from './backends.js';
+import { stopServer } from './server-process.js';
 
 export interface Haproxy {
   dir: string;
@@ -124,13 +125,6 @@ ${opts.extraBackends ?? ''}
     statuses,
     admin,
     reset,
-    async stop() {
-      if (!exited) {
-        const gone = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await gone;
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
+    stop: () => stopServer(child, dir),
   };
 }

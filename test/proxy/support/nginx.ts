@@ -2,11 +2,12 @@
 // temp paths; upstream `app` includes the file dpl owns; `extra.conf` lets a test
 // break `nginx -t` on purpose.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend } from './backends.js';
 import { freePort, until } from './backends.js';
+import { stopServer } from './server-process.js';
 
 export interface Nginx {
   dir: string;
@@ -84,13 +85,6 @@ ${temp}
     pidFile,
     args,
     upstreamFile: () => readFile(upstream, 'utf8'),
-    async stop() {
-      if (!exited) {
-        const gone = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await gone;
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
+    stop: () => stopServer(child, dir),
   };
 }
