@@ -50,7 +50,11 @@ export interface Selection {
 }
 
 export interface Prompter {
-  /** Ask once per run for a secret (cached by key); errors when not interactive and no env fallback. */
+  /**
+   * Ask once per run for a secret (cached by key), one question at a time, and
+   * register the answer for redaction before returning it. Errors when not
+   * interactive and no env fallback.
+   */
   secret(key: string, question: string): Promise<string>;
   confirm(question: string): Promise<boolean>;
   readonly interactive: boolean;

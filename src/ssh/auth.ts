@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey } from 'ssh2';
 import { withCachedSigner } from './ssh2-patches.js';
-import type { Secrets } from './secrets.js';
+import type { Prompter } from '../core/context-types.js';
 
 type Ssh2 = typeof import('ssh2');
 
@@ -18,7 +18,8 @@ export interface AuthOptions {
   agentSocket: string | null;
   batchMode: boolean;
   passwordAuthentication: boolean;
-  secrets: Secrets;
+  /** Asks each secret once per run, one question at a time, and registers it for redaction. */
+  prompter: Prompter;
   /** Identity files read and parsed once per run (shared by the pool). */
   identities: Map<string, Promise<Identity>>;
   /** Decrypted keys by file, shared by the pool: the KDF (bcrypt) runs once per run, not per host. */
@@ -97,7 +98,7 @@ export function createAuth(ssh2: Ssh2, o: AuthOptions): Auth {
   const prompt = async (key: string, question: string): Promise<string> => {
     o.onPrompt(true);
     try {
-      return await o.secrets.get(key, question);
+      return await o.prompter.secret(key, question);
     } finally {
       o.onPrompt(false);
     }

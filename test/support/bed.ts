@@ -57,16 +57,27 @@ export function addressHost(h: Pick<BedHost, 'name' | 'address' | 'port'>, user?
   return { name: h.name, hostname: h.address, port: h.port, user: user ?? useBed().user, vars: {} };
 }
 
-/** A Prompter that answers from a map and counts questions (tests assert "asked once"). */
+/**
+ * A Prompter that answers from a map and records each question it had to ask (tests
+ * assert "asked once"). Like the terminal's, it asks each key once per run and
+ * registers answers for redaction.
+ */
 export class ScriptedPrompter implements Prompter {
   readonly interactive = true;
   readonly asked: Array<{ key: string; question: string }> = [];
+  private readonly given = new Map<string, Promise<string>>();
+  events?: EventBus;
   constructor(private readonly answers: Record<string, string> = {}) {}
-  async secret(key: string, question: string): Promise<string> {
-    this.asked.push({ key, question });
-    const hit = Object.entries(this.answers).find(([k]) => key === k || key.startsWith(k));
-    if (!hit) throw new Error(`unexpected prompt ${key}: ${question}`);
-    return hit[1];
+  secret(key: string, question: string): Promise<string> {
+    let p = this.given.get(key);
+    if (!p) {
+      this.asked.push({ key, question });
+      const hit = Object.entries(this.answers).find(([k]) => key === k || key.startsWith(k));
+      p = hit ? Promise.resolve(hit[1]) : Promise.reject(new Error(`unexpected prompt ${key}: ${question}`));
+      if (hit) this.events?.redact(hit[1]);
+      this.given.set(key, p);
+    }
+    return p;
   }
   async confirm(): Promise<boolean> {
     return false;
@@ -88,6 +99,7 @@ export function bedPool(over: Partial<SshPoolOptions> & { answers?: Record<strin
   const seen: DplEvent[] = [];
   events.on((e) => seen.push(e));
   const prompter = (over.prompter as ScriptedPrompter | undefined) ?? new ScriptedPrompter(over.answers);
+  prompter.events ??= events;
   const pool = createSshPool({
     configFile: bed.configFile,
     knownHostsFile: bed.knownHostsFile,
