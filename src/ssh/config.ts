@@ -1,12 +1,13 @@
 // ~/.ssh/config (or -F) resolved per host with the `ssh-config` package: what
 // OpenSSH would use for HostName, User, Port, IdentityFile, ProxyJump, ... .
-// The file is read once per pool; `Match exec` is not evaluated.
+// The file is read once per pool; Include is followed (config-include.ts); `Match exec` is not evaluated.
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { homedir, userInfo, hostname as localHostname } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { CONFIG_NAMES, type AlgorithmKind, type AlgorithmSpecs } from './algorithms.js';
+import { expandIncludes, type ConfigLine } from './config-include.js';
 
 export type StrictHostKeyChecking = 'yes' | 'no' | 'accept-new' | 'ask';
 
@@ -47,7 +48,7 @@ type Computed = Record<string, string | string[]>;
 interface ParsedConfig {
   compute(host: string, options?: { ignoreCase?: boolean; matchExec?: boolean }): Computed;
 }
-type Line = { type: number; param?: string; value?: string | Array<{ val: string }>; config?: unknown[] };
+type Line = ConfigLine;
 type SshConfigArray = Line[] & ParsedConfig;
 
 /**
@@ -96,13 +97,19 @@ export async function loadSshConfig(path: string): Promise<ParsedConfig | null> 
     throw new UsageError(`cannot read ssh config ${path}: ${(err as Error).message}`);
   }
   const { default: SSHConfig } = await import('ssh-config');
-  try {
-    return fastCompute(SSHConfig.parse(text) as unknown as SshConfigArray);
-  } catch (err) {
-    throw new UsageError(`cannot parse ssh config ${path}: ${(err as Error).message}`, {
-      hint: 'fix the file or point dpl at another one with -F',
-    });
-  }
+  const parse = (source: string, file: string): SshConfigArray => {
+    try {
+      return SSHConfig.parse(source) as unknown as SshConfigArray;
+    } catch (err) {
+      throw new UsageError(`cannot parse ssh config ${file}: ${(err as Error).message}`, {
+        hint: 'fix the file or point dpl at another one with -F',
+      });
+    }
+  };
+  const top = parse(text, path);
+  const lines = await expandIncludes(top, (t) => parse(t, path));
+  // concat() on ssh-config's array keeps its type (and compute()) around the spliced lines.
+  return fastCompute(lines === top ? top : (parse('', path).concat(lines) as SshConfigArray));
 }
 
 function first(v: string | string[] | undefined): string | undefined {

@@ -94,6 +94,14 @@ describeBed('dpl CLI over ssh', (bed) => {
     expect(bad.stderr).toMatch(/hint: dpl can use for KexAlgorithms: .*curve25519-sha256/);
   });
 
+  it('follows Include in the ssh config', async () => {
+    const config = join(bedTemp('cli-include-'), 'config');
+    writeFileSync(config, `# the bed's hosts live in another file\nInclude ${bed.configFile}\n`);
+    const r = await dpl(['-F', config, '-H', 'web-5', '--', 'echo $DPL_BED_HOST']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('[web-5] out: web-5');
+  });
+
   it('-T kills a command that outlives the timeout', async () => {
     const r = await dpl([...F, '-H', 'web-4', '-T', '1', '--', 'sleep 20']);
     expect(r.code).toBe(1);

@@ -1,5 +1,5 @@
 // ~/.ssh/config resolution (ssh-config package) and jump routes: unit tests.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -105,6 +105,29 @@ describe('ssh config resolution', () => {
   it('rejects a bad Port with a UsageError', async () => {
     const c = await configOf('Host bad\n  Port nope\n');
     expect(() => resolveSettings(c, 'bad', {}, {})).toThrow(UsageError);
+  });
+});
+
+describe('Include', () => {
+  it('splices included files where the directive stands, globs sorted, missing files skipped, nested', async () => {
+    const inc = mkdtempSync(join(dir, 'inc-'));
+    mkdirSync(join(inc, 'conf.d'));
+    writeFileSync(join(inc, 'conf.d', '20-web.conf'), 'Host web\n  HostName 10.0.0.20\n  Include ' + join(inc, 'port.conf') + '\n');
+    writeFileSync(join(inc, 'conf.d', '10-db.conf'), 'Host db web\n  User first-wins\n');
+    writeFileSync(join(inc, 'conf.d', '.hidden.conf'), 'Host web\n  User hidden\n');
+    writeFileSync(join(inc, 'port.conf'), 'Port 2022\n');
+    const c = await configOf(`Include ${join(inc, 'conf.d', '*.conf')} ${join(inc, 'missing.conf')}\nHost *\n  User rest\n`);
+    expect(resolveSettings(c, 'web', {}, {})).toMatchObject({ hostname: '10.0.0.20', port: 2022, user: 'first-wins' });
+    expect(resolveSettings(c, 'db', {}, {})).toMatchObject({ hostname: 'db', port: 22, user: 'first-wins' });
+    expect(resolveSettings(c, 'other', {}, {})).toMatchObject({ user: 'rest' });
+  });
+
+  it('refuses what it cannot follow: Include loops, Host blocks included inside a Host block', async () => {
+    const inc = mkdtempSync(join(dir, 'inc-'));
+    writeFileSync(join(inc, 'loop.conf'), `Include ${join(inc, 'loop.conf')}\n`);
+    await expect(configOf(`Include ${join(inc, 'loop.conf')}\n`)).rejects.toThrow(/nested more than 16 deep/);
+    writeFileSync(join(inc, 'hosts.conf'), 'Host a\n  Port 1\n');
+    await expect(configOf(`Host x\n  Include ${join(inc, 'hosts.conf')}\n`)).rejects.toThrow(UsageError);
   });
 });
 
