@@ -1,6 +1,7 @@
 // ~/.ssh/config (or -F) resolved per host with the `ssh-config` package: what
 // OpenSSH would use for HostName, User, Port, IdentityFile, ProxyJump, ... .
-// The file is read once per pool; Include is followed (config-include.ts); `Match exec` is not evaluated.
+// The file is read once per pool; Include is followed (config-include.ts), ProxyCommand
+// runs in proxy-command.ts; `Match exec` is not evaluated.
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { homedir, userInfo, hostname as localHostname } from 'node:os';
@@ -25,6 +26,8 @@ export interface HostSettings {
   identityAgent?: string | null;
   /** Jump hosts, first hop first; [] = direct; undefined = not set. */
   proxyJump?: string[];
+  /** ProxyCommand as written (tokens not expanded); ProxyJump wins when both are set. */
+  proxyCommand?: string;
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
   strictHostKeyChecking?: StrictHostKeyChecking;
@@ -171,6 +174,7 @@ export function resolveSettings(
     : DEFAULT_IDENTITIES.map((n) => join(homedir(), '.ssh', n)).filter((p) => existsSync(p));
   const agent = first(c['identityagent']);
   const jump = first(c['proxyjump']);
+  const proxyCommand = first(c['proxycommand']);
   const alive = first(c['serveraliveinterval']);
   const aliveMax = first(c['serveralivecountmax']);
   const strict = first(c['stricthostkeychecking'])?.toLowerCase();
@@ -188,6 +192,7 @@ export function resolveSettings(
     identityAgent:
       agent === undefined ? undefined : agent.toLowerCase() === 'none' ? null : agent === 'SSH_AUTH_SOCK' ? undefined : expandPath(agent.replace(/^\$/, ''), tokens),
     proxyJump: jump === undefined ? undefined : jump.toLowerCase() === 'none' ? [] : jump.split(',').map((s) => s.trim()).filter(Boolean),
+    ...(proxyCommand && proxyCommand.toLowerCase() !== 'none' ? { proxyCommand } : {}),
     keepaliveIntervalMs: alive !== undefined && Number(alive) > 0 ? Number(alive) * 1000 : undefined,
     keepaliveCountMax: aliveMax !== undefined ? Number(aliveMax) : undefined,
     strictHostKeyChecking:

@@ -11,6 +11,7 @@ import { SshConnection, describeDrop, tcpSocket } from './connection.js';
 import { createHostKeyVerifier, type HostKeyPolicy } from './host-key.js';
 import { preferredHostKeyAlgorithms } from './known-hosts.js';
 import { PendingSocket } from './warm.js';
+import { expandProxyCommand, spawnProxyCommand, type ProxyStream } from './proxy-command.js';
 
 export interface ConnectParams {
   display: string;
@@ -18,6 +19,10 @@ export interface ConnectParams {
   hostname: string;
   port: number;
   user: string;
+  /** ssh config ProxyCommand (tokens not yet expanded), when the route is not a jump. */
+  proxyCommand?: string;
+  /** The name the host was looked up by in ssh config (%n). */
+  alias: string;
   /** A TCP connect the pool started early (direct routes only). */
   warm?: PendingSocket;
   /** Connect through this connection (ProxyJump) instead of TCP. */
@@ -46,6 +51,7 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
   const label = `${p.user}@${where}`;
   let sock: Duplex;
   let early: PendingSocket | undefined;
+  let proxy: ProxyStream | undefined;
   if (p.via) {
     try {
       sock = await p.via.connection.forwardOut(p.hostname, p.port);
@@ -54,6 +60,10 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
         hint: `check that ${where} is reachable from ${p.via.name}`,
       });
     }
+  } else if (p.proxyCommand) {
+    const command = expandProxyCommand(p.proxyCommand, { hostname: p.hostname, port: p.port, user: p.user, alias: p.alias });
+    proxy = spawnProxyCommand(command, (line) => p.events.emit('log', { host: p.display, level: 'debug', topic: 'ssh', message: `ProxyCommand: ${line}` }));
+    sock = proxy.stream;
   } else {
     // The SYN goes out before ssh2 loads (see warm.ts).
     early = p.warm ?? new PendingSocket(tcpSocket(p.hostname, p.port));
@@ -75,6 +85,9 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
   let prompting = 0;
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
+  // Settles the handshake promise; set once it exists. A stream that is already gone
+  // emits nothing more, so the timeout cannot wait for ssh2's 'close'.
+  let giveUp: ((err: Error) => void) | undefined;
   const arm = (): void => {
     clearTimeout(timer);
     timer = setTimeout(() => {
@@ -82,6 +95,7 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
       timedOut = true;
       client.destroy();
       sock.destroy();
+      giveUp?.(new Error('connect timeout'));
     }, p.connectTimeoutMs);
   };
   const auth = createAuth(ssh2, {
@@ -110,8 +124,10 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
       client.on('error', fail);
       client.once('handshake', (n: { kex: string; serverHostKey: string }) => (negotiated = n));
       client.once('close', () => fail(Object.assign(new Error('Connection lost before handshake'), { level: 'protocol' })));
+      giveUp = fail;
       const failedEarly = early?.release().error;
       if (failedEarly) return fail(Object.assign(failedEarly, { level: 'client-socket' }));
+      if (sock.destroyed || sock.readableEnded) return fail(Object.assign(new Error('Connection lost before handshake'), { level: 'protocol' }));
       client.connect({
         sock: sock as never,
         username: p.user,
@@ -126,8 +142,12 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
       signWithoutProbe(client);
     });
   } catch (err) {
+    // A ProxyCommand that died is the cause of a lost stream: say so (its exit and stderr).
+    const lost = !verifier.failure && !timedOut && (err as { level?: string }).level !== 'client-authentication';
+    const proxyEnded = proxy && lost ? await proxyExit(proxy) : undefined;
     client.destroy();
     sock.destroy();
+    if (proxyEnded) throw new ConnectionError(p.display, proxyEnded, { hint: 'run the ProxyCommand by hand to see why it fails' });
     throw connectFailure(p, err as Error & { code?: string; level?: string }, {
       timedOut,
       hostKey: verifier.failure,
@@ -176,4 +196,10 @@ function connectFailure(
     });
   }
   return new ConnectionError(p.display, `SSH handshake with ${s.where} failed: ${describeDrop(err)}`);
+}
+
+/** The ProxyCommand's end, if it ended (it may still be exiting when the stream closes). */
+async function proxyExit(proxy: ProxyStream): Promise<string | undefined> {
+  for (let i = 0; i < 20 && !proxy.ended(); i++) await new Promise((r) => setTimeout(r, 10));
+  return proxy.ended();
 }

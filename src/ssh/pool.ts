@@ -160,6 +160,8 @@ export class SshPool implements TransportPool {
         port: s.port,
         user: s.user,
         via,
+        proxyCommand: via ? undefined : s.proxyCommand,
+        alias: s.alias,
         warm: via ? undefined : this.warmSockets.take(route.key),
         connectTimeoutMs: o.connectTimeoutMs ?? s.connectTimeoutMs ?? 10_000,
         keepaliveIntervalMs: o.keepaliveIntervalMs ?? s.keepaliveIntervalMs ?? 15_000,

@@ -54,7 +54,7 @@ export class HostResolver {
         try {
           const s = this.resolve(config, host.hostname, givenOf(host));
           out.set(host, s);
-          if (!this.o.jump && !s.proxyJump?.length) direct(s);
+          if (!this.o.jump && !s.proxyJump?.length && !s.proxyCommand) direct(s);
         } catch (err) {
           out.set(host, err as Error);
         }

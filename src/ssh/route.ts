@@ -50,7 +50,7 @@ export async function buildRoute(
   }
   const settings = await resolve(alias, given);
   const hops = chain ?? settings.proxyJump ?? [];
-  if (!hops.length) return { display, settings, key: directKey(settings) };
+  if (!hops.length) return { display, settings, key: settings.proxyCommand ? `${directKey(settings)} via ProxyCommand` : directKey(settings) };
   const last = hops[hops.length - 1]!;
   const rest = hops.slice(0, -1);
   const j = parseJump(last);

@@ -1,0 +1,52 @@
+// OpenSSH's ProxyCommand: the command's stdin/stdout carry the SSH stream (e.g.
+// `socat - TCP:%h:%p`, `aws ssm start-session ...`). It runs with /bin/sh like ssh
+// runs it; the tokens put into it are checked first, since they are not quoted.
+import { spawn } from 'node:child_process';
+import { Duplex } from 'node:stream';
+import { UsageError } from '../core/errors.js';
+
+export interface ProxyTokens {
+  hostname: string;
+  port: number;
+  user: string;
+  alias: string;
+}
+
+// What ssh(1) accepts in a host name it hands to a ProxyCommand, plus [] for IPv6.
+const SAFE = /^[A-Za-z0-9._:@[\]-]+$/;
+
+/** The command with %h %p %r %n %% expanded; refuses names that the shell would read as syntax. */
+export function expandProxyCommand(command: string, t: ProxyTokens): string {
+  for (const [what, v] of [['host name', t.hostname], ['user', t.user], ['host alias', t.alias]] as const) {
+    if (!SAFE.test(v)) throw new UsageError(`${what} ${JSON.stringify(v)} has characters that are unsafe in a ProxyCommand`);
+  }
+  return command.replace(/%([%hprn])/g, (_m, c: string) => (c === '%' ? '%' : c === 'h' ? t.hostname : c === 'p' ? String(t.port) : c === 'r' ? t.user : t.alias));
+}
+
+export interface ProxyStream {
+  stream: Duplex;
+  /** Why the command ended, once it has (exit status and the end of its stderr). */
+  ended(): string | undefined;
+}
+
+/** Start the command; its stdio becomes the connection's stream, killed when the stream closes. */
+export function spawnProxyCommand(command: string, onStderr: (line: string) => void): ProxyStream {
+  const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  let ended: string | undefined;
+  child.stderr.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-2000);
+    for (const line of d.toString().split('\n')) if (line.trim()) onStderr(line);
+  });
+  child.on('exit', (code, signal) => {
+    const tail = stderr.trim().split('\n').pop();
+    ended = `ProxyCommand \`${command}\` exited ${code ?? signal}${tail ? `: ${tail}` : ''}`;
+  });
+  const stream = Duplex.from({ readable: child.stdout, writable: child.stdin });
+  stream.on('error', () => undefined); // the SSH layer reports the connection loss
+  stream.once('close', () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  });
+  child.on('error', (err) => stream.destroy(err));
+  return { stream, ended: () => ended };
+}
