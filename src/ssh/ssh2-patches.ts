@@ -43,7 +43,12 @@ export function signWithoutProbe(client: Client): void {
     }
     const sign = (data: Buffer, done: (signature: Buffer) => void): void => {
       const signature = key.sign(data, algo ? HASH_FOR_ALGO[algo] : undefined);
-      if (signature instanceof Error) throw signature;
+      // As ssh2 does when signing after a probe: an authentication error, not a throw
+      // (a throw here would surface as an unhandled rejection in the auth handler).
+      if (signature instanceof Error) {
+        client.emit('error', Object.assign(signature, { level: 'client-authentication', message: `Error signing data with key: ${signature.message}` }));
+        return;
+      }
       done(signature);
     };
     return authPK.call(this, user, key, algo, sign);

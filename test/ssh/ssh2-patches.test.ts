@@ -103,6 +103,18 @@ describe('signWithoutProbe', () => {
     expect(verify('sha512', Buffer.from('to sign'), key.getPublicPEM(), calls[0]!.sig!)).toBe(true);
   });
 
+  it('a key that cannot sign becomes a client-authentication error, not a throw', () => {
+    calls.length = 0;
+    const errors: Array<Error & { level?: string }> = [];
+    const client = Object.assign(fakeClient(), { emit: (_e: string, err: Error) => errors.push(err) });
+    signWithoutProbe(client as never);
+    const key = opensshKey('ed25519');
+    key.sign = (() => new Error('boom')) as never;
+    expect(() => client._protocol.authPK('u', key, undefined)).not.toThrow();
+    expect(calls).toEqual([]);
+    expect(errors[0]).toMatchObject({ level: 'client-authentication', message: 'Error signing data with key: boom' });
+  });
+
   it('leaves public-only keys (agent) and already-signing calls to ssh2', () => {
     calls.length = 0;
     const client = fakeClient();
