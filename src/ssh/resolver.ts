@@ -48,13 +48,18 @@ export class HostResolver {
    * before the host workers resolve anything. settings() then reuses the results.
    */
   prefetch(hosts: Host[], direct: (settings: HostSettings) => void): Promise<unknown> {
+    const isDirect = (s: HostSettings): boolean => !this.o.jump && !s.proxyJump?.length && !s.proxyCommand;
+    // Hosts resolved earlier in the run (an earlier task) are not computed again.
+    const known = hosts.filter((h) => this.resolved.has(settingsKey(h.hostname, givenOf(h))));
+    const before = known.map((h) => this.resolved.get(settingsKey(h.hostname, givenOf(h)))!.then((s) => isDirect(s) && direct(s)));
+    hosts = hosts.filter((h) => !known.includes(h));
     const batch = this.load().then((config) => {
       const out = new Map<Host, HostSettings | Error>();
       for (const host of hosts) {
         try {
           const s = this.resolve(config, host.hostname, givenOf(host));
           out.set(host, s);
-          if (!this.o.jump && !s.proxyJump?.length && !s.proxyCommand) direct(s);
+          if (isDirect(s)) direct(s);
         } catch (err) {
           out.set(host, err as Error);
         }
@@ -63,7 +68,6 @@ export class HostResolver {
     });
     for (const host of hosts) {
       const key = settingsKey(host.hostname, givenOf(host));
-      if (this.resolved.has(key)) continue;
       const p = batch.then((out) => {
         const s = out.get(host)!;
         if (s instanceof Error) throw s;
@@ -72,7 +76,7 @@ export class HostResolver {
       p.catch(() => undefined); // reported by get(), if the host is ever used
       this.resolved.set(key, p);
     }
-    return batch;
+    return Promise.allSettled([batch, ...before]);
   }
 
   private load(): Promise<Config> {

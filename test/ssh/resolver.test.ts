@@ -27,6 +27,15 @@ describe('HostResolver', () => {
     expect((await r.route(host('b'))).key).toBe('deploy@b:22 via deploy@127.0.0.1:2201');
   });
 
+  it('a second prefetch reuses settings and still reports direct hosts', async () => {
+    const r = new HostResolver({ configFile: config });
+    const first = r.settings('a', {});
+    const direct: string[] = [];
+    await r.prefetch([host('a')], (s) => direct.push(s.hostname));
+    expect(direct).toEqual(['127.0.0.1']);
+    expect(await r.settings('a', {})).toBe(await first);
+  });
+
   it('with a gateway (-g) nothing is direct', async () => {
     const r = new HostResolver({ configFile: config, jump: 'gw.example:2222' });
     const direct: string[] = [];
