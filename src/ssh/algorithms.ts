@@ -8,6 +8,7 @@
 // 128-bit security and both are in OpenSSH's default list. Set KexAlgorithms in
 // ssh config (e.g. `KexAlgorithms ^curve25519-sha256`) to prefer curve25519.
 import type { Algorithms } from 'ssh2';
+import { globRegExp } from './ssh-syntax.js';
 
 export type AlgorithmKind = 'kex' | 'serverHostKey' | 'cipher' | 'hmac';
 
@@ -44,7 +45,7 @@ export function loadCatalog(): Promise<Catalog> {
 /** An OpenSSH algorithm pattern (`*` and `?` wildcards) as a test. */
 function matcher(pattern: string): (name: string) => boolean {
   if (!/[*?]/.test(pattern)) return (name) => name === pattern;
-  const re = new RegExp('^' + pattern.replace(/[.+^$|()[\]{}\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  const re = globRegExp(pattern);
   return (name) => re.test(name);
 }
 

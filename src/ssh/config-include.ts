@@ -3,9 +3,9 @@
 // spliced in where the directive stands. Relative paths are under ~/.ssh, as for a
 // user config; missing files are skipped, as ssh does; nesting stops at 16 levels.
 import { readdir, readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { globRegExp, sshPath } from './ssh-syntax.js';
 
 export type ConfigLine = { type: number; param?: string; value?: string | Array<{ val: string }>; config?: unknown[] };
 
@@ -15,13 +15,13 @@ const isSection = (l: ConfigLine): boolean => /^(host|match)$/i.test(l.param ?? 
 
 function paths(l: ConfigLine): string[] {
   const vals = Array.isArray(l.value) ? l.value.map((v) => v.val) : String(l.value ?? '').split(/\s+/);
-  return vals.filter(Boolean).map((p) => (p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : isAbsolute(p) ? p : join(homedir(), '.ssh', p)));
+  return vals.filter(Boolean).map(sshPath);
 }
 
 async function files(pattern: string): Promise<string[]> {
   const name = basename(pattern);
   if (!/[*?]/.test(name)) return [pattern];
-  const re = new RegExp('^' + name.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  const re = globRegExp(name);
   const dir = dirname(pattern);
   const entries = await readdir(dir).catch(() => [] as string[]);
   return entries.filter((e) => re.test(e) && !e.startsWith('.')).sort().map((e) => join(dir, e));

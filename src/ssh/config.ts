@@ -5,10 +5,11 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { homedir, userInfo, hostname as localHostname } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { CONFIG_NAMES, type AlgorithmKind, type AlgorithmSpecs } from './algorithms.js';
 import { expandIncludes, type ConfigLine } from './config-include.js';
+import { expandTokens, sshPath } from './ssh-syntax.js';
 
 export type StrictHostKeyChecking = 'yes' | 'no' | 'accept-new' | 'ask';
 
@@ -132,22 +133,17 @@ function yes(v: string | string[] | undefined): boolean | undefined {
 
 /** Expand ~ and the % tokens OpenSSH allows in file names. */
 export function expandPath(p: string, t: { hostname: string; user: string; port: number; alias: string }): string {
-  const home = homedir();
-  let out = p.replace(/%([%dhlnpru])/g, (_m, c: string) => {
-    switch (c) {
-      case '%': return '%';
-      case 'd': return home;
-      case 'h': return t.hostname;
-      case 'l': return localHostname();
-      case 'n': return t.alias;
-      case 'p': return String(t.port);
-      case 'r': return t.user;
-      default: return userInfo().username; // %u
-    }
-  });
-  if (out === '~') out = home;
-  else if (out.startsWith('~/')) out = join(home, out.slice(2));
-  return isAbsolute(out) ? out : join(home, '.ssh', out);
+  return sshPath(
+    expandTokens(p, {
+      d: homedir,
+      h: () => t.hostname,
+      l: localHostname,
+      n: () => t.alias,
+      p: () => String(t.port),
+      r: () => t.user,
+      u: () => userInfo().username,
+    }),
+  );
 }
 
 const DEFAULT_IDENTITIES = ['id_rsa', 'id_ecdsa', 'id_ed25519'];

@@ -3,6 +3,7 @@
 // (patterns, negation, hashed |1|salt|hmac names, [host]:port), appended to for
 // accept-new.
 import { nodeCrypto } from '../core/random.js';
+import { globRegExp } from './ssh-syntax.js';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -40,11 +41,6 @@ export function keyTypeOf(key: Buffer): string {
   return key.subarray(4, 4 + len).toString('latin1');
 }
 
-function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 'i');
-}
-
 function patternMatcher(field: string): (name: string) => boolean {
   if (field.startsWith('|1|')) {
     const [, , salt, hash] = field.split('|');
@@ -52,7 +48,7 @@ function patternMatcher(field: string): (name: string) => boolean {
     const want = Buffer.from(hash ?? '', 'base64');
     return (name) => nodeCrypto().createHmac('sha1', saltBuf).update(name).digest().equals(want);
   }
-  const pats = field.split(',').filter(Boolean).map((p) => ({ neg: p.startsWith('!'), re: globToRegExp(p.replace(/^!/, '')) }));
+  const pats = field.split(',').filter(Boolean).map((p) => ({ neg: p.startsWith('!'), re: globRegExp(p.replace(/^!/, ''), 'i') }));
   return (name) => {
     let hit = false;
     for (const p of pats) {

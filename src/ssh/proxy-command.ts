@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { Duplex } from 'node:stream';
 import { UsageError } from '../core/errors.js';
+import { expandTokens } from './ssh-syntax.js';
 
 export interface ProxyTokens {
   hostname: string;
@@ -20,7 +21,7 @@ export function expandProxyCommand(command: string, t: ProxyTokens): string {
   for (const [what, v] of [['host name', t.hostname], ['user', t.user], ['host alias', t.alias]] as const) {
     if (!SAFE.test(v)) throw new UsageError(`${what} ${JSON.stringify(v)} has characters that are unsafe in a ProxyCommand`);
   }
-  return command.replace(/%([%hprn])/g, (_m, c: string) => (c === '%' ? '%' : c === 'h' ? t.hostname : c === 'p' ? String(t.port) : c === 'r' ? t.user : t.alias));
+  return expandTokens(command, { h: () => t.hostname, p: () => String(t.port), r: () => t.user, n: () => t.alias });
 }
 
 export interface ProxyStream {
