@@ -1,8 +1,9 @@
 // Running the peers the bench compares dpl with: OpenSSH ControlMaster, Fabric 2, parallel-ssh.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processTable, sshdPid } from '../test/support/bed/sshd.mjs';
 
 const HERE = import.meta.dirname;
 export const PYTHON = '/usr/bin/python3';
@@ -89,26 +90,11 @@ export function parallelSsh(bed, names) {
   return timeProcess(psshBinary(), ['-p', String(names.length), '-h', file, '-x', `-F ${bed.configFile}`, 'true']);
 }
 
-/** Per-connection sshd processes (and their sessions) still running under the bed's listeners. */
+/** Per-connection sshd processes still running under the bed's listeners (one /proc scan). */
 function bedSessions(bed) {
-  const listeners = new Set();
-  for (const h of Object.values(bed.hosts)) {
-    try {
-      listeners.add(Number(readFileSync(h.pidFile, 'utf8').trim()));
-    } catch {
-      // not running
-    }
-  }
+  const listeners = new Set(Object.values(bed.hosts).map(sshdPid).filter((p) => p !== null));
   let n = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (listeners.has(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))) n++;
-    } catch {
-      // exited while we looked
-    }
-  }
+  for (const ppid of processTable().values()) if (listeners.has(ppid)) n++;
   return n;
 }
 

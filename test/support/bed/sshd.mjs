@@ -95,7 +95,7 @@ export async function startSshd(h, { detached = false, timeoutMs = 10_000 } = {}
 }
 
 /** pid → ppid for every process (Linux /proc). */
-function processTable() {
+export function processTable() {
   const table = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
