@@ -144,7 +144,8 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
   } catch (err) {
     // A ProxyCommand that died is the cause of a lost stream: say so (its exit and stderr).
     const lost = !verifier.failure && !timedOut && (err as { level?: string }).level !== 'client-authentication';
-    const proxyEnded = proxy && lost ? await proxyExit(proxy) : undefined;
+    // It may still be exiting when its stream closes.
+    const proxyEnded = proxy && lost ? await proxy.ended(200) : undefined;
     client.destroy();
     sock.destroy();
     if (proxyEnded) throw new ConnectionError(p.display, proxyEnded, { hint: 'run the ProxyCommand by hand to see why it fails' });
@@ -196,10 +197,4 @@ function connectFailure(
     });
   }
   return new ConnectionError(p.display, `SSH handshake with ${s.where} failed: ${describeDrop(err)}`);
-}
-
-/** The ProxyCommand's end, if it ended (it may still be exiting when the stream closes). */
-async function proxyExit(proxy: ProxyStream): Promise<string | undefined> {
-  for (let i = 0; i < 20 && !proxy.ended(); i++) await new Promise((r) => setTimeout(r, 10));
-  return proxy.ended();
 }

@@ -26,28 +26,31 @@ export function expandProxyCommand(command: string, t: ProxyTokens): string {
 
 export interface ProxyStream {
   stream: Duplex;
-  /** Why the command ended, once it has (exit status and the end of its stderr). */
-  ended(): string | undefined;
+  /** Why the command ended (exit status and the end of its stderr), if it ends within `ms`. */
+  ended(ms: number): Promise<string | undefined>;
 }
 
 /** Start the command; its stdio becomes the connection's stream, killed when the stream closes. */
 export function spawnProxyCommand(command: string, onStderr: (line: string) => void): ProxyStream {
   const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
-  let ended: string | undefined;
   child.stderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-2000);
     for (const line of d.toString().split('\n')) if (line.trim()) onStderr(line);
   });
-  child.on('exit', (code, signal) => {
-    const tail = stderr.trim().split('\n').pop();
-    ended = `ProxyCommand \`${command}\` exited ${code ?? signal}${tail ? `: ${tail}` : ''}`;
-  });
+  const exited = new Promise<string>((resolve) =>
+    child.on('exit', (code, signal) => {
+      const tail = stderr.trim().split('\n').pop();
+      resolve(`ProxyCommand \`${command}\` exited ${code ?? signal}${tail ? `: ${tail}` : ''}`);
+    }),
+  );
   const stream = Duplex.from({ readable: child.stdout, writable: child.stdin });
   stream.on('error', () => undefined); // the SSH layer reports the connection loss
   stream.once('close', () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   });
   child.on('error', (err) => stream.destroy(err));
-  return { stream, ended: () => ended };
+  const ended = (ms: number): Promise<string | undefined> =>
+    Promise.race([exited, new Promise<undefined>((r) => void setTimeout(() => r(undefined), ms).unref())]);
+  return { stream, ended };
 }
