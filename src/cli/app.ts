@@ -18,6 +18,8 @@ export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
   cwd: string;
+  /** The process exits once main() returns (the binary): idle connections are left to the kernel. */
+  processExits?: boolean;
 }
 
 /** Subcommands that need no deployfile (they shadow tasks of the same name). */
@@ -26,7 +28,10 @@ const CLI_COMMANDS = new Set(['init', 'completion', 'sandbox']);
 const defaultIo: Io = {
   out: (s) => void process.stdout.write(s),
   err: (s) => void process.stderr.write(s),
-  cwd: process.cwd(),
+  get cwd() {
+    return process.cwd();
+  },
+  processExits: true,
 };
 
 export function version(): string {

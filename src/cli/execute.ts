@@ -70,7 +70,7 @@ export async function executeRun({ cli, definition, registry, invocations, root,
   } catch (e) {
     failure = e;
   } finally {
-    await run.close().catch(() => undefined);
+    await run.close({ processExits: io.processExits }).catch(() => undefined);
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }

@@ -7,7 +7,7 @@ import { EventBus } from './events.js';
 import { Inventory } from './inventory.js';
 import type { CliFlags, Prompter, Run, Selection } from './context-types.js';
 import type { DeployfileDefinition } from './deployfile.js';
-import type { Transport, TransportPool } from '../transport/types.js';
+import type { CloseHow, Transport, TransportPool } from '../transport/types.js';
 import { LOCAL_HOST, LocalTransport } from '../transport/local.js';
 import { DryRunTransport } from '../transport/dry-run.js';
 
@@ -108,10 +108,10 @@ export class RunImpl implements Run {
   }
 
   /** Close every connection; safe to call more than once. */
-  async close(): Promise<void> {
+  async close(how?: CloseHow): Promise<void> {
     const pool = this.pool;
     this.pool = undefined;
-    if (pool) await (await pool).closeAll();
+    if (pool) await (await pool).closeAll(how);
   }
 }
 

@@ -113,6 +113,18 @@ export class SshConnection {
     });
   }
 
+  /**
+   * Called when the process is about to exit: an idle connection on its own TCP
+   * socket needs no SSH goodbye, the kernel closes the socket and sshd sees EOF
+   * (as when `ssh` exits). Each goodbye woke an sshd that preempted us: ~40 ms at
+   * the end of a 50-host run on 2 cores. False when close() is still needed.
+   */
+  leaveToExit(): boolean {
+    if (this.dead !== undefined || this.running.size > 0 || !(this.sock instanceof Socket)) return false;
+    this.dead = 'left for the process exit to close';
+    return true;
+  }
+
   /** Interrupt running commands (killing them on the host), then disconnect. */
   async close(graceMs = 2000): Promise<void> {
     if (this.dead === undefined) {

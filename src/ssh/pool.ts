@@ -8,7 +8,7 @@ import type { Prompter } from '../core/context-types.js';
 import type { EventBus } from '../core/events.js';
 import type { Host } from '../core/host.js';
 import type { ParsedKey } from 'ssh2';
-import type { Transport, TransportPool } from '../transport/types.js';
+import type { CloseHow, Transport, TransportPool } from '../transport/types.js';
 import { loadSsh2, openConnection } from './connect.js';
 import type { SshConnection } from './connection.js';
 import type { HostKeyMode } from './host-key.js';
@@ -200,11 +200,11 @@ export class SshPool implements TransportPool {
   }
 
   /** Close every connection, in parallel: targets first, then the jump hosts they ride on. */
-  async closeAll(): Promise<void> {
+  async closeAll(how: CloseHow = {}): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.conns.values()]);
     this.warmSockets.closeAll();
-    const all = this.opened.splice(0).filter((c) => c.alive);
+    const all = this.opened.splice(0).filter((c) => c.alive && !(how.processExits && c.leaveToExit()));
     this.conns.clear();
     const hops = (c: SshConnection): number => c.key.split(' via ').length;
     const depths = [...new Set(all.map(hops))].sort((a, b) => b - a);

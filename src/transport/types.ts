@@ -58,5 +58,10 @@ export interface TransportPool {
   get(host: Host): Promise<Transport>;
   /** A hint that these hosts are about to be used: a pool may start connecting now. */
   warm?(hosts: Host[]): void;
-  closeAll(): Promise<void>;
+  closeAll(how?: CloseHow): Promise<void>;
+}
+
+export interface CloseHow {
+  /** The process exits right after: idle connections may be left for the kernel to close. */
+  processExits?: boolean;
 }

@@ -109,6 +109,24 @@ describeBed('dpl CLI over ssh', (bed) => {
     expect(r.ms).toBeLessThan(8000);
   });
 
+  describeBed('the end of a run', () => {
+    let host: ScratchHost;
+    let config: string;
+    beforeAll(async () => {
+      host = await scratchHost('ender');
+      config = join(bedTemp('cli-'), 'config');
+      writeFileSync(config, readFileSync(host.configFile, 'utf8').replace(/\nHost \*[\s\S]*$/, '\n') + readFileSync(bed.configFile, 'utf8'));
+    });
+    afterAll(() => host.stop());
+
+    it('leaves no session behind on the host once dpl has exited', async () => {
+      const r = await dpl(['-F', config, '-P', '-H', 'ender,web-0', '--', 'true']);
+      expect(r.code).toBe(0);
+      // Idle connections are closed by the process exit: sshd sees EOF and its session ends.
+      await waitFor(() => host.connections() === 0 && host.sessionPids().length === 0, 10_000);
+    });
+  });
+
   describeBed('a host killed mid-command', () => {
     let victim: ScratchHost;
     let config: string;
