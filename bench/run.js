@@ -56,7 +56,7 @@ async function dplSequential(bed, host) {
 }
 
 function dplFanOut(bed, names) {
-  return timeProcess(process.execPath, [join(ROOT, 'bin/dpl.js'), '-F', bed.configFile, '-P', '-H', names.join(','), '--', 'true'], {
+  return timeProcess(join(ROOT, 'bin/dpl'), ['-F', bed.configFile, '-P', '-H', names.join(','), '--', 'true'], {
     env: { ...process.env, NO_COLOR: '1' },
   });
 }
@@ -66,11 +66,14 @@ async function main() {
   const hasFabric = fabricAvailable();
   const pssh = psshBinary();
   say(`starting ${HOSTS} sshd hosts on 127.0.11.x (one sshd process per host) ...`);
+  if (!existsSync(join(ROOT, 'dist/bundle/dpl.blob.stamp'))) say('note: no start-up snapshot in dist/bundle (see npm run build): bin/dpl loads the bundle');
   const bed = await startBed(benchLayout(HOSTS));
   const names = Object.keys(bed.hosts);
   const first = names[0];
   const result = {
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version, loadavg: (await import('node:os')).loadavg().map((x) => round(x)) },
+    // bin/dpl starts from the V8 snapshot when `npm run build` made one for this node.
+    dplStartsFrom: existsSync(join(ROOT, 'dist/bundle/dpl.blob.stamp')) ? 'snapshot' : 'bundle',
     hosts: { count: HOSTS, sshdProcesses: HOSTS, addresses: `127.0.11.1-${HOSTS}` },
     sequential: { commands: COMMANDS, msPerCommand: {} },
     fanOut: { hosts: HOSTS, rounds: ROUNDS, wallMs: {} },

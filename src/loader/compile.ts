@@ -28,7 +28,8 @@ function stamp(path: string): string {
 export async function compileDeployfile(file: string): Promise<string> {
   const root = dirname(file);
   const cacheDir = join(root, '.dpl', 'cache');
-  const manifestPath = join(cacheDir, `${basename(file)}.json`);
+  // One entry per API file: dpl started from its snapshot and from the bundle alternate without rebuilding.
+  const manifestPath = join(cacheDir, `${basename(file)}.${basename(API_FILE).replace(/\.[cm]?js$/, '')}.json`);
   const cached = readManifest(manifestPath);
   if (
     cached &&

@@ -3,18 +3,19 @@
 // file is mapped back through its inline source map. Source maps are read only
 // on that error path (enabling them for every run costs ~15 ms of start-up).
 import { readFileSync } from 'node:fs';
-import { SourceMap } from 'node:module';
+import type { SourceMap } from 'node:module';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DeployfileError } from '../core/errors.js';
 import { isDeployfile, type DeployfileDefinition } from '../core/deployfile.js';
 import { compileDeployfile } from './compile.js';
+import { importModule } from './import.js';
 
 export async function loadDeployfile(file: string): Promise<DeployfileDefinition> {
   const compiled = await compileDeployfile(file);
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(compiled).href)) as { default?: unknown };
+    mod = (await importModule(pathToFileURL(compiled).href)) as { default?: unknown };
   } catch (e) {
     throw new DeployfileError(`deployfile failed while loading: ${where(e, compiled, file)}${(e as Error)?.message ?? String(e)}`, {
       cause: e,
@@ -56,5 +57,5 @@ function toPath(p: string): string {
 
 function inlineSourceMap(compiled: string): SourceMap | undefined {
   const m = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(readFileSync(compiled, 'utf8'));
-  return m ? new SourceMap(JSON.parse(Buffer.from(m[1]!, 'base64').toString('utf8'))) : undefined;
+  return m ? new (process.getBuiltinModule('node:module').SourceMap)(JSON.parse(Buffer.from(m[1]!, 'base64').toString('utf8'))) : undefined;
 }

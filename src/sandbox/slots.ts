@@ -10,7 +10,8 @@ import { DplError } from '../core/errors.js';
 import { infoFile, SLOTS, slotAddressing, type SlotAddressing } from './layout.js';
 import { isAlive } from './procs.js';
 
-export const SLOT_DIR = join(tmpdir(), 'dpl-sandbox-slots');
+/** Shared by every project's sandbox on this machine (read at run time, never frozen into the snapshot). */
+const slotPath = (): string => join(tmpdir(), 'dpl-sandbox-slots');
 
 interface SlotLock {
   dir: string;
@@ -18,15 +19,16 @@ interface SlotLock {
 }
 
 function slotDir(): string {
-  if (!existsSync(SLOT_DIR)) {
-    mkdirSync(SLOT_DIR, { recursive: true });
+  const dir = slotPath();
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true });
     try {
-      chmodSync(SLOT_DIR, 0o1777);
+      chmodSync(dir, 0o1777);
     } catch {
       // made by another user
     }
   }
-  return SLOT_DIR;
+  return dir;
 }
 
 function readLock(path: string): SlotLock | undefined {
@@ -94,6 +96,6 @@ export async function takeSlot(dir: string, endpoints: (a: SlotAddressing) => Ar
     releaseSlot(lock, dir);
   }
   throw new DplError(`no free sandbox slot (${SLOTS} slots on 127.0.30.x)`, {
-    hint: busy.length ? `ports taken by other programs: ${busy.slice(0, 3).join('; ')}` : `stop a sandbox with \`dpl sandbox down\` in its project (locks in ${SLOT_DIR})`,
+    hint: busy.length ? `ports taken by other programs: ${busy.slice(0, 3).join('; ')}` : `stop a sandbox with \`dpl sandbox down\` in its project (locks in ${slotPath()})`,
   });
 }

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const DPL_BIN = resolve(import.meta.dirname, '../../bin/dpl.js');
+/** The installed command: a sh launcher that starts from the V8 snapshot when one is built. */
+export const DPL_LAUNCHER = resolve(import.meta.dirname, '../../bin/dpl');
 
 export interface CliResult {
   code: number | null;
@@ -12,8 +14,11 @@ export interface CliResult {
   stderr: string;
 }
 
-export function dpl(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): CliResult {
-  const r = spawnSync(process.execPath, [DPL_BIN, ...args], {
+export function dpl(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number; launcher?: boolean } = {}): CliResult {
+  // DPL_TEST_LAUNCHER=1 runs every such test through bin/dpl (the snapshot) instead.
+  const launcher = opts.launcher ?? process.env.DPL_TEST_LAUNCHER === '1';
+  const [cmd, argv] = launcher ? [DPL_LAUNCHER, args] : [process.execPath, [DPL_BIN, ...args]];
+  const r = spawnSync(cmd, argv, {
     cwd: opts.cwd,
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
     input: opts.input ?? '',
