@@ -69,6 +69,13 @@ describe('bin/dpl without a usable snapshot', () => {
     expect(r.stderr).not.toContain('snapshot');
   });
 
+  it('NODE_OPTIONS loads the bundle (V8 flags there make node refuse a snapshot)', () => {
+    const r = dpl(['-v', '--version'], { launcher: true, env: { NODE_OPTIONS: '--max-old-space-size=4096' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(r.stderr).not.toContain('snapshot');
+  });
+
   it('a snapshot built for another package directory is not used', () => {
     // A copy of the launcher in a package whose dist/ has this blob but a stamp naming another directory.
     const root = mkdtempSync(join(tmpdir(), 'dpl-pkg-'));
