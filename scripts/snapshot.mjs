@@ -3,7 +3,7 @@
 // the same package directory (dpl.blob.stamp), and falls back to bin/dpl.js
 // otherwise. Skipped without failing the build where node cannot build one.
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -67,7 +67,7 @@ if (problems.length) console.warn(`snapshot: ${problems.join('\n')}`);
 
 // bin/dpl compares this with `command -v node` and its own directory.
 const node = onPath('node') ?? process.execPath;
-if (statSync(node).size !== statSync(process.execPath).size) {
+if (realpathSync(node) !== realpathSync(process.execPath)) {
   rmSync(BLOB, { force: true });
   console.warn(`snapshot: not built: \`node\` on PATH (${node}) is not the node running the build (${process.execPath})`);
   process.exit(0);

@@ -32,8 +32,9 @@ let catalog: Promise<Catalog> | undefined;
 
 /** ssh2's lists (they depend on what this Node's OpenSSL and CPU offer), read once. */
 export function loadCatalog(): Promise<Catalog> {
-  catalog ??= import('ssh2/lib/protocol/constants.js').then((m) => {
-    const c = ((m as { default?: unknown }).default ?? m) as Record<string, string[]>;
+  // required, not imported: ESM's import of CommonJS would scan the module's source first.
+  catalog ??= Promise.resolve().then(() => {
+    const c = process.getBuiltinModule('node:module').createRequire(import.meta.url)('ssh2/lib/protocol/constants.js') as Record<string, string[]>;
     const pair = (name: string) => ({ defaults: [...c[`DEFAULT_${name}`]!], supported: [...c[`SUPPORTED_${name}`]!] });
     const kex = pair('KEX');
     if (kex.defaults.includes(PREFERRED_KEX)) kex.defaults = [PREFERRED_KEX, ...kex.defaults.filter((a) => a !== PREFERRED_KEX)];

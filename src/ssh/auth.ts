@@ -5,8 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey } from 'ssh2';
 import { withCachedSigner } from './ssh2-patches.js';
 import type { Prompter } from '../core/context-types.js';
-
-type Ssh2 = typeof import('ssh2');
+import type { Ssh2 } from './connect.js';
 
 export interface AuthOptions {
   user: string;

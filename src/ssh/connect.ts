@@ -39,10 +39,38 @@ export interface ConnectParams {
   events: EventBus;
 }
 
-/** ssh2 is CommonJS: its members live on the default export when imported from ESM. */
-export async function loadSsh2(): Promise<typeof import('ssh2')> {
-  const m = (await import('ssh2')) as typeof import('ssh2') & { default?: typeof import('ssh2') };
-  return m.default ?? m;
+/** The part of ssh2 a client uses. */
+export interface Ssh2 {
+  Client: typeof import('ssh2').Client;
+  OpenSSHAgent: typeof import('ssh2').OpenSSHAgent;
+  BaseAgent: typeof import('ssh2').BaseAgent;
+  utils: { parseKey: typeof import('ssh2').utils.parseKey };
+}
+
+let loaded: Ssh2 | undefined;
+
+/**
+ * ssh2's client side only. Its index also loads the server, key generation and
+ * HTTP agents (node:http, https and tls), CPU a client never uses, spent while
+ * 50 sshds start. required, not imported: ESM's import of CommonJS scans each
+ * module's source for its exports first. The whole package if the layout differs.
+ */
+export async function loadSsh2(): Promise<Ssh2> {
+  if (loaded) return loaded;
+  const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);
+  try {
+    const agent = require('ssh2/lib/agent.js') as Pick<Ssh2, 'OpenSSHAgent' | 'BaseAgent'>;
+    const parts: Ssh2 = {
+      Client: require('ssh2/lib/client.js') as Ssh2['Client'],
+      OpenSSHAgent: agent.OpenSSHAgent,
+      BaseAgent: agent.BaseAgent,
+      utils: { parseKey: (require('ssh2/lib/protocol/keyParser.js') as Ssh2['utils']).parseKey },
+    };
+    if ([parts.Client, parts.OpenSSHAgent, parts.BaseAgent, parts.utils.parseKey].every((f) => typeof f === 'function')) return (loaded = parts);
+  } catch {
+    // fall through to the package's own entry
+  }
+  return (loaded = require('ssh2') as Ssh2);
 }
 
 export async function openConnection(p: ConnectParams): Promise<SshConnection> {
