@@ -6,7 +6,7 @@ import { ConnectionError, HostKeyError } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import { CONFIG_NAMES, algorithmsFor, loadCatalog, type AlgorithmSpecs } from './algorithms.js';
 import { createAuth, type AuthOptions } from './auth.js';
-import { ignoreHostKeyNotices, signWithoutProbe } from './ssh2-patches.js';
+import { ignoreHostKeyNotices, signWithoutProbe, verifyWithRawKeys } from './ssh2-patches.js';
 import { SshConnection, describeDrop, tcpSocket } from './connection.js';
 import { createHostKeyVerifier, type HostKeyPolicy } from './host-key.js';
 import { preferredHostKeyAlgorithms } from './known-hosts.js';
@@ -66,11 +66,13 @@ export async function loadSsh2(): Promise<Ssh2> {
       BaseAgent: agent.BaseAgent,
       utils: { parseKey: (require('ssh2/lib/protocol/keyParser.js') as Ssh2['utils']).parseKey },
     };
-    if ([parts.Client, parts.OpenSSHAgent, parts.BaseAgent, parts.utils.parseKey].every((f) => typeof f === 'function')) return (loaded = parts);
+    if ([parts.Client, parts.OpenSSHAgent, parts.BaseAgent, parts.utils.parseKey].every((f) => typeof f === 'function')) loaded = parts;
   } catch {
-    // fall through to the package's own entry
+    // the package's own entry, below
   }
-  return (loaded = require('ssh2') as Ssh2);
+  loaded ??= require('ssh2') as Ssh2;
+  verifyWithRawKeys(loaded.utils.parseKey);
+  return loaded;
 }
 
 export async function openConnection(p: ConnectParams): Promise<SshConnection> {

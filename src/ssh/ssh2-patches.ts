@@ -1,6 +1,7 @@
 // The only places dpl reaches into ssh2's internals, each for a measured cost on
 // every login (50-host bench, Node 20, OpenSSH 9.2). Each checks the shape it
-// expects and leaves ssh2 alone when it differs.
+// expects and leaves ssh2 alone when it differs. (loadSsh2 in connect.ts also
+// requires ssh2's client modules by path.)
 import type { KeyObject } from 'node:crypto';
 import { nodeCrypto } from '../core/random.js';
 import type { Client, ParsedKey } from 'ssh2';
@@ -85,4 +86,66 @@ export function withCachedSigner(key: ParsedKey): ParsedKey {
     }
   }) as ParsedKey['sign'];
   return key;
+}
+
+// ssh2 checks the server's exchange-hash signature with the host key's PEM text,
+// so OpenSSL 3 runs its whole decoder chain for every login: ~7% of dpl's CPU in
+// a 50-host run (perf). A KeyObject imported from the key's own SSH encoding as
+// a JWK skips that chain. Keys of other types keep ssh2's verify.
+
+const PATCHED = Symbol('dpl: verify with raw keys');
+const CURVES: Record<string, string> = { nistp256: 'P-256', nistp384: 'P-384', nistp521: 'P-521' };
+
+/** The public key in an SSH wire blob as a KeyObject, or undefined for types left to ssh2. */
+export function rawPublicKey(blob: Buffer): KeyObject | undefined {
+  const fields: Buffer[] = [];
+  for (let at = 0; at + 4 <= blob.length && fields.length < 3; ) {
+    const len = blob.readUInt32BE(at);
+    if (at + 4 + len > blob.length) return undefined;
+    fields.push(blob.subarray(at + 4, at + 4 + len));
+    at += 4 + len;
+  }
+  const b64 = (b: Buffer): string => b.toString('base64url');
+  const unsigned = (b: Buffer): Buffer => (b.length > 1 && b[0] === 0 ? b.subarray(1) : b);
+  const [type, a, b] = fields;
+  let jwk: Record<string, string> | undefined;
+  switch (type?.toString('latin1')) {
+    case 'ssh-ed25519':
+      if (a?.length === 32) jwk = { kty: 'OKP', crv: 'Ed25519', x: b64(a) };
+      break;
+    case 'ssh-rsa':
+      if (a && b) jwk = { kty: 'RSA', e: b64(unsigned(a)), n: b64(unsigned(b)) };
+      break;
+    default: {
+      const crv = CURVES[a?.toString('latin1') ?? ''];
+      if (crv && b && b[0] === 4 && b.length % 2 === 1) {
+        const half = (b.length - 1) / 2;
+        jwk = { kty: 'EC', crv, x: b64(b.subarray(1, 1 + half)), y: b64(b.subarray(1 + half)) };
+      }
+    }
+  }
+  try {
+    return jwk ? nodeCrypto().createPublicKey({ key: jwk, format: 'jwk' }) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Patch ssh2's shared key prototype (found through one parsed key) once per process. */
+export function verifyWithRawKeys(parseKey: (data: string) => ParsedKey | ParsedKey[] | Error): void {
+  const probe = parseKey('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl probe');
+  const base = probe instanceof Error || Array.isArray(probe) ? undefined : (Object.getPrototypeOf(probe) as Record<PropertyKey, unknown>);
+  const original = base?.['verify'];
+  if (!base || base[PATCHED] || typeof original !== 'function' || typeof base['getPublicSSH'] !== 'function') return;
+  base[PATCHED] = true;
+  base['verify'] = function (this: ParsedKey, data: Buffer, signature: Buffer, algo?: string): boolean | Error {
+    const hash = defaultHash(this);
+    const key = hash === undefined ? undefined : rawPublicKey(this.getPublicSSH());
+    if (!key) return original.call(this, data, signature, algo);
+    try {
+      return nodeCrypto().verify(algo || hash, data, key, signature);
+    } catch {
+      return original.call(this, data, signature, algo);
+    }
+  };
 }

@@ -13,4 +13,7 @@ it('loads the parts of ssh2 a client uses, and not its server or HTTP agents', a
   // Parsed with the same parser the full package exports.
   const key = ssh2.utils.parseKey('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl test');
   expect(key instanceof Error ? key.message : key.type).toBe('ssh-ed25519');
+  // Host keys are checked without OpenSSL's PEM decoder (ssh2-patches.ts).
+  const proto = Object.getPrototypeOf(key) as object;
+  expect(Object.getOwnPropertySymbols(proto).map((s) => s.description)).toContain('dpl: verify with raw keys');
 });

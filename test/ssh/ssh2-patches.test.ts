@@ -1,21 +1,21 @@
-// The two reaches into ssh2's internals: each must do its job on the ssh2 we ship,
+// The reaches into ssh2's internals: each must do its job on the ssh2 we ship,
 // and leave ssh2 alone when the shape it expects is missing.
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync, verify } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { ignoreHostKeyNotices, signWithoutProbe, withCachedSigner } from '../../src/ssh/ssh2-patches.js';
+import { ignoreHostKeyNotices, rawPublicKey, signWithoutProbe, verifyWithRawKeys, withCachedSigner } from '../../src/ssh/ssh2-patches.js';
 
 const ssh2 = createRequire(import.meta.url)('ssh2') as typeof import('ssh2');
 
 /** A key as users have them: written by ssh-keygen in OpenSSH format. */
-function opensshKey(type: 'ed25519' | 'rsa'): import('ssh2').ParsedKey {
+function opensshKey(type: 'ed25519' | 'rsa' | 'ecdsa', bits?: number): import('ssh2').ParsedKey {
   const dir = mkdtempSync(join(tmpdir(), 'dpl-sign-'));
   try {
-    execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-f', join(dir, 'k')]);
+    execFileSync('ssh-keygen', ['-q', '-t', type, ...(bits ? ['-b', String(bits)] : []), '-N', '', '-f', join(dir, 'k')]);
     const parsed = ssh2.utils.parseKey(readFileSync(join(dir, 'k')));
     if (parsed instanceof Error) throw parsed;
     return Array.isArray(parsed) ? parsed[0]! : parsed;
@@ -125,5 +125,39 @@ describe('signWithoutProbe', () => {
     if (!(k instanceof Error)) client._protocol.authPK('u', k, undefined);
     client._protocol.authPK('u', opensshKey('ed25519'), undefined, (_d: Buffer, done: (s: Buffer) => void) => done(Buffer.from('x')));
     expect(calls.map((c) => c.signed)).toEqual(k instanceof Error ? [true] : [false, true]);
+  });
+});
+
+describe('verifyWithRawKeys', () => {
+  const cases = [
+    ['ed25519', undefined, undefined],
+    ['rsa', undefined, 'sha256'],
+    ['rsa', undefined, 'sha512'],
+    ['ecdsa', 256, undefined],
+    ['ecdsa', 384, undefined],
+    ['ecdsa', 521, undefined],
+  ] as const;
+
+  it.each(cases)('%s %s (%s): the key from the SSH blob is the PEM key', (type, bits) => {
+    const key = opensshKey(type, bits);
+    const raw = rawPublicKey(key.getPublicSSH());
+    expect(raw?.export({ format: 'jwk' })).toEqual(createPublicKey(key.getPublicPEM()).export({ format: 'jwk' }));
+  });
+
+  it.each(cases)('%s %s (%s): good signatures verify, bad ones do not', (type, bits, hash) => {
+    verifyWithRawKeys(ssh2.utils.parseKey);
+    const priv = opensshKey(type, bits);
+    // What kex.js does: parse the host key from its SSH blob, then verify.
+    const host = ssh2.utils.parseKey(priv.getPublicSSH()) as import('ssh2').ParsedKey;
+    const data = Buffer.from('exchange hash');
+    const sig = priv.sign(data, hash) as Buffer;
+    expect(host.verify(data, sig, hash)).toBe(true);
+    expect(host.verify(Buffer.from('another hash'), sig, hash)).toBe(false);
+  });
+
+  it('leaves blobs it does not know to ssh2', () => {
+    const blob = Buffer.concat([Buffer.from([0, 0, 0, 7]), Buffer.from('ssh-dss'), Buffer.from([0, 0, 0, 1, 1])]);
+    expect(rawPublicKey(blob)).toBeUndefined();
+    expect(rawPublicKey(Buffer.from([0, 0, 0, 99, 1]))).toBeUndefined();
   });
 });
