@@ -8,6 +8,10 @@ import v8 from 'node:v8';
 import * as api from '../api.js';
 import { SNAPSHOT_API } from '../loader/import.js';
 import { start } from './start.js';
+// The bundle loads these on demand to keep --list fast. In a snapshot they cost
+// nothing to have ready, and every run on hosts needs them.
+import './execute.js';
+import '../ssh/pool.js';
 
 // The deployfile's `import ... from 'dpl-deploy'` resolves to api-snapshot.mjs,
 // which re-exports this very object: one copy of every class, as without a snapshot.
