@@ -3,7 +3,7 @@
 // the same package directory (dpl.blob.stamp), and falls back to bin/dpl.js
 // otherwise. Skipped without failing the build where node cannot build one.
 import { spawnSync } from 'node:child_process';
-import { existsSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -45,6 +45,15 @@ await build({
   minifySyntax: true,
   logLevel: 'warning',
 });
+
+// Code restored from a snapshot has no import(): a dynamic import left in the bundle
+// (a node builtin, say) would fail only when that path runs. Use process.getBuiltinModule.
+const dynamic = [...new Set(readFileSync(ENTRY, 'utf8').match(/\bimport\((["'`])[^"'`]*\1\)/g) ?? [])];
+if (dynamic.length) {
+  rmSync(ENTRY, { force: true });
+  console.error(`snapshot: dynamic import() left in the snapshot bundle, which cannot run there: ${dynamic.join(', ')}`);
+  process.exit(1);
+}
 
 // The deployfile's 'dpl-deploy' import under the snapshot: the API object in the heap.
 const names = Object.keys(await import(pathToFileURL(join(OUT, 'api.js')).href)).filter((n) => n !== 'default');

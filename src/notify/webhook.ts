@@ -9,9 +9,13 @@ export interface PostOptions {
 export async function postJson(url: string, body: unknown, o: PostOptions): Promise<void> {
   const payload = Buffer.from(JSON.stringify(body));
   const u = new URL(url);
-  const { request } = u.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const https = u.protocol === 'https:';
+  // getBuiltinModule, not import(): code restored from dpl's snapshot has no import().
+  const { request } = https ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
+  const ca = https ? await extraCa() : undefined;
   await new Promise<void>((resolve, reject) => {
     const req = request(u, {
+      ...(ca ? { ca } : {}),
       method: 'POST',
       headers: {
         'content-type': 'application/json; charset=utf-8',
@@ -40,4 +44,19 @@ export async function postJson(url: string, body: unknown, o: PostOptions): Prom
     });
     req.end(payload);
   });
+}
+
+/**
+ * Node's bundled CAs plus NODE_EXTRA_CA_CERTS, as node itself would trust them.
+ * bin/dpl starts node without that variable (parsing it cost ~95 ms of start-up)
+ * and start.ts puts it back, so node has not loaded it: it is added here.
+ */
+async function extraCa(): Promise<string[] | undefined> {
+  const file = process.env['NODE_EXTRA_CA_CERTS'];
+  if (!file || /--use-(openssl|system)-ca/.test(`${process.execArgv.join(' ')} ${process.env['NODE_OPTIONS'] ?? ''}`)) return undefined;
+  try {
+    return [...process.getBuiltinModule('node:tls').rootCertificates, await process.getBuiltinModule('node:fs/promises').readFile(file, 'utf8')];
+  } catch {
+    return undefined; // as node does with an unreadable file: the bundled CAs only
+  }
 }

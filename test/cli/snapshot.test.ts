@@ -1,7 +1,9 @@
 // bin/dpl, the installed command: started from the V8 start-up snapshot that
 // `npm run build` makes (src/cli/snapshot.ts), or from the bundle when there is
 // no snapshot for this node. Both must behave the same.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,6 +17,12 @@ const app = project(`
 import { deployfile, task, UsageError } from 'dpl-deploy';
 export default deployfile({
   tasks: {
+    env: task({ desc: 'Show the CA variables the commands see' }, async (c) => {
+      c.log((await c.local('echo "extra=$NODE_EXTRA_CA_CERTS moved=\${DPL_EXTRA_CA_CERTS-unset}"')).stdout.trim());
+    }),
+    notify: task({ desc: 'Report a deploy phase' }, async (c) => {
+      c.emit('log', { level: 'info', topic: 'deploy', message: 'deploy start', data: { phase: 'start', release: 'R1' } });
+    }),
     hello: task({ desc: 'Say hello locally' }, async (c) => {
       const r = await c.local('echo "hello from $DPL_T in $PWD"');
       c.log(r.stdout.trim());
@@ -51,6 +59,40 @@ describe.skipIf(!SNAPSHOT)('bin/dpl started from the snapshot', () => {
     const b = dpl(['--list', '--json'], { launcher: false, cwd: app });
     expect(a.code).toBe(0);
     expect(JSON.parse(a.stdout)).toEqual(JSON.parse(b.stdout));
+  });
+
+  it('NODE_EXTRA_CA_CERTS is not parsed at start-up but is back for the commands dpl runs', () => {
+    const r = dpl(['env'], { launcher: true, cwd: app, env: { NODE_EXTRA_CA_CERTS: '/etc/hypothetical-ca.pem' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('extra=/etc/hypothetical-ca.pem moved=unset');
+  });
+
+  it("HTTPS webhooks trust NODE_EXTRA_CA_CERTS, which node itself never loaded", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dpl-ca-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const bodies: string[] = [];
+    const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
+      let raw = '';
+      req.on('data', (b) => (raw += b));
+      req.on('end', () => (bodies.push(raw), res.end('ok')));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+      const proj = project(readFileSync(join(app, 'deployfile.ts'), 'utf8').replace('deployfile({', `deployfile({ config: { project: 'ca', notify: [{ url: '${url}', format: 'json' }] },`));
+      const r = await runLauncher(['-v', 'notify'], { cwd: proj, env: { NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') } });
+      expect(r.stderr).toContain('started from the start-up snapshot');
+      expect(r.code).toBe(0);
+      expect(r.stdout + r.stderr).not.toMatch(/notification.*(failed|certificate)/i);
+      expect(bodies.map((b) => JSON.parse(b).event), r.stdout + r.stderr).toEqual(['deploy.start', 'deploy.success']);
+      // And without it the self-signed server is not trusted.
+      const without = await runLauncher(['notify'], { cwd: proj, env: { NODE_EXTRA_CA_CERTS: '' } });
+      expect(without.stdout + without.stderr).toMatch(/could not notify .* of deploy start: .*(certificate|self-signed)/i);
+      expect(bodies).toHaveLength(2);
+    } finally {
+      server.close();
+    }
   });
 
   it('works through a symlink, as npm installs it', () => {
@@ -94,4 +136,14 @@ describe('bin/dpl without a usable snapshot', () => {
 function spawnLauncher(bin: string, args: string[]): { code: number | null; stderr: string } {
   const r = spawnSync(bin, args, { encoding: 'utf8' });
   return { code: r.status, stderr: r.stderr };
+}
+
+/** bin/dpl without blocking this process (a server in it has to answer). */
+function runLauncher(args: string[], o: { cwd: string; env: Record<string, string> }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(DPL_LAUNCHER, args, { cwd: o.cwd, env: { ...process.env, NO_COLOR: '1', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((r) => child.on('close', (code) => r({ code, stdout, stderr })));
 }

@@ -109,35 +109,37 @@ describeBed('dpl CLI over ssh', (bed) => {
     expect(r.ms).toBeLessThan(8000);
   });
 
-  describeBed('the end of a run', () => {
+  /** A scratch host of its own (safe to kill), in one ssh config with the shared bed hosts. */
+  function scratchWithBed(name: string): { host: () => ScratchHost; config: () => string } {
     let host: ScratchHost;
     let config: string;
     beforeAll(async () => {
-      host = await scratchHost('ender');
+      host = await scratchHost(name);
       config = join(bedTemp('cli-'), 'config');
       writeFileSync(config, readFileSync(host.configFile, 'utf8').replace(/\nHost \*[\s\S]*$/, '\n') + readFileSync(bed.configFile, 'utf8'));
     });
     afterAll(() => host.stop());
+    return { host: () => host, config: () => config };
+  }
+
+  describeBed('the end of a run', () => {
+    const scratch = scratchWithBed('ender');
 
     it('leaves no session behind on the host once dpl has exited', async () => {
-      const r = await dpl(['-F', config, '-P', '-H', 'ender,web-0', '--', 'true']);
+      const r = await dpl(['-F', scratch.config(), '-P', '-H', 'ender,web-0', '--', 'true']);
       expect(r.code).toBe(0);
       // Idle connections are closed by the process exit: sshd sees EOF and its session ends.
+      const host = scratch.host();
       await waitFor(() => host.connections() === 0 && host.sessionPids().length === 0, 10_000);
     });
   });
 
   describeBed('a host killed mid-command', () => {
-    let victim: ScratchHost;
-    let config: string;
-    beforeAll(async () => {
-      victim = await scratchHost('victim');
-      config = join(bedTemp('cli-'), 'config');
-      writeFileSync(config, readFileSync(victim.configFile, 'utf8').replace(/\nHost \*[\s\S]*$/, '\n') + readFileSync(bed.configFile, 'utf8'));
-    });
-    afterAll(() => victim.stop());
+    const scratch = scratchWithBed('victim');
 
     it('gives a per-host connection error while the other hosts finish, exit non-zero', async () => {
+      const victim = scratch.host();
+      const config = scratch.config();
       const started = join(victim.root, 'started');
       const r = await dpl(['-F', config, '-P', '-H', 'web-0,victim,web-1', '--', 'touch "$HOME/started"; sleep 3; echo done'], async () => {
         await waitFor(() => existsSync(started), 20_000);
