@@ -1,6 +1,7 @@
 // A temp project with a deployfile.ts for the real `dpl` CLI against the sshd bed:
 // hosts web-0..2 (role web), each with its own deploy path under its bed root.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { dplCommand } from '../helpers/cli.js';
 import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +10,6 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { appRepo, gitEnv, openTmp, type AppRepo } from './fixtures.js';
 
 export const MAIN = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = path.join(MAIN, 'bin', 'dpl.js');
 export const HOSTS = ['web-0', 'web-1', 'web-2'];
 
 /** Until src/api.ts exports releaseTasks and serviceTasks, the deployfile takes it from the source (see the report). */
@@ -74,7 +74,7 @@ ${hosts}
   );
   const start = (args: string[], env: Record<string, string> = {}) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [BIN, '-F', bed.configFile, ...args], {
+    const child = spawn(...dplCommand(['-F', bed.configFile, ...args]), {
       cwd: dir,
       env: { ...process.env, ...gitEnv, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,6 +3,7 @@
 // sandbox up|down`), every story command run as a child process, and a load loop
 // through the sandbox's HAProxy. Nothing is mocked.
 import { spawn } from 'node:child_process';
+import { dplCommand } from '../helpers/cli.js';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -12,7 +13,6 @@ import type { SandboxInfo } from '../../src/sandbox/layout.js';
 import { processesUnder } from '../../src/sandbox/procs.js';
 
 export const MAIN = path.resolve(import.meta.dirname, '../..');
-const BIN = path.join(MAIN, 'bin', 'dpl.js');
 
 export interface Run {
   code: number | null;
@@ -61,7 +61,7 @@ export function e2eProject(name: string): E2eProject {
   let realDir: string | undefined;
   return {
     dir,
-    dpl: (...args) => exec(process.execPath, [BIN, ...args], dir),
+    dpl: (...args) => exec(...dplCommand(args), dir),
     info: () => {
       const i = info();
       realDir = i.dir;
@@ -77,7 +77,7 @@ export function e2eProject(name: string): E2eProject {
     git: (...args) => exec('git', args, info().git.work),
     down: async () => {
       const where = realDir ?? (existsSync(path.join(sandbox, 'sandbox.json')) ? info().dir : sandbox);
-      const run = await exec(process.execPath, [BIN, 'sandbox', 'down'], dir);
+      const run = await exec(...dplCommand(['sandbox', 'down']), dir);
       return { run, leftovers: processesUnder(where) };
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),

@@ -14,10 +14,16 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * The command line that runs dpl: `node bin/dpl.js ...` (the bundle), or bin/dpl (the
+ * snapshot) when asked or when DPL_TEST_LAUNCHER=1 runs the whole suite through it.
+ */
+export function dplCommand(args: string[], launcher = process.env.DPL_TEST_LAUNCHER === '1'): [string, string[]] {
+  return launcher ? [DPL_LAUNCHER, args] : [process.execPath, [DPL_BIN, ...args]];
+}
+
 export function dpl(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number; launcher?: boolean } = {}): CliResult {
-  // DPL_TEST_LAUNCHER=1 runs every such test through bin/dpl (the snapshot) instead.
-  const launcher = opts.launcher ?? process.env.DPL_TEST_LAUNCHER === '1';
-  const [cmd, argv] = launcher ? [DPL_LAUNCHER, args] : [process.execPath, [DPL_BIN, ...args]];
+  const [cmd, argv] = dplCommand(args, opts.launcher);
   const r = spawnSync(cmd, argv, {
     cwd: opts.cwd,
     env: { ...process.env, NO_COLOR: '1', ...opts.env },

@@ -1,12 +1,12 @@
 // The real CLI (`node bin/dpl.js`, built into dist/) against the sshd bed:
 // ad-hoc commands, serial and parallel, output prefixes, exit codes, dead hosts.
 import { spawn } from 'node:child_process';
+import { dplCommand } from '../helpers/cli.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bedTemp, describeBed, scratchHost, waitFor, type ScratchHost } from '../support/bed.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/dpl.js');
 const BUILT = existsSync(resolve(import.meta.dirname, '../../dist/bundle/main.js'));
 
 interface Run {
@@ -19,7 +19,7 @@ interface Run {
 /** Run dpl; `during` runs while it is running (e.g. to kill a host). */
 function dpl(args: string[], during?: () => Promise<void>): Promise<Run> {
   const started = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(...dplCommand(args), { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

@@ -2,6 +2,7 @@
 // they act (Ctrl-C, appending to a followed log, a webhook server in this process).
 // DPL_TEST_ROOT points the tests at another build of dpl (default: this checkout).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { dplCommand } from '../../helpers/cli.js';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,7 +48,7 @@ export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS
 }
 
 export function start(args: string[], o: StartOptions): Running {
-  const child = spawn(process.execPath, [DPL_BIN, ...args], { cwd: o.cwd, env: childEnv(o.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(...dplCommand(args), { cwd: o.cwd, env: childEnv(o.env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const waiters: Array<() => void> = [];
