@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DPL = join(ROOT, 'bin', 'dpl.js');
+// bin/dpl, as users run it (from the start-up snapshot when the build made one).
+const DPL = join(ROOT, 'bin', 'dpl');
 const tty = process.stdout.isTTY && !process.env.NO_COLOR;
 const bold = (s) => (tty ? `\x1b[1m${s}\x1b[22m` : s);
 const dim = (s) => (tty ? `\x1b[2m${s}\x1b[22m` : s);
@@ -30,7 +31,7 @@ process.on('SIGINT', () => {
 function dpl(cwd, args) {
   say(`\n${bold(`$ dpl ${args.join(' ')}`)}`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [DPL, ...args], { cwd, stdio: 'inherit' });
+    const child = spawn(DPL, args, { cwd, stdio: 'inherit' });
     child.once('error', () => resolve(1));
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 130 : 1)));
   });
