@@ -7,6 +7,7 @@ import { highest, versionTags } from './refs.js';
 import {
   assertReady,
   assertRefName,
+  branchesUnder,
   commitOf,
   currentBranch,
   hasBranch,
@@ -61,6 +62,13 @@ export async function startFlow(
     const where = (await hasBranch(repo, branch)) ? 'in this repo' : `on ${flow.remote}`;
     throw new DplError(`refusing to ${action}: branch ${branch} already exists ${where}`, {
       hint: `finish it with \`${command(kind, 'finish', version)}\`, or delete it (\`git branch -D ${branch}\`) and start again`,
+    });
+  }
+  // As git-flow: one hotfix and one release at a time, or fixes land in one and not the other.
+  const open = (await branchesUnder(repo, flow.prefix[kind])).filter((b) => b !== branch);
+  if (open.length) {
+    throw new DplError(`refusing to ${action}: ${open.join(', ')} is not finished yet`, {
+      hint: `finish it first (\`${command(kind, 'finish', open[0]!.slice(flow.prefix[kind].length))}\`), or delete its branch if it is abandoned`,
     });
   }
   if (await hasTag(repo, tag)) {

@@ -88,6 +88,15 @@ export const hasTag = (repo: Repo, name: string) => refExists(repo, `refs/tags/$
 export const hasRemoteBranch = (repo: Repo, remote: string, name: string) =>
   refExists(repo, `refs/remotes/${remote}/${name}`);
 
+/** Local branches whose names start with `prefix`: git-flow's open hotfix/ or release/ branches. */
+export async function branchesUnder(repo: Repo, prefix: string): Promise<string[]> {
+  const refs = await repo.git(['for-each-ref', '--format=%(refname)', 'refs/heads/']);
+  return refs
+    .split('\n')
+    .map((r) => r.slice('refs/heads/'.length))
+    .filter((b) => b && b.startsWith(prefix));
+}
+
 /** Is `ancestor` contained in `rev` (reachable from it)? */
 export async function isAncestor(repo: Repo, ancestor: string, rev: string): Promise<boolean> {
   const a = await commitOf(repo, ancestor);

@@ -85,6 +85,39 @@ describe('OpenSky hotfix 3.0.1', () => {
     expect(readFileSync(path.join(fresh, VERSION_FILE.path), 'utf8')).toContain('opensky.version  = 3.0.1\n');
   });
 
+  it('while a release is open, goes into that release instead of develop, which keeps its own version', async () => {
+    fx = openSky();
+    const { work } = fx;
+    const tasks = gitTasks({ versionFile: VERSION_FILE });
+    const { c } = fakeContext(work);
+    git(work, 'checkout', '-q', 'develop');
+    await runTask(tasks.release, 'start', c, ['3.1.0']);
+    commitFile(work, 'feature.txt', 'new in 3.1\n', 'Feature for 3.1');
+    const develop0 = git(work, 'rev-parse', 'develop');
+    await runTask(tasks.hotfix, 'start', c, ['3.0.1']);
+    commitFile(work, 'app.txt', 'line 1\nline 2 fixed\nline 3\n', 'Fix login redirect');
+
+    const finished = await runTask(tasks.hotfix, 'finish', c, ['3.0.1']);
+    expect(finished.steps).toEqual([
+      'merged hotfix/3.0.1 into master (--no-ff)',
+      'tagged master as v3.0.1',
+      'merged hotfix/3.0.1 into release/3.1.0 (--no-ff)',
+      `kept release/3.1.0's version in ${VERSION_FILE.path} (the hotfix's bump conflicted with it)`,
+      'deleted branch hotfix/3.0.1',
+    ]);
+    expect(git(work, 'rev-parse', 'develop')).toBe(develop0); // the release carries the fix to develop
+    expect(git(work, 'show', 'release/3.1.0:app.txt')).toContain('line 2 fixed');
+    expect(git(work, 'show', 'release/3.1.0:feature.txt')).toBe('new in 3.1');
+    expect(git(work, 'show', `release/3.1.0:${VERSION_FILE.path}`)).toContain('opensky.version  = 3.1.0');
+    expect(git(work, 'show', `master:${VERSION_FILE.path}`)).toContain('opensky.version  = 3.0.1');
+    expect(git(work, 'status', '--porcelain')).toBe('');
+
+    // Finishing the release then brings the fix to develop.
+    const release = await runTask(tasks.release, 'finish', c, ['3.1.0']);
+    expect(release.steps).toContain('merged release/3.1.0 into develop (--no-ff)');
+    expect(git(work, 'show', 'develop:app.txt')).toContain('line 2 fixed');
+  });
+
   it('pushes by config default, and deletes the hotfix branch on the remote', async () => {
     fx = openSky();
     const { work } = fx;

@@ -42,6 +42,17 @@ async function refuses(
 const cfg: GitConfig = { versionFile: VERSION_FILE };
 
 describe('refusals leave the repo exactly as it was', () => {
+  it('a second hotfix, or a second release, while one is open (as git-flow)', async () => {
+    fx = openSky();
+    const { work } = fx;
+    const { c } = fakeContext(work);
+    await runTask(gitTasks(cfg).hotfix, 'start', c, ['3.0.1']);
+    await refuses(work, cfg, 'hotfix', 'start', ['3.0.2'], { message: /refusing to start hotfix 3\.0\.2: hotfix\/3\.0\.1 is not finished yet/, hint: /dpl hotfix\.finish:3\.0\.1/ });
+    git(work, 'checkout', '-q', 'develop');
+    await runTask(gitTasks(cfg).release, 'start', c, ['3.1.0']);
+    await refuses(work, cfg, 'release', 'start', ['3.2.0'], { message: /release\/3\.1\.0 is not finished yet/, hint: /dpl release\.finish:3\.1\.0/ });
+  });
+
   it('dirty working tree: modified, staged and untracked files', async () => {
     fx = openSky();
     const { work } = fx;
