@@ -90,6 +90,7 @@ export const hasRemoteBranch = (repo: Repo, remote: string, name: string) =>
 
 /** Local branches whose names start with `prefix`: git-flow's open hotfix/ or release/ branches. */
 export async function branchesUnder(repo: Repo, prefix: string): Promise<string[]> {
+  if (!prefix) return []; // without a prefix no branch can be told to be one
   const refs = await repo.git(['for-each-ref', '--format=%(refname)', 'refs/heads/']);
   return refs
     .split('\n')
