@@ -3,6 +3,7 @@
 // than tsc's many small ones; heavy dependencies stay external and lazy.
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { EXTERNAL } from './dependencies.mjs';
 
 rmSync('dist/bundle', { recursive: true, force: true });
 
@@ -14,7 +15,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['ssh2', 'esbuild', 'simple-git', 'cpu-features', 'ssh-config', 'semver', 'ini'],
+  external: EXTERNAL,
   define: { DPL_BUNDLE: 'true' },
   // Smaller files parse faster; names are kept so -v stack traces stay readable.
   minifyWhitespace: true,

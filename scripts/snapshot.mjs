@@ -7,12 +7,13 @@ import { existsSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync
 import { delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { EXTERNAL } from './dependencies.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'dist/bundle');
 const ENTRY = join(OUT, 'snapshot.cjs');
 const BLOB = join(OUT, 'dpl.blob');
-const EXTERNAL = /^(ssh2|esbuild|simple-git|cpu-features|ssh-config|semver|ini)(\/.*)?$/;
+const EXTERNAL_RE = new RegExp(`^(${EXTERNAL.join('|')})(/.*)?$`);
 
 for (const f of [BLOB, `${BLOB}.stamp`]) rmSync(f, { force: true });
 
@@ -36,7 +37,7 @@ await build({
     {
       name: 'dependencies-from-disk',
       setup(b) {
-        b.onResolve({ filter: EXTERNAL }, (a) => ({ path: a.path, namespace: 'dpl-dependency' }));
+        b.onResolve({ filter: EXTERNAL_RE }, (a) => ({ path: a.path, namespace: 'dpl-dependency' }));
         b.onLoad({ filter: /.*/, namespace: 'dpl-dependency' }, (a) => ({ contents: `module.exports = __dplRequire(${JSON.stringify(a.path)});`, loader: 'js' }));
       },
     },

@@ -39,8 +39,13 @@ export function version(): string {
   return pkg.version;
 }
 
+/** -v / --verbose, known before the flags are parsed (for errors while parsing them). */
+export function wantsVerbose(argv: string[]): boolean {
+  return argv.includes('-v') || argv.includes('--verbose');
+}
+
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
-  const verbose = argv.includes('-v') || argv.includes('--verbose');
+  const verbose = wantsVerbose(argv);
   try {
     const command = argv[0] && CLI_COMMANDS.has(argv[0]) ? argv[0] : undefined;
     if (command) {

@@ -8,6 +8,7 @@ import v8 from 'node:v8';
 import * as api from '../api.js';
 import { SNAPSHOT_API } from '../loader/import.js';
 import { start } from './start.js';
+import { wantsVerbose } from './app.js';
 // The bundle loads these on demand to keep --list fast. In a snapshot they cost
 // nothing to have ready, and every run on hosts needs them.
 import './execute.js';
@@ -20,6 +21,6 @@ import '../ssh/pool.js';
 v8.startupSnapshot.setDeserializeMainFunction(() => {
   // Restored: argv is [node, ...args] (bin/dpl passes `--` before the user's arguments).
   const argv = process.argv.slice(1);
-  if (argv.includes('-v') || argv.includes('--verbose')) process.stderr.write('dpl: debug: started from the start-up snapshot\n');
+  if (wantsVerbose(argv)) process.stderr.write('dpl: debug: started from the start-up snapshot\n');
   void start(argv);
 });

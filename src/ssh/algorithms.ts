@@ -9,6 +9,7 @@
 // ssh config (e.g. `KexAlgorithms ^curve25519-sha256`) to prefer curve25519.
 import type { Algorithms } from 'ssh2';
 import { globRegExp } from './ssh-syntax.js';
+import { requireSsh2 } from './ssh2-patches.js';
 
 export type AlgorithmKind = 'kex' | 'serverHostKey' | 'cipher' | 'hmac';
 
@@ -32,9 +33,8 @@ let catalog: Promise<Catalog> | undefined;
 
 /** ssh2's lists (they depend on what this Node's OpenSSL and CPU offer), read once. */
 export function loadCatalog(): Promise<Catalog> {
-  // required, not imported: ESM's import of CommonJS would scan the module's source first.
   catalog ??= Promise.resolve().then(() => {
-    const c = process.getBuiltinModule('node:module').createRequire(import.meta.url)('ssh2/lib/protocol/constants.js') as Record<string, string[]>;
+    const c = requireSsh2('ssh2/lib/protocol/constants.js') as Record<string, string[]>;
     const pair = (name: string) => ({ defaults: [...c[`DEFAULT_${name}`]!], supported: [...c[`SUPPORTED_${name}`]!] });
     const kex = pair('KEX');
     if (kex.defaults.includes(PREFERRED_KEX)) kex.defaults = [PREFERRED_KEX, ...kex.defaults.filter((a) => a !== PREFERRED_KEX)];

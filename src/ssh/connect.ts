@@ -6,7 +6,7 @@ import { ConnectionError, HostKeyError } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import { CONFIG_NAMES, algorithmsFor, loadCatalog, type AlgorithmSpecs } from './algorithms.js';
 import { createAuth, type AuthOptions } from './auth.js';
-import { ignoreHostKeyNotices, signWithoutProbe, verifyWithRawKeys } from './ssh2-patches.js';
+import { ignoreHostKeyNotices, requireSsh2, signWithoutProbe, verifyWithRawKeys } from './ssh2-patches.js';
 import { SshConnection, describeDrop, tcpSocket } from './connection.js';
 import { createHostKeyVerifier, type HostKeyPolicy } from './host-key.js';
 import { preferredHostKeyAlgorithms } from './known-hosts.js';
@@ -52,25 +52,23 @@ let loaded: Ssh2 | undefined;
 /**
  * ssh2's client side only. Its index also loads the server, key generation and
  * HTTP agents (node:http, https and tls), CPU a client never uses, spent while
- * 50 sshds start. required, not imported: ESM's import of CommonJS scans each
- * module's source for its exports first. The whole package if the layout differs.
+ * 50 sshds start. The whole package if the layout differs.
  */
 export async function loadSsh2(): Promise<Ssh2> {
   if (loaded) return loaded;
-  const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);
   try {
-    const agent = require('ssh2/lib/agent.js') as Pick<Ssh2, 'OpenSSHAgent' | 'BaseAgent'>;
+    const agent = requireSsh2('ssh2/lib/agent.js') as Pick<Ssh2, 'OpenSSHAgent' | 'BaseAgent'>;
     const parts: Ssh2 = {
-      Client: require('ssh2/lib/client.js') as Ssh2['Client'],
+      Client: requireSsh2('ssh2/lib/client.js') as Ssh2['Client'],
       OpenSSHAgent: agent.OpenSSHAgent,
       BaseAgent: agent.BaseAgent,
-      utils: { parseKey: (require('ssh2/lib/protocol/keyParser.js') as Ssh2['utils']).parseKey },
+      utils: { parseKey: (requireSsh2('ssh2/lib/protocol/keyParser.js') as Ssh2['utils']).parseKey },
     };
     if ([parts.Client, parts.OpenSSHAgent, parts.BaseAgent, parts.utils.parseKey].every((f) => typeof f === 'function')) loaded = parts;
   } catch {
     // the package's own entry, below
   }
-  loaded ??= require('ssh2') as Ssh2;
+  loaded ??= requireSsh2('ssh2') as Ssh2;
   verifyWithRawKeys(loaded.utils.parseKey);
   return loaded;
 }

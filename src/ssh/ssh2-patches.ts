@@ -7,6 +7,14 @@ import { nodeCrypto } from '../core/random.js';
 import type { Client, ParsedKey } from 'ssh2';
 
 /**
+ * One of ssh2's own modules (or the package), required rather than imported:
+ * ESM's import of CommonJS scans each module's source for its exports first.
+ */
+export function requireSsh2(path: string): unknown {
+  return process.getBuiltinModule('node:module').createRequire(import.meta.url)(path);
+}
+
+/**
  * OpenSSH announces its host keys after login (hostkeys-00, for UpdateHostKeys).
  * ssh2 answers by asking the server to prove each key: the server signs with
  * every host key and the client checks each signature, ~2 ms of CPU per login on
