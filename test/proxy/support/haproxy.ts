@@ -43,6 +43,10 @@ defaults
   timeout connect 2s
   timeout client 10s
   timeout server 10s
+  # A check waits up to 2 s for an answer: without this it waits only \`inter\` (200 ms),
+  # and when the whole suite loads both cores, slow-but-healthy nodes were marked DOWN
+  # (a rotation test saw 503s once). A stopped node still fails its check at once.
+  timeout check 2s
   retries 0
 frontend fe
   bind 127.0.0.1:${port}
