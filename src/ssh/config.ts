@@ -40,6 +40,12 @@ export interface HostSettings {
   passwordAuthentication: boolean;
   /** KexAlgorithms, HostKeyAlgorithms, Ciphers, MACs as written. */
   algorithms: AlgorithmSpecs;
+  /** HostKeyAlias: the name looked up in known_hosts (and a host certificate's principal) instead of the host name. */
+  hostKeyAlias?: string;
+  /** CertificateFile entries (expanded); `<identity>-cert.pub` files are found by auth beside each key. */
+  certificateFiles: string[];
+  /** ForwardAgent: false, true (the agent dpl authenticates with), or an explicit socket path. */
+  forwardAgent: boolean | string;
 }
 
 export interface SettingsDefaults {
@@ -201,6 +207,9 @@ export function resolveSettings(
     hashKnownHosts: yes(c['hashknownhosts']) ?? false,
     batchMode: yes(c['batchmode']) ?? false,
     passwordAuthentication: yes(c['passwordauthentication']) ?? true,
+    ...(first(c['hostkeyalias']) ? { hostKeyAlias: first(c['hostkeyalias'])!.toLowerCase() } : {}),
+    certificateFiles: list(c['certificatefile']).map((p) => expandPath(p, tokens)),
+    forwardAgent: ((v) => (v === undefined || /^(no|false)$/i.test(v) ? false : /^(yes|true)$/i.test(v) ? true : expandPath(v.replace(/^\$/, ''), tokens)))(first(c['forwardagent'])),
     algorithms: Object.fromEntries(
       (Object.keys(CONFIG_NAMES) as AlgorithmKind[]).flatMap((k) => {
         const v = first(c[CONFIG_NAMES[k].toLowerCase()]);

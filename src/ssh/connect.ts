@@ -31,7 +31,11 @@ export interface ConnectParams {
   keepaliveIntervalMs: number;
   keepaliveCountMax: number;
   auth: Omit<AuthOptions, 'onPrompt' | 'user' | 'label'>;
-  hostKey: Omit<HostKeyPolicy, 'display' | 'hostname' | 'port'>;
+  hostKey: Omit<HostKeyPolicy, 'display'>;
+  /** CertificateFile entries from ssh config (user certificates). */
+  certificateFiles: string[];
+  /** ssh-agent socket to forward to the host (ForwardAgent), or null. */
+  forwardAgent: string | null;
   /** KexAlgorithms, HostKeyAlgorithms, Ciphers, MACs from ssh config. */
   algorithms: AlgorithmSpecs;
   /** Key types known_hosts already has for this host: negotiate those first. */
@@ -109,7 +113,7 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
 
   const client = new ssh2.Client();
   let negotiated: { kex: string; serverHostKey: string } | undefined;
-  const verifier = createHostKeyVerifier({ ...p.hostKey, display: p.display, hostname: p.hostname, port: p.port });
+  const verifier = createHostKeyVerifier({ ...p.hostKey, display: p.display });
   let prompting = 0;
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;

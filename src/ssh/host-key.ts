@@ -4,14 +4,14 @@
 import { HostKeyError } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import { quote } from '../core/quote.js';
-import { fingerprint, keyTypeOf, knownHostName, type KnownHostsStore } from './known-hosts.js';
+import { fingerprint, keyTypeOf, type KnownHostsStore } from './known-hosts.js';
 
 export type HostKeyMode = 'strict' | 'accept-new' | 'off';
 
 export interface HostKeyPolicy {
   display: string;
-  hostname: string;
-  port: number;
+  /** The name known_hosts records for the host: HostKeyAlias, or `host` / `[host]:port`. */
+  name: string;
   mode: HostKeyMode;
   /** User files first: the first one is where accept-new writes. */
   userFiles: string[];
@@ -28,7 +28,7 @@ export interface HostKeyVerifier {
 }
 
 export function createHostKeyVerifier(p: HostKeyPolicy): HostKeyVerifier {
-  const name = knownHostName(p.hostname, p.port);
+  const name = p.name;
   const files = [...p.userFiles, ...p.globalFiles];
   const writeTo = p.userFiles[0];
   let failure: HostKeyError | undefined;

@@ -142,7 +142,8 @@ export class SshPool implements TransportPool {
     const s = route.settings;
     const o = this.options;
     const userFiles = s.userKnownHostsFiles ?? [o.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts')];
-    const known = await this.knownHosts.lookup([...userFiles, ...s.globalKnownHostsFiles], knownHostName(s.hostname, s.port));
+    const knownName = s.hostKeyAlias ?? knownHostName(s.hostname, s.port);
+    const known = await this.knownHosts.lookup([...userFiles, ...s.globalKnownHostsFiles], knownName);
     const strict = s.strictHostKeyChecking;
     const mode: HostKeyMode = o.insecureIgnoreHostKeys
       ? 'off'
@@ -177,7 +178,10 @@ export class SshPool implements TransportPool {
           decrypted: this.decrypted,
           identities: this.identities,
         },
+        certificateFiles: s.certificateFiles,
+        forwardAgent: s.forwardAgent === false ? null : s.forwardAgent === true ? agentSocket : s.forwardAgent,
         hostKey: {
+          name: knownName,
           mode,
           userFiles,
           globalFiles: s.globalKnownHostsFiles,
