@@ -23,7 +23,7 @@ export interface Io {
 }
 
 /** Subcommands that need no deployfile (they shadow tasks of the same name). */
-const CLI_COMMANDS = new Set(['init', 'completion', 'sandbox']);
+const CLI_COMMANDS = new Set(['init', 'completion', 'sandbox', 'ssh-config']);
 
 const defaultIo: Io = {
   out: (s) => void process.stdout.write(s),

@@ -1,8 +1,6 @@
 // The run's SSH connection pool: one connection per user@host:port (+ jump chain),
 // opened on first use, shared by every task and worker, closed at the end or on
 // Ctrl-C. ssh2 itself is only loaded when the first connection opens; settings and routes come from resolver.ts.
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { ConnectionError, HostKeyError, InterruptedError } from '../core/errors.js';
 import type { Prompter } from '../core/context-types.js';
 import type { EventBus } from '../core/events.js';
@@ -25,13 +23,16 @@ export interface SshPoolOptions {
   events: EventBus; // emit 'log' events (level 'debug' for timings) — never print
   prompter: Prompter;
   signal?: AbortSignal; // Ctrl-C: close everything
-  configFile?: string; // default ~/.ssh/config (missing file is fine)
-  knownHostsFile?: string; // default ~/.ssh/known_hosts (UserKnownHostsFile from config wins per host)
+  configFile?: string; // -F; default: ~/.ssh/config, then /etc/ssh/ssh_config, as ssh reads them
+  knownHostsFile?: string; // --known-hosts: like ssh -o UserKnownHostsFile=…, wins over the config
   acceptNewHostKeys?: boolean; // like StrictHostKeyChecking accept-new
   insecureIgnoreHostKeys?: boolean; // StrictHostKeyChecking no (explicit flag only)
-  identityFiles?: string[]; // -i
+  identityFiles?: string[]; // -i: tried before the config's IdentityFile
   user?: string;
-  port?: number; // defaults when neither host nor config says
+  port?: number; // -u / -p: win over the config (as ssh -l / -p); a host string's own user/port wins over them
+  /** The deployfile's defaults: used when neither the host, the command line nor the ssh config says. */
+  defaultUser?: string;
+  defaultPort?: number;
   jump?: string; // gateway for every host (-g), "user@host:port"
   connectTimeoutMs?: number; // default 10000
   commandTimeoutMs?: number; // default none; ExecOptions.timeoutMs wins
@@ -141,7 +142,8 @@ export class SshPool implements TransportPool {
     }
     const s = route.settings;
     const o = this.options;
-    const userFiles = s.userKnownHostsFiles ?? [o.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts')];
+    const userFiles = s.userKnownHostsFiles;
+    for (const w of s.warnings) this.log(route.display, 'warn', w);
     const knownName = s.hostKeyAlias ?? knownHostName(s.hostname, s.port);
     const known = await this.knownHosts.lookup([...userFiles, ...s.globalKnownHostsFiles], knownName);
     const strict = s.strictHostKeyChecking;

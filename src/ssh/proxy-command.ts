@@ -1,16 +1,19 @@
 // OpenSSH's ProxyCommand: the command's stdin/stdout carry the SSH stream (e.g.
-// `socat - TCP:%h:%p`, `aws ssm start-session ...`). It runs with /bin/sh like ssh
-// runs it; the tokens put into it are checked first, since they are not quoted.
+// `socat - TCP:%h:%p`, `aws ssm start-session ...`). It runs as ssh runs it,
+// `exec <command>` under $SHELL (else /bin/sh); the tokens put into it are checked
+// first, since they are not quoted.
 import { spawn } from 'node:child_process';
 import { Duplex } from 'node:stream';
 import { UsageError } from '../core/errors.js';
-import { expandTokens } from './ssh-syntax.js';
+import { percentExpand } from './config/expand.js';
 
 export interface ProxyTokens {
   hostname: string;
   port: number;
   user: string;
   alias: string;
+  /** HostKeyAlias, when set (%k; the alias otherwise). */
+  keyAlias?: string;
 }
 
 // What ssh(1) accepts in a host name it hands to a ProxyCommand, plus [] for IPv6.
@@ -21,7 +24,7 @@ export function expandProxyCommand(command: string, t: ProxyTokens): string {
   for (const [what, v] of [['host name', t.hostname], ['user', t.user], ['host alias', t.alias]] as const) {
     if (!SAFE.test(v)) throw new UsageError(`${what} ${JSON.stringify(v)} has characters that are unsafe in a ProxyCommand`);
   }
-  return expandTokens(command, { h: () => t.hostname, p: () => String(t.port), r: () => t.user, n: () => t.alias });
+  return percentExpand(command, { h: () => t.hostname, k: () => t.keyAlias ?? t.alias, n: () => t.alias, p: () => String(t.port), r: () => t.user }, 'ProxyCommand');
 }
 
 export interface ProxyStream {
@@ -32,7 +35,7 @@ export interface ProxyStream {
 
 /** Start the command; its stdio becomes the connection's stream, killed when the stream closes. */
 export function spawnProxyCommand(command: string, onStderr: (line: string) => void): ProxyStream {
-  const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.env['SHELL'] || '/bin/sh', ['-c', `exec ${command}`], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-2000);

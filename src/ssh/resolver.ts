@@ -1,29 +1,31 @@
-// Where each host's connection goes: ~/.ssh/config read once per run, settings per
-// alias computed once, routes through jump hosts (ProxyJump or the pool's -g).
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+// Where each host's connection goes: the ssh config read once per run, settings
+// per destination computed once, routes through jump hosts (ProxyJump or -g).
 import type { Host } from '../core/host.js';
-import { loadSshConfig, resolveSettings, type HostSettings, type SettingsDefaults } from './config.js';
+import { loadSshConfig, resolveSettings, type CommandLine, type HostSettings } from './config.js';
+import type { Directive } from './config/load.js';
 import { buildRoute, directKey, parseJump, type Route } from './route.js';
 
 type Given = { user?: string; port?: number };
-type Config = Awaited<ReturnType<typeof loadSshConfig>>;
 
 const settingsKey = (alias: string, given: Given): string => `${alias}\0${given.user ?? ''}\0${given.port ?? ''}`;
 const givenOf = (h: Host): Given => ({ user: h.user, port: h.port });
 
 export class HostResolver {
-  private config: Promise<Config> | undefined;
+  private files: Promise<Directive[][]> | undefined;
   private readonly resolved = new Map<string, Promise<HostSettings>>();
 
-  constructor(private readonly o: SettingsDefaults & { configFile?: string; jump?: string }) {}
+  /** `configFile` is -F (undefined: ~/.ssh/config then /etc/ssh/ssh_config); the rest is the command line. */
+  constructor(private readonly o: CommandLine & { configFile?: string; jump?: string }) {}
 
-  /** Settings per alias (+ explicit user/port), computed once per run. */
+  /** Settings per destination (alias + the host string's user/port), computed once per run. */
   settings(alias: string, given: Given): Promise<HostSettings> {
     const key = settingsKey(alias, given);
     let p = this.resolved.get(key);
     if (!p) {
-      p = this.load().then((c) => this.resolve(c, alias, given));
+      this.files ??= loadSshConfig(this.o.configFile);
+      const { user, port, identityFiles, knownHostsFile, defaultUser, defaultPort } = this.o;
+      const cli: CommandLine = { user, port, identityFiles, knownHostsFile, defaultUser, defaultPort };
+      p = this.files.then((files) => resolveSettings(files, { alias, ...given }, cli));
       this.resolved.set(key, p);
     }
     return p;
@@ -43,48 +45,12 @@ export class HostResolver {
   }
 
   /**
-   * Resolve `hosts` in one reaction on the config, registered before any get()
-   * asks, calling `direct` for each host that needs no jump: its SYN can leave
-   * before the host workers resolve anything. settings() then reuses the results.
+   * Resolve `hosts` now, calling `direct` for each host that needs no jump as soon
+   * as its settings are known, so its SYN can leave before the host workers ask.
+   * Errors are kept for settings() to report, if the host is ever used.
    */
   prefetch(hosts: Host[], direct: (settings: HostSettings) => void): Promise<unknown> {
     const isDirect = (s: HostSettings): boolean => !this.o.jump && !s.proxyJump?.length && !s.proxyCommand;
-    // Hosts resolved earlier in the run (an earlier task) are not computed again.
-    const known = hosts.filter((h) => this.resolved.has(settingsKey(h.hostname, givenOf(h))));
-    const before = known.map((h) => this.resolved.get(settingsKey(h.hostname, givenOf(h)))!.then((s) => isDirect(s) && direct(s)));
-    hosts = hosts.filter((h) => !known.includes(h));
-    const batch = this.load().then((config) => {
-      const out = new Map<Host, HostSettings | Error>();
-      for (const host of hosts) {
-        try {
-          const s = this.resolve(config, host.hostname, givenOf(host));
-          out.set(host, s);
-          if (isDirect(s)) direct(s);
-        } catch (err) {
-          out.set(host, err as Error);
-        }
-      }
-      return out;
-    });
-    for (const host of hosts) {
-      const key = settingsKey(host.hostname, givenOf(host));
-      const p = batch.then((out) => {
-        const s = out.get(host)!;
-        if (s instanceof Error) throw s;
-        return s;
-      });
-      p.catch(() => undefined); // reported by get(), if the host is ever used
-      this.resolved.set(key, p);
-    }
-    return Promise.allSettled([batch, ...before]);
-  }
-
-  private load(): Promise<Config> {
-    this.config ??= loadSshConfig(this.o.configFile ?? join(homedir(), '.ssh', 'config'));
-    return this.config;
-  }
-
-  private resolve(config: Config, alias: string, given: Given): HostSettings {
-    return resolveSettings(config, alias, given, { user: this.o.user, port: this.o.port, identityFiles: this.o.identityFiles });
+    return Promise.allSettled(hosts.map((h) => this.settings(h.hostname, givenOf(h)).then((s) => isDirect(s) && direct(s))));
   }
 }

@@ -42,7 +42,7 @@ function complete(words: string[]): string[] {
 
 describe('dpl completion', () => {
   it('bash: completes task names from the deployfile, and the subcommands first', () => {
-    expect(complete([''])).toEqual(['completion', 'deploy.latest', 'deploy.stable', 'host', 'init', 'role', 'uptime'].sort());
+    expect(complete([''])).toEqual(['completion', 'deploy.latest', 'deploy.stable', 'host', 'init', 'role', 'ssh-config', 'uptime'].sort());
     expect(complete(['de'])).toEqual(['deploy.latest', 'deploy.stable']);
     expect(complete(['prod', 'up'])).toEqual(['uptime']);
   });

@@ -1,20 +1,26 @@
-// ~/.ssh/config resolution (ssh-config package) and jump routes: unit tests.
+// ssh_config resolution (src/ssh/config/, OpenSSH 9.2's rules) and jump routes: unit
+// tests. The differential test against `ssh -G` is config-differential.test.ts; the
+// rules that decide whether dpl connects are checked on real hosts in config-rules.test.ts.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir, userInfo } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
-import { loadSshConfig, resolveSettings } from '../../src/ssh/config.js';
+import { loadSshConfig, resolveSettings, type CommandLine } from '../../src/ssh/config.js';
 import { buildRoute } from '../../src/ssh/route.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dpl-cfg-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const home = userInfo().homedir;
 let n = 0;
 
-async function configOf(text: string) {
+function configFile(text: string): string {
   const file = join(dir, `config-${n++}`);
   writeFileSync(file, text);
-  return loadSshConfig(file);
+  return file;
+}
+async function settingsFor(text: string, alias: string, given: { user?: string; port?: number } = {}, cli: CommandLine = {}) {
+  return resolveSettings(await loadSshConfig(configFile(text)), { alias, ...given }, cli);
 }
 
 const CONFIG = `
@@ -45,8 +51,7 @@ Host *
 
 describe('ssh config resolution', () => {
   it('applies Host patterns in order, first value wins, with % tokens and ~', async () => {
-    const c = await configOf(CONFIG);
-    const s = resolveSettings(c, 'web-9', {}, {});
+    const s = await settingsFor(CONFIG, 'web-9');
     expect(s).toMatchObject({
       hostname: 'web-9.internal.example.com',
       port: 2222,
@@ -56,55 +61,61 @@ describe('ssh config resolution', () => {
       proxyJump: undefined,
       explicitIdentities: true,
     });
-    expect(s.identityFiles).toEqual([join(homedir(), '.ssh/deploy_key'), '/keys/deploy@web-9.internal.example.com']);
+    expect(s.identityFiles).toEqual([join(home, '.ssh/deploy_key'), '/keys/deploy@web-9.internal.example.com']);
   });
 
   it('reads ProxyJump chains, StrictHostKeyChecking, UserKnownHostsFile lists and ConnectTimeout', async () => {
-    const c = await configOf(CONFIG);
-    const s = resolveSettings(c, 'db', {}, {});
+    const s = await settingsFor(CONFIG, 'db');
     expect(s).toMatchObject({
       hostname: '10.0.0.5',
       port: 22,
       user: 'fallback',
       proxyJump: ['ops@bastion:2200', 'bastion2'],
       strictHostKeyChecking: 'accept-new',
-      userKnownHostsFiles: [join(homedir(), '.ssh/known_hosts_db'), '/etc/other_known'],
+      userKnownHostsFiles: [join(home, '.ssh/known_hosts_db'), '/etc/other_known'],
       connectTimeoutMs: 3000,
       identitiesOnly: true,
     });
-    expect(resolveSettings(c, 'direct', {}, {}).proxyJump).toEqual([]);
+    expect((await settingsFor(CONFIG, 'direct')).proxyJump).toBeUndefined();
   });
 
-  it('the host’s own user/port win over the config; pool defaults fill what neither says', async () => {
-    const c = await configOf('Host a\n  Port 2200\n');
-    expect(resolveSettings(c, 'a', { user: 'me', port: 2300 }, { user: 'dflt', port: 9 })).toMatchObject({ user: 'me', port: 2300 });
-    expect(resolveSettings(c, 'a', {}, { user: 'dflt', port: 9 })).toMatchObject({ user: 'dflt', port: 2200 });
-    expect(resolveSettings(c, 'b', {}, { identityFiles: ['/k/one'] })).toMatchObject({
-      hostname: 'b',
-      port: 22,
-      user: userInfo().username,
-      identityFiles: ['/k/one'],
-    });
+  it('known_hosts defaults as ssh: known_hosts and known_hosts2, user and global', async () => {
+    const s = await settingsFor('', 'x');
+    expect(s.userKnownHostsFiles).toEqual([join(home, '.ssh/known_hosts'), join(home, '.ssh/known_hosts2')]);
+    expect(s.globalKnownHostsFiles).toEqual(['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']);
+    expect((await settingsFor('UserKnownHostsFile none\n', 'x')).userKnownHostsFiles).toEqual([]);
   });
 
-  it('a missing config file is an empty config', async () => {
-    expect(await loadSshConfig(join(tmpdir(), 'no-such-dir-dpl', 'config'))).toBeNull();
-    expect(resolveSettings(null, 'x.example.com', {}, {})).toMatchObject({ hostname: 'x.example.com', port: 22 });
+  it('the host string’s user/port win; then -u/-p/--known-hosts over the config; the deployfile’s defaults under it', async () => {
+    const text = 'Host a\n  Port 2200\n  User cfg\n  UserKnownHostsFile /cfg/kh\n';
+    expect(await settingsFor(text, 'a', { user: 'me', port: 2300 }, { user: 'cli', port: 9 })).toMatchObject({ user: 'me', port: 2300 });
+    expect(await settingsFor(text, 'a', {}, { user: 'cli', port: 9, knownHostsFile: '/cli/kh' })).toMatchObject({ user: 'cli', port: 9, userKnownHostsFiles: ['/cli/kh'] });
+    expect(await settingsFor(text, 'a', {}, { defaultUser: 'dflt', defaultPort: 7 })).toMatchObject({ user: 'cfg', port: 2200 });
+    expect(await settingsFor(text, 'b', {}, { defaultUser: 'dflt', defaultPort: 7 })).toMatchObject({ user: 'dflt', port: 7 });
+    expect(await settingsFor(text, 'b', {}, { identityFiles: [configFile('key')] })).toMatchObject({ hostname: 'b', port: 22, user: userInfo().username, explicitIdentities: true });
   });
 
-  it('long Host lists, wildcards and negations match as OpenSSH does (the fast path)', async () => {
+  it('-F names a file that must exist (as ssh -F); -F none reads nothing', async () => {
+    await expect(loadSshConfig(join(tmpdir(), 'no-such-dir-dpl', 'config'))).rejects.toThrow(UsageError);
+    expect(await resolveSettings(await loadSshConfig('none'), { alias: 'X.example.com' })).toMatchObject({ hostname: 'x.example.com', port: 22 });
+  });
+
+  it('long Host lists, wildcards and negations match as OpenSSH does', async () => {
     const names = Array.from({ length: 60 }, (_, i) => `h${i}`).join(' ');
-    const c = await configOf(`Host ${names}\n  Port 2000\nHost h1? !h13\n  User teen\nHost *.lan h5\n  User lan\nHost *\n  User rest\n  KexAlgorithms ^curve25519-sha256\n`);
-    expect(resolveSettings(c, 'h12', {}, {})).toMatchObject({ port: 2000, user: 'teen', algorithms: { kex: '^curve25519-sha256' } });
-    expect(resolveSettings(c, 'h13', {}, {})).toMatchObject({ port: 2000, user: 'rest' });
-    expect(resolveSettings(c, 'h5', {}, {})).toMatchObject({ port: 2000, user: 'lan' });
-    expect(resolveSettings(c, 'box.lan', {}, {})).toMatchObject({ port: 22, user: 'lan' });
-    expect(resolveSettings(c, 'h60', {}, {})).toMatchObject({ port: 22, user: 'rest' });
+    const text = `Host ${names}\n  Port 2000\nHost h1? !h13\n  User teen\nHost *.lan h5\n  User lan\nHost *\n  User rest\n  KexAlgorithms ^curve25519-sha256\n`;
+    expect(await settingsFor(text, 'h12')).toMatchObject({ port: 2000, user: 'teen', algorithms: { kex: '^curve25519-sha256' } });
+    expect(await settingsFor(text, 'h13')).toMatchObject({ port: 2000, user: 'rest' });
+    expect(await settingsFor(text, 'h5')).toMatchObject({ port: 2000, user: 'lan' });
+    expect(await settingsFor(text, 'box.lan')).toMatchObject({ port: 22, user: 'lan' });
+    expect(await settingsFor(text, 'h60')).toMatchObject({ port: 22, user: 'rest' });
   });
 
-  it('rejects a bad Port with a UsageError', async () => {
-    const c = await configOf('Host bad\n  Port nope\n');
-    expect(() => resolveSettings(c, 'bad', {}, {})).toThrow(UsageError);
+  it('a bad line anywhere is an error naming the file and line, active or not (as ssh)', async () => {
+    const file = configFile('Host other\n  Port nope\n');
+    await expect(loadSshConfig(file)).rejects.toThrow(`${file} line 2: Bad port 'nope'.`);
+    await expect(loadSshConfig(configFile('Host x\n  Bogus yes\n')).then((f) => resolveSettings(f, { alias: 'y' }))).rejects.toThrow(/line 2: Bad configuration option: bogus/);
+    expect(await settingsFor('IgnoreUnknown bogus\nHost x\n  Bogus yes\n', 'y')).toMatchObject({ hostname: 'y' });
+    await expect(loadSshConfig(configFile('Match host\n'))).rejects.toThrow(/Missing Match criteria for host/);
   });
 });
 
@@ -116,25 +127,27 @@ describe('Include', () => {
     writeFileSync(join(inc, 'conf.d', '10-db.conf'), 'Host db web\n  User first-wins\n');
     writeFileSync(join(inc, 'conf.d', '.hidden.conf'), 'Host web\n  User hidden\n');
     writeFileSync(join(inc, 'port.conf'), 'Port 2022\n');
-    const c = await configOf(`Include ${join(inc, 'conf.d', '*.conf')} ${join(inc, 'missing.conf')}\nHost *\n  User rest\n`);
-    expect(resolveSettings(c, 'web', {}, {})).toMatchObject({ hostname: '10.0.0.20', port: 2022, user: 'first-wins' });
-    expect(resolveSettings(c, 'db', {}, {})).toMatchObject({ hostname: 'db', port: 22, user: 'first-wins' });
-    expect(resolveSettings(c, 'other', {}, {})).toMatchObject({ user: 'rest' });
+    const text = `Include ${join(inc, 'conf.d', '*.conf')} ${join(inc, 'missing.conf')}\nHost *\n  User rest\n`;
+    expect(await settingsFor(text, 'web')).toMatchObject({ hostname: '10.0.0.20', port: 2022, user: 'first-wins' });
+    expect(await settingsFor(text, 'db')).toMatchObject({ hostname: 'db', port: 22, user: 'first-wins' });
+    expect(await settingsFor(text, 'other')).toMatchObject({ user: 'rest' });
   });
 
-  it('refuses what it cannot follow: Include loops, Host blocks included inside a Host block', async () => {
+  it('an Include inside a block: its Host lines work, and the block is restored after it; loops stop at 16', async () => {
     const inc = mkdtempSync(join(dir, 'inc-'));
+    writeFileSync(join(inc, 'hosts.conf'), 'Host a\n  Port 1001\nHost b\n  Port 1002\n');
+    const text = `Host a b\n  Include ${join(inc, 'hosts.conf')}\n  User after-include\n`;
+    expect(await settingsFor(text, 'a')).toMatchObject({ port: 1001, user: 'after-include' });
+    expect(await settingsFor(text, 'c')).toMatchObject({ port: 22, user: userInfo().username });
     writeFileSync(join(inc, 'loop.conf'), `Include ${join(inc, 'loop.conf')}\n`);
-    await expect(configOf(`Include ${join(inc, 'loop.conf')}\n`)).rejects.toThrow(/nested more than 16 deep/);
-    writeFileSync(join(inc, 'hosts.conf'), 'Host a\n  Port 1\n');
-    await expect(configOf(`Host x\n  Include ${join(inc, 'hosts.conf')}\n`)).rejects.toThrow(UsageError);
+    await expect(loadSshConfig(configFile(`Include ${join(inc, 'loop.conf')}\n`))).rejects.toThrow(/too many recursive configuration includes/);
   });
 });
 
 describe('jump routes', () => {
   it('chains hops first-to-last; the last hop uses its own config; keys include the chain', async () => {
-    const c = await configOf(CONFIG);
-    const resolve = async (alias: string, given: { user?: string; port?: number }) => resolveSettings(c, alias, given, {});
+    const files = await loadSshConfig(configFile(CONFIG));
+    const resolve = (alias: string, given: { user?: string; port?: number }) => resolveSettings(files, { alias, ...given });
     const r = await buildRoute(resolve, 'db', 'db', {}, undefined);
     expect(r.key).toBe('fallback@10.0.0.5:22 via fallback@bastion2:22 via ops@bastion:2200');
     expect(r.via?.display).toBe('bastion2');
@@ -142,8 +155,8 @@ describe('jump routes', () => {
   });
 
   it('detects ProxyJump loops', async () => {
-    const c = await configOf('Host a\n  ProxyJump b\nHost b\n  ProxyJump a\n');
-    const resolve = async (alias: string, given: { user?: string; port?: number }) => resolveSettings(c, alias, given, {});
+    const files = await loadSshConfig(configFile('Host a\n  ProxyJump b\nHost b\n  ProxyJump a\n'));
+    const resolve = (alias: string, given: { user?: string; port?: number }) => resolveSettings(files, { alias, ...given });
     await expect(buildRoute(resolve, 'a', 'a', {}, undefined)).rejects.toThrow(/ProxyJump loop/);
   });
 });

@@ -41,10 +41,11 @@ describeBed('ProxyCommand', (bed) => {
   });
 
   it('a command that dies is named, with its exit status and stderr', async () => {
-    const { pool } = bedPool({ configFile: config(`echo "no route to %h" >&2; exit 7`) });
+    // ssh runs `exec <command>`: a compound command needs its own shell, as with ssh.
+    const { pool } = bedPool({ configFile: config(`sh -c 'echo "no route to %h" >&2; exit 7'`) });
     const err = await pool.get(bedHost('through-proxy')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionError);
-    expect((err as Error).message).toMatch(new RegExp(`ProxyCommand \`echo "no route to ${web.address.replace(/\./g, '\\.')}" >&2; exit 7\` exited 7: no route to`));
+    expect((err as Error).message).toMatch(new RegExp(`ProxyCommand \`sh -c 'echo "no route to ${web.address.replace(/\./g, '\\.')}" >&2; exit 7'\` exited 7: no route to`));
     await pool.closeAll();
   });
 });

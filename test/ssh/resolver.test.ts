@@ -11,7 +11,7 @@ import { HostResolver } from '../../src/ssh/resolver.js';
 const dir = mkdtempSync(join(tmpdir(), 'dpl-resolver-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const config = join(dir, 'config');
-writeFileSync(config, 'Host a\n  HostName 127.0.0.1\n  Port 2201\nHost b\n  ProxyJump a\nHost bad\n  Port nope\nHost *\n  User deploy\n');
+writeFileSync(config, 'Host a\n  HostName 127.0.0.1\n  Port 2201\nHost b\n  ProxyJump a\nHost bad\n  HostName bad-%z\nHost *\n  User deploy\n');
 const host = (name: string): Host => ({ name, hostname: name, vars: {} }) as Host;
 
 describe('HostResolver', () => {

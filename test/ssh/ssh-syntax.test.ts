@@ -1,30 +1,49 @@
-// OpenSSH config syntax helpers: wildcard patterns, paths, %-tokens.
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+// OpenSSH's lexical rules: wildcard patterns, line splitting, tilde and %-token expansion.
+import { userInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { expandTokens, globRegExp, sshPath } from '../../src/ssh/ssh-syntax.js';
+import { UsageError } from '../../src/core/errors.js';
+import { dollarExpand, percentExpand, tildeExpand } from '../../src/ssh/config/expand.js';
+import { argvSplit, strdelim } from '../../src/ssh/config/lexer.js';
+import { matchPattern, matchPatternList } from '../../src/ssh/config/patterns.js';
+import { globRegExp } from '../../src/ssh/ssh-syntax.js';
 
 describe('ssh config syntax', () => {
   it('globRegExp: * any run, ? exactly one character, everything else literal', () => {
     expect(globRegExp('web-?.example.com').test('web-1.example.com')).toBe(true);
     expect(globRegExp('web-?.example.com').test('web-10.example.com')).toBe(false);
+    expect(globRegExp('web?').test('web')).toBe(false);
     expect(globRegExp('[10.0.0.*]:22').test('[10.0.0.7]:22')).toBe(true);
     expect(globRegExp('a.b').test('axb')).toBe(false);
     expect(globRegExp('WEB*', 'i').test('web-1')).toBe(true);
   });
 
-  it('sshPath: ~ is home, relative paths are under ~/.ssh', () => {
-    expect(sshPath('~')).toBe(homedir());
-    expect(sshPath('~/keys/id')).toBe(join(homedir(), 'keys/id'));
-    expect(sshPath('config.d/x')).toBe(join(homedir(), '.ssh', 'config.d/x'));
-    expect(sshPath('/etc/ssh/x')).toBe('/etc/ssh/x');
+  it('match_pattern is case-sensitive; pattern lists negate with ! and lower-case when asked', () => {
+    expect(matchPattern('Web', 'web')).toBe(false);
+    expect(matchPatternList('db-1', 'web-*,db-?', false)).toBe(1);
+    expect(matchPatternList('db-1', '!db-1,*', false)).toBe(-1);
+    expect(matchPatternList('WEB', 'web', true)).toBe(0);
+    expect(matchPatternList('web', 'WEB', true)).toBe(1);
   });
 
-  it('expandTokens: %% and the given tokens, computed only when used; others stay', () => {
+  it('strdelim takes the keyword (one = may replace the space); argvSplit keeps quoted spaces and escapes', () => {
+    expect(strdelim('Port=22')).toEqual({ token: 'Port', rest: '22' });
+    expect(strdelim('Port = 22')).toEqual({ token: 'Port', rest: '22' });
+    expect(strdelim('Port == 22')).toEqual({ token: 'Port', rest: '= 22' });
+    expect(argvSplit('"/a b/c" d\\ e # comment')).toEqual(['/a b/c', 'd e']);
+    expect(argvSplit("it's")).toBeNull();
+    expect(argvSplit('a#b')).toEqual(['a#b']);
+  });
+
+  it('tilde from the password database, %-tokens strict (as ssh), ${VAR} from the environment', () => {
+    expect(tildeExpand('~/x')).toBe(`${userInfo().homedir}/x`);
+    expect(tildeExpand('~root/x')).toMatch(/^\/.*\/x$/);
     let asked = 0;
     const t = { h: () => 'web', u: () => (asked++, 'me') };
-    expect(expandTokens('%h:%%p %x', t)).toBe('web:%p %x');
+    expect(percentExpand('%h:%%p', t, 'test')).toBe('web:%p');
     expect(asked).toBe(0);
-    expect(expandTokens('%u', t)).toBe('me');
+    expect(() => percentExpand('%x', t, 'IdentityFile')).toThrow(UsageError);
+    expect(() => percentExpand('trailing %', t, 'IdentityFile')).toThrow(/lone %/);
+    expect(dollarExpand('${HOME}/k', 'IdentityFile', { HOME: '/h' })).toBe('/h/k');
+    expect(() => dollarExpand('${NOPE_DPL}', 'IdentityFile', {})).toThrow(/NOPE_DPL/);
   });
 });

@@ -102,7 +102,6 @@ export function bedPool(over: Partial<SshPoolOptions> & { answers?: Record<strin
   prompter.events ??= events;
   const pool = createSshPool({
     configFile: bed.configFile,
-    knownHostsFile: bed.knownHostsFile,
     agentSocket: null,
     ...over,
     events,

@@ -6,7 +6,7 @@ import type { Io } from '../app.js';
 import { buildProgram } from '../options.js';
 
 const FILE_OPTIONS = ['-f', '--deployfile', '-i', '--identity', '-F', '--ssh-config', '--known-hosts'];
-const SUBCOMMANDS = ['init', 'completion'];
+const SUBCOMMANDS = ['init', 'completion', 'ssh-config'];
 
 export function runCompletion(args: string[], io: Io): number {
   const shell = args[0];

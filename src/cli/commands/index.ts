@@ -1,4 +1,5 @@
-// Subcommands that work without a deployfile: `dpl init`, `dpl completion bash|zsh`, `dpl sandbox ...`.
+// Subcommands that work without a deployfile: `dpl init`, `dpl completion bash|zsh`, `dpl sandbox ...`,
+// `dpl ssh-config HOST`.
 // Each loads only when asked for.
 import { UsageError } from '../../core/errors.js';
 import type { Io } from '../app.js';
@@ -17,7 +18,11 @@ export async function runCommand(name: string, args: string[], io: Io): Promise<
       const { runSandbox } = await import('./sandbox.js');
       return runSandbox(args, io);
     }
+    case 'ssh-config': {
+      const { runSshConfig } = await import('./ssh-config.js');
+      return runSshConfig(args, io);
+    }
     default:
-      throw new UsageError(`unknown subcommand "dpl ${name}"`, { hint: 'subcommands: init, completion, sandbox' });
+      throw new UsageError(`unknown subcommand "dpl ${name}"`, { hint: 'subcommands: init, completion, sandbox, ssh-config' });
   }
 }

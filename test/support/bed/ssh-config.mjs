@@ -21,11 +21,13 @@ export function sshConfigText(info) {
     lines.push(`Host ${info.refused.name}`, `  HostName ${info.refused.address}`, `  Port ${info.refused.port}`, '');
     aliases.push(info.refused.name);
   }
-  // Only the aliases pin the bed's known_hosts: tests that reach a host by its
-  // address can bring their own file (pool option knownHostsFile).
+  // Every host checks against the bed's known_hosts (the aliases say so in their own block, so
+  // a config that splices them before another `Host *` keeps them); a test can bring its own
+  // file with the pool option knownHostsFile (--known-hosts), which wins as ssh's -o does.
   lines.push(`Host ${aliases.join(' ')}`, `  UserKnownHostsFile ${info.knownHostsFile}`, '');
   lines.push(
     'Host *',
+    `  UserKnownHostsFile ${info.knownHostsFile}`,
     `  User ${info.user}`,
     `  IdentityFile ${info.keys.plain}`,
     '  IdentitiesOnly yes',

@@ -1,0 +1,149 @@
+// What ssh(1) 9.2 resolves for a destination, in ssh.c's order: the command line
+// first (so -l/-p/-i/-o win: the first value obtained wins), then the config
+// files, HostName with %h, host name canonicalisation, a final pass when asked
+// for (`Match final`, CanonicalizeHostname), then the defaults and expansions.
+import { lookup } from 'node:dns/promises';
+import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { hostname as localHostname, userInfo } from 'node:os';
+import { UsageError } from '../../core/errors.js';
+import { connectionHash, runPass } from './evaluate.js';
+import { dollarExpand, passwdHome, percentExpand, tildeExpand, type Tokens } from './expand.js';
+import type { Directive } from './load.js';
+import { addFile, emptyOptions, type SshOptions } from './options.js';
+
+export interface Destination {
+  /** The name given (an inventory host's hostname, or what -H named): what `Host` lines match. */
+  alias: string;
+  /** From the host string (`user@host:port`): wins over -u and -p, as in Fabric. */
+  user?: string;
+  port?: number;
+}
+
+export interface CommandLine {
+  /** -u, -p, -i, --known-hosts: like ssh's -l, -p, -i and -o UserKnownHostsFile, they beat the config. */
+  user?: string;
+  port?: number;
+  identityFiles?: string[];
+  knownHostsFile?: string;
+  /** The deployfile's defaults: below the ssh config, above OpenSSH's own defaults. */
+  defaultUser?: string;
+  defaultPort?: number;
+}
+
+export interface Resolved {
+  alias: string;
+  /** The final host name (HostName, %h, lower-cased, canonicalised). */
+  host: string;
+  user: string;
+  port: number;
+  options: SshOptions;
+  /** %-tokens for IdentityFile, CertificateFile, UserKnownHostsFile, IdentityAgent (ssh's cinfo). */
+  tokens: Tokens;
+  /** No IdentityFile anywhere: OpenSSH's default key names were filled in. */
+  defaultIdentities: boolean;
+  /** Things ssh warns about and goes on (an -i file that is not there). */
+  warnings: string[];
+}
+
+const DEFAULT_IDENTITIES = ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk', 'id_xmss', 'id_dsa'];
+
+export async function resolveDestination(files: Directive[][], dest: Destination, cli: CommandLine = {}): Promise<Resolved> {
+  const o = emptyOptions();
+  const warnings: string[] = [];
+  o.user = dest.user ?? cli.user;
+  o.port = dest.port ?? cli.port;
+  for (const f of cli.identityFiles ?? []) {
+    const p = tildeExpand(f);
+    if (existsSync(p)) addFile(o.identityFiles, p, true);
+    else warnings.push(`identity file ${p} not accessible: no such file or directory`);
+  }
+  if (cli.knownHostsFile) o.userKnownHostsFiles = [cli.knownHostsFile];
+
+  let wantFinal = false;
+  runPass(files, { host: dest.alias, originalHost: dest.alias, finalPass: false, options: o, wantFinalPass: () => (wantFinal = true) });
+
+  let host = dest.alias;
+  if (o.hostname !== undefined) host = o.hostname = percentExpand(o.hostname, { h: () => dest.alias }, 'HostName');
+  if (!isIP(host)) host = host.toLowerCase();
+  const canonicalize = o.canonicalizeHostname ?? 'no';
+  if (canonicalize !== 'no' && !isIP(host)) host = await canonicalizeHost(host, o);
+  if (canonicalize !== 'no') wantFinal = true;
+  if (wantFinal) {
+    o.hostname = host;
+    runPass(files, { host, originalHost: dest.alias, finalPass: true, options: o, wantFinalPass: () => undefined });
+  }
+
+  const defaultIdentities = fillDefaults(o);
+  const user = o.user ?? cli.defaultUser ?? userInfo().username;
+  const port = o.port ?? cli.defaultPort ?? 22;
+  if (o.jumpHost !== undefined && o.jumpHost === host && (o.jumpPort ?? 22) === port && (o.jumpUser ?? user) === user) {
+    throw new UsageError(`ssh config: jumphost loop via ${o.jumpHost}`);
+  }
+  if (o.hostKeyAlias !== undefined) o.hostKeyAlias = o.hostKeyAlias.toLowerCase();
+  const portStr = String(port);
+  const tokens: Tokens = {
+    C: () => connectionHash(localHostname(), host, portStr, user),
+    L: () => localHostname().split('.')[0]!,
+    i: () => String(userInfo().uid),
+    k: () => o.hostKeyAlias ?? dest.alias,
+    l: localHostname,
+    n: () => dest.alias,
+    p: () => portStr,
+    d: passwdHome,
+    h: () => host,
+    r: () => user,
+    u: () => userInfo().username,
+  };
+  if (o.userKnownHostsFiles?.[0]?.toLowerCase() === 'none') o.userKnownHostsFiles = [];
+  else o.userKnownHostsFiles = o.userKnownHostsFiles!.map((f) => expandPath(f, tokens, 'UserKnownHostsFile'));
+  if (o.globalKnownHostsFiles?.[0]?.toLowerCase() === 'none') o.globalKnownHostsFiles = [];
+  return { alias: dest.alias, host, user, port, options: o, tokens, defaultIdentities, warnings };
+}
+
+/** ssh's default_client_percent_dollar_expand() after tilde_expand_filename(). */
+export function expandPath(path: string, tokens: Tokens, what: string): string {
+  return dollarExpand(percentExpand(tildeExpand(path), tokens, what), what);
+}
+
+/** fill_default_options() for the fields dpl uses; true when the default identities were filled in. */
+function fillDefaults(o: SshOptions): boolean {
+  const noIdentities = !o.identityFiles.length;
+  if (noIdentities) for (const n of DEFAULT_IDENTITIES) addFile(o.identityFiles, `~/.ssh/${n}`, false);
+  o.globalKnownHostsFiles ??= ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
+  o.userKnownHostsFiles ??= ['~/.ssh/known_hosts', '~/.ssh/known_hosts2'];
+  if (o.proxyCommand?.toLowerCase() === 'none') o.proxyCommand = undefined;
+  if (o.jumpHost === 'none' && !o.jumpPort && o.jumpUser === undefined) {
+    o.jumpHost = undefined;
+    o.jumpPort = undefined;
+  }
+  if (o.permittedCnames?.length === 1 && o.permittedCnames[0]!.source === 'none') o.permittedCnames = undefined;
+  return noIdentities;
+}
+
+/**
+ * resolve_canonicalize(): try `host.<domain>.` for each CanonicalDomains suffix
+ * (names with more than CanonicalizeMaxDots dots, and proxied hosts unless
+ * `always`, are left alone). CNAME following is not done: refused with an error.
+ */
+async function canonicalizeHost(host: string, o: SshOptions): Promise<string> {
+  const direct = (o.proxyCommand === undefined || o.proxyCommand.toLowerCase() === 'none') && o.jumpHost === undefined;
+  if (!direct && o.canonicalizeHostname !== 'always') return host;
+  if (o.permittedCnames?.length && o.permittedCnames[0]!.source !== 'none') {
+    throw new UsageError('ssh config: CanonicalizePermittedCNAMEs is not supported by dpl', {
+      hint: 'remove it for the hosts dpl reaches, or give their full names',
+    });
+  }
+  const resolves = (name: string): Promise<boolean> => lookup(name).then(() => true, () => false);
+  if (host.endsWith('.')) {
+    if (await resolves(host)) return host.slice(0, -1);
+  } else {
+    if ((host.match(/\./g)?.length ?? 0) > (o.canonicalizeMaxDots ?? 1)) return host;
+    for (const domain of o.canonicalDomains ?? []) {
+      if (domain.toLowerCase() === 'none') break;
+      if (await resolves(`${host}.${domain}.`)) return `${host}.${domain}`;
+    }
+  }
+  if (o.canonicalizeFallbackLocal === false) throw new UsageError(`ssh config: could not resolve host "${host}" (CanonicalizeFallbackLocal no)`);
+  return host;
+}
