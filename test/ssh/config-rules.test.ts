@@ -143,13 +143,13 @@ describeBed('ssh_config rules decide as OpenSSH does (real ssh as the reference)
     expect(await dpl({ ...alias('prod-3'), user: bed.user }, { configFile: cfg })).toBe('host key refused');
   });
 
-  it('`Match final` blocks apply in a second pass, which sees the final host name', async () => {
-    // Only the final pass names the known_hosts file that records another key for the host.
+  it('`Match final` asks for a second pass, in which Host lines see the final host name', async () => {
+    // Only the final pass's `Host <address>` names the known_hosts file that records another key.
     const kh = emptyKh();
     const pinned = file('known_hosts', `${stranger.knownHostsName} ${otherKey}\n`);
     const cfg = file(
       'config',
-      `Host prod-4\n  HostName ${stranger.address}\n  Port ${stranger.port}\nMatch final host ${stranger.address}\n  GlobalKnownHostsFile ${pinned}\n` +
+      `Host prod-4\n  HostName ${stranger.address}\n  Port ${stranger.port}\nMatch final\nHost ${stranger.address}\n  GlobalKnownHostsFile ${pinned}\n` +
         `Host *\n  StrictHostKeyChecking accept-new\n  User ${bed.user}\n  IdentityFile ${bed.keys.plain}\n  UserKnownHostsFile ${kh}\n`,
     );
     expect(ssh(cfg, 'prod-4')).toBe('host key refused');
