@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.js';
 import { UsageError } from '../core/errors.js';
+import { Secrets } from '../core/secrets.js';
 import { deployfile } from '../core/deployfile.js';
 import { parseInvocation } from '../core/grammar.js';
 import { Registry } from '../core/registry.js';
@@ -44,9 +45,14 @@ export function wantsVerbose(argv: string[]): boolean {
   return argv.includes('-v') || argv.includes('--verbose');
 }
 
-export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+/**
+ * `secrets`: what start-up took out of the environment (start.ts); the run's
+ * events and this function's error report are masked with it.
+ */
+export async function main(argv: string[], io: Io = defaultIo, secrets: Secrets = new Secrets()): Promise<number> {
   const verbose = wantsVerbose(argv);
   try {
+    secrets.checkEnv();
     const command = argv[0] && CLI_COMMANDS.has(argv[0]) ? argv[0] : undefined;
     if (command) {
       const { runCommand } = await import('./commands/index.js');
@@ -71,8 +77,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     }
     const invocations = cli.tokens.map(parseInvocation);
     const { executeRun } = await import('./execute.js');
-    return await executeRun({ cli, definition, registry, invocations, root: file ? dirname(file) : io.cwd, io });
+    return await executeRun({ cli, definition, registry, invocations, root: file ? dirname(file) : io.cwd, io, secrets });
   } catch (e) {
-    return reportError(e, { verbose, writeErr: io.err });
+    return reportError(e, { verbose, writeErr: io.err, secrets });
   }
 }

@@ -1,20 +1,25 @@
-// The single place where errors become messages and exit codes.
+// The single place where errors become messages and exit codes. Everything it
+// writes (message, hint, -v stack) is masked with the process's secrets: a
+// CommandError carries the command's output tail, which may hold one.
 import { DplError, ExitCode } from '../core/errors.js';
+import type { Secrets } from '../core/secrets.js';
 
 export interface BoundaryOptions {
   verbose: boolean;
   writeErr: (text: string) => void;
+  secrets: Pick<Secrets, 'scrub'>;
 }
 
 export function reportError(e: unknown, o: BoundaryOptions): number {
+  const write = (text: string): void => o.writeErr(o.secrets.scrub(text));
   if (e instanceof DplError) {
-    o.writeErr(`dpl: error: ${e.message}\n`);
-    if (e.hint) o.writeErr(`dpl: hint: ${e.hint}\n`);
-    if (o.verbose && e.stack) o.writeErr(`${e.stack}\n`);
+    write(`dpl: error: ${e.message}\n`);
+    if (e.hint) write(`dpl: hint: ${e.hint}\n`);
+    if (o.verbose && e.stack) write(`${e.stack}\n`);
     return e.exitCode;
   }
   const err = e instanceof Error ? e : new Error(String(e));
-  o.writeErr(`dpl: internal error: ${err.message}\n`);
-  o.writeErr(o.verbose ? `${err.stack}\n` : 'dpl: hint: run again with -v for the stack trace, and report it\n');
+  write(`dpl: internal error: ${err.message}\n`);
+  write(o.verbose ? `${err.stack}\n` : 'dpl: hint: run again with -v for the stack trace, and report it\n');
   return ExitCode.failure;
 }

@@ -1,6 +1,7 @@
 // Runs the invocations: wires reporters to the run's events, handles Ctrl-C
 // (first: stop starting work; second: kill), and always closes connections.
 import { EventBus } from '../core/events.js';
+import type { Secrets } from '../core/secrets.js';
 import { UsageError } from '../core/errors.js';
 import { task } from '../core/task.js';
 import type { DeployfileDefinition } from '../core/deployfile.js';
@@ -21,10 +22,12 @@ export interface ExecuteInput {
   invocations: Invocation[];
   root: string;
   io: Io;
+  /** The process's secrets (taken from the environment at start-up): every event is masked with them. */
+  secrets: Secrets;
 }
 
-export async function executeRun({ cli, definition, registry, invocations, root, io }: ExecuteInput): Promise<number> {
-  const events = new EventBus();
+export async function executeRun({ cli, definition, registry, invocations, root, io, secrets }: ExecuteInput): Promise<number> {
+  const events = new EventBus(secrets);
   const tally = new RunTally();
   events.on((e) => tally.observe(e));
   const reporters = attachReporters({ events, flags: cli.flags, out: io.out, root, config: definition.config ?? {} });
@@ -35,7 +38,7 @@ export async function executeRun({ cli, definition, registry, invocations, root,
     definition,
     root,
     events,
-    prompter: new TerminalPrompter(events),
+    prompter: new TerminalPrompter(events, secrets),
     signal: controller.signal,
     selection: { hosts: cli.hosts, roles: cli.roles, exclude: cli.exclude },
   });

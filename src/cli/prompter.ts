@@ -1,12 +1,14 @@
 // Asks the person at the keyboard for secrets, once per run and one at a time,
 // so parallel hosts never race for the terminal. Answers are registered for
 // redaction before anyone can print them. Without a TTY, DPL_<KEY> env vars answer
-// (DPL_SUDO_PASSWORD, DPL_SSH_PASSWORD, DPL_SSH_PASSPHRASE).
+// (DPL_SUDO_PASSWORD, DPL_SSH_PASSWORD, DPL_SSH_PASSPHRASE): start-up took them out
+// of the environment into `secrets`, so they are read from there.
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { UsageError } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import type { Prompter } from '../core/context-types.js';
+import { assertOneLine, isSecretEnvName, secretEnvNames, type Secrets } from '../core/secrets.js';
 
 export class TerminalPrompter implements Prompter {
   private readonly answers = new Map<string, Promise<string>>();
@@ -14,6 +16,7 @@ export class TerminalPrompter implements Prompter {
 
   constructor(
     private readonly events: EventBus,
+    private readonly secrets: Secrets,
     readonly interactive: boolean = !!process.stdin.isTTY && !!process.stderr.isTTY,
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
@@ -22,7 +25,7 @@ export class TerminalPrompter implements Prompter {
     let answer = this.answers.get(key);
     if (!answer) {
       answer = this.obtain(key, question).then((value) => {
-        this.events.redact(value);
+        this.secrets.add(value);
         return value;
       });
       // A failed ask is not cached: the next host may ask again.
@@ -40,18 +43,26 @@ export class TerminalPrompter implements Prompter {
 
   private async obtain(key: string, question: string): Promise<string> {
     // 'ssh.password:deploy' → DPL_SSH_PASSWORD_DEPLOY, then DPL_SSH_PASSWORD for every user.
-    const names = [key, key.split(':')[0]!].map((k) => `DPL_${k.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`);
+    const names = secretEnvNames(key);
     const envName = names.at(-1)!;
     for (const name of names) {
-      const fromEnv = this.env[name];
-      if (fromEnv) return fromEnv;
+      // A key dpl does not know (a deployfile's own): its variable is taken out of the environment now.
+      if (!isSecretEnvName(name)) this.secrets.takeEnv(this.env, [name]);
+      const fromEnv = this.secrets.envValue(name);
+      if (fromEnv) {
+        assertOneLine(fromEnv, name);
+        return fromEnv;
+      }
     }
     if (!this.interactive) {
       throw new UsageError(`dpl needs a secret (${question.trim()}) but there is no terminal to ask on`, {
         hint: `set ${envName} in the environment, or run dpl from a terminal`,
       });
     }
-    return this.serial(() => this.asking(() => ask(question, true)));
+    const typed = await this.serial(() => this.asking(() => ask(question, true)));
+    this.secrets.add(typed);
+    assertOneLine(typed, `the answer to "${question.trim()}"`, 'type the secret alone, on one line');
+    return typed;
   }
 
   /** Tell reporters a question is on screen, so a live progress line steps aside. */

@@ -2,6 +2,7 @@
 // run log) subscribe; nothing else writes to the terminal. Domain modules add
 // their own events by augmenting `EventMap`:
 //   declare module '../core/events.js' { interface EventMap { 'proxy.change': {...} } }
+import { Secrets } from './secrets.js';
 
 export interface EventMap {
   'run.start': { tasks: string[]; dryRun: boolean };
@@ -37,7 +38,9 @@ export type Listener = (event: DplEvent) => void;
 /** Fan-out of events to reporters; one per run. */
 export class EventBus {
   private readonly listeners: Listener[] = [];
-  private readonly redactions: string[] = [];
+
+  /** `secrets`: the process's registry (the CLI's, shared with its error boundary); default a fresh one. */
+  constructor(readonly secrets: Secrets = new Secrets()) {}
 
   on(listener: Listener): () => void {
     this.listeners.push(listener);
@@ -47,25 +50,27 @@ export class EventBus {
     };
   }
 
-  /** Secrets registered here are replaced by *** in every event before any listener sees it. */
+  /** Secrets registered here are replaced by *** in every event before any listener sees it (3 characters or more). */
   redact(secret: string): void {
-    if (secret && secret.length >= 3 && !this.redactions.includes(secret)) this.redactions.push(secret);
+    this.secrets.add(secret);
   }
 
   emit<K extends EventType>(type: K, payload: EventMap[K]): void {
     let event = { type, time: new Date().toISOString(), ...payload } as DplEvent;
-    if (this.redactions.length) event = this.scrub(event);
+    if (this.secrets.size) event = this.scrub(event);
     for (const l of [...this.listeners]) l(event);
   }
 
   /** Replace every registered secret in a string. */
   scrubText(text: string): string {
-    let out = text;
-    for (const s of this.redactions) out = out.split(s).join('***');
-    return out;
+    return this.secrets.scrub(text);
   }
 
-  private scrub(event: DplEvent): DplEvent {
-    return JSON.parse(JSON.stringify(event), (_k, v) => (typeof v === 'string' ? this.scrubText(v) : v));
+  /** A JSON value with every registered secret replaced in its strings: a copy if one occurs, else the value itself. */
+  scrub<T>(value: T): T {
+    if (!this.secrets.size || value === undefined) return value;
+    const json = JSON.stringify(value);
+    if (!this.secrets.inJson(json)) return value;
+    return JSON.parse(json, (_k, v) => (typeof v === 'string' ? this.scrubText(v) : v)) as T;
   }
 }

@@ -74,7 +74,8 @@ export class Notifier {
       this.o.events.emit('log', { level: 'debug', topic: 'notify', message: `dry run: would notify ${where} of deploy ${notice.phase}` });
       return;
     }
-    const body = target.format === 'json' ? jsonBody(notice) : slackBody(notice);
+    // Built from events (masked when emitted), but merged across them: masked again as a whole.
+    const body = this.o.events.scrub(target.format === 'json' ? jsonBody(notice) : slackBody(notice));
     const previous = this.queues.get(target) ?? Promise.resolve();
     const next = previous.then(() =>
       this.post(target.url, body, { timeoutMs: target.timeoutMs, headers: target.headers }).then(

@@ -44,6 +44,17 @@ describe('notifier', () => {
     expect(sent.map((s) => s.body.event)).toEqual(['deploy.start', 'deploy.success']);
   });
 
+  it('masks a secret learnt after the start in the outcome that carries the start fields', async () => {
+    const { events, notifier, sent, phase } = setup();
+    phase('start', { release: 'R1', environment: 'prod ticket-Tok-81f2' });
+    events.redact('ticket-Tok-81f2');
+    phase('success', {});
+    await notifier.flush();
+    expect(sent.map((s) => s.body.event)).toEqual(['deploy.start', 'deploy.success']);
+    expect(JSON.stringify(sent[1]!.body)).not.toContain('ticket-Tok-81f2');
+    expect(sent[1]!.body).toMatchObject({ release: 'R1', environment: 'prod ***' });
+  });
+
   it('carries the start fields into the outcome, and matches an outcome that names no release', async () => {
     const { events, notifier, sent, phase } = setup();
     phase('start', { release: 'R1', ref: 'stable', tag: 'v2.1.0', sha: 'f00dfeed', hosts: ['a', 'b'] });
