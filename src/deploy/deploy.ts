@@ -48,13 +48,21 @@ export async function resolveForDeploy(c: Context, config: ReleaseConfig, ref: s
 }
 
 export async function repoUrlOf(c: Context, config: ReleaseConfig): Promise<string> {
-  if (config.repoUrl) return config.repoUrl;
+  if (config.repoUrl) return safeRepoUrl(config.repoUrl, 'repoUrl');
   const { openRepo } = await import('../git/repo.js');
   const dir = repoDirOf(config, c.session.root);
   const remote = config.remote ?? 'origin';
   const url = await (await openRepo(dir)).tryGit(['remote', 'get-url', remote]);
   if (!url) throw new UsageError(`strategy git needs a repository URL the hosts can fetch from; ${dir} has no remote ${remote}`, { hint: 'set repoUrl in releaseTasks({...})' });
-  return url.trim();
+  return safeRepoUrl(url.trim(), `the URL of remote ${remote} in ${dir}`);
+}
+
+/** git reads an argument starting with "-" as an option (`--upload-pack=<command>` runs it): never hand one to the hosts. */
+function safeRepoUrl(url: string, what: string): string {
+  if (url.startsWith('-')) {
+    throw new UsageError(`${what} ${JSON.stringify(url)} starts with "-", so git would take it as an option`, { hint: 'give the repository URL itself (ssh://, https://, user@host:path or a path)' });
+  }
+  return url;
 }
 
 export async function deployRelease(c: Context, config: ReleaseConfig, refArg: string | undefined): Promise<DeployResult> {

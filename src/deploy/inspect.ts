@@ -57,7 +57,7 @@ function checkScript(t: Targets, host: string, config: ReleaseConfig, repoUrl: s
   ];
   if (strategyOf(config) !== 'upload') {
     lines.push(`command -v git >/dev/null 2>&1 || echo '@@DPL missing-tool git'`);
-    if (repoUrl) lines.push(sh`GIT_TERMINAL_PROMPT=0 git ls-remote -q ${repoUrl} HEAD >/dev/null 2>&1 || echo '@@DPL repo-unreachable'`);
+    if (repoUrl) lines.push(sh`GIT_TERMINAL_PROMPT=0 git ls-remote -q -- ${repoUrl} HEAD >/dev/null 2>&1 || echo '@@DPL repo-unreachable'`);
   }
   for (const f of config.shared?.files ?? []) {
     const p = posix.join(l.shared, checkSharedPath(f));
@@ -69,7 +69,8 @@ function checkScript(t: Targets, host: string, config: ReleaseConfig, repoUrl: s
 /** `deploy.check`: one read-only round trip per host; fails listing every problem. */
 export async function checkHosts(c: Context, config: ReleaseConfig, t: Targets): Promise<void> {
   const strategy = strategyOf(config);
-  const repoUrl = strategy === 'upload' ? undefined : await repoUrlOf(c, config).catch(() => undefined);
+  let urlProblem: string | undefined;
+  const repoUrl = strategy === 'upload' ? undefined : await repoUrlOf(c, config).catch((e: unknown) => void (urlProblem = (e as Error).message));
 
   const fan = await forHosts(c, t.hosts, t.size, async (h) => {
     const { stdout } = await runScript(c, h, 'check deploy path', checkScript(t, h.name, config, repoUrl));
@@ -86,7 +87,7 @@ export async function checkHosts(c: Context, config: ReleaseConfig, t: Targets):
       if (line.startsWith('@@DPL missing-file ')) problems.push(`linked file ${line.slice(19)} is missing`);
     }
     if (marker(stdout, 'repo-unreachable') !== undefined) problems.push(`cannot reach ${repoUrl} with git from this host`);
-    if (strategy !== 'upload' && !repoUrl) problems.push('no repository URL to fetch from (set repoUrl, or give the local repo a remote)');
+    if (strategy !== 'upload' && !repoUrl) problems.push(urlProblem ?? 'no repository URL to fetch from (set repoUrl, or give the local repo a remote)');
     if (problems.length) throw new DplError(problems.join('; '));
     const current = marker(stdout, 'current');
     const free = Number(marker(stdout, 'free-kb'));

@@ -36,7 +36,7 @@ function mirrorSnippet(l: Layout, url: string, sha: string): string[] {
   const has = sh`git --git-dir=${l.repo} cat-file -e ${sha + '^{commit}'} 2>/dev/null`;
   return [
     sh`if [ ! -d ${l.repo} ]; then rm -rf -- ${tmp}; git clone --quiet --mirror -- ${url} ${tmp}; mv -- ${tmp} ${l.repo};`,
-    sh`else git --git-dir=${l.repo} remote set-url origin ${url}; fi`,
+    sh`else git --git-dir=${l.repo} remote set-url -- origin ${url}; fi`,
     `${has} || git --git-dir=${sh`${l.repo}`} fetch --quiet --prune origin`,
     `${has} || { echo ${sh`${`commit ${sha} is not in ${url}: push it there first`}`} >&2; exit 1; }`,
   ];

@@ -27,7 +27,7 @@ function fetchScript(l: Layout, url: string, sha: string): string {
     sh`if [ ! -d ${l.current + '/.git'} ]; then`,
     sh`  if [ -e ${l.current} ]; then echo ${`${l.current} exists but is not a git checkout`} >&2; exit 1; fi`,
     sh`  rm -rf -- ${tmp}; git clone --quiet --no-checkout -- ${url} ${tmp}; printf 'REVISION\\n' >> ${tmp + '/.git/info/exclude'}; mv -- ${tmp} ${l.current}`,
-    sh`else git -C ${l.current} remote set-url origin ${url}; fi`,
+    sh`else git -C ${l.current} remote set-url -- origin ${url}; fi`,
     `${has} || git -C ${sh`${l.current}`} fetch --quiet --prune origin '+refs/heads/*:refs/remotes/origin/*' '+refs/tags/*:refs/tags/*'`,
     `${has} || { echo ${sh`${`commit ${sha} is not in ${url}: push it there first`}`} >&2; exit 1; }`,
   ].join('\n');
