@@ -1,0 +1,132 @@
+// KexAlgorithms, HostKeyAlgorithms, Ciphers, MACs: replace, +append, -remove, ^front, with
+// wildcards (ssh_config(5); kex.c kex_assemble_names). The harness compares ssh's list
+// filtered to what ssh2 can do, in ssh's order; the pins are on ssh's own full list.
+import type { ConfigCase } from '../support/config-case.js';
+
+const SRC = 'ssh_config(5) KexAlgorithms, Ciphers, MACs, HostKeyAlgorithms';
+
+export const algorithmCases: ConfigCase[] = [
+  {
+    name: 'default algorithm lists (dpl may move ecdh-sha2-nistp256 to the front of kex only)',
+    source: 'ssh_config(5) defaults; docs/ssh.md Algorithms',
+    config: 'Host app\n  User deploy\n',
+    dest: 'app',
+    keys: ['kexalgorithms', 'ciphers', 'macs', 'hostkeyalgorithms'],
+    expect: {
+      kexalgorithms: /^sntrup761x25519-sha512,sntrup761x25519-sha512@openssh\.com,curve25519-sha256,curve25519-sha256@libssh\.org,ecdh-sha2-nistp256,/,
+      ciphers: 'chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,aes128-gcm@openssh.com,aes256-gcm@openssh.com',
+      hostkeyalgorithms: /^ssh-ed25519-cert-v01@openssh\.com,.*,rsa-sha2-512,rsa-sha2-256$/,
+    },
+  },
+  {
+    name: 'KexAlgorithms explicit list: OpenSSH-only names are left out, the order is kept',
+    source: SRC,
+    config: 'Host app\n  KexAlgorithms sntrup761x25519-sha512@openssh.com,diffie-hellman-group14-sha256,curve25519-sha256\n',
+    dest: 'app',
+    keys: ['kexalgorithms'],
+    expect: { kexalgorithms: 'sntrup761x25519-sha512@openssh.com,diffie-hellman-group14-sha256,curve25519-sha256' },
+  },
+  {
+    name: 'KexAlgorithms +name appends to the default list',
+    source: SRC,
+    config: 'Host legacy\n  KexAlgorithms +diffie-hellman-group14-sha1\n',
+    dest: 'legacy',
+    keys: ['kexalgorithms'],
+    expect: { kexalgorithms: /,diffie-hellman-group14-sha256,diffie-hellman-group14-sha1$/ },
+  },
+  {
+    name: 'KexAlgorithms -pattern removes with a wildcard',
+    source: SRC,
+    config: 'Host app\n  KexAlgorithms -*nistp*\n',
+    dest: 'app',
+    keys: ['kexalgorithms'],
+    expect: { kexalgorithms: 'sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group14-sha256' },
+  },
+  {
+    name: 'KexAlgorithms ^name moves it to the front',
+    source: SRC,
+    config: 'Host *\n  KexAlgorithms ^curve25519-sha256,curve25519-sha256@libssh.org\n',
+    dest: 'app',
+    keys: ['kexalgorithms'],
+    expect: { kexalgorithms: /^curve25519-sha256,curve25519-sha256@libssh\.org,sntrup761x25519-sha512,/ },
+  },
+  {
+    name: 'Ciphers explicit list keeps the order written',
+    source: SRC,
+    config: 'Host app\n  Ciphers aes256-gcm@openssh.com,aes128-ctr\n',
+    dest: 'app',
+    keys: ['ciphers'],
+    expect: { ciphers: 'aes256-gcm@openssh.com,aes128-ctr' },
+  },
+  {
+    name: 'Ciphers -chacha20* removes by wildcard',
+    source: SRC,
+    config: 'Host app\n  Ciphers -chacha20*\n',
+    dest: 'app',
+    keys: ['ciphers'],
+    expect: { ciphers: 'aes128-ctr,aes192-ctr,aes256-ctr,aes128-gcm@openssh.com,aes256-gcm@openssh.com' },
+  },
+  {
+    name: 'Ciphers=+aes128-cbc appends a legacy cipher',
+    source: SRC,
+    config: 'Host old-switch\n  Ciphers=+aes128-cbc\n',
+    dest: 'old-switch',
+    keys: ['ciphers'],
+    expect: { ciphers: /,aes256-gcm@openssh\.com,aes128-cbc$/ },
+  },
+  {
+    name: 'MACs ^ moves one to the front; OpenSSH-only umac entries stay in ssh\'s list',
+    source: SRC,
+    config: 'Host app\n  MACs ^hmac-sha2-512-etm@openssh.com\n',
+    dest: 'app',
+    keys: ['macs'],
+    expect: { macs: /^hmac-sha2-512-etm@openssh\.com,umac-64-etm@openssh\.com,/ },
+  },
+  {
+    name: 'MACs -umac* leaves what ssh2 can do',
+    source: SRC,
+    config: 'Host app\n  MACs -umac*\n',
+    dest: 'app',
+    keys: ['macs'],
+    expect: { macs: 'hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha1-etm@openssh.com,hmac-sha2-256,hmac-sha2-512,hmac-sha1' },
+  },
+  {
+    name: 'HostKeyAlgorithms +ssh-rsa for an old server',
+    source: 'real-world: legacy device needing ssh-rsa',
+    config: 'Host legacy\n  HostKeyAlgorithms +ssh-rsa\n',
+    dest: 'legacy',
+    keys: ['hostkeyalgorithms'],
+    expect: { hostkeyalgorithms: /,rsa-sha2-512,rsa-sha2-256,ssh-rsa$/ },
+  },
+  {
+    name: 'HostKeyAlgorithms wildcards expand in OpenSSH\'s own order, not the order of the patterns\' matches',
+    source: 'kex.c kex_assemble_names (match_filter_allowlist over the full list)',
+    config: 'Host app\n  HostKeyAlgorithms ssh-ed25519*,rsa-sha2-*\n',
+    dest: 'app',
+    keys: ['hostkeyalgorithms'],
+    expect: { hostkeyalgorithms: 'ssh-ed25519,ssh-ed25519-cert-v01@openssh.com,rsa-sha2-256,rsa-sha2-256-cert-v01@openssh.com,rsa-sha2-512,rsa-sha2-512-cert-v01@openssh.com' },
+  },
+  {
+    name: 'HostKeyAlgorithms -*-cert-v01@openssh.com',
+    source: SRC,
+    config: 'Host app\n  HostKeyAlgorithms -*-cert-v01@openssh.com\n',
+    dest: 'app',
+    keys: ['hostkeyalgorithms'],
+    expect: { hostkeyalgorithms: 'ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,sk-ssh-ed25519@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,rsa-sha2-256' },
+  },
+  {
+    name: 'an algorithm OpenSSH does not know is an error',
+    source: 'readconf.c oCiphers (ciphers_valid)',
+    config: 'Host app\n  Ciphers aes128-ctr,rot13\n',
+    dest: 'app',
+    fails: { ssh: /line 2: Bad SSH2 cipher spec 'aes128-ctr,rot13'/, file: 'main', line: 2 },
+  },
+  {
+    name: 'removing an unknown name with - is not an error',
+    source: 'readconf.c oKexAlgorithms (no check for -list)',
+    config: 'Host app\n  KexAlgorithms -no-such-kex\n',
+    dest: 'app',
+    keys: ['kexalgorithms'],
+    expect: { kexalgorithms: /^sntrup761x25519-sha512,.*,diffie-hellman-group14-sha256$/ },
+  },
+];

@@ -1,0 +1,97 @@
+// "For each parameter, the first obtained value will be used" (ssh_config(5) DESCRIPTION),
+// across Host and Match blocks, and the keywords that accumulate instead.
+import type { ConfigCase } from '../support/config-case.js';
+
+const SRC = 'ssh_config(5) DESCRIPTION (first obtained value)';
+
+export const firstValueCases: ConfigCase[] = [
+  {
+    name: 'a Host * at the top wins over the specific block below it',
+    source: 'real-world: Host * written first (a common mistake)',
+    config: 'Host *\n  User everyone\n  Port 22\nHost app\n  User app\n  Port 2222\n',
+    dest: 'app',
+    keys: ['user', 'port'],
+    expect: { user: 'everyone', port: '22' },
+  },
+  {
+    name: 'specific first, defaults last',
+    source: SRC,
+    config: 'Host app\n  User app\nHost *\n  User everyone\n  Port 2200\n',
+    dest: 'app',
+    keys: ['user', 'port'],
+    expect: { user: 'app', port: '2200' },
+  },
+  {
+    name: 'a Match block before a Host block wins',
+    source: SRC,
+    config: 'Match host app\n  Port 1001\nHost app\n  Port 1002\n',
+    dest: 'app',
+    keys: ['port'],
+    expect: { port: '1001' },
+  },
+  {
+    name: 'a matching Host before a Match wins',
+    source: SRC,
+    config: 'Host app\n  HostName first.example\nMatch host app\n  HostName second.example\n',
+    dest: 'app',
+    keys: ['hostname'],
+    expect: { hostname: 'first.example' },
+  },
+  {
+    name: 'the same keyword twice in one block: the first wins',
+    source: SRC,
+    config: 'Host app\n  User one\n  User two\n',
+    dest: 'app',
+    keys: ['user'],
+    expect: { user: 'one' },
+  },
+  {
+    name: 'top-level lines before any Host apply to every host, first',
+    source: 'ssh_config(5) DESCRIPTION',
+    config: 'User global\nHost app\n  User app\n',
+    dest: 'app',
+    keys: ['user'],
+    expect: { user: 'global' },
+  },
+  {
+    name: 'IdentityFile accumulates across blocks, in order, duplicates dropped',
+    source: 'ssh_config(5) IdentityFile (multiple identity files), readconf.c add_identity_file',
+    config: 'Host app\n  IdentityFile ~/.ssh/app\n  IdentityFile ~/.ssh/shared\nHost *\n  IdentityFile ~/.ssh/shared\n  IdentityFile ~/.ssh/default\n',
+    dest: 'app',
+    keys: ['identityfile'],
+    expect: { identityfile: ['~/.ssh/app', '~/.ssh/shared', '~/.ssh/default'] },
+  },
+  {
+    name: 'CertificateFile accumulates like IdentityFile',
+    source: 'ssh_config(5) CertificateFile',
+    config: 'Host app\n  CertificateFile ~/.ssh/app-cert.pub\nHost *\n  CertificateFile ~/.ssh/user-cert.pub\n  CertificateFile ~/.ssh/app-cert.pub\n',
+    dest: 'app',
+    keys: ['certificatefile'],
+    expect: { certificatefile: ['~/.ssh/app-cert.pub', '~/.ssh/user-cert.pub'] },
+  },
+  {
+    name: 'UserKnownHostsFile: the first line wins whole, later lines add nothing',
+    source: SRC,
+    config: 'Host app\n  UserKnownHostsFile ~/.ssh/kh_app ~/.ssh/kh_shared\nHost *\n  UserKnownHostsFile ~/.ssh/kh_all\n',
+    dest: 'app',
+    keys: ['userknownhostsfile'],
+    expect: { userknownhostsfile: '@HOME@/.ssh/kh_app @HOME@/.ssh/kh_shared' },
+  },
+  {
+    name: 'HostName from Host * with %h after a specific Port',
+    source: 'real-world: per-environment wildcards',
+    config: 'Host db\n  Port 5022\nHost *\n  HostName %h.dc1.example.com\n  Port 22\n',
+    dest: 'db',
+    keys: ['hostname', 'port'],
+    expect: { hostname: 'db.dc1.example.com', port: '5022' },
+    points: ['hostname-token-match'],
+  },
+  {
+    name: 'KexAlgorithms: the first block to set it wins',
+    source: SRC,
+    config: 'Host legacy\n  KexAlgorithms diffie-hellman-group14-sha256\nHost *\n  KexAlgorithms curve25519-sha256\n',
+    dest: 'legacy',
+    keys: ['kexalgorithms'],
+    expect: { kexalgorithms: 'diffie-hellman-group14-sha256' },
+  },
+];

@@ -1,0 +1,108 @@
+// How lines are written: quotes, `=` separators, comments, keyword and value case
+// (ssh_config(5) DESCRIPTION; readconf.c process_config_line_depth, argv_split).
+import type { ConfigCase } from '../support/config-case.js';
+
+const SRC = 'ssh_config(5) DESCRIPTION';
+
+export const syntaxCases: ConfigCase[] = [
+  {
+    name: 'a quoted IdentityFile with spaces is one path',
+    source: SRC,
+    config: 'Host app\n  IdentityFile "@DIR@/my keys/id ed25519"\n',
+    dest: 'app',
+    keys: ['identityfile'],
+    expect: { identityfile: '@DIR@/my keys/id ed25519' },
+    points: ['quoted-path'],
+  },
+  {
+    name: 'UserKnownHostsFile: a quoted path with spaces and a second path',
+    source: SRC,
+    config: 'Host app\n  UserKnownHostsFile "@DIR@/known hosts" ~/.ssh/kh_other\n',
+    dest: 'app',
+    keys: ['userknownhostsfile'],
+    expect: { userknownhostsfile: '@DIR@/known hosts @HOME@/.ssh/kh_other' },
+    points: ['quoted-path'],
+  },
+  {
+    name: 'CertificateFile quoted with = and a space in the path',
+    source: SRC,
+    config: 'Host app\n  CertificateFile="@DIR@/certs dir/id-cert.pub"\n',
+    dest: 'app',
+    keys: ['certificatefile'],
+    expect: { certificatefile: '@DIR@/certs dir/id-cert.pub' },
+    points: ['quoted-path'],
+  },
+  {
+    name: 'IdentityAgent quoted path with a space',
+    source: SRC,
+    config: 'Host app\n  IdentityAgent "@DIR@/agent dir/agent.sock"\n',
+    dest: 'app',
+    keys: ['identityagent'],
+    expect: { identityagent: '@DIR@/agent dir/agent.sock' },
+    points: ['quoted-path'],
+  },
+  {
+    name: 'key=value, key = value and key= value',
+    source: SRC,
+    config: 'Host app\n  User=deploy\n  Port = 2222\n  HostName= app.example.com\n',
+    dest: 'app',
+    keys: ['user', 'port', 'hostname'],
+    expect: { user: 'deploy', port: '2222', hostname: 'app.example.com' },
+  },
+  {
+    name: 'trailing comments after values',
+    source: 'regress/cfginclude.sh (Hostname dd # comment)',
+    config: 'Host app # the app\n  User deploy # who deploys\n  Port 2222 # not 22\n',
+    dest: 'app',
+    keys: ['user', 'port'],
+    expect: { user: 'deploy', port: '2222' },
+  },
+  {
+    name: 'a # inside a word is not a comment',
+    source: 'misc.c argv_split (comments start a word)',
+    config: 'Host app\n  User dev#1\n',
+    dest: 'app',
+    keys: ['user'],
+    expect: { user: 'dev#1' },
+  },
+  {
+    name: 'keywords are case-insensitive',
+    source: SRC,
+    config: 'HOST app\n  hostname app.example.com\n  USER deploy\n  pOrT 2222\n',
+    dest: 'app',
+    keys: ['hostname', 'user', 'port'],
+    expect: { hostname: 'app.example.com', user: 'deploy', port: '2222' },
+  },
+  {
+    name: 'yes/no values are case-insensitive',
+    source: 'readconf.c parse_multistate_value (strcasecmp)',
+    config: 'Host app\n  BatchMode Yes\n  IdentitiesOnly YES\n  PasswordAuthentication No\n  HashKnownHosts yes\n',
+    dest: 'app',
+    keys: ['batchmode', 'identitiesonly', 'passwordauthentication', 'hashknownhosts'],
+    expect: { batchmode: 'yes', identitiesonly: 'yes', passwordauthentication: 'no', hashknownhosts: 'yes' },
+  },
+  {
+    name: 'tabs, blank lines and comment lines',
+    source: SRC,
+    config: '# top comment\n\n\tHost\tapp\n\n\t# inside\n\tUser\tdeploy\n   \n',
+    dest: 'app',
+    keys: ['user'],
+    expect: { user: 'deploy' },
+  },
+  {
+    name: 'User values keep their case',
+    source: SRC,
+    config: 'Host app\n  User DeployBot\n',
+    dest: 'app',
+    keys: ['user'],
+    expect: { user: 'DeployBot' },
+  },
+  {
+    name: 'a quoted HostName is unquoted',
+    source: SRC,
+    config: 'Host app\n  HostName "app.example.com"\n',
+    dest: 'app',
+    keys: ['hostname'],
+    expect: { hostname: 'app.example.com' },
+  },
+];

@@ -1,0 +1,118 @@
+// %-tokens and ${ENV} (ssh_config(5) TOKENS and ENVIRONMENT VARIABLES). ssh -G expands
+// them in HostName (%h), UserKnownHostsFile and IdentityAgent, and prints IdentityFile,
+// CertificateFile, ProxyCommand and GlobalKnownHostsFile as written (ssh expands those later,
+// when it uses them), so those are pinned unexpanded.
+import type { ConfigCase } from '../support/config-case.js';
+
+const SRC = 'ssh_config(5) TOKENS';
+
+export const tokenCases: ConfigCase[] = [
+  {
+    name: 'HostName %h with the typed name, lowercased afterwards',
+    source: SRC,
+    config: 'Host web-*\n  HostName %h.EU.Example.com\n',
+    dest: 'web-7',
+    keys: ['hostname'],
+    expect: { hostname: 'web-7.eu.example.com' },
+    points: ['hostname-token-match', 'hostname-case'],
+  },
+  {
+    name: 'UserKnownHostsFile expands %d %u %l %L %i %h %p %r %n %k and %%',
+    source: SRC,
+    config: 'Host app\n  HostName app.example.com\n  User deploy\n  Port 2202\n  UserKnownHostsFile /kh/%d/%u/%l/%L/%i/%h/%p/%r/%n/%k/100%%\n',
+    dest: 'app',
+    keys: ['userknownhostsfile'],
+    // %d home, %u local user, %l host name, %L its first part, %i uid: the same machine for ssh and dpl.
+    expect: { userknownhostsfile: /^\/kh\/\/[^/]+(?:\/[^/]+)*\/[^/]+\/[^/]+\/[^/.]+\/\d+\/app\.example\.com\/2202\/deploy\/app\/app\/100%$/ },
+  },
+  {
+    name: 'UserKnownHostsFile %k is the HostKeyAlias when set (lowercased)',
+    source: 'ssh_config(5) TOKENS (%k), HostKeyAlias',
+    config: 'Host app\n  HostKeyAlias App-Cluster\n  UserKnownHostsFile ~/.ssh/known_hosts.d/%k\n',
+    dest: 'app',
+    keys: ['userknownhostsfile', 'hostkeyalias'],
+    expect: { userknownhostsfile: '@HOME@/.ssh/known_hosts.d/app-cluster', hostkeyalias: 'app-cluster' },
+    points: ['hostkeyalias'],
+  },
+  {
+    name: 'UserKnownHostsFile %C is the connection hash',
+    source: 'ssh_config(5) TOKENS (%C)',
+    config: 'Host app\n  UserKnownHostsFile ~/.ssh/kh-%C\n',
+    dest: 'deploy@app',
+    keys: ['userknownhostsfile'],
+    expect: { userknownhostsfile: /^\/.*\/\.ssh\/kh-[0-9a-f]{40}$/ },
+  },
+  {
+    name: 'UserKnownHostsFile ${VAR} takes the environment',
+    source: 'ssh_config(5) ENVIRONMENT VARIABLES',
+    config: 'Host app\n  UserKnownHostsFile ${DPL_TEST_KH_DIR}/known_hosts ~/kh-${DPL_TEST_KH_SUFFIX}\n',
+    env: { DPL_TEST_KH_DIR: '@DIR@/kh', DPL_TEST_KH_SUFFIX: 'ci' },
+    dest: 'app',
+    keys: ['userknownhostsfile'],
+    expect: { userknownhostsfile: '@DIR@/kh/known_hosts @HOME@/kh-ci' },
+  },
+  {
+    name: 'IdentityAgent expands ~ and %-tokens',
+    source: SRC,
+    config: 'Host app\n  User deploy\n  IdentityAgent ~/.ssh/agent-%r-%h.sock\n',
+    dest: 'app',
+    keys: ['identityagent'],
+    expect: { identityagent: '@HOME@/.ssh/agent-deploy-app.sock' },
+  },
+  {
+    name: 'IdentityAgent ${SSH_AUTH_SOCK} is expanded',
+    source: 'ssh_config(5) IdentityAgent; ssh.c (default_client_percent_dollar_expand)',
+    config: 'Host braces\n  IdentityAgent ${SSH_AUTH_SOCK}\n',
+    env: { SSH_AUTH_SOCK: '@DIR@/agent.sock' },
+    dest: 'braces',
+    keys: ['identityagent'],
+    expect: { identityagent: '@DIR@/agent.sock' },
+  },
+  {
+    name: 'IdentityAgent $SSH_AUTH_SOCK is printed as written',
+    source: 'ssh_config(5) IdentityAgent',
+    config: 'Host dollar\n  IdentityAgent $SSH_AUTH_SOCK\n',
+    env: { SSH_AUTH_SOCK: '@DIR@/agent.sock' },
+    dest: 'dollar',
+    keys: ['identityagent'],
+    expect: { identityagent: '$SSH_AUTH_SOCK' },
+  },
+  {
+    name: 'IdentityFile tokens are printed as written by ssh -G',
+    source: 'ssh_config(5) IdentityFile, TOKENS',
+    config: 'Host *\n  IdentityFile ~/.ssh/%r@%h_%p\n  IdentityFile %d/.ssh/id_%u\n',
+    dest: 'deploy@app',
+    keys: ['identityfile'],
+    expect: { identityfile: ['~/.ssh/%r@%h_%p', '%d/.ssh/id_%u'] },
+  },
+  {
+    name: 'CertificateFile tokens are printed as written by ssh -G',
+    source: 'ssh_config(5) CertificateFile, TOKENS',
+    config: 'Host *\n  CertificateFile ~/.ssh/%r-cert.pub\n',
+    dest: 'deploy@app',
+    keys: ['certificatefile'],
+    expect: { certificatefile: '~/.ssh/%r-cert.pub' },
+  },
+  {
+    name: 'GlobalKnownHostsFile is printed as written by ssh -G (tokens not expanded)',
+    source: 'ssh.c (only UserKnownHostsFile is expanded before -G prints)',
+    config: 'Host app\n  GlobalKnownHostsFile /etc/ssh/known_hosts.d/%h ~/global_kh\n',
+    dest: 'app',
+    keys: ['globalknownhostsfile'],
+    expect: { globalknownhostsfile: '/etc/ssh/known_hosts.d/%h @HOME@/global_kh' },
+  },
+  {
+    name: 'an unknown %-token in UserKnownHostsFile is an error',
+    source: 'misc.c percent_expand (unknown key)',
+    config: 'Host app\n  UserKnownHostsFile ~/.ssh/kh-%z\n',
+    dest: 'app',
+    fails: { ssh: /unknown key %z/, file: 'main', line: 2 },
+  },
+  {
+    name: 'an unset ${VAR} in UserKnownHostsFile is an error',
+    source: 'ssh_config(5) ENVIRONMENT VARIABLES',
+    config: 'Host app\n  User deploy\n  UserKnownHostsFile ${DPL_TEST_UNSET_VARIABLE}/kh\n',
+    dest: 'app',
+    fails: { ssh: /DPL_TEST_UNSET_VARIABLE\} has no value/, file: 'main', line: 3 },
+  },
+];
