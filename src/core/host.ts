@@ -44,7 +44,8 @@ export function parseHostString(text: string): { user?: string; hostname: string
     if (m) {
       rest = m[1]!;
       port = Number(m[2]);
-    } else if (rest.includes(':')) {
+    } else if (rest.includes(':') && !/^[0-9a-f]*:[0-9a-f]*:[0-9a-f:.]*$/i.test(rest)) {
+      // A bare IPv6 address is a host; with a port it must be bracketed ([::1]:2222).
       throw new TypeError(`invalid host string ${JSON.stringify(text)}`);
     }
   }

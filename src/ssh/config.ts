@@ -7,8 +7,8 @@ import { UsageError } from '../core/errors.js';
 import type { AlgorithmSpecs } from './algorithms.js';
 import { passwdHome } from './config/expand.js';
 import { loadConfigFile, type Directive } from './config/load.js';
-import type { StrictHostKeyChecking } from './config/options.js';
-import { expandPath, resolveDestination, type CommandLine, type Destination, type Resolved } from './config/resolve.js';
+import type { FileEntry, StrictHostKeyChecking } from './config/options.js';
+import { at, expandPath, resolveDestination, type CommandLine, type Destination, type Resolved } from './config/resolve.js';
 
 export type { StrictHostKeyChecking, CommandLine, Destination, Resolved };
 
@@ -77,8 +77,9 @@ export function toSettings(r: Resolved): HostSettings {
   const o = r.options;
   const expand = (p: string, what: string): string => expandPath(p, r.tokens, what);
   const usedDefaults = r.defaultIdentities;
-  const identityFiles = [...new Set(o.identityFiles.map((f) => expand(f.path, 'IdentityFile')))];
-  const agentPath = (v: string, what: string): string | null => (v.startsWith('$') && !v.startsWith('${') ? (process.env[v.slice(1)] ?? null) : expand(v, what));
+  const keyword = (f: FileEntry, name: string): string => (f.where ? `${f.where}: ${name}` : name);
+  const identityFiles = [...new Set(o.identityFiles.map((f) => expand(f.path, keyword(f, 'IdentityFile'))))];
+  const agentPath = (v: string, what: string): string | null => (v.startsWith('$') && !v.startsWith('${') ? (process.env[v.slice(1)] ?? null) : expand(v, at(o, what === 'IdentityAgent' ? 'identityAgent' : 'forwardAgentPath', what)));
   const agent = o.identityAgent;
   const jumpHop = o.jumpHost === undefined ? undefined : `${o.jumpUser ? `${o.jumpUser}@` : ''}${o.jumpHost.includes(':') ? `[${o.jumpHost}]` : o.jumpHost}${o.jumpPort ? `:${o.jumpPort}` : ''}`;
   const algorithms: AlgorithmSpecs = {};
@@ -109,7 +110,7 @@ export function toSettings(r: Resolved): HostSettings {
     algorithms,
     ...(o.caSignatureAlgorithms !== undefined ? { caSignatureAlgorithms: o.caSignatureAlgorithms } : {}),
     ...(o.hostKeyAlias !== undefined ? { hostKeyAlias: o.hostKeyAlias } : {}),
-    certificateFiles: [...new Set(o.certificateFiles.map((f) => expand(f.path, 'CertificateFile')))],
+    certificateFiles: [...new Set(o.certificateFiles.map((f) => expand(f.path, keyword(f, 'CertificateFile'))))],
     warnings: r.warnings,
     forwardAgent: !o.forwardAgent ? false : o.forwardAgentPath !== undefined ? (agentPath(o.forwardAgentPath, 'ForwardAgent') ?? false) : true,
   };

@@ -46,6 +46,13 @@ export async function runSshConfig(args: string[], io: Io): Promise<number> {
   const definition = file ? await (await import('../../loader/load.js')).loadDeployfile(file) : undefined;
   const d = definition?.defaults ?? {};
   const host = new Inventory(definition ?? {}).toHost(name);
+  for (const [flag, given, value] of [['-u', host.user, o.user], ['-p', host.port, o.port]] as const) {
+    if (given !== undefined && value !== undefined) {
+      throw new UsageError(`${name} names its own ${flag === '-u' ? 'user' : 'port'}, and ${flag} gives another`, {
+        hint: `a dpl run uses the host's own (as Fabric does), where ssh would let ${flag === '-u' ? '-l' : '-p'} win: give it once`,
+      });
+    }
+  }
   const [{ loadSshConfig }, { resolveDestination }, { dumpConfig }, { algorithmsFor, loadCatalog }] = await Promise.all([
     import('../../ssh/config.js'),
     import('../../ssh/config/resolve.js'),

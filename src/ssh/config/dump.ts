@@ -3,7 +3,7 @@
 // dpl acts on, so the two outputs can be compared line by line. Algorithm lists
 // are dpl's own (what ssh2 can do), not OpenSSH's.
 import type { Resolved } from './resolve.js';
-import { expandPath } from './resolve.js';
+import { at, expandPath } from './resolve.js';
 
 export interface AlgorithmLists {
   kex: string[];
@@ -13,6 +13,7 @@ export interface AlgorithmLists {
 }
 
 const yesNo = (v: boolean | undefined, dflt: boolean): string => ((v ?? dflt) ? 'yes' : 'no');
+const flagOf = (v: string[] | undefined): boolean | undefined => (v ? /^(yes|true)$/i.test(v[0]!) : undefined);
 const STRICT_WORD = { yes: 'true', no: 'false', ask: 'ask', 'accept-new': 'accept-new' } as const;
 const CANON_WORD = { yes: 'true', no: 'false', always: 'always' } as const;
 
@@ -27,6 +28,7 @@ export function dumpConfig(r: Resolved, lists: AlgorithmLists): string[] {
   put('batchmode', yesNo(o.batchMode, false));
   put('canonicalizefallbacklocal', yesNo(o.canonicalizeFallbackLocal, true));
   put('canonicalizehostname', CANON_WORD[o.canonicalizeHostname ?? 'no']);
+  put('checkhostip', yesNo(flagOf(o.other.get('checkhostip')), false));
   put('hashknownhosts', yesNo(o.hashKnownHosts, false));
   put('identitiesonly', yesNo(o.identitiesOnly, false));
   put('kbdinteractiveauthentication', yesNo(o.kbdInteractiveAuthentication, true));
@@ -38,7 +40,7 @@ export function dumpConfig(r: Resolved, lists: AlgorithmLists): string[] {
   put('ciphers', lists.cipher.join(','));
   put('hostkeyalgorithms', lists.serverHostKey.join(','));
   put('hostkeyalias', o.hostKeyAlias);
-  put('identityagent', o.identityAgent === undefined ? undefined : expandPath(o.identityAgent, r.tokens, 'IdentityAgent'));
+  put('identityagent', o.identityAgent === undefined ? undefined : expandPath(o.identityAgent, r.tokens, at(o, 'identityAgent', 'IdentityAgent')));
   put('kexalgorithms', lists.kex.join(','));
   put('macs', lists.hmac.join(','));
   for (const f of o.identityFiles) put('identityfile', f.path);
@@ -46,7 +48,7 @@ export function dumpConfig(r: Resolved, lists: AlgorithmLists): string[] {
   for (const f of o.certificateFiles) put('certificatefile', f.path);
   put('globalknownhostsfile', o.globalKnownHostsFiles!.length ? o.globalKnownHostsFiles!.join(' ') : 'none');
   put('userknownhostsfile', o.userKnownHostsFiles!.length ? o.userKnownHostsFiles!.join(' ') : 'none');
-  put('forwardagent', o.forwardAgentPath !== undefined ? expandPath(o.forwardAgentPath, r.tokens, 'ForwardAgent') : yesNo(o.forwardAgent, false));
+  put('forwardagent', o.forwardAgentPath !== undefined ? expandPath(o.forwardAgentPath, r.tokens, at(o, 'forwardAgentPath', 'ForwardAgent')) : yesNo(o.forwardAgent, false));
   put('connecttimeout', o.connectTimeout === undefined || o.connectTimeout < 0 ? 'none' : o.connectTimeout);
   if (o.jumpHost === undefined) put('proxycommand', o.proxyCommand);
   else {

@@ -39,11 +39,14 @@ class Args {
 
 type Parser = (a: Args, line: RawLine, userConf: boolean) => Apply | undefined;
 
-const setOnce =
-  <K extends keyof SshOptions>(key: K, value: SshOptions[K]): Apply =>
-  (o) => {
-    if (o[key] === undefined) o[key] = value;
+/** Set `key` unless it has a value already (first value wins), remembering where it was set. */
+function setOnce<K extends keyof SshOptions>(key: K, value: SshOptions[K], where?: string): Apply {
+  return (o) => {
+    if (o[key] !== undefined) return;
+    o[key] = value;
+    if (where) o.origins.set(key, where);
   };
+}
 const other =
   (keyword: string, value: string[]): Apply =>
   (o) => {
@@ -61,8 +64,9 @@ const flagOther = (table: keyof typeof MULTISTATES): Parser => (a, l) => {
 };
 const time = (key?: keyof SshOptions): Parser => (a, l) => {
   const v = a.required('missing time value.');
-  const n = v === 'none' ? -1 : convtime(v);
-  if (n === -1 && v !== 'none') throw a.fail('invalid time value.');
+  if (v === 'none') return undefined; // -1 is OpenSSH's "unset": a later value still applies
+  const n = convtime(v);
+  if (n === -1) throw a.fail('invalid time value.');
   return key ? setOnce(key, n as never) : other(l.keyword, [v]);
 };
 const int = (key?: keyof SshOptions): Parser => (a, l) => {
@@ -79,11 +83,8 @@ const string = (key?: keyof SshOptions, lower = false): Parser => (a, l) => {
 const command = (key?: keyof SshOptions): Parser => (a, l) => {
   a.all();
   const raw = l.rest.replace(/^[ \t\r\n=]*/, '');
-  if (key !== 'proxyCommand') return key ? setOnce(key, raw as never) : other(l.keyword, [raw]);
-  // ProxyCommand is ignored once ProxyJump is set.
-  return (o) => {
-    if (o.jumpHost === undefined && o.proxyCommand === undefined) o.proxyCommand = raw;
-  };
+  // ProxyJump sets ProxyCommand to none, so the two are first-match-wins between each other.
+  return key ? setOnce(key, raw as never, a.where) : other(l.keyword, [raw]);
 };
 /** UserKnownHostsFile, GlobalKnownHostsFile, ...: all arguments, taken only when the list was empty. */
 const stringArray = (key?: 'userKnownHostsFiles' | 'globalKnownHostsFiles' | 'canonicalDomains'): Parser => (a, l) => {
@@ -92,7 +93,12 @@ const stringArray = (key?: 'userKnownHostsFiles' | 'globalKnownHostsFiles' | 'ca
     if (v === '') throw a.fail(`keyword ${l.keyword} empty argument`);
     if (v.toLowerCase() === 'none' && (i > 0 || vals.length > 1)) throw a.fail(`keyword ${l.keyword} "none" argument must appear alone.`);
   });
-  return key ? (o) => void (o[key] === undefined && vals.length && (o[key] = vals)) : other(l.keyword, vals);
+  if (!key) return other(l.keyword, vals);
+  return (o) => {
+    if (o[key] !== undefined || !vals.length) return;
+    o[key] = vals;
+    o.origins.set(key, a.where);
+  };
 };
 const algorithms = (family: AlgorithmFamily, key: keyof SshOptions | undefined, message: (v: string) => string): Parser => (a, l) => {
   const v = a.required();
@@ -109,7 +115,7 @@ const ignore: Parser = (a) => void a.all();
 
 const PARSERS: Record<string, Parser> = {
   user: string('user'),
-  hostname: string('hostname'),
+  hostname: (a) => setOnce('hostname', a.required(), a.where),
   port: (a) => {
     const v = a.required();
     const p = a2port(v);
@@ -118,17 +124,17 @@ const PARSERS: Record<string, Parser> = {
   },
   identityfile: (a, _l, userConf) => {
     const v = a.required();
-    return (o) => addFile(o.identityFiles, v, userConf);
+    return (o) => addFile(o.identityFiles, { path: v, source: userConf ? 'user-config' : 'system-config', where: a.where });
   },
   certificatefile: (a, _l, userConf) => {
     const v = a.required();
-    return (o) => addFile(o.certificateFiles, v, userConf);
+    return (o) => addFile(o.certificateFiles, { path: v, source: userConf ? 'user-config' : 'system-config', where: a.where });
   },
   identitiesonly: flag('identitiesOnly'),
   identityagent: (a) => {
     const v = a.required();
     agentPath(a, v);
-    return setOnce('identityAgent', v);
+    return setOnce('identityAgent', v, a.where);
   },
   forwardagent: (a) => {
     const v = a.required('missing argument.');
@@ -137,24 +143,26 @@ const PARSERS: Record<string, Parser> = {
     agentPath(a, v);
     return (o) => {
       if (o.forwardAgent === undefined) o.forwardAgent = true;
-      if (o.forwardAgentPath === undefined) o.forwardAgentPath = v;
+      if (o.forwardAgentPath === undefined) (o.forwardAgentPath = v), o.origins.set('forwardAgentPath', a.where);
     };
   },
   proxycommand: command('proxyCommand'),
+  // parse_jump() as Debian's 9.2 has it (with upstream 0a0ef4515): `none` is compared
+  // before the comment is cut (so `none # x` names a host "none"), and sets no ProxyCommand.
   proxyjump: (a, l) => {
     a.all();
     const spec = l.rest.replace(/^[ \t\r\n=]*/, '');
+    if (spec.toLowerCase() === 'none') {
+      return (o) => {
+        if (o.jumpHost === undefined) Object.assign(o, { jumpHost: 'none', jumpPort: 0 });
+      };
+    }
     const s = spec.replace(/#.*$/, '').replace(/[ \t\r\n]+$/, '');
-    const hops = s.toLowerCase() === 'none' ? [] : s.split(',');
+    const hops = s.split(',');
     const parsed = hops.map(parseHop);
     if (parsed.some((h) => h === null)) throw a.fail(`Invalid ProxyJump "${spec}"`);
     return (o) => {
       if (o.proxyCommand !== undefined || o.jumpHost !== undefined) return;
-      if (!parsed.length) {
-        o.jumpHost = 'none';
-        o.jumpPort = 0;
-        return;
-      }
       const last = parsed[parsed.length - 1]!;
       Object.assign(o, { jumpHost: last.host, jumpUser: last.user, jumpPort: last.port, proxyCommand: 'none' });
       if (hops.length > 1) o.jumpExtra = hops.slice(0, -1).join(',');

@@ -35,7 +35,6 @@ const configError = (err: unknown): never => {
 
 /** The directives of one file; null when it does not exist. */
 export async function loadConfigFile(path: string, flags: LoadFlags, depth = 0): Promise<Directive[] | null> {
-  if (depth > MAX_DEPTH) throw new UsageError(`ssh config: too many recursive configuration includes (at ${path})`, { hint: 'an Include loop?' });
   let text: string;
   try {
     if (flags.checkPerm) {
@@ -68,6 +67,7 @@ export async function loadConfigFile(path: string, flags: LoadFlags, depth = 0):
         const args = argvSplit(l.rest);
         if (args === null) throw new ConfigSyntaxError(`${where}: invalid quotes`);
         const files: Directive[][] = [];
+        if (depth + 1 > MAX_DEPTH) throw new ConfigSyntaxError(`${where}: too many recursive configuration includes (more than ${MAX_DEPTH} deep: an Include loop?)`);
         for (const arg of args) {
           if (arg === '') throw new ConfigSyntaxError(`${where}: keyword include empty argument`);
           if (arg.startsWith('~') && !flags.user) throw new ConfigSyntaxError(`${where}: bad include path ${arg}.`);

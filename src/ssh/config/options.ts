@@ -5,10 +5,14 @@
 export type StrictHostKeyChecking = 'yes' | 'no' | 'ask' | 'accept-new';
 export type Canonicalize = 'no' | 'yes' | 'always';
 
+/** Where a file name came from, as OpenSSH's `userprovided` value: it drops a duplicate only from the same kind of source. */
+export type FileSource = 'default' | 'command-line' | 'user-config' | 'system-config';
+
 export interface FileEntry {
   path: string;
-  /** -i or a user config (not the system config or the defaults): OpenSSH keeps the two apart when removing duplicates. */
-  userProvided: boolean;
+  source: FileSource;
+  /** `file line N` of the directive, for errors found when the name is expanded. */
+  where?: string;
 }
 
 export interface SshOptions {
@@ -52,13 +56,15 @@ export interface SshOptions {
   ignoreUnknown?: string;
   /** Keywords dpl parses and checks but does not act on: first value, as written. */
   other: Map<string, string[]>;
+  /** `file line N` where each field got its value, for errors found later (expanding %-tokens). */
+  origins: Map<string, string>;
 }
 
 export function emptyOptions(): SshOptions {
-  return { identityFiles: [], certificateFiles: [], other: new Map() };
+  return { identityFiles: [], certificateFiles: [], other: new Map(), origins: new Map() };
 }
 
 /** OpenSSH's add_identity_file(): the same path from the same kind of source is kept once. */
-export function addFile(list: FileEntry[], path: string, userProvided: boolean): void {
-  if (!list.some((e) => e.userProvided === userProvided && e.path === path)) list.push({ path, userProvided });
+export function addFile(list: FileEntry[], entry: FileEntry): void {
+  if (!list.some((e) => e.source === entry.source && e.path === entry.path)) list.push(entry);
 }

@@ -55,7 +55,7 @@ export async function resolveDestination(files: Directive[][], dest: Destination
   o.port = dest.port ?? cli.port;
   for (const f of cli.identityFiles ?? []) {
     const p = tildeExpand(f);
-    if (existsSync(p)) addFile(o.identityFiles, p, true);
+    if (existsSync(p)) addFile(o.identityFiles, { path: p, source: 'command-line' });
     else warnings.push(`identity file ${p} not accessible: no such file or directory`);
   }
   if (cli.knownHostsFile) o.userKnownHostsFiles = [cli.knownHostsFile];
@@ -64,10 +64,12 @@ export async function resolveDestination(files: Directive[][], dest: Destination
   runPass(files, { host: dest.alias, originalHost: dest.alias, finalPass: false, options: o, wantFinalPass: () => (wantFinal = true) });
 
   let host = dest.alias;
-  if (o.hostname !== undefined) host = o.hostname = percentExpand(o.hostname, { h: () => dest.alias }, 'HostName');
-  if (!isIP(host)) host = host.toLowerCase();
+  if (o.hostname !== undefined) host = o.hostname = percentExpand(o.hostname, { h: () => dest.alias }, at(o, 'hostname', 'HostName'));
+  // Addresses are written in their canonical form (ssh: getaddrinfo + getnameinfo); names in lower case.
+  const address = canonicalAddress(host);
+  host = address ?? host.toLowerCase();
   const canonicalize = o.canonicalizeHostname ?? 'no';
-  if (canonicalize !== 'no' && !isIP(host)) host = await canonicalizeHost(host, o);
+  if (canonicalize !== 'no' && !address) host = await canonicalizeHost(host, o);
   if (canonicalize !== 'no') wantFinal = true;
   if (wantFinal) {
     o.hostname = host;
@@ -96,24 +98,46 @@ export async function resolveDestination(files: Directive[][], dest: Destination
     u: () => userInfo().username,
   };
   if (o.userKnownHostsFiles?.[0]?.toLowerCase() === 'none') o.userKnownHostsFiles = [];
-  else o.userKnownHostsFiles = o.userKnownHostsFiles!.map((f) => expandPath(f, tokens, 'UserKnownHostsFile'));
+  else o.userKnownHostsFiles = o.userKnownHostsFiles!.map((f) => expandPath(f, tokens, at(o, 'userKnownHostsFiles', 'UserKnownHostsFile')));
   if (o.globalKnownHostsFiles?.[0]?.toLowerCase() === 'none') o.globalKnownHostsFiles = [];
   return { alias: dest.alias, host, user, port, options: o, tokens, defaultIdentities, warnings };
 }
 
-/** ssh's default_client_percent_dollar_expand() after tilde_expand_filename(). */
+/** ssh's default_client_percent_dollar_expand() after tilde_expand_filename(); `what` names the keyword (and where it was set). */
 export function expandPath(path: string, tokens: Tokens, what: string): string {
   return dollarExpand(percentExpand(tildeExpand(path), tokens, what), what);
+}
+
+/** "Keyword (file line N)" for messages about a value found wrong once it is used. */
+export function at(o: SshOptions, field: string, keyword: string): string {
+  const where = o.origins.get(field);
+  return where ? `${where}: ${keyword}` : keyword;
+}
+
+/**
+ * An address as ssh prints it, or null for a name: IPv4 in inet_aton's forms
+ * (`127.1`, `0x7f.1`) becomes dotted quad, IPv6 is compressed.
+ */
+export function canonicalAddress(host: string): string | null {
+  if (isIP(host) === 6) return new URL(`http://[${host}]/`).hostname.slice(1, -1);
+  const parts = host.split('.');
+  if (parts.length > 4 || !parts.every((p) => /^(0x[0-9a-f]*|0[0-7]*|[1-9][0-9]*)$/i.test(p))) return null;
+  const nums = parts.map((p) => (/^0x/i.test(p) ? parseInt(p.slice(2) || '0', 16) : /^0/.test(p) ? parseInt(p, 8) : Number(p)));
+  const last = nums.pop()!;
+  if (nums.some((n) => n > 255) || last >= 2 ** (8 * (4 - nums.length))) return null;
+  let value = last;
+  nums.forEach((n, i) => (value += n * 2 ** (8 * (3 - i))));
+  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
 }
 
 /** fill_default_options() for the fields dpl uses; true when the default identities were filled in. */
 function fillDefaults(o: SshOptions): boolean {
   const noIdentities = !o.identityFiles.length;
-  if (noIdentities) for (const n of DEFAULT_IDENTITIES) addFile(o.identityFiles, `~/.ssh/${n}`, false);
+  if (noIdentities) for (const n of DEFAULT_IDENTITIES) addFile(o.identityFiles, { path: `~/.ssh/${n}`, source: 'default' });
   o.globalKnownHostsFiles ??= ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
   o.userKnownHostsFiles ??= ['~/.ssh/known_hosts', '~/.ssh/known_hosts2'];
   if (o.proxyCommand?.toLowerCase() === 'none') o.proxyCommand = undefined;
-  if (o.jumpHost === 'none' && !o.jumpPort && o.jumpUser === undefined) {
+  if (o.jumpHost === 'none' && o.jumpPort === 0 && o.jumpUser === undefined) {
     o.jumpHost = undefined;
     o.jumpPort = undefined;
   }

@@ -1,6 +1,7 @@
 // How OpenSSH reads one value: flags and multistate words, times, integers, ports,
 // `[user@]host[:port]` (ProxyJump), and the algorithm names ssh 9.2 knows, so a
 // value ssh rejects is rejected here too, with the same reason.
+import { readFileSync } from 'node:fs';
 import { ConfigSyntaxError } from './lexer.js';
 import { matchPatternList } from './patterns.js';
 
@@ -57,15 +58,32 @@ export function atoi(s: string | undefined): number | 'missing' | 'invalid' | 't
   return n > 0x7fffffff ? 'too large' : n;
 }
 
-const SERVICES: Record<string, number> = { ssh: 22 };
-
-/** a2port(): 1-65535 or a service name; 0 and junk are -1 (OpenSSH treats 0 as bad too). */
+/** a2port(): 0-65535, or a tcp service name from /etc/services (getservbyname); -1 otherwise. */
 export function a2port(s: string): number {
   if (/^\d+$/.test(s)) {
     const n = Number(s);
     return n <= 65535 ? n : -1;
   }
-  return SERVICES[s] ?? -1;
+  return tcpServices().get(s) ?? -1;
+}
+
+let services: Map<string, number> | undefined;
+function tcpServices(): Map<string, number> {
+  if (services) return services;
+  services = new Map();
+  let text = '';
+  try {
+    text = readFileSync('/etc/services', 'utf8');
+  } catch {
+    // no services database: names are not ports
+  }
+  for (const line of text.split('\n')) {
+    const [name, portProto, ...aliases] = line.replace(/#.*/, '').trim().split(/\s+/);
+    const m = /^(\d+)\/tcp$/.exec(portProto ?? '');
+    if (!name || !m) continue;
+    for (const n of [name, ...aliases]) if (!services.has(n)) services.set(n, Number(m[1]));
+  }
+  return services;
 }
 
 export interface JumpHop {

@@ -23,6 +23,8 @@ export const commandLineCases: ConfigCase[] = [
     flags: { user: 'cli-user' },
     expect: { user: 'cli-user' },
     points: ['cli-wins'],
+    refused:
+      'a dpl run takes the user written with the host over -u (Fabric’s rule, docs/ssh.md), where ssh lets -l win: dpl ssh-config refuses the pair rather than print either',
   },
   {
     name: 'user@host wins over User in the config',
