@@ -121,11 +121,11 @@ export const hostKeyCases: ConfigCase[] = [
     fails: { ssh: /line 2: unsupported option "sometimes"/, file: 'main', line: 2 },
   },
   {
-    name: 'HashKnownHosts and CheckHostIP',
+    name: 'HashKnownHosts yes',
     source: 'ssh_config(5) HashKnownHosts',
-    config: 'Host *\n  HashKnownHosts yes\n  CheckHostIP no\n',
+    config: 'Host *\n  HashKnownHosts yes\n',
     dest: 'app',
-    keys: ['hashknownhosts', 'checkhostip'],
+    keys: ['hashknownhosts'],
     expect: { hashknownhosts: 'yes' },
   },
 ];

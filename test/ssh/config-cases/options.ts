@@ -118,6 +118,7 @@ export const optionCases: ConfigCase[] = [
     source: 'ssh(1) destination',
     config: 'Host ::1\n  User v6\n',
     dest: '::1',
+    dplDest: '[::1]',
     expect: { hostname: '::1', user: 'v6' },
   },
   {

@@ -55,6 +55,8 @@ export interface ConfigCase {
   files?: Record<string, string>;
   /** `[user@]host` as typed. */
   dest: string;
+  /** dpl's spelling of `dest` where it must differ: dpl reads `[user@]host[:port]`, so an IPv6 address is bracketed. */
+  dplDest?: string;
   flags?: CaseFlags;
   /** Environment for both ssh and dpl (e.g. SSH_AUTH_SOCK). */
   env?: Record<string, string>;
@@ -81,6 +83,7 @@ export interface PreparedCase {
   /** Absolute path of each `files` key (and 'main' for the -F file). */
   paths: Record<string, string>;
   dest: string;
+  dplDest: string;
   sshArgs: string[];
   dplArgs: string[];
   env: Record<string, string>;
@@ -138,6 +141,7 @@ export function prepareCase(c: ConfigCase, root: string): PreparedCase {
     configFile: paths['main']!,
     paths,
     dest: c.dest,
+    dplDest: c.dplDest ?? c.dest,
     sshArgs,
     dplArgs,
     env: Object.fromEntries(Object.entries(c.env ?? {}).map(([k, v]) => [k, fill(v)])),

@@ -55,7 +55,7 @@ export function detectDplSide(): DplSideState {
       return {
         kind: 'cli',
         side: {
-          run: (p, isolate) => cliRun(['ssh-config', '-F', p.configFile, ...p.dplArgs, p.dest], mkdtempSync(join(p.dir, 'cwd-')), p.env, isolate),
+          run: (p, isolate) => cliRun(['ssh-config', '-F', p.configFile, ...p.dplArgs, p.dplDest], mkdtempSync(join(p.dir, 'cwd-')), p.env, isolate),
           supported: ssh2Supported(),
         },
       };
