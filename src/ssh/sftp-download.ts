@@ -31,8 +31,8 @@ export async function downloadFile(sftp: SFTPWrapper, file: RemoteFile, target: 
   let fh: FileHandle | undefined;
   try {
     fh = await open(tmp, 'wx', 0o600);
-    const bytes = await stop.race(readAll(sftp, handle, fh, file.sizeHint, stop));
-    await fh.truncate(bytes); // a server that answered past its own EOF leaves no tail
+    const { bytes, furthest } = await stop.race(readAll(sftp, handle, fh, file.sizeHint, stop));
+    if (furthest > bytes) await fh.truncate(bytes); // a server that answered past its own EOF leaves no tail
     await fh.chmod(file.mode);
     await fh.close();
     fh = undefined;
@@ -48,15 +48,18 @@ export async function downloadFile(sftp: SFTPWrapper, file: RemoteFile, target: 
   }
 }
 
-function readAll(sftp: SFTPWrapper, handle: Buffer, fh: FileHandle, sizeHint: number, stop: TransferStop): Promise<number> {
+/** Reads until EOF: `bytes` is where it came, `furthest` the end of the furthest data written. */
+function readAll(sftp: SFTPWrapper, handle: Buffer, fh: FileHandle, sizeHint: number, stop: TransferStop): Promise<{ bytes: number; furthest: number }> {
   return new Promise((resolve, reject) => {
     let next = 0;
     let end = Infinity;
     // Requests start at or before this: the claimed size, then what has arrived (one
     // request at 0 for an empty file, not 64 that all answer EOF).
     let ahead = sizeHint;
+    let furthest = 0;
     let busy = 0;
     let done = false;
+    const spare: Buffer[] = []; // at most IN_FLIGHT buffers per file, reused: no 32 KiB garbage per read
     const fail = (err: unknown): void => {
       if (!done) {
         done = true;
@@ -71,12 +74,12 @@ function readAll(sftp: SFTPWrapper, handle: Buffer, fh: FileHandle, sizeHint: nu
       if (!done && busy === 0) {
         if (end === Infinity) return fail(new Error(`read stopped before the end of the file at ${next}`));
         done = true;
-        resolve(end);
+        resolve({ bytes: end, furthest });
       }
     };
     const request = (pos: number, len: number): void => {
       busy++;
-      const buf = Buffer.allocUnsafe(len);
+      const buf = spare.pop() ?? Buffer.allocUnsafe(CHUNK);
       try {
         sftp.read(handle, buf, 0, len, pos, (err, n) => {
           if (done || stop.aborted) return;
@@ -84,11 +87,14 @@ function readAll(sftp: SFTPWrapper, handle: Buffer, fh: FileHandle, sizeHint: nu
           if (n === 0) {
             end = Math.min(end, pos);
             busy--;
+            spare.push(buf);
             return fill();
           }
           fh.write(buf, 0, n, pos).then(() => {
             busy--;
+            spare.push(buf);
             ahead = Math.max(ahead, pos + n);
+            furthest = Math.max(furthest, pos + n);
             if (done || stop.aborted) return;
             if (n < len && pos + n < end) request(pos + n, len - n); // a short read: ask for the rest
             fill();

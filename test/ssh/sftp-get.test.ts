@@ -3,7 +3,8 @@
 // listings; the real bed sshd serves a tree that real `sftp` and `scp` also copy,
 // and dpl must end up with what they produce.
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { HostError, InterruptedError } from '../../src/core/errors.js';
@@ -45,6 +46,8 @@ const umask = (): number => {
   return 0o777 & ~statSync(probe).mode;
 };
 
+const ODD = randomBytes(100_003);
+
 function hostileTree(): FakeDir {
   const plainDir = dir(0o755);
   // A directory whose listing names itself as a subdirectory: a server that lies about types.
@@ -68,6 +71,7 @@ function hostileTree(): FakeDir {
     // The finding's "two `.` links": each is a directory whose listing is the same forever.
     loop: dir(0o755, { 'file.txt': file(0o644, 'in loop'), self: link('.'), again: link('.') }),
     lie,
+    odd: dir(0o755, { 'short.bin': file(0o644, ODD, { maxRead: 1000, claimedSize: 10 }), 'empty': file(0o600, '') }),
     slow: dir(0o755, { 'big.bin': file(0o644, Buffer.alloc(1 << 20, 7), { stallAt: 256 * 1024 }) }),
   });
 }
@@ -130,6 +134,17 @@ describeBed('get from a hostile SFTP server', (bed) => {
     expect(warnings(seen.slice(before))).toEqual(['get: skipped /modes/pipe: not a regular file or directory']);
   });
 
+  it('never writes through a link already in the target: a link where a directory goes is refused', async () => {
+    const base = bedTemp('through-');
+    const outside = join(base, 'outside');
+    const target = join(base, 'target');
+    mkdirSync(outside);
+    mkdirSync(target);
+    symlinkSync(outside, join(target, 'shared'));
+    await expect(t.get('/modes', target)).rejects.toThrow(`[hostile-sftp] get /modes: ${join(target, 'shared')} exists and is not a directory`);
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
   it('skips symlinks with a warning, as sftp does: two links to . end, not grow without limit', async () => {
     const target = join(bedTemp('loop-'), 'target');
     const before = seen.length;
@@ -159,6 +174,13 @@ describeBed('get from a hostile SFTP server', (bed) => {
     const err = await within(20_000, t.get('/lie', target).catch((e: unknown) => e));
     expect(err).toBeInstanceOf(HostError);
     expect((err as Error).message).toMatch(/^\[hostile-sftp\] get \/lie: more than 64 directory levels at \/lie(\/deeper){64}$/);
+  });
+
+  it('reads to the end of the file through short reads, not to the size the server claimed', async () => {
+    const target = join(bedTemp('odd-'), 'target');
+    expect(await t.get('/odd', target)).toMatchObject({ files: 2, bytes: ODD.length });
+    expect(readFileSync(join(target, 'short.bin')).equals(ODD)).toBe(true);
+    expect(listing(target)).toEqual(['empty file 600', 'short.bin file 644']);
   });
 
   it('downloads to a 0600 temp file, and an abort mid-file stops at once with InterruptedError and no temp file', async () => {
@@ -246,6 +268,7 @@ describeBed('get of a real tree: dpl, sftp -r and scp -r agree', (bed) => {
       [
         `rm -rf ${remote} && mkdir -p ${src}/sub ${src}/ro ${src}/private && cd ${src}`,
         'echo plain > plain && chmod 644 plain',
+        'head -c 3000123 /dev/urandom > big && chmod 644 big',
         'echo run > exec && chmod 755 exec',
         'echo s > suid && chmod 4755 suid',
         'echo g > sgid && chmod 2755 sgid',
@@ -274,6 +297,7 @@ describeBed('get of a real tree: dpl, sftp -r and scp -r agree', (bed) => {
     await t.get(src, join(out, 'dpl'));
     expect(listing(join(out, 'dpl'))).toEqual(listing(viaSftp));
     expect(listing(viaSftp)).toContain('suid file 755');
+    expect(readFileSync(join(out, 'dpl', 'big')).equals(readFileSync(join(viaSftp, 'big')))).toBe(true);
     expect(warnings(seen.slice(before)).sort()).toEqual(
       [
         `get: skipped ${src}/fifo: not a regular file or directory`,

@@ -17,6 +17,10 @@ export interface FakeFile {
   data: Buffer;
   /** Reads at or past this offset are held, unanswered, until release() or close(). */
   stallAt?: number;
+  /** Answer at most this many bytes per read (short reads). */
+  maxRead?: number;
+  /** The size STAT, LSTAT, FSTAT and listings claim, instead of the real one. */
+  claimedSize?: number;
 }
 export interface FakeDir {
   kind: 'dir';
@@ -35,7 +39,7 @@ export interface FakeFifo {
 }
 export type FakeNode = FakeFile | FakeDir | FakeLink | FakeFifo;
 
-export const file = (mode: number, data: string | Buffer = '', o: { stallAt?: number } = {}): FakeFile => ({
+export const file = (mode: number, data: string | Buffer = '', o: Pick<FakeFile, 'stallAt' | 'maxRead' | 'claimedSize'> = {}): FakeFile => ({
   kind: 'file',
   mode,
   data: Buffer.isBuffer(data) ? data : Buffer.from(data),
@@ -113,7 +117,7 @@ function resolve(root: FakeDir, path: string, lstat: boolean, hops = 0): Resolve
 function attrsOf(node: FakeNode): { mode: number; uid: number; gid: number; size: number; atime: number; mtime: number } {
   const now = Math.floor(Date.now() / 1000);
   const perm = node.kind === 'link' ? 0o777 : node.mode;
-  const size = node.kind === 'file' ? node.data.length : node.kind === 'link' ? node.target.length : 4096;
+  const size = node.kind === 'file' ? (node.claimedSize ?? node.data.length) : node.kind === 'link' ? node.target.length : 4096;
   return { mode: TYPE[node.kind] | perm, uid: 0, gid: 0, size, atime: now, mtime: now };
 }
 
@@ -210,7 +214,7 @@ export async function startHostileSftp(o: { name: string; root: FakeDir; dir: st
             const f = h.node;
             const answer = () => {
               if (offset >= f.data.length) sftp.status(id, STATUS_CODE.EOF);
-              else sftp.data(id, f.data.subarray(offset, offset + length));
+              else sftp.data(id, f.data.subarray(offset, offset + Math.min(length, f.maxRead ?? length)));
             };
             if (stalling && f.stallAt !== undefined && offset + length > f.stallAt) {
               held.push(answer);
