@@ -7,7 +7,7 @@
 //   directories are made as mkdir makes them (the umask applies) and get their final
 //   mode once filled; directories that exist already are left as they are;
 // - symlinks are skipped with a warning, as `sftp get -R` does, unless followLinks;
-//   a followed link to a directory this get already copies is skipped; at most 64
+//   a followed link to a directory this get has entered is skipped; at most 64
 //   levels (OpenSSH's MAX_DIR_DEPTH); nothing is ever written through a local link;
 // - the stop switch (Ctrl-C) ends it at once, temp files removed.
 import { lstat, mkdir, chmod, stat } from 'node:fs/promises';
@@ -46,6 +46,9 @@ function unsafeName(e: Entry): boolean {
   if (isDotName(e.filename)) return fileType(e.attrs.mode) !== 'dir';
   return e.filename === '' || e.filename.includes('/') || e.filename.includes('\0');
 }
+
+/** Control characters from the host's names shown as \xNN: a name must not drive the terminal (OpenSSH's fmprintf does the same). */
+const shown = (s: string): string => s.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 const child = (dir: string, name: string): string => (dir.endsWith('/') ? dir + name : `${dir}/${name}`);
 
@@ -96,14 +99,14 @@ class Download {
   /** Copy the listing of `src` into `dst`; `exists` when `dst` is a directory already (its mode is kept). */
   async dir(src: string, canonical: string, dst: string, mode: number, depth: number, exists: boolean): Promise<void> {
     if (depth >= MAX_DEPTH) {
-      throw this.refuse(`more than ${MAX_DEPTH} directory levels at ${src}`, 'the tree is that deep, or the server lists a directory inside itself');
+      throw this.refuse(`more than ${MAX_DEPTH} directory levels at ${shown(src)}`, 'the tree is that deep, or the server lists a directory inside itself');
     }
     this.seen.add(canonical);
     const entries = await this.list(src);
     const bad = entries.find(unsafeName);
     if (bad) {
       throw this.refuse(
-        `the server sent an unsafe name ${JSON.stringify(bad.filename)} in the listing of ${src}; refused`,
+        `the server sent an unsafe name "${shown(bad.filename)}" in the listing of ${shown(src)}; refused`,
         'a name in a listing must be one path component; the SFTP server is broken or hostile (nothing of that listing was written)',
       );
     }
@@ -119,12 +122,12 @@ class Download {
       let canon = posix.join(canonical, e.filename);
       if (type === 'link') {
         if (!this.p.followLinks) {
-          this.p.warn(`get: skipped symlink ${from} (links are not followed; pass { followLinks: true } to copy what they point to)`);
+          this.p.warn(`get: skipped symlink ${shown(from)} (links are not followed; pass { followLinks: true } to copy what they point to)`);
           continue;
         }
         const target = await this.p.stop.race(remoteStat(this.sftp, from));
         if (!target) {
-          this.p.warn(`get: skipped symlink ${from}: it leads nowhere`);
+          this.p.warn(`get: skipped symlink ${shown(from)}: it leads nowhere`);
           continue;
         }
         attrs = target;
@@ -132,14 +135,14 @@ class Download {
         if (type === 'dir') {
           canon = await this.wait<string>((cb) => this.sftp.realpath(from, cb));
           if (this.seen.has(canon)) {
-            this.p.warn(`get: skipped symlink ${from}: it leads to ${canon}, which this get already copies`);
+            this.p.warn(`get: skipped symlink ${shown(from)}: it leads to ${shown(canon)}, a directory this get has already entered`);
             continue;
           }
         }
       }
       if (type === 'dir') await this.dir(from, canon, to, attrs.mode, depth + 1, await this.isLocalDir(to));
       else if (type === 'file') files.push([{ path: from, mode: attrs.mode & S_BITS_OFF, sizeHint: attrs.size ?? 0 }, to]);
-      else this.p.warn(`get: skipped ${from}: not a regular file or directory`);
+      else this.p.warn(`get: skipped ${shown(from)}: not a regular file or directory`);
     }
     await eachLimited(files, PARALLEL_FILES, ([f, to]) => this.file(f, to));
     // Made with u+wx to be filled; a mode without them is set last, as OpenSSH does.
@@ -147,7 +150,7 @@ class Download {
   }
 
   localRefusal(path: string): HostError {
-    return this.refuse(`${path} exists and is not a directory`, 'dpl does not write through a link or over a file here; move it away and get again');
+    return this.refuse(`${shown(path)} exists and is not a directory`, 'dpl does not write through a link or over a file here; move it away and get again');
   }
 
   /** Whether a subdirectory's local path is a real directory already; a link or a file there is refused (lstat: never followed). */
@@ -186,7 +189,7 @@ export async function get(sftp: SFTPWrapper, remote: string, local: string, p: G
     }
   } catch (err) {
     if (err instanceof DplError) throw err;
-    throw new HostError(p.display, `get ${remote} -> ${local} failed: ${sftpReason(err)}`);
+    throw new HostError(p.display, `get ${remote} -> ${local} failed: ${shown(sftpReason(err))}`);
   }
   return { local: target, remote, bytes: d.bytes, files: d.files };
 }

@@ -67,6 +67,7 @@ function hostileTree(): FakeDir {
       shared: dir(0o2775, { f: file(0o644, 'f') }),
       tmp: dir(0o1777, {}),
       pipe: fifo(),
+      '\x1b[2J\x9b31m': link('plain'),
     }),
     // The finding's "two `.` links": each is a directory whose listing is the same forever.
     loop: dir(0o755, { 'file.txt': file(0o644, 'in loop'), self: link('.'), again: link('.') }),
@@ -131,7 +132,11 @@ describeBed('get from a hostile SFTP server', (bed) => {
       'suid file 755',
       `tmp dir ${(0o777 & ~mask).toString(8)}`,
     ]);
-    expect(warnings(seen.slice(before))).toEqual(['get: skipped /modes/pipe: not a regular file or directory']);
+    // Names reach the terminal with their control characters shown, not obeyed.
+    expect(warnings(seen.slice(before))).toEqual([
+      'get: skipped /modes/pipe: not a regular file or directory',
+      'get: skipped symlink /modes/\\x1b[2J\\x9b31m (links are not followed; pass { followLinks: true } to copy what they point to)',
+    ]);
   });
 
   it('never writes through a link already in the target: a link where a directory goes is refused', async () => {
@@ -164,8 +169,8 @@ describeBed('get from a hostile SFTP server', (bed) => {
     expect(r).toMatchObject({ files: 1 });
     expect(listing(target)).toEqual(['file.txt file 644']);
     expect(warnings(seen.slice(before))).toEqual([
-      'get: skipped symlink /loop/self: it leads to /loop, which this get already copies',
-      'get: skipped symlink /loop/again: it leads to /loop, which this get already copies',
+      'get: skipped symlink /loop/self: it leads to /loop, a directory this get has already entered',
+      'get: skipped symlink /loop/again: it leads to /loop, a directory this get has already entered',
     ]);
   });
 
