@@ -2,7 +2,7 @@
 // run.ts (Run). Kept apart so domain modules import types without the executor.
 import type { Host, HostSpec } from './host.js';
 import type { EventMap, EventType, EventBus } from './events.js';
-import type { Transport, TransferResult } from '../transport/types.js';
+import type { GetOptions, Transport, TransferResult } from '../transport/types.js';
 
 export interface CommandResult {
   host: string;
@@ -117,7 +117,12 @@ export interface Context {
   sudo(command: string, options?: SudoOptions): Promise<CommandResult>;
   local(command: string, options?: RunOptions): Promise<CommandResult>;
   put(localPath: string, remotePath: string, options?: { mode?: number }): Promise<TransferResult>;
-  get(remotePath: string, localPath: string): Promise<TransferResult>;
+  /**
+   * Download a file, or a directory's contents into `localPath`. Like `sftp get -R`:
+   * symlinks are skipped (with a warning) unless `followLinks`; names and modes from
+   * the host are not trusted (docs/ssh.md "File transfer"). The first Ctrl-C stops it.
+   */
+  get(remotePath: string, localPath: string, options?: GetOptions): Promise<TransferResult>;
 
   /** Derived contexts: without fn they return the new context, with fn they call it. */
   cd(dir: string): Context;

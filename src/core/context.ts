@@ -9,7 +9,7 @@ import { LineSplitter } from './lines.js';
 import type { EventMap, EventType } from './events.js';
 import type { CommandResult, Context, HostResult, RunOptions, Selection, SudoOptions } from './context-types.js';
 import type { RunImpl } from './run.js';
-import type { ExecOptions, TransferResult, Transport } from '../transport/types.js';
+import type { ExecOptions, GetOptions, TransferResult, Transport } from '../transport/types.js';
 import { LOCAL_HOST } from '../transport/local.js';
 
 export interface ContextScope {
@@ -87,9 +87,12 @@ export class HostContext implements Context {
     return r;
   }
 
-  async get(remotePath: string, localPath: string): Promise<TransferResult> {
+  async get(remotePath: string, localPath: string, options: GetOptions = {}): Promise<TransferResult> {
     const remote = this.resolve(remotePath);
-    const r = await (await this.transport()).get(remote, localPath);
+    // Unlike a command, a get stops at the first Ctrl-C: a host may stall it or feed it forever.
+    const run = this.session.signal;
+    const signal = options.signal ? AbortSignal.any([run, options.signal]) : run;
+    const r = await (await this.transport()).get(remote, localPath, { ...options, signal });
     this.emit('transfer', { host: this.host.name, direction: 'get', local: localPath, remote, bytes: r.bytes, files: r.files });
     return r;
   }

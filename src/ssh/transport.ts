@@ -2,14 +2,16 @@
 // A connection that died between commands is reopened once, transparently; a
 // command already running when its connection drops fails with ConnectionError.
 import type { Duplex } from 'node:stream';
-import { ConnectionError, HostError } from '../core/errors.js';
+import { ConnectionError, HostError, InterruptedError } from '../core/errors.js';
 import type { Host } from '../core/host.js';
-import type { ExecOptions, ExecResult, SocketTarget, Transport, TransferResult } from '../transport/types.js';
+import type { ExecOptions, ExecResult, GetOptions, SocketTarget, Transport, TransferResult } from '../transport/types.js';
 import type { SshConnection } from './connection.js';
 import { ChannelOpenError, execOn } from './exec.js';
 import type { SshPool } from './pool.js';
 import type { Route } from './route.js';
-import { get, put } from './sftp.js';
+import { put } from './sftp.js';
+import { get } from './sftp-get.js';
+import { TransferStop } from './sftp-io.js';
 
 /** The connection is fine but the server refused the channel or request (pty, MaxSessions, ...). */
 function cannotStart(display: string, what: string, label: string, err: ChannelOpenError): HostError {
@@ -72,9 +74,19 @@ export class SshTransport implements Transport {
     );
   }
 
-  get(remotePath: string, localPath: string): Promise<TransferResult> {
+  /** Stops at once when `options.signal` (else the pool's signal) aborts: a stalled or endless server is not waited for. */
+  get(remotePath: string, localPath: string, options: GetOptions = {}): Promise<TransferResult> {
+    const display = this.host.name;
+    const warn = (message: string): void => this.pool.options.events.emit('log', { host: display, level: 'warn', message, topic: 'sftp' });
     return this.transfer('get', (sftp, c) =>
-      this.guard(c, `get ${remotePath}`, () => get(sftp, this.host.name, remotePath, localPath)),
+      this.guard(c, `get ${remotePath}`, async () => {
+        const stop = new TransferStop(`[${display}] get ${remotePath}`, options.signal ?? this.pool.runSignal, this.pool.signals);
+        try {
+          return await get(sftp, remotePath, localPath, { display, followLinks: options.followLinks === true, stop, warn });
+        } finally {
+          stop.dispose();
+        }
+      }),
     );
   }
 
@@ -105,12 +117,12 @@ export class SshTransport implements Transport {
     });
   }
 
-  /** A transfer that failed because the connection dropped is a ConnectionError. */
+  /** A transfer that failed because the connection dropped is a ConnectionError (an interrupted one stays interrupted: Ctrl-C also closes connections). */
   private async guard<T>(c: SshConnection, what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      if (!c.alive) {
+      if (!c.alive && !(err instanceof InterruptedError)) {
         throw new ConnectionError(this.host.name, `connection lost during ${what}: ${c.deadReason}`, { cause: err });
       }
       throw err;

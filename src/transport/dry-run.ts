@@ -4,7 +4,7 @@
 import type { Duplex } from 'node:stream';
 import type { Host } from '../core/host.js';
 import { DplError } from '../core/errors.js';
-import type { ExecResult, SocketTarget, TransferResult, Transport } from './types.js';
+import type { ExecResult, GetOptions, SocketTarget, TransferResult, Transport } from './types.js';
 import { describeTarget } from './local.js';
 
 export class DryRunTransport implements Transport {
@@ -19,7 +19,7 @@ export class DryRunTransport implements Transport {
     return { local: localPath, remote: remotePath, bytes: 0, files: 0 };
   }
 
-  async get(remotePath: string, localPath: string): Promise<TransferResult> {
+  async get(remotePath: string, localPath: string, _options?: GetOptions): Promise<TransferResult> {
     return { local: localPath, remote: remotePath, bytes: 0, files: 0 };
   }
 

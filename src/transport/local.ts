@@ -5,7 +5,7 @@ import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { dirname, join } from 'node:path';
 import type { Host } from '../core/host.js';
-import type { ExecOptions, ExecResult, SocketTarget, TransferResult, Transport } from './types.js';
+import type { ExecOptions, ExecResult, GetOptions, SocketTarget, TransferResult, Transport } from './types.js';
 import { CommandTimeoutError, HostError } from '../core/errors.js';
 import { PatternFilter } from './pattern-filter.js';
 
@@ -90,7 +90,7 @@ export class LocalTransport implements Transport {
     return copyAtomically(localPath, remotePath, options.mode);
   }
 
-  async get(remotePath: string, localPath: string): Promise<TransferResult> {
+  async get(remotePath: string, localPath: string, _options?: GetOptions): Promise<TransferResult> {
     const r = await copyAtomically(remotePath, localPath);
     return { ...r, local: localPath, remote: remotePath };
   }

@@ -39,6 +39,16 @@ export interface TransferResult {
   files: number;
 }
 
+export interface GetOptions {
+  /**
+   * Copy what symlinks inside a directory point to (files, and directories not
+   * already being copied). Default: skip them with a warning, as `sftp get -R` does.
+   */
+  followLinks?: boolean;
+  /** Stop at once (InterruptedError, temp files removed) when this aborts. */
+  signal?: AbortSignal;
+}
+
 export type SocketTarget = { path: string } | { host: string; port: number };
 
 export interface Transport {
@@ -47,8 +57,8 @@ export interface Transport {
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   /** Upload a file or directory (recursively); mode kept; written to a temp name then renamed. */
   put(localPath: string, remotePath: string, options?: { mode?: number }): Promise<TransferResult>;
-  /** Download a file or directory. */
-  get(remotePath: string, localPath: string): Promise<TransferResult>;
+  /** Download a file or a directory's contents (rules: docs/ssh.md "File transfer"). */
+  get(remotePath: string, localPath: string, options?: GetOptions): Promise<TransferResult>;
   /** Open a stream to a unix socket or TCP port as seen from the host (HAProxy admin socket). */
   connect(target: SocketTarget): Promise<Duplex>;
 }
