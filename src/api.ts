@@ -8,6 +8,7 @@ export type { ArgSpec, ArgsOf, TaskOptions, TaskDefinition, NamespaceDefinition 
 export { quote, sh, raw, quoteArgs } from './core/quote.js';
 export type { Host, HostSpec, HostSpecObject, HostVars } from './core/host.js';
 export type { Context, Run, CommandResult, HostResult, RunOptions, SudoOptions, Selection } from './core/context-types.js';
+export type { GetOptions, TransferResult } from './transport/types.js';
 export * from './core/errors.js';
 export { gitTasks, describeResolved, reportResolved } from './git/tasks.js';
 export type { GitConfig, VersionFileConfig, ResolvedRef, RefKind } from './git/tasks.js';
