@@ -92,7 +92,7 @@ function resolve(root: FakeDir, path: string, lstat: boolean, hops = 0): Resolve
   while (rest !== '') {
     if (node.kind !== 'dir') return undefined;
     const here = rest;
-    const found = node.entries.filter(([n]) => here === n || here.startsWith(`${n}/`)).sort((a, b) => b[0].length - a[0].length)[0];
+    const found: [string, FakeNode] | undefined = node.entries.filter(([n]) => here === n || here.startsWith(`${n}/`)).sort((a, b) => b[0].length - a[0].length)[0];
     const part = found?.[0] ?? rest.split('/')[0]!;
     const after = rest.slice(part.length).replace(/^\/+/, '');
     if (!found) {
@@ -103,7 +103,7 @@ function resolve(root: FakeDir, path: string, lstat: boolean, hops = 0): Resolve
       if (part === '..') return resolve(root, posix.join(posix.dirname(canonical), after), lstat, hops + 1);
       return undefined;
     }
-    const child = found[1];
+    const child: FakeNode = found[1];
     if (child.kind === 'link' && !(after === '' && lstat)) {
       return resolve(root, posix.join(canonical, child.target, after), lstat, hops + 1);
     }
