@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CommandTimeoutError } from '../../src/core/errors.js';
+import { CommandTimeoutError, InterruptedError } from '../../src/core/errors.js';
 import { addressHost, bedTemp, describeBed, pidAlive, waitFor, type ScratchHost } from '../support/bed.js';
 import { SHORT_USER, bedContext, ensureShortPasswordUser, scratchAs, scratchHostAllowing } from '../helpers/sudo-bed.js';
 
@@ -138,6 +138,20 @@ describeBed('c.sudo over ssh', (bed) => {
     await expect(c.sudo(`echo $$ > ${pidFile}; exec sleep 60`, { timeoutMs: 1500 })).rejects.toBeInstanceOf(CommandTimeoutError);
     const pid = Number(readFileSync(pidFile, 'utf8'));
     expect(pid).toBeGreaterThan(0);
+    await waitFor(() => !pidAlive(pid), 5000);
+  });
+
+  it.skipIf(!!skip)('Ctrl-C (the command’s signal) stops a command under password sudo on the host', async () => {
+    const dir = bedTemp('sudo-abort-');
+    chmodSync(dir, 0o777);
+    const pidFile = join(dir, 'pid');
+    const { c } = track(asPassword('web-5'));
+    const ac = new AbortController();
+    const running = c.sudo(`echo $$ > ${pidFile}; exec sleep 60`, { signal: ac.signal, timeoutMs: 20_000 });
+    await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n'), 10_000);
+    ac.abort();
+    await expect(running).rejects.toBeInstanceOf(InterruptedError);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
     await waitFor(() => !pidAlive(pid), 5000);
   });
 
