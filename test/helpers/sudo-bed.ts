@@ -42,7 +42,7 @@ const SHORT_SUDOERS = '/etc/sudoers.d/dpl-test-sudo-short';
  * Creates SHORT_USER and its sudoers rule (idempotent: concurrent test runs share
  * them, like the bed's users). Needs root and sudo; returns why not otherwise.
  */
-export function ensureShortPasswordUser(): string | null {
+export async function ensureShortPasswordUser(): Promise<string | null> {
   if (process.getuid?.() !== 0) return 'needs root to create a sudo user';
   if (!existsSync('/usr/bin/sudo')) return 'sudo is not installed';
   const { name, password } = SHORT_USER;
@@ -55,7 +55,16 @@ export function ensureShortPasswordUser(): string | null {
       if (!userExists(name)) throw err;
     }
   }
-  execFileSync('chpasswd', { input: `${name}:${password}\n`, stdio: ['pipe', 'ignore', 'pipe'] });
+  // Another test run (or a bed starting) may hold the lock on /etc/shadow for a moment.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      execFileSync('chpasswd', { input: `${name}:${password}\n`, stdio: ['pipe', 'ignore', 'pipe'] });
+      break;
+    } catch (err) {
+      if (attempt >= 30) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   const rules =
     `# Written by dpl's sudo tests (test/helpers/sudo-bed.ts). Safe to delete when no test runs.\n` +
     `Defaults:${name} !requiretty, lecture=never, timestamp_timeout=0, passwd_tries=3, insults\n` +

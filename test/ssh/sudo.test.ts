@@ -162,7 +162,7 @@ describeBed('c.sudo with a one-letter password (own user, private sshd)', (bed) 
   let reason = bed.sudo.skipReason;
   let host: ScratchHost | undefined;
   beforeAll(async () => {
-    reason ??= ensureShortPasswordUser();
+    reason ??= await ensureShortPasswordUser();
     if (!reason) host = await scratchHostAllowing('sudo-short', SHORT_USER.name);
   });
   afterAll(() => host?.stop());

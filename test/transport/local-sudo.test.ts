@@ -8,7 +8,7 @@ import { sudoCommand, sudoMarkers } from '../../src/transport/sudo-protocol.js';
 import type { ExecOptions } from '../../src/transport/types.js';
 import { SHORT_USER, ensureShortPasswordUser } from '../helpers/sudo-bed.js';
 
-const skip = ensureShortPasswordUser();
+const skip = await ensureShortPasswordUser();
 
 describe.skipIf(!!skip)('LocalTransport: sudo that asks for a password', () => {
   const t = new LocalTransport();
