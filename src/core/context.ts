@@ -1,7 +1,6 @@
 // The per-host Context handed to tasks. Immutable: cd/withEnv/prefix/warnOnly
 // return a derived context, so concurrent work inside a task cannot leak a cwd
 // into another. Every command string is composed here with the quote module.
-import { randomHex } from './random.js';
 import type { Host } from './host.js';
 import { CommandError } from './errors.js';
 import { envPrefix, quote } from './quote.js';
@@ -11,6 +10,7 @@ import type { CommandResult, Context, HostResult, RunOptions, Selection, SudoOpt
 import type { RunImpl } from './run.js';
 import type { ExecOptions, GetOptions, TransferResult, Transport } from '../transport/types.js';
 import { LOCAL_HOST } from '../transport/local.js';
+import { sudoCommand, sudoMarkers } from '../transport/sudo-protocol.js';
 
 export interface ContextScope {
   cwd?: string;
@@ -53,23 +53,23 @@ export class HostContext implements Context {
   }
 
   async sudo(command: string, options: SudoOptions = {}): Promise<CommandResult> {
-    // A unique prompt lets the transport answer exactly sudo's question, over stdin.
-    const prompt = `[dpl-sudo-${randomHex(6)}] password: `;
-    const as = options.user ? `-u ${quote(options.user)} ` : '';
-    const full = `sudo -S -p ${quote(prompt)} -H ${as}-- /bin/sh -c ${quote(this.compose(command))}`;
+    // The transport answers sudo's own prompt once, before the command starts
+    // (src/transport/sudo-protocol.ts); the command prints `started` first.
+    const markers = sudoMarkers();
+    const full = sudoCommand(this.compose(command), markers, options.user);
     // If the password cannot be had (no terminal, no DPL_SUDO_PASSWORD), that is the
-    // error to report, not sudo's "Sorry, try again." that follows it.
+    // error to report, not sudo's "no password was provided" that follows it.
     let askError: unknown;
-    const responder = {
-      pattern: prompt,
-      answer: () =>
+    const sudo = {
+      ...markers,
+      password: () =>
         this.session.prompter.secret('sudo.password', `sudo password for ${this.host.name}: `).catch((e: unknown) => {
           askError = e;
           throw e;
         }),
     };
     const shown = options.user ? `(as ${options.user}) ${command}` : command;
-    const result = await this.exec('sudo', this.host, full, shown, { ...options, responder }).catch((e: unknown) => {
+    const result = await this.exec('sudo', this.host, full, shown, { ...options, sudo }).catch((e: unknown) => {
       throw askError ?? e;
     });
     if (askError) throw askError;
@@ -170,7 +170,7 @@ export class HostContext implements Context {
     target: Host,
     full: string,
     shown: string,
-    options: RunOptions & { responder?: ExecOptions['responder'] },
+    options: RunOptions & { sudo?: ExecOptions['sudo'] },
   ): Promise<CommandResult> {
     const host = target.name;
     shown = options.display ?? shown;
@@ -183,7 +183,7 @@ export class HostContext implements Context {
       timeoutMs: options.timeoutMs ?? (this.session.flags.commandTimeoutMs as number | undefined),
       stdin: options.stdin,
       pty: options.pty,
-      responder: options.responder,
+      sudo: options.sudo,
       // Not the run's signal: a first Ctrl-C lets running commands finish.
       signal: options.signal,
       onStdout: (b) => out.push(b),

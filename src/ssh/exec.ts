@@ -1,12 +1,12 @@
 // Run one command as a channel on a pooled connection: streams, stdin, the sudo
-// responder, timeouts that kill the command on the host, Ctrl-C.
+// password exchange, timeouts that kill the command on the host, Ctrl-C.
 import { CommandTimeoutError, ConnectionError, InterruptedError } from '../core/errors.js';
 import type { ClientChannel } from 'ssh2';
 import type { ExecOptions, ExecResult } from '../transport/types.js';
+import { SudoStream, type SudoStdin } from '../transport/sudo-protocol.js';
 import type { SshConnection } from './connection.js';
 import { PidMarkerFilter, chain, type Filter } from './filters.js';
 import { killOnHost, withPidMarker } from './kill.js';
-import { attachResponder } from './responder.js';
 import type { SignalHub } from './signals.js';
 
 /** Retries (10, 20, ... ms apart: ~4 s in all) when the server refuses a channel for lack of sessions. */
@@ -93,9 +93,11 @@ function watch(
     const outFilters: Filter[] = [];
     const errFilters: Filter[] = [];
     if (wrapped) (opts.pty ? outFilters : errFilters).push(new PidMarkerFilter((pid) => (pgid = pid)));
-    const responder = opts.responder;
-    const stdin = {
+    const stdin: SudoStdin & { open: boolean } = {
       open: true,
+      write(data: string): void {
+        if (stdin.open) ch.write(data);
+      },
       end(data?: string | Buffer): void {
         if (!stdin.open) return;
         stdin.open = false;
@@ -103,12 +105,8 @@ function watch(
       },
     };
     const helper = { display: params.display, signals: params.signals, unlimited: true };
-    if (responder) {
-      const probe = async (): Promise<boolean> => (await execOn(conn, 'sudo -n true', {}, helper)).code === 0;
-      const prompts = attachResponder(ch, responder, stdin, opts.stdin, probe);
-      outFilters.push(prompts.out);
-      errFilters.push(prompts.err);
-    }
+    // sudo prompts where the command's stderr goes: stderr, or the pty's one stream.
+    if (opts.sudo) (opts.pty ? outFilters : errFilters).push(new SudoStream(opts.sudo, stdin, opts.stdin));
     const outChain = chain(outFilters);
     const errChain = chain(errFilters);
     const emitOut = (b: Buffer): void => {
@@ -128,13 +126,14 @@ function watch(
       if (typeof c === 'number') code = c;
       else signal = s ? (s.startsWith('SIG') ? s : `SIG${s}`) : null;
     });
-    // Without a responder stdin gets its data (or nothing) and EOF now, so readers never hang.
-    if (!responder) stdin.end(opts.stdin);
+    // Without sudo stdin gets its data (or nothing) and EOF now, so readers never hang;
+    // under sudo that happens when the command starts (SudoStream).
+    if (!opts.sudo) stdin.end(opts.stdin);
 
     const interrupt = async (why: 'timeout' | 'abort'): Promise<void> => {
       if (outcome || finished) return;
       outcome = why;
-      await killOnHost(ch, pgid, responder, why === 'timeout' ? 'KILL' : 'TERM', (cmd, o) => execOn(conn, cmd, o, helper));
+      await killOnHost(ch, pgid, opts.sudo, why === 'timeout' ? 'KILL' : 'TERM', (cmd, o) => execOn(conn, cmd, o, helper));
       ch.close();
       setTimeout(finish, 1000).unref();
     };

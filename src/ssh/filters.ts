@@ -1,8 +1,8 @@
 // Output filters for one ssh command stream: the pid marker of the command
-// wrapper, and chaining (the pattern filter itself is shared: src/transport).
-import type { Filter } from '../transport/pattern-filter.js';
+// wrapper, and chaining (the sudo filter is shared: src/transport/sudo-protocol.ts).
+import type { Filter } from '../transport/types.js';
 
-export type { Filter } from '../transport/pattern-filter.js';
+export type { Filter } from '../transport/types.js';
 
 export const PID_MARK = '\x1edpl-pgid:';
 const MARK_RE = /\x1edpl-pgid:(\d+)\r?\n/;

@@ -5,8 +5,8 @@
 // the login user cannot signal root's processes. Without the pid we fall back to a
 // channel signal, which OpenSSH >= 7.9 turns into killpg().
 import type { ClientChannel } from 'ssh2';
-import { quote } from '../core/quote.js';
 import type { ExecOptions } from '../transport/types.js';
+import { sudoCommand, sudoMarkers } from '../transport/sudo-protocol.js';
 
 /** Prefix that prints `\x1edpl-pgid:<pid>` on stderr (stripped by PidMarkerFilter). Assumes a POSIX login shell. */
 export const withPidMarker = (command: string): string => `printf '\\036dpl-pgid:%s\\n' "$$" >&2\n${command}`;
@@ -44,7 +44,7 @@ export type RunHelper = (command: string, options: ExecOptions) => Promise<unkno
 export async function killOnHost(
   ch: ClientChannel,
   pgid: number | undefined,
-  responder: ExecOptions['responder'],
+  sudo: ExecOptions['sudo'],
   signal: 'KILL' | 'TERM',
   run: RunHelper,
 ): Promise<void> {
@@ -54,9 +54,10 @@ export async function killOnHost(
   }
   const script = killScript(pgid);
   const kills = [run(script, {}).catch(() => undefined)];
-  if (responder) {
-    const sudo = `sudo -S -p ${quote(responder.pattern)} sh -c ${quote(script)}`;
-    kills.push(run(sudo, { responder }).catch(() => undefined));
+  if (sudo) {
+    // A sudo of its own (fresh markers), with the same password source.
+    const markers = sudoMarkers();
+    kills.push(run(sudoCommand(script, markers), { sudo: { ...markers, password: sudo.password } }).catch(() => undefined));
   }
   await Promise.race([Promise.all(kills), new Promise((r) => setTimeout(r, 5000).unref())]);
 }

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import type { Host } from '../core/host.js';
 import type { ExecOptions, ExecResult, GetOptions, SocketTarget, TransferResult, Transport } from './types.js';
 import { CommandTimeoutError, HostError } from '../core/errors.js';
-import { PatternFilter } from './pattern-filter.js';
+import { SudoStream, type SudoStdin } from './sudo-protocol.js';
 
 export const LOCAL_HOST: Host = { name: 'local', hostname: 'localhost', vars: {} };
 
@@ -21,27 +21,28 @@ export class LocalTransport implements Transport {
     const child = spawn('/bin/sh', ['-c', command], { stdio: 'pipe', detached: true });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    // The sudo prompt is answered on stdin and cut out of both streams.
-    const filters = [new PatternFilter(), new PatternFilter()] as const;
-    const responder = options.responder;
-    if (responder) {
-      const answer = (): void =>
-        void responder.answer().then(
-          (a) => child.stdin.write(a + '\n'),
-          () => child.stdin.end(),
-        );
-      for (const f of filters) f.add(responder.pattern, answer);
-    }
+    const stdin: SudoStdin & { open: boolean } = {
+      open: true,
+      write(data) {
+        if (stdin.open) child.stdin.write(data);
+      },
+      end(data) {
+        if (!stdin.open) return;
+        stdin.open = false;
+        child.stdin.end(data);
+      },
+    };
+    child.stdin.on('error', () => {});
+    // No pty here: sudo prompts on stderr, so only stderr passes the sudo exchange.
+    const sudo = options.sudo ? new SudoStream(options.sudo, stdin, options.stdin) : undefined;
     const pipe = (stream: 0 | 1, chunk: Buffer): void => {
       if (!chunk.length) return;
       (stream === 0 ? out : err).push(chunk);
       (stream === 0 ? options.onStdout : options.onStderr)?.(chunk);
     };
-    child.stdout.on('data', (b: Buffer) => pipe(0, filters[0].push(b)));
-    child.stderr.on('data', (b: Buffer) => pipe(1, filters[1].push(b)));
-    if (options.stdin !== undefined) child.stdin.end(options.stdin);
-    else if (!options.responder) child.stdin.end();
-    child.stdin.on('error', () => {});
+    child.stdout.on('data', (b: Buffer) => pipe(0, b));
+    child.stderr.on('data', (b: Buffer) => pipe(1, sudo ? sudo.push(b) : b));
+    if (!sudo) stdin.end(options.stdin);
 
     return new Promise((resolve, reject) => {
       let timedOut = false;
@@ -66,8 +67,7 @@ export class LocalTransport implements Transport {
       });
       child.on('close', (code, signal) => {
         clearTimeout(timer);
-        pipe(0, filters[0].flush());
-        pipe(1, filters[1].flush());
+        if (sudo) pipe(1, sudo.flush());
         options.signal?.removeEventListener('abort', onAbort);
         if (timedOut) {
           reject(

@@ -15,12 +15,20 @@ export interface ExecOptions {
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
   /**
-   * Answer prompts on the command's output (sudo password). When `pattern`
-   * appears in stdout or stderr, `answer()` is written to stdin followed by "\n".
-   * The prompt text is removed from the output streams.
+   * The command was built by `sudoCommand` (sudo-protocol.ts) with these markers.
+   * On the stream sudo prompts on (stderr; the one stream with a pty), before
+   * `started` shows: the first `prompt` is answered with `password()` once. When
+   * `started` shows, `stdin` is written and stdin ends; after that the output is
+   * the command's and nothing is answered. Without `sudo`, stdin ends at once.
    */
-  responder?: { pattern: string; answer: () => Promise<string> };
+  sudo?: { prompt: string; started: string; password: () => Promise<string> };
   signal?: AbortSignal;
+}
+
+/** A stage an output stream passes through (bytes in, bytes out; may hold a tail back until flush). */
+export interface Filter {
+  push(chunk: Buffer): Buffer;
+  flush(): Buffer;
 }
 
 export interface ExecResult {

@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CommandTimeoutError, ConnectionError, HostKeyError } from '../../src/core/errors.js';
+import { sudoCommand, sudoMarkers } from '../../src/transport/sudo-protocol.js';
 import {
   addressHost,
   bedHost,
@@ -93,9 +94,10 @@ describeBed('command timeouts', (bed) => {
     const t = await pool.get(bedHost('web-5'));
     const pidFile = join(bed.hosts['web-5']!.root, `sudo-timeout-${process.pid}.pid`);
     rmSync(pidFile, { force: true });
-    const responder = { pattern: '[dpl-sudo-prompt-x]', answer: async () => 'unused' };
-    const cmd = `sudo -S -p '[dpl-sudo-prompt-x]' sh -c 'echo $$ > ${pidFile}; exec sleep 60'`;
-    await expect(t.exec(cmd, { timeoutMs: 700, responder })).rejects.toBeInstanceOf(CommandTimeoutError);
+    const markers = sudoMarkers();
+    const cmd = sudoCommand(`echo $$ > ${pidFile}; exec sleep 60`, markers);
+    const sudo = { ...markers, password: async () => 'unused' };
+    await expect(t.exec(cmd, { timeoutMs: 700, sudo })).rejects.toBeInstanceOf(CommandTimeoutError);
     const pid = readPid(pidFile);
     expect(pid).not.toBeNull();
     await waitFor(() => !pidAlive(pid!), 3000);
