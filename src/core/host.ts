@@ -44,7 +44,7 @@ export function parseHostString(text: string): { user?: string; hostname: string
     if (m) {
       rest = m[1]!;
       port = Number(m[2]);
-    } else if (rest.includes(':') && !/^[0-9a-f]*:[0-9a-f]*:[0-9a-f:.]*$/i.test(rest)) {
+    } else if (rest.includes(':') && !isIPv6(rest)) {
       // A bare IPv6 address is a host; with a port it must be bracketed ([::1]:2222).
       throw new TypeError(`invalid host string ${JSON.stringify(text)}`);
     }
@@ -78,4 +78,14 @@ export function toHost(spec: HostSpec, known?: (name: string) => Host | undefine
 /** Key for the connection pool: one connection per user@host:port. */
 export function connectionKey(h: Pick<Host, 'hostname' | 'user' | 'port'>): string {
   return `${h.user ?? ''}@${h.hostname}:${h.port ?? ''}`;
+}
+
+/** A bare IPv6 address (URL's parser, a global: no import on the deployfile's path). */
+function isIPv6(s: string): boolean {
+  try {
+    new URL(`http://[${s}]/`);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -112,7 +112,7 @@ describeBed('secret variables on the bed', (bed) => {
     const config = join(tmp, 'config');
     writeFileSync(
       config,
-      `Host through-proxy\n  HostName ${web.address}\n  Port ${web.port}\n  ProxyCommand env > ${dump}; exec ${SOCAT} - TCP:%h:%p\n  UserKnownHostsFile ${bed.knownHostsFile}\n\n` +
+      `Host through-proxy\n  HostName ${web.address}\n  Port ${web.port}\n  ProxyCommand sh -c 'env > ${dump}; exec ${SOCAT} - TCP:%h:%p'\n  UserKnownHostsFile ${bed.knownHostsFile}\n\n` +
         readFileSync(bed.configFile, 'utf8'),
     );
     const dir = project(`import { deployfile } from 'dpl-deploy';\nexport default deployfile({ tasks: {} });\n`);
