@@ -142,7 +142,9 @@ export class SshPool implements TransportPool {
     const s = route.settings;
     const o = this.options;
     const userFiles = s.userKnownHostsFiles ?? [o.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts')];
-    const knownName = s.hostKeyAlias ?? knownHostName(s.hostname, s.port);
+    // OpenSSH lowercases the host name before it looks it up (ssh_login).
+    const hostname = s.hostname.toLowerCase();
+    const knownName = s.hostKeyAlias ?? knownHostName(hostname, s.port);
     const known = await this.knownHosts.lookup([...userFiles, ...s.globalKnownHostsFiles], knownName);
     const strict = s.strictHostKeyChecking;
     const mode: HostKeyMode = o.insecureIgnoreHostKeys
@@ -182,6 +184,8 @@ export class SshPool implements TransportPool {
         forwardAgent: s.forwardAgent === false ? null : s.forwardAgent === true ? agentSocket : s.forwardAgent,
         hostKey: {
           name: knownName,
+          principal: s.hostKeyAlias ?? hostname,
+          ...(s.hostKeyAlias === undefined && s.port !== 22 ? { bareName: hostname } : {}),
           mode,
           userFiles,
           globalFiles: s.globalKnownHostsFiles,
@@ -190,7 +194,10 @@ export class SshPool implements TransportPool {
           events: o.events,
         },
         algorithms: s.algorithms,
-        knownKeyTypes: known.filter((e) => e.marker === null).map((e) => e.keyType),
+        knownHostKeys: {
+          types: known.filter((e) => e.marker === null).map((e) => e.keyType),
+          certAuthority: known.some((e) => e.marker === 'cert-authority'),
+        },
         events: o.events,
       });
     });

@@ -170,8 +170,11 @@ describeBed('ssh-rsa (SHA-1) host key signatures', (bed) => {
 describe('default algorithm lists', () => {
   it('offer no ssh-rsa host keys and no ssh-rsa CA signatures', async () => {
     const { loadCatalog } = await import('../../src/ssh/algorithms.js');
+    const { DEFAULT_CA_SIGNATURE_ALGORITHMS } = await import('../../src/ssh/certificate.js');
     const c = await loadCatalog();
     expect(c.serverHostKey.defaults).not.toContain('ssh-rsa');
     expect(c.serverHostKey.supported).toContain('ssh-rsa');
+    expect(DEFAULT_CA_SIGNATURE_ALGORITHMS).not.toContain('ssh-rsa');
+    expect(DEFAULT_CA_SIGNATURE_ALGORITHMS).toContain('rsa-sha2-512');
   });
 });
