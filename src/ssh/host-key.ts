@@ -75,7 +75,7 @@ export function createHostKeyVerifier(p: HostKeyPolicy): HostKeyVerifier {
             if (!quiet) log('debug', `host certificate of ${name} (key ${fp}, id "${c.keyId}", valid ${validityText(c)}) is signed by the @cert-authority in ${where(found.entry)}`);
             return { ok: true, trusted: true };
           }
-          certProblem = `its host certificate (CA in ${where(found.entry)}) is not valid for ${p.principal}: ${invalid}`;
+          certProblem = `the host certificate, signed by the @cert-authority in ${where(found.entry)}, is not valid for ${p.principal}: ${invalid}`;
           break;
         }
         case 'unknown': {
@@ -88,7 +88,7 @@ export function createHostKeyVerifier(p: HostKeyPolicy): HostKeyVerifier {
           }
           if (quiet) break;
           if (c) {
-            certProblem ??= `no @cert-authority line for ${name} holds the CA that signed its host certificate (${fingerprint(c.caKey)})`;
+            certProblem ??= `no @cert-authority line for ${name} holds the CA of the host certificate (${fingerprint(c.caKey)})`;
             break;
           }
           if (p.mode === 'off') {
@@ -105,7 +105,8 @@ export function createHostKeyVerifier(p: HostKeyPolicy): HostKeyVerifier {
             `unknown host key for ${name}: the server presented ${type} ${fp}, which is not in ${p.userFiles.join(', ') || 'any known_hosts file'}` +
               (certProblem ? ` (${certProblem})` : '') +
               `; refusing to connect (once verified, accept it with --accept-new-host-keys)`,
-            `check that fingerprint with the host's administrator, then rerun with --accept-new-host-keys ` +
+            (certProblem ? `have the host certificate re-issued or the @cert-authority line fixed; or ` : '') +
+              `check that fingerprint with the host's administrator, then rerun with --accept-new-host-keys ` +
               `(or set "StrictHostKeyChecking accept-new" for this host in your ssh config) to record it` +
               (writeTo ? ` in ${writeTo}` : ''),
           );
@@ -131,7 +132,7 @@ export function createHostKeyVerifier(p: HostKeyPolicy): HostKeyVerifier {
           verdict = refuse(
             `HOST KEY CHANGED for ${name}: possible man-in-the-middle attack (or the host was reinstalled).\n` +
               `The server presented ${type} ${fp}, but ${where(found.entry)} records ${was}. Refusing to connect.`,
-            `only if you know why the key changed, remove the old entry with ` + `ssh-keygen -R ${quote(name)} -f ${quote(found.entry.file)} and connect again`,
+            `only if you know why the key changed, remove the old entry with ssh-keygen -R ${quote(name)} -f ${quote(found.entry.file)} and connect again`,
           );
           break;
         }
