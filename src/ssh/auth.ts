@@ -31,6 +31,8 @@ export interface AuthOptions {
   certificateFiles: string[];
   /** Whether this connection can send certificate logins (ssh2-patches' sendCertificates). */
   certificates(): boolean;
+  /** False when the host's changed or revoked key was let through unverified (host key checking off). */
+  hostTrusted(): boolean;
 }
 
 export interface Auth {
@@ -205,16 +207,24 @@ export function createAuth(ssh2: Ssh2, o: AuthOptions): Auth {
     });
     if (!o.certificateFiles.length) steps.push(certificateStep(certificateFilesBeside(file), [file]));
   }
+  /** As OpenSSH: no password to a host whose changed or revoked key was let through. */
+  const passwordsAllowed = (): boolean => {
+    if (o.hostTrusted()) return true;
+    problems.push('password authentication is off: the host key was not verified');
+    return false;
+  };
   if (o.passwordAuthentication && !o.batchMode) {
     steps.push({
       kind: 'password',
       async make() {
+        if (!passwordsAllowed()) return null;
         return { method: { type: 'password', username, password: await password() }, label: 'password' };
       },
     });
     steps.push({
       kind: 'keyboard-interactive',
       async make() {
+        if (!passwordsAllowed()) return null;
         const method: AnyAuthMethod = {
           type: 'keyboard-interactive',
           username,

@@ -30,7 +30,7 @@ export interface ConnectParams {
   connectTimeoutMs: number;
   keepaliveIntervalMs: number;
   keepaliveCountMax: number;
-  auth: Omit<AuthOptions, 'onPrompt' | 'user' | 'label' | 'certificateFiles' | 'certificates'>;
+  auth: Omit<AuthOptions, 'onPrompt' | 'user' | 'label' | 'certificateFiles' | 'certificates' | 'hostTrusted'>;
   hostKey: Omit<HostKeyPolicy, 'display'>;
   /** CertificateFile entries from ssh config (user certificates). */
   certificateFiles: string[];
@@ -141,6 +141,7 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
     label,
     certificateFiles: p.certificateFiles,
     certificates: () => certificateLogins,
+    hostTrusted: () => verifier.trusted,
     onPrompt(active) {
       prompting += active ? 1 : -1;
       if (active) clearTimeout(timer);

@@ -178,3 +178,25 @@ describe('default algorithm lists', () => {
     expect(DEFAULT_CA_SIGNATURE_ALGORITHMS).toContain('rsa-sha2-512');
   });
 });
+
+describeBed('a changed host key let through (insecureIgnoreHostKeys)', (bed) => {
+  it.skipIf(!bed.sudo.passwordUser)('gets no password, as ssh (StrictHostKeyChecking no) disables password authentication', async () => {
+    const pw = bed.sudo.passwordUser!;
+    const cfg = join(bedTemp('hkt-pw-'), 'config');
+    const hosts = ['web-0', 'imposter'].map((n) => `Host ${n}\n  HostName ${bed.hosts[n]!.address}\n  Port ${bed.hosts[n]!.port}\n`).join('');
+    writeFileSync(cfg, `${hosts}Host *\n  User ${pw.name}\n  UserKnownHostsFile ${bed.knownHostsFile}\n  GlobalKnownHostsFile /dev/null\n  IdentityFile /nonexistent/key\n  PasswordAuthentication yes\n`);
+    // Control: a verified host takes the password.
+    const ok = bedPool({ configFile: cfg, answers: { 'ssh.password:': pw.password } });
+    expect((await (await ok.pool.get(bedHost('web-0'))).exec('id -un')).stdout).toBe(`${pw.name}\n`);
+    await ok.pool.closeAll();
+    const { pool, prompter } = bedPool({ configFile: cfg, insecureIgnoreHostKeys: true, answers: { 'ssh.password:': pw.password } });
+    const err = await pool.get(bedHost('imposter')).catch((e: unknown) => e);
+    await pool.closeAll();
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as Error).message).toContain('password authentication is off: the host key was not verified');
+    expect(prompter.asked).toEqual([]);
+    const r = openssh(cfg, 'imposter', { options: ['StrictHostKeyChecking=no'] });
+    expect(r.code).toBe(255);
+    expect(r.stderr).toContain('Password authentication is disabled to avoid man-in-the-middle attacks');
+  });
+});
