@@ -139,7 +139,7 @@ interface KexLike {
 }
 type NameList = { array?: unknown } | undefined;
 interface ProtocolLike {
-  _offer?: { constructor: unknown; lists?: { kex?: NameList; serverHostKey?: NameList; cs?: Record<string, NameList>; sc?: Record<string, NameList> } };
+  _offer?: { constructor: unknown; copyAllTo?: unknown; lists?: { kex?: NameList; serverHostKey?: NameList; cs?: Record<string, NameList>; sc?: Record<string, NameList> } };
   _kex?: KexLike;
   authPK?: unknown;
   _authsQueue?: unknown;
@@ -159,12 +159,13 @@ export function acceptHostCertificates(client: Client, list: string[], certified
   const offer = proto?._offer;
   const l = offer?.lists;
   const names = (e: NameList): string[] | undefined => (Array.isArray(e?.array) ? (e!.array as string[]) : undefined);
-  const dir = (d: Record<string, NameList> | undefined) => {
+  const direction = (d: Record<string, NameList> | undefined) => {
     const out = { cipher: names(d?.['cipher']), mac: names(d?.['mac']), compress: names(d?.['compress']), lang: names(d?.['lang']) };
     return Object.values(out).every(Boolean) ? out : undefined;
   };
-  const [kex, cs, sc] = [names(l?.kex), dir(l?.cs), dir(l?.sc)];
-  if (!proto || !offer || typeof offer.constructor !== 'function' || !kex || !names(l?.serverHostKey) || !cs || !sc) return false;
+  const [kex, cs, sc] = [names(l?.kex), direction(l?.cs), direction(l?.sc)];
+  if (!proto || !offer || typeof offer.constructor !== 'function' || typeof offer.copyAllTo !== 'function') return false;
+  if (!kex || !names(l?.serverHostKey) || !cs || !sc) return false;
   if (!('_kex' in proto) || proto._kex !== undefined) return false;
   let next: ProtocolLike['_offer'];
   try {
@@ -173,6 +174,7 @@ export function acceptHostCertificates(client: Client, list: string[], certified
   } catch {
     return false;
   }
+  if (Object.getPrototypeOf(next) !== Object.getPrototypeOf(offer)) return false;
   proto._offer = next;
   let current: KexLike | undefined;
   Object.defineProperty(proto, '_kex', {

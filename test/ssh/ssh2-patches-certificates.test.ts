@@ -109,7 +109,11 @@ describe('acceptHostCertificates', () => {
 
   it('leaves ssh2 alone when it is not shaped as expected', () => {
     const offer = { constructor: Object, lists: { kex: { array: ['k'] } } };
-    for (const broken of [{}, { _protocol: {} }, { _protocol: { _offer: offer, _kex: undefined } }, { _protocol: { _offer: { lists: {} } } }]) {
+    const list = { array: ['x'] };
+    const dir = { cipher: list, mac: list, compress: list, lang: list };
+    // Complete lists, but a plain object rather than ssh2's KexInit (no copyAllTo to write KEXINIT with).
+    const plain = { lists: { kex: list, serverHostKey: list, cs: dir, sc: dir } };
+    for (const broken of [{}, { _protocol: {} }, { _protocol: { _offer: offer, _kex: undefined } }, { _protocol: { _offer: { lists: {} } } }, { _protocol: { _offer: plain, _kex: undefined } }]) {
       const snapshot = JSON.stringify(broken);
       expect(acceptHostCertificates(broken as never, ['x'], () => undefined)).toBe(false);
       expect(JSON.stringify(broken)).toBe(snapshot);
