@@ -7,7 +7,12 @@
 // OpenSSL (~0.1 ms); the server's whole cost of a login is ~20 ms. Both give
 // 128-bit security and both are in OpenSSH's default list. Set KexAlgorithms in
 // ssh config (e.g. `KexAlgorithms ^curve25519-sha256`) to prefer curve25519.
+//
+// Host keys follow OpenSSH 9.2: certificate algorithms first (dpl verifies them
+// itself, see certificate.ts and ssh2-patches.ts), and no ssh-rsa (SHA-1) unless
+// HostKeyAlgorithms adds it back (`+ssh-rsa`).
 import type { Algorithms } from 'ssh2';
+import { CERT_SUFFIX } from './certificate.js';
 import { globRegExp } from './ssh-syntax.js';
 import { requireSsh2 } from './ssh2-patches.js';
 
@@ -29,6 +34,26 @@ export const CONFIG_NAMES: Record<AlgorithmKind, string> = {
 
 const PREFERRED_KEX = 'ecdh-sha2-nistp256';
 
+/** OpenSSH's default certificate host key algorithms (less the sk- ones), by the plain algorithm each needs. */
+const CERT_HOST_KEYS: Array<[string, string]> = [
+  ['ssh-ed25519-cert-v01@openssh.com', 'ssh-ed25519'],
+  ['ecdsa-sha2-nistp256-cert-v01@openssh.com', 'ecdsa-sha2-nistp256'],
+  ['ecdsa-sha2-nistp384-cert-v01@openssh.com', 'ecdsa-sha2-nistp384'],
+  ['ecdsa-sha2-nistp521-cert-v01@openssh.com', 'ecdsa-sha2-nistp521'],
+  ['rsa-sha2-512-cert-v01@openssh.com', 'rsa-sha2-512'],
+  ['rsa-sha2-256-cert-v01@openssh.com', 'rsa-sha2-256'],
+];
+/** Supported, not offered by default: OpenSSH refuses SHA-1 signatures since 8.8. */
+const SHA1_HOST_KEYS = ['ssh-rsa', 'ssh-rsa-cert-v01@openssh.com'];
+
+export const isCertificateAlgorithm = (alg: string): boolean => alg.endsWith(CERT_SUFFIX);
+
+/** The known_hosts key type a host key algorithm's key has (rsa-sha2-512-cert-v01@openssh.com → ssh-rsa). */
+export function keyTypeOfAlgorithm(alg: string): string {
+  const plain = isCertificateAlgorithm(alg) ? alg.slice(0, -CERT_SUFFIX.length) : alg;
+  return plain.startsWith('rsa-sha2-') ? 'ssh-rsa' : plain;
+}
+
 let catalog: Promise<Catalog> | undefined;
 
 /** ssh2's lists (they depend on what this Node's OpenSSL and CPU offer), read once. */
@@ -38,7 +63,13 @@ export function loadCatalog(): Promise<Catalog> {
     const pair = (name: string) => ({ defaults: [...c[`DEFAULT_${name}`]!], supported: [...c[`SUPPORTED_${name}`]!] });
     const kex = pair('KEX');
     if (kex.defaults.includes(PREFERRED_KEX)) kex.defaults = [PREFERRED_KEX, ...kex.defaults.filter((a) => a !== PREFERRED_KEX)];
-    return { kex, serverHostKey: pair('SERVER_HOST_KEY'), cipher: pair('CIPHER'), hmac: pair('MAC') };
+    const hostKey = pair('SERVER_HOST_KEY');
+    const certs = CERT_HOST_KEYS.filter(([, plain]) => hostKey.supported.includes(plain)).map(([cert]) => cert);
+    const serverHostKey = {
+      defaults: [...certs, ...hostKey.defaults.filter((a) => !SHA1_HOST_KEYS.includes(a))],
+      supported: [...new Set([...certs, ...hostKey.supported, ...(hostKey.supported.includes('ssh-rsa') ? SHA1_HOST_KEYS : [])])],
+    };
+    return { kex, serverHostKey, cipher: pair('CIPHER'), hmac: pair('MAC') };
   });
   return catalog;
 }
@@ -75,16 +106,30 @@ export function applySpec(spec: string | undefined, defaults: string[], supporte
   }
 }
 
+/** What known_hosts holds for a host's name: plain key types, and whether a @cert-authority line matches it. */
+export interface KnownHostKeys {
+  types: string[];
+  certAuthority: boolean;
+}
+
 /**
- * The ssh2 `algorithms` option for one host. `preferredHostKeys` (the algorithms
- * for key types known_hosts already holds for it) go first, as OpenSSH orders them,
- * so a known key is what gets checked.
+ * OpenSSH's order_hostkeyalgs (sshconnect2.c): when the first algorithm's key
+ * type is known, the list as it is; otherwise the algorithms for known key
+ * types (and every certificate algorithm when a @cert-authority line matches)
+ * first, in list order. Only when HostKeyAlgorithms is unset or uses + or -.
  */
-export function algorithmsFor(specs: AlgorithmSpecs, preferredHostKeys: string[], c: Catalog): { algorithms: Algorithms; empty: AlgorithmKind[] } {
+export function orderHostKeyAlgorithms(list: string[], known: KnownHostKeys): string[] {
+  if (!list.length || known.types.includes(keyTypeOfAlgorithm(list[0]!))) return list;
+  const first = list.filter((a) => (isCertificateAlgorithm(a) && known.certAuthority) || known.types.includes(keyTypeOfAlgorithm(a)));
+  return [...first, ...list.filter((a) => !first.includes(a))];
+}
+
+/** The ssh2 `algorithms` option for one host, host keys ordered by what known_hosts holds for it. */
+export function algorithmsFor(specs: AlgorithmSpecs, known: KnownHostKeys, c: Catalog): { algorithms: Algorithms; empty: AlgorithmKind[] } {
   const lists = {} as Record<AlgorithmKind, string[]>;
   for (const kind of Object.keys(c) as AlgorithmKind[]) lists[kind] = applySpec(specs[kind], c[kind].defaults, c[kind].supported);
-  const known = preferredHostKeys.filter((a) => lists.serverHostKey.includes(a));
-  lists.serverHostKey = [...known, ...lists.serverHostKey.filter((a) => !known.includes(a))];
+  const spec = specs.serverHostKey?.trim();
+  if (!spec || spec.startsWith('+') || spec.startsWith('-')) lists.serverHostKey = orderHostKeyAlgorithms(lists.serverHostKey, known);
   const empty = (Object.keys(lists) as AlgorithmKind[]).filter((k) => lists[k].length === 0);
   return { algorithms: lists as unknown as Algorithms, empty };
 }

@@ -1,9 +1,11 @@
-// Client authentication in OpenSSH's order: agent keys, identity files (an
-// encrypted key asks its passphrase once per run, and only when the agent does not
-// already hold it), then password / keyboard-interactive when the server offers them.
+// Client authentication in OpenSSH's order: CertificateFile certificates, agent
+// keys, identity files (an encrypted key asks its passphrase once per run, and
+// only when the agent does not already hold it), each followed by its
+// `-cert.pub`, then password / keyboard-interactive when the server offers them.
 import { readFile } from 'node:fs/promises';
 import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey } from 'ssh2';
 import { withCachedSigner } from './ssh2-patches.js';
+import { agentSigner, certificateFilesBeside, certificateLogin, type CertificateContext } from './certificate-auth.js';
 import type { Prompter } from '../core/context-types.js';
 import type { Ssh2 } from './connect.js';
 
@@ -25,6 +27,12 @@ export interface AuthOptions {
   decrypted: Map<string, Promise<ParsedKey | Error>>;
   /** Called around prompts so the connect timeout does not run while a human types. */
   onPrompt(active: boolean): void;
+  /** CertificateFile entries: when set, no `<key>-cert.pub` is looked for. */
+  certificateFiles: string[];
+  /** Whether this connection can send certificate logins (ssh2-patches' sendCertificates). */
+  certificates(): boolean;
+  /** False when the host's changed or revoked key was let through unverified (host key checking off). */
+  hostTrusted(): boolean;
 }
 
 export interface Auth {
@@ -36,7 +44,7 @@ export interface Auth {
   readonly last: string | undefined;
 }
 
-interface Step {
+export interface Step {
   kind: 'publickey' | 'password' | 'keyboard-interactive';
   make(): Promise<{ method: AnyAuthMethod; label: string } | null>;
 }
@@ -105,28 +113,86 @@ export function createAuth(ssh2: Ssh2, o: AuthOptions): Auth {
   const password = (): Promise<string> => prompt(`ssh.password:${o.user}`, `Password for ${o.label}: `);
 
   const steps: Step[] = [];
-  if (o.agentSocket) {
-    const socket = o.agentSocket;
+  const agent = o.agentSocket ? { socket: o.agentSocket, keys: undefined as Promise<ParsedKey[]> | undefined } : null;
+  /** The agent's keys (once per connection), less those IdentitiesOnly rules out. */
+  const agentIdentities = (): Promise<ParsedKey[]> => {
+    if (!agent) return Promise.resolve([]);
+    agent.keys ??= agentKeys(ssh2, agent.socket).then(async (keys) => {
+      if (!o.identitiesOnly) return keys;
+      const allowed = (await Promise.all(o.identityFiles.map((f) => publicBlob(ssh2, f)))).filter((b): b is Buffer => !!b);
+      return keys.filter((k) => allowed.some((b) => b.equals(k.getPublicSSH())));
+    });
+    return agent.keys;
+  };
+  const listAgent = (keys: ParsedKey[]): InstanceType<Ssh2['BaseAgent']> => {
+    const inner = new ssh2.OpenSSHAgent(agent!.socket);
+    class ListAgent extends ssh2.BaseAgent<ParsedKey> {
+      getIdentities(cb: (err: Error | undefined, keys?: ParsedKey[]) => void): void {
+        cb(undefined, keys);
+      }
+      sign(pubKey: ParsedKey, data: Buffer, options: unknown, cb?: unknown): void {
+        (inner.sign as (...a: unknown[]) => void)(pubKey, data, options, cb);
+      }
+    }
+    return new ListAgent();
+  };
+  const identity = (file: string): Promise<Identity> => {
+    let id = o.identities.get(file);
+    if (!id) o.identities.set(file, (id = loadIdentity(ssh2, file)));
+    return id;
+  };
+  /** An identity file's private key (an encrypted one asks its passphrase once per run); null, with the reason noted, when there is none. */
+  const fileKey = async (file: string, skipIfInAgent: boolean): Promise<ParsedKey | null> => {
+    const loaded = await identity(file);
+    if (loaded.readError) {
+      if (o.explicitIdentities) problems.push(`cannot read identity file ${file}: ${loaded.readError}`);
+      return null;
+    }
+    if (!loaded.encrypted) {
+      if (!loaded.key) problems.push(`cannot use identity file ${file}: ${loaded.parseError}`);
+      return loaded.key ?? null;
+    }
+    if (skipIfInAgent && loaded.pub && offeredByAgent.some((b) => b.equals(loaded.pub!))) return null;
+    if (o.batchMode) {
+      problems.push(`${file} is encrypted and BatchMode is on`);
+      return null;
+    }
+    let decrypted = o.decrypted.get(file);
+    if (!decrypted) {
+      decrypted = prompt(`ssh.passphrase:${file}`, `Enter passphrase for key '${file}': `).then((passphrase) => {
+        const k = ssh2.utils.parseKey(loaded.data!, passphrase);
+        return k instanceof Error ? k : withCachedSigner(Array.isArray(k) ? k[0]! : k);
+      });
+      o.decrypted.set(file, decrypted);
+    }
+    const d = await decrypted;
+    if (d instanceof Error) {
+      problems.push(`wrong passphrase for ${file}`);
+      return null;
+    }
+    return d;
+  };
+  const certificates: CertificateContext = {
+    username,
+    problems,
+    enabled: () => o.certificates(),
+    agentKeys: agentIdentities,
+    agentSigner: (key) => agentSigner(new ssh2.OpenSSHAgent(agent!.socket), key),
+    agentMethod: (keys) => ({ type: 'agent', username, agent: listAgent(keys) }),
+    identity,
+    fileKey: (file) => fileKey(file, false),
+  };
+  const certificateStep = (files: string[], keyFiles: string[]): Step => certificateLogin(certificates, files, keyFiles);
+
+  for (const file of o.certificateFiles) steps.push(certificateStep([file], o.identityFiles));
+  if (agent) {
     steps.push({
       kind: 'publickey',
       async make() {
-        let keys = await agentKeys(ssh2, socket);
-        if (o.identitiesOnly) {
-          const allowed = (await Promise.all(o.identityFiles.map((f) => publicBlob(ssh2, f)))).filter((b): b is Buffer => !!b);
-          keys = keys.filter((k) => allowed.some((b) => b.equals(k.getPublicSSH())));
-        }
+        const keys = await agentIdentities();
         if (!keys.length) return null;
         offeredByAgent.push(...keys.map((k) => k.getPublicSSH()));
-        const inner = new ssh2.OpenSSHAgent(socket);
-        class ListAgent extends ssh2.BaseAgent<ParsedKey> {
-          getIdentities(cb: (err: Error | undefined, keys?: ParsedKey[]) => void): void {
-            cb(undefined, keys);
-          }
-          sign(pubKey: ParsedKey, data: Buffer, options: unknown, cb?: unknown): void {
-            (inner.sign as (...a: unknown[]) => void)(pubKey, data, options, cb);
-          }
-        }
-        return { method: { type: 'agent', username, agent: new ListAgent() }, label: `agent (${keys.length} key${keys.length === 1 ? '' : 's'})` };
+        return { method: { type: 'agent', username, agent: listAgent(keys) }, label: `agent (${keys.length} key${keys.length === 1 ? '' : 's'})` };
       },
     });
   }
@@ -134,54 +200,31 @@ export function createAuth(ssh2: Ssh2, o: AuthOptions): Auth {
     steps.push({
       kind: 'publickey',
       async make() {
-        let id = o.identities.get(file);
-        if (!id) o.identities.set(file, (id = loadIdentity(ssh2, file)));
-        const loaded = await id;
-        if (loaded.readError) {
-          if (o.explicitIdentities) problems.push(`cannot read identity file ${file}: ${loaded.readError}`);
-          return null;
-        }
-        let key = loaded.key;
-        if (loaded.encrypted) {
-          if (loaded.pub && offeredByAgent.some((b) => b.equals(loaded.pub!))) return null;
-          if (o.batchMode) {
-            problems.push(`${file} is encrypted and BatchMode is on`);
-            return null;
-          }
-          let decrypted = o.decrypted.get(file);
-          if (!decrypted) {
-            decrypted = prompt(`ssh.passphrase:${file}`, `Enter passphrase for key '${file}': `).then((passphrase) => {
-              const k = ssh2.utils.parseKey(loaded.data!, passphrase);
-              return k instanceof Error ? k : withCachedSigner(Array.isArray(k) ? k[0]! : k);
-            });
-            o.decrypted.set(file, decrypted);
-          }
-          const d = await decrypted;
-          if (d instanceof Error) {
-            problems.push(`wrong passphrase for ${file}`);
-            return null;
-          }
-          key = d;
-        }
-        if (!key) {
-          problems.push(`cannot use identity file ${file}: ${loaded.parseError}`);
-          return null;
-        }
-        if (offeredByAgent.some((b) => b.equals(key.getPublicSSH()))) return null;
+        const key = await fileKey(file, true);
+        if (!key || offeredByAgent.some((b) => b.equals(key.getPublicSSH()))) return null;
         return { method: { type: 'publickey', username, key }, label: `key ${file}` };
       },
     });
+    if (!o.certificateFiles.length) steps.push(certificateStep(certificateFilesBeside(file), [file]));
   }
+  /** As OpenSSH: no password to a host whose changed or revoked key was let through. */
+  const passwordsAllowed = (): boolean => {
+    if (o.hostTrusted()) return true;
+    problems.push('password authentication is off: the host key was not verified');
+    return false;
+  };
   if (o.passwordAuthentication && !o.batchMode) {
     steps.push({
       kind: 'password',
       async make() {
+        if (!passwordsAllowed()) return null;
         return { method: { type: 'password', username, password: await password() }, label: 'password' };
       },
     });
     steps.push({
       kind: 'keyboard-interactive',
       async make() {
+        if (!passwordsAllowed()) return null;
         const method: AnyAuthMethod = {
           type: 'keyboard-interactive',
           username,

@@ -2,14 +2,14 @@
 // handshake, host key check, authentication — under one connect timeout that
 // pauses while a passphrase or password prompt is open.
 import type { Duplex } from 'node:stream';
+import type { Algorithms } from 'ssh2';
 import { ConnectionError, HostKeyError } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
-import { CONFIG_NAMES, algorithmsFor, loadCatalog, type AlgorithmSpecs } from './algorithms.js';
+import { CONFIG_NAMES, algorithmsFor, isCertificateAlgorithm, loadCatalog, type AlgorithmSpecs, type KnownHostKeys } from './algorithms.js';
 import { createAuth, type AuthOptions } from './auth.js';
-import { ignoreHostKeyNotices, requireSsh2, signWithoutProbe, verifyWithRawKeys } from './ssh2-patches.js';
+import { acceptHostCertificates, ignoreHostKeyNotices, requireSsh2, sendCertificates, signWithoutProbe, verifyWithRawKeys } from './ssh2-patches.js';
 import { SshConnection, describeDrop, tcpSocket } from './connection.js';
 import { createHostKeyVerifier, type HostKeyPolicy } from './host-key.js';
-import { preferredHostKeyAlgorithms } from './known-hosts.js';
 import { PendingSocket } from './warm.js';
 import { expandProxyCommand, spawnProxyCommand, type ProxyStream } from './proxy-command.js';
 
@@ -30,7 +30,7 @@ export interface ConnectParams {
   connectTimeoutMs: number;
   keepaliveIntervalMs: number;
   keepaliveCountMax: number;
-  auth: Omit<AuthOptions, 'onPrompt' | 'user' | 'label'>;
+  auth: Omit<AuthOptions, 'onPrompt' | 'user' | 'label' | 'certificateFiles' | 'certificates' | 'hostTrusted'>;
   hostKey: Omit<HostKeyPolicy, 'display'>;
   /** CertificateFile entries from ssh config (user certificates). */
   certificateFiles: string[];
@@ -38,8 +38,8 @@ export interface ConnectParams {
   forwardAgent: string | null;
   /** KexAlgorithms, HostKeyAlgorithms, Ciphers, MACs from ssh config. */
   algorithms: AlgorithmSpecs;
-  /** Key types known_hosts already has for this host: negotiate those first. */
-  knownKeyTypes: string[];
+  /** What known_hosts already holds for this host: negotiate those key types (or certificates) first. */
+  knownHostKeys: KnownHostKeys;
   events: EventBus;
 }
 
@@ -102,14 +102,18 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
     sock = early.socket;
   }
   const [ssh2, catalog] = await Promise.all([loadSsh2(), loadCatalog()]);
-  const { algorithms, empty } = algorithmsFor(p.algorithms, preferredHostKeyAlgorithms(p.knownKeyTypes), catalog);
-  if (empty.length) {
+  const { algorithms, empty } = algorithmsFor(p.algorithms, p.knownHostKeys, catalog);
+  const noAlgorithm = (kinds: Array<keyof typeof CONFIG_NAMES>): ConnectionError => {
     sock.destroy();
-    const names = empty.map((k) => CONFIG_NAMES[k]).join(', ');
-    throw new ConnectionError(p.display, `ssh config leaves no algorithm dpl supports for ${names}`, {
-      hint: `dpl can use for ${CONFIG_NAMES[empty[0]!]}: ${catalog[empty[0]!].supported.join(', ')}`,
+    const names = kinds.map((k) => CONFIG_NAMES[k]).join(', ');
+    return new ConnectionError(p.display, `ssh config leaves no algorithm dpl supports for ${names}`, {
+      hint: `dpl can use for ${CONFIG_NAMES[kinds[0]!]}: ${catalog[kinds[0]!].supported.join(', ')}`,
     });
-  }
+  };
+  if (empty.length) throw noAlgorithm(empty);
+  // ssh2 is given the plain host key algorithms; certificate ones join after connect().
+  const hostKeyList = algorithms.serverHostKey as string[];
+  const plainHostKeys = hostKeyList.filter((a) => !isCertificateAlgorithm(a));
 
   const client = new ssh2.Client();
   let negotiated: { kex: string; serverHostKey: string } | undefined;
@@ -130,10 +134,14 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
       giveUp?.(new Error('connect timeout'));
     }, p.connectTimeoutMs);
   };
+  let certificateLogins = false;
   const auth = createAuth(ssh2, {
     ...p.auth,
     user: p.user,
     label,
+    certificateFiles: p.certificateFiles,
+    certificates: () => certificateLogins,
+    hostTrusted: () => verifier.trusted,
     onPrompt(active) {
       prompting += active ? 1 : -1;
       if (active) clearTimeout(timer);
@@ -168,10 +176,15 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
         keepaliveCountMax: p.keepaliveCountMax,
         hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => verifier.verify(key, verify),
         authHandler: auth.handler,
-        algorithms,
+        algorithms: { ...algorithms, serverHostKey: (plainHostKeys.length ? plainHostKeys : undefined) as Algorithms['serverHostKey'] },
+        // The agent the host may use once a command asks (SshConnection.exec): ForwardAgent.
+        ...(p.forwardAgent ? { agent: p.forwardAgent } : {}),
       });
       ignoreHostKeyNotices(client);
       signWithoutProbe(client);
+      certificateLogins = sendCertificates(client);
+      const certs = plainHostKeys.length < hostKeyList.length && acceptHostCertificates(client, hostKeyList, (blob) => verifier.certifiedKey(blob));
+      if (!certs && !plainHostKeys.length) fail(noAlgorithm(['serverHostKey']));
     });
   } catch (err) {
     // A ProxyCommand that died is the cause of a lost stream: say so (its exit and stderr).
@@ -200,7 +213,12 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
     message: `connected to ${label}${p.via ? ` via ${p.via.name}` : ''} in ${ms} ms (${how}; kex ${negotiated?.kex}, host key ${negotiated?.serverHostKey})`,
     data: { durationMs: ms, auth: how, via: p.via?.name, kex: negotiated?.kex, hostKeyAlgorithm: negotiated?.serverHostKey },
   });
-  return new SshConnection(client, p.key, label, how, sock);
+  // As OpenSSH: no agent for a host whose key was let through unverified.
+  const forwardAgent = p.forwardAgent !== null && verifier.trusted;
+  if (p.forwardAgent !== null && !forwardAgent) {
+    p.events.emit('log', { host: p.display, level: 'warn', topic: 'ssh', message: `agent forwarding to ${label} is off: its host key was not verified` });
+  }
+  return new SshConnection(client, p.key, label, how, sock, forwardAgent);
 }
 
 function connectFailure(
@@ -209,6 +227,7 @@ function connectFailure(
   s: { timedOut: boolean; hostKey?: HostKeyError; auth: ReturnType<typeof createAuth>; where: string; label: string },
 ): ConnectionError {
   if (s.hostKey) return s.hostKey;
+  if (err instanceof ConnectionError) return err;
   if (s.timedOut) {
     return new ConnectionError(p.display, `connection timed out after ${p.connectTimeoutMs / 1000} s (${s.where})`, {
       hint: 'is the host up and the port right? raise the limit with --connect-timeout or ConnectTimeout in ssh config',
@@ -217,7 +236,7 @@ function connectFailure(
   if (err.level === 'client-authentication') {
     const tried = s.auth.tried.length ? s.auth.tried.join(', ') : 'nothing';
     const methods = s.auth.serverMethods ? `; the server accepts: ${s.auth.serverMethods.join(', ')}` : '';
-    const problems = s.auth.problems.length ? `; ${s.auth.problems.join('; ')}` : '';
+    const problems = s.auth.problems.length ? `; ${[...new Set(s.auth.problems)].join('; ')}` : '';
     return new ConnectionError(p.display, `authentication failed for ${s.label} (tried: ${tried}${methods}${problems})`, {
       hint: 'check the user name, that your public key is in ~/.ssh/authorized_keys on the host, or pick a key with -i',
     });
@@ -228,5 +247,10 @@ function connectFailure(
       hint: err.code === 'ECONNREFUSED' ? 'is sshd running there, and is the port right?' : undefined,
     });
   }
-  return new ConnectionError(p.display, `SSH handshake with ${s.where} failed: ${describeDrop(err)}`);
+  return new ConnectionError(p.display, `SSH handshake with ${s.where} failed: ${describeDrop(err)}`, {
+    hint: /no matching host key/.test(err.message)
+      ? 'the server offers no host key algorithm dpl accepts; if it offers only ssh-rsa (SHA-1), refused by OpenSSH since 8.8, ' +
+        'and you must connect anyway, add "HostKeyAlgorithms +ssh-rsa" for this host in your ssh config'
+      : undefined,
+  });
 }

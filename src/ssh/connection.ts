@@ -27,6 +27,8 @@ export class SshConnection {
     readonly authMethod: string,
     /** The TCP socket or jump channel under the client. */
     private readonly sock: Duplex,
+    /** ForwardAgent: commands ask the host for agent forwarding (ssh2 was given the agent). */
+    private forwardAgent = false,
   ) {
     let lastError: Error | undefined;
     client.on('error', (err: Error) => (lastError = err));
@@ -60,16 +62,26 @@ export class SshConnection {
    */
   exec(command: string, pty: boolean, setup: (channel: ClientChannel) => void): Promise<void> {
     return new Promise((resolve, reject) => {
-      const opts: { pty?: PseudoTtyOptions } = pty ? { pty: { term: 'dumb' } } : {};
-      try {
-        this.client.exec(command, opts, (err, channel) => {
-          if (err) return reject(err);
-          setup(channel);
-          resolve();
-        });
-      } catch (err) {
-        reject(err);
-      }
+      const run = (forward: boolean): void => {
+        const opts: { pty?: PseudoTtyOptions; agentForward?: boolean } = pty ? { pty: { term: 'dumb' } } : {};
+        if (forward) opts.agentForward = true;
+        try {
+          this.client.exec(command, opts, (err, channel) => {
+            // A server that refuses forwarding (AllowAgentForwarding no, a certificate
+            // without permit-agent-forwarding) still runs commands, as with ssh.
+            if (err && forward && /agent forwarding/i.test(err.message)) {
+              this.forwardAgent = false;
+              return run(false);
+            }
+            if (err) return reject(err);
+            setup(channel);
+            resolve();
+          });
+        } catch (err) {
+          reject(err);
+        }
+      };
+      run(this.forwardAgent);
     });
   }
 

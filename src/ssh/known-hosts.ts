@@ -18,9 +18,15 @@ export interface KnownHostEntry {
   names?: string[];
 }
 
+/**
+ * OpenSSH's HostStatus for one name (hostfile.c check_hostkeys_by_key_or_type):
+ * a plain key is known when a plain entry holds it, changed when any other plain
+ * entry exists, of any type; a certificate is known when a @cert-authority entry
+ * holds its CA. @revoked entries for the key (or the certificate's key or CA) win.
+ */
 export type HostKeyCheck =
   | { status: 'known'; entry: KnownHostEntry }
-  | { status: 'unknown'; otherTypes: string[] }
+  | { status: 'unknown' }
   | { status: 'changed'; entry: KnownHostEntry }
   | { status: 'revoked'; entry: KnownHostEntry };
 
@@ -110,7 +116,7 @@ export class KnownHostsStore {
     return p;
   }
 
-  /** Every entry (across `files`) for `name`, in file order. */
+  /** Every entry (across `files`) for `name`, in file order, markers included. */
   async lookup(files: string[], name: string): Promise<KnownHostEntry[]> {
     const all = await Promise.all(files.map((f) => this.entries(f)));
     return all.flatMap((entries) => this.indexOf(entries).find(name));
@@ -127,7 +133,6 @@ export class KnownHostsStore {
       const byName = new Map<string, KnownHostEntry[]>();
       const scan: KnownHostEntry[] = [];
       for (const e of entries) {
-        if (e.marker === 'cert-authority') continue;
         if (!e.names) scan.push(e);
         else for (const n of new Set(e.names)) byName.set(n, [...(byName.get(n) ?? []), e]);
       }
@@ -146,17 +151,20 @@ export class KnownHostsStore {
     return ix;
   }
 
-  async check(files: string[], name: string, key: Buffer): Promise<HostKeyCheck> {
+  /** `key` is a plain key blob; with `ca`, it is the key of a certificate that CA signed. */
+  async check(files: string[], name: string, key: Buffer, ca?: Buffer): Promise<HostKeyCheck> {
     const found = await this.lookup(files, name);
-    const revoked = found.find((e) => e.marker === 'revoked' && e.key.equals(key));
+    const revoked = found.find((e) => e.marker === 'revoked' && (e.key.equals(key) || (ca !== undefined && e.key.equals(ca))));
     if (revoked) return { status: 'revoked', entry: revoked };
+    if (ca) {
+      const authority = found.find((e) => e.marker === 'cert-authority' && e.key.equals(ca));
+      return authority ? { status: 'known', entry: authority } : { status: 'unknown' };
+    }
     const plain = found.filter((e) => e.marker === null);
     const same = plain.find((e) => e.key.equals(key));
     if (same) return { status: 'known', entry: same };
-    const type = keyTypeOf(key);
-    const sameType = plain.find((e) => e.keyType === type);
-    if (sameType) return { status: 'changed', entry: sameType };
-    return { status: 'unknown', otherTypes: [...new Set(plain.map((e) => e.keyType))] };
+    // The last other entry, as OpenSSH reports it.
+    return plain.length ? { status: 'changed', entry: plain[plain.length - 1]! } : { status: 'unknown' };
   }
 
   /** Append a host key (accept-new); serialized so parallel connects do not interleave. */
@@ -187,14 +195,4 @@ export class KnownHostsStore {
 function hashName(name: string): string {
   const salt = nodeCrypto().randomBytes(20);
   return `|1|${salt.toString('base64')}|${nodeCrypto().createHmac('sha1', salt).update(name).digest('base64')}`;
-}
-
-/** ssh2 host-key algorithm names for key types already known for a host (preferred first). */
-export function preferredHostKeyAlgorithms(types: string[]): string[] {
-  const out: string[] = [];
-  for (const t of types) {
-    if (t === 'ssh-rsa') out.push('rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa');
-    else if (t === 'ssh-ed25519' || t.startsWith('ecdsa-sha2-')) out.push(t);
-  }
-  return [...new Set(out)];
 }

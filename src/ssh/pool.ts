@@ -144,7 +144,9 @@ export class SshPool implements TransportPool {
     const o = this.options;
     const userFiles = s.userKnownHostsFiles;
     for (const w of s.warnings) this.log(route.display, 'warn', w);
-    const knownName = s.hostKeyAlias ?? knownHostName(s.hostname, s.port);
+    // The resolver lower-cases names as ssh does (addresses stay as written).
+    const hostname = s.hostname;
+    const knownName = s.hostKeyAlias ?? knownHostName(hostname, s.port);
     const known = await this.knownHosts.lookup([...userFiles, ...s.globalKnownHostsFiles], knownName);
     const strict = s.strictHostKeyChecking;
     const mode: HostKeyMode = o.insecureIgnoreHostKeys
@@ -184,6 +186,8 @@ export class SshPool implements TransportPool {
         forwardAgent: s.forwardAgent === false ? null : s.forwardAgent === true ? agentSocket : s.forwardAgent,
         hostKey: {
           name: knownName,
+          principal: s.hostKeyAlias ?? hostname,
+          ...(s.hostKeyAlias === undefined && s.port !== 22 ? { bareName: hostname } : {}),
           mode,
           userFiles,
           globalFiles: s.globalKnownHostsFiles,
@@ -192,7 +196,10 @@ export class SshPool implements TransportPool {
           events: o.events,
         },
         algorithms: s.algorithms,
-        knownKeyTypes: known.filter((e) => e.marker === null).map((e) => e.keyType),
+        knownHostKeys: {
+          types: known.filter((e) => e.marker === null).map((e) => e.keyType),
+          certAuthority: known.some((e) => e.marker === 'cert-authority'),
+        },
         events: o.events,
       });
     });

@@ -137,15 +137,15 @@ describe('known_hosts parsing', () => {
     expect(readFileSync(file, 'utf8').split('\n')[2]).toBe(`new ssh-ed25519 ${other.toString('base64')}`);
   });
 
-  it('lookup: plain names (any case) and patterns together in file order, and sees entries added later', async () => {
+  it('lookup: plain names (any case), patterns and marker lines together in file order, and sees entries added later', async () => {
     const dir = tmp();
     const file = join(dir, 'kh');
     const salt = Buffer.from('salt-salt-salt-salt!');
     const hashed = `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update('Web.Example.com').digest('base64')}`;
     writeFileSync(file, [`*.example.com ssh-ed25519 ${b64}`, `WEB.example.com,other ssh-ed25519 ${b64}`, `${hashed} ssh-ed25519 ${b64}`, `@cert-authority web.example.com ssh-ed25519 ${b64}`, ''].join('\n'));
     const store = new KnownHostsStore();
-    expect((await store.lookup([file], 'Web.Example.com')).map((e) => e.line)).toEqual([1, 2, 3]);
-    expect((await store.lookup([file], 'web.example.com')).map((e) => e.line)).toEqual([1, 2]);
+    expect((await store.lookup([file], 'Web.Example.com')).map((e) => e.line)).toEqual([1, 2, 3, 4]);
+    expect((await store.lookup([file], 'web.example.com')).map((e) => e.line)).toEqual([1, 2, 4]);
     expect((await store.lookup([file], 'other')).map((e) => e.line)).toEqual([2]);
     expect(await store.lookup([file], 'later')).toEqual([]);
     await store.add(file, 'later', key, true);

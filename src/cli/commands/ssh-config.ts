@@ -68,7 +68,7 @@ export async function runSshConfig(args: string[], io: Io): Promise<number> {
   for (const w of r.warnings) io.err(`dpl: warning: ${w}\n`);
   const o2 = r.options;
   const specs = { kex: o2.kexAlgorithms, serverHostKey: o2.hostKeyAlgorithms, cipher: o2.ciphers, hmac: o2.macs };
-  const lists = algorithmsFor(Object.fromEntries(Object.entries(specs).filter(([, v]) => v !== undefined)), [], await loadCatalog()).algorithms;
+  const lists = algorithmsFor(Object.fromEntries(Object.entries(specs).filter(([, v]) => v !== undefined)), { types: [], certAuthority: false }, await loadCatalog()).algorithms;
   io.out(dumpConfig(r, lists as never).join('\n') + '\n');
   return 0;
 }
