@@ -1,5 +1,6 @@
-// The algorithms dpl offers: ssh2's lists, reordered and filtered by OpenSSH's
-// KexAlgorithms / HostKeyAlgorithms / Ciphers / MACs (with their +, - and ^ forms).
+// The algorithms dpl offers: OpenSSH 9.2's defaults and names (openssh-lists.ts)
+// that ssh2 can do, in ssh's order, changed by KexAlgorithms / HostKeyAlgorithms /
+// Ciphers / MACs with their +, - and ^ forms as kex_assemble_names() does.
 //
 // Key exchange prefers ecdh-sha2-nistp256 over curve25519. Debian's and Ubuntu's
 // sshd compute curve25519 with OpenSSH's portable reference C code (~3.7 ms of
@@ -14,11 +15,12 @@
 import type { Algorithms } from 'ssh2';
 import { CERT_SUFFIX } from './certificate.js';
 import { globRegExp } from './ssh-syntax.js';
+import { OPENSSH_ALL, OPENSSH_DEFAULTS, type Family } from './openssh-lists.js';
 import { requireSsh2 } from './ssh2-patches.js';
 
 export type AlgorithmKind = 'kex' | 'serverHostKey' | 'cipher' | 'hmac';
 
-/** ssh2's own default and supported lists per kind. */
+/** Per kind: the default list and every name that can be named, both in OpenSSH's order and limited to what ssh2 can do. */
 export type Catalog = Record<AlgorithmKind, { defaults: string[]; supported: string[] }>;
 
 /** Raw ssh config values per kind (KexAlgorithms, HostKeyAlgorithms, Ciphers, MACs). */
@@ -43,8 +45,6 @@ const CERT_HOST_KEYS: Array<[string, string]> = [
   ['rsa-sha2-512-cert-v01@openssh.com', 'rsa-sha2-512'],
   ['rsa-sha2-256-cert-v01@openssh.com', 'rsa-sha2-256'],
 ];
-/** Supported, not offered by default: OpenSSH refuses SHA-1 signatures since 8.8. */
-const SHA1_HOST_KEYS = ['ssh-rsa', 'ssh-rsa-cert-v01@openssh.com'];
 
 export const isCertificateAlgorithm = (alg: string): boolean => alg.endsWith(CERT_SUFFIX);
 
@@ -56,22 +56,32 @@ export function keyTypeOfAlgorithm(alg: string): string {
 
 let catalog: Promise<Catalog> | undefined;
 
-/** ssh2's lists (they depend on what this Node's OpenSSL and CPU offer), read once. */
+const FAMILY: Record<AlgorithmKind, Family> = { kex: 'kex', serverHostKey: 'key', cipher: 'cipher', hmac: 'mac' };
+
+/** OpenSSH's lists cut to what this ssh2 (this Node's OpenSSL, the certificate support) can do, read once. */
 export function loadCatalog(): Promise<Catalog> {
-  catalog ??= Promise.resolve().then(() => {
-    const c = requireSsh2('ssh2/lib/protocol/constants.js') as Record<string, string[]>;
-    const pair = (name: string) => ({ defaults: [...c[`DEFAULT_${name}`]!], supported: [...c[`SUPPORTED_${name}`]!] });
-    const kex = pair('KEX');
-    if (kex.defaults.includes(PREFERRED_KEX)) kex.defaults = [PREFERRED_KEX, ...kex.defaults.filter((a) => a !== PREFERRED_KEX)];
-    const hostKey = pair('SERVER_HOST_KEY');
-    const certs = CERT_HOST_KEYS.filter(([, plain]) => hostKey.supported.includes(plain)).map(([cert]) => cert);
-    const serverHostKey = {
-      defaults: [...certs, ...hostKey.defaults.filter((a) => !SHA1_HOST_KEYS.includes(a))],
-      supported: [...new Set([...certs, ...hostKey.supported, ...(hostKey.supported.includes('ssh-rsa') ? SHA1_HOST_KEYS : [])])],
-    };
-    return { kex, serverHostKey, cipher: pair('CIPHER'), hmac: pair('MAC') };
-  });
+  catalog ??= Promise.resolve().then(() => buildCatalog(requireSsh2('ssh2/lib/protocol/constants.js') as Record<string, string[]>));
   return catalog;
+}
+
+/** The catalog from ssh2's constants module (its SUPPORTED_* lists). */
+export function buildCatalog(c: Record<string, string[]>): Catalog {
+  const hostKeys = c['SUPPORTED_SERVER_HOST_KEY']!;
+  const certs = [...CERT_HOST_KEYS, ['ssh-rsa-cert-v01@openssh.com', 'ssh-rsa'] as [string, string]].filter(([, plain]) => hostKeys.includes(plain));
+  const can: Record<AlgorithmKind, Set<string>> = {
+    kex: new Set(c['SUPPORTED_KEX']),
+    serverHostKey: new Set([...hostKeys, ...certs.map(([cert]) => cert)]),
+    cipher: new Set(c['SUPPORTED_CIPHER']),
+    hmac: new Set(c['SUPPORTED_MAC']),
+  };
+  const out = {} as Catalog;
+  for (const kind of Object.keys(FAMILY) as AlgorithmKind[]) {
+    const f = FAMILY[kind];
+    out[kind] = { defaults: OPENSSH_DEFAULTS[f].filter((a) => can[kind].has(a)), supported: OPENSSH_ALL[f].filter((a) => can[kind].has(a)) };
+  }
+  const kex = out.kex.defaults;
+  if (kex.includes(PREFERRED_KEX)) out.kex.defaults = [PREFERRED_KEX, ...kex.filter((a) => a !== PREFERRED_KEX)];
+  return out;
 }
 
 /** An OpenSSH algorithm pattern (`*` and `?` wildcards) as a test. */

@@ -3,6 +3,7 @@
 // A certificate that parses has a valid CA signature; whether the CA is trusted,
 // and for which names, is known_hosts' business (host-key.ts).
 import { WireError, WireReader, signatureAlgorithm, verifySignature, wire } from './certificate-wire.js';
+import { OPENSSH_CA_SIGNATURE_DEFAULTS } from './openssh-lists.js';
 
 export const CERT_SUFFIX = '-cert-v01@openssh.com';
 
@@ -16,16 +17,7 @@ const CERTIFIED: Record<string, string> = {
 };
 
 /** CA signature algorithms OpenSSH 9.2 accepts by default (CASignatureAlgorithms; no ssh-rsa since 8.2). */
-export const DEFAULT_CA_SIGNATURE_ALGORITHMS = [
-  'ssh-ed25519',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-  'sk-ssh-ed25519@openssh.com',
-  'sk-ecdsa-sha2-nistp256@openssh.com',
-  'rsa-sha2-512',
-  'rsa-sha2-256',
-];
+export const DEFAULT_CA_SIGNATURE_ALGORITHMS = OPENSSH_CA_SIGNATURE_DEFAULTS;
 
 const MAX_PRINCIPALS = 256;
 const FOREVER = 0xffffffffffffffffn;

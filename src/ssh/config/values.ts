@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigSyntaxError } from './lexer.js';
 import { matchPatternList } from './patterns.js';
+import { OPENSSH_ALL, type Family } from '../openssh-lists.js';
 
 export const FLAG = { true: 1, false: 0, yes: 1, no: 0 } as const;
 export const YES_NO_ASK = { ...FLAG, ask: 2 } as const;
@@ -127,21 +128,14 @@ export function parseHop(spec: string): JumpHop | null {
   return { ...(user ? { user } : {}), host, ...(port ? { port } : {}) };
 }
 
-// `ssh -Q kex|cipher|mac|key-sig` of OpenSSH 9.2: names ssh accepts in the algorithm keywords.
-const KNOWN = {
-  kex: 'diffie-hellman-group1-sha1 diffie-hellman-group14-sha1 diffie-hellman-group14-sha256 diffie-hellman-group16-sha512 diffie-hellman-group18-sha512 diffie-hellman-group-exchange-sha1 diffie-hellman-group-exchange-sha256 ecdh-sha2-nistp256 ecdh-sha2-nistp384 ecdh-sha2-nistp521 curve25519-sha256 curve25519-sha256@libssh.org sntrup761x25519-sha512 sntrup761x25519-sha512@openssh.com',
-  cipher: '3des-cbc aes128-cbc aes192-cbc aes256-cbc aes128-ctr aes192-ctr aes256-ctr aes128-gcm@openssh.com aes256-gcm@openssh.com chacha20-poly1305@openssh.com',
-  mac: 'hmac-sha1 hmac-sha1-96 hmac-sha2-256 hmac-sha2-512 hmac-md5 hmac-md5-96 umac-64@openssh.com umac-128@openssh.com hmac-sha1-etm@openssh.com hmac-sha1-96-etm@openssh.com hmac-sha2-256-etm@openssh.com hmac-sha2-512-etm@openssh.com hmac-md5-etm@openssh.com hmac-md5-96-etm@openssh.com umac-64-etm@openssh.com umac-128-etm@openssh.com',
-  key: 'ssh-ed25519 ssh-ed25519-cert-v01@openssh.com sk-ssh-ed25519@openssh.com sk-ssh-ed25519-cert-v01@openssh.com ecdsa-sha2-nistp256 ecdsa-sha2-nistp256-cert-v01@openssh.com ecdsa-sha2-nistp384 ecdsa-sha2-nistp384-cert-v01@openssh.com ecdsa-sha2-nistp521 ecdsa-sha2-nistp521-cert-v01@openssh.com sk-ecdsa-sha2-nistp256@openssh.com sk-ecdsa-sha2-nistp256-cert-v01@openssh.com webauthn-sk-ecdsa-sha2-nistp256@openssh.com ssh-dss ssh-dss-cert-v01@openssh.com ssh-rsa ssh-rsa-cert-v01@openssh.com rsa-sha2-256 rsa-sha2-256-cert-v01@openssh.com rsa-sha2-512 rsa-sha2-512-cert-v01@openssh.com',
-};
-export type AlgorithmFamily = keyof typeof KNOWN;
+export type AlgorithmFamily = Family;
 const known = new Map<AlgorithmFamily, Set<string>>();
 
 /** An algorithm list as ssh checks it: `-` lists are not checked; checking stops at an empty name, as strsep() loops do. */
 export function algorithmsValid(family: AlgorithmFamily, value: string): boolean {
   if (value.startsWith('-')) return true;
   let set = known.get(family);
-  if (!set) known.set(family, (set = new Set(KNOWN[family].split(' '))));
+  if (!set) known.set(family, (set = new Set(OPENSSH_ALL[family])));
   const names = /^[+^]/.test(value) ? value.slice(1) : value;
   if (!names) return false;
   for (const n of names.split(',')) {

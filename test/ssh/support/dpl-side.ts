@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dplCommand } from '../../helpers/cli.js';
+import { buildCatalog } from '../../../src/ssh/algorithms.js';
 import { ALGORITHM_KEYS, runIsolated, type Run } from './ssh-g.js';
 import type { PreparedCase } from './config-case.js';
 
@@ -21,11 +22,12 @@ export interface DplSide {
 
 export type DplSideState = { kind: 'cli'; side: DplSide } | { kind: 'absent'; reason: string };
 
-/** ssh2's supported lists: what dpl's algorithms.ts offers from (it reads the same constants). */
+/** What dpl can offer per list: its own catalog (algorithms.ts), built from the ssh2 constants it reads. */
 export function ssh2Supported(): Record<string, ReadonlySet<string>> {
   const require = createRequire(join(ROOT, 'package.json'));
-  const c = require('ssh2/lib/protocol/constants.js') as Record<string, string[]>;
-  return Object.fromEntries(Object.entries(ALGORITHM_KEYS).map(([key, name]) => [key, new Set(c[`SUPPORTED_${name}`])]));
+  const catalog = buildCatalog(require('ssh2/lib/protocol/constants.js') as Record<string, string[]>);
+  const kinds = { KEX: 'kex', SERVER_HOST_KEY: 'serverHostKey', CIPHER: 'cipher', MAC: 'hmac' } as const;
+  return Object.fromEntries(Object.entries(ALGORITHM_KEYS).map(([key, name]) => [key, new Set(catalog[kinds[name]].supported)]));
 }
 
 /** Does src/cli name an `ssh-config` subcommand? */
