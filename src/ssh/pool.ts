@@ -7,7 +7,10 @@ import type { EventBus } from '../core/events.js';
 import type { Host } from '../core/host.js';
 import type { ParsedKey } from 'ssh2';
 import type { CloseHow, Transport, TransportPool } from '../transport/types.js';
+import { applySpec } from './algorithms.js';
+import { CERT_SUFFIX } from './certificate.js';
 import { loadSsh2, openConnection } from './connect.js';
+import { OPENSSH_ALL, OPENSSH_CA_SIGNATURE_DEFAULTS } from './openssh-lists.js';
 import type { SshConnection } from './connection.js';
 import type { HostKeyMode } from './host-key.js';
 import { KnownHostsStore, knownHostName } from './known-hosts.js';
@@ -188,6 +191,7 @@ export class SshPool implements TransportPool {
           name: knownName,
           principal: s.hostKeyAlias ?? hostname,
           ...(s.hostKeyAlias === undefined && s.port !== 22 ? { bareName: hostname } : {}),
+          ...(s.caSignatureAlgorithms !== undefined ? { caSignatureAlgorithms: caSignatureAlgorithms(s.caSignatureAlgorithms) } : {}),
           mode,
           userFiles,
           globalFiles: s.globalKnownHostsFiles,
@@ -235,4 +239,9 @@ export class SshPool implements TransportPool {
   log(host: string, level: 'debug' | 'info' | 'warn', message: string): void {
     this.options.events.emit('log', { host, level, message, topic: 'ssh' });
   }
+}
+
+/** CASignatureAlgorithms applied to OpenSSH's default, as ssh does (any key signature name may be listed). */
+function caSignatureAlgorithms(spec: string): string[] {
+  return applySpec(spec, OPENSSH_CA_SIGNATURE_DEFAULTS, OPENSSH_ALL.key.filter((a) => !a.endsWith(CERT_SUFFIX)));
 }

@@ -19,6 +19,8 @@ interface Case {
   /** HostKeyAlias (principals are checked against it). */
   alias?: string;
   strict?: 'accept-new';
+  /** CASignatureAlgorithms for the host. */
+  caSignatures?: string;
   /** connects with the certificate, connects with the plain key, or is refused */
   connects: 'cert' | 'plain' | false;
   /** What dpl's error says (refusals). */
@@ -79,6 +81,7 @@ describeBed('host certificates (@cert-authority)', (bed: BedInfo) => {
         '  GlobalKnownHostsFile /dev/null',
         ...(c.alias ? [`  HostKeyAlias ${c.alias}`] : []),
         ...(c.strict ? [`  StrictHostKeyChecking ${c.strict}`] : ['  StrictHostKeyChecking yes']),
+        ...(c.caSignatures ? [`  CASignatureAlgorithms ${c.caSignatures}`] : []),
         '',
         readFileSync(bed.configFile, 'utf8'),
       ].join('\n'),
@@ -108,6 +111,8 @@ describeBed('host certificates (@cert-authority)', (bed: BedInfo) => {
     ['a user certificate shown as a host certificate', () => ({ cert: { ca: 'good', user: true, ...valid }, known: [['@cert-authority', '*.example', 'good']], alias: 'certhost.example', connects: false, says: /not a host certificate/ })],
     ['a certificate with a critical option', () => ({ cert: { ca: 'good', ...valid, options: ['critical:dpl-test@example.com=x'] }, known: [['@cert-authority', '*.example', 'good']], alias: 'certhost.example', connects: false, says: /unsupported critical options/ })],
     ['a certificate signed with ssh-rsa (SHA-1)', () => ({ cert: { ca: 'rsa', sigAlg: 'ssh-rsa', ...valid }, known: [['@cert-authority', '*.example', 'rsa']], alias: 'certhost.example', connects: false, says: /signed with disallowed algorithm/ })],
+    ['a certificate signed with ssh-rsa, allowed by CASignatureAlgorithms +ssh-rsa', () => ({ cert: { ca: 'rsa', sigAlg: 'ssh-rsa', ...valid }, known: [['@cert-authority', '*.example', 'rsa']], alias: 'certhost.example', caSignatures: '+ssh-rsa', connects: 'cert' })],
+    ['an ed25519 CA left out by CASignatureAlgorithms', () => ({ cert: { ca: 'good', ...valid }, known: [['@cert-authority', '*.example', 'good']], alias: 'certhost.example', caSignatures: 'rsa-sha2-512,rsa-sha2-256', connects: false, says: /signed with disallowed algorithm/ })],
     ['a CA marked @revoked', () => ({ cert: { ca: 'good', ...valid }, known: [['@cert-authority', '*.example', 'good'], ['@revoked', '*', 'good']], alias: 'certhost.example', connects: false, says: /its CA is marked @revoked/ })],
     ['a CA marked @revoked, even with accept-new', () => ({ cert: { ca: 'good', ...valid }, known: [['@cert-authority', '*.example', 'good'], ['@revoked', '*', 'good']], alias: 'certhost.example', strict: 'accept-new', connects: false, says: /its CA is marked @revoked/ })],
     ['a certificate whose key is marked @revoked', () => ({ cert: { ca: 'good', ...valid }, known: [['@cert-authority', '*.example', 'good'], ['@revoked', '*.example', 'hostkey']], alias: 'certhost.example', connects: false, says: /its key is marked @revoked/ })],
