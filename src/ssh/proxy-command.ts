@@ -41,8 +41,9 @@ export function spawnProxyCommand(command: string, onStderr: (line: string) => v
     stderr = (stderr + d.toString()).slice(-2000);
     for (const line of d.toString().split('\n')) if (line.trim()) onStderr(line);
   });
+  // 'close', not 'exit': the command's last stderr line may still be unread when it exits.
   const exited = new Promise<string>((resolve) =>
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       const tail = stderr.trim().split('\n').pop();
       resolve(`ProxyCommand \`${command}\` exited ${code ?? signal}${tail ? `: ${tail}` : ''}`);
     }),
