@@ -19,6 +19,7 @@ export interface AuthOptions {
   agentSocket: string | null;
   batchMode: boolean;
   passwordAuthentication: boolean;
+  kbdInteractiveAuthentication: boolean;
   /** Asks each secret once per run, one question at a time, and registers it for redaction. */
   prompter: Prompter;
   /** Identity files read and parsed once per run (shared by the pool). */

@@ -38,6 +38,8 @@ export interface HostSettings {
   hashKnownHosts: boolean;
   batchMode: boolean;
   passwordAuthentication: boolean;
+  /** KbdInteractiveAuthentication: answer keyboard-interactive prompts at all. */
+  kbdInteractiveAuthentication: boolean;
   /** KexAlgorithms, HostKeyAlgorithms, Ciphers, MACs as written. */
   algorithms: AlgorithmSpecs;
   /** CASignatureAlgorithms as written. */
@@ -107,6 +109,7 @@ export function toSettings(r: Resolved): HostSettings {
     hashKnownHosts: o.hashKnownHosts ?? false,
     batchMode: o.batchMode ?? false,
     passwordAuthentication: o.passwordAuthentication ?? true,
+    kbdInteractiveAuthentication: o.kbdInteractiveAuthentication ?? true,
     algorithms,
     ...(o.caSignatureAlgorithms !== undefined ? { caSignatureAlgorithms: o.caSignatureAlgorithms } : {}),
     ...(o.hostKeyAlias !== undefined ? { hostKeyAlias: o.hostKeyAlias } : {}),

@@ -181,6 +181,7 @@ export class SshPool implements TransportPool {
           agentSocket,
           batchMode: s.batchMode,
           passwordAuthentication: s.passwordAuthentication,
+          kbdInteractiveAuthentication: s.kbdInteractiveAuthentication,
           prompter: o.prompter,
           decrypted: this.decrypted,
           identities: this.identities,
