@@ -172,6 +172,25 @@ describeBed('ssh_config rules decide as OpenSSH does (real ssh as the reference)
     expect(await dpl(alias('w0u'), { configFile: cfg, user: bed.user, port: web0.port, identityFiles: [bed.keys.plain] })).toBe('connected');
   });
 
+  it('two aliases for one address share a pooled connection only when every connection setting is equal', async () => {
+    // `lax` may record the key; `pinned` (StrictHostKeyChecking yes, its own known_hosts) must not ride on that.
+    const [laxKh, pinnedKh] = [emptyKh(), emptyKh()];
+    const at = `  HostName ${stranger.address}\n  Port ${stranger.port}\n`;
+    const cfg = file(
+      'config',
+      `Host lax\n${at}  StrictHostKeyChecking accept-new\n  UserKnownHostsFile ${laxKh}\nHost pinned\n${at}  StrictHostKeyChecking yes\n  UserKnownHostsFile ${pinnedKh}\n` +
+        `Host *\n  User ${bed.user}\n  IdentityFile ${bed.keys.plain}\n  IdentitiesOnly yes\n  GlobalKnownHostsFile /dev/null\n`,
+    );
+    expect(ssh(cfg, 'pinned')).toBe('host key refused');
+    const { pool } = bedPool({ knownHostsFile: undefined, configFile: cfg });
+    try {
+      expect((await (await pool.get(alias('lax'))).exec('echo ok')).stdout).toBe('ok\n');
+      expect(await pool.get(alias('pinned')).catch((e: unknown) => e)).toBeInstanceOf(HostKeyError);
+    } finally {
+      await pool.closeAll();
+    }
+  });
+
   describe('known_hosts2', () => {
     // OpenSSH reads ~/.ssh/known_hosts2 by default. A private host, so no other test sees the entry.
     let host: ScratchHost;

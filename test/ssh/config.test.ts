@@ -1,7 +1,7 @@
 // ssh_config resolution (src/ssh/config/, OpenSSH 9.2's rules) and jump routes: unit
 // tests. The differential test against `ssh -G` is config-differential.test.ts; the
 // rules that decide whether dpl connects are checked on real hosts in config-rules.test.ts.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -116,6 +116,19 @@ describe('ssh config resolution', () => {
     await expect(loadSshConfig(configFile('Host x\n  Bogus yes\n')).then((f) => resolveSettings(f, { alias: 'y' }))).rejects.toThrow(/line 2: Bad configuration option: bogus/);
     expect(await settingsFor('IgnoreUnknown bogus\nHost x\n  Bogus yes\n', 'y')).toMatchObject({ hostname: 'y' });
     await expect(loadSshConfig(configFile('Match host\n'))).rejects.toThrow(/Missing Match criteria for host/);
+  });
+});
+
+describe('names ssh refuses before reading the config', () => {
+  it('a host or user with shell syntax is refused, so no Match exec or token ever carries it (CVE-2023-51385)', async () => {
+    const marker = join(dir, 'match-exec-ran');
+    const files = await loadSshConfig(configFile(`Match exec "true %h %r"\n  User x\n`));
+    for (const dest of [{ alias: `web$(touch ${marker})` }, { alias: 'web;id' }, { alias: 'a,b' }, { alias: '-oProxyCommand=x' }, { alias: 'web', user: 'u;touch x' }]) {
+      await expect(resolveSettings(files, dest)).rejects.toThrow(UsageError);
+    }
+    await expect(resolveSettings(files, { alias: 'web' }, { user: '$(id)' })).rejects.toThrow(/user name/);
+    expect(existsSync(marker)).toBe(false);
+    expect(await resolveSettings(files, { alias: 'web-1.example.com', user: 'deploy' })).toMatchObject({ hostname: 'web-1.example.com' });
   });
 });
 
