@@ -167,6 +167,33 @@ describeBed('ssh-rsa (SHA-1) host key signatures', (bed) => {
   });
 });
 
+describeBed('RequiredRSASize', (bed) => {
+  let host: ScratchHost;
+  beforeAll(async () => {
+    host = await scratchHost('rsasize');
+    const rsa = makeKey(join(host.sshdDir, 'ssh_host_rsa_key'), { type: 'rsa', bits: 2048 });
+    writeFileSync(host.knownHostsFile, `${host.knownHostsName} ${rsa.line}\n`);
+    await reconfigureSshd(host, { hostKeys: [rsa.key] });
+  });
+  afterAll(() => host.stop());
+
+  it('an RSA host key smaller than RequiredRSASize is refused, as ssh refuses it; the default (1024) takes it', async () => {
+    for (const [lines, connects] of [[['RequiredRSASize 3072'], false], [[], true]] as const) {
+      const cfg = configFile(bed, block('rsasize', host, host.knownHostsFile, [...lines]));
+      const { pool } = bedPool({ configFile: cfg });
+      const got = await pool.get(bedHost('rsasize')).then(async (t) => (await t.exec('echo in')).stdout, (e: unknown) => e);
+      await pool.closeAll();
+      const r = openssh(cfg, 'rsasize');
+      expect(r.code === 0, r.stderr).toBe(connects);
+      if (connects) expect(got).toBe('in\n');
+      else {
+        expect(got).toBeInstanceOf(HostKeyError);
+        expect((got as Error).message).toContain('2048 bits, smaller than RequiredRSASize 3072');
+      }
+    }
+  });
+});
+
 describe('default algorithm lists', () => {
   it('offer no ssh-rsa host keys and no ssh-rsa CA signatures', async () => {
     const { loadCatalog } = await import('../../src/ssh/algorithms.js');

@@ -66,6 +66,8 @@ function hostileTree(): FakeDir {
       plain: file(0o640, 'plain'),
       shared: dir(0o2775, { f: file(0o644, 'f') }),
       tmp: dir(0o1777, {}),
+      // No owner write: made writable to be filled, its mode set last (and through the umask).
+      locked: dir(0o577, {}),
       pipe: fifo(),
       '\x1b[2J\x9b31m': link('plain'),
     }),
@@ -115,22 +117,23 @@ describeBed('get from a hostile SFTP server', (bed) => {
     expect(existsSync(target)).toBe(false);
   });
 
-  it('drops setuid, setgid and sticky bits and leaves an existing target directory as it was', async () => {
+  it('drops setuid, setgid and sticky bits, applies the local umask (as sftp does) and leaves an existing target directory as it was', async () => {
     const target = join(bedTemp('modes-'), 'target');
     mkdirSync(target, 0o700);
     const before = seen.length;
     const r = await t.get('/modes', target);
     expect(r.files).toBe(5);
     expect(statSync(target).mode & 0o7777).toBe(0o700);
-    const dirMode = (0o775 & ~mask).toString(8);
+    const masked = (m: number): string => (m & ~mask).toString(8);
     expect(listing(target)).toEqual([
-      'plain file 640',
-      'sgid file 755',
-      `shared dir ${dirMode}`,
-      'shared/f file 644',
-      'sticky file 777',
-      'suid file 755',
-      `tmp dir ${(0o777 & ~mask).toString(8)}`,
+      `locked dir ${masked(0o577)}`,
+      `plain file ${masked(0o640)}`,
+      `sgid file ${masked(0o755)}`,
+      `shared dir ${masked(0o775)}`,
+      `shared/f file ${masked(0o644)}`,
+      `sticky file ${masked(0o777)}`,
+      `suid file ${masked(0o755)}`,
+      `tmp dir ${masked(0o777)}`,
     ]);
     // Names reach the terminal with their control characters shown, not obeyed.
     expect(warnings(seen.slice(before))).toEqual([
