@@ -17,7 +17,7 @@ export interface ParsedCli {
   flags: CliFlags;
 }
 
-const positiveInt = (name: string) => (v: string) => {
+export const positiveInt = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive whole number`);
   return n;

@@ -82,6 +82,7 @@ export function connectionKey(h: Pick<Host, 'hostname' | 'user' | 'port'>): stri
 
 /** A bare IPv6 address (URL's parser, a global: no import on the deployfile's path). */
 function isIPv6(s: string): boolean {
+  if (!/^[0-9a-f:.]+$/i.test(s)) return false;
   try {
     new URL(`http://[${s}]/`);
     return true;

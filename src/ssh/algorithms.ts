@@ -13,8 +13,8 @@
 // itself, see certificate.ts and ssh2-patches.ts), and no ssh-rsa (SHA-1) unless
 // HostKeyAlgorithms adds it back (`+ssh-rsa`).
 import type { Algorithms } from 'ssh2';
-import { CERT_SUFFIX } from './certificate.js';
-import { globRegExp } from './ssh-syntax.js';
+import { CERT_SUFFIX, CERTIFIED_KEY_TYPES } from './certificate.js';
+import { matchPattern } from './config/patterns.js';
 import { OPENSSH_ALL, OPENSSH_DEFAULTS, type Family } from './openssh-lists.js';
 import { requireSsh2 } from './ssh2-patches.js';
 
@@ -35,16 +35,6 @@ export const CONFIG_NAMES: Record<AlgorithmKind, string> = {
 };
 
 const PREFERRED_KEX = 'ecdh-sha2-nistp256';
-
-/** OpenSSH's default certificate host key algorithms (less the sk- ones), by the plain algorithm each needs. */
-const CERT_HOST_KEYS: Array<[string, string]> = [
-  ['ssh-ed25519-cert-v01@openssh.com', 'ssh-ed25519'],
-  ['ecdsa-sha2-nistp256-cert-v01@openssh.com', 'ecdsa-sha2-nistp256'],
-  ['ecdsa-sha2-nistp384-cert-v01@openssh.com', 'ecdsa-sha2-nistp384'],
-  ['ecdsa-sha2-nistp521-cert-v01@openssh.com', 'ecdsa-sha2-nistp521'],
-  ['rsa-sha2-512-cert-v01@openssh.com', 'rsa-sha2-512'],
-  ['rsa-sha2-256-cert-v01@openssh.com', 'rsa-sha2-256'],
-];
 
 export const isCertificateAlgorithm = (alg: string): boolean => alg.endsWith(CERT_SUFFIX);
 
@@ -67,10 +57,11 @@ export function loadCatalog(): Promise<Catalog> {
 /** The catalog from ssh2's constants module (its SUPPORTED_* lists). */
 export function buildCatalog(c: Record<string, string[]>): Catalog {
   const hostKeys = c['SUPPORTED_SERVER_HOST_KEY']!;
-  const certs = [...CERT_HOST_KEYS, ['ssh-rsa-cert-v01@openssh.com', 'ssh-rsa'] as [string, string]].filter(([, plain]) => hostKeys.includes(plain));
+  // A certificate algorithm works when ssh2 can check its signature (the plain algorithm) and dpl can read the certificate.
+  const certs = OPENSSH_ALL.key.filter((a) => isCertificateAlgorithm(a) && hostKeys.includes(a.slice(0, -CERT_SUFFIX.length)) && CERTIFIED_KEY_TYPES.has(keyTypeOfAlgorithm(a)));
   const can: Record<AlgorithmKind, Set<string>> = {
     kex: new Set(c['SUPPORTED_KEX']),
-    serverHostKey: new Set([...hostKeys, ...certs.map(([cert]) => cert)]),
+    serverHostKey: new Set([...hostKeys, ...certs]),
     cipher: new Set(c['SUPPORTED_CIPHER']),
     hmac: new Set(c['SUPPORTED_MAC']),
   };
@@ -84,13 +75,6 @@ export function buildCatalog(c: Record<string, string[]>): Catalog {
   return out;
 }
 
-/** An OpenSSH algorithm pattern (`*` and `?` wildcards) as a test. */
-function matcher(pattern: string): (name: string) => boolean {
-  if (!/[*?]/.test(pattern)) return (name) => name === pattern;
-  const re = globRegExp(pattern);
-  return (name) => re.test(name);
-}
-
 /**
  * Apply one OpenSSH list value to `defaults`, as ssh(1) does: `a,b` replaces,
  * `+a,b` appends, `-a,b` removes, `^a,b` puts first. Names this ssh2 does not
@@ -100,7 +84,7 @@ export function applySpec(spec: string | undefined, defaults: string[], supporte
   const value = spec?.trim();
   if (!value) return defaults;
   const op = '+-^'.includes(value[0]!) ? value[0]! : '';
-  const patterns = (op ? value.slice(1) : value).split(',').map((s) => s.trim()).filter(Boolean).map(matcher);
+  const patterns = (op ? value.slice(1) : value).split(',').map((s) => s.trim()).filter(Boolean).map((p) => (name: string) => matchPattern(name, p));
   const picked = (from: string[]): string[] => patterns.flatMap((m) => from.filter(m)).filter((a, i, all) => all.indexOf(a) === i);
   switch (op) {
     case '+':

@@ -15,6 +15,8 @@ const CERTIFIED: Record<string, string> = {
   'ecdsa-sha2-nistp521-cert-v01@openssh.com': 'ecdsa-sha2-nistp521',
   'ssh-rsa-cert-v01@openssh.com': 'ssh-rsa',
 };
+/** The plain key types dpl reads certificates of. */
+export const CERTIFIED_KEY_TYPES: ReadonlySet<string> = new Set(Object.values(CERTIFIED));
 
 /** CA signature algorithms OpenSSH 9.2 accepts by default (CASignatureAlgorithms; no ssh-rsa since 8.2). */
 export const DEFAULT_CA_SIGNATURE_ALGORITHMS = OPENSSH_CA_SIGNATURE_DEFAULTS;

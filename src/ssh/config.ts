@@ -42,6 +42,8 @@ export interface HostSettings {
   kbdInteractiveAuthentication: boolean;
   /** KexAlgorithms, HostKeyAlgorithms, Ciphers, MACs as written. */
   algorithms: AlgorithmSpecs;
+  /** RequiredRSASize: RSA host keys with fewer bits are refused (OpenSSH's default 1024). */
+  requiredRsaSize: number;
   /** CASignatureAlgorithms as written. */
   caSignatureAlgorithms?: string;
   /** HostKeyAlias (lower-cased): the name looked up in known_hosts (and a host certificate's principal) instead of the host name. */
@@ -111,6 +113,7 @@ export function toSettings(r: Resolved): HostSettings {
     passwordAuthentication: o.passwordAuthentication ?? true,
     kbdInteractiveAuthentication: o.kbdInteractiveAuthentication ?? true,
     algorithms,
+    requiredRsaSize: o.requiredRsaSize ?? 1024,
     ...(o.caSignatureAlgorithms !== undefined ? { caSignatureAlgorithms: o.caSignatureAlgorithms } : {}),
     ...(o.hostKeyAlias !== undefined ? { hostKeyAlias: o.hostKeyAlias } : {}),
     certificateFiles: [...new Set(o.certificateFiles.map((f) => expand(f.path, keyword(f, 'CertificateFile'))))],

@@ -23,6 +23,8 @@ export interface ConnectParams {
   proxyCommand?: string;
   /** The name the host was looked up by in ssh config (%n). */
   alias: string;
+  /** HostKeyAlias (%k in a ProxyCommand; the alias otherwise). */
+  hostKeyAlias?: string;
   /** A TCP connect the pool started early (direct routes only). */
   warm?: PendingSocket;
   /** Connect through this connection (ProxyJump) instead of TCP. */
@@ -93,7 +95,7 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
       });
     }
   } else if (p.proxyCommand) {
-    const command = expandProxyCommand(p.proxyCommand, { hostname: p.hostname, port: p.port, user: p.user, alias: p.alias });
+    const command = expandProxyCommand(p.proxyCommand, { hostname: p.hostname, port: p.port, user: p.user, alias: p.alias, ...(p.hostKeyAlias ? { keyAlias: p.hostKeyAlias } : {}) });
     proxy = spawnProxyCommand(command, (line) => p.events.emit('log', { host: p.display, level: 'debug', topic: 'ssh', message: `ProxyCommand: ${line}` }));
     sock = proxy.stream;
   } else {

@@ -9,6 +9,7 @@ import { HostKeyError } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import { quote } from '../core/quote.js';
 import { checkHostCertificate, isCertificateType, parseCertificate, validityText, DEFAULT_CA_SIGNATURE_ALGORITHMS, type Certificate } from './certificate.js';
+import { WireReader } from './certificate-wire.js';
 import { fingerprint, keyTypeOf, type KnownHostEntry, type KnownHostsStore } from './known-hosts.js';
 
 export type HostKeyMode = 'strict' | 'accept-new' | 'off';
@@ -28,6 +29,8 @@ export interface HostKeyPolicy {
   hashKnownHosts: boolean;
   /** CASignatureAlgorithms; OpenSSH's default when not given. */
   caSignatureAlgorithms?: string[];
+  /** RequiredRSASize: smaller RSA host keys (certified ones too) are refused before anything else. */
+  requiredRsaBits?: number;
   store: KnownHostsStore;
   events: EventBus;
 }
@@ -159,6 +162,13 @@ export function createHostKeyVerifier(p: HostKeyPolicy): HostKeyVerifier {
       }
       presented = cert = parsed;
     }
+    const bits = rsaBits(cert ? cert.key : blob);
+    if (bits !== undefined && bits < (p.requiredRsaBits ?? 1024)) {
+      failure = new HostKeyError(p.display, `the host key of ${p.name} is an RSA key of ${bits} bits, smaller than RequiredRSASize ${p.requiredRsaBits ?? 1024}; refusing to connect`, {
+        hint: 'the host needs a larger RSA key (or an ed25519 one); lower RequiredRSASize only if you accept the risk',
+      });
+      return false;
+    }
     const verdict = await check(p.name, cert ? cert.key : blob, cert, false);
     if (verdict.ok) {
       trusted = verdict.trusted;
@@ -187,4 +197,18 @@ export function createHostKeyVerifier(p: HostKeyPolicy): HostKeyVerifier {
       return 'error' in parsed ? undefined : parsed.key;
     },
   };
+}
+
+/** The modulus size of an ssh-rsa key blob (string type, mpint e, mpint n); undefined for other keys. */
+function rsaBits(blob: Buffer): number | undefined {
+  try {
+    const r = new WireReader(blob);
+    if (r.text() !== 'ssh-rsa') return undefined;
+    r.string();
+    const n = r.string();
+    const lead = n.findIndex((b) => b !== 0);
+    return lead < 0 ? 0 : (n.length - lead) * 8 - Math.clz32(n[lead]!) + 24;
+  } catch {
+    return undefined;
+  }
 }

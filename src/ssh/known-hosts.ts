@@ -3,7 +3,7 @@
 // (patterns, negation, hashed |1|salt|hmac names, [host]:port), appended to for
 // accept-new.
 import { nodeCrypto } from '../core/random.js';
-import { globRegExp } from './ssh-syntax.js';
+import { matchHostname } from './config/patterns.js';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -54,17 +54,8 @@ function patternMatcher(field: string): (name: string) => boolean {
     const want = Buffer.from(hash ?? '', 'base64');
     return (name) => nodeCrypto().createHmac('sha1', saltBuf).update(name).digest().equals(want);
   }
-  const pats = field.split(',').filter(Boolean).map((p) => ({ neg: p.startsWith('!'), re: globRegExp(p.replace(/^!/, ''), 'i') }));
-  return (name) => {
-    let hit = false;
-    for (const p of pats) {
-      if (p.re.test(name)) {
-        if (p.neg) return false;
-        hit = true;
-      }
-    }
-    return hit;
-  };
+  // hostfile.c compares with match_hostname(): the name lower-cased against the pattern list.
+  return (name) => matchHostname(name, field) === 1;
 }
 
 export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {

@@ -15,7 +15,7 @@ import type { SshConnection } from './connection.js';
 import type { HostKeyMode } from './host-key.js';
 import { KnownHostsStore, knownHostName } from './known-hosts.js';
 import { HostResolver } from './resolver.js';
-import { directKey, type Route } from './route.js';
+import { directIdentity, directKey, type Route } from './route.js';
 import type { Identity } from './auth.js';
 import { Semaphore } from './semaphore.js';
 import { SignalHub } from './signals.js';
@@ -93,7 +93,7 @@ export class SshPool implements TransportPool {
     if (this.aborted || this.closed || this.options.jump) return;
     const batch = this.resolver.prefetch(hosts.slice(0, this.maxConnects), (s) => {
       const key = directKey(s);
-      if (!this.conns.has(key) && !this.aborted && !this.closed) this.warmSockets.open(key, s.hostname, s.port);
+      if (!this.conns.has(directIdentity(s)) && !this.aborted && !this.closed) this.warmSockets.open(key, s.hostname, s.port);
     });
     void batch.then(loadSsh2).catch(() => undefined);
   }
@@ -101,20 +101,20 @@ export class SshPool implements TransportPool {
   /** The live connection for a route: cached, or (re)opened. Errors name `display`. */
   async connection(route: Route, display: string): Promise<SshConnection> {
     if (this.aborted) throw new InterruptedError('interrupted');
-    const cached = this.conns.get(route.key);
+    const cached = this.conns.get(route.identity);
     if (cached) {
       const c = await cached.catch(() => null);
       if (!c) return this.rename(cached, display); // the shared attempt failed: same error for everyone
       if (c.alive) return c;
-      const now = this.conns.get(route.key);
+      const now = this.conns.get(route.identity);
       if (now && now !== cached) return this.rename(now, display); // another caller is reconnecting
       this.log(display, 'debug', `reconnecting to ${c.label}: ${c.deadReason}`);
-      this.conns.delete(route.key);
+      this.conns.delete(route.identity);
     }
     const p = this.open(route);
-    this.conns.set(route.key, p);
+    this.conns.set(route.identity, p);
     p.catch(() => {
-      if (this.conns.get(route.key) === p) this.conns.delete(route.key);
+      if (this.conns.get(route.identity) === p) this.conns.delete(route.identity);
     });
     return this.rename(p, display);
   }
@@ -170,7 +170,8 @@ export class SshPool implements TransportPool {
         via,
         proxyCommand: via ? undefined : s.proxyCommand,
         alias: s.alias,
-        warm: via ? undefined : this.warmSockets.take(route.key),
+        ...(s.hostKeyAlias ? { hostKeyAlias: s.hostKeyAlias } : {}),
+        warm: via || s.proxyCommand ? undefined : this.warmSockets.take(directKey(s)),
         connectTimeoutMs: o.connectTimeoutMs ?? s.connectTimeoutMs ?? 10_000,
         keepaliveIntervalMs: o.keepaliveIntervalMs ?? s.keepaliveIntervalMs ?? 15_000,
         keepaliveCountMax: s.keepaliveCountMax ?? 3,
@@ -193,6 +194,7 @@ export class SshPool implements TransportPool {
           principal: s.hostKeyAlias ?? hostname,
           ...(s.hostKeyAlias === undefined && s.port !== 22 ? { bareName: hostname } : {}),
           ...(s.caSignatureAlgorithms !== undefined ? { caSignatureAlgorithms: caSignatureAlgorithms(s.caSignatureAlgorithms) } : {}),
+          requiredRsaBits: s.requiredRsaSize,
           mode,
           userFiles,
           globalFiles: s.globalKnownHostsFiles,

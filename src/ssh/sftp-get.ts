@@ -3,8 +3,8 @@
 // do_download, scp.c sink), written down in docs/ssh.md "File transfer":
 // - a name in a listing is one path component: "/", "", NUL, or "."/".." that is not
 //   a directory refuses the whole get before anything of that listing is written;
-// - files keep their permission bits without setuid, setgid and sticky; new
-//   directories are made as mkdir makes them (the umask applies) and get their final
+// - files and new directories keep their permission bits without setuid, setgid and
+//   sticky, through the local umask (as sftp without -p); a directory gets its final
 //   mode once filled; directories that exist already are left as they are;
 // - symlinks are skipped with a warning, as `sftp get -R` does, unless followLinks;
 //   a followed link to a directory this get has entered is skipped; at most 64
@@ -16,11 +16,10 @@ import type { SFTPWrapper, Stats } from 'ssh2';
 import { DplError, HostError } from '../core/errors.js';
 import type { TransferResult } from '../transport/types.js';
 import { downloadFile, type RemoteFile } from './sftp-download.js';
-import { call, eachLimited, fileType, remotePath, remoteStat, sftpReason, type TransferStop } from './sftp-io.js';
+import { call, eachLimited, fileType, keptBits, remotePath, remoteStat, sftpReason, type TransferStop } from './sftp-io.js';
 
 const MAX_DEPTH = 64;
 const PARALLEL_FILES = 4;
-const S_BITS_OFF = 0o777;
 const OWNER_WX = 0o300;
 const EOF = 1; // SSH_FX_EOF
 
@@ -57,6 +56,8 @@ class Download {
   files = 0;
   /** Canonical remote directories entered: a followed link to one of them would copy it again, or forever. */
   private readonly seen = new Set<string>();
+  /** Permission bits a copy keeps: no setuid, setgid or sticky, and the local umask applied. */
+  readonly keep = keptBits();
 
   constructor(
     private readonly sftp: SFTPWrapper,
@@ -110,7 +111,7 @@ class Download {
         'a name in a listing must be one path component; the SFTP server is broken or hostile (nothing of that listing was written)',
       );
     }
-    if (!exists) await mkdir(dst, (mode | OWNER_WX) & S_BITS_OFF);
+    if (!exists) await mkdir(dst, (mode | OWNER_WX) & this.keep);
     const files: Array<[RemoteFile, string]> = [];
     for (const e of entries) {
       this.p.stop.check();
@@ -141,12 +142,12 @@ class Download {
         }
       }
       if (type === 'dir') await this.dir(from, canon, to, attrs.mode, depth + 1, await this.isLocalDir(to));
-      else if (type === 'file') files.push([{ path: from, mode: attrs.mode & S_BITS_OFF, sizeHint: attrs.size ?? 0 }, to]);
+      else if (type === 'file') files.push([{ path: from, mode: attrs.mode & this.keep, sizeHint: attrs.size ?? 0 }, to]);
       else this.p.warn(`get: skipped ${shown(from)}: not a regular file or directory`);
     }
     await eachLimited(files, PARALLEL_FILES, ([f, to]) => this.file(f, to));
     // Made with u+wx to be filled; a mode without them is set last, as OpenSSH does.
-    if (!exists && ((mode | OWNER_WX) & S_BITS_OFF) !== (mode & S_BITS_OFF)) await chmod(dst, mode & S_BITS_OFF);
+    if (!exists && ((mode | OWNER_WX) & this.keep) !== (mode & this.keep)) await chmod(dst, mode & this.keep);
   }
 
   localRefusal(path: string): HostError {
@@ -183,7 +184,7 @@ export async function get(sftp: SFTPWrapper, remote: string, local: string, p: G
       const existing = await stat(local).catch(() => null);
       if (existing?.isDirectory()) target = join(local, posix.basename(src));
       await mkdir(dirname(target), { recursive: true });
-      await d.file({ path: src, mode: st.mode & S_BITS_OFF, sizeHint: st.size ?? 0 }, target);
+      await d.file({ path: src, mode: st.mode & d.keep, sizeHint: st.size ?? 0 }, target);
     } else {
       throw new HostError(p.display, `get ${remote}: not a regular file or directory`);
     }

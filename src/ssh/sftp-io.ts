@@ -1,6 +1,7 @@
 // What put and get share over ssh2's SFTPWrapper: promise wrappers, file types from
 // SFTP modes, the `~` rule, and the stop switch that ends a transfer at the first
 // Ctrl-C instead of letting it run on (a stalled or endless server never answers).
+import { readFileSync } from 'node:fs';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { InterruptedError } from '../core/errors.js';
 import type { SignalHub } from './signals.js';
@@ -109,4 +110,19 @@ export class TransferStop {
   dispose(): void {
     this.unsubscribe();
   }
+}
+
+/**
+ * The permission bits a downloaded file or directory may keep: the process umask
+ * applies, as with `sftp get` (a host's 0777 must not become world-writable here).
+ * Read from /proc (process.umask() reads by writing it); 022 where there is none.
+ */
+export function keptBits(): number {
+  try {
+    const m = /^Umask:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return 0o777 & ~parseInt(m[1]!, 8);
+  } catch {
+    // not Linux
+  }
+  return 0o755;
 }

@@ -4,8 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
 import { dollarExpand, percentExpand, tildeExpand } from '../../src/ssh/config/expand.js';
 import { argvSplit, strdelim } from '../../src/ssh/config/lexer.js';
-import { matchPattern, matchPatternList } from '../../src/ssh/config/patterns.js';
-import { globRegExp } from '../../src/ssh/ssh-syntax.js';
+import { globRegExp, matchPattern, matchPatternList } from '../../src/ssh/config/patterns.js';
 
 describe('ssh config syntax', () => {
   it('globRegExp: * any run, ? exactly one character, everything else literal', () => {

@@ -1,17 +1,13 @@
 // `dpl ssh-config HOST`: what dpl resolved for a host, in `ssh -G`'s format, so it
 // can be compared with OpenSSH line by line. HOST is an inventory name of the
 // deployfile (when there is one) or `[user@]host[:port]`. Touches no host.
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { Inventory } from '../../core/inventory.js';
 import type { Io } from '../app.js';
+import { positiveInt } from '../options.js';
 
 function parse(args: string[], io: Io) {
-  const port = (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('--port must be a port number');
-    return n;
-  };
   const program = new Command('dpl ssh-config')
     .usage('[options] HOST')
     .description('Print the ssh settings dpl resolves for HOST, in the format of `ssh -G`.')
@@ -19,7 +15,7 @@ function parse(args: string[], io: Io) {
     .option('-f, --deployfile <path>', 'deployfile whose inventory names HOST')
     .option('-F, --ssh-config <file>', 'ssh config file (default ~/.ssh/config, then /etc/ssh/ssh_config)')
     .option('-u, --user <user>', 'login user (like ssh -l)')
-    .option('-p, --port <port>', 'port (like ssh -p)', port)
+    .option('-p, --port <port>', 'port (like ssh -p)', positiveInt('--port'))
     .option('-i, --identity <file>', 'identity file (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--known-hosts <file>', 'known_hosts file (like ssh -o UserKnownHostsFile=…)')
     .helpOption('-h, --help', 'show this help')

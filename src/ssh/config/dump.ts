@@ -37,6 +37,7 @@ export function dumpConfig(r: Resolved, lists: AlgorithmLists): string[] {
   put('canonicalizemaxdots', o.canonicalizeMaxDots ?? 1);
   put('serveralivecountmax', o.serverAliveCountMax ?? 3);
   put('serveraliveinterval', o.serverAliveInterval ?? 0);
+  put('requiredrsasize', o.requiredRsaSize ?? 1024);
   put('ciphers', lists.cipher.join(','));
   put('hostkeyalgorithms', lists.serverHostKey.join(','));
   put('hostkeyalias', o.hostKeyAlias);

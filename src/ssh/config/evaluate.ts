@@ -22,11 +22,11 @@ export interface PassInput {
   wantFinalPass(): void;
 }
 
-export function runPass(files: Directive[][], p: PassInput): void {
-  for (const f of files) read(f, p, { active: true }, false);
+export async function runPass(files: Directive[][], p: PassInput): Promise<void> {
+  for (const f of files) await read(f, p, { active: true }, false);
 }
 
-function read(ds: Directive[], p: PassInput, state: { active: boolean }, neverMatch: boolean): void {
+async function read(ds: Directive[], p: PassInput, state: { active: boolean }, neverMatch: boolean): Promise<void> {
   for (const d of ds) {
     switch (d.kind) {
       case 'host':
@@ -43,14 +43,14 @@ function read(ds: Directive[], p: PassInput, state: { active: boolean }, neverMa
         }
         break;
       case 'match': {
-        const hit = evaluateMatch(d.criteria, matchContext(p));
+        const hit = await evaluateMatch(d.criteria, matchContext(p));
         state.active = neverMatch ? false : hit;
         break;
       }
       case 'include': {
         const was = state.active;
         for (const file of d.files) {
-          read(file, p, state, neverMatch || !was);
+          await read(file, p, state, neverMatch || !was);
           state.active = was;
         }
         break;

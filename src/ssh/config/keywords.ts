@@ -214,6 +214,9 @@ const PARSERS: Record<string, Parser> = {
   forwardx11: flagOther('flag'), forwardx11trusted: flagOther('flag'), forwardx11timeout: time(), exitonforwardfailure: flagOther('flag'),
   xauthlocation: string(), gatewayports: flagOther('flag'), kbdinteractivedevices: string(), pubkeyauthentication: flagOther('pubkeyauth'),
   hostbasedauthentication: flagOther('flag'), gssapiauthentication: flagOther('flag'), gssapidelegatecredentials: flagOther('flag'),
+  // Debian's and Red Hat's GSSAPI key exchange patch (their crypto policies set these):
+  gssapikeyexchange: flagOther('flag'), gssapitrustdns: flagOther('flag'), gssapirenewalforcesrekey: flagOther('flag'),
+  gssapiclientidentity: string(), gssapiserveridentity: string(), gssapikexalgorithms: string(),
   checkhostip: flagOther('flag'), verifyhostkeydns: flagOther('yesnoask'), compression: flagOther('compression'), tcpkeepalive: flagOther('flag'),
   nohostauthenticationforlocalhost: flagOther('flag'), numberofpasswordprompts: int(), preferredauthentications: string(), bindaddress: string(),
   bindinterface: string(), pkcs11provider: string(), securitykeyprovider: string(), knownhostscommand: command(), connectionattempts: int(),
@@ -221,7 +224,7 @@ const PARSERS: Record<string, Parser> = {
   tunnel: flagOther('tunnel'), localcommand: command(), permitlocalcommand: flagOther('flag'), remotecommand: command(), visualhostkey: flagOther('flag'),
   requesttty: flagOther('requesttty'), sessiontype: flagOther('sessiontype'), stdinnull: flagOther('flag'), forkafterauthentication: flagOther('flag'),
   proxyusefdpass: flagOther('flag'), streamlocalbindunlink: flagOther('flag'), revokedhostkeys: string(), updatehostkeys: flagOther('yesnoask'),
-  enableescapecommandline: flagOther('flag'), requiredrsasize: int(), clearallforwardings: flagOther('flag'),
+  enableescapecommandline: flagOther('flag'), requiredrsasize: int('requiredRsaSize'), clearallforwardings: flagOther('flag'),
   sendenv: (a, l) => {
     const vals = a.all();
     if (vals.some((v) => v === '' || v.includes('='))) throw a.fail('Invalid environment name.');

@@ -2,7 +2,7 @@
 // file is read and evaluated per host; `!` negates a criterion; `final` and
 // `canonical` hold only in the second pass; `exec` runs (through the shell, as
 // ssh runs it) only when every criterion before it matched.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { ConfigSyntaxError, strdelim } from './lexer.js';
 import { matchHostname, matchPatternList } from './patterns.js';
 
@@ -64,7 +64,7 @@ export interface MatchContext {
   expandExec(command: string): string;
 }
 
-export function evaluateMatch(criteria: Criterion[], c: MatchContext): boolean {
+export async function evaluateMatch(criteria: Criterion[], c: MatchContext): Promise<boolean> {
   let result = true;
   for (const k of criteria) {
     let hit: boolean;
@@ -90,7 +90,7 @@ export function evaluateMatch(criteria: Criterion[], c: MatchContext): boolean {
         break;
       case 'exec':
         if (!result) continue; // ssh skips the command once an earlier criterion failed
-        hit = runExec(c.expandExec(k.arg!));
+        hit = await runExec(c.expandExec(k.arg!));
         break;
     }
     if (hit === k.negate) result = false;
@@ -98,9 +98,15 @@ export function evaluateMatch(criteria: Criterion[], c: MatchContext): boolean {
   return result;
 }
 
-/** Exit status 0 of the command under the user's shell, stdio closed, as ssh's execute_in_shell(). */
-function runExec(command: string): boolean {
+/**
+ * Exit status 0 of the command under the user's shell, stdin and stdout closed, as
+ * ssh's execute_in_shell(). Not spawnSync: other hosts' connects go on meanwhile.
+ */
+function runExec(command: string): Promise<boolean> {
   const shell = process.env['SHELL'] || '/bin/sh';
-  const r = spawnSync(shell, ['-c', command], { stdio: ['ignore', 'ignore', 'inherit'] });
-  return r.status === 0;
+  return new Promise((resolve) => {
+    const child = spawn(shell, ['-c', command], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('error', () => resolve(false));
+    child.on('close', (code) => resolve(code === 0));
+  });
 }

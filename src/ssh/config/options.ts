@@ -54,6 +54,7 @@ export interface SshOptions {
   canonicalizeFallbackLocal?: boolean;
   permittedCnames?: Array<{ source: string; target: string }>;
   ignoreUnknown?: string;
+  requiredRsaSize?: number;
   /** Keywords dpl parses and checks but does not act on: first value, as written. */
   other: Map<string, string[]>;
   /** `file line N` where each field got its value, for errors found later (expanding %-tokens). */

@@ -11,6 +11,7 @@ import { connectionHash, runPass } from './evaluate.js';
 import { dollarExpand, passwdHome, percentExpand, tildeExpand, type Tokens } from './expand.js';
 import type { Directive } from './load.js';
 import { addFile, emptyOptions, type SshOptions } from './options.js';
+import { validHostname, validUser } from './values.js';
 
 export interface Destination {
   /** The name given (an inventory host's hostname, or what -H named): what `Host` lines match. */
@@ -49,6 +50,13 @@ export interface Resolved {
 const DEFAULT_IDENTITIES = ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk', 'id_xmss', 'id_dsa'];
 
 export async function resolveDestination(files: Directive[][], dest: Destination, cli: CommandLine = {}): Promise<Resolved> {
+  if (!validHostname(dest.alias)) {
+    throw new UsageError(`host name ${JSON.stringify(dest.alias)} holds characters ssh refuses (shell syntax, spaces, a comma, or a leading -)`, {
+      hint: 'a name that reaches ssh config tokens (Match exec, ProxyCommand) must be a plain host name',
+    });
+  }
+  const givenUser = dest.user ?? cli.user;
+  if (givenUser !== undefined && !validUser(givenUser)) throw new UsageError(`user name ${JSON.stringify(givenUser)} holds characters ssh refuses (shell syntax, or a leading -)`);
   const o = emptyOptions();
   const warnings: string[] = [];
   o.user = dest.user ?? cli.user;
@@ -61,7 +69,7 @@ export async function resolveDestination(files: Directive[][], dest: Destination
   if (cli.knownHostsFile) o.userKnownHostsFiles = [cli.knownHostsFile];
 
   let wantFinal = false;
-  runPass(files, { host: dest.alias, originalHost: dest.alias, finalPass: false, options: o, wantFinalPass: () => (wantFinal = true) });
+  await runPass(files, { host: dest.alias, originalHost: dest.alias, finalPass: false, options: o, wantFinalPass: () => (wantFinal = true) });
 
   let host = dest.alias;
   if (o.hostname !== undefined) host = o.hostname = percentExpand(o.hostname, { h: () => dest.alias }, at(o, 'hostname', 'HostName'));
@@ -73,7 +81,7 @@ export async function resolveDestination(files: Directive[][], dest: Destination
   if (canonicalize !== 'no') wantFinal = true;
   if (wantFinal) {
     o.hostname = host;
-    runPass(files, { host, originalHost: dest.alias, finalPass: true, options: o, wantFinalPass: () => undefined });
+    await runPass(files, { host, originalHost: dest.alias, finalPass: true, options: o, wantFinalPass: () => undefined });
   }
 
   const defaultIdentities = fillDefaults(o);
@@ -119,7 +127,11 @@ export function at(o: SshOptions, field: string, keyword: string): string {
  * (`127.1`, `0x7f.1`) becomes dotted quad, IPv6 is compressed.
  */
 export function canonicalAddress(host: string): string | null {
-  if (isIP(host) === 6) return new URL(`http://[${host}]/`).hostname.slice(1, -1);
+  if (isIP(host) === 6) {
+    // A scoped address (fe80::1%eth0) is kept as written: URL's parser has no zones.
+    if (host.includes('%')) return host.toLowerCase();
+    return new URL(`http://[${host}]/`).hostname.slice(1, -1);
+  }
   const parts = host.split('.');
   if (parts.length > 4 || !parts.every((p) => /^(0x[0-9a-f]*|0[0-7]*|[1-9][0-9]*)$/i.test(p))) return null;
   const nums = parts.map((p) => (/^0x/i.test(p) ? parseInt(p.slice(2) || '0', 16) : /^0/.test(p) ? parseInt(p, 8) : Number(p)));

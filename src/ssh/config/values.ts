@@ -149,3 +149,18 @@ export function algorithmsValid(family: AlgorithmFamily, value: string): boolean
 }
 
 const KEY_SHORT_NAMES = ['RSA', 'DSA', 'ECDSA', 'ED25519', 'ECDSA-SK', 'ED25519-SK'];
+
+/**
+ * ssh_valid_hostname() of Debian's 9.2 (CVE-2023-51385, upstream 0a0ef4515): names given to
+ * ssh are refused when they hold shell syntax, spaces, control characters or a comma, or
+ * start with `-`, before any config is read: %h and %n go unquoted into Match exec and
+ * ProxyCommand, and a name is written into known_hosts.
+ */
+export function validHostname(s: string): boolean {
+  return !s.startsWith('-') && !/['`"$\\;&<>|(){},\s\x00-\x1f\x7f]/.test(s);
+}
+
+/** ssh_valid_ruser(): no shell syntax, no control characters, no ` -` (an option), no trailing backslash. */
+export function validUser(s: string): boolean {
+  return !s.startsWith('-') && !/['`";&<>|(){}\x00-\x1f\x7f]/.test(s) && !/\s-/.test(s) && !s.endsWith('\\');
+}
