@@ -9,7 +9,7 @@ import type { AnyAuthMethod, ParsedKey } from 'ssh2';
 import type { Identity, Step } from './auth.js';
 import { checkAuthority, isCertificateType, parseCertificate, validityText, type Certificate } from './certificate.js';
 import { ecdsaSignatureToSsh, hashForAlgorithm } from './certificate-wire.js';
-import { certificateKey } from './ssh2-patches.js';
+import { certificateKey } from './ssh2-certificates.js';
 
 export interface UserCertificate {
   file: string;

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ParsedKey } from 'ssh2';
 import { WireReader, verifySignature, wire } from '../../src/ssh/certificate-wire.js';
 import { keySigner } from '../../src/ssh/certificate-auth.js';
-import { acceptHostCertificates, certificateKey, sendCertificates } from '../../src/ssh/ssh2-patches.js';
+import { acceptHostCertificates, certificateKey, sendCertificates } from '../../src/ssh/ssh2-certificates.js';
 
 const ssh2 = createRequire(import.meta.url)('ssh2') as typeof import('ssh2');
 const dir = mkdtempSync(join(tmpdir(), 'dpl-patch-cert-'));
