@@ -2,7 +2,7 @@
 // cost on every login (50-host bench, Node 20, OpenSSH 9.2). The three for OpenSSH
 // certificates, which ssh2 does not know, are in ssh2-certificates.ts. Each checks
 // the shape it expects and leaves ssh2 alone when it differs. (loadSsh2 in
-// connect.ts also requires ssh2's client modules by path.)
+// ssh2-load.ts also requires ssh2's client modules by path.)
 import type { KeyObject } from 'node:crypto';
 import { nodeCrypto } from '../core/random.js';
 import type { Client, ParsedKey } from 'ssh2';

@@ -1,7 +1,7 @@
 // loadSsh2: the client side of ssh2 without its server, key generation and HTTP agents.
 import { createRequire } from 'node:module';
 import { expect, it } from 'vitest';
-import { loadSsh2 } from '../../src/ssh/connect.js';
+import { loadSsh2 } from '../../src/ssh/ssh2-load.js';
 
 it('loads the parts of ssh2 a client uses, and not its server or HTTP agents', async () => {
   const ssh2 = await loadSsh2();

@@ -1,0 +1,36 @@
+// Loading ssh2: its client side only, once per process (a lazy cache).
+import { requireSsh2, verifyWithRawKeys } from './ssh2-patches.js';
+
+/** The part of ssh2 a client uses. */
+export interface Ssh2 {
+  Client: typeof import('ssh2').Client;
+  OpenSSHAgent: typeof import('ssh2').OpenSSHAgent;
+  BaseAgent: typeof import('ssh2').BaseAgent;
+  utils: { parseKey: typeof import('ssh2').utils.parseKey };
+}
+
+let loaded: Ssh2 | undefined;
+
+/**
+ * ssh2's client side only. Its index also loads the server, key generation and
+ * HTTP agents (node:http, https and tls), CPU a client never uses, spent while
+ * 50 sshds start. The whole package if the layout differs.
+ */
+export async function loadSsh2(): Promise<Ssh2> {
+  if (loaded) return loaded;
+  try {
+    const agent = requireSsh2('ssh2/lib/agent.js') as Pick<Ssh2, 'OpenSSHAgent' | 'BaseAgent'>;
+    const parts: Ssh2 = {
+      Client: requireSsh2('ssh2/lib/client.js') as Ssh2['Client'],
+      OpenSSHAgent: agent.OpenSSHAgent,
+      BaseAgent: agent.BaseAgent,
+      utils: { parseKey: (requireSsh2('ssh2/lib/protocol/keyParser.js') as Ssh2['utils']).parseKey },
+    };
+    if ([parts.Client, parts.OpenSSHAgent, parts.BaseAgent, parts.utils.parseKey].every((f) => typeof f === 'function')) loaded = parts;
+  } catch {
+    // the package's own entry, below
+  }
+  loaded ??= requireSsh2('ssh2') as Ssh2;
+  verifyWithRawKeys(loaded.utils.parseKey);
+  return loaded;
+}
