@@ -2,10 +2,12 @@
 // keys, identity files (an encrypted key asks its passphrase once per run, and
 // only when the agent does not already hold it), each followed by its
 // `-cert.pub`, then password / keyboard-interactive when the server offers them.
+// The agent's plumbing is in auth-agent.ts.
 import { readFile } from 'node:fs/promises';
 import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey } from 'ssh2';
 import { withCachedSigner } from './ssh2-patches.js';
-import { agentSigner, certificateFilesBeside, certificateLogin, type CertificateContext } from './certificate-auth.js';
+import { createAgentAuth } from './auth-agent.js';
+import { certificateFilesBeside, certificateLogin, type CertificateContext } from './certificate-auth.js';
 import type { Prompter } from '../core/context-types.js';
 import type { Ssh2 } from './connect.js';
 
@@ -84,17 +86,6 @@ async function loadIdentity(ssh2: Ssh2, file: string): Promise<Identity> {
   return { data, key: withCachedSigner(Array.isArray(parsed) ? parsed[0]! : parsed), encrypted: false, pub: null };
 }
 
-function agentKeys(ssh2: Ssh2, socket: string): Promise<ParsedKey[]> {
-  const agent = new ssh2.OpenSSHAgent(socket);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve([]), 3000);
-    agent.getIdentities((err, keys) => {
-      clearTimeout(timer);
-      resolve(err || !keys ? [] : keys.filter((k): k is ParsedKey => typeof (k as ParsedKey).getPublicSSH === 'function'));
-    });
-  });
-}
-
 export function createAuth(ssh2: Ssh2, o: AuthOptions): Auth {
   const tried: string[] = [];
   const problems: string[] = [];
@@ -114,29 +105,11 @@ export function createAuth(ssh2: Ssh2, o: AuthOptions): Auth {
   const password = (): Promise<string> => prompt(`ssh.password:${o.user}`, `Password for ${o.label}: `);
 
   const steps: Step[] = [];
-  const agent = o.agentSocket ? { socket: o.agentSocket, keys: undefined as Promise<ParsedKey[]> | undefined } : null;
-  /** The agent's keys (once per connection), less those IdentitiesOnly rules out. */
-  const agentIdentities = (): Promise<ParsedKey[]> => {
-    if (!agent) return Promise.resolve([]);
-    agent.keys ??= agentKeys(ssh2, agent.socket).then(async (keys) => {
-      if (!o.identitiesOnly) return keys;
-      const allowed = (await Promise.all(o.identityFiles.map((f) => publicBlob(ssh2, f)))).filter((b): b is Buffer => !!b);
-      return keys.filter((k) => allowed.some((b) => b.equals(k.getPublicSSH())));
-    });
-    return agent.keys;
-  };
-  const listAgent = (keys: ParsedKey[]): InstanceType<Ssh2['BaseAgent']> => {
-    const inner = new ssh2.OpenSSHAgent(agent!.socket);
-    class ListAgent extends ssh2.BaseAgent<ParsedKey> {
-      getIdentities(cb: (err: Error | undefined, keys?: ParsedKey[]) => void): void {
-        cb(undefined, keys);
-      }
-      sign(pubKey: ParsedKey, data: Buffer, options: unknown, cb?: unknown): void {
-        (inner.sign as (...a: unknown[]) => void)(pubKey, data, options, cb);
-      }
-    }
-    return new ListAgent();
-  };
+  /** Public blobs of the identity files: the only agent keys IdentitiesOnly lets through. */
+  const identityBlobs = async (): Promise<Buffer[]> =>
+    (await Promise.all(o.identityFiles.map((f) => publicBlob(ssh2, f)))).filter((b): b is Buffer => !!b);
+  const agent = o.agentSocket ? createAgentAuth(ssh2, o.agentSocket, o.identitiesOnly ? identityBlobs : null) : null;
+  const agentIdentities = (): Promise<ParsedKey[]> => agent?.keys() ?? Promise.resolve([]);
   const identity = (file: string): Promise<Identity> => {
     let id = o.identities.get(file);
     if (!id) o.identities.set(file, (id = loadIdentity(ssh2, file)));
@@ -178,8 +151,8 @@ export function createAuth(ssh2: Ssh2, o: AuthOptions): Auth {
     problems,
     enabled: () => o.certificates(),
     agentKeys: agentIdentities,
-    agentSigner: (key) => agentSigner(new ssh2.OpenSSHAgent(agent!.socket), key),
-    agentMethod: (keys) => ({ type: 'agent', username, agent: listAgent(keys) }),
+    agentSigner: (key) => agent!.signer(key),
+    agentMethod: (keys) => agent!.method(username, keys),
     identity,
     fileKey: (file) => fileKey(file, false),
   };
@@ -193,7 +166,7 @@ export function createAuth(ssh2: Ssh2, o: AuthOptions): Auth {
         const keys = await agentIdentities();
         if (!keys.length) return null;
         offeredByAgent.push(...keys.map((k) => k.getPublicSSH()));
-        return { method: { type: 'agent', username, agent: listAgent(keys) }, label: `agent (${keys.length} key${keys.length === 1 ? '' : 's'})` };
+        return { method: agent.method(username, keys), label: `agent (${keys.length} key${keys.length === 1 ? '' : 's'})` };
       },
     });
   }
