@@ -1,12 +1,14 @@
 // Client authentication in OpenSSH's order: CertificateFile certificates, agent
 // keys, identity files (an encrypted key asks its passphrase once per run, and
 // only when the agent does not already hold it), each followed by its
-// `-cert.pub`, then password / keyboard-interactive when the server offers them.
-// The agent's plumbing is in auth-agent.ts.
+// `-cert.pub`, then keyboard-interactive (KbdInteractiveAuthentication) and password
+// (PasswordAuthentication) when the server offers them and BatchMode is off. The
+// agent's plumbing is in auth-agent.ts, keyboard-interactive's answers in auth-kbd.ts.
 import { readFile } from 'node:fs/promises';
 import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey } from 'ssh2';
 import { withCachedSigner } from './ssh2-patches.js';
 import { createAgentAuth } from './auth-agent.js';
+import { keyboardInteractive } from './auth-kbd.js';
 import { certificateFilesBeside, certificateLogin, type CertificateContext } from './certificate-auth.js';
 import type { Prompter } from '../core/context-types.js';
 import type { Ssh2 } from './connect.js';
@@ -187,26 +189,23 @@ export function createAuth(ssh2: Ssh2, o: AuthOptions): Auth {
     problems.push('password authentication is off: the host key was not verified');
     return false;
   };
+  // OpenSSH's order (PreferredAuthentications' default): keyboard-interactive, then password.
+  if (o.kbdInteractiveAuthentication && !o.batchMode) {
+    steps.push({
+      kind: 'keyboard-interactive',
+      async make() {
+        if (!passwordsAllowed()) return null;
+        const method = keyboardInteractive({ username, label: o.label, password, ask: prompt, problems });
+        return { method, label: 'keyboard-interactive' };
+      },
+    });
+  }
   if (o.passwordAuthentication && !o.batchMode) {
     steps.push({
       kind: 'password',
       async make() {
         if (!passwordsAllowed()) return null;
         return { method: { type: 'password', username, password: await password() }, label: 'password' };
-      },
-    });
-    steps.push({
-      kind: 'keyboard-interactive',
-      async make() {
-        if (!passwordsAllowed()) return null;
-        const method: AnyAuthMethod = {
-          type: 'keyboard-interactive',
-          username,
-          prompt(_name, _instructions, _lang, prompts, finish) {
-            Promise.all(prompts.map(() => password())).then(finish, () => finish([]));
-          },
-        };
-        return { method, label: 'keyboard-interactive' };
       },
     });
   }
