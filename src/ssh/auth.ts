@@ -9,7 +9,7 @@ import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey } from 'ssh2';
 import { withCachedSigner } from './ssh2-patches.js';
 import { createAgentAuth } from './auth-agent.js';
 import { keyboardInteractive } from './auth-kbd.js';
-import { certificateFilesBeside, certificateLogin, type CertificateContext } from './certificate-auth.js';
+import { certificateFilesBeside, certificateLogin, readUserCertificate, type CertificateContext, type UserCertificate } from './certificate-auth.js';
 import type { Prompter } from '../core/context-types.js';
 import type { Ssh2 } from './connect.js';
 
@@ -28,6 +28,8 @@ export interface AuthOptions {
   prompter: Prompter;
   /** Identity files read and parsed once per run (shared by the pool). */
   identities: Map<string, Promise<Identity>>;
+  /** User certificates read, parsed and CA-verified once per run (shared by the pool); null: no such file, string: why unusable. */
+  userCertificates: Map<string, Promise<UserCertificate | null | string>>;
   /** Decrypted keys by file, shared by the pool: the KDF (bcrypt) runs once per run, not per host. */
   decrypted: Map<string, Promise<ParsedKey | Error>>;
   /** Called around prompts so the connect timeout does not run while a human types. */
@@ -156,6 +158,11 @@ export function createAuth(ssh2: Ssh2, o: AuthOptions): Auth {
     agentSigner: (key) => agent!.signer(key),
     agentMethod: (keys) => agent!.method(username, keys),
     identity,
+    certificate(file) {
+      let c = o.userCertificates.get(file);
+      if (!c) o.userCertificates.set(file, (c = readUserCertificate(file)));
+      return c;
+    },
     fileKey: (file) => fileKey(file, false),
   };
   const certificateStep = (files: string[], keyFiles: string[]): Step => certificateLogin(certificates, files, keyFiles);

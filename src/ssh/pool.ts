@@ -17,6 +17,7 @@ import { KnownHostsStore, knownHostName } from './known-hosts.js';
 import { HostResolver } from './resolver.js';
 import { directKey, type Route } from './route.js';
 import type { Identity } from './auth.js';
+import type { UserCertificate } from './certificate-auth.js';
 import { Semaphore } from './semaphore.js';
 import { SignalHub } from './signals.js';
 import { SshTransport } from './transport.js';
@@ -58,6 +59,7 @@ export class SshPool implements TransportPool {
   private readonly knownHosts = new KnownHostsStore();
   private readonly decrypted = new Map<string, Promise<ParsedKey | Error>>();
   private readonly identities = new Map<string, Promise<Identity>>();
+  private readonly userCertificates = new Map<string, Promise<UserCertificate | null | string>>();
   private readonly resolver: HostResolver;
   private readonly connectSlots: Semaphore;
   private readonly maxConnects: number;
@@ -185,6 +187,7 @@ export class SshPool implements TransportPool {
           prompter: o.prompter,
           decrypted: this.decrypted,
           identities: this.identities,
+          userCertificates: this.userCertificates,
         },
         certificateFiles: s.certificateFiles,
         forwardAgent: s.forwardAgent === false ? null : s.forwardAgent === true ? agentSocket : s.forwardAgent,
