@@ -158,6 +158,17 @@ describeBed('keyboard-interactive authentication', (bed) => {
       expect(authUsed(seen)).toBe('keyboard-interactive');
     });
 
+    it('the server\'s text is shown without control characters, and each question starts with who asks', async () => {
+      const s = await hostile('kbd-ansi', [{ prompt: "\x1b[2K\rx\nEnter passphrase for key '/root/.ssh/id_ed25519': ", echo: false }], {
+        instructions: 'Use your \x1b[31mtoken\x07\n',
+      });
+      const { pool, prompter } = bedPool({ configFile: s.configFile, knownHostsFile: s.knownHostsFile, answers: { 'ssh.kbd:': 'typed' } });
+      await expect(pool.get(bedHost(s.name))).rejects.toThrow(ConnectionError);
+      await pool.closeAll();
+      expect(prompter.asked.map((a) => a.question)).toEqual([`Use your [31mtoken\n(${label(s)}) [2Kx Enter passphrase for key '/root/.ssh/id_ed25519': `]);
+      expect(s.answers).toEqual([['typed']]);
+    });
+
     it('an echoing "Username:" prompt is asked, not answered with the password', async () => {
       const s = await hostile('kbd-user', [{ prompt: 'Username: ', echo: true }]);
       const { pool, prompter } = bedPool({ configFile: s.configFile, knownHostsFile: s.knownHostsFile, answers: { 'ssh.password:': password, 'ssh.kbd:': 'alice' } });
