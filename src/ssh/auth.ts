@@ -1,11 +1,15 @@
 // Client authentication in OpenSSH's order: CertificateFile certificates, agent
 // keys, identity files (an encrypted key asks its passphrase once per run, and
 // only when the agent does not already hold it), each followed by its
-// `-cert.pub`, then password / keyboard-interactive when the server offers them.
+// `-cert.pub`, then keyboard-interactive (KbdInteractiveAuthentication) and password
+// (PasswordAuthentication) when the server offers them and BatchMode is off. The
+// agent's plumbing is in auth-agent.ts, keyboard-interactive's answers in auth-kbd.ts.
 import { readFile } from 'node:fs/promises';
 import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey } from 'ssh2';
 import { withCachedSigner } from './ssh2-patches.js';
-import { agentSigner, certificateFilesBeside, certificateLogin, type CertificateContext } from './certificate-auth.js';
+import { createAgentAuth } from './auth-agent.js';
+import { keyboardInteractive } from './auth-kbd.js';
+import { certificateFilesBeside, certificateLogin, readUserCertificate, type CertificateContext, type UserCertificate } from './certificate-auth.js';
 import type { Prompter } from '../core/context-types.js';
 import type { Ssh2 } from './connect.js';
 
@@ -24,6 +28,8 @@ export interface AuthOptions {
   prompter: Prompter;
   /** Identity files read and parsed once per run (shared by the pool). */
   identities: Map<string, Promise<Identity>>;
+  /** User certificates read, parsed and CA-verified once per run (shared by the pool); null: no such file, string: why unusable. */
+  userCertificates: Map<string, Promise<UserCertificate | null | string>>;
   /** Decrypted keys by file, shared by the pool: the KDF (bcrypt) runs once per run, not per host. */
   decrypted: Map<string, Promise<ParsedKey | Error>>;
   /** Called around prompts so the connect timeout does not run while a human types. */
@@ -84,17 +90,6 @@ async function loadIdentity(ssh2: Ssh2, file: string): Promise<Identity> {
   return { data, key: withCachedSigner(Array.isArray(parsed) ? parsed[0]! : parsed), encrypted: false, pub: null };
 }
 
-function agentKeys(ssh2: Ssh2, socket: string): Promise<ParsedKey[]> {
-  const agent = new ssh2.OpenSSHAgent(socket);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve([]), 3000);
-    agent.getIdentities((err, keys) => {
-      clearTimeout(timer);
-      resolve(err || !keys ? [] : keys.filter((k): k is ParsedKey => typeof (k as ParsedKey).getPublicSSH === 'function'));
-    });
-  });
-}
-
 export function createAuth(ssh2: Ssh2, o: AuthOptions): Auth {
   const tried: string[] = [];
   const problems: string[] = [];
@@ -114,29 +109,11 @@ export function createAuth(ssh2: Ssh2, o: AuthOptions): Auth {
   const password = (): Promise<string> => prompt(`ssh.password:${o.user}`, `Password for ${o.label}: `);
 
   const steps: Step[] = [];
-  const agent = o.agentSocket ? { socket: o.agentSocket, keys: undefined as Promise<ParsedKey[]> | undefined } : null;
-  /** The agent's keys (once per connection), less those IdentitiesOnly rules out. */
-  const agentIdentities = (): Promise<ParsedKey[]> => {
-    if (!agent) return Promise.resolve([]);
-    agent.keys ??= agentKeys(ssh2, agent.socket).then(async (keys) => {
-      if (!o.identitiesOnly) return keys;
-      const allowed = (await Promise.all(o.identityFiles.map((f) => publicBlob(ssh2, f)))).filter((b): b is Buffer => !!b);
-      return keys.filter((k) => allowed.some((b) => b.equals(k.getPublicSSH())));
-    });
-    return agent.keys;
-  };
-  const listAgent = (keys: ParsedKey[]): InstanceType<Ssh2['BaseAgent']> => {
-    const inner = new ssh2.OpenSSHAgent(agent!.socket);
-    class ListAgent extends ssh2.BaseAgent<ParsedKey> {
-      getIdentities(cb: (err: Error | undefined, keys?: ParsedKey[]) => void): void {
-        cb(undefined, keys);
-      }
-      sign(pubKey: ParsedKey, data: Buffer, options: unknown, cb?: unknown): void {
-        (inner.sign as (...a: unknown[]) => void)(pubKey, data, options, cb);
-      }
-    }
-    return new ListAgent();
-  };
+  /** Public blobs of the identity files: the only agent keys IdentitiesOnly lets through. */
+  const identityBlobs = async (): Promise<Buffer[]> =>
+    (await Promise.all(o.identityFiles.map((f) => publicBlob(ssh2, f)))).filter((b): b is Buffer => !!b);
+  const agent = o.agentSocket ? createAgentAuth(ssh2, o.agentSocket, o.identitiesOnly ? identityBlobs : null) : null;
+  const agentIdentities = (): Promise<ParsedKey[]> => agent?.keys() ?? Promise.resolve([]);
   const identity = (file: string): Promise<Identity> => {
     let id = o.identities.get(file);
     if (!id) o.identities.set(file, (id = loadIdentity(ssh2, file)));
@@ -178,9 +155,14 @@ export function createAuth(ssh2: Ssh2, o: AuthOptions): Auth {
     problems,
     enabled: () => o.certificates(),
     agentKeys: agentIdentities,
-    agentSigner: (key) => agentSigner(new ssh2.OpenSSHAgent(agent!.socket), key),
-    agentMethod: (keys) => ({ type: 'agent', username, agent: listAgent(keys) }),
+    agentSigner: (key) => agent!.signer(key),
+    agentMethod: (keys) => agent!.method(username, keys),
     identity,
+    certificate(file) {
+      let c = o.userCertificates.get(file);
+      if (!c) o.userCertificates.set(file, (c = readUserCertificate(file)));
+      return c;
+    },
     fileKey: (file) => fileKey(file, false),
   };
   const certificateStep = (files: string[], keyFiles: string[]): Step => certificateLogin(certificates, files, keyFiles);
@@ -193,7 +175,7 @@ export function createAuth(ssh2: Ssh2, o: AuthOptions): Auth {
         const keys = await agentIdentities();
         if (!keys.length) return null;
         offeredByAgent.push(...keys.map((k) => k.getPublicSSH()));
-        return { method: { type: 'agent', username, agent: listAgent(keys) }, label: `agent (${keys.length} key${keys.length === 1 ? '' : 's'})` };
+        return { method: agent.method(username, keys), label: `agent (${keys.length} key${keys.length === 1 ? '' : 's'})` };
       },
     });
   }
@@ -214,26 +196,23 @@ export function createAuth(ssh2: Ssh2, o: AuthOptions): Auth {
     problems.push('password authentication is off: the host key was not verified');
     return false;
   };
+  // OpenSSH's order (PreferredAuthentications' default): keyboard-interactive, then password.
+  if (o.kbdInteractiveAuthentication && !o.batchMode) {
+    steps.push({
+      kind: 'keyboard-interactive',
+      async make() {
+        if (!passwordsAllowed()) return null;
+        const method = keyboardInteractive({ username, label: o.label, password, ask: prompt, problems });
+        return { method, label: 'keyboard-interactive' };
+      },
+    });
+  }
   if (o.passwordAuthentication && !o.batchMode) {
     steps.push({
       kind: 'password',
       async make() {
         if (!passwordsAllowed()) return null;
         return { method: { type: 'password', username, password: await password() }, label: 'password' };
-      },
-    });
-    steps.push({
-      kind: 'keyboard-interactive',
-      async make() {
-        if (!passwordsAllowed()) return null;
-        const method: AnyAuthMethod = {
-          type: 'keyboard-interactive',
-          username,
-          prompt(_name, _instructions, _lang, prompts, finish) {
-            Promise.all(prompts.map(() => password())).then(finish, () => finish([]));
-          },
-        };
-        return { method, label: 'keyboard-interactive' };
       },
     });
   }

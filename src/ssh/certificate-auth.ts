@@ -81,6 +81,8 @@ export interface CertificateContext {
   agentSigner(key: ParsedKey): Signer;
   agentMethod(keys: ParsedKey[]): AnyAuthMethod;
   identity(file: string): Promise<Identity>;
+  /** readUserCertificate, once per run per file (parsing checks the CA's signature). */
+  certificate(file: string): Promise<UserCertificate | null | string>;
   /** An identity file's private key (asking its passphrase once per run), or null with the reason noted. */
   fileKey(file: string): Promise<ParsedKey | null>;
 }
@@ -109,7 +111,7 @@ export function certificateLogin(ctx: CertificateContext, files: string[], keyFi
       if (!ctx.enabled()) return null;
       let found: UserCertificate | null = null;
       for (const f of files) {
-        const c = await readUserCertificate(f);
+        const c = await ctx.certificate(f);
         if (typeof c === 'string') ctx.problems.push(c);
         if (c && typeof c !== 'string') found = c;
         if (c) break;

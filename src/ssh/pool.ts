@@ -18,6 +18,7 @@ import { KnownHostsStore, knownHostName } from './known-hosts.js';
 import { HostResolver } from './resolver.js';
 import { directIdentity, directKey, type Route } from './route.js';
 import type { Identity } from './auth.js';
+import type { UserCertificate } from './certificate-auth.js';
 import { Semaphore } from './semaphore.js';
 import { SignalHub } from './signals.js';
 import { SshTransport } from './transport.js';
@@ -59,6 +60,7 @@ export class SshPool implements TransportPool {
   private readonly knownHosts = new KnownHostsStore();
   private readonly decrypted = new Map<string, Promise<ParsedKey | Error>>();
   private readonly identities = new Map<string, Promise<Identity>>();
+  private readonly userCertificates = new Map<string, Promise<UserCertificate | null | string>>();
   private readonly resolver: HostResolver;
   private readonly connectSlots: Semaphore;
   private readonly maxConnects: number;
@@ -187,6 +189,7 @@ export class SshPool implements TransportPool {
           prompter: o.prompter,
           decrypted: this.decrypted,
           identities: this.identities,
+          userCertificates: this.userCertificates,
         },
         certificateFiles: s.certificateFiles,
         forwardAgent: s.forwardAgent === false ? null : s.forwardAgent === true ? agentSocket : s.forwardAgent,

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ConnectionError } from '../../src/core/errors.js';
 import type { DplEvent } from '../../src/core/events.js';
 import { certify, makeKey, reconfigureSshd, type MadeKey } from '../support/bed/certs.mjs';
-import { bedHost, bedPool, bedTemp, describeBed, scratchHost, startAgent, type BedInfo, type ScratchHost } from '../support/bed.js';
+import { bedHost, bedPool, bedTemp, describeBed, scratchHost, startAgent, waitFor, type BedInfo, type ScratchHost } from '../support/bed.js';
 import { openssh } from '../helpers/openssh.js';
 
 describeBed('user certificates', (bed: BedInfo) => {
@@ -138,6 +138,24 @@ describeBed('user certificates', (bed: BedInfo) => {
     expect(msg).toContain(`certificate ${cert} is not valid now (expired; valid from 2020-01-01T00:00:00Z to 2020-01-02T00:00:00Z)`);
     expect(openssh(cfg, 'usercert').code).toBe(255);
     expect(readFileSync(join(host.sshdDir, 'sshd.log'), 'utf8')).toContain('expired');
+  });
+
+  it('a certificate is read and checked once per run: a reconnect uses it as first read', async () => {
+    const { key, cert } = userKey('id_cached');
+    const { pool, seen } = bedPool({ configFile: config([`IdentityFile ${key}`]) });
+    const t = await pool.get(bedHost('usercert'));
+    expect((await t.exec('id -un')).stdout).toBe(`${bed.user}\n`);
+    // Changed on disk mid-run: the run keeps what it read, as with identity files.
+    writeFileSync(cert, 'not a certificate\n');
+    const before = host.sessionPids();
+    expect(before.length).toBeGreaterThan(0);
+    for (const pid of before) process.kill(pid, 'SIGKILL');
+    await waitFor(() => seen.some((e) => e.type === 'log' && /^connection to .* closed/.test(e.message)), 10_000);
+    const again = await t.exec('id -un').then((r) => r.stdout, (e: Error) => e.message);
+    await pool.closeAll();
+    const logins = seen.flatMap((e) => (e.type === 'log' && e.message.startsWith('connected to') ? [e.data?.['auth']] : []));
+    expect(again).toBe(`${bed.user}\n`);
+    expect(logins).toEqual([`certificate ${cert}`, `certificate ${cert}`]);
   });
 
   it('a certificate for another user is refused by the server, as with ssh', async () => {

@@ -1,0 +1,129 @@
+// A hostile keyboard-interactive server for attacker tests, on ssh2's *server* API:
+// it offers only the methods it is told to, sends the keyboard-interactive prompts it
+// is given (a second factor, an echoing "Username:", a fake "Password: "), and
+// records every answer and every password the client sends, so a test can tell what
+// dpl gave away. dpl reaches it through its real pool: the server writes an
+// ssh_config naming it and a known_hosts holding its host key.
+import { execFileSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+
+export interface KbdPrompt {
+  prompt: string;
+  echo: boolean;
+}
+
+export interface HostileKbd {
+  /** The ssh_config alias (Host) that reaches it. */
+  name: string;
+  address: string;
+  port: number;
+  configFile: string;
+  knownHostsFile: string;
+  /** Auth requests by method, in order ('none', 'password', 'keyboard-interactive', ...). */
+  methods: string[];
+  /** The answers of each keyboard-interactive round, in order. */
+  answers: string[][];
+  /** Passwords sent with the password method. */
+  passwords: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Start the server on a free port of a random 127.0.x.y address; `dir` holds its
+ * host key, ssh_config and known_hosts. It offers `offer` (default: only
+ * keyboard-interactive), asks `prompts` in one round (with `instructions`), and
+ * lets the client in when `accept(answers)` says so (default: never).
+ */
+export async function startHostileKbd(o: {
+  name: string;
+  dir: string;
+  prompts: KbdPrompt[];
+  instructions?: string;
+  offer?: Array<'password' | 'keyboard-interactive'>;
+  accept?: (answers: string[]) => boolean;
+  /** Extra ssh_config lines for the alias (first value wins, as in ssh). */
+  config?: string[];
+}): Promise<HostileKbd> {
+  const require = createRequire(import.meta.url);
+  const ssh2 = require('ssh2') as typeof import('ssh2');
+  const hostKeyPath = join(o.dir, `${o.name}-host-key`);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', o.name, '-f', hostKeyPath], { stdio: 'ignore' });
+  const offer = o.offer ?? ['keyboard-interactive'];
+  const methods: string[] = [];
+  const answers: string[][] = [];
+  const passwords: string[] = [];
+  const clients = new Set<import('ssh2').Connection>();
+
+  const server = new ssh2.Server({ hostKeys: [readFileSync(hostKeyPath)] }, (client) => {
+    clients.add(client);
+    client.on('close', () => clients.delete(client));
+    client.on('error', () => undefined);
+    client.on('authentication', (ctx) => {
+      methods.push(ctx.method);
+      if (ctx.method === 'password') passwords.push(ctx.password);
+      if (ctx.method === 'keyboard-interactive' && offer.includes('keyboard-interactive')) {
+        ctx.prompt(o.prompts, '', o.instructions ?? '', (given) => {
+          answers.push(given);
+          if (o.accept?.(given)) ctx.accept();
+          else ctx.reject(offer);
+        });
+        return;
+      }
+      ctx.reject(offer);
+    });
+    client.on('ready', () => {
+      client.on('session', (accept) => {
+        accept().on('exec', (acceptExec) => {
+          const ch = acceptExec();
+          ch.write('in\n');
+          ch.exit(0);
+          ch.end();
+        });
+      });
+    });
+  });
+
+  const address = `127.0.${randomInt(40, 60)}.${randomInt(2, 250)}`;
+  await new Promise<void>((res, rej) => {
+    server.once('error', rej);
+    server.listen(0, address, () => res());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostPub = readFileSync(`${hostKeyPath}.pub`, 'utf8').trim().split(/\s+/);
+  const knownHostsFile = join(o.dir, `${o.name}-known_hosts`);
+  writeFileSync(knownHostsFile, `[${address}]:${port} ${hostPub[0]} ${hostPub[1]}\n`);
+  const configFile = join(o.dir, `${o.name}-ssh_config`);
+  writeFileSync(
+    configFile,
+    [
+      `Host ${o.name}`,
+      ...(o.config ?? []).map((l) => `  ${l}`),
+      `  HostName ${address}`,
+      `  Port ${port}`,
+      '  User attacker-test',
+      `  IdentityFile ${join(o.dir, 'no-such-key')}`,
+      '  IdentitiesOnly yes',
+      `  UserKnownHostsFile ${knownHostsFile}`,
+      '',
+    ].join('\n'),
+  );
+
+  return {
+    name: o.name,
+    address,
+    port,
+    configFile,
+    knownHostsFile,
+    methods,
+    answers,
+    passwords,
+    async close() {
+      for (const c of clients) c.end();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
