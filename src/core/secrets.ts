@@ -9,7 +9,7 @@ import { UsageError } from './errors.js';
  * Prompt keys whose answers may come from the environment, as DPL_<KEY> or, for a
  * key with a qualifier ('ssh.password:deploy'), DPL_<KEY>_<QUALIFIER> first.
  */
-export const ENV_SECRET_KEYS = ['sudo.password', 'ssh.password', 'ssh.passphrase'] as const;
+export const ENV_SECRET_KEYS = ['sudo.password', 'ssh.password', 'ssh.passphrase', 'ssh.kbd'] as const;
 
 /** Shorter values would mask ordinary text (`ok`, `1`) everywhere. */
 const MIN_MASKED = 3;
