@@ -4,12 +4,8 @@
 // records every answer and every password the client sends, so a test can tell what
 // dpl gave away. dpl reaches it through its real pool: the server writes an
 // ssh_config naming it and a known_hosts holding its host key.
-import { execFileSync } from 'node:child_process';
-import { randomInt } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { hostileServerParts, listenOnLoopback } from './serve.js';
 
 export interface KbdPrompt {
   prompt: string;
@@ -48,17 +44,14 @@ export async function startHostileKbd(o: {
   /** Extra ssh_config lines for the alias (first value wins, as in ssh). */
   config?: string[];
 }): Promise<HostileKbd> {
-  const require = createRequire(import.meta.url);
-  const ssh2 = require('ssh2') as typeof import('ssh2');
-  const hostKeyPath = join(o.dir, `${o.name}-host-key`);
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', o.name, '-f', hostKeyPath], { stdio: 'ignore' });
+  const { ssh2, hostKey, hostKeyPath } = hostileServerParts(o.dir, o.name);
   const offer = o.offer ?? ['keyboard-interactive'];
   const methods: string[] = [];
   const answers: string[][] = [];
   const passwords: string[] = [];
   const clients = new Set<import('ssh2').Connection>();
 
-  const server = new ssh2.Server({ hostKeys: [readFileSync(hostKeyPath)] }, (client) => {
+  const server = new ssh2.Server({ hostKeys: [hostKey] }, (client) => {
     clients.add(client);
     client.on('close', () => clients.delete(client));
     client.on('error', () => undefined);
@@ -87,30 +80,12 @@ export async function startHostileKbd(o: {
     });
   });
 
-  const address = `127.0.${randomInt(40, 60)}.${randomInt(2, 250)}`;
-  await new Promise<void>((res, rej) => {
-    server.once('error', rej);
-    server.listen(0, address, () => res());
+  const { address, port, configFile, knownHostsFile } = await listenOnLoopback(server, {
+    dir: o.dir,
+    name: o.name,
+    hostKeyPath,
+    lines: [...(o.config ?? []), 'User attacker-test', `IdentityFile ${join(o.dir, 'no-such-key')}`, 'IdentitiesOnly yes'],
   });
-  const port = (server.address() as AddressInfo).port;
-  const hostPub = readFileSync(`${hostKeyPath}.pub`, 'utf8').trim().split(/\s+/);
-  const knownHostsFile = join(o.dir, `${o.name}-known_hosts`);
-  writeFileSync(knownHostsFile, `[${address}]:${port} ${hostPub[0]} ${hostPub[1]}\n`);
-  const configFile = join(o.dir, `${o.name}-ssh_config`);
-  writeFileSync(
-    configFile,
-    [
-      `Host ${o.name}`,
-      ...(o.config ?? []).map((l) => `  ${l}`),
-      `  HostName ${address}`,
-      `  Port ${port}`,
-      '  User attacker-test',
-      `  IdentityFile ${join(o.dir, 'no-such-key')}`,
-      '  IdentitiesOnly yes',
-      `  UserKnownHostsFile ${knownHostsFile}`,
-      '',
-    ].join('\n'),
-  );
 
   return {
     name: o.name,

@@ -4,12 +4,9 @@
 // link may point at its own directory, modes may carry s-bits, and a file can stall
 // a read midway. dpl reaches it through its real pool: the server writes an
 // ssh_config naming it and a known_hosts holding its host key.
-import { execFileSync } from 'node:child_process';
-import { randomInt } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, posix } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { posix } from 'node:path';
+import { hostileServerParts, listenOnLoopback } from './serve.js';
 
 export interface FakeFile {
   kind: 'file';
@@ -127,11 +124,8 @@ function attrsOf(node: FakeNode): { mode: number; uid: number; gid: number; size
  * beside it) is the one key it accepts, for any user.
  */
 export async function startHostileSftp(o: { name: string; root: FakeDir; dir: string; clientKey: string }): Promise<HostileSftp> {
-  const require = createRequire(import.meta.url);
-  const ssh2 = require('ssh2') as typeof import('ssh2');
+  const { ssh2, hostKey, hostKeyPath } = hostileServerParts(o.dir, o.name);
   const { STATUS_CODE } = ssh2.utils.sftp;
-  const hostKeyPath = join(o.dir, `${o.name}-host-key`);
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', o.name, '-f', hostKeyPath], { stdio: 'ignore' });
   const clientPub = ssh2.utils.parseKey(readFileSync(`${o.clientKey}.pub`));
   if (clientPub instanceof Error) throw clientPub;
   const clientBlob = clientPub.getPublicSSH();
@@ -143,7 +137,7 @@ export async function startHostileSftp(o: { name: string; root: FakeDir; dir: st
   const stall = new Promise<void>((r) => (onStall = r));
   const clients = new Set<import('ssh2').Connection>();
 
-  const server = new ssh2.Server({ hostKeys: [readFileSync(hostKeyPath)] }, (client) => {
+  const server = new ssh2.Server({ hostKeys: [hostKey] }, (client) => {
     clients.add(client);
     client.on('close', () => clients.delete(client));
     client.on('error', () => undefined);
@@ -238,30 +232,12 @@ export async function startHostileSftp(o: { name: string; root: FakeDir; dir: st
     });
   });
 
-  const address = `127.0.${randomInt(40, 60)}.${randomInt(2, 250)}`;
-  await new Promise<void>((res, rej) => {
-    server.once('error', rej);
-    server.listen(0, address, () => res());
+  const { address, port, configFile, knownHostsFile } = await listenOnLoopback(server, {
+    dir: o.dir,
+    name: o.name,
+    hostKeyPath,
+    lines: ['User attacker-test', `IdentityFile ${o.clientKey}`, 'IdentitiesOnly yes', 'BatchMode yes'],
   });
-  const port = (server.address() as AddressInfo).port;
-  const hostPub = readFileSync(`${hostKeyPath}.pub`, 'utf8').trim().split(/\s+/);
-  const knownHostsFile = join(o.dir, `${o.name}-known_hosts`);
-  writeFileSync(knownHostsFile, `[${address}]:${port} ${hostPub[0]} ${hostPub[1]}\n`);
-  const configFile = join(o.dir, `${o.name}-ssh_config`);
-  writeFileSync(
-    configFile,
-    [
-      `Host ${o.name}`,
-      `  HostName ${address}`,
-      `  Port ${port}`,
-      '  User attacker-test',
-      `  IdentityFile ${o.clientKey}`,
-      '  IdentitiesOnly yes',
-      `  UserKnownHostsFile ${knownHostsFile}`,
-      '  BatchMode yes',
-      '',
-    ].join('\n'),
-  );
 
   return {
     name: o.name,
