@@ -3,7 +3,7 @@
 // not, as in ssh), and what it sets is applied only inside a matching block and
 // only while still unset. Keywords dpl does not act on are checked and kept as
 // written in `other`.
-import { ConfigSyntaxError, argvSplit, strdelim, type RawLine } from './lexer.js';
+import { ConfigSyntaxError, argvSplit, type RawLine } from './lexer.js';
 import { addFile, type SshOptions } from './options.js';
 import { CANONICALIZE, MULTISTATES, STRICT, a2port, algorithmsValid, atoi, convtime, multistate, parseHop, type AlgorithmFamily } from './values.js';
 
@@ -210,7 +210,7 @@ const PARSERS: Record<string, Parser> = {
     return (o) => void (o.permittedCnames === undefined && rules.length && (o.permittedCnames = rules));
   },
   ignoreunknown: string('ignoreUnknown'),
-  // Checked, not acted on.
+  // Keywords dpl checks as ssh does (a bad value is an error) but does not act on.
   forwardx11: flagOther('flag'), forwardx11trusted: flagOther('flag'), forwardx11timeout: time(), exitonforwardfailure: flagOther('flag'),
   xauthlocation: string(), gatewayports: flagOther('flag'), kbdinteractivedevices: string(), pubkeyauthentication: flagOther('pubkeyauth'),
   hostbasedauthentication: flagOther('flag'), gssapiauthentication: flagOther('flag'), gssapidelegatecredentials: flagOther('flag'),
@@ -250,10 +250,6 @@ const IGNORED = new Set([
   'useprivilegedport', 'afstokenpassing', 'kerberosauthentication', 'kerberostgtpassing', 'rsaauthentication', 'rhostsrsaauthentication', 'compressionlevel',
 ]);
 
-export function isKeyword(keyword: string): boolean {
-  return keyword in PARSERS || keyword in ALIASES || IGNORED.has(keyword) || ['host', 'match', 'include'].includes(keyword);
-}
-
 /**
  * Check one setting line and return what it sets (undefined for ignored keywords).
  * An unknown keyword is returned as such: whether it is an error depends on the
@@ -277,4 +273,3 @@ export function unknownKeyword(l: { file: string; line: number }, keyword: strin
   return new ConfigSyntaxError(`${l.file}: line ${l.line}: Bad configuration option: ${keyword}`);
 }
 
-export { strdelim };
