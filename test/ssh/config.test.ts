@@ -132,6 +132,16 @@ describe('names ssh refuses before reading the config', () => {
   });
 });
 
+describe('host key sources dpl does not read', () => {
+  it('RevokedHostKeys and KnownHostsCommand are refused with an error, never ignored (ssh would refuse keys they list)', async () => {
+    for (const line of ['RevokedHostKeys /etc/ssh/revoked_keys', 'KnownHostsCommand /usr/bin/true %h']) {
+      await expect(settingsFor(`Host x\n  ${line}\n`, 'x')).rejects.toThrow(new RegExp(`${line.split(' ')[0]} is not supported by dpl`));
+      expect(await settingsFor(`Host y\n  ${line}\n`, 'x')).toMatchObject({ hostname: 'x' });
+    }
+    expect(await settingsFor('RevokedHostKeys none\nKnownHostsCommand none\n', 'x')).toMatchObject({ hostname: 'x' });
+  });
+});
+
 describe('Include', () => {
   it('splices included files where the directive stands, globs sorted, missing files skipped, nested', async () => {
     const inc = mkdtempSync(join(dir, 'inc-'));
