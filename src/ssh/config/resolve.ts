@@ -85,6 +85,7 @@ export async function resolveDestination(files: Directive[][], dest: Destination
   }
 
   const defaultIdentities = fillDefaults(o);
+  refuseUnreadKeySources(o, dest.alias);
   const user = o.user ?? cli.defaultUser ?? userInfo().username;
   const port = o.port ?? cli.defaultPort ?? 22;
   if (o.jumpHost !== undefined && o.jumpHost === host && (o.jumpPort ?? 22) === port && (o.jumpUser ?? user) === user) {
@@ -140,6 +141,22 @@ export function canonicalAddress(host: string): string | null {
   let value = last;
   nums.forEach((n, i) => (value += n * 2 ** (8 * (3 - i))));
   return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
+}
+
+/**
+ * Host key sources dpl does not read would make it accept a key ssh refuses: when
+ * the config names one for this host, the connection is refused, not the setting
+ * ignored. (`none` is unset, as in ssh.)
+ */
+function refuseUnreadKeySources(o: SshOptions, alias: string): void {
+  for (const [keyword, name] of [['revokedhostkeys', 'RevokedHostKeys'], ['knownhostscommand', 'KnownHostsCommand']] as const) {
+    const v = o.other.get(keyword)?.[0];
+    if (v !== undefined && v.toLowerCase() !== 'none') {
+      throw new UsageError(`ssh config: ${name} is not supported by dpl (set for ${alias})`, {
+        hint: `dpl reads known_hosts files only; put the keys in a known_hosts file (@revoked lines for revocations), or set ${name} none for the hosts dpl reaches`,
+      });
+    }
+  }
 }
 
 /** fill_default_options() for the fields dpl uses; true when the default identities were filled in. */
