@@ -2,12 +2,12 @@
 // Kept cheap to load: the modules behind gitTasks/releaseTasks/proxyTasks load
 // their heavy dependencies only when one of their tasks runs.
 export { deployfile } from './core/deployfile.js';
-export type { DeployfileDefinition, DeployfileDefaults, RoleSource } from './core/deployfile.js';
+export type { DeployfileDefinition, DeployfileSpec, DeployfileDefaults, EnvironmentSpec, RoleSource } from './core/deployfile.js';
 export { task, namespace } from './core/task.js';
-export type { ArgSpec, ArgsOf, TaskOptions, TaskDefinition, NamespaceDefinition } from './core/task.js';
+export type { ArgSpec, ArgsOf, TaskOptions, TaskDefinition, NamespaceDefinition, RunMode, AnyTask, CollectionEntries } from './core/task.js';
 export { quote, sh, raw, quoteArgs } from './core/quote.js';
 export type { Host, HostSpec, HostSpecObject, HostVars } from './core/host.js';
-export type { Context, Run, CommandResult, HostResult, RunOptions, SudoOptions, Selection } from './core/context-types.js';
+export type { Context, Session, Targets, TargetsEachOptions, FanOut, EnvironmentInfo, CommandResult, HostResult, RunOptions, SudoOptions, Selection } from './core/context-types.js';
 export type { GetOptions, TransferResult } from './transport/types.js';
 export * from './core/errors.js';
 export { gitTasks, describeResolved, reportResolved } from './git/tasks.js';

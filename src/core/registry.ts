@@ -1,12 +1,12 @@
 // The collection of tasks a run knows: the deployfile's, flattened to dotted
 // names, plus built-ins. Lookup, aliases, namespace defaults and did-you-mean.
 import { UsageError } from './errors.js';
-import type { CollectionEntries, NamespaceDefinition, TaskDefinition } from './task.js';
+import type { AnyTask, CollectionEntries, NamespaceDefinition } from './task.js';
 
 export interface RegisteredTask {
   /** Full dotted name, e.g. "proxy.flip". */
   name: string;
-  def: TaskDefinition<any, any>;
+  def: AnyTask<never>;
   builtin: boolean;
 }
 
@@ -21,12 +21,12 @@ export class Registry {
   private readonly aliases = new Map<string, string>();
   readonly namespaces: ListedNamespace[] = [];
 
-  constructor(entries: CollectionEntries, builtins: CollectionEntries = {}) {
+  constructor(entries: CollectionEntries<never>, builtins: CollectionEntries<never> = {}) {
     this.addAll(builtins, '', true);
     this.addAll(entries, '', false);
   }
 
-  private addAll(entries: CollectionEntries, prefix: string, builtin: boolean): void {
+  private addAll(entries: CollectionEntries<never>, prefix: string, builtin: boolean): void {
     for (const [key, entry] of Object.entries(entries)) {
       const name = prefix + key;
       if (entry.kind === 'namespace') this.addNamespace(name, entry, builtin);
@@ -35,13 +35,13 @@ export class Registry {
     }
   }
 
-  private addNamespace(name: string, ns: NamespaceDefinition, builtin: boolean): void {
+  private addNamespace(name: string, ns: NamespaceDefinition<CollectionEntries<never>>, builtin: boolean): void {
     this.namespaces.push({ name, desc: ns.desc, defaultTask: ns.default && `${name}.${ns.default}` });
     this.addAll(ns.tasks, name + '.', builtin);
     if (ns.default) this.aliases.set(name, `${name}.${ns.default}`);
   }
 
-  private addTask(name: string, def: TaskDefinition<any, any>, builtin: boolean): void {
+  private addTask(name: string, def: AnyTask<never>, builtin: boolean): void {
     this.tasks.set(name, { name, def, builtin });
     for (const alias of def.options.aliases ?? []) this.aliases.set(alias, name);
   }

@@ -41,7 +41,7 @@ export interface DeployInfo {
 
 /** Runs on one host; `c` is already in the release directory with DPL_* variables set. */
 export type HostHook = (c: Context, release: HostRelease) => Promise<void> | void;
-/** Runs once, locally; `c` is the orchestrating context (`c.targets` = the hosts). */
+/** Runs once, locally; `c` is the orchestrating context (`c.targets.hosts` = the hosts). */
 export type RunHook = (c: Context, deploy: DeployInfo) => Promise<void> | void;
 
 export interface ReleaseHooks {

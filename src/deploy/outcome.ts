@@ -1,6 +1,7 @@
 // The ends of a deploy: undoing an unswitched release everywhere, recording the
 // result in each host's history, and what happens when a step after the switch
 // fails (switch every host back, or say plainly that the failed release is live).
+import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import { DplError, type HostFailure } from '../core/errors.js';
 import type { DeployInfo, HostRelease, ReleaseConfig } from './config.js';
@@ -50,7 +51,7 @@ export async function recordAll(
       const rel = rels.find((r) => r.host === h)!;
       const record = newRecord(rel.name, status, { resolved: rel.ref, strategy: rel.strategy, ...extra(rel) });
       await runScript(c, h, `record ${rel.name} ${status}`, appendSnippet(layoutOf(rel.deployPath), [record]));
-      c.emit('deploy.status', { host: h.name, release: rel.name, status, reason: record.reason });
+      internal(c).emit('deploy.status', { host: h.name, release: rel.name, status, reason: record.reason });
     },
     { interruptible: false },
   );

@@ -4,6 +4,7 @@
 // stops fan-outs from starting more hosts, and the deploy then undoes its work.
 // Steps go to the transport directly rather than through `c.run`, so `-w` (warn
 // only) can never turn a failed lock, prepare or switch into a warning.
+import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
 import { CommandError, HostsFailedError, type HostFailure } from '../core/errors.js';
@@ -42,11 +43,11 @@ export interface ScriptResult {
 /** Run `script` on `host`; `step` is what the output shows. Throws CommandError on a non-zero exit. */
 export async function runScript(c: Context, host: Host, step: string, script: string, o: ScriptOptions = {}): Promise<ScriptResult> {
   const hc = c.on(host);
-  const transport = await hc.transport();
+  const transport = await internal(hc).transport();
   const name = host.name;
-  hc.emit('command.start', { host: name, command: step, kind: 'run', full: script });
-  const out = new LineSplitter((line) => o.showOutput && hc.emit('output', { host: name, stream: 'out', line }));
-  const err = new LineSplitter((line) => hc.emit('output', { host: name, stream: 'err', line }));
+  internal(hc).emit('command.start', { host: name, command: step, kind: 'run', full: script });
+  const out = new LineSplitter((line) => o.showOutput && internal(hc).emit('output', { host: name, stream: 'out', line }));
+  const err = new LineSplitter((line) => internal(hc).emit('output', { host: name, stream: 'err', line }));
   const r = await transport.exec(script, {
     timeoutMs: o.timeoutMs ?? (c.session.flags.commandTimeoutMs as number | undefined),
     onStdout: (b) => out.push(b),
@@ -54,7 +55,7 @@ export async function runScript(c: Context, host: Host, step: string, script: st
   });
   out.flush();
   err.flush();
-  hc.emit('command.end', { host: name, command: step, code: r.code, signal: r.signal, durationMs: r.durationMs });
+  internal(hc).emit('command.end', { host: name, command: step, code: r.code, signal: r.signal, durationMs: r.durationMs });
   if (r.code !== 0 || r.signal) throw new CommandError(name, step, r.code, r.signal, r.stdout, r.stderr);
   return { stdout: r.stdout, stderr: r.stderr };
 }

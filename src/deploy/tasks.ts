@@ -21,7 +21,7 @@ export function releaseTasks(config: ReleaseConfig = {}): NamespaceDefinition {
       release: task(
         {
           desc: 'Deploy a ref as a new release on every host: lock, prepare all, then switch all',
-          orchestrator: true,
+          run: 'targets',
           ...own,
           args: {
             ref: { desc: `stable, latest, a tag, branch or SHA (default ${config.defaultRef ?? 'stable'})` },
@@ -40,7 +40,7 @@ export function releaseTasks(config: ReleaseConfig = {}): NamespaceDefinition {
       rollback: task(
         {
           desc: 'Switch back to the previous good release (or the one named), restart, mark the abandoned one',
-          orchestrator: true,
+          run: 'targets',
           ...own,
           args: {
             release: { desc: 'release name (e.g. 20261122T153000Z); default: the previous good one' },
@@ -52,14 +52,14 @@ export function releaseTasks(config: ReleaseConfig = {}): NamespaceDefinition {
           return rollback(c, config, release, force);
         },
       ),
-      releases: task({ desc: 'List the releases on each host: status, ref, which is current', orchestrator: true, ...own }, async (c) => {
+      releases: task({ desc: 'List the releases on each host: status, ref, which is current', run: 'targets', ...own }, async (c) => {
         const { listReleases } = await import('./inspect.js');
         return listReleases(c, await targets(c, 'deploy.releases'));
       }),
       cleanup: task(
         {
           desc: `Remove old releases, keeping the ${config.keep ?? 5} newest good ones, current and the previous good one`,
-          orchestrator: true,
+          run: 'targets',
           ...own,
           args: {
             keep: { type: 'number', desc: `good releases to keep (default ${config.keep ?? 5})` },
@@ -71,11 +71,11 @@ export function releaseTasks(config: ReleaseConfig = {}): NamespaceDefinition {
           return cleanupTask(c, config, await targets(c, 'deploy.cleanup'), { keep, sudo });
         },
       ),
-      unlock: task({ desc: "Force-remove the deploy lock (whoever holds it); check no deploy is running first", orchestrator: true, ...own }, async (c) => {
+      unlock: task({ desc: "Force-remove the deploy lock (whoever holds it); check no deploy is running first", run: 'targets', ...own }, async (c) => {
         const [{ forceUnlock }, t] = await Promise.all([import('./lock.js'), targets(c, 'deploy.unlock')]);
         return forceUnlock(c, t.hosts, t.layouts, t.size);
       }),
-      check: task({ desc: 'Check every host can be reached, written and locked, without changing anything', orchestrator: true, ...own }, async (c) => {
+      check: task({ desc: 'Check every host can be reached, written and locked, without changing anything', run: 'targets', ...own }, async (c) => {
         const { checkHosts } = await import('./inspect.js');
         return checkHosts(c, config, await targets(c, 'deploy.check'));
       }),

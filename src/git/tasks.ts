@@ -25,7 +25,7 @@ export function gitTasks(config: GitConfig = {}): GitTasks {
         start: task(
           {
             desc: `Branch ${kind}/X.Y.Z off ${base} and commit the version bump`,
-            local: true,
+            run: 'local',
             args: { version: { required: true, desc: 'the new version, X.Y.Z' } },
           },
           async (c, args) => {
@@ -42,7 +42,7 @@ export function gitTasks(config: GitConfig = {}): GitTasks {
         finish: task(
           {
             desc: `Merge ${kind}/X.Y.Z into production and develop (--no-ff), tag it, delete it`,
-            local: true,
+            run: 'local',
             args: {
               version: { required: true, desc: 'the version started, X.Y.Z' },
               push: { type: 'boolean', desc: `push branches and tag (default ${config.push ?? false})` },
@@ -65,7 +65,7 @@ export function gitTasks(config: GitConfig = {}): GitTasks {
 
   const version = namespace(
     {
-      show: task({ desc: 'Show the version file and the highest version tags', local: true }, async (c) => {
+      show: task({ desc: 'Show the version file and the highest version tags', run: 'local' }, async (c) => {
         const { showVersion } = await import('./bump.js');
         const info = await showVersion(dir(c), config);
         const spec = versionFileSpec(config);
@@ -80,7 +80,7 @@ export function gitTasks(config: GitConfig = {}): GitTasks {
       bump: task(
         {
           desc: 'Bump the version file on the current branch (its own commit)',
-          local: true,
+          run: 'local',
           args: { to: { required: true, desc: 'patch, minor, major or X.Y.Z' } },
         },
         async (c, args) => {
@@ -91,7 +91,7 @@ export function gitTasks(config: GitConfig = {}): GitTasks {
       resolve: task(
         {
           desc: 'Show what a ref (stable, latest, tag, branch, SHA) resolves to',
-          local: true,
+          run: 'local',
           args: {
             ref: { default: 'stable', desc: 'stable, latest, a tag, branch or SHA' },
             fetch: { type: 'boolean', default: false, desc: 'fetch from the remote first' },

@@ -1,7 +1,9 @@
 // One driver per LB host, and running a step on every LB at once. Driver modules
 // are imported here, lazily, so task factories stay cheap to import.
+import { internal } from '../core/internal.js';
 import { DplError, HostsFailedError, type HostFailure } from '../core/errors.js';
-import type { Context, Run } from '../core/context-types.js';
+import type { Context } from '../core/context-types.js';
+import type { RunImpl as Run } from '../core/run.js';
 import type { EventMap } from '../core/events.js';
 import type { ProxyConfig } from './config.js';
 import type { LoadBalancerDriver } from './driver.js';
@@ -48,5 +50,5 @@ export function lbLog(
   message: string,
   data?: Record<string, unknown>,
 ): void {
-  c.emit('log', { host: lb, level, topic: 'proxy', message, data });
+  internal(c).emit('log', { host: lb, level, topic: 'proxy', message, data });
 }

@@ -3,6 +3,7 @@
 // `passes` good answers in a row, give up after `giveUpMs`. By default the TCP
 // stream is opened by the node's own SSH connection (`Transport.connect`), so the
 // app is reached exactly where it listens, even on a private address.
+import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
 import { InterruptedError, UsageError } from '../core/errors.js';
@@ -63,7 +64,7 @@ async function transportFor(c: Context, host: Host, h: Health): Promise<Transpor
     const { LocalTransport } = await import('../transport/local.js');
     return new LocalTransport(host);
   }
-  return c.session.transport(host);
+  return internal(c).runImpl.transport(host);
 }
 
 export async function checkHealth(c: Context, host: Host, h: Health, phase: 'deploy' | 'rollback', target: { host: string; port: number }): Promise<HealthResult> {

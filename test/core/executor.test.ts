@@ -13,7 +13,7 @@ describe('executor', () => {
       hosts,
       roles: { prod: ['h1', 'h2'], staging: ['h3'] },
       tasks: {
-        prod: task({ local: true, args: { group: { default: 'all' } } }, (c, { group }) => {
+        prod: task({ run: 'local', args: { group: { default: 'all' } } }, (c, { group }) => {
           order.push('prod');
           c.session.set('env', `prod:${group}`);
           c.session.use({ roles: ['prod'] });
@@ -33,7 +33,7 @@ describe('executor', () => {
       {
         hosts,
         tasks: {
-          one: task({ parallel: true }, async (c) => {
+          one: task({ run: 'parallel' }, async (c) => {
             await c.run(`sleep 0.0${c.host.name.slice(1)}`);
             log.push(`one@${c.host.name}`);
           }),
@@ -53,7 +53,7 @@ describe('executor', () => {
       {
         hosts,
         tasks: {
-          work: task({ parallel: true }, async (c) => {
+          work: task({ run: 'parallel' }, async (c) => {
             if (c.host.name === 'h1' || c.host.name === 'h3') await c.run(`echo broken on ${c.host.name} >&2; exit 4`);
             await c.run('sleep 0.2');
             finished.push(c.host.name);
@@ -126,7 +126,7 @@ describe('executor', () => {
       hosts,
       tasks: {
         ns: namespace({ uname: task({ roles: ['all'] }, async (c) => (await c.run(`echo ${c.host.name}`)).stdout.trim()) }),
-        main: task({ local: true }, async (c) => void (results = await c.execute('ns.uname', [], { hosts: ['h1', 'h2'] }))),
+        main: task({ run: 'local' }, async (c) => void (results = await c.execute('ns.uname', [], { hosts: ['h1', 'h2'] }))),
       },
       roles: { all: ['h4'] },
     });

@@ -43,7 +43,7 @@ describe('src/git/tasks.ts', () => {
     for (const ns of [t.hotfix, t.release, t.version]) {
       for (const def of Object.values(ns.tasks)) {
         expect(def.kind).toBe('task');
-        if (def.kind === 'task') expect(def.options.local).toBe(true);
+        if (def.kind === 'task') expect(def.options.run).toBe('local');
       }
     }
   });

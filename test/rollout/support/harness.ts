@@ -60,15 +60,15 @@ export function project(bed: BedInfo, name: string, repoWork: string, port: numb
       deploy: releaseTasks(release),
       // What the deploy task's `plan=` wiring will look like (see the report).
       rollout: task(
-        { orchestrator: true, roles: ['web'], args: { ref: {}, plan: { type: 'list' } } },
+        { run: 'targets', roles: ['web'], args: { ref: {}, plan: { type: 'list' } } },
         (c, a) => rolloutRelease(c, release, { ref: a.ref, plan: a.plan, proxy, rollout }),
       ),
       // No load balancer: health checks only, on the app's port at the host var's address.
-      'rollout-nolb': task({ orchestrator: true, roles: ['web'], args: { ref: {}, plan: { type: 'list' } } }, (c, a) =>
+      'rollout-nolb': task({ run: 'targets', roles: ['web'], args: { ref: {}, plan: { type: 'list' } } }, (c, a) =>
         rolloutRelease(c, release, { ref: a.ref, plan: a.plan, rollout: { ...rollout, health: { ...rollout.health, port, hostVar: 'appAddress' } } }),
       ),
-      prod: task({ local: true }, (c) => c.session.set('environment', 'prod')),
     },
+    environments: { prod: {} },
   });
   const dpl: Project['dpl'] = async (tokens, o = {}) => {
     const events = new EventBus();
