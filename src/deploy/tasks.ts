@@ -3,14 +3,16 @@
 // giving `deploy[:ref]` (= deploy.release), deploy.rollback, deploy.releases,
 // deploy.cleanup, deploy.unlock and deploy.check. Cheap to import: everything
 // that does work is loaded with `import()` inside the task bodies.
-import { namespace, task, type NamespaceDefinition } from '../core/task.js';
+import { namespace, task } from '../core/task.js';
 import type { Context } from '../core/context-types.js';
 import type { ReleaseConfig } from './config.js';
+import type { ProxyConfig } from '../proxy/config.js';
+import type { RolloutConfig } from '../rollout/config.js';
 
 export type { ReleaseConfig, ReleaseHooks, HostRelease, DeployInfo, HostHook, RunHook, OnceStep, ServicesConfig, ServiceManager, Strategy } from './config.js';
 export { restartTask, reloadTask, serviceTasks } from './services.js';
 
-export function releaseTasks(config: ReleaseConfig = {}): NamespaceDefinition {
+export function releaseTasks(config: ReleaseConfig = {}) {
   const own = { ...(config.roles ? { roles: config.roles } : {}), ...(config.hosts ? { hosts: config.hosts } : {}) };
   const targets = async (c: Context, what: string) => {
     const { targetsOf } = await import('./deploy.js');
@@ -82,4 +84,35 @@ export function releaseTasks(config: ReleaseConfig = {}): NamespaceDefinition {
     },
     { default: 'release', desc: 'Release deploys: timestamped release directories switched atomically on every host' },
   );
+}
+
+export interface DeployOptions {
+  /** stable, latest, a tag, branch or SHA (default: the config's defaultRef, else stable). */
+  ref?: string;
+  /** `all`: every host prepared, then every host switched; `canary`: canary → half → rest, baked (issue #19's plans). */
+  strategy?: 'all' | 'canary';
+  /** For `canary`: the batches (default: the rollout config's plan) and the load balancer and judge. */
+  plan?: string[];
+  proxy?: ProxyConfig;
+  rollout?: RolloutConfig;
+}
+
+/**
+ * The release deploy as a namespace to mount (`deploy: app.tasks`-style, or the
+ * whole namespace under a key), plus `deploy(c, { ref, strategy })` for a task of
+ * the deployfile's own that picks how to deploy: typed, no cast.
+ */
+export function release(config: ReleaseConfig = {}) {
+  const ns = releaseTasks(config);
+  return {
+    ...ns,
+    async deploy(c: Context, o: DeployOptions = {}): Promise<unknown> {
+      if (o.strategy === 'canary') {
+        const { rolloutRelease } = await import('../rollout/index.js');
+        return rolloutRelease(c, config, { ref: o.ref, plan: o.plan, proxy: o.proxy ?? config.proxy, rollout: o.rollout ?? (config.rollout || undefined) });
+      }
+      const { deployRelease } = await import('./deploy.js');
+      return deployRelease(c, config, o.ref);
+    },
+  };
 }

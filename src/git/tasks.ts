@@ -1,21 +1,17 @@
-// The built-in git tasks a deployfile spreads into its tasks:
-//   tasks: { ...gitTasks({ versionFile: { path: 'opensky/config/version.ini', key: 'opensky.version' } }) }
+// The built-in git tasks, a namespace a deployfile mounts under a key, or whose
+// tasks it puts at the top (`hotfix.start`, `release.finish`, `version.show`...):
+//   tasks: { ...gitTasks({ versionFile: { path: 'opensky/config/version.ini', key: 'opensky.version' } }).tasks }
 // Cheap to import: simple-git, semver and ini load inside the task bodies only.
 import type { Context } from '../core/context-types.js';
-import { namespace, task, type NamespaceDefinition } from '../core/task.js';
+import { namespace, task } from '../core/task.js';
 import { describeVersionFile, repoDirOf, versionFileSpec, type FlowKind, type GitConfig } from './config.js';
 import { reportResolved } from './describe.js';
 
 export type { GitConfig, VersionFileConfig } from './config.js';
 export { describeResolved, reportResolved, type ResolvedRef, type RefKind } from './describe.js';
 
-export interface GitTasks {
-  hotfix: NamespaceDefinition;
-  release: NamespaceDefinition;
-  version: NamespaceDefinition;
-}
 
-export function gitTasks(config: GitConfig = {}): GitTasks {
+export function gitTasks(config: GitConfig = {}) {
   const dir = (c: Context) => repoDirOf(config, c.session.root);
   const log = (c: Context) => (message: string) => c.log(message, { topic: 'git' });
 
@@ -112,5 +108,5 @@ export function gitTasks(config: GitConfig = {}): GitTasks {
     { desc: 'The version file and version tags', default: 'show' },
   );
 
-  return { hotfix: flow('hotfix', 'production'), release: flow('release', 'develop'), version };
+  return namespace({ hotfix: flow('hotfix', 'production'), release: flow('release', 'develop'), version }, { desc: 'git-flow hotfixes and releases, and the version file' });
 }

@@ -1,22 +1,17 @@
-// Operator tasks a deployfile spreads into its tasks:
-//   tasks: { ...opsTasks({ services: { airship: { log: '/var/log/airship.log', status: 'supervisorctl status airship' } } }) }
+// Operator tasks, a namespace a deployfile mounts under a key, or whose tasks it
+// puts at the top (`...opsTasks({...}).tasks`):
+//   tasks: { ...opsTasks({ services: { airship: { log: '/var/log/airship.log', status: 'supervisorctl status airship' } } }).tasks }
 // gives `monitor[:service]`, `logs[:files]`, `status[:service]` and `history`.
 // Cheap to import: the implementations load when one of the tasks runs.
 import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
-import { task, type TaskDefinition } from '../core/task.js';
+import { namespace, task } from '../core/task.js';
 import { pickServices, serviceNames, type OpsConfig } from './config.js';
 
 export type { OpsConfig, ServiceConfig } from './config.js';
 
-export interface OpsTasks {
-  monitor: TaskDefinition<any, unknown>;
-  logs: TaskDefinition<any, unknown>;
-  status: TaskDefinition<any, unknown>;
-  history: TaskDefinition<any, unknown>;
-}
 
-export function opsTasks(config: OpsConfig = {}): OpsTasks {
+export function opsTasks(config: OpsConfig = {}) {
   const names = serviceNames(config);
   const service = {
     type: 'string',
@@ -28,7 +23,7 @@ export function opsTasks(config: OpsConfig = {}): OpsTasks {
   const parallel = { run: 'parallel', ...(config.poolSize ? { limit: config.poolSize } : {}) } as const;
   const emitTable = (c: Context, message: string, data: Record<string, unknown>) => internal(c).emit('log', { level: 'info', topic: 'ops', message, data });
 
-  return {
+  return namespace({
     monitor: task(
       { desc: "Follow services' logs and output on every host until Ctrl-C", ...parallel, args: { service, lines, for: forSeconds } },
       async (c, args) => {
@@ -93,5 +88,5 @@ export function opsTasks(config: OpsConfig = {}): OpsTasks {
         return result;
       },
     ),
-  };
+  }, { desc: 'Operator tasks: follow logs, service status, deploy history' });
 }

@@ -3,7 +3,7 @@
 import { internal } from '../core/internal.js';
 import { DplError } from '../core/errors.js';
 import type { Context } from '../core/context-types.js';
-import { namespace, task, type NamespaceDefinition, type TaskDefinition } from '../core/task.js';
+import { namespace, task } from '../core/task.js';
 import { validateConfig, type ProxyConfig } from './config.js';
 
 export type { ProxyConfig } from './config.js';
@@ -32,16 +32,12 @@ async function change(c: Context, config: ProxyConfig, incoming: string[], a: Ch
   });
 }
 
-export function proxyTasks(config: ProxyConfig): NamespaceDefinition {
+export function proxyTasks(config: ProxyConfig) {
   validateConfig(config);
   const groups = Object.keys(config.groups);
-  const perGroup: Record<string, TaskDefinition<any, any>> = {};
-  for (const g of groups) {
-    perGroup[g] = task(
-      { desc: `only ${g} in rotation (others drain)`, run: 'local', args: changeArgs },
-      (c, a) => change(c, config, [g], a),
-    );
-  }
+  const perGroup = Object.fromEntries(
+    groups.map((g) => [g, task({ desc: `only ${g} in rotation (others drain)`, run: 'local', args: changeArgs }, (c, a) => change(c, config, [g], a))]),
+  );
 
   return namespace(
     {
