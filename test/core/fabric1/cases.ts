@@ -378,6 +378,8 @@ export interface LookupCase extends Origin {
   name: string;
   /** The task's canonical name, or null: not found. */
   fabric: string | null;
+  /** dpl refuses the deployfile (exit 2). */
+  differs?: { why: string; dpl: Refused };
 }
 export type LookupTree = { [name: string]: { aliases?: string[] } | { tasks: LookupTree; default?: string } };
 
@@ -407,6 +409,27 @@ export const lookupCases: LookupCase[] = [
     fabric: 'mymodule.long_task_name',
   },
   { origin: 'fabric/task_utils.py::crawl [a module without a default is no task]', tree: { mymodule: { tasks: { t: {} } } }, name: 'mymodule', fabric: null },
+  {
+    origin: 'fabric/main.py::extract_tasks [two tasks with one alias: the later wins]',
+    tree: { nested: { tasks: { a: { aliases: ['x'] }, b: { aliases: ['x'] } } } },
+    name: 'nested.x',
+    fabric: 'nested.b',
+    differs: { why: 'a name that could run either task is refused', dpl: { error: /"nested\.x" is an alias of nested\.a and an alias of nested\.b/ } },
+  },
+  {
+    origin: 'fabric/main.py::extract_tasks [an alias named like a later task: the task wins]',
+    tree: { a: { aliases: ['b'] }, b: {} },
+    name: 'b',
+    fabric: 'b',
+    differs: { why: 'a name that could run either task is refused', dpl: { error: /"b" is both a task and an alias of a/ } },
+  },
+  {
+    origin: 'fabric/main.py::extract_tasks [an alias named like the module\'s default]',
+    tree: { deploy: { tasks: { run: {} }, default: 'run' }, other: { aliases: ['deploy'] } },
+    name: 'deploy',
+    fabric: 'other',
+    differs: { why: 'a name that could run either task is refused', dpl: { error: /"deploy" is the default of namespace deploy and an alias of other/ } },
+  },
 ];
 
 /**

@@ -188,7 +188,11 @@ function collection(tree: LookupTree): CollectionEntries {
 
 describe('Fabric 1 task lookup (crawl, aliases, default tasks)', () => {
   for (const c of lookupCases) {
-    caseIt(c, `${c.origin}: ${c.name}`, () => {
+    caseIt(c, `${c.origin}: ${c.name}` + (c.differs ? ` (differs: ${c.differs.why})` : ''), () => {
+      if (c.differs) {
+        expect(() => new Registry(collection(c.tree))).toThrow(c.differs.dpl.error);
+        return;
+      }
       const registry = new Registry(collection(c.tree));
       expect(registry.find(c.name)?.name ?? null).toBe(c.fabric);
     });
