@@ -171,6 +171,8 @@ export interface EnvLists {
 export type Ran = string[] | Refused;
 
 export interface HostListCase extends Origin {
+  /** dpl's named hosts (Fabric has none: its host strings are addresses). */
+  inventory?: Record<string, string>;
   /** env.roledefs ↔ the deployfile's roles (the test passes Fabric's own shapes through). */
   roledefs?: Record<string, RoleSource | { hosts: string[] }>;
   /** @hosts / @roles ↔ the task's own `hosts` / `roles`. */
@@ -304,6 +306,13 @@ export const hostListCases: HostListCase[] = [
     differs: { why: 'exclude_hosts= excludes from whatever list the task runs on', dpl: ['bar'] },
   },
   {
+    origin: 'fabric/task_utils.py::merge [an exclusion is compared with the host strings]',
+    inventory: { web: '10.0.0.1' },
+    args: { hosts: ['web', 'db'], exclude_hosts: ['10.0.0.1'] },
+    fabric: { hosts: ['web', 'db'] },
+    differs: { why: "an exclusion matches a host's inventory name or its address", dpl: ['db'] },
+  },
+  {
     origin: 'fabric/tasks.py::execute [every host excluded: the task runs once, locally]',
     args: { hosts: ['foo'], exclude_hosts: ['foo'] },
     fabric: { hosts: ['<local-only>'] },
@@ -371,6 +380,64 @@ export const runsOnceCases: RunsOnceCase[] = [
   { origin: 'tests/test_decorators.py::test_global_parallel_honors_runs_once', via: 'cli', calls: 1, hosts: ['localhost', '127.0.0.1'], parallel: true, fabricBodyRuns: 1 },
 ];
 
+/** `requires_parallel(task)` with @serial / @parallel and -P ↔ planTask's mode. */
+export interface ModeCase extends Origin {
+  task: { serial?: boolean; parallel?: boolean };
+  /** fab -P (env.parallel). */
+  P?: boolean;
+  fabric: 'parallel' | 'serial';
+  differs?: { why: string; dpl: 'parallel' | 'serial' };
+}
+
+const serialWins = { why: 'a task marked serial never runs in parallel', dpl: 'serial' as const };
+
+export const modeCases: ModeCase[] = [
+  { origin: 'tests/test_decorators.py::test_parallel_tasks [One @serial-decorated task == no parallelism]', task: { serial: true }, fabric: 'serial' },
+  { origin: 'tests/test_decorators.py::test_parallel_tasks [One @parallel-decorated task == parallelism]', task: { parallel: true }, fabric: 'parallel' },
+  {
+    origin: 'tests/test_decorators.py::test_parallel_tasks [Tasks decorated with both @serial and @parallel count as @parallel]',
+    task: { serial: true, parallel: true },
+    fabric: 'parallel',
+    differs: serialWins,
+  },
+  { origin: 'tests/test_decorators.py::test_parallel_wins_vs_serial', task: { serial: true, parallel: true }, P: true, fabric: 'parallel', differs: serialWins },
+  { origin: 'fabric/tasks.py::requires_parallel [-P makes a plain task parallel]', task: {}, P: true, fabric: 'parallel' },
+  { origin: 'fabric/tasks.py::requires_parallel [-P leaves a @serial task serial]', task: { serial: true }, P: true, fabric: 'serial' },
+];
+
+/** fabric/main.py::main turns `-H`/`-R`/`-x` into lists with `value.split(',')` ↔ dpl's parseList. */
+export interface ListCase extends Origin {
+  input: string;
+  fabric: string[];
+  differs?: { why: string; dpl: string[] };
+}
+
+export const listCases: ListCase[] = [
+  { origin: 'fabric/main.py::main [-H a,b]', input: 'a,b', fabric: ['a', 'b'] },
+  {
+    origin: 'fabric/main.py::main [-x with spaces and an empty entry]',
+    input: 'a, b,,c',
+    fabric: ['a', ' b', '', 'c'],
+    differs: { why: 'entries are trimmed and empty ones dropped (-x " b" would exclude nothing in Fabric)', dpl: ['a', 'b', 'c'] },
+  },
+];
+
+/** A lazy (callable) roledef: how often its function is called for `tasks` tasks of one run. */
+export interface LazyRoleCase extends Origin {
+  tasks: number;
+  fabricCalls: number;
+  differs?: { why: string; dpl: number };
+}
+
+export const lazyRoleCases: LazyRoleCase[] = [
+  {
+    origin: 'fabric/task_utils.py::merge [a lazy role is called again for every task]',
+    tasks: 2,
+    fabricCalls: 2,
+    differs: { why: 'a generated role is resolved once per run, so every task of the run sees the same hosts', dpl: 1 },
+  },
+];
+
 /** Task lookup by name (fabric/task_utils.py::crawl over what main.py::extract_tasks loaded). */
 export interface LookupCase extends Origin {
   /** The fabfile's shape: `task` (its aliases), `{ ns: {...} }` a module, `default` its default task. */
@@ -433,7 +500,7 @@ export const lookupCases: LookupCase[] = [
 ];
 
 /**
- * Fabric tests in the ported files that are not about parsing, host lists, lookup or
+ * Fabric tests in the ported files that are not about parsing, host lists, lookup, modes or
  * runs_once, or test Python mechanics dpl has no counterpart for.
  */
 export const notPorted: Record<string, string> = {
@@ -444,5 +511,5 @@ export const notPorted: Record<string, string> = {
     '--list formats; dpl prints its own tree (aliases under -d)',
   'tests/test_tasks.py::TestWrappedCallableTask, TestTask, TestTaskDetails, test_decorator_*': 'Python task objects and decorators',
   'tests/test_tasks.py::TestExecute (return values, output, env, ports)': 'results and output: c.execute returns a per-host map; the ssh tests cover connections',
-  'tests/test_decorators.py::test_parallel_*, @task, @with_settings': 'not host lists or runs_once',
+  'tests/test_decorators.py::@task, @with_settings, test_roles, test_hosts': 'Python decorator mechanics',
 };

@@ -1,9 +1,9 @@
-// Fabric 1's own cases (cases.ts) run against dpl: the grammar (parseInvocation, escapeSplit),
-// host-list construction (chooseSelection, planTask → Inventory.resolve), c.execute's host
-// lists, runs_once and task lookup. A case marked `pendingOn` is skipped with that reason;
+// Fabric 1's own cases (cases.ts) run against dpl: the grammar (parseInvocation, escapeSplit,
+// parseList), host-list construction (chooseSelection, planTask → Inventory.resolve), c.execute's
+// host lists, runs_once, serial/parallel and task lookup. A case marked `pendingOn` is skipped with that reason;
 // DPL_FABRIC1_PENDING=1 runs those too.
 import { describe, expect, it } from 'vitest';
-import { escapeSplit, parseInvocation, type Invocation } from '../../../src/core/grammar.js';
+import { escapeSplit, parseInvocation, parseList, type Invocation } from '../../../src/core/grammar.js';
 import { chooseSelection, planTask } from '../../../src/core/plan.js';
 import { Registry } from '../../../src/core/registry.js';
 import { namespace, task, type CollectionEntries, type TaskOptions } from '../../../src/core/task.js';
@@ -15,7 +15,10 @@ import {
   escapeSplitCases,
   executeCases,
   hostListCases,
+  lazyRoleCases,
+  listCases,
   lookupCases,
+  modeCases,
   parseCases,
   runsOnceCases,
   type EnvLists,
@@ -87,7 +90,7 @@ function selection(env: EnvLists | undefined): Selection | undefined {
 
 /** What Fabric's get_hosts_and_effective_roles + execute would run on, computed by dpl. */
 async function hostList(c: HostListCase): Promise<{ hosts: string[] | { error: string }; roles: string[] }> {
-  const def = { roles: c.roledefs, tasks: {} } as Omit<DeployfileDefinition, 'kind'>;
+  const def = { hosts: c.inventory, roles: c.roledefs, tasks: {} } as Omit<DeployfileDefinition, 'kind'>;
   const { run } = localRun(def, { selection: selection(c.env) });
   const options = { hosts: c.task?.hosts, roles: c.task?.roles } as TaskOptions<any>;
   const inv = c.args && { hosts: c.args.hosts as string[] | undefined, roles: c.args.roles as string[] | undefined, excludeHosts: c.args.exclude_hosts as string[] | undefined };
@@ -174,6 +177,39 @@ describe('Fabric 1 @runs_once', () => {
         expect(values.length).toBeGreaterThanOrEqual(c.calls);
         expect(new Set(values)).toEqual(new Set([1]));
       }
+    });
+  }
+});
+
+describe('Fabric 1 @serial / @parallel / -P', () => {
+  for (const c of modeCases) {
+    caseIt(c, c.origin + (c.differs ? ` (differs: ${c.differs.why})` : ''), async () => {
+      const { run } = localRun({ tasks: {} }, { selection: { hosts: ['a', 'b'] }, flags: { parallel: !!c.P } });
+      const { mode } = await planTask('t', undefined, c.task, run);
+      expect(mode).toBe(c.differs ? c.differs.dpl : c.fabric);
+      if (c.differs) expect(mode).not.toBe(c.fabric);
+    });
+  }
+});
+
+describe('Fabric 1 -H / -R / -x lists', () => {
+  for (const c of listCases) {
+    caseIt(c, `${c.origin}: ${JSON.stringify(c.input)}` + (c.differs ? ` (differs: ${c.differs.why})` : ''), () => {
+      const got = parseList(c.input);
+      expect(got).toEqual(c.differs ? c.differs.dpl : c.fabric);
+      if (c.differs) expect(got).not.toEqual(c.fabric);
+    });
+  }
+});
+
+describe('Fabric 1 lazy roles', () => {
+  for (const c of lazyRoleCases) {
+    caseIt(c, c.origin + (c.differs ? ` (differs: ${c.differs.why})` : ''), async () => {
+      let calls = 0;
+      const { run } = localRun({ roles: { r1: () => (calls++, ['a', 'b']) }, tasks: {} });
+      for (let i = 0; i < c.tasks; i++) expect((await planTask(`t${i}`, undefined, { roles: ['r1'] }, run)).hosts.map((h) => h.name)).toEqual(['a', 'b']);
+      expect(calls).toBe(c.differs ? c.differs.dpl : c.fabricCalls);
+      if (c.differs) expect(calls).not.toBe(c.fabricCalls);
     });
   }
 });
