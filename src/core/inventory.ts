@@ -32,7 +32,7 @@ export class Inventory {
 
   toHost(spec: HostSpec): Host {
     try {
-      return toHost(spec, (n) => this.hosts.get(n));
+      return toHost(normalise(spec), (n) => this.hosts.get(n));
     } catch (e) {
       throw new UsageError(`bad host ${JSON.stringify(spec)}: ${(e as Error).message}`);
     }
@@ -64,14 +64,28 @@ export class Inventory {
   /** Hosts of a selection: hosts first, then each role's, without duplicates, minus exclusions. */
   async resolve(selection: Selection, run: Session, environment?: string): Promise<Host[]> {
     const out = new Map<string, Host>();
-    for (const spec of selection.hosts ?? []) {
+    for (const spec of asList(selection.hosts)) {
       const h = this.toHost(spec);
-      out.set(h.name, h);
+      if (!out.has(h.name)) out.set(h.name, h);
     }
-    for (const role of selection.roles ?? []) {
+    for (const role of asList(selection.roles)) {
       for (const h of await this.role(role, run, environment)) if (!out.has(h.name)) out.set(h.name, h);
     }
-    const excluded = new Set(selection.exclude ?? []);
+    const excluded = new Set(asList(selection.exclude).map((x) => x.trim()));
     return [...out.values()].filter((h) => !excluded.has(h.name) && !excluded.has(h.hostname));
   }
+}
+
+// Fabric 1 strips every host string before deduping (task_utils.merge): ' web-0 ' in a role
+// is web-0, and must not run twice or escape an exclusion.
+function normalise(spec: HostSpec): HostSpec {
+  if (typeof spec === 'string') return spec.trim();
+  if (!spec || typeof spec !== 'object') return spec;
+  return { ...spec, name: spec.name?.trim(), hostname: spec.hostname?.trim() };
+}
+
+/** A lone string is a one-item list (Fabric's merge coerces `hosts='web-0'` the same way). */
+function asList<T>(value: readonly T[] | T | undefined): readonly T[] {
+  if (value === undefined) return [];
+  return typeof value === 'string' ? [value] : (value as readonly T[]);
 }
