@@ -5,6 +5,7 @@
 // that does work is loaded with `import()` inside the task bodies.
 import { namespace, task } from '../core/task.js';
 import type { Context } from '../core/context-types.js';
+import type { HostVars } from '../core/host.js';
 import type { ReleaseConfig } from './config.js';
 import type { ProxyConfig } from '../proxy/config.js';
 import type { RolloutConfig } from '../rollout/config.js';
@@ -12,7 +13,7 @@ import type { RolloutConfig } from '../rollout/config.js';
 export type { ReleaseConfig, ReleaseHooks, HostRelease, DeployInfo, HostHook, RunHook, OnceStep, ServicesConfig, ServiceManager, Strategy } from './config.js';
 export { restartTask, reloadTask, serviceTasks } from './services.js';
 
-export function releaseTasks(config: ReleaseConfig = {}) {
+export function releaseTasks<V extends HostVars = HostVars>(config: ReleaseConfig<V> = {}) {
   const own = { ...(config.roles ? { roles: config.roles } : {}), ...(config.hosts ? { hosts: config.hosts } : {}) };
   const targets = async (c: Context, what: string) => {
     const { targetsOf } = await import('./deploy.js');
@@ -102,8 +103,8 @@ export interface DeployOptions {
  * whole namespace under a key), plus `deploy(c, { ref, strategy })` for a task of
  * the deployfile's own that picks how to deploy: typed, no cast.
  */
-export function release(config: ReleaseConfig = {}) {
-  const ns = releaseTasks(config);
+export function release<V extends HostVars = HostVars>(config: ReleaseConfig<V> = {}) {
+  const ns = releaseTasks<V>(config);
   return {
     ...ns,
     async deploy(c: Context, o: DeployOptions = {}): Promise<unknown> {

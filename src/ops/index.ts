@@ -10,7 +10,6 @@ import { pickServices, serviceNames, type OpsConfig } from './config.js';
 
 export type { OpsConfig, ServiceConfig } from './config.js';
 
-
 export function opsTasks(config: OpsConfig = {}) {
   const names = serviceNames(config);
   const service = {

@@ -34,7 +34,7 @@ describe('src/git/tasks.ts', () => {
   });
 
   it('builds the three namespaces with local tasks', () => {
-    const t = gitTasks({});
+    const t = gitTasks({}).tasks;
     expect(Object.keys(t)).toEqual(['hotfix', 'release', 'version']);
     expect(Object.keys(t.hotfix.tasks)).toEqual(['start', 'finish']);
     expect(Object.keys(t.release.tasks)).toEqual(['start', 'finish']);

@@ -318,7 +318,11 @@ export const hostListCases: HostListCase[] = [
     fabric: { hosts: ['<local-only>'] },
     differs: { why: 'a task meant for hosts never falls back to the local machine', dpl: [] },
   },
-  { origin: 'fabric/tasks.py::execute [no hosts anywhere: the task runs once, locally]', fabric: { hosts: ['<local-only>'] } },
+  {
+    origin: 'fabric/tasks.py::execute [no hosts anywhere: the task runs once, locally]',
+    fabric: { hosts: ['<local-only>'] },
+    differs: { why: "a task meant for hosts is refused without them (exit 2); this machine only with run: 'local'", dpl: { error: /runs on hosts, and none are chosen/ } },
+  },
 ];
 
 /** `execute(task, hosts=..., roles=..., exclude_hosts=...)` ↔ `c.execute(name, [], { hosts, roles, exclude })`. */
@@ -352,7 +356,7 @@ export const executeCases: ExecuteCase[] = [
 /**
  * @runs_once (tests/test_decorators.py; test_tasks.py only imports it): the function runs
  * once per process (`fab` run) however often it is called, and every call returns the first
- * call's value. ↔ a `runsOnce` task invoked `calls` times in one run.
+ * call's value. ↔ a `run: 'once'` task invoked `calls` times in one run.
  */
 export interface RunsOnceCase extends Origin {
   /** How it is called: each CLI token in one run, or c.execute from one local task. */
@@ -367,42 +371,47 @@ export interface RunsOnceCase extends Origin {
 }
 
 export const runsOnceCases: RunsOnceCase[] = [
-  { origin: 'tests/test_decorators.py::test_runs_once_runs_only_once', via: 'cli', calls: 2, fabricBodyRuns: 1, pendingOn: 'executor rework' },
+  { origin: 'tests/test_decorators.py::test_runs_once_runs_only_once', via: 'cli', calls: 2, fabricBodyRuns: 1 },
   {
     origin: 'tests/test_decorators.py::test_runs_once_returns_same_value_each_run',
     via: 'execute',
     calls: 2,
     fabricBodyRuns: 1,
     sameValue: true,
-    pendingOn: 'executor rework',
   },
-  { origin: 'tests/test_decorators.py::test_runs_once', via: 'execute', calls: 2, fabricBodyRuns: 1, sameValue: true, pendingOn: 'executor rework' },
+  { origin: 'tests/test_decorators.py::test_runs_once', via: 'execute', calls: 2, fabricBodyRuns: 1, sameValue: true },
   { origin: 'tests/test_decorators.py::test_global_parallel_honors_runs_once', via: 'cli', calls: 1, hosts: ['localhost', '127.0.0.1'], parallel: true, fabricBodyRuns: 1 },
 ];
 
-/** `requires_parallel(task)` with @serial / @parallel and -P ↔ planTask's mode. */
+/**
+ * `requires_parallel(task)` with @serial / @parallel and -P ↔ how many hosts planTask runs at
+ * once. Fabric's decorators are written in dpl as `dpl`: @serial is `limit: 1` (serial even
+ * under -P), @parallel is `run: 'parallel'`; both at once cannot be written (null).
+ */
 export interface ModeCase extends Origin {
   task: { serial?: boolean; parallel?: boolean };
+  dpl: { run?: 'each' | 'parallel'; limit?: number } | null;
   /** fab -P (env.parallel). */
   P?: boolean;
   fabric: 'parallel' | 'serial';
-  differs?: { why: string; dpl: 'parallel' | 'serial' };
+  differs?: { why: string; dpl: 'parallel' | 'serial' | 'unwritable' };
 }
 
-const serialWins = { why: 'a task marked serial never runs in parallel', dpl: 'serial' as const };
+const oneMode = { why: "one run mode per task: serial and parallel at once cannot be written (run: 'parallel', limit: 1 is serial)", dpl: 'unwritable' as const };
 
 export const modeCases: ModeCase[] = [
-  { origin: 'tests/test_decorators.py::test_parallel_tasks [One @serial-decorated task == no parallelism]', task: { serial: true }, fabric: 'serial' },
-  { origin: 'tests/test_decorators.py::test_parallel_tasks [One @parallel-decorated task == parallelism]', task: { parallel: true }, fabric: 'parallel' },
+  { origin: 'tests/test_decorators.py::test_parallel_tasks [One @serial-decorated task == no parallelism]', task: { serial: true }, dpl: { limit: 1 }, fabric: 'serial' },
+  { origin: 'tests/test_decorators.py::test_parallel_tasks [One @parallel-decorated task == parallelism]', task: { parallel: true }, dpl: { run: 'parallel' }, fabric: 'parallel' },
   {
     origin: 'tests/test_decorators.py::test_parallel_tasks [Tasks decorated with both @serial and @parallel count as @parallel]',
     task: { serial: true, parallel: true },
+    dpl: null,
     fabric: 'parallel',
-    differs: serialWins,
+    differs: oneMode,
   },
-  { origin: 'tests/test_decorators.py::test_parallel_wins_vs_serial', task: { serial: true, parallel: true }, P: true, fabric: 'parallel', differs: serialWins },
-  { origin: 'fabric/tasks.py::requires_parallel [-P makes a plain task parallel]', task: {}, P: true, fabric: 'parallel' },
-  { origin: 'fabric/tasks.py::requires_parallel [-P leaves a @serial task serial]', task: { serial: true }, P: true, fabric: 'serial' },
+  { origin: 'tests/test_decorators.py::test_parallel_wins_vs_serial', task: { serial: true, parallel: true }, dpl: null, P: true, fabric: 'parallel', differs: oneMode },
+  { origin: 'fabric/tasks.py::requires_parallel [-P makes a plain task parallel]', task: {}, dpl: {}, P: true, fabric: 'parallel' },
+  { origin: 'fabric/tasks.py::requires_parallel [-P leaves a @serial task serial]', task: { serial: true }, dpl: { limit: 1 }, P: true, fabric: 'serial' },
 ];
 
 /** fabric/main.py::main turns `-H`/`-R`/`-x` into lists with `value.split(',')` ↔ dpl's parseList. */
