@@ -93,7 +93,8 @@ const app = release<Vars>({
 
 export default deployfile<Vars>({
   hosts: fleet.hosts,
-  roles: { lb: fleet.roles.lb },
+  // Production's roles, also what `host:web-0 ...` and `-R web` mean outside an environment.
+  roles: { web: fleet.roles.web, media: fleet.roles.media, celery: fleet.roles.celery, lb: fleet.roles.lb },
   // G Adventures' environments decide which hosts play which role (Fabric's env.roledefs):
   // training is one box that runs everything; production is the fleet.
   environments: {

@@ -35,7 +35,12 @@ export class Registry {
       const name = prefix + key;
       if (entry.kind === 'namespace') this.addNamespace(name, entry, builtin);
       else if (entry.kind === 'task') this.addTask(name, entry, builtin);
-      else throw new UsageError(`deployfile: "${name}" is neither a task() nor a namespace()`);
+      else if (key === 'kind' && (entry as unknown) === 'namespace') {
+        // `...opsTasks({...})`: the 0.1 way to mount a factory, which now returns a namespace.
+        throw new UsageError(`deployfile: a namespace was spread into ${prefix ? `namespace ${prefix.slice(0, -1)}` : 'tasks'}`, {
+          hint: 'spread its tasks (`...opsTasks({...}).tasks`) or mount it under a key (`ops: opsTasks({...})`); see CHANGELOG.md',
+        });
+      } else throw new UsageError(`deployfile: "${name}" is neither a task() nor a namespace()`);
     }
   }
 

@@ -139,7 +139,8 @@ function hintFor(s: RolloutRun, r: RolloutReport): string {
 }
 
 async function confirm(c: Context, cfg: ResolvedRollout, question: string): Promise<void> {
-  if (!needsConfirmation(cfg)) return;
+  // The rollout's own setting, or the deployfile's environment saying its deploys ask.
+  if (!needsConfirmation(cfg) && !c.environment?.confirm) return;
   if (c.session.flags.yes) return note(c, 'confirmation skipped (--yes)');
   const where = cfg.environment ? ` to ${cfg.environment}` : '';
   if (!internal(c).runImpl.prompter.interactive) {

@@ -83,7 +83,7 @@ describe('secret variables and git (simple-git and its hooks)', () => {
     git(work, 'checkout', '-q', 'master');
     write(work, '.gitignore', '.dpl/\n');
     git(work, 'add', '.gitignore');
-    commitFile(work, 'deployfile.ts', `import { deployfile, gitTasks } from 'dpl-deploy';\nexport default deployfile({ tasks: { ...gitTasks({ versionFile: { path: 'opensky/config/version.ini', section: 'parameters', key: 'opensky.version' } }) } });\n`, 'Add deployfile');
+    commitFile(work, 'deployfile.ts', `import { deployfile, gitTasks } from 'dpl-deploy';\nexport default deployfile({ tasks: { ...gitTasks({ versionFile: { path: 'opensky/config/version.ini', section: 'parameters', key: 'opensky.version' } }).tasks } });\n`, 'Add deployfile');
     // A post-commit hook (outside the tree, so the tree stays clean) writes down the environment git was given.
     const hooks = join(fx.tmp, 'hooks');
     dump = join(fx.tmp, 'git-env');

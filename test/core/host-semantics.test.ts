@@ -58,6 +58,22 @@ describe('c.execute runs a sub-task on the calling host (finding 2)', () => {
     expect(where).toEqual(['migrate@web-1']);
   });
 
+  it('with -H web-0,web-1, each caller runs the sub-task on its own host, not on every -H host', async () => {
+    const where: string[] = [];
+    const { executor } = localRun(
+      {
+        hosts,
+        tasks: {
+          migrate: task(async (c) => void where.push(`migrate@${c.host.name}`)),
+          update: task(async (c) => void (await c.execute('migrate'))),
+        },
+      },
+      { selection: { hosts: ['web-0', 'web-1'] } },
+    );
+    await executor.runAll(executor.prepare(tokens('update')));
+    expect(where).toEqual(['migrate@web-0', 'migrate@web-1']);
+  });
+
   it('a sub-task with its own hosts runs on them; `on` wins over both', async () => {
     const where: string[] = [];
     const { executor } = localRun({
