@@ -1,5 +1,5 @@
 // What a deployfile imports must carry its types to the deployfiles users copy:
-// deployfile.example.ts and `dpl init`'s starter type-check against src/api.ts with
+// deployfile.example.ts, `dpl init`'s starter and the README's deployfile type-check against src/api.ts with
 // no cast and no `any` (issue #15), and a wrong host variable is caught.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,11 +48,17 @@ describe('the deployfiles users start from type-check (tsc --noEmit)', () => {
     return file;
   });
 
-  it('deployfile.example.ts and both starters, with no cast and no any', { timeout: 120_000 }, () => {
-    const r = tsc([EXAMPLE, ...starters]);
+  // The README's deployfile, as a newcomer copies it.
+  const readme = path.join(dir, 'readme-deployfile.ts');
+  const block = /## The deployfile[\s\S]*?```ts\n([\s\S]*?)```/.exec(readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
+  writeFileSync(readme, block?.[1] ?? '');
+
+  it("deployfile.example.ts, both starters and the README's deployfile, with no cast and no any", { timeout: 120_000 }, () => {
+    expect(block?.[1]).toMatch(/export default deployfile/);
+    const r = tsc([EXAMPLE, ...starters, readme]);
     expect(r.out).toBe('');
     expect(r.code).toBe(0);
-    for (const f of [EXAMPLE, ...starters]) expect(loosenings(readFileSync(f, 'utf8')), f).toEqual([]);
+    for (const f of [EXAMPLE, ...starters, readme]) expect(loosenings(readFileSync(f, 'utf8')), f).toEqual([]);
   });
 
   it('the example types its host variables: misusing one is a type error', { timeout: 120_000 }, () => {

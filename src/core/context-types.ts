@@ -116,8 +116,13 @@ export interface Session<EV = Record<string, unknown>> {
   resolveHosts(selection: Selection): Promise<Host[]>;
   roleNames(): string[];
   knownHost(name: string): Host | undefined;
-  /** Ask the person at the terminal (no with --yes's opposite: false without a terminal). */
+  /** Ask the person at the terminal: true with --yes, false without a terminal. */
   confirm(question: string): Promise<boolean>;
+  /**
+   * A secret of the deployfile's own (an API token): asked once per run on the terminal, or
+   * read from `DPL_<KEY>` without one, and masked in everything dpl writes from then on.
+   */
+  secret(key: string, question: string): Promise<string>;
 }
 
 export interface TargetsEachOptions {

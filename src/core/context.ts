@@ -6,7 +6,8 @@
 // composed here with the quote module.
 import type { Host } from './host.js';
 import { CommandError } from './errors.js';
-import { envPrefix, quote } from './quote.js';
+import { envPrefix } from './quote.js';
+import { composeCommand, describePatch, resolvePath, scopeOf, type Scope } from './context-scope.js';
 import { LineSplitter } from './lines.js';
 import type { EventMap, EventType } from './events.js';
 import type { CommandResult, Context, EnvironmentInfo, HostResult, RunOptions, Selection, SudoOptions, Targets, TargetsEachOptions } from './context-types.js';
@@ -16,13 +17,6 @@ import type { RunImpl, ScopePatch } from './run.js';
 import type { ExecOptions, GetOptions, TransferResult, Transport } from '../transport/types.js';
 import { LOCAL_HOST } from '../transport/local.js';
 import { sudoCommand, sudoMarkers } from '../transport/sudo-protocol.js';
-
-interface Scope {
-  cwd?: string;
-  env: Record<string, string>;
-  prefixes: string[];
-  warnOnly: boolean;
-}
 
 /** One task on one host (or the local machine): what every context derived for it shares. */
 export interface TaskOnHost {
@@ -40,6 +34,10 @@ export interface TaskOnHost {
 export class HostContext implements Context {
   readonly targets: Targets;
   readonly [DPL_CONTEXT] = true;
+  // Fabric habit: `c.cd('/var')` alone, as if it changed c. It returns a context instead;
+  // when c runs something while that context was never used, a warning says so.
+  private derived: { what: string; ctx: HostContext }[] = [];
+  private used = false;
 
   constructor(
     readonly host: Host,
@@ -76,12 +74,14 @@ export class HostContext implements Context {
   }
 
   run(command: string, options: RunOptions = {}): Promise<CommandResult> {
+    this.touch(command);
     return this.exec('run', this.host, this.compose(command, true), command, options);
   }
 
   async sudo(command: string, options: SudoOptions = {}): Promise<CommandResult> {
     // The transport answers sudo's own prompt once, before the command starts
     // (src/transport/sudo-protocol.ts); the command prints `started` first.
+    this.touch(command);
     const markers = sudoMarkers();
     const full = sudoCommand(this.compose(command, true), markers, options.user);
     // If the password cannot be had (no terminal, no DPL_SUDO_PASSWORD), that is the
@@ -104,10 +104,12 @@ export class HostContext implements Context {
   }
 
   local(command: string, options: RunOptions = {}): Promise<CommandResult> {
+    this.touch(command);
     return this.exec('local', LOCAL_HOST, this.compose(command, false), command, options);
   }
 
   async put(localPath: string, remotePath: string, options?: { mode?: number }): Promise<TransferResult> {
+    this.touch(`put ${remotePath}`);
     const remote = this.resolve(remotePath);
     const r = await (await this.transport()).put(localPath, remote, options);
     this.emit('transfer', { host: this.host.name, direction: 'put', local: localPath, remote, bytes: r.bytes, files: r.files });
@@ -115,6 +117,7 @@ export class HostContext implements Context {
   }
 
   async get(remotePath: string, localPath: string, options: GetOptions = {}): Promise<TransferResult> {
+    this.touch(`get ${remotePath}`);
     const remote = this.resolve(remotePath);
     // Unlike a command, a get stops at the first Ctrl-C: a host may stall it or feed it forever.
     const stop = this.runImpl.signal;
@@ -178,48 +181,45 @@ export class HostContext implements Context {
     return fanOut(hosts, (h) => fn(this.on(h)), { limit, stop: () => interruptible && this.runImpl.signal.aborted });
   }
 
+  /** This context does something: warn once if a context derived from it was left unused. */
+  private touch(what: string): void {
+    this.used = true;
+    const unused = this.derived.filter((d) => !d.ctx.used).map((d) => d.what);
+    this.derived = [];
+    if (!unused.length) return;
+    const call = unused[0]!;
+    this.warn(
+      `c.${call} returned a new context that was not used, and c is unchanged: ${JSON.stringify(what)} runs without it. ` +
+        `Run commands on the context it returns, or pass a function: c.${call.replace(/\)$/, '')}${call.endsWith('()') ? '' : ', '}async () => { ... })`,
+    );
+  }
+
   private label(): string | undefined {
     return this.isLocal ? undefined : this.host.name;
   }
 
   /** Derived context (no fn), or `fn` run with the setting scoped for this task on this host. */
   private with<T>(patch: ScopePatch, fn?: (c: Context) => Promise<T>): HostContext | Promise<T> {
-    if (!fn) return new HostContext(this.host, this.runImpl, this.task, [...this.own, patch]);
+    this.used = true;
+    if (!fn) {
+      const ctx = new HostContext(this.host, this.runImpl, this.task, [...this.own, patch]);
+      this.derived.push({ what: describePatch(patch), ctx });
+      return ctx;
+    }
     const scoped = [...this.runImpl.scoped(this.task.root), ...this.own, patch];
     return this.runImpl.withScoped(this.task.root, scoped, () => fn(new HostContext(this.host, this.runImpl, this.task)));
   }
 
-  /** The scoped settings, then this context's own, in order (a relative cd is relative to the one before). */
   private scope(): Scope {
-    const s: Scope = { env: {}, prefixes: [], warnOnly: this.runImpl.flags.warnOnly };
-    for (const p of [...this.runImpl.scoped(this.task.root), ...this.own]) {
-      if ('cwd' in p) s.cwd = isAbsolute(p.cwd) || !s.cwd ? p.cwd : `${s.cwd.replace(/\/$/, '')}/${p.cwd}`;
-      else if ('env' in p) s.env = { ...s.env, ...p.env };
-      else if ('prefix' in p) s.prefixes = [...s.prefixes, p.prefix];
-      else s.warnOnly = true;
-    }
-    return s;
+    return scopeOf([...this.runImpl.scoped(this.task.root), ...this.own], this.runImpl.flags.warnOnly);
   }
 
   private resolve(path: string): string {
-    const cwd = this.scope().cwd;
-    if (isAbsolute(path) || !cwd) return path;
-    return `${cwd.replace(/\/$/, '')}/${path}`;
+    return resolvePath(this.scope(), path);
   }
 
-  /**
-   * cd, env and prefixes applied in that order (`&&`: a failed cd stops the command),
-   * then, on a host with a `shell` (e.g. `bash -l -c`), the whole given to that shell.
-   */
   private compose(command: string, remote: boolean): string {
-    const scope = this.scope();
-    const parts: string[] = [];
-    if (scope.cwd) parts.push(`cd ${quoteDir(scope.cwd)}`);
-    parts.push(...scope.prefixes);
-    parts.push(command);
-    const composed = envPrefix(scope.env) + parts.join(' && ');
-    const shell = remote ? (this.host.shell ?? this.runImpl.defaults.shell) : undefined;
-    return shell ? `${shell} ${quote(composed)}` : composed;
+    return composeCommand(this.scope(), command, remote ? (this.host.shell ?? this.runImpl.defaults.shell) : undefined);
   }
 
   private async exec(
@@ -258,13 +258,4 @@ export class HostContext implements Context {
     }
     return result;
   }
-}
-
-const isAbsolute = (p: string): boolean => p.startsWith('/') || p === '~' || p.startsWith('~/');
-
-/** `~` must stay unquoted for the shell to expand it. */
-function quoteDir(dir: string): string {
-  if (dir === '~') return '~';
-  if (dir.startsWith('~/')) return `~/${quote(dir.slice(2))}`;
-  return quote(dir);
 }

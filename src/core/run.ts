@@ -94,6 +94,10 @@ export class RunImpl implements Session {
     return this.flags.yes ? Promise.resolve(true) : this.prompter.confirm(question);
   }
 
+  secret(key: string, question: string): Promise<string> {
+    return this.prompter.secret(key, question);
+  }
+
   scoped(root: object): readonly ScopePatch[] {
     return this.scopes.getStore()?.get(root) ?? [];
   }

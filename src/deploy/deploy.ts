@@ -147,15 +147,15 @@ async function deployLocked(
       await prepareRelease(c, rel, config, source);
       if (config.hooks?.afterPrepare) {
         const hook = await runHostHook(c, 'afterPrepare', config.hooks.afterPrepare, [rel], 1);
-        if (hook.failures.length) throw hook.failures[0]!.error;
+        if (hook.failed.length) throw hook.failed[0]!.error;
       }
     });
     started = rels.filter((r) => startedSet.has(r.host.name));
     if (c.session.signal.aborted || prepared.notStarted.length) return await abandon(interrupted('prepare'), 'interrupted');
-    if (prepared.failures.length) {
-      phase('prepare', 'failed', prepared.failures.map((f) => f.host));
-      const err = new HostsFailedError(`prepare of release ${name} (no host was switched; release directories removed)`, prepared.failures);
-      return await abandon(err, `prepare failed on ${prepared.failures.map((f) => f.host).join(', ')}`);
+    if (prepared.failed.length) {
+      phase('prepare', 'failed', prepared.failed.map((f) => f.host));
+      const err = new HostsFailedError(`prepare of release ${name} (no host was switched; release directories removed)`, prepared.failed);
+      return await abandon(err, `prepare failed on ${prepared.failed.map((f) => f.host).join(', ')}`);
     }
     phase('prepare', 'end');
   } finally {
@@ -186,7 +186,7 @@ async function deployLocked(
   ] as const) {
     phase(step, 'start');
     const fan = await run();
-    const failures = [...fan.failures, ...fan.notStarted.map((h) => ({ host: h.name, error: new Error('interrupted before it started') }))];
+    const failures = [...fan.failed, ...fan.notStarted.map((h) => ({ host: h.name, error: new Error('interrupted before it started') }))];
     if (failures.length) {
       phase(step, 'failed', failures.map((f) => f.host));
       const err = await failAfterSwitch(c, config, info, rels, failures, step, t.size, states).catch((e: Error) => e);

@@ -32,7 +32,7 @@ export async function discardAll(c: Context, rels: HostRelease[], why: Map<strin
     },
     { interruptible: false },
   );
-  for (const f of fan.failures) c.on(rels.find((r) => r.host.name === f.host)!.host).warn(`could not remove the half-made release: ${errorText(f.error)}`);
+  for (const f of fan.failed) c.on(rels.find((r) => r.host.name === f.host)!.host).warn(`could not remove the half-made release: ${errorText(f.error)}`);
 }
 
 /** Append one record per host (uninterruptible); returns the failures. */
@@ -55,7 +55,7 @@ export async function recordAll(
     },
     { interruptible: false },
   );
-  return fan.failures;
+  return fan.failed;
 }
 
 /** Restart after a switch: configured services, then the restart hook. Failures collected. */
@@ -106,7 +106,7 @@ export async function failAfterSwitch(
     await recordAll(c, rels, 'failed', (r) => ({ reason: why.get(r.host.name), action: 'deploy' }), size);
     const notes: string[] = [];
     for (const f of backFailures) notes.push(`  - ${f.host}: switching back failed: ${errorText(f.error)}`);
-    for (const f of restarted?.failures ?? []) notes.push(`  - ${f.host}: restart after switching back failed: ${errorText(f.error)}`);
+    for (const f of restarted?.failed ?? []) notes.push(`  - ${f.host}: restart after switching back failed: ${errorText(f.error)}`);
     throw new DplError(
       `deploy of ${info.release} failed after the switch (${step}):\n${detail}\n` +
         (notes.length ? `switching back had problems:\n${notes.join('\n')}` : `every host was switched back to its previous release and restarted; ${info.release} is marked failed`),

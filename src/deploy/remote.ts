@@ -7,9 +7,9 @@
 import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
-import { CommandError, HostsFailedError, type HostFailure } from '../core/errors.js';
+import { CommandError } from '../core/errors.js';
 import { LineSplitter } from '../core/lines.js';
-import { runPool } from '../core/pool-runner.js';
+import { fanOut, type FanOut } from '../core/fanout.js';
 import type { ReleaseStatus } from './history.js';
 
 declare module '../core/events.js' {
@@ -60,49 +60,21 @@ export async function runScript(c: Context, host: Host, step: string, script: st
   return { stdout: r.stdout, stderr: r.stderr };
 }
 
-export interface Fanout<R> {
-  ok: Map<string, R>;
-  failures: HostFailure[];
-  /** Hosts never started because the run was interrupted. */
-  notStarted: Host[];
-}
-
 /**
- * `job` on every host, at most `size` at once; every started job is awaited, failures
- * collected. `interruptible` (default true): after Ctrl-C no further host is started.
- * Undo steps pass false so they reach every host.
+ * core's `fanOut` with the run's Ctrl-C: `job` on every host, at most `size` at once,
+ * every started job awaited, failures collected in host order. `interruptible`
+ * (default true): after Ctrl-C no further host is started. Undo steps pass false so
+ * they reach every host.
  */
-export async function forHosts<R>(
+export function forHosts<T>(
   c: Context,
   hosts: readonly Host[],
   size: number,
-  job: (host: Host) => Promise<R>,
+  job: (host: Host) => Promise<T>,
   o: { interruptible?: boolean } = {},
-): Promise<Fanout<R>> {
-  const ok = new Map<string, R>();
-  const failures: HostFailure[] = [];
+): Promise<FanOut<T>> {
   const interruptible = o.interruptible ?? true;
-  const slots = await runPool(
-    hosts,
-    size,
-    async (host) => {
-      try {
-        ok.set(host.name, await job(host));
-      } catch (e) {
-        failures.push({ host: host.name, error: e instanceof Error ? e : new Error(String(e)) });
-      }
-    },
-    () => interruptible && c.session.signal.aborted,
-  );
-  // Failures in inventory order, so messages read the same every time.
-  const order = new Map(hosts.map((h, i) => [h.name, i]));
-  failures.sort((a, b) => order.get(a.host)! - order.get(b.host)!);
-  return { ok, failures, notStarted: slots.filter((s) => !s.started).map((s) => s.item) };
-}
-
-/** Throw a HostsFailedError for `what` when any host failed. */
-export function throwIfFailed(what: string, fan: Fanout<unknown>): void {
-  if (fan.failures.length) throw new HostsFailedError(what, fan.failures);
+  return fanOut(hosts, job, { limit: size, stop: () => interruptible && c.session.signal.aborted });
 }
 
 /** The text between `@@DPL <name>` and the next `@@DPL` marker line. */

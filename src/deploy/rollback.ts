@@ -100,9 +100,9 @@ export async function rollback(c: Context, config: ReleaseConfig, wanted: string
     await recordAll(c, moving, 'deployed', (r) => ({ action: 'rollback', from: r.previous }), t.size);
 
     const restarted = await restartAll(c, config, moving, t.size);
-    if (restarted.failures.length) {
+    if (restarted.failed.length) {
       throw new DplError(
-        `rolled back to ${target}, but restarting failed:\n  - ${restarted.failures.map((f) => `${f.host}: ${errorText(f.error).replace(`[${f.host}] `, '')}`).join('\n  - ')}`,
+        `rolled back to ${target}, but restarting failed:\n  - ${restarted.failed.map((f) => `${f.host}: ${errorText(f.error).replace(`[${f.host}] `, '')}`).join('\n  - ')}`,
         { hint: 'the release is switched; fix the service and run `dpl restart`' },
       );
     }

@@ -162,6 +162,16 @@ describe('a task that overrides what the operator chose says so (finding 5)', ()
     const line = seen.find((e) => e.type === 'log' && e.level === 'warn' && e.message.startsWith('t runs on its own'));
     expect(line && line.type === 'log' ? line.message : '').toBe('t runs on its own role web, not on what was chosen before it (web-0)');
   });
+
+  it('-H web-0 T says so too; with nothing chosen, or T run where chosen, no line', async () => {
+    const run = (selection: { hosts: string[] } | undefined, ...t: string[]) => {
+      const { executor, events: seen } = localRun({ hosts, roles: { web: ['web-1'] }, tasks: { t: task({ roles: ['web'] }, () => {}), u: task(() => {}) } }, { selection });
+      return executor.runAll(executor.prepare(tokens(...t))).then(() => seen.flatMap((e) => (e.type === 'log' && e.level === 'warn' ? [e.message] : [])));
+    };
+    expect(await run({ hosts: ['web-0'] }, 't')).toEqual(['t runs on its own role web, not on what was chosen before it (web-0)']);
+    expect(await run(undefined, 't')).toEqual([]);
+    expect(await run({ hosts: ['web-0'] }, 'u')).toEqual([]);
+  });
 });
 
 describe("c.cd(dir, fn) scopes every command issued through c (finding 6)", () => {
@@ -199,6 +209,26 @@ describe("c.cd(dir, fn) scopes every command issued through c (finding 6)", () =
     const out = seen.flatMap((e) => (e.type === 'output' ? [e.line] : []));
     expect(out[0]).toBe('/tmp');
     expect(out[1]).toBe(process.cwd());
+    // The returned context was used: nothing to warn about.
+    expect(seen.filter((e) => e.type === 'log' && e.level === 'warn')).toEqual([]);
+  });
+
+  it("a bare c.cd('/var') whose context is never used: the next command on c says it runs elsewhere", async () => {
+    const { executor, events: seen } = localRun({
+      hosts,
+      tasks: {
+        t: task({ hosts: ['web-0'] }, async (c) => {
+          c.cd('/var');
+          await c.run('pwd');
+          await c.run('true');
+        }),
+      },
+    });
+    await executor.runAll(executor.prepare(tokens('t')));
+    const warnings = seen.flatMap((e) => (e.type === 'log' && e.level === 'warn' ? [e.message] : []));
+    expect(warnings).toEqual([
+      'c.cd("/var") returned a new context that was not used, and c is unchanged: "pwd" runs without it. Run commands on the context it returns, or pass a function: c.cd("/var", async () => { ... })',
+    ]);
   });
 
   it('parallel hosts never see each other’s scope', async () => {

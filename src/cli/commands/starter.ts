@@ -65,6 +65,7 @@ ${inventory}
   defaults: {
     // user: 'deploy',                // login user when neither the host nor ~/.ssh/config names one
     // commandTimeoutMs: 10 * 60_000, // kill a remote command after ten minutes
+    // shell: 'bash -l -c',           // read the login profile (rbenv, nvm PATHs); costs what the profile costs, per command
   },
   config: {
     // Where releases live on the hosts (a host var deployPath wins).
