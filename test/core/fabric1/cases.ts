@@ -3,16 +3,12 @@
 // tests/test_decorators.py (where @runs_once is tested), plus a few cases read from the code
 // (fabric/main.py, fabric/tasks.py, fabric/task_utils.py) where the findings of issue #15 live.
 // `origin` names the Fabric test (or function); `differs` is why dpl does otherwise on purpose
-// (README "Differences from Fabric 1"), with what dpl does; `pendingOn` skips a case until
-// that work lands (the integrator enables it).
+// (README "Differences from Fabric 1"), with what dpl does.
 import type { RoleSource } from '../../../src/core/deployfile.js';
-
-export type Pending = 'executor rework';
 
 interface Origin {
   /** `file::test_name [label]` in Fabric 1.15.0, or `file::function` for cases read from the code. */
   origin: string;
-  pendingOn?: Pending;
 }
 
 /** What `parse_arguments([token])[0]` returns: (cmd, args, kwargs, hosts, roles, exclude_hosts). */

@@ -1,7 +1,6 @@
 // Fabric 1's own cases (cases.ts) run against dpl: the grammar (parseInvocation, escapeSplit,
 // parseList), host-list construction (chooseSelection, planTask → Inventory.resolve), c.execute's
-// host lists, runs_once, serial/parallel and task lookup. A case marked `pendingOn` is skipped with that reason;
-// DPL_FABRIC1_PENDING=1 runs those too.
+// host lists, runs_once, serial/parallel and task lookup, one test per case.
 import { describe, expect, it } from 'vitest';
 import { escapeSplit, parseInvocation, parseList, type Invocation } from '../../../src/core/grammar.js';
 import { chooseSelection, planTask } from '../../../src/core/plan.js';
@@ -29,13 +28,6 @@ import {
   type Refused,
 } from './cases.js';
 
-const runPending = process.env.DPL_FABRIC1_PENDING === '1';
-
-/** `it`, or `it.skip` naming what the case waits for. */
-function caseIt(c: { origin: string; pendingOn?: string }, name: string, fn: () => unknown): void {
-  if (c.pendingOn && !runPending) it.skip(`${name} (pending on ${c.pendingOn})`, fn);
-  else it(name, fn);
-}
 
 function isRefused(x: unknown): x is Refused {
   return !!x && typeof x === 'object' && 'error' in x;
@@ -58,7 +50,7 @@ function parsedOrRefused(token: string): Parsed | { error: string } {
 describe('Fabric 1 parse_arguments', () => {
   for (const c of parseCases) {
     const label = `${c.origin}: ${JSON.stringify(c.token)}` + (c.differs ? ` (differs: ${c.differs.why})` : '');
-    caseIt(c, label, () => {
+    it(label, () => {
       const got = parsedOrRefused(c.token);
       if (!c.differs) {
         expect(got).toEqual(c.fabric);
@@ -78,7 +70,7 @@ describe('Fabric 1 parse_arguments', () => {
 
 describe('Fabric 1 _escape_split', () => {
   for (const c of escapeSplitCases) {
-    caseIt(c, `${c.origin}: _escape_split(${JSON.stringify(c.sep)}, ${JSON.stringify(c.input)})`, () => {
+    it(`${c.origin}: _escape_split(${JSON.stringify(c.sep)}, ${JSON.stringify(c.input)})`, () => {
       expect(escapeSplit(c.sep, c.input)).toEqual(c.fabric);
     });
   }
@@ -117,7 +109,7 @@ function expectRan(got: string[] | { error: string }, want: Ran, ordered = true)
 
 describe('Fabric 1 host lists (get_hosts_and_effective_roles, merge)', () => {
   for (const c of hostListCases) {
-    caseIt(c, c.origin + (c.differs ? ` (differs: ${c.differs.why})` : ''), async () => {
+    it(c.origin + (c.differs ? ` (differs: ${c.differs.why})` : ''), async () => {
       const got = await hostList(c);
       if (c.differs) {
         expectRan(got.hosts, c.differs.dpl, true);
@@ -132,7 +124,7 @@ describe('Fabric 1 host lists (get_hosts_and_effective_roles, merge)', () => {
 
 describe('Fabric 1 execute() host lists, through c.execute', () => {
   for (const c of executeCases) {
-    caseIt(c, c.origin, async () => {
+    it(c.origin, async () => {
       const ran: string[] = [];
       const { executor } = localRun({
         roles: c.roledefs,
@@ -153,7 +145,7 @@ describe('Fabric 1 execute() host lists, through c.execute', () => {
 
 describe('Fabric 1 @runs_once', () => {
   for (const c of runsOnceCases) {
-    caseIt(c, c.origin, async () => {
+    it(c.origin, async () => {
       let body = 0;
       const values: unknown[] = [];
       const { executor } = localRun(
@@ -184,7 +176,7 @@ describe('Fabric 1 @runs_once', () => {
 
 describe('Fabric 1 @serial / @parallel / -P', () => {
   for (const c of modeCases) {
-    caseIt(c, c.origin + (c.differs ? ` (differs: ${c.differs.why})` : ''), async () => {
+    it(c.origin + (c.differs ? ` (differs: ${c.differs.why})` : ''), async () => {
       if (!c.dpl) {
         expect(c.differs?.dpl).toBe('unwritable');
         const both = { run: 'parallel', serial: true };
@@ -201,7 +193,7 @@ describe('Fabric 1 @serial / @parallel / -P', () => {
 
 describe('Fabric 1 -H / -R / -x lists', () => {
   for (const c of listCases) {
-    caseIt(c, `${c.origin}: ${JSON.stringify(c.input)}` + (c.differs ? ` (differs: ${c.differs.why})` : ''), () => {
+    it(`${c.origin}: ${JSON.stringify(c.input)}` + (c.differs ? ` (differs: ${c.differs.why})` : ''), () => {
       const got = parseList(c.input);
       expect(got).toEqual(c.differs ? c.differs.dpl : c.fabric);
       if (c.differs) expect(got).not.toEqual(c.fabric);
@@ -211,7 +203,7 @@ describe('Fabric 1 -H / -R / -x lists', () => {
 
 describe('Fabric 1 lazy roles', () => {
   for (const c of lazyRoleCases) {
-    caseIt(c, c.origin + (c.differs ? ` (differs: ${c.differs.why})` : ''), async () => {
+    it(c.origin + (c.differs ? ` (differs: ${c.differs.why})` : ''), async () => {
       let calls = 0;
       const { run } = localRun({ roles: { r1: () => (calls++, ['a', 'b']) }, tasks: {} });
       for (let i = 0; i < c.tasks; i++) expect((await planTask(`t${i}`, undefined, { roles: ['r1'] }, run)).hosts.map((h) => h.name)).toEqual(['a', 'b']);
@@ -231,7 +223,7 @@ function collection(tree: LookupTree): CollectionEntries {
 
 describe('Fabric 1 task lookup (crawl, aliases, default tasks)', () => {
   for (const c of lookupCases) {
-    caseIt(c, `${c.origin}: ${c.name}` + (c.differs ? ` (differs: ${c.differs.why})` : ''), () => {
+    it(`${c.origin}: ${c.name}` + (c.differs ? ` (differs: ${c.differs.why})` : ''), () => {
       if (c.differs) {
         expect(() => new Registry(collection(c.tree))).toThrow(c.differs.dpl.error);
         return;
