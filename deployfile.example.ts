@@ -15,6 +15,7 @@
 //      dpl prod:out deploy:stable
 //      dpl prod proxy.all
 // 2. G Adventures: roles web/media/celery; one box for training, the fleet for production
+//    (`environments` below: each is a task, or a flag: `dpl -E training deploy:develop`)
 //      dpl training deploy:develop            # newest work on training: migration 0004 runs once, there
 //      dpl production deploy                  # migrate once, static on media only, restart what runs where
 // 3. Urban Airship: one host by hand, then canary → half → rest with automatic rollback
@@ -23,14 +24,28 @@
 //      dpl prod deploy:airship,v3.1.0-rc.1 --yes   # its /health fails: rolled back, exit 1
 import { existsSync, readFileSync } from 'node:fs';
 import {
-  deployfile, gitTasks, groupHosts, namespace, opsTasks, proxyTasks, releaseTasks, rolloutRelease, serviceTasks, sh, task,
-  type Context, type ProxyConfig, type ReleaseConfig, type RolloutConfig, type Run, type TaskDefinition,
+  deployfile, gitTasks, groupHosts, namespace, opsTasks, proxyTasks, release, serviceTasks, sh, task,
+  type Context, type ProxyConfig, type RolloutConfig,
 } from 'dpl-deploy';
+
+/** Host variables, typed for every task and hook: what each host runs, where it deploys. */
+type Vars = { services?: string[]; deployPath?: string; haproxySocket?: string };
+interface Fleet {
+  hosts: Record<string, { hostname: string; port?: number; user?: string; vars: Vars }>;
+  roles: { web: string[]; media: string[]; celery: string[]; training: string[]; lb: string[] };
+  groups: Record<string, string[]>;
+}
+/** The parts of `.dpl/sandbox/sandbox.json` this file reads. */
+interface Sandbox {
+  inventory: Fleet;
+  ssh: { sshConfig: string; knownHosts: string };
+  git: { work: string };
+}
 
 // `dpl sandbox up` writes its inventory here; without it, placeholders for a real fleet.
 const sandboxFile = `${import.meta.dirname}/.dpl/sandbox/sandbox.json`;
-const sandbox = existsSync(sandboxFile) ? JSON.parse(readFileSync(sandboxFile, 'utf8')) : undefined;
-const fleet = sandbox?.inventory ?? placeholderFleet();
+const sandbox: Sandbox | undefined = existsSync(sandboxFile) ? JSON.parse(readFileSync(sandboxFile, 'utf8')) : undefined;
+const fleet: Fleet = sandbox?.inventory ?? placeholderFleet();
 // Local nodes answer in milliseconds: the sandbox checks and bakes in seconds, not minutes.
 const quick = !!sandbox;
 
@@ -52,11 +67,12 @@ const rollout: RolloutConfig = {
   bake: { durationMs: quick ? 2000 : 60_000, sampleMs: quick ? 500 : 5000, minRequests: quick ? 5 : 20, maxErrorRate: 0.01 },
 };
 
-const hasRole = async (c: Context, role: string) => (await c.session.resolveHosts({ roles: [role] })).some((h) => h.name === c.host.name);
+// Roles resolve in the run's environment: on training, its one box has every role.
+const hasRole = async (c: Context<Vars>, role: string) => (await c.session.resolveHosts({ roles: [role] })).some((h) => h.name === c.host.name);
 
-// One release config for everyone. Every host gets the new release in its own
-// directory; only when all are ready does `current` switch, everywhere.
-const app: ReleaseConfig = {
+// One release for everyone. Every host gets the new release in its own directory;
+// only when all are ready does `current` switch, everywhere.
+const app = release<Vars>({
   repoDir: sandbox?.git.work ?? '.', // refs resolve here; the hosts fetch from its origin
   keep: 5,
   // G Adventures: the database migrates once, from one web host, before any host switches.
@@ -69,48 +85,45 @@ const app: ReleaseConfig = {
     // Each host restarts what it runs (host var `services`): airship on web hosts, worker on
     // celery. `svc` is the sandbox's service manager; on a real fleet, systemctl or supervisorctl.
     restart: async (c) => {
-      const services = (c.host.vars.services as string[] | undefined) ?? [];
+      const services = c.host.vars.services ?? [];
       if (services.length) await c.run(sh`svc restart ${services}`);
     },
   },
-};
-const release = releaseTasks(app);
+});
 
-// G Adventures' environments decide which hosts play which role (Fabric's env.roledefs):
-// training is one box that runs everything; production is the fleet.
-const environments: Record<string, Record<string, string[]>> = {
-  training: { web: fleet.roles.training, media: fleet.roles.training, celery: fleet.roles.training },
-  production: { web: fleet.roles.web, media: fleet.roles.media, celery: fleet.roles.celery },
-};
-const roleIn = (role: string) => (run: Run) => environments[run.get<string>('environment') ?? 'production']![role]!;
-const environment = (name: string, desc: string) =>
-  task({ desc, local: true }, (c) => {
-    c.session.set('environment', name);
-    c.session.use({ roles: ['web', 'media', 'celery'] });
-  });
-
-export default deployfile({
+export default deployfile<Vars>({
   hosts: fleet.hosts,
-  roles: { web: roleIn('web'), media: roleIn('media'), celery: roleIn('celery'), lb: fleet.roles.lb },
+  // Production's roles, also what `host:web-0 ...` and `-R web` mean outside an environment.
+  roles: { web: fleet.roles.web, media: fleet.roles.media, celery: fleet.roles.celery, lb: fleet.roles.lb },
+  // G Adventures' environments decide which hosts play which role (Fabric's env.roledefs):
+  // training is one box that runs everything; production is the fleet.
+  environments: {
+    training: {
+      desc: 'G Adventures training: one box with every role',
+      roles: { web: fleet.roles.training, media: fleet.roles.training, celery: fleet.roles.training },
+    },
+    production: {
+      desc: 'G Adventures production: every web, media and celery host',
+      roles: { web: fleet.roles.web, media: fleet.roles.media, celery: fleet.roles.celery },
+    },
+  },
   // The sandbox's client key and pinned host keys (a real fleet uses ~/.ssh).
   defaults: sandbox ? { sshConfig: sandbox.ssh.sshConfig, knownHosts: sandbox.ssh.knownHosts } : { user: 'deploy' },
   config: { project: 'opensky', deployPath: '/srv/opensky' },
   tasks: {
-    // OpenSky's environment task: `prod` is every web host; `prod:out` / `prod:in` the
-    // group HAProxy has out of / in rotation right now (asked, never remembered).
+    // OpenSky's environment task: `prod` is every web host of production; `prod:out` /
+    // `prod:in` the group HAProxy has out of / in rotation right now (asked, never remembered).
     prod: task(
-      { desc: 'Production web hosts: prod, prod:in, prod:out (by HAProxy rotation)', local: true, args: { group: { default: 'all', choices: ['all', 'in', 'out'] } } },
+      { desc: 'Production web hosts: prod, prod:in, prod:out (by HAProxy rotation)', run: 'local', args: { group: { default: 'all', choices: ['all', 'in', 'out'] } } },
       async (c, { group }) => {
-        c.session.set('environment', 'production');
+        c.session.useEnvironment('production');
         if (group === 'all') c.session.use({ roles: ['web'] });
-        else c.session.use({ hosts: (await groupHosts(c, proxy, group as 'in' | 'out')).map((h) => h.name) });
+        else c.session.use({ hosts: (await groupHosts(c, proxy, group)).map((h) => h.name) });
       },
     ),
-    training: environment('training', 'G Adventures training: one box with every role'),
-    production: environment('production', 'G Adventures production: every web, media and celery host'),
 
     // git-flow and the version file: hotfix.start/finish, release.start/finish, version.*
-    ...gitTasks({ repoDir: sandbox?.git.work ?? '.', versionFile: { path: 'config/version.ini', key: 'opensky.version' } }),
+    ...gitTasks({ repoDir: sandbox?.git.work ?? '.', versionFile: { path: 'config/version.ini', key: 'opensky.version' } }).tasks,
     proxy: proxyTasks(proxy),
 
     // `deploy:<ref>` deploys to every target at once (stable, v3.0.1, a branch, a SHA).
@@ -118,35 +131,33 @@ export default deployfile({
     // canary → half → rest instead. deploy.rollback, deploy.releases, deploy.check... as usual.
     deploy: namespace(
       {
-        ...release.tasks,
+        ...app.tasks,
         release: task(
-          { desc: 'deploy:<ref> everywhere at once, or deploy:airship[,<ref>] canary → half → rest', orchestrator: true, args: { ref: { default: 'stable' }, to: { desc: 'with airship: the ref (default stable)' } } },
+          { desc: 'deploy:<ref> everywhere at once, or deploy:airship[,<ref>] canary → half → rest', run: 'targets', args: { ref: { default: 'stable' }, to: { desc: 'with airship: the ref (default stable)' } } },
           (c, { ref, to }) =>
-            ref === 'airship'
-              ? rolloutRelease(c, app, { ref: to, proxy, rollout })
-              : (release.tasks.release as TaskDefinition<any>).fn(c, { ref }),
+            ref === 'airship' ? app.deploy(c, { ref: to, strategy: 'canary', proxy, rollout }) : app.deploy(c, { ref }),
         ),
       },
-      { default: 'release', desc: release.desc },
+      { default: 'release', desc: app.desc },
     ),
 
     // Urban Airship's operator verbs: restart:airship, monitor:airship (tail until Ctrl-C), status, history.
-    ...serviceTasks({ manager: { restart: 'svc restart {service}' }, names: ['airship', 'worker'] }),
+    ...serviceTasks({ manager: { restart: 'svc restart {service}' }, names: ['airship', 'worker'] }).tasks,
     ...opsTasks({
       services: {
         airship: { log: '~/log/airship.log', status: 'svc status airship', desc: 'the web app' },
         worker: { log: '~/log/worker.log', status: 'svc status worker', desc: 'the background worker' },
       },
-    }),
+    }).tasks,
 
-    uptime: task({ desc: 'uptime of every selected host, in parallel', parallel: true }, async (c) => (await c.run('uptime')).stdout.trim()),
+    uptime: task({ desc: 'uptime of every selected host, in parallel', run: 'parallel' }, async (c) => (await c.run('uptime')).stdout.trim()),
   },
 });
 
 /** What this file deploys to without a sandbox: replace with your fleet. */
-function placeholderFleet() {
+function placeholderFleet(): Fleet {
   const web = ['web-0', 'web-1', 'web-2', 'web-3'];
-  const host = (name: string, services: string[]) => [name, { hostname: `${name}.opensky.example`, vars: { services } }];
+  const host = (name: string, services: string[]): [string, Fleet['hosts'][string]] => [name, { hostname: `${name}.opensky.example`, vars: { services } }];
   return {
     hosts: Object.fromEntries([...web.map((n) => host(n, ['airship'])), host('media-0', []), host('celery-0', ['worker']), host('training-0', ['airship', 'worker']), host('lb-0', [])]),
     roles: { web, media: ['media-0'], celery: ['celery-0'], training: ['training-0'], lb: ['lb-0'] },

@@ -8,7 +8,7 @@ import { Secrets } from '../core/secrets.js';
 import { deployfile } from '../core/deployfile.js';
 import { parseInvocation } from '../core/grammar.js';
 import { Registry } from '../core/registry.js';
-import { builtinTasks } from '../tasks/builtin.js';
+import { builtinTasks, environmentTasks } from '../tasks/builtin.js';
 import { findDeployfile, tryFindDeployfile } from '../loader/find.js';
 import { loadDeployfile } from '../loader/load.js';
 import { parseCli } from './options.js';
@@ -63,7 +63,7 @@ export async function main(argv: string[], io: Io = defaultIo, secrets: Secrets 
     const adhocOnly = cli.adhoc !== undefined && cli.tokens.length === 0 && !cli.list && !cli.describe;
     const file = adhocOnly && !cli.deployfile ? tryFindDeployfile(io.cwd) : findDeployfile(io.cwd, cli.deployfile);
     const definition = file ? await loadDeployfile(file) : deployfile({ tasks: {} });
-    const registry = new Registry(definition.tasks, builtinTasks);
+    const registry = new Registry({ ...environmentTasks(definition), ...definition.tasks }, builtinTasks);
     if (cli.list) {
       io.out(cli.flags.json ? JSON.stringify(registry.list().map((t) => ({ name: t.name, desc: t.def.options.desc ?? '', builtin: t.builtin }))) + '\n' : renderList(registry));
       return 0;

@@ -4,7 +4,7 @@ import { EventBus } from '../core/events.js';
 import type { Secrets } from '../core/secrets.js';
 import { UsageError } from '../core/errors.js';
 import { task } from '../core/task.js';
-import type { DeployfileDefinition } from '../core/deployfile.js';
+import type { AnyDeployfile } from '../core/deployfile.js';
 import type { Invocation } from '../core/grammar.js';
 import type { Registry, RegisteredTask } from '../core/registry.js';
 import { RunImpl } from '../core/run.js';
@@ -17,7 +17,7 @@ import type { Io } from './app.js';
 
 export interface ExecuteInput {
   cli: ParsedCli;
-  definition: DeployfileDefinition;
+  definition: AnyDeployfile;
   registry: Registry;
   invocations: Invocation[];
   root: string;
@@ -42,6 +42,7 @@ export async function executeRun({ cli, definition, registry, invocations, root,
     signal: controller.signal,
     selection: { hosts: cli.hosts, roles: cli.roles, exclude: cli.exclude },
   });
+  if (cli.flags.environment) run.useEnvironment(cli.flags.environment);
   const executor = new Executor(run, registry);
   const prepared = executor.prepare(invocations);
 

@@ -1,4 +1,5 @@
 // --list (a tree of tasks with descriptions and arguments) and -d TASK.
+import { modeOf } from '../core/task.js';
 import { describeArgs } from '../core/args.js';
 import type { ArgSpec } from '../core/task.js';
 import type { Registry, RegisteredTask } from '../core/registry.js';
@@ -37,8 +38,8 @@ function signature(t: RegisteredTask): string {
 
 function describe(t: RegisteredTask): string {
   const o = t.def.options;
-  const flags = [o.parallel ? 'parallel' : '', o.runsOnce ? 'runs once' : '', o.local ? 'local' : ''].filter(Boolean);
-  return (o.desc ?? '') + (flags.length ? `  [${flags.join(', ')}]` : '');
+  const mode = modeOf(o);
+  return (o.desc ?? '') + (mode !== 'each' ? `  [${mode === 'once' ? 'runs once' : mode}]` : '');
 }
 
 export function renderDescribe(t: RegisteredTask): string {
@@ -59,12 +60,14 @@ export function renderDescribe(t: RegisteredTask): string {
   } else {
     lines.push('  arguments: none');
   }
-  if (o.local) lines.push('  runs: locally, once (configures the run)');
+  const mode = modeOf(o);
+  if (mode === 'local') lines.push('  runs: here, on this machine, once');
   else {
     if (o.hosts?.length) lines.push(`  hosts: ${o.hosts.map((h) => (typeof h === 'string' ? h : h.name ?? h.hostname)).join(', ')}`);
     if (o.roles?.length) lines.push(`  roles: ${o.roles.join(', ')}`);
-    const mode = o.runsOnce ? 'once' : o.serial ? 'serial' : o.parallel ? `parallel${typeof o.parallel === 'number' ? ` (pool ${o.parallel})` : ''}` : 'serial (parallel with -P)';
-    lines.push(`  mode: ${mode}`);
+    const limit = o.limit ? ` (${o.limit} at a time)` : '';
+    const words = { each: `each host in turn (all at once with -P)${limit}`, parallel: `every host at once${limit}`, once: 'once per run, on the first host', targets: `once, here, driving its hosts${limit}` } as const;
+    lines.push(`  runs: ${words[mode]}`);
   }
   lines.push(`  usage: dpl ${t.name}${args.length ? ':' + args.map(([n]) => n).join(',') : ''}`);
   return lines.join('\n') + '\n';

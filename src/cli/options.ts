@@ -39,6 +39,7 @@ export function buildProgram(version: string, write: { out: (s: string) => void 
     .option('-H, --hosts <hosts>', 'comma-separated hosts for the tasks (user@host:port or inventory names)')
     .option('-R, --roles <roles>', 'comma-separated roles for the tasks')
     .option('-x, --exclude-hosts <hosts>', 'comma-separated hosts to leave out')
+    .option('-E, --environment <name>', 'start in this environment (its roles and hosts), like `dpl <name> ...`')
     .option('-P, --parallel', 'run tasks on all hosts at once (unless a task is serial)')
     .option('-z, --pool-size <n>', 'how many hosts at once in parallel', positiveInt('--pool-size'))
     .option('-w, --warn-only', 'a failing command warns instead of stopping the task')
@@ -101,6 +102,7 @@ export function parseCli(argv: string[], version: string, write: { out: (s: stri
       verbose: !!o.verbose,
       yes: !!o.yes,
       noRollback: o.rollback === false,
+      ...(o.environment ? { environment: o.environment as string } : {}),
       commandTimeoutMs: o.commandTimeout,
       ssh: {
         user: o.user,

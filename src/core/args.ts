@@ -22,12 +22,12 @@ export function bindArgs(
   positional.forEach((value, i) => (raw[names[i]!] = value));
   for (const [key, value] of Object.entries(named)) {
     if (!names.includes(key)) throw new UsageError(`"${token}": task ${taskName} takes no argument "${key}"; ${takes}`);
-    if (key in raw) throw new UsageError(`"${token}": argument "${key}" given both by position and by name`);
+    if (Object.hasOwn(raw, key)) throw new UsageError(`"${token}": argument "${key}" given both by position and by name`);
     raw[key] = value;
   }
   const out: Record<string, unknown> = {};
   for (const [name, spec] of declared) {
-    if (name in raw) out[name] = convert(taskName, token, name, spec, raw[name]!);
+    if (Object.hasOwn(raw, name)) out[name] = convert(taskName, token, name, spec, raw[name]!);
     else if (spec.default !== undefined) out[name] = spec.default;
     else if (spec.required) throw new UsageError(`"${token}": task ${taskName} needs argument "${name}"`);
     else out[name] = undefined;

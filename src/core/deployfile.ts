@@ -1,13 +1,15 @@
 // The shape of a deployfile's default export, and the function that builds it.
-import type { HostSpec, HostSpecObject } from './host.js';
+// `deployfile<Vars, EnvVars>()` types the host variables (`c.host.vars`) and the
+// environments' variables (`c.environment.vars`) for every task written inline.
+import type { HostSpec, HostSpecObject, HostVars } from './host.js';
 import type { CollectionEntries } from './task.js';
-import type { Run } from './context-types.js';
+import type { Session } from './context-types.js';
 
-/** A role is a static host list or a generated inventory (called once per run). */
-export type RoleSource = HostSpec[] | ((run: Run) => Promise<HostSpec[]> | HostSpec[]);
+/** A role is a static host list or a generated inventory (called once per run and environment). */
+export type RoleSource = HostSpec[] | ((session: Session) => Promise<HostSpec[]> | HostSpec[]);
 
 export interface DeployfileDefaults {
-  /** Login user when neither the host nor ~/.ssh/config names one. */
+  /** Login user when neither the host, the command line nor the ssh config names one. */
   user?: string;
   port?: number;
   /** Default pool size for parallel tasks. */
@@ -18,26 +20,69 @@ export interface DeployfileDefaults {
   /** ssh config file used instead of ~/.ssh/config. */
   sshConfig?: string;
   knownHosts?: string;
+  /**
+   * How commands run on every host (a host's own `shell` wins). Unset: as the login
+   * shell runs `ssh host cmd` (non-login, fastest). `'bash -l -c'`: a login bash that
+   * reads the profile (rbenv, nvm), which costs what the profile costs on every command.
+   */
+  shell?: string;
+  /** Every command gets a pseudo-terminal (stdout and stderr merged, no EOF on stdin). */
+  pty?: boolean;
 }
 
-export interface DeployfileDefinition {
-  readonly kind: 'deployfile';
-  /** Inventory: host name → where it is and its variables. */
-  hosts?: Record<string, HostSpecObject | string>;
+/** An environment: which hosts play which role in it, and its own variables. */
+export interface EnvironmentSpec<EV = Record<string, unknown>> {
+  desc?: string;
+  /** Role name → hosts, in this environment (they win over the deployfile's `roles`). */
   roles?: Record<string, RoleSource>;
-  tasks: CollectionEntries;
+  /** The hosts choosing the environment selects (default: every host of its roles). */
+  hosts?: HostSpec[];
+  vars?: EV;
+  /** Deploys to it ask before they start (`--yes` answers). */
+  confirm?: boolean;
+}
+
+export interface DeployfileSpec<V extends HostVars = HostVars, EV = Record<string, unknown>> {
+  /** Inventory: host name → where it is and its variables. */
+  hosts?: Record<string, HostSpecObject<V> | string>;
+  roles?: Record<string, RoleSource>;
+  /** Each is a task (`dpl production deploy`) and a flag (`-E production`). */
+  environments?: Record<string, EnvironmentSpec<EV>>;
+  tasks: CollectionEntries<V>;
   defaults?: DeployfileDefaults;
   /** Free-form settings for modules and tasks (`c.session.config`). */
   config?: Record<string, unknown>;
 }
 
-export function deployfile(def: Omit<DeployfileDefinition, 'kind'>): DeployfileDefinition {
+export interface DeployfileDefinition<V extends HostVars = HostVars, EV = Record<string, unknown>> extends DeployfileSpec<V, EV> {
+  readonly kind: 'deployfile';
+}
+
+/**
+ * A deployfile as dpl's own code reads it, whatever the types of its variables:
+ * every DeployfileDefinition is one (tasks take a context for *some* host
+ * variables; dpl hands them the host the inventory describes).
+ */
+export interface AnyDeployfile {
+  readonly kind: 'deployfile';
+  hosts?: Record<string, HostSpecObject | string>;
+  roles?: Record<string, RoleSource>;
+  environments?: Record<string, EnvironmentSpec<unknown>>;
+  tasks: CollectionEntries<never>;
+  defaults?: DeployfileDefaults;
+  config?: Record<string, unknown>;
+}
+
+export function deployfile<V extends HostVars = HostVars, EV = Record<string, unknown>>(def: DeployfileSpec<V, EV>): DeployfileDefinition<V, EV> {
   if (!def || typeof def !== 'object' || !def.tasks || typeof def.tasks !== 'object') {
     throw new TypeError('deployfile({ tasks }) needs a tasks object');
+  }
+  for (const name of Object.keys(def.environments ?? {})) {
+    if (name in def.tasks) throw new TypeError(`environment "${name}" has the name of a task: an environment is a task of its own`);
   }
   return { kind: 'deployfile', ...def };
 }
 
-export function isDeployfile(value: unknown): value is DeployfileDefinition {
+export function isDeployfile(value: unknown): value is AnyDeployfile {
   return !!value && typeof value === 'object' && (value as { kind?: unknown }).kind === 'deployfile';
 }

@@ -1,16 +1,17 @@
 // Runs invocations in command-line order; each task finishes on all its hosts
-// before the next starts. Serial stops at the first failed host; parallel lets
-// every host in flight finish, then reports all failures together.
+// before the next starts. One host at a time stops at the first failed host; at
+// once, every host in flight finishes, then all failures are reported together.
 import type { Host } from './host.js';
 import { ConnectionError, HostKeyError, HostsFailedError, InterruptedError, type HostFailure } from './errors.js';
 import { bindArgs } from './args.js';
 import type { Invocation } from './grammar.js';
 import type { Registry, RegisteredTask } from './registry.js';
 import type { HostResult, Selection } from './context-types.js';
-import { planTask, type TaskPlan } from './plan.js';
+import { fanOut } from './fanout.js';
+import { noHostsError, overrideNotice, planTask, type TaskPlan } from './plan.js';
 import { HostContext } from './context.js';
 import type { RunImpl } from './run.js';
-import { runPool } from './pool-runner.js';
+import { modeOf } from './task.js';
 import { LOCAL_HOST } from '../transport/local.js';
 
 export interface PreparedInvocation {
@@ -19,22 +20,33 @@ export interface PreparedInvocation {
   args: Record<string, unknown>;
 }
 
+/** The event's wording for a plan (reporters read these). */
+const EVENT_MODE = { each: 'serial', parallel: 'parallel', once: 'once', local: 'local', targets: 'local' } as const;
+
 export class Executor {
   constructor(
     private readonly run: RunImpl,
     private readonly registry: Registry,
   ) {}
 
-  /** Check every task name and argument before anything runs (exit 2 on the first bad one). */
+  /**
+   * Check every task name and argument, and that each task that runs on hosts can
+   * get some, before anything runs (exit 2 on the first problem). A `local` task
+   * before it may choose hosts (as `prod` does), so only a task no earlier one
+   * could have chosen hosts for is refused here; the rest are checked as they run.
+   */
   prepare(invocations: Invocation[]): PreparedInvocation[] {
+    let mayHaveHosts = !!(this.run.selection.hosts?.length || this.run.selection.roles?.length);
+    const envs = Object.keys(this.run.definition.environments ?? {});
     return invocations.map((inv) => {
       const task = this.registry.get(inv.name);
-      return { inv, task, args: bindArgs(task.name, task.def.options.args, inv.args, inv.kwargs, inv.token) };
+      const args = bindArgs(task.name, task.def.options.args, inv.args, inv.kwargs, inv.token);
+      const mode = modeOf(task.def.options);
+      const own = !!(task.def.options.hosts?.length || task.def.options.roles?.length || inv.hosts?.length || inv.roles?.length);
+      if (mode === 'local') mayHaveHosts = true;
+      else if (!own && !mayHaveHosts) throw noHostsError(task.name, envs);
+      return { inv, task, args };
     });
-  }
-
-  plan(p: PreparedInvocation): Promise<TaskPlan> {
-    return planTask(p.task.name, p.inv, p.task.def.options, this.run);
   }
 
   async runAll(prepared: PreparedInvocation[]): Promise<void> {
@@ -44,75 +56,88 @@ export class Executor {
     }
   }
 
-  async runTask(
+  runTask(task: RegisteredTask, args: Record<string, unknown>, inv?: Pick<Invocation, 'hosts' | 'roles' | 'excludeHosts'>, caller?: Host): Promise<Map<string, HostResult>> {
+    if (modeOf(task.def.options) !== 'once') return this.runPlanned(task, args, inv, caller);
+    // Once per run: later calls (the CLI again, or c.execute from every host) get the first result.
+    const first = this.run.once.get(task.name);
+    if (first) {
+      this.run.events.emit('log', { level: 'info', message: `${task.name} runs once per run: it ran already, its result stands` });
+      return first;
+    }
+    const p = this.runPlanned(task, args, inv, caller);
+    this.run.once.set(task.name, p);
+    return p;
+  }
+
+  private async runPlanned(
     task: RegisteredTask,
     args: Record<string, unknown>,
-    inv?: Pick<Invocation, 'hosts' | 'roles' | 'excludeHosts'>,
+    inv: Pick<Invocation, 'hosts' | 'roles' | 'excludeHosts'> | undefined,
+    caller: Host | undefined,
   ): Promise<Map<string, HostResult>> {
-    const plan = await planTask(task.name, inv, task.def.options, this.run);
+    const plan = await planTask(task.name, inv, task.def.options, this.run, caller);
+    const notice = overrideNotice(plan, task.def.options, this.run);
+    if (notice) this.run.events.emit('log', { level: 'warn', message: notice });
     const started = performance.now();
-    const orchestrated = !!task.def.options.orchestrator;
-    const hostNames = plan.mode === 'local' && !orchestrated ? ['local'] : plan.hosts.map((h) => h.name);
-    this.run.events.emit('task.start', { task: task.name, hosts: hostNames, mode: plan.mode, ...(orchestrated ? { orchestrated } : {}) });
-    if ((plan.mode !== 'local' || orchestrated) && plan.hosts.length === 0 && plan.source !== 'none') {
+    const targets = plan.mode === 'targets';
+    const here = plan.mode === 'local' || targets;
+    this.run.events.emit('task.start', { task: task.name, hosts: plan.mode === 'local' ? ['local'] : plan.hosts.map((h) => h.name), mode: plan.mode === 'each' && plan.limit > 1 ? 'parallel' : EVENT_MODE[plan.mode], ...(targets ? { orchestrated: true } : {}) });
+    if (plan.mode !== 'local' && plan.hosts.length === 0) {
       this.run.events.emit('log', { level: 'warn', message: `${task.name}: no hosts left to run on (all excluded); skipped` });
     }
     const results = new Map<string, HostResult>();
-    const record = (r: HostResult): boolean => {
-      results.set(r.host, r);
-      return r.ok || !!r.skipped;
-    };
-
-    if (plan.mode === 'local') {
-      record(await this.runOnHost(task, LOCAL_HOST, args, plan.hosts));
-    } else if (plan.mode === 'parallel') {
-      this.run.warm(plan.hosts.slice(0, plan.poolSize));
-      await runPool(plan.hosts, plan.poolSize, async (h) => record(await this.runOnHost(task, h, args)), () => this.run.signal.aborted);
+    if (here) {
+      if (plan.mode === 'local' || plan.hosts.length) results.set('local', await this.runOnHost(task, LOCAL_HOST, args, plan));
     } else {
-      this.run.warm(plan.hosts.slice(0, 1));
-      for (const h of plan.hosts) {
-        if (this.run.signal.aborted) break;
-        if (!record(await this.runOnHost(task, h, args))) break;
-      }
+      this.run.warm(plan.hosts.slice(0, plan.limit));
+      await fanOut(
+        plan.hosts,
+        async (h) => {
+          const r = await this.runOnHost(task, h, args, plan);
+          results.set(h.name, r);
+          if (!r.ok && !r.skipped) throw r.error;
+        },
+        { limit: plan.limit, stop: () => this.run.signal.aborted, stopOnFailure: plan.limit === 1 },
+      );
     }
 
-    const failures: HostFailure[] = [...results.values()]
-      .filter((r) => !r.ok && !r.skipped)
-      .map((r) => ({ host: r.host, error: r.error! }));
+    const failures: HostFailure[] = [...results.values()].filter((r) => !r.ok && !r.skipped).map((r) => ({ host: r.host, error: r.error! }));
     this.run.events.emit('task.end', {
       task: task.name,
       ok: failures.length === 0,
-      failed: orchestrated ? orchestratedFailures(plan, failures) : failures.map((f) => f.host),
+      failed: targets ? targetFailures(plan, failures) : failures.map((f) => f.host),
       durationMs: performance.now() - started,
     });
-    // A local task has one "host": its own error (exit code, hint) says it best.
-    if (failures.length === 1 && plan.mode === 'local') throw failures[0]!.error;
+    // A task run here has one "host": its own error (exit code, hint) says it best.
+    if (failures.length === 1 && here) throw failures[0]!.error;
     if (failures.length) throw new HostsFailedError(task.name, failures, results);
     this.throwIfInterrupted(plan, results);
     return results;
   }
 
-  /** `c.execute(name, args, on)` from inside a task. */
-  readonly execute = async (
+  /** `c.execute(name, args, on)` from inside a task: Fabric's execute(), on the calling host by default. */
+  readonly executeFrom = async (
     name: string,
     args: Record<string, string> | string[] | undefined,
     on: Selection | undefined,
-  ): Promise<Map<string, HostResult<any>>> => {
+    caller: Host,
+  ): Promise<Map<string, HostResult<unknown>>> => {
     const task = this.registry.get(name);
     const positional = Array.isArray(args) ? args : [];
     const named = Array.isArray(args) ? {} : (args ?? {});
     const bound = bindArgs(task.name, task.def.options.args, positional, named);
     const inv = on ? { hosts: on.hosts?.map(String), roles: on.roles, excludeHosts: on.exclude } : undefined;
-    return this.runTask(task, bound, inv);
+    return this.runTask(task, bound, inv, caller === LOCAL_HOST ? undefined : caller);
   };
 
-  private async runOnHost(task: RegisteredTask, host: Host, args: Record<string, unknown>, targets: Host[] = [host]): Promise<HostResult> {
+  private async runOnHost(task: RegisteredTask, host: Host, args: Record<string, unknown>, plan: TaskPlan): Promise<HostResult> {
     const started = performance.now();
     this.run.events.emit('host.start', { task: task.name, host: host.name });
-    const ctx = new HostContext(host, this.run, task.name, this.execute, targets);
+    const targets = plan.mode === 'targets' ? plan.hosts : plan.mode === 'local' ? [] : [host];
+    const ctx = new HostContext(host, this.run, { name: task.name, root: {}, targets, limit: plan.limit, execute: this.executeFrom });
     let result: HostResult;
     try {
-      result = { host: host.name, ok: true, value: await task.def.fn(ctx, args as never) };
+      result = { host: host.name, ok: true, value: await task.def.fn(ctx as never, args as never) };
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
       const skip = this.run.flags.skipBadHosts && error instanceof ConnectionError && !(error instanceof HostKeyError);
@@ -138,8 +163,8 @@ export class Executor {
   }
 }
 
-/** Which target hosts an orchestrator task failed on: the ones its error names, else all. */
-function orchestratedFailures(plan: TaskPlan, failures: HostFailure[]): string[] {
+/** Which target hosts a `targets` task failed on: the ones its error names, else all. */
+function targetFailures(plan: TaskPlan, failures: HostFailure[]): string[] {
   const error = failures[0]?.error;
   if (!error) return [];
   if (error instanceof HostsFailedError) return error.failures.map((f) => f.host);

@@ -1,6 +1,9 @@
-// Fabric 1 invocation grammar: `task:a,b,key=value`. The name ends at the first
-// `:`; arguments split on `,`, key and value on the first `=`; `\,` and `\=`
-// (and `\\`) escape. Per-invocation host keys are lifted out of the arguments.
+// Fabric 1 invocation grammar (fabric/main.py parse_arguments): `task:a,b,key=value`. The name
+// ends at the first `:`; arguments split on `,`, key and value on `=`. A backslash escapes only
+// the separator right after it (`\,`, `\=`); every other backslash is part of the value, so
+// `C:\temp` and `^v\d+$` arrive as typed. Per-invocation host keys are lifted out of the
+// arguments; each replaces the list it sets, as Fabric's do (`host=a,hosts=b;c` → b, c).
+// Where dpl refuses what Fabric accepts, README "Differences from Fabric 1" says why.
 import { UsageError } from './errors.js';
 
 export interface Invocation {
@@ -26,26 +29,26 @@ export function parseInvocation(token: string): Invocation {
   const inv: Invocation = { token, name, args: [], kwargs: {} };
   if (colon < 0) return inv;
   const rest = token.slice(colon + 1);
+  // Fabric passes one empty argument here; a trailing colon reads as "no arguments".
   if (rest === '') return inv;
 
-  for (const piece of splitUnescaped(rest, ',', token)) {
-    const eq = indexOfUnescaped(piece, '=');
-    if (eq < 0) {
-      if (Object.keys(inv.kwargs).length > 0) {
-        throw new UsageError(`malformed task "${token}": positional argument "${unescape(piece)}" after key=value arguments`);
-      }
-      inv.args.push(unescape(piece));
+  for (const pair of escapeSplit(',', rest)) {
+    const [key, ...value] = escapeSplit('=', pair);
+    // Python binds positional arguments first wherever they stand (`a:b=c,d` → args d).
+    if (value.length === 0) {
+      inv.args.push(key!);
       continue;
     }
-    const key = unescape(piece.slice(0, eq));
-    const value = unescape(piece.slice(eq + 1));
-    if (!key) throw new UsageError(`malformed task "${token}": argument "${unescape(piece)}" has an empty name before "="`);
+    if (!key) throw new UsageError(`malformed task "${token}": argument "${pair}" has an empty name before "="`);
+    // Fabric 1 crashes on a second `=`; here the value is everything after the first.
+    const text = value.join('=');
     if (HOST_KEYS.has(key)) {
-      applyHostKey(inv, key, value, token);
+      applyHostKey(inv, key, text, token);
       continue;
     }
-    if (key in inv.kwargs) throw new UsageError(`malformed task "${token}": argument "${key}" given twice`);
-    inv.kwargs[key] = value;
+    if (Object.hasOwn(inv.kwargs, key)) throw new UsageError(`malformed task "${token}": argument "${key}" given twice`);
+    // defineProperty: a key like "__proto__" is an argument name like any other.
+    Object.defineProperty(inv.kwargs, key, { value: text, enumerable: true, writable: true, configurable: true });
   }
   return inv;
 }
@@ -56,20 +59,22 @@ function applyHostKey(inv: Invocation, key: string, value: string, token: string
   if ((key === 'host' || key === 'role') && list.length > 1) {
     throw new UsageError(`malformed task "${token}": "${key}=" takes one name; use "${key}s=a;b" for several`);
   }
-  if (key === 'host' || key === 'hosts') inv.hosts = [...(inv.hosts ?? []), ...list];
-  else if (key === 'role' || key === 'roles') inv.roles = [...(inv.roles ?? []), ...list];
-  else inv.excludeHosts = [...(inv.excludeHosts ?? []), ...list];
+  if (key === 'host' || key === 'hosts') inv.hosts = list;
+  else if (key === 'role' || key === 'roles') inv.roles = list;
+  else inv.excludeHosts = list;
 }
 
-/** Split on `sep` where it is not escaped; backslash escapes survive for the next stage. */
-function splitUnescaped(text: string, sep: string, token: string): string[] {
+/**
+ * Fabric's `_escape_split(sep, text)`: split on `sep` except where a backslash stands right
+ * before it; that backslash is dropped and the separator kept. Other backslashes stay.
+ */
+export function escapeSplit(sep: ',' | '=', text: string): string[] {
   const parts: string[] = [];
   let current = '';
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
-    if (ch === '\\') {
-      if (i + 1 >= text.length) throw new UsageError(`malformed task "${token}": trailing "\\" escapes nothing`);
-      current += ch + text[i + 1];
+    if (ch === '\\' && text[i + 1] === sep) {
+      current += sep;
       i++;
     } else if (ch === sep) {
       parts.push(current);
@@ -80,18 +85,6 @@ function splitUnescaped(text: string, sep: string, token: string): string[] {
   }
   parts.push(current);
   return parts;
-}
-
-function indexOfUnescaped(text: string, ch: string): number {
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '\\') i++;
-    else if (text[i] === ch) return i;
-  }
-  return -1;
-}
-
-function unescape(text: string): string {
-  return text.replace(/\\(.)/g, '$1');
 }
 
 /** Comma-separated CLI list (-H a,b): trims and drops empties. */

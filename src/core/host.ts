@@ -2,24 +2,31 @@
 // what output is prefixed with; `hostname`/`user`/`port` say where to connect
 // (unset parts come from ~/.ssh/config, then defaults).
 
+/** Per-host variables; a deployfile types its own with `deployfile<Vars>()`. */
 export type HostVars = Record<string, unknown>;
 
-export interface Host {
+export interface Host<V extends HostVars = HostVars> {
   /** Display name and lookup key, e.g. "web-0" or "deploy@10.0.0.5:2222". */
   readonly name: string;
   readonly hostname: string;
   readonly user?: string;
   readonly port?: number;
   /** Per-host settings from the inventory: LB server name, deploy path, ... */
-  readonly vars: HostVars;
+  readonly vars: V;
+  /** How commands run there (e.g. `bash -l -c` for rbenv/nvm PATHs); default: the login shell, non-login. */
+  readonly shell?: string;
+  /** Commands get a pseudo-terminal by default. */
+  readonly pty?: boolean;
 }
 
-export interface HostSpecObject {
+export interface HostSpecObject<V extends HostVars = HostVars> {
   name?: string;
   hostname?: string;
   user?: string;
   port?: number;
-  vars?: HostVars;
+  vars?: V;
+  shell?: string;
+  pty?: boolean;
 }
 
 export type HostSpec = string | HostSpecObject;
@@ -72,6 +79,8 @@ export function toHost(spec: HostSpec, known?: (name: string) => Host | undefine
     user: spec.user ?? ('user' in base ? base.user : undefined),
     port: spec.port ?? ('port' in base ? base.port : undefined),
     vars: { ...(spec.vars ?? {}) },
+    ...(spec.shell !== undefined ? { shell: spec.shell } : {}),
+    ...(spec.pty !== undefined ? { pty: spec.pty } : {}),
   };
 }
 

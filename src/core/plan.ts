@@ -1,58 +1,69 @@
 // Which hosts one invocation runs on, and how. Precedence (Fabric 1):
 //   per-invocation keys (host=, roles=, ...) > the task's own hosts/roles
-//   > what earlier tasks or -H/-R chose (run.selection) > none: run once locally.
+//   > the calling host (c.execute from a task on a host) > what earlier tasks,
+//   -H/-R or an environment chose (run.selection).
+// A task that runs on hosts and gets none is refused: nothing runs on this
+// machine unless a task says `run: 'local'` (or `targets`, driving its hosts).
 // Exclusions from -x, earlier tasks and exclude_hosts= always apply.
 import type { Host } from './host.js';
-import type { Run, Selection } from './context-types.js';
+import type { Selection } from './context-types.js';
+import { UsageError } from './errors.js';
 import type { Invocation } from './grammar.js';
-import type { TaskOptions } from './task.js';
-
-export type PlanMode = 'local' | 'serial' | 'parallel' | 'once';
+import type { RunImpl } from './run.js';
+import { modeOf, type RunMode, type TaskOptions } from './task.js';
 
 export interface TaskPlan {
   task: string;
-  mode: PlanMode;
+  mode: RunMode;
   hosts: Host[];
-  poolSize: number;
-  /** Where the host list came from, for --dry-run and -v. */
-  source: 'invocation' | 'task' | 'run' | 'none';
+  /** How many hosts at once (each under -P, parallel, and the default of `c.targets.each`). */
+  limit: number;
+  /** Where the host list came from, for --dry-run, -v and the override line. */
+  source: 'invocation' | 'task' | 'caller' | 'run' | 'none';
 }
 
+type Inv = Pick<Invocation, 'hosts' | 'roles' | 'excludeHosts'>;
+
+const chosen = (s: Selection | undefined): boolean => !!(s?.hosts?.length || s?.roles?.length);
+
 export function chooseSelection(
-  inv: Pick<Invocation, 'hosts' | 'roles' | 'excludeHosts'> | undefined,
-  options: TaskOptions<any>,
-  run: Pick<Run, 'selection'>,
+  inv: Inv | undefined,
+  options: TaskOptions<never> | TaskOptions,
+  run: Pick<RunImpl, 'selection'>,
+  caller?: Host,
 ): { selection: Selection; source: TaskPlan['source'] } {
   const exclude = [...(run.selection.exclude ?? []), ...(inv?.excludeHosts ?? [])];
-  if (inv?.hosts?.length || inv?.roles?.length) {
-    return { selection: { hosts: inv.hosts, roles: inv.roles, exclude }, source: 'invocation' };
-  }
-  if (options.hosts?.length || options.roles?.length) {
-    return { selection: { hosts: options.hosts, roles: options.roles, exclude }, source: 'task' };
-  }
-  if (run.selection.hosts?.length || run.selection.roles?.length) {
-    return { selection: { hosts: run.selection.hosts, roles: run.selection.roles, exclude }, source: 'run' };
-  }
+  if (chosen(inv)) return { selection: { hosts: inv!.hosts, roles: inv!.roles, exclude }, source: 'invocation' };
+  if (chosen(options)) return { selection: { hosts: options.hosts, roles: options.roles, exclude }, source: 'task' };
+  if (caller) return { selection: { hosts: [caller], exclude }, source: 'caller' };
+  if (chosen(run.selection)) return { selection: { hosts: run.selection.hosts, roles: run.selection.roles, exclude }, source: 'run' };
   return { selection: { exclude }, source: 'none' };
 }
 
-export async function planTask(
-  name: string,
-  inv: Pick<Invocation, 'hosts' | 'roles' | 'excludeHosts'> | undefined,
-  options: TaskOptions<any>,
-  run: Run,
-): Promise<TaskPlan> {
-  if (options.local) return { task: name, mode: 'local', hosts: [], poolSize: 1, source: 'none' };
-  const { selection, source } = chooseSelection(inv, options, run);
-  if (options.orchestrator) {
-    const targets = source === 'none' ? [] : await run.resolveHosts(selection);
-    return { task: name, mode: 'local', hosts: targets, poolSize: run.flags.poolSize ?? Math.max(targets.length, 1), source };
-  }
-  if (source === 'none') return { task: name, mode: 'local', hosts: [], poolSize: 1, source };
-  const hosts = await run.resolveHosts(selection);
-  if (options.runsOnce) return { task: name, mode: 'once', hosts: hosts.slice(0, 1), poolSize: 1, source };
-  const parallel = !options.serial && (options.parallel !== undefined && options.parallel !== false ? true : run.flags.parallel);
-  const poolSize =
-    typeof options.parallel === 'number' ? options.parallel : (run.flags.poolSize ?? Math.max(hosts.length, 1));
-  return { task: name, mode: parallel ? 'parallel' : 'serial', hosts, poolSize: Math.max(1, poolSize), source };
+/** The refusal for a task that runs on hosts when none are chosen. */
+export function noHostsError(name: string, environments: string[]): UsageError {
+  const env = environments.length ? `, an environment (-E ${environments[0]}, or \`dpl ${environments[0]} ${name}\`)` : '';
+  return new UsageError(`task "${name}" runs on hosts, and none are chosen: it would otherwise run on this machine`, {
+    hint: `choose hosts with -H host1,host2, roles with -R role${env}, or host:NAME before it; a task meant for this machine declares run: 'local'`,
+  });
+}
+
+export async function planTask(name: string, inv: Inv | undefined, options: TaskOptions<never> | TaskOptions, run: RunImpl, caller?: Host): Promise<TaskPlan> {
+  const mode = modeOf(options);
+  if (mode === 'local') return { task: name, mode, hosts: [], limit: 1, source: 'none' };
+  const { selection, source } = chooseSelection(inv, options, run, caller);
+  if (source === 'none') throw noHostsError(name, Object.keys(run.definition.environments ?? {}));
+  const resolved = source === 'caller' ? [caller!] : await run.resolveHosts(selection);
+  const hosts = mode === 'once' ? resolved.slice(0, 1) : resolved;
+  const all = Math.max(hosts.length, 1);
+  const pool = options.limit ?? run.flags.poolSize ?? run.defaults.poolSize;
+  const limit = mode === 'once' ? 1 : mode === 'each' && !run.flags.parallel ? 1 : Math.max(1, pool ?? all);
+  return { task: name, mode, hosts, limit, source };
+}
+
+/** One line for a task whose own hosts or roles replace what the operator chose (Fabric's precedence, said aloud). */
+export function overrideNotice(plan: TaskPlan, options: TaskOptions<never> | TaskOptions, run: Pick<RunImpl, 'selection'>): string | undefined {
+  if (plan.source !== 'task' || !chosen(run.selection)) return undefined;
+  const list = (s: Selection): string => [...(s.hosts ?? []).map(String), ...(s.roles ?? []).map((r) => `role ${r}`)].join(', ');
+  return `${plan.task} runs on its own ${list(options)}, not on what was chosen before it (${list(run.selection)})`;
 }

@@ -1,12 +1,12 @@
 // The collection of tasks a run knows: the deployfile's, flattened to dotted
 // names, plus built-ins. Lookup, aliases, namespace defaults and did-you-mean.
-import { UsageError } from './errors.js';
-import type { CollectionEntries, NamespaceDefinition, TaskDefinition } from './task.js';
+import { DeployfileError, UsageError } from './errors.js';
+import type { AnyTask, CollectionEntries, NamespaceDefinition } from './task.js';
 
 export interface RegisteredTask {
   /** Full dotted name, e.g. "proxy.flip". */
   name: string;
-  def: TaskDefinition<any, any>;
+  def: AnyTask<never>;
   builtin: boolean;
 }
 
@@ -18,32 +18,52 @@ export interface ListedNamespace {
 
 export class Registry {
   private readonly tasks = new Map<string, RegisteredTask>();
-  private readonly aliases = new Map<string, string>();
+  /** Alias → the task it runs, and what made it (for messages). */
+  private readonly aliases = new Map<string, { target: string; what: string }>();
   readonly namespaces: ListedNamespace[] = [];
 
-  constructor(entries: CollectionEntries, builtins: CollectionEntries = {}) {
+  constructor(entries: CollectionEntries<never>, builtins: CollectionEntries<never> = {}) {
     this.addAll(builtins, '', true);
     this.addAll(entries, '', false);
+    for (const [alias, { what }] of this.aliases) {
+      if (this.tasks.has(alias)) throw new DeployfileError(`deployfile: "${alias}" is both a task and ${what}`);
+    }
   }
 
-  private addAll(entries: CollectionEntries, prefix: string, builtin: boolean): void {
+  private addAll(entries: CollectionEntries<never>, prefix: string, builtin: boolean): void {
     for (const [key, entry] of Object.entries(entries)) {
       const name = prefix + key;
       if (entry.kind === 'namespace') this.addNamespace(name, entry, builtin);
       else if (entry.kind === 'task') this.addTask(name, entry, builtin);
-      else throw new UsageError(`deployfile: "${name}" is neither a task() nor a namespace()`);
+      else if (key === 'kind' && (entry as unknown) === 'namespace') {
+        // `...opsTasks({...})`: the 0.1 way to mount a factory, which now returns a namespace.
+        throw new UsageError(`deployfile: a namespace was spread into ${prefix ? `namespace ${prefix.slice(0, -1)}` : 'tasks'}`, {
+          hint: 'spread its tasks (`...opsTasks({...}).tasks`) or mount it under a key (`ops: opsTasks({...})`); see CHANGELOG.md',
+        });
+      } else throw new UsageError(`deployfile: "${name}" is neither a task() nor a namespace()`);
     }
   }
 
-  private addNamespace(name: string, ns: NamespaceDefinition, builtin: boolean): void {
+  private addNamespace(name: string, ns: NamespaceDefinition<CollectionEntries<never>>, builtin: boolean): void {
     this.namespaces.push({ name, desc: ns.desc, defaultTask: ns.default && `${name}.${ns.default}` });
     this.addAll(ns.tasks, name + '.', builtin);
-    if (ns.default) this.aliases.set(name, `${name}.${ns.default}`);
+    if (ns.default) this.addAlias(name, `${name}.${ns.default}`, `the default of namespace ${name}`);
   }
 
-  private addTask(name: string, def: TaskDefinition<any, any>, builtin: boolean): void {
+  private addTask(name: string, def: AnyTask<never>, builtin: boolean): void {
     this.tasks.set(name, { name, def, builtin });
-    for (const alias of def.options.aliases ?? []) this.aliases.set(alias, name);
+    // An alias lives in its task's namespace, as in Fabric 1: `nested.foo_aliased`.
+    const prefix = name.slice(0, name.lastIndexOf('.') + 1);
+    for (const alias of def.options.aliases ?? []) {
+      if (prefix + alias !== name) this.addAlias(prefix + alias, name, `an alias of ${name}`);
+    }
+  }
+
+  /** Fabric lets the later alias win silently; a name that could run two tasks is refused instead. */
+  private addAlias(alias: string, target: string, what: string): void {
+    const taken = this.aliases.get(alias);
+    if (taken && taken.target !== target) throw new DeployfileError(`deployfile: "${alias}" is ${taken.what} and ${what}`);
+    this.aliases.set(alias, { target, what });
   }
 
   /** Every task, sorted by name (built-ins last). */
@@ -53,7 +73,7 @@ export class Registry {
   }
 
   find(name: string): RegisteredTask | undefined {
-    return this.tasks.get(name) ?? this.tasks.get(this.aliases.get(name) ?? '');
+    return this.tasks.get(name) ?? this.tasks.get(this.aliases.get(name)?.target ?? '');
   }
 
   get(name: string): RegisteredTask {

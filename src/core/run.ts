@@ -1,19 +1,21 @@
 // One Run per `dpl` invocation: flags, events, run-scoped state that tasks share
 // (what `prod` chose), the inventory and the transport pool. Nothing here is
 // module-level: tests create as many runs as they like.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomHex } from './random.js';
 import type { Host } from './host.js';
 import { EventBus } from './events.js';
+import { UsageError } from './errors.js';
 import { Inventory } from './inventory.js';
-import type { CliFlags, Prompter, Run, Selection } from './context-types.js';
-import type { DeployfileDefinition } from './deployfile.js';
+import type { CliFlags, EnvironmentInfo, HostResult, Prompter, Selection, Session } from './context-types.js';
+import type { AnyDeployfile, DeployfileDefaults } from './deployfile.js';
 import type { CloseHow, Transport, TransportPool } from '../transport/types.js';
 import { LOCAL_HOST, LocalTransport } from '../transport/local.js';
 import { DryRunTransport } from '../transport/dry-run.js';
 
 export interface RunInit {
   flags: CliFlags;
-  definition: DeployfileDefinition;
+  definition: AnyDeployfile;
   root: string;
   prompter: Prompter;
   events?: EventBus;
@@ -24,7 +26,10 @@ export interface RunInit {
   createPool?: (run: RunImpl) => Promise<TransportPool>;
 }
 
-export class RunImpl implements Run {
+/** One scoped setting (`c.cd(dir, fn)` and friends), applied in order. */
+export type ScopePatch = { cwd: string } | { env: Record<string, string> } | { prefix: string } | { warnOnly: true };
+
+export class RunImpl implements Session {
   private runId?: string;
   get id(): string {
     return (this.runId ??= randomHex(4));
@@ -35,7 +40,7 @@ export class RunImpl implements Run {
   readonly signal: AbortSignal;
   readonly config: Readonly<Record<string, unknown>>;
   readonly root: string;
-  readonly definition: DeployfileDefinition;
+  readonly definition: AnyDeployfile;
   readonly inventory: Inventory;
   private current: Selection;
   private readonly state = new Map<string, unknown>();
@@ -43,6 +48,11 @@ export class RunImpl implements Run {
   private readonly createPool: (run: RunImpl) => Promise<TransportPool>;
   private readonly dryRun = new Map<string, DryRunTransport>();
   private readonly local = new LocalTransport();
+  private env: EnvironmentInfo | undefined;
+  /** Scoped settings per task-on-host, per async flow (parallel work never sees another's). */
+  private readonly scopes = new AsyncLocalStorage<ReadonlyMap<object, readonly ScopePatch[]>>();
+  /** `once` tasks: their first result, for every later call this run. */
+  readonly once = new Map<string, Promise<Map<string, HostResult>>>();
 
   constructor(init: RunInit) {
     this.flags = init.flags;
@@ -61,6 +71,43 @@ export class RunImpl implements Run {
     return this.current;
   }
 
+  get defaults(): Readonly<DeployfileDefaults> {
+    return this.definition.defaults ?? {};
+  }
+
+  get environment(): EnvironmentInfo | undefined {
+    return this.env;
+  }
+
+  useEnvironment(name: string): void {
+    const spec = this.definition.environments?.[name];
+    if (!spec) {
+      const known = Object.keys(this.definition.environments ?? {});
+      throw new UsageError(`unknown environment "${name}"` + (known.length ? `; environments: ${known.join(', ')}` : '; the deployfile declares no environments'));
+    }
+    this.env = { name, vars: (spec.vars ?? {}) as Record<string, unknown>, confirm: !!spec.confirm };
+    // Its hosts, or every host of its roles, for the tasks that follow.
+    this.use(spec.hosts ? { hosts: spec.hosts } : { roles: Object.keys(spec.roles ?? {}) });
+  }
+
+  confirm(question: string): Promise<boolean> {
+    return this.flags.yes ? Promise.resolve(true) : this.prompter.confirm(question);
+  }
+
+  secret(key: string, question: string): Promise<string> {
+    return this.prompter.secret(key, question);
+  }
+
+  scoped(root: object): readonly ScopePatch[] {
+    return this.scopes.getStore()?.get(root) ?? [];
+  }
+
+  withScoped<T>(root: object, patches: readonly ScopePatch[], fn: () => Promise<T>): Promise<T> {
+    const next = new Map(this.scopes.getStore() ?? []);
+    next.set(root, patches);
+    return this.scopes.run(next, fn);
+  }
+
   use(selection: Selection): void {
     // Hosts/roles replace the earlier choice; exclusions accumulate.
     const exclude = [...(this.current.exclude ?? []), ...(selection.exclude ?? [])];
@@ -77,11 +124,11 @@ export class RunImpl implements Run {
   }
 
   resolveHosts(selection: Selection): Promise<Host[]> {
-    return this.inventory.resolve(selection, this);
+    return this.inventory.resolve(selection, this, this.env?.name);
   }
 
   roleNames(): string[] {
-    return this.inventory.roleNames();
+    return this.inventory.roleNames(this.env?.name);
   }
 
   knownHost(name: string): Host | undefined {

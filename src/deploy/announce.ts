@@ -1,5 +1,6 @@
 // The deploy's outcome as the notifier (src/notify, docs/notifications.md) reads it:
 // one 'log' event with topic 'deploy' and data.phase start|success|failure|rollback.
+import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { ResolvedRef } from '../git/describe.js';
 
@@ -13,7 +14,7 @@ export interface Announcement {
 }
 
 export function announce(c: Context, phase: DeployPhase, message: string, a: Announcement): void {
-  c.emit('log', {
+  internal(c).emit('log', {
     level: phase === 'failure' ? 'error' : 'info',
     topic: 'deploy',
     message,
@@ -24,7 +25,7 @@ export function announce(c: Context, phase: DeployPhase, message: string, a: Ann
       tag: a.ref.tag,
       sha: a.ref.sha,
       hosts: a.hosts,
-      environment: c.session.get<string>('environment'),
+      environment: c.environment?.name,
       ...(a.error ? { error: a.error } : {}),
     },
   });

@@ -84,9 +84,9 @@ async function cleanHost(c: Context, host: Host, l: Layout, keep: number, sudo: 
 export async function cleanupHosts(c: Context, config: ReleaseConfig, t: Targets, o: { keep?: number; sudo?: boolean }): Promise<void> {
   const keep = keepOf(config, o.keep);
   const fan = await forHosts(c, t.hosts, t.size, (h) => cleanHost(c, h, t.layouts.get(h.name)!, keep, !!o.sudo));
-  const stuck = [...fan.ok.entries()].filter(([, r]) => r.stuck.length);
+  const stuck = [...fan.succeeded.entries()].filter(([, r]) => r.stuck.length);
   const failures = [
-    ...fan.failures,
+    ...fan.failed,
     ...stuck.map(([host, r]) => ({
       host,
       error: new DplError(

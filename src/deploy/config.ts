@@ -3,7 +3,7 @@
 // stay cheap, so nothing here loads git, ssh or the deploy machinery.
 import path from 'node:path';
 import type { Context } from '../core/context-types.js';
-import type { Host } from '../core/host.js';
+import type { Host, HostVars } from '../core/host.js';
 import type { ResolvedRef } from '../git/describe.js';
 import type { ProxyConfig } from '../proxy/config.js';
 import type { RolloutConfig } from '../rollout/config.js';
@@ -40,36 +40,38 @@ export interface DeployInfo {
 }
 
 /** Runs on one host; `c` is already in the release directory with DPL_* variables set. */
-export type HostHook = (c: Context, release: HostRelease) => Promise<void> | void;
-/** Runs once, locally; `c` is the orchestrating context (`c.targets` = the hosts). */
-export type RunHook = (c: Context, deploy: DeployInfo) => Promise<void> | void;
+export type HostHook<V extends HostVars = HostVars> = (c: Context<V>, release: HostRelease) => Promise<void> | void;
+/** Runs once, locally; `c` is the orchestrating context (`c.targets.hosts` = the hosts). */
+export type RunHook<V extends HostVars = HostVars> = (c: Context<V>, deploy: DeployInfo) => Promise<void> | void;
 
-export interface ReleaseHooks {
+// Written as methods so that hooks typed for a deployfile's own host variables
+// (`release<Vars>({...})`) are hooks dpl's deploy code can call.
+export interface ReleaseHooks<V extends HostVars = HostVars> {
   /** Once, after the lock and before any host is prepared. */
-  beforePrepare?: RunHook;
+  beforePrepare?(c: Context<V>, deploy: DeployInfo): Promise<void> | void;
   /** Every host, in the new release directory (install dependencies, build assets). */
-  afterPrepare?: HostHook;
+  afterPrepare?(c: Context<V>, release: HostRelease): Promise<void> | void;
   /** Once, after every host prepared and the `once` steps ran, just before the switch. */
-  beforeSwitch?: RunHook;
+  beforeSwitch?(c: Context<V>, deploy: DeployInfo): Promise<void> | void;
   /** Every host, after all hosts switched. */
-  afterSwitch?: HostHook;
+  afterSwitch?(c: Context<V>, release: HostRelease): Promise<void> | void;
   /** Every host, after the switch and after a rollback (besides `services.restart`). */
-  restart?: HostHook;
+  restart?(c: Context<V>, release: HostRelease): Promise<void> | void;
   /** Once, after the release was recorded as deployed everywhere. */
-  afterDeploy?: RunHook;
+  afterDeploy?(c: Context<V>, deploy: DeployInfo): Promise<void> | void;
   /** Once, after a rollback finished. */
-  afterRollback?: RunHook;
+  afterRollback?(c: Context<V>, deploy: DeployInfo): Promise<void> | void;
   /** Once, when a deploy failed (after undoing); for notifications. Errors here are only warned about. */
-  onFailure?: (c: Context, deploy: DeployInfo, error: Error) => Promise<void> | void;
+  onFailure?(c: Context<V>, deploy: DeployInfo, error: Error): Promise<void> | void;
 }
 
 /** Work done once per role between prepare and switch (database migrations). */
-export interface OnceStep {
+export interface OnceStep<V extends HostVars = HostVars> {
   /** Shown in output. */
   name?: string;
   /** Runs on the first target host of this role; without a role, on the first target host. */
   role?: string;
-  run: HostHook;
+  run(c: Context<V>, release: HostRelease): Promise<void> | void;
 }
 
 export type ServiceManager = 'systemctl' | 'supervisorctl' | 'service' | 'initd';
@@ -87,7 +89,8 @@ export interface ServicesConfig {
   sudo?: boolean;
 }
 
-export interface ReleaseConfig {
+/** `V`: the deployfile's host variables, as the hooks see them (`release<Vars>({...})`). */
+export interface ReleaseConfig<V extends HostVars = HostVars> {
   /** The load balancer in front of the hosts: rollouts drain and restore batches through it. */
   proxy?: ProxyConfig;
   /** Canary → half → rest with health checks and automatic rollback (also with `deploy:ref,plan=1;50%`). */
@@ -120,8 +123,8 @@ export interface ReleaseConfig {
   poolSize?: number;
   /** When a step after the switch fails, switch every host back to its previous release. Default true. */
   autoRollback?: boolean;
-  hooks?: ReleaseHooks;
-  once?: OnceStep[];
+  hooks?: ReleaseHooks<V>;
+  once?: OnceStep<V>[];
   services?: ServicesConfig;
   /** The tasks' own targets (otherwise -H, -R or an environment task like `prod` choose). */
   roles?: string[];

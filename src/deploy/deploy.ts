@@ -2,6 +2,7 @@
 // → switch everywhere → restart → record, each phase a barrier over all target hosts.
 // If any host fails before the switch, no host switches and every half-made
 // release directory is removed; the error lists each host and why.
+import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
 import { DplError, HostsFailedError, InterruptedError, UsageError } from '../core/errors.js';
@@ -30,7 +31,7 @@ export interface Targets {
 }
 
 export function targetsOf(c: Context, config: ReleaseConfig, what: string): Targets {
-  const hosts = c.targets;
+  const hosts = [...c.targets.hosts];
   if (!hosts.length) {
     throw new UsageError(`${what}: no hosts to work on`, { hint: 'choose them with -H/-R, an environment task (`dpl prod deploy`), or roles in releaseTasks({...})' });
   }
@@ -101,11 +102,11 @@ async function deployLocked(
   });
   const info: DeployInfo = { release: name, ref: resolved, hosts: t.hosts, strategy };
   const hostNames = t.hosts.map((h) => h.name);
-  c.emit('deploy.resolved', { ref: resolved.ref, kind: resolved.kind, tag: resolved.tag, sha: resolved.sha, subject: resolved.subject, release: name });
+  internal(c).emit('deploy.resolved', { ref: resolved.ref, kind: resolved.kind, tag: resolved.tag, sha: resolved.sha, subject: resolved.subject, release: name });
   const what = { release: name, ref: resolved, hosts: hostNames };
   announce(c, 'start', `deploying ${resolved.tag ?? resolved.ref} (${shortSha(resolved.sha)}) as release ${name} to ${hostNames.join(', ')}`, what);
   const phase = (p: string, state: 'start' | 'end' | 'failed', failed?: string[]) =>
-    c.emit('deploy.phase', { action: 'deploy', phase: p, state, release: name, hosts: hostNames, failed });
+    internal(c).emit('deploy.phase', { action: 'deploy', phase: p, state, release: name, hosts: hostNames, failed });
 
   let started: HostRelease[] = [];
   const abandon = async (error: Error, fallback: string): Promise<never> => {
@@ -146,15 +147,15 @@ async function deployLocked(
       await prepareRelease(c, rel, config, source);
       if (config.hooks?.afterPrepare) {
         const hook = await runHostHook(c, 'afterPrepare', config.hooks.afterPrepare, [rel], 1);
-        if (hook.failures.length) throw hook.failures[0]!.error;
+        if (hook.failed.length) throw hook.failed[0]!.error;
       }
     });
     started = rels.filter((r) => startedSet.has(r.host.name));
     if (c.session.signal.aborted || prepared.notStarted.length) return await abandon(interrupted('prepare'), 'interrupted');
-    if (prepared.failures.length) {
-      phase('prepare', 'failed', prepared.failures.map((f) => f.host));
-      const err = new HostsFailedError(`prepare of release ${name} (no host was switched; release directories removed)`, prepared.failures);
-      return await abandon(err, `prepare failed on ${prepared.failures.map((f) => f.host).join(', ')}`);
+    if (prepared.failed.length) {
+      phase('prepare', 'failed', prepared.failed.map((f) => f.host));
+      const err = new HostsFailedError(`prepare of release ${name} (no host was switched; release directories removed)`, prepared.failed);
+      return await abandon(err, `prepare failed on ${prepared.failed.map((f) => f.host).join(', ')}`);
     }
     phase('prepare', 'end');
   } finally {
@@ -185,7 +186,7 @@ async function deployLocked(
   ] as const) {
     phase(step, 'start');
     const fan = await run();
-    const failures = [...fan.failures, ...fan.notStarted.map((h) => ({ host: h.name, error: new Error('interrupted before it started') }))];
+    const failures = [...fan.failed, ...fan.notStarted.map((h) => ({ host: h.name, error: new Error('interrupted before it started') }))];
     if (failures.length) {
       phase(step, 'failed', failures.map((f) => f.host));
       const err = await failAfterSwitch(c, config, info, rels, failures, step, t.size, states).catch((e: Error) => e);
@@ -211,7 +212,7 @@ export async function afterSuccess(c: Context, config: ReleaseConfig, t: Targets
     await cleanupHosts(c, config, t, {}).catch((e) => c.warn(`cleanup after the deploy failed: ${errorText(e)}`));
   }
   if (config.deployTag) {
-    const environment = config.deployTag.environment ?? c.session.get<string>('environment');
+    const environment = config.deployTag.environment ?? c.environment?.name;
     if (!environment) return c.warn('deployTag: no environment (set deployTag.environment); the commit was not tagged');
     try {
       const { createDeployTag } = await import('../git/deploy-tag.js');

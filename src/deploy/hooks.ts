@@ -5,7 +5,8 @@ import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
 import { DplError, HostError } from '../core/errors.js';
 import type { DeployInfo, HostHook, HostRelease, OnceStep, RunHook } from './config.js';
-import { forHosts, type Fanout } from './remote.js';
+import type { FanOut } from '../core/fanout.js';
+import { forHosts } from './remote.js';
 
 /** `c` for a host hook: on the host, in the release directory, DPL_* set. */
 export function releaseContext(c: Context, rel: HostRelease): Context {
@@ -37,7 +38,7 @@ export async function runHostHook(
   releases: HostRelease[],
   size: number,
   o: { interruptible?: boolean } = {},
-): Promise<Fanout<void>> {
+): Promise<FanOut<void>> {
   const byHost = new Map(releases.map((r) => [r.host.name, r]));
   return forHosts(
     c,

@@ -38,8 +38,8 @@ export async function listReleases(c: Context, t: Targets): Promise<Record<strin
     }
     return rows;
   });
-  if (fan.failures.length) throw new HostsFailedError('deploy.releases', fan.failures);
-  return Object.fromEntries(fan.ok);
+  if (fan.failed.length) throw new HostsFailedError('deploy.releases', fan.failed);
+  return Object.fromEntries(fan.succeeded);
 }
 
 function checkScript(t: Targets, host: string, config: ReleaseConfig, repoUrl: string | undefined): string {
@@ -93,5 +93,5 @@ export async function checkHosts(c: Context, config: ReleaseConfig, t: Targets):
     const free = Number(marker(stdout, 'free-kb'));
     c.on(h).log(`ok: ${root} writable by ${marker(stdout, 'user')}, lock free${current ? `, current → ${current}` : ''}${free ? `, ${(free / 1048576).toFixed(1)} GiB free` : ''}`);
   });
-  if (fan.failures.length) throw new HostsFailedError('deploy.check', fan.failures);
+  if (fan.failed.length) throw new HostsFailedError('deploy.check', fan.failed);
 }

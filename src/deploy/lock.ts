@@ -97,18 +97,18 @@ export async function acquireLocks(
     }
     return parseState(stdout);
   });
-  const problems = [...fan.failures.map((f) => `${f.host}: ${errorText(f.error).replace(`[${f.host}] `, '')}`)];
+  const problems = [...fan.failed.map((f) => `${f.host}: ${errorText(f.error).replace(`[${f.host}] `, '')}`)];
   if (!problems.length && c.session.signal.aborted) problems.push('interrupted while locking');
   if (problems.length || fan.notStarted.length) {
-    await releaseLocks(c, hosts.filter((h) => fan.ok.has(h.name)), layouts, info.token);
-    const n = hosts.length - fan.ok.size;
+    await releaseLocks(c, hosts.filter((h) => fan.succeeded.has(h.name)), layouts, info.token);
+    const n = hosts.length - fan.succeeded.size;
     throw new DplError(`could not take the deploy lock on ${n} of ${hosts.length} host${hosts.length === 1 ? '' : 's'} (nothing was changed):\n${problems.map((p) => `  - ${p.replace(/\n/g, '\n    ')}`).join('\n')}`, {
       hint: held.length
         ? 'another deploy is running; wait for it. If it died, check nobody is deploying, then `dpl deploy.unlock`'
         : 'fix the hosts above (`dpl deploy.check` tests reach, write access and the lock without changing anything)',
     });
   }
-  return fan.ok;
+  return fan.succeeded;
 }
 
 /** Release our own locks (token checked); never throws, warns about what it could not release. */
@@ -131,7 +131,7 @@ export async function releaseLocks(c: Context, hosts: Host[], layouts: Map<strin
     },
     { interruptible: false },
   );
-  for (const f of fan.failures) {
+  for (const f of fan.failed) {
     c.on(hosts.find((h) => h.name === f.host)!).warn(`could not release the deploy lock: ${errorText(f.error)}; run \`dpl deploy.unlock\` once you checked no deploy is running`);
   }
 }
@@ -151,7 +151,7 @@ export async function forceUnlock(c: Context, hosts: Host[], layouts: Map<string
     if (marker(stdout, 'none') !== undefined) c.on(h).log('no deploy lock');
     else c.on(h).warn(`removed the deploy lock held by ${describeHolder(section(stdout, 'info'), Number(marker(stdout, 'held')))}; if that deploy is still running it no longer holds the lock`);
   });
-  if (fan.failures.length) throw new HostsFailedError('deploy.unlock', fan.failures);
+  if (fan.failed.length) throw new HostsFailedError('deploy.unlock', fan.failed);
 }
 
 /** For `deploy.check`: shell that prints `@@DPL lock free` or the holder, changing nothing. */

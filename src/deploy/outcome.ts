@@ -1,6 +1,7 @@
 // The ends of a deploy: undoing an unswitched release everywhere, recording the
 // result in each host's history, and what happens when a step after the switch
 // fails (switch every host back, or say plainly that the failed release is live).
+import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import { DplError, type HostFailure } from '../core/errors.js';
 import type { DeployInfo, HostRelease, ReleaseConfig } from './config.js';
@@ -31,7 +32,7 @@ export async function discardAll(c: Context, rels: HostRelease[], why: Map<strin
     },
     { interruptible: false },
   );
-  for (const f of fan.failures) c.on(rels.find((r) => r.host.name === f.host)!.host).warn(`could not remove the half-made release: ${errorText(f.error)}`);
+  for (const f of fan.failed) c.on(rels.find((r) => r.host.name === f.host)!.host).warn(`could not remove the half-made release: ${errorText(f.error)}`);
 }
 
 /** Append one record per host (uninterruptible); returns the failures. */
@@ -50,11 +51,11 @@ export async function recordAll(
       const rel = rels.find((r) => r.host === h)!;
       const record = newRecord(rel.name, status, { resolved: rel.ref, strategy: rel.strategy, ...extra(rel) });
       await runScript(c, h, `record ${rel.name} ${status}`, appendSnippet(layoutOf(rel.deployPath), [record]));
-      c.emit('deploy.status', { host: h.name, release: rel.name, status, reason: record.reason });
+      internal(c).emit('deploy.status', { host: h.name, release: rel.name, status, reason: record.reason });
     },
     { interruptible: false },
   );
-  return fan.failures;
+  return fan.failed;
 }
 
 /** Restart after a switch: configured services, then the restart hook. Failures collected. */
@@ -105,7 +106,7 @@ export async function failAfterSwitch(
     await recordAll(c, rels, 'failed', (r) => ({ reason: why.get(r.host.name), action: 'deploy' }), size);
     const notes: string[] = [];
     for (const f of backFailures) notes.push(`  - ${f.host}: switching back failed: ${errorText(f.error)}`);
-    for (const f of restarted?.failures ?? []) notes.push(`  - ${f.host}: restart after switching back failed: ${errorText(f.error)}`);
+    for (const f of restarted?.failed ?? []) notes.push(`  - ${f.host}: restart after switching back failed: ${errorText(f.error)}`);
     throw new DplError(
       `deploy of ${info.release} failed after the switch (${step}):\n${detail}\n` +
         (notes.length ? `switching back had problems:\n${notes.join('\n')}` : `every host was switched back to its previous release and restarted; ${info.release} is marked failed`),

@@ -65,7 +65,7 @@ export async function deployInPlace(c: Context, config: ReleaseConfig, t: Target
 
     const fetched = await forHosts(c, t.hosts, t.size, (h) => runScript(c, h, `fetch ${shortSha(resolved.sha)}`, fetchScript(t.layouts.get(h.name)!, url, resolved.sha)));
     if (c.session.signal.aborted || fetched.notStarted.length) return await fail(new InterruptedError('interrupted during fetch: no host was changed'));
-    if (fetched.failures.length) return await fail(new HostsFailedError('fetch (no host was changed)', fetched.failures));
+    if (fetched.failed.length) return await fail(new HostsFailedError('fetch (no host was changed)', fetched.failed));
     await runRunHook(c, 'beforeSwitch', config.hooks?.beforeSwitch, info).catch(fail);
 
     const checkout = async (items: HostRelease[], which: (r: HostRelease) => string, label: string) =>
@@ -80,11 +80,11 @@ export async function deployInPlace(c: Context, config: ReleaseConfig, t: Target
       if (back) {
         const prevRels = rels.map((r) => ({ ...r, name: r.previous!, previous: undefined, ref: refOfRelease(states.get(r.host.name)!, r.previous!) }));
         const r = await checkout(prevRels, (x) => x.ref.sha, 'check out previous');
-        const restarted = r.failures.length ? undefined : await restartAll(c, config, prevRels, t.size, false);
-        note = r.failures.length
-          ? `checking out the previous commit failed on ${r.failures.map((f) => f.host).join(', ')}: check them`
-          : restarted?.failures.length
-            ? `every host was checked out back to its previous commit, but restarting failed on ${restarted.failures.map((f) => f.host).join(', ')}`
+        const restarted = r.failed.length ? undefined : await restartAll(c, config, prevRels, t.size, false);
+        note = r.failed.length
+          ? `checking out the previous commit failed on ${r.failed.map((f) => f.host).join(', ')}: check them`
+          : restarted?.failed.length
+            ? `every host was checked out back to its previous commit, but restarting failed on ${restarted.failed.map((f) => f.host).join(', ')}`
             : 'every host was checked out back to its previous commit and restarted';
       }
       await recordAll(c, rels, 'failed', (x) => ({ action: 'deploy', reason: why.get(x.host.name) }), t.size);
@@ -93,16 +93,16 @@ export async function deployInPlace(c: Context, config: ReleaseConfig, t: Target
     };
 
     const switched = await checkout(rels, (r) => r.ref.sha, 'check out');
-    if (switched.failures.length) return await revert(switched.failures, 'checkout');
-    const steps: Array<[string, () => Promise<{ failures: HostFailure[] }>]> = [
+    if (switched.failed.length) return await revert(switched.failed, 'checkout');
+    const steps: Array<[string, () => Promise<{ failed: HostFailure[] }>]> = [
       ['afterPrepare', () => runHostHook(c, 'afterPrepare', config.hooks?.afterPrepare, rels, t.size)],
-      ['once', async () => runOnceSteps(c, config.once ?? [], rels).then(() => ({ failures: [] }), (e: Error) => ({ failures: [{ host: 'once', error: e }] }))],
+      ['once', async () => runOnceSteps(c, config.once ?? [], rels).then(() => ({ failed: [] }), (e: Error) => ({ failed: [{ host: 'once', error: e }] }))],
       ['afterSwitch', () => runHostHook(c, 'afterSwitch', config.hooks?.afterSwitch, rels, t.size)],
       ['restart', () => restartAll(c, config, rels, t.size)],
     ];
     for (const [step, run] of steps) {
       const r = await run();
-      if (r.failures.length) return await revert(r.failures, step);
+      if (r.failed.length) return await revert(r.failed, step);
     }
     await recordAll(c, rels, 'deployed', (r) => ({ action: 'deploy', from: r.previous }), t.size);
     await runRunHook(c, 'afterDeploy', config.hooks?.afterDeploy, info);

@@ -4,11 +4,12 @@
 // stops fan-outs from starting more hosts, and the deploy then undoes its work.
 // Steps go to the transport directly rather than through `c.run`, so `-w` (warn
 // only) can never turn a failed lock, prepare or switch into a warning.
+import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
-import { CommandError, HostsFailedError, type HostFailure } from '../core/errors.js';
+import { CommandError } from '../core/errors.js';
 import { LineSplitter } from '../core/lines.js';
-import { runPool } from '../core/pool-runner.js';
+import { fanOut, type FanOut } from '../core/fanout.js';
 import type { ReleaseStatus } from './history.js';
 
 declare module '../core/events.js' {
@@ -42,11 +43,11 @@ export interface ScriptResult {
 /** Run `script` on `host`; `step` is what the output shows. Throws CommandError on a non-zero exit. */
 export async function runScript(c: Context, host: Host, step: string, script: string, o: ScriptOptions = {}): Promise<ScriptResult> {
   const hc = c.on(host);
-  const transport = await hc.transport();
+  const transport = await internal(hc).transport();
   const name = host.name;
-  hc.emit('command.start', { host: name, command: step, kind: 'run', full: script });
-  const out = new LineSplitter((line) => o.showOutput && hc.emit('output', { host: name, stream: 'out', line }));
-  const err = new LineSplitter((line) => hc.emit('output', { host: name, stream: 'err', line }));
+  internal(hc).emit('command.start', { host: name, command: step, kind: 'run', full: script });
+  const out = new LineSplitter((line) => o.showOutput && internal(hc).emit('output', { host: name, stream: 'out', line }));
+  const err = new LineSplitter((line) => internal(hc).emit('output', { host: name, stream: 'err', line }));
   const r = await transport.exec(script, {
     timeoutMs: o.timeoutMs ?? (c.session.flags.commandTimeoutMs as number | undefined),
     onStdout: (b) => out.push(b),
@@ -54,54 +55,26 @@ export async function runScript(c: Context, host: Host, step: string, script: st
   });
   out.flush();
   err.flush();
-  hc.emit('command.end', { host: name, command: step, code: r.code, signal: r.signal, durationMs: r.durationMs });
+  internal(hc).emit('command.end', { host: name, command: step, code: r.code, signal: r.signal, durationMs: r.durationMs });
   if (r.code !== 0 || r.signal) throw new CommandError(name, step, r.code, r.signal, r.stdout, r.stderr);
   return { stdout: r.stdout, stderr: r.stderr };
 }
 
-export interface Fanout<R> {
-  ok: Map<string, R>;
-  failures: HostFailure[];
-  /** Hosts never started because the run was interrupted. */
-  notStarted: Host[];
-}
-
 /**
- * `job` on every host, at most `size` at once; every started job is awaited, failures
- * collected. `interruptible` (default true): after Ctrl-C no further host is started.
- * Undo steps pass false so they reach every host.
+ * core's `fanOut` with the run's Ctrl-C: `job` on every host, at most `size` at once,
+ * every started job awaited, failures collected in host order. `interruptible`
+ * (default true): after Ctrl-C no further host is started. Undo steps pass false so
+ * they reach every host.
  */
-export async function forHosts<R>(
+export function forHosts<T>(
   c: Context,
   hosts: readonly Host[],
   size: number,
-  job: (host: Host) => Promise<R>,
+  job: (host: Host) => Promise<T>,
   o: { interruptible?: boolean } = {},
-): Promise<Fanout<R>> {
-  const ok = new Map<string, R>();
-  const failures: HostFailure[] = [];
+): Promise<FanOut<T>> {
   const interruptible = o.interruptible ?? true;
-  const slots = await runPool(
-    hosts,
-    size,
-    async (host) => {
-      try {
-        ok.set(host.name, await job(host));
-      } catch (e) {
-        failures.push({ host: host.name, error: e instanceof Error ? e : new Error(String(e)) });
-      }
-    },
-    () => interruptible && c.session.signal.aborted,
-  );
-  // Failures in inventory order, so messages read the same every time.
-  const order = new Map(hosts.map((h, i) => [h.name, i]));
-  failures.sort((a, b) => order.get(a.host)! - order.get(b.host)!);
-  return { ok, failures, notStarted: slots.filter((s) => !s.started).map((s) => s.item) };
-}
-
-/** Throw a HostsFailedError for `what` when any host failed. */
-export function throwIfFailed(what: string, fan: Fanout<unknown>): void {
-  if (fan.failures.length) throw new HostsFailedError(what, fan.failures);
+  return fanOut(hosts, job, { limit: size, stop: () => interruptible && c.session.signal.aborted });
 }
 
 /** The text between `@@DPL <name>` and the next `@@DPL` marker line. */

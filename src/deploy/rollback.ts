@@ -2,6 +2,7 @@
 // failed or rolled back; chosen by name and recorded status, never by mtime), or to
 // a named one (also how an old release is re-deployed). Same lock, same atomic
 // all-or-nothing switch, same restart hooks as a deploy.
+import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import { DplError, UsageError } from '../core/errors.js';
 import { strategyOf, type DeployInfo, type HostRelease, type ReleaseConfig } from './config.js';
@@ -87,9 +88,9 @@ export async function rollback(c: Context, config: ReleaseConfig, wanted: string
       c.log(`${target} is already live everywhere; nothing to do`);
       return { release: target, from: {} };
     }
-    c.emit('deploy.phase', { action: 'rollback', phase: 'switch', state: 'start', release: target, hosts: moving.map((r) => r.host.name) });
+    internal(c).emit('deploy.phase', { action: 'rollback', phase: 'switch', state: 'start', release: target, hosts: moving.map((r) => r.host.name) });
     await switchAll(c, moving.map((r) => ({ host: r.host, deployPath: r.deployPath, to: target, fromLink: states.get(r.host.name)!.currentLink })), t.size, `rollback to ${target}`);
-    c.emit('deploy.phase', { action: 'rollback', phase: 'switch', state: 'end', release: target, hosts: moving.map((r) => r.host.name) });
+    internal(c).emit('deploy.phase', { action: 'rollback', phase: 'switch', state: 'end', release: target, hosts: moving.map((r) => r.host.name) });
 
     // Abandoned releases are marked before restarting: whatever happens next, no later rollback picks them.
     const abandoned = moving
@@ -99,9 +100,9 @@ export async function rollback(c: Context, config: ReleaseConfig, wanted: string
     await recordAll(c, moving, 'deployed', (r) => ({ action: 'rollback', from: r.previous }), t.size);
 
     const restarted = await restartAll(c, config, moving, t.size);
-    if (restarted.failures.length) {
+    if (restarted.failed.length) {
       throw new DplError(
-        `rolled back to ${target}, but restarting failed:\n  - ${restarted.failures.map((f) => `${f.host}: ${errorText(f.error).replace(`[${f.host}] `, '')}`).join('\n  - ')}`,
+        `rolled back to ${target}, but restarting failed:\n  - ${restarted.failed.map((f) => `${f.host}: ${errorText(f.error).replace(`[${f.host}] `, '')}`).join('\n  - ')}`,
         { hint: 'the release is switched; fix the service and run `dpl restart`' },
       );
     }

@@ -5,7 +5,7 @@
 import type { Context } from '../core/context-types.js';
 import { UsageError } from '../core/errors.js';
 import { quote } from '../core/quote.js';
-import { task, type TaskDefinition } from '../core/task.js';
+import { namespace, task } from '../core/task.js';
 import type { ServiceManager, ServicesConfig } from './config.js';
 
 export type ServiceAction = 'restart' | 'reload';
@@ -57,7 +57,7 @@ function servicesOf(config: ServicesConfig | { services?: ServicesConfig } | und
   return 'services' in config ? (config.services ?? {}) : (config as ServicesConfig);
 }
 
-function actionTask(action: ServiceAction, config: ServicesConfig | { services?: ServicesConfig } | undefined): TaskDefinition<any, void> {
+function actionTask(action: ServiceAction, config: ServicesConfig | { services?: ServicesConfig } | undefined) {
   const services = servicesOf(config);
   const defaults = action === 'restart' ? services.restart : services.reload;
   return task(
@@ -82,15 +82,15 @@ function actionTask(action: ServiceAction, config: ServicesConfig | { services?:
 }
 
 /** `restart[:service]`. Takes a ServicesConfig or a ReleaseConfig (its `services`). */
-export function restartTask(config?: ServicesConfig | { services?: ServicesConfig }): TaskDefinition<any, void> {
+export function restartTask(config?: ServicesConfig | { services?: ServicesConfig }) {
   return actionTask('restart', config);
 }
 
-export function reloadTask(config?: ServicesConfig | { services?: ServicesConfig }): TaskDefinition<any, void> {
+export function reloadTask(config?: ServicesConfig | { services?: ServicesConfig }) {
   return actionTask('reload', config);
 }
 
 /** `{ restart, reload }`, to spread into a deployfile's tasks. */
-export function serviceTasks(config?: ServicesConfig | { services?: ServicesConfig }): { restart: TaskDefinition<any, void>; reload: TaskDefinition<any, void> } {
-  return { restart: restartTask(config), reload: reloadTask(config) };
+export function serviceTasks(config?: ServicesConfig | { services?: ServicesConfig }) {
+  return namespace({ restart: restartTask(config), reload: reloadTask(config) }, { desc: 'Restart or reload services (restart:<service>)' });
 }

@@ -63,11 +63,11 @@ export async function switchAll(c: Context, items: SwitchItem[], size: number, w
     },
     { interruptible: false },
   );
-  if (!fan.failures.length) return;
-  const switched = todo.filter((i) => fan.ok.has(i.host.name));
+  if (!fan.failed.length) return;
+  const switched = todo.filter((i) => fan.succeeded.has(i.host.name));
   const back = await switchBack(c, switched, size);
   const failures: HostFailure[] = [
-    ...fan.failures,
+    ...fan.failed,
     ...back.map((f) => ({ host: f.host, error: new Error(`switched, and switching back failed: ${errorText(f.error)}; fix it by hand`) })),
   ];
   const note = switched.length
@@ -90,5 +90,5 @@ export async function switchBack(c: Context, items: SwitchItem[], size: number):
     },
     { interruptible: false },
   );
-  return fan.failures;
+  return fan.failed;
 }

@@ -3,14 +3,17 @@
 // giving `deploy[:ref]` (= deploy.release), deploy.rollback, deploy.releases,
 // deploy.cleanup, deploy.unlock and deploy.check. Cheap to import: everything
 // that does work is loaded with `import()` inside the task bodies.
-import { namespace, task, type NamespaceDefinition } from '../core/task.js';
+import { namespace, task } from '../core/task.js';
 import type { Context } from '../core/context-types.js';
+import type { HostVars } from '../core/host.js';
 import type { ReleaseConfig } from './config.js';
+import type { ProxyConfig } from '../proxy/config.js';
+import type { RolloutConfig } from '../rollout/config.js';
 
 export type { ReleaseConfig, ReleaseHooks, HostRelease, DeployInfo, HostHook, RunHook, OnceStep, ServicesConfig, ServiceManager, Strategy } from './config.js';
 export { restartTask, reloadTask, serviceTasks } from './services.js';
 
-export function releaseTasks(config: ReleaseConfig = {}): NamespaceDefinition {
+export function releaseTasks<V extends HostVars = HostVars>(config: ReleaseConfig<V> = {}) {
   const own = { ...(config.roles ? { roles: config.roles } : {}), ...(config.hosts ? { hosts: config.hosts } : {}) };
   const targets = async (c: Context, what: string) => {
     const { targetsOf } = await import('./deploy.js');
@@ -21,7 +24,7 @@ export function releaseTasks(config: ReleaseConfig = {}): NamespaceDefinition {
       release: task(
         {
           desc: 'Deploy a ref as a new release on every host: lock, prepare all, then switch all',
-          orchestrator: true,
+          run: 'targets',
           ...own,
           args: {
             ref: { desc: `stable, latest, a tag, branch or SHA (default ${config.defaultRef ?? 'stable'})` },
@@ -40,7 +43,7 @@ export function releaseTasks(config: ReleaseConfig = {}): NamespaceDefinition {
       rollback: task(
         {
           desc: 'Switch back to the previous good release (or the one named), restart, mark the abandoned one',
-          orchestrator: true,
+          run: 'targets',
           ...own,
           args: {
             release: { desc: 'release name (e.g. 20261122T153000Z); default: the previous good one' },
@@ -52,14 +55,14 @@ export function releaseTasks(config: ReleaseConfig = {}): NamespaceDefinition {
           return rollback(c, config, release, force);
         },
       ),
-      releases: task({ desc: 'List the releases on each host: status, ref, which is current', orchestrator: true, ...own }, async (c) => {
+      releases: task({ desc: 'List the releases on each host: status, ref, which is current', run: 'targets', ...own }, async (c) => {
         const { listReleases } = await import('./inspect.js');
         return listReleases(c, await targets(c, 'deploy.releases'));
       }),
       cleanup: task(
         {
           desc: `Remove old releases, keeping the ${config.keep ?? 5} newest good ones, current and the previous good one`,
-          orchestrator: true,
+          run: 'targets',
           ...own,
           args: {
             keep: { type: 'number', desc: `good releases to keep (default ${config.keep ?? 5})` },
@@ -71,15 +74,46 @@ export function releaseTasks(config: ReleaseConfig = {}): NamespaceDefinition {
           return cleanupTask(c, config, await targets(c, 'deploy.cleanup'), { keep, sudo });
         },
       ),
-      unlock: task({ desc: "Force-remove the deploy lock (whoever holds it); check no deploy is running first", orchestrator: true, ...own }, async (c) => {
+      unlock: task({ desc: "Force-remove the deploy lock (whoever holds it); check no deploy is running first", run: 'targets', ...own }, async (c) => {
         const [{ forceUnlock }, t] = await Promise.all([import('./lock.js'), targets(c, 'deploy.unlock')]);
         return forceUnlock(c, t.hosts, t.layouts, t.size);
       }),
-      check: task({ desc: 'Check every host can be reached, written and locked, without changing anything', orchestrator: true, ...own }, async (c) => {
+      check: task({ desc: 'Check every host can be reached, written and locked, without changing anything', run: 'targets', ...own }, async (c) => {
         const { checkHosts } = await import('./inspect.js');
         return checkHosts(c, config, await targets(c, 'deploy.check'));
       }),
     },
     { default: 'release', desc: 'Release deploys: timestamped release directories switched atomically on every host' },
   );
+}
+
+export interface DeployOptions {
+  /** stable, latest, a tag, branch or SHA (default: the config's defaultRef, else stable). */
+  ref?: string;
+  /** `all`: every host prepared, then every host switched; `canary`: canary → half → rest, baked (issue #19's plans). */
+  strategy?: 'all' | 'canary';
+  /** For `canary`: the batches (default: the rollout config's plan) and the load balancer and judge. */
+  plan?: string[];
+  proxy?: ProxyConfig;
+  rollout?: RolloutConfig;
+}
+
+/**
+ * The release deploy as a namespace to mount (`deploy: app.tasks`-style, or the
+ * whole namespace under a key), plus `deploy(c, { ref, strategy })` for a task of
+ * the deployfile's own that picks how to deploy: typed, no cast.
+ */
+export function release<V extends HostVars = HostVars>(config: ReleaseConfig<V> = {}) {
+  const ns = releaseTasks<V>(config);
+  return {
+    ...ns,
+    async deploy(c: Context, o: DeployOptions = {}): Promise<unknown> {
+      if (o.strategy === 'canary') {
+        const { rolloutRelease } = await import('../rollout/index.js');
+        return rolloutRelease(c, config, { ref: o.ref, plan: o.plan, proxy: o.proxy ?? config.proxy, rollout: o.rollout ?? (config.rollout || undefined) });
+      }
+      const { deployRelease } = await import('./deploy.js');
+      return deployRelease(c, config, o.ref);
+    },
+  };
 }

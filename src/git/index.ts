@@ -8,5 +8,5 @@ export { bumpVersion, showVersion, type BumpResult, type VersionInfo } from './b
 export { createDeployTag, deployStamp, type DeployTagOptions, type DeployTagResult } from './deploy-tag.js';
 export { findVersion, readVersion, versionAt, commitVersion } from './version-file.js';
 export { parseVersion, nextVersion } from './version.js';
-export { gitTasks, type GitTasks } from './tasks.js';
+export { gitTasks } from './tasks.js';
 export type { GitConfig, VersionFileConfig, VersionFileSpec, FlowKind } from './config.js';

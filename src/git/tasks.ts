@@ -1,21 +1,17 @@
-// The built-in git tasks a deployfile spreads into its tasks:
-//   tasks: { ...gitTasks({ versionFile: { path: 'opensky/config/version.ini', key: 'opensky.version' } }) }
+// The built-in git tasks, a namespace a deployfile mounts under a key, or whose
+// tasks it puts at the top (`hotfix.start`, `release.finish`, `version.show`...):
+//   tasks: { ...gitTasks({ versionFile: { path: 'opensky/config/version.ini', key: 'opensky.version' } }).tasks }
 // Cheap to import: simple-git, semver and ini load inside the task bodies only.
 import type { Context } from '../core/context-types.js';
-import { namespace, task, type NamespaceDefinition } from '../core/task.js';
+import { namespace, task } from '../core/task.js';
 import { describeVersionFile, repoDirOf, versionFileSpec, type FlowKind, type GitConfig } from './config.js';
 import { reportResolved } from './describe.js';
 
 export type { GitConfig, VersionFileConfig } from './config.js';
 export { describeResolved, reportResolved, type ResolvedRef, type RefKind } from './describe.js';
 
-export interface GitTasks {
-  hotfix: NamespaceDefinition;
-  release: NamespaceDefinition;
-  version: NamespaceDefinition;
-}
 
-export function gitTasks(config: GitConfig = {}): GitTasks {
+export function gitTasks(config: GitConfig = {}) {
   const dir = (c: Context) => repoDirOf(config, c.session.root);
   const log = (c: Context) => (message: string) => c.log(message, { topic: 'git' });
 
@@ -25,7 +21,7 @@ export function gitTasks(config: GitConfig = {}): GitTasks {
         start: task(
           {
             desc: `Branch ${kind}/X.Y.Z off ${base} and commit the version bump`,
-            local: true,
+            run: 'local',
             args: { version: { required: true, desc: 'the new version, X.Y.Z' } },
           },
           async (c, args) => {
@@ -42,7 +38,7 @@ export function gitTasks(config: GitConfig = {}): GitTasks {
         finish: task(
           {
             desc: `Merge ${kind}/X.Y.Z into production and develop (--no-ff), tag it, delete it`,
-            local: true,
+            run: 'local',
             args: {
               version: { required: true, desc: 'the version started, X.Y.Z' },
               push: { type: 'boolean', desc: `push branches and tag (default ${config.push ?? false})` },
@@ -65,7 +61,7 @@ export function gitTasks(config: GitConfig = {}): GitTasks {
 
   const version = namespace(
     {
-      show: task({ desc: 'Show the version file and the highest version tags', local: true }, async (c) => {
+      show: task({ desc: 'Show the version file and the highest version tags', run: 'local' }, async (c) => {
         const { showVersion } = await import('./bump.js');
         const info = await showVersion(dir(c), config);
         const spec = versionFileSpec(config);
@@ -80,7 +76,7 @@ export function gitTasks(config: GitConfig = {}): GitTasks {
       bump: task(
         {
           desc: 'Bump the version file on the current branch (its own commit)',
-          local: true,
+          run: 'local',
           args: { to: { required: true, desc: 'patch, minor, major or X.Y.Z' } },
         },
         async (c, args) => {
@@ -91,7 +87,7 @@ export function gitTasks(config: GitConfig = {}): GitTasks {
       resolve: task(
         {
           desc: 'Show what a ref (stable, latest, tag, branch, SHA) resolves to',
-          local: true,
+          run: 'local',
           args: {
             ref: { default: 'stable', desc: 'stable, latest, a tag, branch or SHA' },
             fetch: { type: 'boolean', default: false, desc: 'fetch from the remote first' },
@@ -112,5 +108,5 @@ export function gitTasks(config: GitConfig = {}): GitTasks {
     { desc: 'The version file and version tags', default: 'show' },
   );
 
-  return { hotfix: flow('hotfix', 'production'), release: flow('release', 'develop'), version };
+  return namespace({ hotfix: flow('hotfix', 'production'), release: flow('release', 'develop'), version }, { desc: 'git-flow hotfixes and releases, and the version file' });
 }

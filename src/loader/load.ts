@@ -7,11 +7,11 @@ import type { SourceMap } from 'node:module';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DeployfileError } from '../core/errors.js';
-import { isDeployfile, type DeployfileDefinition } from '../core/deployfile.js';
+import { isDeployfile, type AnyDeployfile } from '../core/deployfile.js';
 import { compileDeployfile } from './compile.js';
 import { importModule } from './import.js';
 
-export async function loadDeployfile(file: string): Promise<DeployfileDefinition> {
+export async function loadDeployfile(file: string): Promise<AnyDeployfile> {
   const compiled = await compileDeployfile(file);
   let mod: { default?: unknown };
   try {

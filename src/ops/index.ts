@@ -1,21 +1,16 @@
-// Operator tasks a deployfile spreads into its tasks:
-//   tasks: { ...opsTasks({ services: { airship: { log: '/var/log/airship.log', status: 'supervisorctl status airship' } } }) }
+// Operator tasks, a namespace a deployfile mounts under a key, or whose tasks it
+// puts at the top (`...opsTasks({...}).tasks`):
+//   tasks: { ...opsTasks({ services: { airship: { log: '/var/log/airship.log', status: 'supervisorctl status airship' } } }).tasks }
 // gives `monitor[:service]`, `logs[:files]`, `status[:service]` and `history`.
 // Cheap to import: the implementations load when one of the tasks runs.
+import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
-import { task, type TaskDefinition } from '../core/task.js';
+import { namespace, task } from '../core/task.js';
 import { pickServices, serviceNames, type OpsConfig } from './config.js';
 
 export type { OpsConfig, ServiceConfig } from './config.js';
 
-export interface OpsTasks {
-  monitor: TaskDefinition<any, unknown>;
-  logs: TaskDefinition<any, unknown>;
-  status: TaskDefinition<any, unknown>;
-  history: TaskDefinition<any, unknown>;
-}
-
-export function opsTasks(config: OpsConfig = {}): OpsTasks {
+export function opsTasks(config: OpsConfig = {}) {
   const names = serviceNames(config);
   const service = {
     type: 'string',
@@ -24,12 +19,12 @@ export function opsTasks(config: OpsConfig = {}): OpsTasks {
   } as const;
   const lines = { type: 'number', default: config.lines ?? 10, desc: 'lines of history shown first' } as const;
   const forSeconds = { type: 'number', desc: 'stop after this many seconds (default: at Ctrl-C)' } as const;
-  const parallel = config.poolSize ?? true;
-  const emitTable = (c: Context, message: string, data: Record<string, unknown>) => c.emit('log', { level: 'info', topic: 'ops', message, data });
+  const parallel = { run: 'parallel', ...(config.poolSize ? { limit: config.poolSize } : {}) } as const;
+  const emitTable = (c: Context, message: string, data: Record<string, unknown>) => internal(c).emit('log', { level: 'info', topic: 'ops', message, data });
 
-  return {
+  return namespace({
     monitor: task(
-      { desc: "Follow services' logs and output on every host until Ctrl-C", parallel, args: { service, lines, for: forSeconds } },
+      { desc: "Follow services' logs and output on every host until Ctrl-C", ...parallel, args: { service, lines, for: forSeconds } },
       async (c, args) => {
         const { announce, followOnHost, serviceJobs } = await import('./follow.js');
         const services = pickServices(config, args.service, 'monitor');
@@ -42,7 +37,7 @@ export function opsTasks(config: OpsConfig = {}): OpsTasks {
     logs: task(
       {
         desc: 'Follow log files on every host (default: every service log) until Ctrl-C',
-        parallel,
+        ...parallel,
         args: {
           files: { type: 'list', desc: 'log files, ";"-separated (default: the services\' logs)' },
           lines,
@@ -63,7 +58,7 @@ export function opsTasks(config: OpsConfig = {}): OpsTasks {
     status: task(
       {
         desc: "Show each host's service state and current release",
-        orchestrator: true,
+        run: 'targets',
         args: { service, strict: { type: 'boolean', default: false, desc: 'fail when a service is down or a host unreachable' } },
       },
       async (c, args) => {
@@ -78,13 +73,13 @@ export function opsTasks(config: OpsConfig = {}): OpsTasks {
     history: task(
       {
         desc: "Show past deploys from the hosts' history logs (who, when, ref, outcome)",
-        orchestrator: true,
+        run: 'targets',
         args: { limit: { type: 'number', default: 20, desc: 'how many deploys to show, newest first' } },
       },
       async (c, args) => {
         const { collectHistory, historyTable } = await import('./history.js');
         const result = await collectHistory(c, config, c.taskName);
-        for (const u of result.unreachable) c.emit('log', { host: u.host, level: 'warn', topic: 'ops', message: `history not read: ${u.error}` });
+        for (const u of result.unreachable) internal(c).emit('log', { host: u.host, level: 'warn', topic: 'ops', message: `history not read: ${u.error}` });
         const shown = result.deploys.slice(0, Math.max(1, args.limit));
         const more = result.deploys.length - shown.length;
         const text = shown.length ? historyTable(shown) + (more > 0 ? `\n(${more} older deploy${more === 1 ? '' : 's'} not shown; history:limit=N)` : '') : 'no deploys recorded yet';
@@ -92,5 +87,5 @@ export function opsTasks(config: OpsConfig = {}): OpsTasks {
         return result;
       },
     ),
-  };
+  }, { desc: 'Operator tasks: follow logs, service status, deploy history' });
 }

@@ -1,32 +1,22 @@
-// How the orchestrated ops tasks (status, history) reach their hosts: every
+// How the ops tasks that drive their targets (status, history) reach them: every
 // target at once (bounded by the pool size), each failure kept per host instead
-// of failing the whole table. With no hosts selected they run on this machine.
+// of failing the whole table.
 import type { Context } from '../core/context-types.js';
 import { UsageError } from '../core/errors.js';
-import { runPool } from '../core/pool-runner.js';
 
 export type PerHost<T> = { host: string; ok: true; value: T } | { host: string; ok: false; error: Error };
 
 export async function onEachTarget<T>(c: Context, poolSize: number | undefined, fn: (hc: Context) => Promise<T>): Promise<PerHost<T>[]> {
-  const contexts = c.targets.length && !(c.targets.length === 1 && c.targets[0] === c.host) ? c.targets.map((h) => c.on(h)) : [c];
-  const size = poolSize ?? c.session.flags.poolSize ?? contexts.length;
-  const slots = await runPool(
-    contexts,
-    size,
-    async (hc): Promise<PerHost<T>> => {
-      try {
-        return { host: hc.host.name, ok: true, value: await fn(hc) };
-      } catch (e) {
-        return { host: hc.host.name, ok: false, error: e instanceof Error ? e : new Error(String(e)) };
-      }
-    },
-    () => c.session.signal.aborted,
-  );
-  const results = slots.filter((s) => s.started && s.result).map((s) => s.result!);
+  const fan = await c.targets.each(fn, poolSize ? { limit: poolSize } : {});
   // A mistake in the deployfile is not a host problem: report it as such.
-  const usage = results.find((r): r is Extract<PerHost<T>, { ok: false }> => !r.ok && r.error instanceof UsageError);
+  const usage = fan.failed.find((f) => f.error instanceof UsageError);
   if (usage) throw usage.error;
-  return results;
+  const failed = new Map(fan.failed.map((f) => [f.host, f.error]));
+  return c.targets.hosts.flatMap((h): PerHost<T>[] => {
+    if (fan.succeeded.has(h.name)) return [{ host: h.name, ok: true, value: fan.succeeded.get(h.name)! }];
+    const error = failed.get(h.name);
+    return error ? [{ host: h.name, ok: false, error }] : [];
+  });
 }
 
 /** A plain-text table (left-aligned columns, two spaces apart). */

@@ -2,6 +2,7 @@
 // incoming servers' health, then one write per LB (readies before drains), then
 // wait for the drained servers' sessions to end. Nothing is written anywhere
 // until every LB has been read and every check has passed.
+import { internal } from '../core/internal.js';
 import { HostError, UsageError } from '../core/errors.js';
 import type { Context } from '../core/context-types.js';
 import type { ProxyConfig } from './config.js';
@@ -32,11 +33,11 @@ interface Step {
 }
 
 export async function rotate(c: Context, config: ProxyConfig, o: RotateOptions): Promise<LbOutcome[]> {
-  const model = await resolveModel(c.session, config);
+  const model = await resolveModel(internal(c).runImpl, config);
   const unknown = o.incoming.filter((g) => !model.groups.includes(g));
   if (unknown.length) throw new UsageError(`proxy: unknown group ${unknown.join(', ')}; groups: ${model.groups.join(', ')}`);
   const force = o.force ?? false;
-  const drivers = await openDrivers(c.session, config, model);
+  const drivers = await openDrivers(internal(c).runImpl, config, model);
   const label = `${o.incoming.join(' + ')} in rotation`;
 
   const steps = await onEveryLb('proxy: reading the load balancers', drivers.map((driver) => ({ driver })), async ({ driver }) => {
@@ -55,7 +56,7 @@ export async function rotate(c: Context, config: ProxyConfig, o: RotateOptions):
     await onEveryLb('proxy: health checks', steps, (s) =>
       verifyHealthy({
         driver: s.driver,
-        transport: () => c.session.transport(s.driver.lb),
+        transport: () => internal(c).runImpl.transport(s.driver.lb),
         servers: s.plan.toVerify,
         health: config.health ?? {},
         signal: c.session.signal,

@@ -2,7 +2,7 @@
 // Reads and writes go to HAProxy every time: no local record of rotation.
 import { HostError } from '../core/errors.js';
 import type { Host } from '../core/host.js';
-import type { Run } from '../core/context-types.js';
+import type { RunImpl as Run } from '../core/run.js';
 import type { SocketTarget } from '../transport/types.js';
 import type { HaproxyConfig } from './config.js';
 import { LB_NAME } from './config.js';

@@ -1,7 +1,10 @@
 // One driver per LB host, and running a step on every LB at once. Driver modules
 // are imported here, lazily, so task factories stay cheap to import.
-import { DplError, HostsFailedError, type HostFailure } from '../core/errors.js';
-import type { Context, Run } from '../core/context-types.js';
+import { internal } from '../core/internal.js';
+import { DplError, HostsFailedError } from '../core/errors.js';
+import { fanOut } from '../core/fanout.js';
+import type { Context } from '../core/context-types.js';
+import type { RunImpl as Run } from '../core/run.js';
 import type { EventMap } from '../core/events.js';
 import type { ProxyConfig } from './config.js';
 import type { LoadBalancerDriver } from './driver.js';
@@ -17,26 +20,21 @@ export async function openDrivers(run: Run, config: ProxyConfig, model: Model): 
 }
 
 /**
- * Run `fn` for every LB in parallel and wait for all. One LB: its error as is.
- * Several: one error listing each LB that failed (the others' results are lost on purpose:
- * callers only continue when every LB agreed).
+ * Run `fn` for every LB at once (core's `fanOut`, no limit) and wait for all. One LB:
+ * its error as is. Several: one error listing each LB that failed (the others' results
+ * are lost on purpose: callers only continue when every LB agreed).
  */
 export async function onEveryLb<D extends { driver: LoadBalancerDriver }, T>(
   what: string,
   items: readonly D[],
   fn: (item: D) => Promise<T>,
 ): Promise<T[]> {
-  const settled = await Promise.allSettled(items.map(fn));
-  const failures: HostFailure[] = [];
-  settled.forEach((r, i) => {
-    if (r.status === 'rejected') {
-      failures.push({ host: items[i]!.driver.lb.name, error: r.reason instanceof Error ? r.reason : new Error(String(r.reason)) });
-    }
-  });
-  if (failures.length === 0) return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
-  if (items.length === 1) throw failures[0]!.error;
-  const err = new HostsFailedError(what, failures);
-  err.hint = failures.map((f) => (f.error instanceof DplError ? f.error.hint : undefined)).find((h) => h);
+  const byLb = new Map(items.map((item) => [item.driver.lb.name, item]));
+  const fan = await fanOut(items.map((item) => item.driver.lb), (lb) => fn(byLb.get(lb.name)!), { limit: items.length });
+  if (fan.failed.length === 0) return items.map((item) => fan.succeeded.get(item.driver.lb.name) as T);
+  if (items.length === 1) throw fan.failed[0]!.error;
+  const err = new HostsFailedError(what, fan.failed);
+  err.hint = fan.failed.map((f) => (f.error instanceof DplError ? f.error.hint : undefined)).find((h) => h);
   throw err;
 }
 
@@ -48,5 +46,5 @@ export function lbLog(
   message: string,
   data?: Record<string, unknown>,
 ): void {
-  c.emit('log', { host: lb, level, topic: 'proxy', message, data });
+  internal(c).emit('log', { host: lb, level, topic: 'proxy', message, data });
 }

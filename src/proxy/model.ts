@@ -2,7 +2,7 @@
 // group's servers with the deploy host each one is (through host variables).
 import { UsageError } from '../core/errors.js';
 import type { Host } from '../core/host.js';
-import type { Run } from '../core/context-types.js';
+import type { RunImpl as Run } from '../core/run.js';
 import { backendsOf, LB_NAME, type ProxyConfig } from './config.js';
 
 export interface Member {

@@ -4,7 +4,7 @@
 // after a reload; `pending` waits for them to exit.
 import { HostError } from '../core/errors.js';
 import type { Host } from '../core/host.js';
-import type { Run } from '../core/context-types.js';
+import type { RunImpl as Run } from '../core/run.js';
 import { sh, raw } from '../core/quote.js';
 import type { ExecResult } from '../transport/types.js';
 import type { NginxConfig } from './config.js';

@@ -1,5 +1,6 @@
 // The LBs' view of every server, joined with the deployfile's model (group,
 // deploy host). Read live from each LB; used by proxy.status, flip and groupHosts.
+import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { ProxyConfig } from './config.js';
 import type { AdminState, Health } from './driver.js';
@@ -24,8 +25,8 @@ export interface StatusRow {
 }
 
 export async function readStatus(c: Context, config: ProxyConfig): Promise<{ model: Model; rows: StatusRow[] }> {
-  const model = await resolveModel(c.session, config);
-  const drivers = await openDrivers(c.session, config, model);
+  const model = await resolveModel(internal(c).runImpl, config);
+  const drivers = await openDrivers(internal(c).runImpl, config, model);
   const states = await onEveryLb('proxy: reading the load balancers', drivers.map((driver) => ({ driver })), async ({ driver }) => ({
     lb: driver.lb.name,
     servers: (await driver.readState()).servers,

@@ -1,8 +1,9 @@
 // `proxyTasks(config)`: the proxy.* namespace a deployfile mounts. Cheap to import:
 // the rotation logic and drivers load inside the task bodies.
+import { internal } from '../core/internal.js';
 import { DplError } from '../core/errors.js';
 import type { Context } from '../core/context-types.js';
-import { namespace, task, type NamespaceDefinition, type TaskDefinition } from '../core/task.js';
+import { namespace, task } from '../core/task.js';
 import { validateConfig, type ProxyConfig } from './config.js';
 
 export type { ProxyConfig } from './config.js';
@@ -17,7 +18,7 @@ type ChangeArgs = { force: boolean; timeout: number | undefined };
 /** A dry run reaches no LB (the dry-run transport cannot open sockets): say what would happen instead. */
 function dryRun(c: Context, what: string): boolean {
   if (!c.session.flags.dryRun) return false;
-  c.emit('log', { level: 'info', topic: 'proxy', message: `dry run: would ${what} (the load balancer is not contacted)` });
+  internal(c).emit('log', { level: 'info', topic: 'proxy', message: `dry run: would ${what} (the load balancer is not contacted)` });
   return true;
 }
 
@@ -31,16 +32,12 @@ async function change(c: Context, config: ProxyConfig, incoming: string[], a: Ch
   });
 }
 
-export function proxyTasks(config: ProxyConfig): NamespaceDefinition {
+export function proxyTasks(config: ProxyConfig) {
   validateConfig(config);
   const groups = Object.keys(config.groups);
-  const perGroup: Record<string, TaskDefinition<any, any>> = {};
-  for (const g of groups) {
-    perGroup[g] = task(
-      { desc: `only ${g} in rotation (others drain)`, local: true, args: changeArgs },
-      (c, a) => change(c, config, [g], a),
-    );
-  }
+  const perGroup = Object.fromEntries(
+    groups.map((g) => [g, task({ desc: `only ${g} in rotation (others drain)`, run: 'local', args: changeArgs }, (c, a) => change(c, config, [g], a))]),
+  );
 
   return namespace(
     {
@@ -48,12 +45,12 @@ export function proxyTasks(config: ProxyConfig): NamespaceDefinition {
       only: task(
         {
           desc: 'only the named group in rotation: proxy.only:<group>',
-          local: true,
+          run: 'local',
           args: { group: { type: 'string', required: true, choices: groups, desc: 'group to keep live' }, ...changeArgs },
         },
         (c, a) => change(c, config, [a.group], a),
       ),
-      flip: task({ desc: 'swap the groups: the one out comes in, the one in drains', local: true, args: changeArgs }, async (c, a) => {
+      flip: task({ desc: 'swap the groups: the one out comes in, the one in drains', run: 'local', args: changeArgs }, async (c, a) => {
         if (dryRun(c, 'swap the group out of rotation with the one in it')) return [];
         const { readRotation, mixedError } = await import('./groups.js');
         const rot = await readRotation(c, config);
@@ -68,12 +65,12 @@ export function proxyTasks(config: ProxyConfig): NamespaceDefinition {
         if (out.length === groups.length) throw mixedError(rot, 'cannot flip: no group is in rotation');
         return change(c, config, out, a);
       }),
-      all: task({ desc: 'every group in rotation', local: true, args: changeArgs }, (c, a) => change(c, config, groups, a)),
-      status: task({ desc: 'each server: group, deploy host, state, health, sessions, 5xx', local: true }, async (c) => {
+      all: task({ desc: 'every group in rotation', run: 'local', args: changeArgs }, (c, a) => change(c, config, groups, a)),
+      status: task({ desc: 'each server: group, deploy host, state, health, sessions, 5xx', run: 'local' }, async (c) => {
         if (dryRun(c, 'show the state of every server')) return [];
         const { readStatus, renderStatus } = await import('./status.js');
         const { rows } = await readStatus(c, config);
-        c.emit('log', { level: 'info', topic: 'proxy.status', message: renderStatus(rows), data: { rows } });
+        internal(c).emit('log', { level: 'info', topic: 'proxy.status', message: renderStatus(rows), data: { rows } });
         return rows;
       }),
     },

@@ -1,6 +1,6 @@
 // What a deployfile writes under `rollout: {...}` and the defaults, resolved once per
-// run: per-environment overrides (the environment an env task like `prod` stored
-// with `c.session.set('environment', 'prod')`), then the CLI's `plan=`.
+// run: per-environment overrides (the run's environment: `dpl prod ...`, `-E prod`, or a
+// task calling `c.session.useEnvironment('prod')`), then the CLI's `plan=`.
 // Types and pure helpers only, cheap to import.
 import { UsageError } from '../core/errors.js';
 import { DEFAULT_PLAN, planSteps, type PlanStep } from './plan.js';

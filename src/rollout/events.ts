@@ -1,6 +1,7 @@
 // Every rollout decision is a typed event (for --json and notifiers) plus a 'log'
 // event with topic 'rollout' carrying the same decision in words (the pretty
 // reporter prints 'log' events). `tell` emits both, so they never drift apart.
+import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { EventMap } from '../core/events.js';
 import type { Sample } from './error-rate.js';
@@ -65,11 +66,11 @@ export function tell<K extends RolloutEvent>(
   message: string,
   o: { level?: EventMap['log']['level']; host?: string } = {},
 ): void {
-  c.emit(type, payload);
-  c.emit('log', { host: o.host, level: o.level ?? 'info', topic: 'rollout', message, data: { event: type } });
+  internal(c).emit(type, payload);
+  internal(c).emit('log', { host: o.host, level: o.level ?? 'info', topic: 'rollout', message, data: { event: type } });
 }
 
 /** A plain 'log' line of the rollout (no typed event). */
 export function note(c: Context, message: string, level: EventMap['log']['level'] = 'info', host?: string): void {
-  c.emit('log', { host, level, topic: 'rollout', message });
+  internal(c).emit('log', { host, level, topic: 'rollout', message });
 }

@@ -48,7 +48,7 @@ export async function runBatch(s: RolloutRun, index: number, info: DeployInfo): 
     await prepareRelease(c, rel, s.release, s.opts.source);
     if (s.release.hooks?.afterPrepare) {
       const hook = await runHostHook(c, 'afterPrepare', s.release.hooks.afterPrepare, [rel], 1);
-      if (hook.failures.length) throw hook.failures[0]!.error;
+      if (hook.failed.length) throw hook.failed[0]!.error;
     }
   });
   const discard = async (why: string, failures: { host: string; error: Error }[] = []) => {
@@ -56,10 +56,10 @@ export async function runBatch(s: RolloutRun, index: number, info: DeployInfo): 
     await discardAll(c, mine, reasons(mine, failures, why), s.size);
     s.phase(batch, 'old');
   };
-  if (prepared.failures.length || prepared.notStarted.length || c.session.signal.aborted) {
-    await discard(`prepare failed on ${prepared.failures.map((f) => f.host).join(', ') || 'another host'}`, prepared.failures);
-    if (!prepared.failures.length) throw s.stop('interrupted', n, batch, 'interrupted while preparing');
-    throw s.stop('prepare', n, batch, `prepare of ${s.name} failed (its release directories were removed):\n${failureLines(prepared.failures)}`);
+  if (prepared.failed.length || prepared.notStarted.length || c.session.signal.aborted) {
+    await discard(`prepare failed on ${prepared.failed.map((f) => f.host).join(', ') || 'another host'}`, prepared.failed);
+    if (!prepared.failed.length) throw s.stop('interrupted', n, batch, 'interrupted while preparing');
+    throw s.stop('prepare', n, batch, `prepare of ${s.name} failed (its release directories were removed):\n${failureLines(prepared.failed)}`);
   }
   s.phase(batch, 'prepared');
 
@@ -87,7 +87,7 @@ export async function runBatch(s: RolloutRun, index: number, info: DeployInfo): 
       ['restart', () => restartAll(c, s.release, rels, s.size)],
     ] as const) {
       const fan = await run();
-      const failures = [...fan.failures, ...fan.notStarted.map((h) => ({ host: h.name, error: new Error('interrupted before it started') }))];
+      const failures = [...fan.failed, ...fan.notStarted.map((h) => ({ host: h.name, error: new Error('interrupted before it started') }))];
       if (failures.length) throw new HostsFailedError(`${name} of batch ${n}`, failures);
     }
   });

@@ -3,9 +3,11 @@
 // `passes` good answers in a row, give up after `giveUpMs`. By default the TCP
 // stream is opened by the node's own SSH connection (`Transport.connect`), so the
 // app is reached exactly where it listens, even on a private address.
+import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
 import { InterruptedError, UsageError } from '../core/errors.js';
+import { fanOut } from '../core/fanout.js';
 import type { Transport } from '../transport/types.js';
 import { httpProbe } from '../proxy/probe.js';
 import { sleep } from '../proxy/health.js';
@@ -55,7 +57,12 @@ export async function checkHealthAll(
   phase: 'deploy' | 'rollback',
   addressOf: (host: Host) => { host: string; port: number } | undefined,
 ): Promise<HealthResult[]> {
-  return Promise.all(hosts.map((host) => checkHealth(c, host, h, phase, healthTarget(host, h, addressOf(host)))));
+  // Targets first: a host with no port stops the step before any check starts.
+  const targets = new Map(hosts.map((host) => [host.name, healthTarget(host, h, addressOf(host))]));
+  // Every host at once; a check only throws when interrupted, and then after every check ended.
+  const fan = await fanOut(hosts, (host) => checkHealth(c, host, h, phase, targets.get(host.name)!), { limit: hosts.length });
+  if (fan.failed.length) throw fan.failed[0]!.error;
+  return hosts.map((host) => fan.succeeded.get(host.name)!);
 }
 
 async function transportFor(c: Context, host: Host, h: Health): Promise<Transport> {
@@ -63,7 +70,7 @@ async function transportFor(c: Context, host: Host, h: Health): Promise<Transpor
     const { LocalTransport } = await import('../transport/local.js');
     return new LocalTransport(host);
   }
-  return c.session.transport(host);
+  return internal(c).runImpl.transport(host);
 }
 
 export async function checkHealth(c: Context, host: Host, h: Health, phase: 'deploy' | 'rollback', target: { host: string; port: number }): Promise<HealthResult> {

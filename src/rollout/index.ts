@@ -17,7 +17,7 @@ export type { RolloutReport, HostRecord, HostPhase, BatchRecord, FailedCheck, Ro
 export type { RolloutOptions } from './session.js';
 export type { RolloutEvent } from './events.js';
 
-/** Roll a resolved release out to `opts.hosts` (default `c.targets`) batch by batch; throws RolloutError with the report on failure. */
+/** Roll a resolved release out to `opts.hosts` (default `c.targets.hosts`) batch by batch; throws RolloutError with the report on failure. */
 export async function rollout(c: Context, opts: RolloutOptions): Promise<RolloutReport> {
   const m = await import('./rollout.js');
   return m.rollout(c, opts);
@@ -35,7 +35,7 @@ export interface RolloutReleaseOptions {
 
 /**
  * What the deploy task calls: resolve `ref` (and say what it is), find where the
- * hosts fetch from, then `rollout()` on `c.targets` with the deploy, proxy and rollout configs.
+ * hosts fetch from, then `rollout()` on `c.targets.hosts` with the deploy, proxy and rollout configs.
  */
 export async function rolloutRelease(c: Context, release: ReleaseConfig, o: RolloutReleaseOptions = {}): Promise<RolloutReport> {
   const { targetsOf, resolveForDeploy, repoUrlOf } = await import('../deploy/deploy.js');

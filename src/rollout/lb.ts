@@ -2,6 +2,7 @@
 // proxy config's `serverVar`, as `proxy.*` does), taking a batch out and putting it
 // back through the proxy drivers, and HAProxy's counters for the bake. Everything
 // is read live from every LB; nothing is remembered but the starting admin states.
+import { internal } from '../core/internal.js';
 import { HostError, UsageError } from '../core/errors.js';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
@@ -32,7 +33,7 @@ export class RolloutLb {
     const lbs = await c.session.resolveHosts(lbSel);
     if (!lbs.length) throw new UsageError('rollout: the proxy config `lb` resolved to no host', { hint: 'check `lb` in the proxy config' });
     const backends = backendsOf(config);
-    const drivers = await openDrivers(c.session, config, { lbs, backends, groups: [], members: [] });
+    const drivers = await openDrivers(internal(c).runImpl, config, { lbs, backends, groups: [], members: [] });
     const perLb = await onEveryLb('rollout: reading the load balancers', drivers.map((driver) => ({ driver })), async ({ driver }) => {
       const state = await driver.readState();
       if (state.readOnly) throw new HostError(driver.lb.name, state.readOnly.reason, { hint: state.readOnly.hint });
@@ -93,7 +94,7 @@ export class RolloutLb {
     if (!keys.size) return;
     await onEveryLb('rollout: load balancer health checks', this.drivers.map((driver) => ({ driver })), async ({ driver }) => {
       const servers = (await driver.readState()).servers.filter((s) => keys.has(keyOf(s)));
-      await verifyHealthy({ driver, transport: () => c.session.transport(driver.lb), servers, health: this.config.health ?? {}, signal: c.session.signal });
+      await verifyHealthy({ driver, transport: () => internal(c).runImpl.transport(driver.lb), servers, health: this.config.health ?? {}, signal: c.session.signal });
     });
   }
 

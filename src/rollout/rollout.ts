@@ -2,6 +2,7 @@
 // default), each batch watched before the next starts; any failed check rolls
 // every moved host back and fails with a report. The deploy lock is taken once,
 // on every target, for the whole rollout.
+import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
 import { DplError, UsageError } from '../core/errors.js';
@@ -24,12 +25,12 @@ import { describeFailure, RolloutError, type RolloutReport } from './report.js';
 import { hostList, RolloutRun, RolloutStop, type RolloutOptions } from './session.js';
 
 export async function rollout(c: Context, opts: RolloutOptions): Promise<RolloutReport> {
-  const hosts = opts.hosts ?? c.targets;
+  const hosts = opts.hosts ?? [...c.targets.hosts];
   if (!hosts.length) throw new UsageError('rollout: no hosts to roll out to', { hint: 'choose them with -H/-R or an environment task (`dpl prod deploy`)' });
   if (strategyOf(opts.release) === 'pull') {
     throw new UsageError('a rollout needs release directories; strategy pull deploys in place', { hint: 'use strategy git or upload' });
   }
-  const cfg = resolveRollout(opts.rollout, c.session.get<string>('environment'), opts.plan);
+  const cfg = resolveRollout(opts.rollout, c.environment?.name, opts.plan);
   const batches = batchesOf(hosts, cfg.plan);
   const what = `${opts.resolved.tag ?? opts.resolved.ref} (${shortSha(opts.resolved.sha)})`;
   const planText = batches.map((b, i) => `${i + 1}: ${hostList(b)}`).join('; ');
@@ -72,7 +73,7 @@ export async function rollout(c: Context, opts: RolloutOptions): Promise<Rollout
       opts = { ...opts, source: { ...opts.source, artifact: artifact.file } };
     }
     const s = new RolloutRun(c, opts, cfg, batches, name, rels, states, layouts, size, lb);
-    c.emit('deploy.resolved', { ref: opts.resolved.ref, kind: opts.resolved.kind, tag: opts.resolved.tag, sha: opts.resolved.sha, subject: opts.resolved.subject, release: name });
+    internal(c).emit('deploy.resolved', { ref: opts.resolved.ref, kind: opts.resolved.kind, tag: opts.resolved.tag, sha: opts.resolved.sha, subject: opts.resolved.subject, release: name });
     return await runAll(s);
   } finally {
     await dispose?.();
@@ -94,7 +95,7 @@ async function runAll(s: RolloutRun): Promise<RolloutReport> {
     tell(c, 'rollout.batch', { batch: f.batch, of: s.batches.length, hosts: f.hosts, state: 'failed', release: s.name, detail: f.message },
       `${describeFailure(f, s.batches.length)}: ${f.message}`, { level: 'error' });
     const rolledBack = await rollBack(s, stop.failure).catch((err) => {
-      c.emit('log', { level: 'error', topic: 'rollout', message: `the rollback itself failed: ${errorText(err)}` });
+      internal(c).emit('log', { level: 'error', topic: 'rollout', message: `the rollback itself failed: ${errorText(err)}` });
       return 'partial' as const;
     });
     if (rolledBack === true) announce(c, 'rollback', `rolled back every moved host from ${s.name}`, what);
@@ -138,15 +139,16 @@ function hintFor(s: RolloutRun, r: RolloutReport): string {
 }
 
 async function confirm(c: Context, cfg: ResolvedRollout, question: string): Promise<void> {
-  if (!needsConfirmation(cfg)) return;
+  // The rollout's own setting, or the deployfile's environment saying its deploys ask.
+  if (!needsConfirmation(cfg) && !c.environment?.confirm) return;
   if (c.session.flags.yes) return note(c, 'confirmation skipped (--yes)');
   const where = cfg.environment ? ` to ${cfg.environment}` : '';
-  if (!c.session.prompter.interactive) {
+  if (!internal(c).runImpl.prompter.interactive) {
     throw new DplError(`refusing to start a rollout${where} without confirmation: there is no terminal to ask on`, {
       hint: `pass --yes (-y) to confirm, or set rollout confirm: false${cfg.environment ? ` (or environments.${cfg.environment}.confirm)` : ''} in the deployfile`,
     });
   }
-  if (!(await c.session.prompter.confirm(question))) throw new DplError(`rollout${where} not confirmed; nothing was changed`);
+  if (!(await internal(c).runImpl.prompter.confirm(question))) throw new DplError(`rollout${where} not confirmed; nothing was changed`);
 }
 
 function dryReport(opts: RolloutOptions, cfg: ResolvedRollout, b: Host[][]): RolloutReport {

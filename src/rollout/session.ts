@@ -15,7 +15,7 @@ import type { RolloutLb } from './lb.js';
 import type { FailedCheck, HostPhase, HostRecord, RolloutFailure, RolloutReport } from './report.js';
 
 export interface RolloutOptions {
-  /** The hosts to roll out to, in order (batches take them from the front). Default: `c.targets`. */
+  /** The hosts to roll out to, in order (batches take them from the front). Default: `c.targets.hosts`. */
   hosts?: Host[];
   /** The release to deploy, resolved once (`resolveForDeploy`). */
   resolved: ResolvedRef;

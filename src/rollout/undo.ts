@@ -4,6 +4,7 @@
 // cannot be brought back is left out of rotation and named in the report.
 // With --no-rollback the failing batch only leaves rotation; nothing else changes.
 import type { Host } from '../core/host.js';
+import { fanOut } from '../core/fanout.js';
 import { layoutOf } from '../deploy/layout.js';
 import { refOfRelease } from '../deploy/history.js';
 import { recordAll, restartAll } from '../deploy/outcome.js';
@@ -73,11 +74,11 @@ async function rollBackGroup(s: RolloutRun, group: Host[], reason: string): Prom
     .map((r) => ({ ...r, name: r.previous!, path: layoutOf(r.deployPath).release(r.previous!), previous: undefined, ref: refOfRelease(s.states.get(r.host.name)!, r.previous!) }));
   for (const r of prev) s.phase([r.host], 'rolled-back', { current: r.name });
   const restarted = await restartAll(c, s.release, prev, s.size, false);
-  for (const f of restarted.failures) {
+  for (const f of restarted.failed) {
     ok = false;
     fail(group.find((h) => h.name === f.host)!, `restart after switching back failed: ${errorText(f.error)}`);
   }
-  const up = prev.filter((r) => !restarted.failures.some((f) => f.host === r.host.name)).map((r) => r.host);
+  const up = prev.filter((r) => !restarted.failed.some((f) => f.host === r.host.name)).map((r) => r.host);
   const health = await checkHealthAll(c, up, s.cfg.health, 'rollback', (h) => s.lb?.addresses.get(h.name));
   for (const r of health.filter((x) => !x.ok)) {
     ok = false;
@@ -86,17 +87,13 @@ async function rollBackGroup(s: RolloutRun, group: Host[], reason: string): Prom
   const healthy = up.filter((h) => health.find((r) => r.host === h.name)?.ok);
   const ready: Host[] = [];
   if (s.lb) {
-    await Promise.all(
-      healthy.map(async (h) => {
-        try {
-          await s.lb!.verify(c, [h]);
-          ready.push(h);
-        } catch (e) {
-          ok = false;
-          fail(h, `the load balancer does not see it healthy after switching back: ${errorText(e)}; left out of rotation`);
-        }
-      }),
-    );
+    // One LB check per host, so one host the LB does not like keeps only itself out of rotation.
+    const verified = await fanOut(healthy, (h) => s.lb!.verify(c, [h]), { limit: healthy.length });
+    for (const f of verified.failed) {
+      ok = false;
+      fail(group.find((h) => h.name === f.host)!, `the load balancer does not see it healthy after switching back: ${errorText(f.error)}; left out of rotation`);
+    }
+    ready.push(...healthy.filter((h) => verified.succeeded.has(h.name)));
     try {
       await s.lb.putBack(ready);
     } catch (e) {

@@ -8,8 +8,8 @@ const good = project(`
 import { deployfile, task, namespace } from 'dpl-deploy';
 export default deployfile({
   tasks: {
-    deploy: task({ desc: 'Deploy', args: { ref: { default: 'stable' }, retries: { type: 'number', default: 1 } } }, async (c, a) => {
-      await c.run('echo deploying ' + a.ref);
+    deploy: task({ desc: 'Deploy', run: 'local', args: { ref: { default: 'stable' }, retries: { type: 'number', default: 1 } } }, async (c, a) => {
+      await c.local('echo deploying ' + a.ref);
     }),
     proxy: namespace({ flip: task({ desc: 'Flip groups' }, () => {}) }, { desc: 'Load balancer' }),
   },
@@ -141,8 +141,12 @@ describe('listing and plans touch no host', () => {
 import { deployfile, task } from 'dpl-deploy';
 export default deployfile({ tasks: { t: task(async (c) => { await c.cd('/srv/app').run('touch ${marker}'); }) } });
 `);
-    const r = dpl(['--dry-run', 't'], { cwd: dir });
-    expect(r.code).toBe(0);
+    // A plan needs hosts as a run does; app-1 is never contacted.
+    const none = dpl(['--dry-run', 't'], { cwd: dir });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/task "t" runs on hosts, and none are chosen/);
+    const r = dpl(['--dry-run', '-H', 'app-1.invalid', 't'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/run: cd \/srv\/app && touch /);
     expect(r.stdout).toMatch(/dry run: no host was touched/);
     expect(existsSync(marker)).toBe(false);

@@ -32,10 +32,10 @@ describe('secret variables through the CLI, locally', () => {
   const dir = project(`
 import { deployfile, task } from 'dpl-deploy';
 export default deployfile({ tasks: {
-  envdump: task({ local: true }, async (c) => { await c.local('env'); }),
-  echo: task({ local: true }, async (c) => { await c.local(${JSON.stringify(`echo ${values.join(' ')}`)}); }),
-  tail: task({ local: true }, async (c) => { await c.local(${JSON.stringify(`echo "login was ${secrets.DPL_SSH_PASSWORD}" >&2; exit 4`)}); }),
-  crash: task({ local: true }, async () => {
+  envdump: task({ run: 'local' }, async (c) => { await c.local('env'); }),
+  echo: task({ run: 'local' }, async (c) => { await c.local(${JSON.stringify(`echo ${values.join(' ')}`)}); }),
+  tail: task({ run: 'local' }, async (c) => { await c.local(${JSON.stringify(`echo "login was ${secrets.DPL_SSH_PASSWORD}" >&2; exit 4`)}); }),
+  crash: task({ run: 'local' }, async () => {
     setTimeout(() => { throw new Error(${JSON.stringify(`uncaught, holding ${secrets.DPL_SUDO_PASSWORD}`)}); }, 0);
     await new Promise((r) => setTimeout(r, 2000));
   }),
@@ -83,7 +83,7 @@ describe('secret variables and git (simple-git and its hooks)', () => {
     git(work, 'checkout', '-q', 'master');
     write(work, '.gitignore', '.dpl/\n');
     git(work, 'add', '.gitignore');
-    commitFile(work, 'deployfile.ts', `import { deployfile, gitTasks } from 'dpl-deploy';\nexport default deployfile({ tasks: { ...gitTasks({ versionFile: { path: 'opensky/config/version.ini', section: 'parameters', key: 'opensky.version' } }) } });\n`, 'Add deployfile');
+    commitFile(work, 'deployfile.ts', `import { deployfile, gitTasks } from 'dpl-deploy';\nexport default deployfile({ tasks: { ...gitTasks({ versionFile: { path: 'opensky/config/version.ini', section: 'parameters', key: 'opensky.version' } }).tasks } });\n`, 'Add deployfile');
     // A post-commit hook (outside the tree, so the tree stays clean) writes down the environment git was given.
     const hooks = join(fx.tmp, 'hooks');
     dump = join(fx.tmp, 'git-env');

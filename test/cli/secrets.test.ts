@@ -4,7 +4,7 @@
 // writes: the `dpl: error:` line (and -v stack), stdout, --json and the run log.
 import { chmodSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeBed } from '../support/bed.js';
 import { dpl, project } from '../helpers/cli.js';
 
@@ -76,5 +76,32 @@ export default deployfile({ tasks: {
     } finally {
       rmSync(pwFile, { force: true });
     }
+  });
+});
+
+describe("a deployfile's own secret (c.session.secret)", () => {
+  const dir = project(`
+import { deployfile, task, sh } from 'dpl-deploy';
+export default deployfile({ tasks: {
+  token: task({ desc: 'use an API token', run: 'local' }, async (c) => {
+    const t = await c.session.secret('api_token', 'API token?');
+    c.log('got ' + t.length + ' characters');
+    await c.local(sh\`echo "token=\${t}"\`);
+  }),
+} });
+`);
+
+  it('comes from DPL_<KEY> without a terminal, masked in the output and the run log', () => {
+    const r = dpl(['token'], { cwd: dir, env: { DPL_API_TOKEN: 'tok-7f3a9e' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('got 10 characters');
+    expect(r.stdout).toContain('token=***');
+    expect(r.stdout + r.stderr + runLogs(dir)).not.toContain('tok-7f3a9e');
+  });
+
+  it('without the variable or a terminal: exit 2 naming the variable', () => {
+    const r = dpl(['token'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/DPL_API_TOKEN/);
   });
 });

@@ -17,17 +17,17 @@ const app = project(`
 import { deployfile, task, UsageError } from 'dpl-deploy';
 export default deployfile({
   tasks: {
-    env: task({ desc: 'Show the CA variables the commands see' }, async (c) => {
+    env: task({ desc: 'Show the CA variables the commands see', run: 'local' }, async (c) => {
       c.log((await c.local('echo "extra=$NODE_EXTRA_CA_CERTS moved=\${DPL_EXTRA_CA_CERTS-unset}"')).stdout.trim());
     }),
-    notify: task({ desc: 'Report a deploy phase' }, async (c) => {
+    notify: task({ desc: 'Report a deploy phase', run: 'local' }, async (c) => {
       c.emit('log', { level: 'info', topic: 'deploy', message: 'deploy start', data: { phase: 'start', release: 'R1' } });
     }),
-    hello: task({ desc: 'Say hello locally' }, async (c) => {
+    hello: task({ desc: 'Say hello locally', run: 'local' }, async (c) => {
       const r = await c.local('echo "hello from $DPL_T in $PWD"');
       c.log(r.stdout.trim());
     }),
-    refuse: task({ desc: 'Fail with a usage error' }, () => {
+    refuse: task({ desc: 'Fail with a usage error', run: 'local' }, () => {
       throw new UsageError('refused on purpose');
     }),
   },

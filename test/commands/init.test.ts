@@ -30,9 +30,14 @@ describe('dpl init', () => {
     expectCode(list, 0);
     expect(list.stdout).toMatch(/^\s+uptime\s+Show how long each host has been up/m);
     expect(list.stdout).toMatch(/^\s+prod\s/m);
-    const disk = await dplRun(['disk:/'], { cwd: dir });
+    // No host chosen: refused, never run here; the hint names the starter's environment.
+    const none = await dplRun(['disk:/'], { cwd: dir });
+    expectCode(none, 2);
+    expect(none.stderr).toMatch(/task "disk" runs on hosts, and none are chosen/);
+    expect(none.stderr).toMatch(/`dpl prod disk`/);
+    const disk = await dplRun(['--dry-run', 'prod', 'disk:/'], { cwd: dir });
     expectCode(disk, 0);
-    expect(disk.stdout).toMatch(/\[local\] run: df -h \//);
+    expect(disk.stdout).toMatch(/\[web-0\] run: df -h \//);
   });
 
   it('never overwrites an existing deployfile', async () => {

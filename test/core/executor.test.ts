@@ -13,7 +13,7 @@ describe('executor', () => {
       hosts,
       roles: { prod: ['h1', 'h2'], staging: ['h3'] },
       tasks: {
-        prod: task({ local: true, args: { group: { default: 'all' } } }, (c, { group }) => {
+        prod: task({ run: 'local', args: { group: { default: 'all' } } }, (c, { group }) => {
           order.push('prod');
           c.session.set('env', `prod:${group}`);
           c.session.use({ roles: ['prod'] });
@@ -33,7 +33,7 @@ describe('executor', () => {
       {
         hosts,
         tasks: {
-          one: task({ parallel: true }, async (c) => {
+          one: task({ run: 'parallel' }, async (c) => {
             await c.run(`sleep 0.0${c.host.name.slice(1)}`);
             log.push(`one@${c.host.name}`);
           }),
@@ -53,7 +53,7 @@ describe('executor', () => {
       {
         hosts,
         tasks: {
-          work: task({ parallel: true }, async (c) => {
+          work: task({ run: 'parallel' }, async (c) => {
             if (c.host.name === 'h1' || c.host.name === 'h3') await c.run(`echo broken on ${c.host.name} >&2; exit 4`);
             await c.run('sleep 0.2');
             finished.push(c.host.name);
@@ -84,10 +84,11 @@ describe('executor', () => {
 
   it('a failed task stops the chain', async () => {
     const ran: string[] = [];
-    const { executor } = localRun({
-      tasks: { bad: task(async (c) => void (await c.run('exit 1'))), after: task(() => void ran.push('after')) },
-    });
-    await expect(executor.runAll(executor.prepare(['bad', 'after'].map(parseInvocation)))).rejects.toThrow(CommandError);
+    const { executor } = localRun(
+      { hosts, tasks: { bad: task(async (c) => void (await c.run('exit 1'))), after: task(() => void ran.push('after')) } },
+      { selection: { hosts: ['h1'] } },
+    );
+    await expect(executor.runAll(executor.prepare(['bad', 'after'].map(parseInvocation)))).rejects.toThrow(HostsFailedError);
     expect(ran).toEqual([]);
   });
 
@@ -104,18 +105,22 @@ describe('executor', () => {
 
   it('-w (warn only) turns a failing command into a warning and a result with ok: false', async () => {
     let code: number | null = null;
-    const { executor } = localRun({ tasks: { t: task(async (c) => void (code = (await c.run('exit 5')).code)) } }, { flags: { warnOnly: true } });
+    const { executor } = localRun({ hosts, tasks: { t: task(async (c) => void (code = (await c.run('exit 5')).code)) } }, { selection: { hosts: ['h1'] }, flags: { warnOnly: true } });
     await executor.runAll(executor.prepare([parseInvocation('t')]));
     expect(code).toBe(5);
   });
 
   it('command errors name host, command, exit code and output tail', async () => {
-    const { executor } = localRun({ tasks: { t: task(async (c) => void (await c.run('for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo line$i; done; exit 2'))) } });
+    const { executor } = localRun(
+      { hosts, tasks: { t: task(async (c) => void (await c.run('for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo line$i; done; exit 2'))) } },
+      { selection: { hosts: ['h1'] } },
+    );
     const err = await executor.runAll(executor.prepare([parseInvocation('t')])).catch((e) => e);
-    const cause = err as CommandError; // a local task's own error is not wrapped
+    expect(err).toBeInstanceOf(HostsFailedError);
+    const cause = (err as HostsFailedError).failures[0]!.error as CommandError;
     expect(cause).toBeInstanceOf(CommandError);
     expect(cause.code).toBe(2);
-    expect(cause.message).toMatch(/^\[local\] command exited with code 2: for i in/);
+    expect(cause.message).toMatch(/^\[h1\] command exited with code 2: for i in/);
     expect(cause.message).toMatch(/line12/);
     expect(cause.message).not.toMatch(/line2\n/);
   });
@@ -126,7 +131,7 @@ describe('executor', () => {
       hosts,
       tasks: {
         ns: namespace({ uname: task({ roles: ['all'] }, async (c) => (await c.run(`echo ${c.host.name}`)).stdout.trim()) }),
-        main: task({ local: true }, async (c) => void (results = await c.execute('ns.uname', [], { hosts: ['h1', 'h2'] }))),
+        main: task({ run: 'local' }, async (c) => void (results = await c.execute('ns.uname', [], { hosts: ['h1', 'h2'] }))),
       },
       roles: { all: ['h4'] },
     });
@@ -141,8 +146,9 @@ describe('executor', () => {
     let seen = '';
     let parentCwd: string | undefined = 'x';
     const { executor } = localRun({
+      hosts,
       tasks: {
-        t: task(async (c) => {
+        t: task({ hosts: ['h1'] }, async (c) => {
           seen = await c.cd('/tmp', (c2) => c2.withEnv({ GREETING: "it's me" }).prefix('export B=2').run('echo "$PWD|$GREETING|$B"')).then((r) => r.stdout.trim());
           parentCwd = c.cwd;
         }),

@@ -17,8 +17,8 @@ async function names(taskOpts: object, token: string, selection?: object) {
 }
 
 describe('host precedence', () => {
-  it('none anywhere: the task runs once, locally', async () => {
-    expect(await names(noop.options, 't')).toEqual({ mode: 'local', hosts: [], source: 'none' });
+  it('none anywhere: a task that runs on hosts is refused (it would run on this machine)', async () => {
+    await expect(names(noop.options, 't')).rejects.toThrow(/task "t" runs on hosts, and none are chosen/);
   });
 
   it('run selection (-H/-R or an earlier task) is used when nothing else says', async () => {
@@ -47,15 +47,25 @@ describe('host precedence', () => {
     await expect(names(noop.options, 't:role=nope')).rejects.toThrow(/unknown role "nope"; roles: web, db, gen/);
   });
 
-  it('modes: local tasks ignore hosts; runsOnce takes the first; parallel by option or -P; serial wins', async () => {
-    const { run } = localRun({ hosts, roles, tasks: {} }, { selection: { roles: ['web'] }, flags: { parallel: true } });
-    expect((await planTask('t', undefined, { local: true }, run)).mode).toBe('local');
-    expect((await planTask('t', undefined, { runsOnce: true }, run)).hosts.map((h) => h.name)).toEqual(['a']);
-    expect((await planTask('t', undefined, {}, run)).mode).toBe('parallel');
-    expect((await planTask('t', undefined, { serial: true }, run)).mode).toBe('serial');
-    expect((await planTask('t', undefined, { parallel: 3 }, run)).poolSize).toBe(3);
-    const orchestrated = await planTask('t', undefined, { orchestrator: true }, run);
-    expect(orchestrated).toMatchObject({ mode: 'local' });
-    expect(orchestrated.hosts.map((h) => h.name)).toEqual(['a', 'b']);
+  it('modes: local ignores hosts; once takes the first; each is one at a time unless -P; parallel and targets take limit', async () => {
+    const plain = localRun({ hosts, roles, tasks: {} }, { selection: { roles: ['web'] } }).run;
+    const dashP = localRun({ hosts, roles, tasks: {} }, { selection: { roles: ['web'] }, flags: { parallel: true } }).run;
+    expect(await planTask('t', undefined, { run: 'local' }, plain)).toMatchObject({ mode: 'local', hosts: [] });
+    expect((await planTask('t', undefined, { run: 'once' }, plain)).hosts.map((h) => h.name)).toEqual(['a']);
+    expect(await planTask('t', undefined, {}, plain)).toMatchObject({ mode: 'each', limit: 1 });
+    expect(await planTask('t', undefined, {}, dashP)).toMatchObject({ mode: 'each', limit: 2 });
+    expect(await planTask('t', undefined, { run: 'parallel', limit: 3 }, plain)).toMatchObject({ mode: 'parallel', limit: 3 });
+    const targets = await planTask('t', undefined, { run: 'targets' }, plain);
+    expect(targets).toMatchObject({ mode: 'targets', limit: 2 });
+    expect(targets.hosts.map((h) => h.name)).toEqual(['a', 'b']);
+  });
+
+  it('impossible combinations cannot be written, and the old options say what replaced them', () => {
+    // @ts-expect-error a local task names no hosts
+    expect(() => task({ run: 'local', hosts: ['a'] }, () => {})).toThrow(/cannot name hosts or roles/);
+    // @ts-expect-error once has no limit
+    expect(() => task({ run: 'once', limit: 2 }, () => {})).toThrow(/limit has no meaning/);
+    // @ts-expect-error the old boolean is gone
+    expect(() => task({ orchestrator: true }, () => {})).toThrow(/"orchestrator" is gone: write run: 'targets'/);
   });
 });

@@ -51,7 +51,7 @@ export interface CliProject {
 /**
  * `config` is the text of the releaseTasks({...}) argument (TypeScript), so hooks
  * can be real functions; it may read process.env (tests pass env per run).
- * `extraTasks` is more entries for the tasks object (e.g. `...serviceTasks({...})`).
+ * `extraTasks` is more entries for the tasks object (e.g. `...serviceTasks({...}).tasks`).
  */
 export function cliProject(bed: BedInfo, name: string, config: string, extraTasks = ''): CliProject {
   const dir = openTmp(`dpl-deploy-cli-${name}-`);

@@ -6,7 +6,7 @@ import { RunImpl } from '../../src/core/run.js';
 import { Executor } from '../../src/core/executor.js';
 import { Registry } from '../../src/core/registry.js';
 import { parseInvocation } from '../../src/core/grammar.js';
-import type { DeployfileDefinition } from '../../src/core/deployfile.js';
+import type { AnyDeployfile } from '../../src/core/deployfile.js';
 import type { CliFlags } from '../../src/core/context-types.js';
 import { LocalTransport } from '../../src/transport/local.js';
 
@@ -17,7 +17,7 @@ export interface InProcessResult {
 }
 
 export async function runInProcess(
-  definition: DeployfileDefinition,
+  definition: AnyDeployfile,
   root: string,
   tokens: string[],
   o: { hosts?: string[]; roles?: string[]; flags?: Partial<CliFlags>; controller?: AbortController; onEvent?: (e: DplEvent) => void } = {},

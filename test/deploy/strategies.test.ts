@@ -21,7 +21,7 @@ describeBed('release strategies and services through the CLI', (bed) => {
       'upload',
       `{ repoDir: ${JSON.stringify(repo.work)}, roles: ['web'], strategy: 'upload', services: ${services},
          build: { command: 'mkdir -p out && cp app.txt out/ && echo "$DPL_TAG $$ $(date +%s%N)" > out/BUILD', output: 'out' } }`,
-      `...serviceTasks(${services})`,
+      `...serviceTasks(${services}).tasks`,
     );
     track(p);
     const r = await p.dpl(['deploy:v1.1.0']);

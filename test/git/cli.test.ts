@@ -15,7 +15,7 @@ const DEPLOYFILE = `
 import { deployfile, gitTasks } from 'dpl-deploy';
 export default deployfile({
   tasks: {
-    ...gitTasks({ versionFile: ${JSON.stringify(VERSION_FILE)} }),
+    ...gitTasks({ versionFile: ${JSON.stringify(VERSION_FILE)} }).tasks,
   },
 });
 `;

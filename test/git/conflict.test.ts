@@ -8,7 +8,7 @@ import { VERSION_FILE, branches, commitFile, fakeContext, git, openSky, parents,
 
 let fx: Fixture | undefined;
 afterEach(() => fx?.cleanup());
-const tasks = gitTasks({ versionFile: VERSION_FILE });
+const tasks = gitTasks({ versionFile: VERSION_FILE }).tasks;
 
 async function failure(p: Promise<unknown>): Promise<DplError> {
   const err = await p.then(() => undefined, (e: unknown) => e);

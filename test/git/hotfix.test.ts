@@ -26,7 +26,7 @@ describe('OpenSky hotfix 3.0.1', () => {
   it('starts, takes a fix, finishes, pushes, and stable resolves to v3.0.1 in a fresh clone', async () => {
     fx = openSky();
     const { work } = fx;
-    const tasks = gitTasks({ versionFile: VERSION_FILE });
+    const tasks = gitTasks({ versionFile: VERSION_FILE }).tasks;
     const { c, logs } = fakeContext(work);
     const master0 = git(work, 'rev-parse', 'master');
     const develop0 = git(work, 'rev-parse', 'develop');
@@ -88,7 +88,7 @@ describe('OpenSky hotfix 3.0.1', () => {
   it('while a release is open, goes into that release instead of develop, which keeps its own version', async () => {
     fx = openSky();
     const { work } = fx;
-    const tasks = gitTasks({ versionFile: VERSION_FILE });
+    const tasks = gitTasks({ versionFile: VERSION_FILE }).tasks;
     const { c } = fakeContext(work);
     git(work, 'checkout', '-q', 'develop');
     await runTask(tasks.release, 'start', c, ['3.1.0']);
@@ -121,7 +121,7 @@ describe('OpenSky hotfix 3.0.1', () => {
   it('pushes by config default, and deletes the hotfix branch on the remote', async () => {
     fx = openSky();
     const { work } = fx;
-    const tasks = gitTasks({ versionFile: VERSION_FILE, push: true });
+    const tasks = gitTasks({ versionFile: VERSION_FILE, push: true }).tasks;
     const { c } = fakeContext(work);
     await runTask(tasks.hotfix, 'start', c, ['3.0.1']);
     git(work, 'push', '-q', '-u', 'origin', 'hotfix/3.0.1');
@@ -134,7 +134,7 @@ describe('OpenSky hotfix 3.0.1', () => {
   it('does not push unless asked', async () => {
     fx = openSky();
     const { work } = fx;
-    const tasks = gitTasks({ versionFile: VERSION_FILE });
+    const tasks = gitTasks({ versionFile: VERSION_FILE }).tasks;
     const { c } = fakeContext(work);
     const originMaster = git(fx.origin, 'rev-parse', 'master');
     await runTask(tasks.hotfix, 'start', c, ['3.0.1']);
@@ -152,7 +152,7 @@ describe('OpenSky hotfix 3.0.1', () => {
   it('detects main as production and works without a version file', async () => {
     fx = openSky({ production: 'main' });
     const { work } = fx;
-    const tasks = gitTasks();
+    const tasks = gitTasks().tasks;
     const { c } = fakeContext(work);
     const start = await runTask(tasks.hotfix, 'start', c, ['3.0.1']);
     expect(start).toMatchObject({ base: 'main', previous: '3.0.0', bumpCommit: undefined });

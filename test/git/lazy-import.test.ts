@@ -34,7 +34,7 @@ describe('src/git/tasks.ts', () => {
   });
 
   it('builds the three namespaces with local tasks', () => {
-    const t = gitTasks({});
+    const t = gitTasks({}).tasks;
     expect(Object.keys(t)).toEqual(['hotfix', 'release', 'version']);
     expect(Object.keys(t.hotfix.tasks)).toEqual(['start', 'finish']);
     expect(Object.keys(t.release.tasks)).toEqual(['start', 'finish']);
@@ -43,7 +43,7 @@ describe('src/git/tasks.ts', () => {
     for (const ns of [t.hotfix, t.release, t.version]) {
       for (const def of Object.values(ns.tasks)) {
         expect(def.kind).toBe('task');
-        if (def.kind === 'task') expect(def.options.local).toBe(true);
+        if (def.kind === 'task') expect(def.options.run).toBe('local');
       }
     }
   });

@@ -97,7 +97,7 @@ describe('resolveRef', () => {
     fx = openSky();
     const { work } = fx;
     const { c, logs } = fakeContext(work);
-    const r = await runTask(gitTasks({}).version, 'resolve', c, []);
+    const r = await runTask(gitTasks({}).tasks.version, 'resolve', c, []);
     expect(r).toMatchObject({ kind: 'stable', tag: 'v3.0.0' });
     expect(logs).toEqual([`resolved stable → tag v3.0.0 @ ${r.sha.slice(0, 12)} "OpenSky 3.0.0"`]);
   });

@@ -26,7 +26,7 @@ async function refuses(
 ): Promise<void> {
   const before = snapshot(dir);
   const { c } = fakeContext(dir);
-  const err = await runTask(gitTasks(config)[ns], name, c, positional, named).then(
+  const err = await runTask(gitTasks(config).tasks[ns], name, c, positional, named).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -46,10 +46,10 @@ describe('refusals leave the repo exactly as it was', () => {
     fx = openSky();
     const { work } = fx;
     const { c } = fakeContext(work);
-    await runTask(gitTasks(cfg).hotfix, 'start', c, ['3.0.1']);
+    await runTask(gitTasks(cfg).tasks.hotfix, 'start', c, ['3.0.1']);
     await refuses(work, cfg, 'hotfix', 'start', ['3.0.2'], { message: /refusing to start hotfix 3\.0\.2: hotfix\/3\.0\.1 is not finished yet/, hint: /dpl hotfix\.finish:3\.0\.1/ });
     git(work, 'checkout', '-q', 'develop');
-    await runTask(gitTasks(cfg).release, 'start', c, ['3.1.0']);
+    await runTask(gitTasks(cfg).tasks.release, 'start', c, ['3.1.0']);
     await refuses(work, cfg, 'release', 'start', ['3.2.0'], { message: /release\/3\.1\.0 is not finished yet/, hint: /dpl release\.finish:3\.1\.0/ });
   });
 
@@ -159,7 +159,7 @@ describe('refusals leave the repo exactly as it was', () => {
       hint: /dpl hotfix\.start:3\.0\.1/,
     });
     const { c } = fakeContext(work);
-    await runTask(gitTasks(cfg).hotfix, 'start', c, ['3.0.1']);
+    await runTask(gitTasks(cfg).tasks.hotfix, 'start', c, ['3.0.1']);
     git(work, 'tag', '-a', '-m', 'premature', 'v3.0.1', 'master');
     await refuses(work, cfg, 'hotfix', 'finish', ['3.0.1'], { message: /tag v3\.0\.1 already exists on .* which does not contain hotfix\/3\.0\.1/ });
     git(work, 'tag', '-d', 'v3.0.1');

@@ -8,7 +8,7 @@ import { VERSION_FILE, VERSION_INI, branches, commitFile, fakeContext, git, open
 
 let fx: Fixture | undefined;
 afterEach(() => fx?.cleanup());
-const tasks = gitTasks({ versionFile: VERSION_FILE });
+const tasks = gitTasks({ versionFile: VERSION_FILE }).tasks;
 const ini = (dir: string) => readFileSync(path.join(dir, VERSION_FILE.path), 'utf8');
 
 describe('release flow', () => {

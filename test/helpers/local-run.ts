@@ -4,8 +4,8 @@ import { EventBus, type DplEvent } from '../../src/core/events.js';
 import { RunImpl } from '../../src/core/run.js';
 import { Executor } from '../../src/core/executor.js';
 import { Registry } from '../../src/core/registry.js';
-import { builtinTasks } from '../../src/tasks/builtin.js';
-import { deployfile, type DeployfileDefinition } from '../../src/core/deployfile.js';
+import { builtinTasks, environmentTasks } from '../../src/tasks/builtin.js';
+import { deployfile, type AnyDeployfile } from '../../src/core/deployfile.js';
 import { LocalTransport } from '../../src/transport/local.js';
 import { ConnectionError } from '../../src/core/errors.js';
 import type { CliFlags, Selection } from '../../src/core/context-types.js';
@@ -16,13 +16,13 @@ export function flags(over: Partial<CliFlags> = {}): CliFlags {
 }
 
 export function localRun(
-  def: Omit<DeployfileDefinition, 'kind'>,
+  def: Omit<AnyDeployfile, 'kind'>,
   opts: { flags?: Partial<CliFlags>; selection?: Selection; unreachable?: string[] } = {},
 ) {
   const events = new EventBus();
   const seen: DplEvent[] = [];
   events.on((e) => seen.push(e));
-  const definition = deployfile(def);
+  const definition: AnyDeployfile = deployfile(def as Parameters<typeof deployfile>[0]);
   const run = new RunImpl({
     flags: flags(opts.flags),
     definition,
@@ -38,7 +38,7 @@ export function localRun(
       closeAll: async () => {},
     }),
   });
-  const registry = new Registry(definition.tasks, builtinTasks);
+  const registry = new Registry({ ...environmentTasks(definition), ...definition.tasks }, builtinTasks);
   const executor = new Executor(run, registry);
   return { run, executor, registry, events: seen };
 }

@@ -31,7 +31,7 @@ export function bedContext(
   const noExecute = async (): Promise<never> => {
     throw new Error('execute() is not used by these tests');
   };
-  return { ...bp, run, c: new HostContext(host, run, 'test', noExecute) };
+  return { ...bp, run, c: new HostContext(host, run, { name: 'test', root: {}, targets: [host], execute: noExecute }) };
 }
 
 /** Own user for the short-password tests; `insults` on, so sudo never says "Sorry, try again.". */

@@ -58,7 +58,7 @@ const data = { release: '20261122T100000Z', ref: 'main', sha: 'abcdef1234567890a
 export default deployfile({
   config: { project: 'airship', notify: ${notify} },
   tasks: {
-    deploy: task({ desc: 'a deploy that reports its phases', args: { outcome: { default: 'success' } } }, async (c, { outcome }) => {
+    deploy: task({ desc: 'a deploy that reports its phases', run: 'local', args: { outcome: { default: 'success' } } }, async (c, { outcome }) => {
       const phase = (p: string, extra: Record<string, unknown> = {}) =>
         c.emit('log', { level: 'info', topic: 'deploy', message: 'deploy ' + p, data: { ...data, ...extra, phase: p } });
       phase('start');

@@ -47,7 +47,7 @@ export default deployfile({
   hosts: ${JSON.stringify(inventory)},
   roles: { web: ${JSON.stringify(HOSTS)} },
   tasks: {
-    ...opsTasks({ services: { airship: { log: '~/${tag}.log', status: 'test -f ~/${tag}.log && echo "airship RUNNING"' } } }),
+    ...opsTasks({ services: { airship: { log: '~/${tag}.log', status: 'test -f ~/${tag}.log && echo "airship RUNNING"' } } }).tasks,
   },
 });
 `);

@@ -27,17 +27,17 @@ function closure(file: string, seen = new Set<string>()): Set<string> {
 describe('opsTasks', () => {
   it('statically loads only its config and core task definitions', () => {
     const loaded = [...closure(path.join(SRC, 'ops/index.ts'))].map((m) => (path.isAbsolute(m) ? path.relative(SRC, m) : m)).sort();
-    expect(loaded).toEqual(['core/errors.ts', 'core/task.ts', 'ops/config.ts', 'ops/index.ts']);
+    expect(loaded).toEqual(['core/errors.ts', 'core/internal.ts', 'core/task.ts', 'ops/config.ts', 'ops/index.ts']);
   });
 
   it('gives monitor, logs, status and history; status and history orchestrate their hosts', () => {
-    const t = opsTasks({ services: { airship: { log: '/var/log/airship.log', status: 'supervisorctl status airship' } } });
+    const t = opsTasks({ services: { airship: { log: '/var/log/airship.log', status: 'supervisorctl status airship' } } }).tasks;
     expect(Object.keys(t)).toEqual(['monitor', 'logs', 'status', 'history']);
-    expect(t.monitor.options).toMatchObject({ parallel: true, args: { service: { choices: ['airship'] } } });
-    expect(t.logs.options.parallel).toBe(true);
-    expect(t.status.options.orchestrator).toBe(true);
-    expect(t.history.options.orchestrator).toBe(true);
-    expect(opsTasks({ poolSize: 4 }).monitor.options.parallel).toBe(4);
+    expect(t.monitor.options).toMatchObject({ run: 'parallel', args: { service: { choices: ['airship'] } } });
+    expect(t.logs.options.run).toBe('parallel');
+    expect(t.status.options.run).toBe('targets');
+    expect(t.history.options.run).toBe('targets');
+    expect(opsTasks({ poolSize: 4 }).tasks.monitor.options).toMatchObject({ run: 'parallel', limit: 4 });
   });
 
   it('builds tail commands with every path quoted, ~/ left to the shell', () => {

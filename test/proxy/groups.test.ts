@@ -100,7 +100,7 @@ describe('a deployfile\'s prod task', () => {
     const config = groupsConfig(a.adminSock);
     const deployed: string[] = [];
     const tasks = {
-      prod: task({ local: true, args: { group: { choices: ['all', 'out', 'in'], default: 'all' } } }, async (c, { group }) => {
+      prod: task({ run: 'local', args: { group: { choices: ['all', 'out', 'in'], default: 'all' } } }, async (c, { group }) => {
         if (group === 'all') c.session.use({ roles: ['app'] });
         else c.session.use({ hosts: await groupHosts(c, config, group as 'in' | 'out') });
       }),

@@ -11,12 +11,12 @@ import { deployfile, task } from 'dpl-deploy';
 export default deployfile({
   config: ${config},
   tasks: {
-    greet: task({ desc: 'say hello here' }, async (c) => {
+    greet: task({ desc: 'say hello here', run: 'local' }, async (c) => {
       c.session.events.redact('hunter2-secret');
       await c.local('echo hello; echo the password is hunter2-secret; echo oops >&2');
       c.warn('careful');
     }),
-    fail: task({ desc: 'fails' }, async (c) => {
+    fail: task({ desc: 'fails', run: 'local' }, async (c) => {
       await c.local('echo about to fail; exit 3');
     }),
   },

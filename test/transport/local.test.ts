@@ -40,7 +40,7 @@ describe.skipIf(!!sudoSkip)('c.sudo on the local machine', () => {
       events: new EventBus(),
       prompter: { interactive: false, secret: async (key) => (asked.push(key), password), confirm: async () => false },
     });
-    return new HostContext(LOCAL_HOST, run, 'test', async () => new Map());
+    return new HostContext(LOCAL_HOST, run, { name: 'test', root: {}, targets: [], execute: async () => new Map() });
   };
 
   it('c.sudo("cat") gets EOF at once', async () => {

@@ -50,7 +50,7 @@ export async function runInit(args: string[], io: Io, term: InitTerminal = proce
   const what = hosts.length ? `${hosts.length} host${hosts.length === 1 ? '' : 's'}: ${hosts.map((h) => h.name).join(', ')}` : 'an example host to replace';
   io.out(
     `Wrote ${path} (${what}).\n` +
-      'Next:\n  dpl --list          see the tasks\n  dpl uptime          run one here, on this machine\n  dpl prod uptime     run it on the production hosts\n' +
+      'Next:\n  dpl --list          see the tasks\n  dpl prod uptime     run a task on the production hosts\n  dpl -H web-0 uptime run it on one host\n' +
       'dpl keeps run logs and a compile cache in .dpl/: add it to .gitignore.\n',
   );
   return 0;

@@ -33,17 +33,19 @@ export function starterDeployfile(o: StarterOptions): string {
   const j = (v: string) => JSON.stringify(v).replace(/"/g, "'");
   const inventory = hosts.map((h) => `    ${j(h.name)}: { hostname: ${j(h.spec)} },`).join('\n');
   const names = hosts.map((h) => j(h.name)).join(', ');
-  const ops = "...opsTasks({ services: { app: { log: '/var/log/app.log', status: 'systemctl is-active app' } } }),";
+  const ops = "...opsTasks({ services: { app: { log: '/var/log/app.log', status: 'systemctl is-active app' } } }).tasks,";
   return `// deployfile.ts: the tasks \`dpl\` runs (written by \`dpl init\`; edit freely).
 //
 //   dpl --list               the tasks below, with their arguments
-//   dpl prod uptime          run a task on the production hosts
-//   dpl disk:/var/log        pass arguments as task:a,b or task:key=value
+//   dpl prod uptime          run a task on the production hosts (or: dpl -E prod uptime)
+//   dpl prod disk:/var/log   pass arguments as task:a,b or task:key=value
 //   dpl -H web-0 -- df -h    run one command on a host
 //
 // A task gets a Context \`c\`: c.run() and c.sudo() run on the host, c.local()
-// here, c.put() / c.get() copy files. With no host selected a task runs here.
-// Build commands with sh\`...\`: every \${value} is quoted for the shell.
+// here, c.put() / c.get() copy files. A task runs on the hosts chosen for it
+// (-H, -R, an environment, or its own hosts/roles); with none it is refused,
+// unless it says run: 'local'. Build commands with sh\`...\`: every \${value}
+// is quoted for the shell.
 import { deployfile, task, sh${o.withOps ? ', opsTasks' : ''} } from 'dpl-deploy';
 
 export default deployfile({
@@ -52,13 +54,18 @@ export default deployfile({
   hosts: {
 ${inventory}
   },
-  // Roles group hosts: \`dpl -R web uptime\`, or a task like \`prod\` below.
+  // Roles group hosts: \`dpl -R web uptime\`.
   roles: {
     web: [${names}],
+  },
+  // An environment is a task and a flag: \`dpl prod uptime\` = \`dpl -E prod uptime\`.
+  environments: {
+    prod: { desc: 'The production hosts', roles: { web: [${names}] } },
   },
   defaults: {
     // user: 'deploy',                // login user when neither the host nor ~/.ssh/config names one
     // commandTimeoutMs: 10 * 60_000, // kill a remote command after ten minutes
+    // shell: 'bash -l -c',           // read the login profile (rbenv, nvm PATHs); costs what the profile costs, per command
   },
   config: {
     // Where releases live on the hosts (a host var deployPath wins).
@@ -69,14 +76,11 @@ ${inventory}
     // runLog: { keep: 50 },
   },
   tasks: {
-    prod: task({ desc: 'Run the tasks that follow on the production hosts', local: true }, (c) => {
-      c.session.use({ roles: ['web'] });
-    }),
-    uptime: task({ desc: 'Show how long each host has been up', parallel: true }, async (c) => {
+    uptime: task({ desc: 'Show how long each host has been up', run: 'parallel' }, async (c) => {
       await c.run('uptime');
     }),
     disk: task(
-      { desc: 'Show free disk space', parallel: true, args: { path: { default: '/', desc: 'directory to check' } } },
+      { desc: 'Show free disk space', run: 'parallel', args: { path: { default: '/', desc: 'directory to check' } } },
       async (c, { path }) => {
         await c.run(sh\`df -h \${path}\`);
       },

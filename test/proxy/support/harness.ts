@@ -42,7 +42,7 @@ export function proxyRun(
       throw e;
     }
   };
-  const context = () => new HostContext(LOCAL_HOST, run, 'test', executor.execute);
+  const context = () => new HostContext(LOCAL_HOST, run, { name: 'test', root: {}, targets: [], execute: (name, args, on, caller) => executor.executeFrom(name, args, on, caller) });
   const logs = (level?: string) =>
     events.filter((e): e is Extract<DplEvent, { type: 'log' }> => e.type === 'log' && (!level || e.level === level));
   /** Several tokens in command-line order, like `dpl prod:out deploy`. */

@@ -11,17 +11,17 @@ const sleep = (ms: number, signal: AbortSignal) =>
 const delays: Record<string, number> = { a: 300, b: 3000, c: 4500 };
 export default deployfile({
   tasks: {
-    hello: task({ desc: 'log a line per host', parallel: true }, async (c) => {
+    hello: task({ desc: 'log a line per host', run: 'parallel' }, async (c) => {
       c.log('hello from ' + c.host.name);
     }),
-    slow: task({ desc: 'uneven work on every host', parallel: true }, async (c) => {
+    slow: task({ desc: 'uneven work on every host', run: 'parallel' }, async (c) => {
       await sleep(delays[c.host.name] ?? 100, c.session.signal);
       c.log('finished');
     }),
-    broken: task({ desc: 'fails on b', parallel: true }, async (c) => {
+    broken: task({ desc: 'fails on b', run: 'parallel' }, async (c) => {
       if (c.host.name === 'b') throw new Error('b is broken');
     }),
-    flaky: task({ desc: 'fails on b at once, the others take their time', parallel: true }, async (c) => {
+    flaky: task({ desc: 'fails on b at once, the others take their time', run: 'parallel' }, async (c) => {
       if (c.host.name === 'b') throw new Error('b is broken');
       await sleep(delays[c.host.name] ?? 100, c.session.signal);
     }),

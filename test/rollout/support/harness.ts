@@ -9,6 +9,7 @@ import { EventBus, type DplEvent } from '../../../src/core/events.js';
 import { RunImpl } from '../../../src/core/run.js';
 import { Executor } from '../../../src/core/executor.js';
 import { Registry } from '../../../src/core/registry.js';
+import { environmentTasks } from '../../../src/tasks/builtin.js';
 import { parseInvocation } from '../../../src/core/grammar.js';
 import { deployfile } from '../../../src/core/deployfile.js';
 import { task } from '../../../src/core/task.js';
@@ -60,15 +61,15 @@ export function project(bed: BedInfo, name: string, repoWork: string, port: numb
       deploy: releaseTasks(release),
       // What the deploy task's `plan=` wiring will look like (see the report).
       rollout: task(
-        { orchestrator: true, roles: ['web'], args: { ref: {}, plan: { type: 'list' } } },
+        { run: 'targets', roles: ['web'], args: { ref: {}, plan: { type: 'list' } } },
         (c, a) => rolloutRelease(c, release, { ref: a.ref, plan: a.plan, proxy, rollout }),
       ),
       // No load balancer: health checks only, on the app's port at the host var's address.
-      'rollout-nolb': task({ orchestrator: true, roles: ['web'], args: { ref: {}, plan: { type: 'list' } } }, (c, a) =>
+      'rollout-nolb': task({ run: 'targets', roles: ['web'], args: { ref: {}, plan: { type: 'list' } } }, (c, a) =>
         rolloutRelease(c, release, { ref: a.ref, plan: a.plan, rollout: { ...rollout, health: { ...rollout.health, port, hostVar: 'appAddress' } } }),
       ),
-      prod: task({ local: true }, (c) => c.session.set('environment', 'prod')),
     },
+    environments: { prod: {} },
   });
   const dpl: Project['dpl'] = async (tokens, o = {}) => {
     const events = new EventBus();
@@ -90,7 +91,7 @@ export function project(bed: BedInfo, name: string, repoWork: string, port: numb
       createPool: async (r) =>
         createSshPool({ configFile: bed.configFile, knownHostsFile: bed.knownHostsFile, agentSocket: null, events: r.events, prompter: r.prompter, signal: r.signal }),
     });
-    const executor = new Executor(run, new Registry(def.tasks));
+    const executor = new Executor(run, new Registry({ ...environmentTasks(def), ...def.tasks }));
     let error: Error | undefined;
     try {
       await executor.runAll(executor.prepare(tokens.map(parseInvocation)));
