@@ -1,7 +1,7 @@
 // The operator tasks on one host, web-0 of the sshd test bed, chosen with -H:
 // monitor/logs follow files until Ctrl-C and end as a success, status shows a
 // table, history reads the history log. Since #15 nothing runs on this machine
-// unless asked, so with no host chosen they are refused (last test). Several
+// unless asked, so with no host chosen they are refused. Several
 // hosts at once and an unreachable one: remote.test.ts; nothing here repeats it.
 import { appendFileSync, chownSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
