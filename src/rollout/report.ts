@@ -22,7 +22,7 @@ export interface HostRecord {
   note?: string;
 }
 
-export type FailedCheck = 'health' | 'lb-health' | 'down' | 'error-rate' | 'prepare' | 'switch' | 'restart' | 'drain' | 'interrupted' | 'error';
+export type FailedCheck = 'health' | 'lb-health' | 'down' | 'error-rate' | 'inconclusive' | 'prepare' | 'switch' | 'restart' | 'drain' | 'interrupted' | 'error';
 
 export interface RolloutFailure {
   check: FailedCheck;
@@ -107,6 +107,7 @@ const CHECK_TEXT: Record<FailedCheck, string> = {
   'lb-health': 'the load balancer did not see the nodes healthy',
   down: 'a node went DOWN',
   'error-rate': 'error rate too high',
+  inconclusive: 'the bake was inconclusive (too little traffic to judge the release)',
   prepare: 'prepare failed',
   switch: 'switch failed',
   restart: 'restart failed',

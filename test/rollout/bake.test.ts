@@ -129,9 +129,9 @@ describeBed('the bake judges or stops: no traffic is no evidence (#16 fault 2)',
     }
     expect(r.error, r.error?.message).toBeUndefined();
     expect(ofType(r.events, 'rollout.promote').map((e) => [e.batch, e.conclusive])).toEqual([[1, 0], [2, 0], [3, 0]]);
-    const warned = warnings(r.events).filter((m) => m.includes('promoted without evidence'));
+    const warned = warnings(r.events).filter((m) => m.includes('promoting without evidence'));
     expect(warned).toHaveLength(3);
-    expect(warned[0]).toMatch(/^batch 1: promoted without evidence: 0 of \d+ samples conclusive in \d+\.\d s \(need 2\); rollout\.inconclusive is 'promote'/);
+    expect(warned[0]).toMatch(/^batch 1: promoting without evidence: 0 of \d+ samples conclusive in \d+\.\d s \(need 2\); rollout\.inconclusive is 'promote'/);
     for (const h of WEB) expect(version(h)).toBe('v1.4.0');
   });
 
