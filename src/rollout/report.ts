@@ -6,7 +6,7 @@ import { renderHosts, type HostRecord } from '../pipeline/ledger.js';
 
 export { renderHosts, type HostPhase, type HostRecord } from '../pipeline/ledger.js';
 
-export type FailedCheck = 'health' | 'lb-health' | 'down' | 'error-rate' | 'prepare' | 'switch' | 'restart' | 'drain' | 'interrupted' | 'error';
+export type FailedCheck = 'health' | 'lb-health' | 'down' | 'error-rate' | 'inconclusive' | 'prepare' | 'switch' | 'restart' | 'drain' | 'interrupted' | 'error';
 
 export interface RolloutFailure {
   check: FailedCheck;
@@ -65,6 +65,7 @@ const CHECK_TEXT: Record<FailedCheck, string> = {
   'lb-health': 'the load balancer did not see the nodes healthy',
   down: 'a node went DOWN',
   'error-rate': 'error rate too high',
+  inconclusive: 'the bake was inconclusive (too little traffic to judge the release)',
   prepare: 'prepare failed',
   switch: 'switch failed',
   restart: 'restart failed',
