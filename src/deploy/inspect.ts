@@ -91,25 +91,27 @@ export async function checkHosts(c: Context, config: ReleaseConfig, t: Targets):
     }
     if (marker(stdout, 'repo-unreachable') !== undefined) problems.push(`cannot reach ${repoUrl} with git from this host`);
     if (strategy !== 'upload' && !repoUrl) problems.push(urlProblem ?? 'no repository URL to fetch from (set repoUrl, or give the local repo a remote)');
-    if (problems.length) throw new DplError(problems.join('; '));
+    if (problems.length) return { state: parseState(stdout), problem: new DplError(problems.join('; ')) };
     const current = marker(stdout, 'link');
     const free = Number(marker(stdout, 'free-kb'));
     c.on(h).log(`ok: ${root} writable by ${marker(stdout, 'user')}, lock free${current ? `, current → ${current}` : ''}${free ? `, ${(free / 1048576).toFixed(1)} GiB free` : ''}`);
-    return parseState(stdout);
+    return { state: parseState(stdout), problem: undefined };
   });
-  let states: ReadonlyMap<string, HostState> = fan.succeeded;
+  const failed = [...fan.failed, ...[...fan.succeeded].flatMap(([host, r]) => (r.problem ? [{ host, error: r.problem }] : []))];
+  let states: ReadonlyMap<string, HostState> = new Map([...fan.succeeded].map(([host, r]) => [host, r.state]));
   const { mixedFleet, recoverTask } = await import('../pipeline/consistency.js');
-  if (!fan.failed.length && [...states.values()].some((s) => s.journal)) {
+  if (!failed.length && [...states.values()].some((s) => s.journal)) {
     // An unfinished deploy is finished (or undone) here, as by any dpl command; then the fleet is checked again.
     c.warn('an earlier deploy did not finish on these hosts; recovering it first');
     await recoverTask(c, config, t).catch((e: Error) => c.warn(`recovery did not finish: ${errorText(e)}`));
     states = await readStates(c, t);
   }
   const mixed = mixedFleet(states);
-  if (fan.failed.length) throw new HostsFailedError('deploy.check', fan.failed);
+  const perHost = failed.length ? new HostsFailedError('deploy.check', failed) : undefined;
+  if (!mixed.length && perHost) throw perHost;
   if (mixed.length) {
-    throw new DplError(`deploy.check: the fleet is not on one release:\n  - ${mixed.join('\n  - ')}`, {
-      hint: 'an unfinished deploy: `dpl deploy.recover`; hosts on different releases: deploy (or `deploy.rollback:<release>`) to all of them',
+    throw new DplError(`${perHost ? `${perHost.message}\n` : ''}deploy.check: the fleet is not on one release:\n  - ${mixed.join('\n  - ')}`, {
+      hint: 'an unfinished deploy: `dpl deploy.recover` (`--force` takes over the lock of a run that died on this machine); hosts on different releases: deploy (or `deploy.rollback:<release>`) to all of them',
     });
   }
 }

@@ -65,7 +65,6 @@ export function canaryGates(s: RolloutRun): Gates {
       await step(s, 'error', n, batch, () => bake(s, index));
       const { samples, conclusive, failed: over } = s.samples(n);
       const baked = samples ? `: ${conclusive} of ${samples} samples conclusive, ${over} over the limit` : '';
-      if (samples && !conclusive) c.warn(`batch ${n}: too little traffic reached it during the bake to judge its error rate`);
       tell(c, 'rollout.promote', { batch: n, of, hosts: batch.map((h) => h.name), release: s.name, samples, conclusive }, `batch ${n}/${of} promoted (${hostList(batch)})${baked}`);
     },
 
