@@ -253,13 +253,14 @@ function interrupted(run: PipelineRun, where: string): InterruptedError {
 /** Ctrl-C after the switch: what is live and what is not, host by host; the journals finish it later. */
 function interruptedAfterSwitch(run: PipelineRun, step: string): InterruptedError {
   const rows = [...run.records.values()];
-  const live = rows.filter((r) => r.current === run.name).map((r) => r.host);
-  const done = rows.filter((r) => r.phase === 'restarted' || r.phase === 'deployed').map((r) => r.host);
-  const pending = live.filter((h) => !done.includes(h));
-  return new InterruptedError(
-    `interrupted during ${step}: ${run.name} is live on ${live.join(', ')}; restarted: ${done.join(', ') || 'none'}; not restarted: ${pending.join(', ') || 'none'}\n${run.table()}`,
-    { hint: pending.length ? `\`dpl deploy.recover\` restarts ${pending.join(', ')} and records the deploy (their journals keep it)` : undefined },
+  const restarted = (phase: string) => phase === 'restarted' || phase === 'deployed' || phase === 'promoted';
+  const lines = rows.map((r) =>
+    r.current === run.name ? `  ${r.host}: live on ${run.name}, ${restarted(r.phase) ? 'restarted' : 'not restarted'}` : `  ${r.host}: on ${r.current ?? '-'}, not switched`,
   );
+  const pending = rows.filter((r) => r.current === run.name && !restarted(r.phase)).map((r) => r.host);
+  return new InterruptedError(`interrupted during ${step} of ${run.name}:\n${lines.join('\n')}`, {
+    hint: pending.length ? `\`dpl deploy.recover\` restarts ${pending.join(', ')} and records the deploy (their journals keep it)` : undefined,
+  });
 }
 
 function phase(run: PipelineRun, p: string, state: 'start' | 'end' | 'failed', failedHosts?: string[]): void {
