@@ -61,7 +61,8 @@ export function recordLine(r: HistoryRecord): string {
 /** Shell that appends the records to the history log. */
 export function appendSnippet(layout: Layout, records: HistoryRecord[]): string {
   if (!records.length) return 'true';
-  return sh`printf '%s\\n' ${records.map(recordLine)} >> ${layout.history}`;
+  // Through `cat`: a full disk is reported as such (a shell's printf says "I/O error").
+  return sh`printf '%s\\n' ${records.map(recordLine)} | cat >> ${layout.history}`;
 }
 
 /** Shell that prints what parseState reads: current link, release dirs, history tail. */
