@@ -59,7 +59,7 @@ export async function recover(c: Context, scope: RecoverScope, states: Map<strin
     const journal = states.get(mine[0]!.name)!.journal!;
     const others = await consult(c, scope, journal, states);
     const verdict = decide(journal, states, others);
-    c.log(`${journal.action === 'rollback' ? 'rollback' : 'deploy'} of ${journal.release} by ${journal.by} (${journal.time}) did not finish on ${mine.map((h) => h.name).join(', ')}: ${VERDICT_TEXT[verdict]}`);
+    c.log(`recovering an unfinished ${journal.action === 'rollback' ? 'rollback to' : 'deploy of'} ${journal.release} on ${mine.map((h) => h.name).join(', ')} (by ${journal.by}, ${journal.time}): ${VERDICT_TEXT[verdict]}`);
     const left = verdict === 'unknown' ? mine.map((h) => h.name) : await act(c, scope, journal, mine, states, verdict);
     const unreachable = journal.targets.filter((n) => !states.has(n) && others.get(n) === undefined);
     if (unreachable.length) c.warn(`${unreachable.join(', ')} of that run could not be read; they finish when a dpl command can reach them`);
