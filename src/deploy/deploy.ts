@@ -83,7 +83,6 @@ export async function deployRelease(c: Context, config: ReleaseConfig, refArg: s
     resolved,
     source,
   });
-  await afterSuccess(c, pull ? { ...config, cleanup: false } : config, t, resolved);
   return { release: run!.name, ref: resolved, hosts: t.hosts.map((h) => h.name) };
 }
 

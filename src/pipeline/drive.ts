@@ -1,5 +1,5 @@
 // The pipeline's batches, step by step (pipeline.ts has the order in one picture);
-// what a failure at each point means is failures.ts'.
+// what a failure at each point means is in failures.ts.
 import { internal } from '../core/internal.js';
 import type { Host } from '../core/host.js';
 import { DplError, HostsFailedError, InterruptedError } from '../core/errors.js';
@@ -97,19 +97,16 @@ async function batch(run: PipelineRun, i: number, info: DeployInfo): Promise<voi
       throw new AfterSwitch('once', [{ host: 'once', error: e }]);
     });
   }
-  const restart = await restartBatch(run, rels);
+  const forward = spec.flow.recover === 'forward';
+  const restart = await restartBatch(run, rels, forward ? (rel) => recordDeployed(run, [rel]) : undefined);
   if (restart.failed.length) {
     phase(run, restart.step, 'failed', restart.failed.map((f) => f.host));
     if (spec.flow.recover === 'back') throw run.stop('restart', n, hosts, errorText(new HostsFailedError(`${restart.step} of batch ${n}`, restart.failed)));
     throw new AfterSwitch(restart.step, restart.failed);
   }
-  if (restart.notStarted.length || c.session.signal.aborted) {
-    const done = run.relsOf(moved.filter((h) => run.records.get(h.name)!.phase === 'restarted'));
-    if (spec.flow.recover === 'forward') await recordDeployed(run, done);
-    throw interruptedAfterSwitch(run, restart.step);
-  }
+  if (restart.notStarted.length || c.session.signal.aborted) throw interruptedAfterSwitch(run, restart.step);
   await gates?.afterRestart?.(run, hosts, i);
-  await recordDeployed(run, rels);
+  if (!forward) await recordDeployed(run, rels);
 }
 
 /** Record the hosts deployed; a forward flow's host is done then (journal removed), a canary's at the end. */
@@ -143,11 +140,13 @@ async function finish(run: PipelineRun, info: DeployInfo): Promise<void> {
     announce(c, 'rollback', `rolled back to ${run.name}`, { release: run.name, ref: run.ref, hosts: run.hosts.map((h) => h.name) });
     return;
   }
-  if (spec.flow.name !== 'canary') {
-    await runRunHook(c, 'afterDeploy', run.config.hooks?.afterDeploy, info).catch((e: Error) => {
-      throw new DplError(`release ${run.name} is live and recorded on every host, but ${e.message}`, { cause: e });
-    });
-  }
+  if (spec.flow.name === 'canary') announce(c, 'success', `release ${run.name} is live on ${run.hosts.length} host${run.hosts.length === 1 ? '' : 's'}`, { release: run.name, ref: run.ref, hosts: run.hosts.map((h) => h.name) });
+  await runRunHook(c, 'afterDeploy', run.config.hooks?.afterDeploy, info).catch((e: Error) => {
+    throw new DplError(`release ${run.name} is live and recorded on every host, but ${e.message}`, { cause: e });
+  });
+  // Cleanup and the deploy tag, still under the lock (cleanup deletes releases).
+  const { afterSuccess } = await import('../deploy/deploy.js');
+  await afterSuccess(c, spec.flow.name === 'in-place' ? { ...run.config, cleanup: false } : run.config, run.spec, run.ref);
 }
 
 function phase(run: PipelineRun, p: string, state: 'start' | 'end' | 'failed', failedHosts?: string[]): void {

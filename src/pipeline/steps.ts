@@ -89,15 +89,29 @@ export async function switchBatch(run: PipelineRun, batch: Host[]): Promise<FanO
   return fan;
 }
 
-/** afterSwitch hooks, then services and the restart hook, on the batch; failures (and hosts never started) collected. */
-export async function restartBatch(run: PipelineRun, rels: HostRelease[]): Promise<{ failed: HostFailure[]; notStarted: Host[]; step: string }> {
+/**
+ * afterSwitch hooks, then services and the restart hook, on the batch; failures (and
+ * hosts never started) collected. `done` runs on each host as soon as it restarted
+ * (a forward flow records it there and then, so a host is never restarted twice).
+ */
+export async function restartBatch(
+  run: PipelineRun,
+  rels: HostRelease[],
+  done?: (rel: HostRelease) => Promise<void>,
+): Promise<{ failed: HostFailure[]; notStarted: Host[]; step: string }> {
   const { c } = run;
+  const restartOne = async (h: Host) => {
+    const rel = rels.find((r) => r.host === h)!;
+    const one = await restartAll(c, run.config, [rel], 1, false);
+    if (one.failed.length) throw one.failed[0]!.error;
+    run.phase([h], 'restarted');
+    await done?.(rel);
+  };
   for (const [step, go] of [
     ['afterSwitch', () => runHostHook(c, 'afterSwitch', run.config.hooks?.afterSwitch, rels, run.size)],
-    ['restart', () => restartAll(c, run.config, rels, run.size)],
+    ['restart', () => forHosts(c, rels.map((r) => r.host), run.size, restartOne)],
   ] as const) {
     const fan = await go();
-    if (step === 'restart') run.phase(rels.filter((r) => fan.succeeded.has(r.host.name)).map((r) => r.host), 'restarted');
     if (fan.failed.length || fan.notStarted.length) return { failed: fan.failed, notStarted: [...fan.notStarted], step };
   }
   return { failed: [], notStarted: [], step: 'restart' };

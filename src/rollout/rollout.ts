@@ -6,11 +6,9 @@ import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
 import { DplError, UsageError } from '../core/errors.js';
-import type { DeployInfo } from '../deploy/config.js';
 import { deployPathOf, poolSizeOf, strategyOf } from '../deploy/config.js';
-import { layoutOf, type Layout } from '../deploy/layout.js';
-import { runRunHook } from '../deploy/hooks.js';
-import { afterSuccess, notifyFailure } from '../deploy/deploy.js';
+import { layoutOf } from '../deploy/layout.js';
+import { notifyFailure } from '../deploy/deploy.js';
 import { announce } from '../deploy/announce.js';
 import { shortSha } from '../deploy/remote.js';
 import { needsConfirmation, resolveRollout, type ResolvedRollout } from './config.js';
@@ -64,18 +62,14 @@ export async function rollout(c: Context, opts: RolloutOptions): Promise<Rollout
     if (!(e instanceof PipelineStop) || !s.run) throw e;
     return failed(s, e);
   }
-  return succeeded(s, { hosts, layouts, size });
+  return succeeded(s, hosts);
 }
 
-async function succeeded(s: RolloutRun, t: { hosts: Host[]; layouts: Map<string, Layout>; size: number }): Promise<RolloutReport> {
+async function succeeded(s: RolloutRun, hosts: Host[]): Promise<RolloutReport> {
   const { c } = s;
-  const info: DeployInfo = { release: s.name, ref: s.opts.resolved, hosts: t.hosts, strategy: strategyOf(s.release) };
-  await runRunHook(c, 'afterDeploy', s.release.hooks?.afterDeploy, info);
-  await afterSuccess(c, s.release, t, s.opts.resolved);
   await fillRotation(s);
   const report = s.report(true);
-  announce(c, 'success', `release ${s.name} is live on ${t.hosts.length} host${t.hosts.length === 1 ? '' : 's'}`, { release: s.name, ref: s.opts.resolved, hosts: t.hosts.map((h) => h.name) });
-  tell(c, 'rollout.end', { ok: true, release: s.name, report }, `rollout of ${s.name} finished: ${t.hosts.length} host${t.hosts.length === 1 ? '' : 's'} in ${s.batches.length} batches, ${(report.durationMs / 1000).toFixed(1)} s`);
+  tell(c, 'rollout.end', { ok: true, release: s.name, report }, `rollout of ${s.name} finished: ${hosts.length} host${hosts.length === 1 ? '' : 's'} in ${s.batches.length} batches, ${(report.durationMs / 1000).toFixed(1)} s`);
   return report;
 }
 
