@@ -97,8 +97,10 @@ async function batch(run: PipelineRun, i: number, info: DeployInfo): Promise<voi
       throw new AfterSwitch('once', [{ host: 'once', error: e }]);
     });
   }
-  const forward = spec.flow.recover === 'forward';
-  const restart = await restartBatch(run, rels, forward ? (rel) => recordDeployed(run, [rel]) : undefined);
+  // A deploy records each host as it restarts; a rollback records only once all restarted (a failed
+  // restart undoes it, and the release it left must not be marked rolled-back meanwhile).
+  const eachHost = spec.flow.recover === 'forward' && spec.action === 'deploy';
+  const restart = await restartBatch(run, rels, eachHost ? (rel) => recordDeployed(run, [rel]) : undefined);
   if (restart.failed.length) {
     phase(run, restart.step, 'failed', restart.failed.map((f) => f.host));
     if (spec.flow.recover === 'back') throw run.stop('restart', n, hosts, errorText(new HostsFailedError(`${restart.step} of batch ${n}`, restart.failed)));
@@ -106,7 +108,7 @@ async function batch(run: PipelineRun, i: number, info: DeployInfo): Promise<voi
   }
   if (restart.notStarted.length || c.session.signal.aborted) throw interruptedAfterSwitch(run, restart.step);
   await gates?.afterRestart?.(run, hosts, i);
-  if (!forward) await recordDeployed(run, rels);
+  if (!eachHost) await recordDeployed(run, rels);
 }
 
 /** Record the hosts deployed; a forward flow's host is done then (journal removed), a canary's at the end. */

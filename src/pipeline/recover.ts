@@ -113,8 +113,10 @@ async function act(c: Context, scope: RecoverScope, j: Journal, hosts: Host[], s
     const sw = await switchBatch(run, todo);
     const live = [...switchedNow, ...todo.filter((h) => sw.succeeded.has(h.name))];
     // A host whose journal outlived its restart is restarted again: the restart is not journaled (one round trip less per host).
-    const restart = await restartBatch(run, run.relsOf(live), (rel) => recordDeployed(run, [rel]));
+    const eachHost = j.action === 'deploy';
+    const restart = await restartBatch(run, run.relsOf(live), eachHost ? (rel) => recordDeployed(run, [rel]) : undefined);
     const restarted = live.filter((h) => !restart.failed.some((f) => f.host === h.name) && !restart.notStarted.includes(h));
+    if (!eachHost) await recordDeployed(run, run.relsOf(restarted));
     for (const f of [...sw.failed, ...restart.failed]) c.on(hosts.find((h) => h.name === f.host)!).warn(`recovery could not finish it: ${errorText(f.error)}`);
     return hosts.filter((h) => !restarted.includes(h)).map((h) => h.name);
   }

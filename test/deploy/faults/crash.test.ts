@@ -309,12 +309,18 @@ describeBed('a dpl killed (SIGKILL) at each point of a deploy: the next command 
     q.control('web-1', '.fault-restart-sleep', null);
     // The dead run's restart on web-1 goes on by itself (sshd does not kill it); let it end.
     await until(`web-1's orphaned restart of ${rel} ending`, () => q.restarts('web-1').includes(`${rel} done`), 10_000);
-    expectLeftBehind(q);
     for (const h of HOSTS) {
       expect(q.current(h), `${h}: switched before the kill`).toBe(rel);
+      expect(q.locked(h), `${h}: the dead run's lock`).toBe(true);
+    }
+    // A host is recorded deployed (its journal removed) as soon as it restarted; the others keep theirs.
+    expect(q.restarts('web-0'), 'web-0 restarted before the kill').toContain(`${rel} done`);
+    expect(q.lastRecord('web-0', rel)?.status, 'web-0 recorded deployed when it restarted').toBe('deployed');
+    expect(q.journal('web-0'), 'web-0: journal removed with its record').toBe(false);
+    for (const h of ['web-1', 'web-2']) {
+      expect(q.journal(h), `${h}: the dead run's journal`).toBe(true);
       expect(q.lastRecord(h, rel)?.status, `${h}: not recorded deployed before recovery`).toBe('prepared');
     }
-    expect(q.restarts('web-0'), 'web-0 restarted before the kill').toContain(`${rel} done`);
     expect(q.restarts('web-2'), 'web-2 never restarted by the dead run').not.toContain(`${rel} begin`);
     return { ...k, a, rel };
   }
@@ -330,6 +336,8 @@ describeBed('a dpl killed (SIGKILL) at each point of a deploy: the next command 
     expect(p.restarts('web-2'), 'web-2 restarted by recovery').toContain(`${rel} done`);
     // web-1's restart was in flight when dpl died: its outcome was unknown, so recovery restarts it again.
     expect(count(p, 'web-1', `${rel} begin`), `web-1 restarts of ${rel}\n${p.restarts('web-1').join('\n')}`).toBe(2);
+    // web-0 had restarted and recorded it: recovery leaves it alone.
+    expect(count(p, 'web-0', `${rel} begin`), `web-0 restarts of ${rel}\n${p.restarts('web-0').join('\n')}`).toBe(1);
     const check = await p.dpl(['deploy.check']);
     dbg("check ['deploy.check']", check);
     expect(check.code, show(check)).toBe(0);
