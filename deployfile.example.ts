@@ -65,6 +65,9 @@ const rollout: RolloutConfig = {
   plan: [1, '50%', '100%'],
   health: { path: '/health', passes: 2, intervalMs: quick ? 200 : 1000, giveUpMs: quick ? 6000 : 60_000 },
   bake: { durationMs: quick ? 2000 : 60_000, sampleMs: quick ? 500 : 5000, minRequests: quick ? 5 : 20, maxErrorRate: 0.01 },
+  // No traffic is no evidence: a bake that cannot judge a batch stops the rollout. The
+  // sandbox has no users unless you send requests, so there it promotes with a warning.
+  inconclusive: quick ? 'promote' : 'fail',
 };
 
 // Roles resolve in the run's environment: on training, its one box has every role.

@@ -28,6 +28,14 @@ const seconds = (name: string) => (v: string) => {
   return Math.round(n * 1000);
 };
 
+/** `500ms`, `30s`, `2m`, `1h` (a unit is required: a bare 30 could mean either). */
+export const duration = (name: string) => (v: string) => {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(v.trim());
+  const ms = m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'] : NaN;
+  if (!(ms >= 1)) throw new InvalidArgumentError(`${name} must be a duration above 0 with its unit, such as 30s, 2m or 500ms`);
+  return Math.round(ms);
+};
+
 export function buildProgram(version: string, write: { out: (s: string) => void }): Command {
   return new Command('dpl')
     .usage('[options] [task[:arg,key=value] ...] [-- command]')
@@ -50,6 +58,8 @@ export function buildProgram(version: string, write: { out: (s: string) => void 
     .option('-v, --verbose', 'timings, debug events and stack traces')
     .option('-y, --yes', 'answer yes to confirmations')
     .option('--no-rollback', 'when a rollout fails, stop and leave hosts as they are for inspection')
+    .option('--lock-wait <duration>', 'wait this long (30s, 2m) for a deploy lock held by another deploy instead of failing', duration('--lock-wait'))
+    .option('--force', 'take over a stale deploy lock: its dpl ran on this machine and is no longer running')
     .option('-u, --user <user>', 'login user (wins over ssh config, like ssh -l; a user@ in the host string wins over it)')
     .option('-p, --port <port>', 'ssh port (wins over ssh config, like ssh -p)', positiveInt('--port'))
     .addOption(new Option('-i, --identity <file>', 'identity file, tried before the config\'s (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]))
@@ -102,6 +112,8 @@ export function parseCli(argv: string[], version: string, write: { out: (s: stri
       verbose: !!o.verbose,
       yes: !!o.yes,
       noRollback: o.rollback === false,
+      ...(o.force ? { force: true } : {}),
+      ...(o.lockWait ? { lockWaitMs: o.lockWait as number } : {}),
       ...(o.environment ? { environment: o.environment as string } : {}),
       commandTimeoutMs: o.commandTimeout,
       ssh: {

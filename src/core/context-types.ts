@@ -85,6 +85,10 @@ export interface CliFlags {
   yes: boolean;
   /** Failed rollouts stop without rolling back (for inspection). */
   noRollback?: boolean;
+  /** --force: take over a stale deploy lock (its dpl ran on this machine and is gone). */
+  force?: boolean;
+  /** --lock-wait: wait this long for a deploy lock held by a live deploy instead of failing. */
+  lockWaitMs?: number;
   /** -E: the environment to start in. */
   environment?: string;
   /** Extra options the SSH layer reads (identity, known hosts policy, timeouts). */

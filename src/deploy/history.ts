@@ -8,6 +8,7 @@ import type { ResolvedRef } from '../git/describe.js';
 import type { Layout } from './layout.js';
 import { releaseFromLink, sortReleases } from './layout.js';
 import { section } from './remote.js';
+import { parseJournal, type Journal } from '../pipeline/journal.js';
 
 /** prepared → deployed | failed; deployed → rolled-back; any → removed (by cleanup). */
 export type ReleaseStatus = 'prepared' | 'deployed' | 'failed' | 'rolled-back' | 'removed';
@@ -60,7 +61,8 @@ export function recordLine(r: HistoryRecord): string {
 /** Shell that appends the records to the history log. */
 export function appendSnippet(layout: Layout, records: HistoryRecord[]): string {
   if (!records.length) return 'true';
-  return sh`printf '%s\\n' ${records.map(recordLine)} >> ${layout.history}`;
+  // Through `cat`: a full disk is reported as such (a shell's printf says "I/O error").
+  return sh`printf '%s\\n' ${records.map(recordLine)} | cat >> ${layout.history}`;
 }
 
 /** Shell that prints what parseState reads: current link, release dirs, history tail. */
@@ -72,6 +74,8 @@ export function stateSnippet(layout: Layout): string {
     sh`if [ -d ${layout.releases} ]; then ls -1 -- ${layout.releases}; fi`,
     `echo '@@DPL history'`,
     sh`if [ -f ${layout.history} ]; then tail -n 5000 -- ${layout.history}; fi`,
+    `echo '@@DPL journal'`,
+    sh`if [ -f ${layout.journal} ]; then cat -- ${layout.journal}; echo; fi`,
     `echo '@@DPL end'`,
   ].join('\n');
 }
@@ -84,6 +88,8 @@ export interface HostState {
   /** Release directories present, newest first. */
   releases: string[];
   history: HistoryRecord[];
+  /** The journal of a deploy that did not finish on this host. */
+  journal?: Journal;
 }
 
 export function parseState(stdout: string): HostState {
@@ -100,7 +106,7 @@ export function parseState(stdout: string): HostState {
       /* a torn or hand-edited line: ignore it */
     }
   }
-  return { current, currentLink, releases, history };
+  return { current, currentLink, releases, history, journal: parseJournal(section(stdout, 'journal') ?? '') };
 }
 
 /** Last recorded status of a release; undefined when dpl never recorded it. */

@@ -9,5 +9,5 @@ export { listReleases, checkHosts, type ReleaseRow } from './inspect.js';
 export { acquireLocks, releaseLocks, forceUnlock, describeHolder, type LockInfo } from './lock.js';
 export { layoutOf, releaseName, nextReleaseName, isReleaseName, type Layout } from './layout.js';
 export { parseState, previousGood, statusOf, type HistoryRecord, type HostState, type ReleaseStatus } from './history.js';
-export { switchScript, switchAll, type SwitchItem } from './switch.js';
+export { switchScript, type SwitchItem } from './switch.js';
 export { serviceCommand, type ServiceAction } from './services.js';

@@ -1,15 +1,17 @@
-// Read-only tasks: `deploy.releases` (what is on each host, which is live, each
-// release's recorded status) and `deploy.check` (can every host be reached,
-// written and locked, with the tools a deploy needs) -- neither changes anything.
+// Inspecting tasks: `deploy.releases` (what is on each host, which is live, each
+// release's recorded status; changes nothing) and `deploy.check` (can every host be
+// reached, written and locked, with the tools a deploy needs, and is the fleet on one
+// release; the only change it makes is finishing an unfinished deploy, as any dpl
+// command would, and it says so).
 import { posix } from 'node:path';
 import type { Context } from '../core/context-types.js';
 import { DplError, HostsFailedError } from '../core/errors.js';
 import { sh } from '../core/quote.js';
 import { checkSharedPath, strategyOf, type ReleaseConfig } from './config.js';
 import { repoUrlOf, type Targets } from './deploy.js';
-import { infoOf, parseState, previousGood, stateSnippet, statusOf } from './history.js';
+import { infoOf, parseState, previousGood, stateSnippet, statusOf, type HostState } from './history.js';
 import { describeHolder, lockStatusSnippet } from './lock.js';
-import { forHosts, marker, runScript, section, shortSha } from './remote.js';
+import { errorText, forHosts, marker, runScript, section, shortSha } from './remote.js';
 
 export interface ReleaseRow {
   release: string;
@@ -49,7 +51,7 @@ function checkScript(t: Targets, host: string, config: ReleaseConfig, repoUrl: s
     sh`d=${l.root}; while [ ! -d "$d" ]; do d=$(dirname -- "$d"); done`,
     `if [ -w "$d" ]; then echo "@@DPL writable $d"; else echo "@@DPL readonly $d"; fi`,
     sh`if [ -d ${l.releases} ] && [ ! -w ${l.releases} ]; then echo '@@DPL readonly-releases'; fi`,
-    sh`if [ -L ${l.current} ]; then echo "@@DPL current $(readlink -- ${l.current})"; elif [ -d ${l.current} ]; then echo '@@DPL current-dir'; fi`,
+    sh`if [ -L ${l.current} ]; then echo "@@DPL link $(readlink -- ${l.current})"; elif [ -d ${l.current} ]; then echo '@@DPL current-dir'; fi`,
     lockStatusSnippet(l),
     `command -v tar >/dev/null 2>&1 || echo '@@DPL missing-tool tar'`,
     `mv --help 2>&1 | grep -q -- '-T' || echo '@@DPL missing-tool mv-T'`,
@@ -63,6 +65,7 @@ function checkScript(t: Targets, host: string, config: ReleaseConfig, repoUrl: s
     const p = posix.join(l.shared, checkSharedPath(f));
     lines.push(sh`[ -e ${p} ] || echo ${`@@DPL missing-file ${p}`}`);
   }
+  lines.push(stateSnippet(l));
   return lines.join('\n');
 }
 
@@ -88,10 +91,33 @@ export async function checkHosts(c: Context, config: ReleaseConfig, t: Targets):
     }
     if (marker(stdout, 'repo-unreachable') !== undefined) problems.push(`cannot reach ${repoUrl} with git from this host`);
     if (strategy !== 'upload' && !repoUrl) problems.push(urlProblem ?? 'no repository URL to fetch from (set repoUrl, or give the local repo a remote)');
-    if (problems.length) throw new DplError(problems.join('; '));
-    const current = marker(stdout, 'current');
+    if (problems.length) return { state: parseState(stdout), problem: new DplError(problems.join('; ')) };
+    const current = marker(stdout, 'link');
     const free = Number(marker(stdout, 'free-kb'));
     c.on(h).log(`ok: ${root} writable by ${marker(stdout, 'user')}, lock free${current ? `, current → ${current}` : ''}${free ? `, ${(free / 1048576).toFixed(1)} GiB free` : ''}`);
+    return { state: parseState(stdout), problem: undefined };
   });
+  const failed = [...fan.failed, ...[...fan.succeeded].flatMap(([host, r]) => (r.problem ? [{ host, error: r.problem }] : []))];
+  let states: ReadonlyMap<string, HostState> = new Map([...fan.succeeded].map(([host, r]) => [host, r.state]));
+  const { mixedFleet, recoverTask } = await import('../pipeline/consistency.js');
+  if (!failed.length && [...states.values()].some((s) => s.journal)) {
+    // An unfinished deploy is finished (or undone) here, as by any dpl command; then the fleet is checked again.
+    c.warn('an earlier deploy did not finish on these hosts; recovering it first');
+    await recoverTask(c, config, t).catch((e: Error) => c.warn(`recovery did not finish: ${errorText(e)}`));
+    states = await readStates(c, t);
+  }
+  const mixed = mixedFleet(states);
+  const perHost = failed.length ? new HostsFailedError('deploy.check', failed) : undefined;
+  if (!mixed.length && perHost) throw perHost;
+  if (mixed.length) {
+    throw new DplError(`${perHost ? `${perHost.message}\n` : ''}deploy.check: the fleet is not on one release:\n  - ${mixed.join('\n  - ')}`, {
+      hint: 'an unfinished deploy: `dpl deploy.recover` (`--force` takes over the lock of a run that died on this machine); hosts on different releases: deploy (or `deploy.rollback:<release>`) to all of them',
+    });
+  }
+}
+
+async function readStates(c: Context, t: Targets): Promise<ReadonlyMap<string, HostState>> {
+  const fan = await forHosts(c, t.hosts, t.size, async (h) => parseState((await runScript(c, h, 'read releases', stateSnippet(t.layouts.get(h.name)!))).stdout));
   if (fan.failed.length) throw new HostsFailedError('deploy.check', fan.failed);
+  return fan.succeeded;
 }

@@ -12,6 +12,8 @@ export interface Layout {
   repo: string;
   history: string;
   lock: string;
+  /** An unfinished deploy's journal (src/pipeline/journal.ts). */
+  journal: string;
   release(name: string): string;
 }
 
@@ -25,6 +27,7 @@ export function layoutOf(deployPath: string): Layout {
     repo: j('repo'),
     history: j('history.jsonl'),
     lock: j('.dpl-lock'),
+    journal: j('.dpl-journal.json'),
     release: (name) => j('releases', checkReleaseName(name)),
   };
 }

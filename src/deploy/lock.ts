@@ -1,85 +1,46 @@
-// The deploy lock: `mkdir <deployPath>/.dpl-lock` (atomic on every filesystem) plus
-// an info file naming who holds it, and a token so only its owner releases it
-// automatically (Deployer's auto-unlock removed other people's locks).
-import { randomHex } from '../core/random.js';
+// The deploy lock over a target set. Hosts are locked in name order, the first host
+// alone first: two deploys of the same hosts meet on that host, exactly one gets
+// it (a rename is atomic) and the other stops there, touching no other host, so
+// two racing deploys can no longer each win some hosts and both fail, whatever
+// their latency. The rest are then locked in parallel; all or nothing.
+// A holder that is gone (lock-holder.ts) is taken over only with --force or a yes
+// on a terminal; --lock-wait waits for a live holder instead of failing.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
-import { DplError, HostsFailedError } from '../core/errors.js';
-import { sh } from '../core/quote.js';
+import { internal } from '../core/internal.js';
+import { CommandError, DplError, HostsFailedError, InterruptedError } from '../core/errors.js';
+import { randomHex } from '../core/random.js';
 import type { Layout } from './layout.js';
-import { parseState, stateSnippet, whoAmI, type HostState } from './history.js';
+import { parseState, type HostState } from './history.js';
 import { errorText, forHosts, marker, runScript, section } from './remote.js';
+import { describeHolder, formatDuration, holderText, judgeHolder, parseLockInfo, type Liveness, type LockInfo } from './lock-holder.js';
+import { acquireScript, forceRemoveScript, holderTokenScript, releaseScript, STEP_FAILED } from './lock-script.js';
 
-export interface LockInfo {
+export { describeHolder, formatAge, newLockInfo, type LockInfo } from './lock-holder.js';
+export { lockStatusSnippet } from './lock-script.js';
+
+interface Holder {
+  lock: string;
+  info: Partial<LockInfo> | undefined;
+  age: number;
   token: string;
-  user: string;
-  machine: string;
-  pid: number;
-  time: string;
-  /** What the holder is doing: `deploy.release:stable → 20261122T153000Z`. */
-  target: string;
+  liveness: Liveness;
 }
 
-export function newLockInfo(target: string): LockInfo {
-  return { token: randomHex(12), ...whoAmI(), pid: process.pid, time: new Date().toISOString(), target };
+/** Why one host was not locked: someone holds it, or the step failed (the error says how). */
+interface Problem {
+  host: string;
+  holder?: Holder;
+  error?: Error;
 }
 
-const AGE = (lock: string) =>
-  sh`now=$(date +%s); since=$(stat -c %Y -- ${lock} 2>/dev/null || stat -f %m -- ${lock} 2>/dev/null || echo "$now")`;
-
-/** Shell lines that report the lock's age and owner between @@DPL markers. */
-function holderLines(l: Layout): string[] {
-  return [
-    `  ${AGE(l.lock)}`,
-    `  echo "@@DPL held $((now - since))"`,
-    `  echo '@@DPL info'`,
-    sh`  cat -- ${l.lock + '/info.json'} 2>/dev/null || true; echo`,
-    `  echo '@@DPL end'`,
-  ];
-}
-
-function acquireScript(l: Layout, info: LockInfo): string {
-  const { token, ...shown } = info;
-  return [
-    'set -e',
-    sh`mkdir -p -- ${l.root}`,
-    sh`if mkdir -- ${l.lock} 2>/dev/null; then`,
-    sh`  printf '%s\\n' ${token} > ${l.lock + '/token'}`,
-    sh`  printf '%s\\n' ${JSON.stringify(shown)} > ${l.lock + '/info.json'}`,
-    `  echo '@@DPL locked'`,
-    sh`elif [ -d ${l.lock} ]; then`,
-    ...holderLines(l),
-    '  exit 0',
-    'else',
-    sh`  mkdir -- ${l.lock}`,
-    'fi',
-    stateSnippet(l),
-  ].join('\n');
-}
-
-/** "alice@laptop (pid 4242) for 3m 12s, since …, doing deploy.release:stable" */
-export function describeHolder(infoText: string | undefined, ageSeconds: number | undefined): string {
-  let who = 'an unknown holder (no info file: a crashed or very new lock)';
-  try {
-    const i = JSON.parse(infoText ?? '') as Partial<LockInfo>;
-    if (i.user) who = `${i.user}@${i.machine ?? '?'} (pid ${i.pid ?? '?'}, since ${i.time ?? '?'}, ${i.target ?? 'unknown task'})`;
-  } catch {
-    /* keep the unknown holder */
-  }
-  return ageSeconds === undefined || Number.isNaN(ageSeconds) ? who : `${who}, ${formatAge(ageSeconds)} old`;
-}
-
-export function formatAge(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
-  return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
-}
+type TakeOver = (h: Host, holder: Holder) => Promise<boolean>;
 
 /**
- * Lock every host (bounded parallel) and read each one's state in the same round trip.
- * All or nothing: when any host is held or fails, the locks taken are released again.
+ * Lock every host and read each one's state in the same round trip. All or nothing:
+ * when any host is held or fails, the locks taken are released again and the error
+ * lists each host. Reads --lock-wait (`lockWaitMs`) and --force from the run's flags.
  */
 export async function acquireLocks(
   c: Context,
@@ -88,27 +49,166 @@ export async function acquireLocks(
   info: LockInfo,
   size: number,
 ): Promise<Map<string, HostState>> {
-  const held: string[] = [];
-  const fan = await forHosts(c, hosts, size, async (h) => {
-    const { stdout } = await runScript(c, h, 'take deploy lock', acquireScript(layouts.get(h.name)!, info));
-    if (marker(stdout, 'held') !== undefined) {
-      held.push(h.name);
-      throw new DplError(`deploy lock ${layouts.get(h.name)!.lock} is held by ${describeHolder(section(stdout, 'info'), Number(marker(stdout, 'held')))}`);
-    }
-    return parseState(stdout);
-  });
-  const problems = [...fan.failed.map((f) => `${f.host}: ${errorText(f.error).replace(`[${f.host}] `, '')}`)];
-  if (!problems.length && c.session.signal.aborted) problems.push('interrupted while locking');
-  if (problems.length || fan.notStarted.length) {
-    await releaseLocks(c, hosts.filter((h) => fan.succeeded.has(h.name)), layouts, info.token);
-    const n = hosts.length - fan.succeeded.size;
-    throw new DplError(`could not take the deploy lock on ${n} of ${hosts.length} host${hosts.length === 1 ? '' : 's'} (nothing was changed):\n${problems.map((p) => `  - ${p.replace(/\n/g, '\n    ')}`).join('\n')}`, {
-      hint: held.length
-        ? 'another deploy is running; wait for it. If it died, check nobody is deploying, then `dpl deploy.unlock`'
-        : 'fix the hosts above (`dpl deploy.check` tests reach, write access and the lock without changing anything)',
-    });
+  const waitMs = c.session.flags.lockWaitMs;
+  const deadline = waitMs ? Date.now() + waitMs : undefined;
+  const takeOver = takeOverPolicy(c);
+  let announced = false;
+  for (;;) {
+    const a = await attempt(c, hosts, layouts, info, size, takeOver);
+    if (!('problems' in a)) return a;
+    const { problems, firstOnly } = a;
+    const waitable = problems.length > 0 && problems.every((p) => p.holder && p.holder.liveness.state !== 'stale');
+    if (c.session.signal.aborted) throw interruptedWhileLocking(problems);
+    if (!deadline || !waitable || Date.now() >= deadline) throw lockError(c, problems, hosts.length, firstOnly, announced ? waitMs : undefined);
+    const p = problems[0]!;
+    if (!announced) c.log(`waiting up to ${formatDuration(waitMs!)} for the deploy lock on ${p.host}, held by ${holderText(p.holder!.info, p.holder!.age)}`);
+    announced = true;
+    // While the same holder keeps it, look quietly about every second (with jitter, so
+    // waiters started together do not knock in step); try again once it changed.
+    const host = hosts.find((h) => h.name === p.host)!;
+    do {
+      await sleep(Math.max(0, Math.min(800 + Math.random() * 400, deadline - Date.now())), undefined, { signal: c.session.signal }).catch(() => undefined);
+      if (c.session.signal.aborted) throw new InterruptedError(`interrupted while waiting for the deploy lock on ${p.host}: nothing was changed`);
+    } while (Date.now() < deadline && (await stillHeld(c, host, layouts.get(host.name)!, p.holder!.token)));
   }
-  return fan.succeeded;
+}
+
+/** True while the lock still holds `token`. Looks without an output line each time; on any error it says
+ * false, so the next attempt runs and reports that error properly. */
+async function stillHeld(c: Context, h: Host, l: Layout, token: string): Promise<boolean> {
+  try {
+    const transport = await internal(c.on(h)).transport();
+    const r = await transport.exec(holderTokenScript(l), { timeoutMs: 30_000 });
+    return r.code === 0 && marker(r.stdout, 'held') === token;
+  } catch {
+    return false;
+  }
+}
+
+/** One try over all hosts. Returns the states, or what stopped it once every lock taken is released again. */
+async function attempt(
+  c: Context,
+  hosts: Host[],
+  layouts: Map<string, Layout>,
+  info: LockInfo,
+  size: number,
+  takeOver: TakeOver,
+): Promise<Map<string, HostState> | { problems: Problem[]; firstOnly: boolean }> {
+  // Plain code-unit order: every dpl, whatever its locale, picks the same first host.
+  const [first, ...rest] = [...hosts].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const states = new Map<string, HostState>();
+  const problems: Problem[] = [];
+  const run = async (group: Host[], limit: number) => {
+    const fan = await forHosts(c, group, limit, (h) => lockHost(c, h, layouts.get(h.name)!, info, takeOver));
+    for (const [name, r] of fan.succeeded) {
+      if ('holder' in r) problems.push({ host: name, holder: r.holder });
+      else states.set(name, r.state);
+    }
+    for (const f of fan.failed) problems.push({ host: f.host, error: f.error });
+    return fan.notStarted.length === 0;
+  };
+  const firstDone = first ? await run([first], 1) : true;
+  const firstOnly = rest.length > 0 && (problems.length > 0 || !firstDone);
+  if (!firstOnly && !c.session.signal.aborted && rest.length) await run(rest, size);
+  if (problems.length || c.session.signal.aborted || states.size < hosts.length) {
+    await releaseLocks(c, hosts.filter((h) => states.has(h.name)), layouts, info.token);
+    return { problems, firstOnly };
+  }
+  return new Map(hosts.map((h) => [h.name, states.get(h.name)!]));
+}
+
+/** Lock one host: its state, or its live holder. A stale holder is taken over when allowed (one retry). */
+async function lockHost(c: Context, h: Host, l: Layout, info: LockInfo, takeOver: TakeOver): Promise<{ state: HostState } | { holder: Holder }> {
+  let replace: string | undefined;
+  for (;;) {
+    const stdout = await runLockStep(c, h, l, info, replace);
+    if (marker(stdout, 'displaced') !== undefined) {
+      // Another dpl re-took the lock between our look and our move (a µs window): say where its lock went.
+      c.on(h).warn(`taking over a stale deploy lock moved another dpl's new lock aside and could not put it back: it is ${l.lock}.stale.${info.token}; that deploy no longer holds the lock`);
+    }
+    if (marker(stdout, 'locked') !== undefined) return { state: parseState(stdout) };
+    const infoText = section(stdout, 'info');
+    const holder: Holder = {
+      lock: l.lock,
+      info: parseLockInfo(infoText),
+      age: Number(marker(stdout, 'held')),
+      token: marker(stdout, 'token') ?? '',
+      liveness: judgeHolder(parseLockInfo(infoText)),
+    };
+    if (replace !== undefined && holder.token === replace) {
+      throw new DplError(`could not move the stale deploy lock ${l.lock} aside: can the login user write ${l.root}?`);
+    }
+    if (holder.liveness.state !== 'stale' || replace !== undefined || !(await takeOver(h, holder))) return { holder };
+    c.on(h).warn(`taking over the stale deploy lock on ${h.name}: held by ${holderText(holder.info, holder.age)}; ${holder.liveness.evidence}`);
+    replace = holder.token;
+  }
+}
+
+async function runLockStep(c: Context, h: Host, l: Layout, info: LockInfo, replace: string | undefined): Promise<string> {
+  try {
+    return (await runScript(c, h, 'take deploy lock', acquireScript(l, info, replace))).stdout;
+  } catch (e) {
+    if (!(e instanceof CommandError) || e.code !== STEP_FAILED) throw e;
+    // The host's own error (stderr), named by the step that failed; the script removed its temp dir.
+    const step = marker(e.stdout, 'failed') ?? 'a step';
+    const left = marker(e.stdout, 'leftover') !== undefined ? `could not remove ${l.lock}.tmp.${info.token} either: remove it by hand` : 'nothing was left on the host';
+    throw new DplError(`${step} failed: ${e.stderr.trim().split('\n').slice(-3).join(' / ') || 'no error text'} (${left})`);
+  }
+}
+
+/**
+ * --force takes over every stale lock; on a terminal, each stale holder is asked
+ * about once. Not --yes: that answers routine confirmations, and a stale lock is
+ * the one a person should look at.
+ */
+function takeOverPolicy(c: Context): TakeOver {
+  if (c.session.flags.force) return async () => true;
+  const prompter = internal(c).runImpl.prompter;
+  if (!prompter.interactive) return async () => false;
+  const asked = new Map<string, Promise<boolean>>();
+  return (h, holder) => {
+    const key = holder.token || h.name;
+    let answer = asked.get(key);
+    if (!answer) {
+      const why = holder.liveness.state === 'stale' ? holder.liveness.evidence : '';
+      answer = prompter.confirm(`The deploy lock on ${h.name} is stale: held by ${holderText(holder.info, holder.age)}; ${why}. Take it over?`);
+      asked.set(key, answer);
+    }
+    return answer;
+  };
+}
+
+function interruptedWhileLocking(problems: Problem[]): InterruptedError {
+  const also = problems.filter((p) => p.error).map((p) => `\n  - ${p.host}: ${errorText(p.error).replace(`[${p.host}] `, '')}`);
+  return new InterruptedError(`interrupted while taking the deploy locks: nothing was changed; the locks taken were released${also.join('')}`);
+}
+
+function lockError(c: Context, problems: Problem[], total: number, firstOnly: boolean, waitedMs: number | undefined): DplError {
+  const where =
+    total === 1
+      ? `on ${problems[0]!.host} (nothing was changed)`
+      : firstOnly
+        ? `on ${problems[0]!.host} (the first of ${total} hosts in name order; no other host was touched)`
+        : `on ${problems.length} of ${total} hosts (nothing was changed; the locks taken were released)`;
+  const lines = problems.map((p) => {
+    const h = p.holder;
+    if (!h) return `${p.host}: ${errorText(p.error).replace(`[${p.host}] `, '')}`;
+    const who = holderText(h.info, h.age);
+    if (h.liveness.state === 'stale') return `${p.host}: deploy lock ${h.lock} is stale: held by ${who}; ${h.liveness.evidence}`;
+    return `${p.host}: deploy lock ${h.lock} is ${waitedMs ? 'still ' : ''}held by ${who}`;
+  });
+  const hints: string[] = [];
+  if (problems.some((p) => p.holder?.liveness.state === 'stale')) {
+    hints.push('its dpl is gone: run the same command with --force to take the lock over, or remove it with `dpl deploy.unlock`');
+  }
+  if (problems.some((p) => p.holder && p.holder.liveness.state !== 'stale')) {
+    const elsewhere = c.session.flags.force ? ' (--force takes over only a lock whose dpl ran on this machine and is gone)' : '';
+    const wait = waitedMs ? 'is still running; wait longer (--lock-wait 10m)' : 'is running; wait for it. `--lock-wait 10m` makes dpl wait';
+    hints.push(`another deploy ${wait}. If it died, check nobody is deploying, then \`dpl deploy.unlock\`${elsewhere}`);
+  }
+  if (problems.some((p) => p.error)) hints.push('fix the hosts above (`dpl deploy.check` tests reach, write access and the lock without changing anything)');
+  const head = waitedMs ? `gave up waiting ${formatDuration(waitedMs)} for the deploy lock: could not take it` : 'could not take the deploy lock';
+  return new DplError(`${head} ${where}:\n${lines.map((l) => `  - ${l.replace(/\n/g, '\n    ')}`).join('\n')}`, { hint: hints.join('; ') || undefined });
 }
 
 /** Release our own locks (token checked); never throws, warns about what it could not release. */
@@ -118,14 +218,7 @@ export async function releaseLocks(c: Context, hosts: Host[], layouts: Map<strin
     hosts,
     hosts.length || 1,
     async (h) => {
-      const l = layouts.get(h.name)!;
-      const gone = `${l.lock}.released.${token}`;
-      const script = [
-        sh`if [ "$(cat -- ${l.lock + '/token'} 2>/dev/null)" = ${token} ]; then`,
-        sh`  mv -- ${l.lock} ${gone} && rm -rf -- ${gone} && echo '@@DPL released'`,
-        sh`elif [ -d ${l.lock} ]; then echo '@@DPL foreign'; else echo '@@DPL gone'; fi`,
-      ].join('\n');
-      const { stdout } = await runScript(c, h, 'release deploy lock', script);
+      const { stdout } = await runScript(c, h, 'release deploy lock', releaseScript(layouts.get(h.name)!, token));
       if (marker(stdout, 'foreign') !== undefined) c.on(h).warn('the deploy lock is no longer ours (someone forced it and locked again?); left it alone');
       else if (marker(stdout, 'gone') !== undefined) c.on(h).warn('our deploy lock was already gone (forced with deploy.unlock?)');
     },
@@ -139,30 +232,9 @@ export async function releaseLocks(c: Context, hosts: Host[], layouts: Map<strin
 /** `deploy.unlock`: remove whoever's lock, saying whose it was. */
 export async function forceUnlock(c: Context, hosts: Host[], layouts: Map<string, Layout>, size: number): Promise<void> {
   const fan = await forHosts(c, hosts, size, async (h) => {
-    const l = layouts.get(h.name)!;
-    const gone = `${l.lock}.forced.${randomHex(6)}`;
-    const script = [
-      sh`if [ -d ${l.lock} ]; then`,
-      ...holderLines(l),
-      sh`  mv -- ${l.lock} ${gone} && rm -rf -- ${gone}`,
-      `else echo '@@DPL none'; fi`,
-    ].join('\n');
-    const { stdout } = await runScript(c, h, 'force-remove deploy lock', script);
+    const { stdout } = await runScript(c, h, 'force-remove deploy lock', forceRemoveScript(layouts.get(h.name)!, randomHex(6)));
     if (marker(stdout, 'none') !== undefined) c.on(h).log('no deploy lock');
     else c.on(h).warn(`removed the deploy lock held by ${describeHolder(section(stdout, 'info'), Number(marker(stdout, 'held')))}; if that deploy is still running it no longer holds the lock`);
   });
   if (fan.failed.length) throw new HostsFailedError('deploy.unlock', fan.failed);
-}
-
-/** For `deploy.check`: shell that prints `@@DPL lock free` or the holder, changing nothing. */
-export function lockStatusSnippet(l: Layout): string {
-  return [
-    sh`if [ -d ${l.lock} ]; then`,
-    `  ${AGE(l.lock)}`,
-    `  echo "@@DPL held $((now - since))"`,
-    `  echo '@@DPL info'`,
-    sh`  cat -- ${l.lock + '/info.json'} 2>/dev/null || true; echo`,
-    `  echo '@@DPL end'`,
-    `else echo '@@DPL lock free'; fi`,
-  ].join('\n');
 }

@@ -71,13 +71,18 @@ export function finishSnippet(rel: HostRelease, config: ReleaseConfig): string[]
   return lines;
 }
 
-/** Make `rel` on its host: the release directory with the code, REVISION and shared links. */
-export async function prepareRelease(c: Context, rel: HostRelease, config: ReleaseConfig, source: PrepareSource): Promise<void> {
+/**
+ * Make `rel` on its host: the release directory with the code, REVISION and shared links.
+ * `claim` lines run right after the directory is created (the pipeline's journal: from
+ * then on, the directory is this deploy's to finish or remove).
+ */
+export async function prepareRelease(c: Context, rel: HostRelease, config: ReleaseConfig, source: PrepareSource, claim: string[] = []): Promise<void> {
   const l = layoutOf(rel.deployPath);
   const step = `prepare ${rel.name}`;
   if (rel.strategy === 'git') {
     const script = [
       ...startRelease(l, rel.name),
+      ...claim,
       ...mirrorSnippet(l, source.repoUrl!, rel.ref.sha),
       sh`git --git-dir=${l.repo} archive --format=tar --output=${rel.path + '/.dpl-archive.tar'} ${rel.ref.sha}`,
       sh`tar -xf ${rel.path + '/.dpl-archive.tar'} -C ${rel.path}`,
@@ -89,7 +94,7 @@ export async function prepareRelease(c: Context, rel: HostRelease, config: Relea
   }
   if (rel.strategy === 'upload') {
     const tarball = posix.join(rel.path, '.dpl-artifact.tar.gz');
-    await runScript(c, rel.host, `${step}: make directory`, startRelease(l, rel.name).join('\n'));
+    await runScript(c, rel.host, `${step}: make directory`, [...startRelease(l, rel.name), ...claim].join('\n'));
     await c.on(rel.host).put(source.artifact!, tarball);
     const script = ['set -e', sh`tar -xzf ${tarball} -C ${rel.path}`, sh`rm -f -- ${tarball}`, ...finishSnippet(rel, config)];
     await runScript(c, rel.host, `${step}: unpack`, script.join('\n'));

@@ -1,14 +1,10 @@
-// The switch: a uniquely named temp symlink moved over `current` with `mv -T`
-// (rename(2), atomic), never `ln -sfn` (unlink + symlink: a window with no
-// `current`). All hosts switch or none: when one fails, the others switch back.
-// Deploy, rollback and re-deploy of an old release all come through here.
+// The switch on one host: a uniquely named temp symlink moved over `current` with
+// `mv -T` (rename(2), atomic), never `ln -sfn` (unlink + symlink: a window with no
+// `current`), and its undo. The pipeline (src/pipeline/) runs them on every host.
 import { randomHex } from '../core/random.js';
-import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
-import { HostsFailedError, type HostFailure } from '../core/errors.js';
 import { sh } from '../core/quote.js';
-import { layoutOf, releaseFromLink } from './layout.js';
-import { errorText, forHosts, runScript } from './remote.js';
+import { layoutOf } from './layout.js';
 
 export interface SwitchItem {
   host: Host;
@@ -40,55 +36,8 @@ export function switchScript(deployPath: string, release: string): string {
 }
 
 /** Undo a switch to `to`: `current` back to exactly what it was, or removed when there was none. */
-function switchBackScript(item: SwitchItem): string {
+export function switchBackScript(item: Pick<SwitchItem, 'deployPath' | 'to' | 'fromLink'>): string {
   if (item.fromLink) return linkScript(item.deployPath, item.fromLink);
   const l = layoutOf(item.deployPath);
   return sh`if [ "$(readlink -- ${l.current})" = ${'releases/' + item.to} ]; then rm -f -- ${l.current}; fi`;
-}
-
-/**
- * Switch every item; all or nothing. Runs even after Ctrl-C (a half-switched set of
- * hosts is worse than finishing a rename per host). Throws listing each failed host
- * and whether the others were switched back.
- */
-export async function switchAll(c: Context, items: SwitchItem[], size: number, what: string): Promise<void> {
-  const todo = items.filter((i) => releaseFromLink(i.fromLink ?? '') !== i.to);
-  const fan = await forHosts(
-    c,
-    todo.map((i) => i.host),
-    size,
-    async (h) => {
-      const item = todo.find((i) => i.host === h)!;
-      await runScript(c, h, `switch current → ${item.to}`, switchScript(item.deployPath, item.to));
-    },
-    { interruptible: false },
-  );
-  if (!fan.failed.length) return;
-  const switched = todo.filter((i) => fan.succeeded.has(i.host.name));
-  const back = await switchBack(c, switched, size);
-  const failures: HostFailure[] = [
-    ...fan.failed,
-    ...back.map((f) => ({ host: f.host, error: new Error(`switched, and switching back failed: ${errorText(f.error)}; fix it by hand`) })),
-  ];
-  const note = switched.length
-    ? back.length
-      ? ' (some hosts could not be switched back: see above)'
-      : ` (the ${switched.length} host${switched.length === 1 ? '' : 's'} that had switched ${switched.length === 1 ? 'was' : 'were'} switched back)`
-    : '';
-  throw new HostsFailedError(`${what}${note}`, failures);
-}
-
-/** Switch items back to their `from`; returns the failures (never throws). */
-export async function switchBack(c: Context, items: SwitchItem[], size: number): Promise<HostFailure[]> {
-  const fan = await forHosts(
-    c,
-    items.map((i) => i.host),
-    size,
-    async (h) => {
-      const item = items.find((i) => i.host === h)!;
-      await runScript(c, h, `switch current back → ${item.fromLink ?? '(none)'}`, switchBackScript(item));
-    },
-    { interruptible: false },
-  );
-  return fan.failed;
 }

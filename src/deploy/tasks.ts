@@ -1,7 +1,7 @@
 // The task factory a deployfile mounts:
 //   tasks: { deploy: releaseTasks({ shared: { dirs: ['log'] }, services: { restart: ['app'] } }) }
 // giving `deploy[:ref]` (= deploy.release), deploy.rollback, deploy.releases,
-// deploy.cleanup, deploy.unlock and deploy.check. Cheap to import: everything
+// deploy.cleanup, deploy.unlock, deploy.recover and deploy.check. Cheap to import: everything
 // that does work is loaded with `import()` inside the task bodies.
 import { namespace, task } from '../core/task.js';
 import type { Context } from '../core/context-types.js';
@@ -78,7 +78,11 @@ export function releaseTasks<V extends HostVars = HostVars>(config: ReleaseConfi
         const [{ forceUnlock }, t] = await Promise.all([import('./lock.js'), targets(c, 'deploy.unlock')]);
         return forceUnlock(c, t.hosts, t.layouts, t.size);
       }),
-      check: task({ desc: 'Check every host can be reached, written and locked, without changing anything', run: 'targets', ...own }, async (c) => {
+      recover: task({ desc: 'Finish (or undo) a deploy that did not finish: its dpl died, lost a host, or was interrupted', run: 'targets', ...own }, async (c) => {
+        const [{ recoverTask }, t] = await Promise.all([import('../pipeline/consistency.js'), targets(c, 'deploy.recover')]);
+        return recoverTask(c, config, t);
+      }),
+      check: task({ desc: 'Check every host can be reached, written and locked, and the fleet is on one release (finishing an unfinished deploy)', run: 'targets', ...own }, async (c) => {
         const { checkHosts } = await import('./inspect.js');
         return checkHosts(c, config, await targets(c, 'deploy.check'));
       }),

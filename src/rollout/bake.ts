@@ -1,12 +1,17 @@
 // The bake: with a batch back in rotation, sample HAProxy's counters every
 // `sampleMs` for `durationMs` and let the BakeJudge decide. Each sample is an event
 // with its numbers; a new node DOWN, or `failedSamples` samples over the limit,
-// stops the rollout (the caller rolls back).
+// stops the rollout (the caller rolls back). No traffic is no evidence: with fewer
+// than `minConclusive` conclusive samples the bake samples on up to `maxDurationMs`,
+// then stops the rollout ('inconclusive') unless the config says to promote anyway.
+import type { Host } from '../core/host.js';
 import { errorText } from '../deploy/remote.js';
 import { sleep } from '../proxy/health.js';
-import { BakeJudge, percent, type Snapshot } from './error-rate.js';
+import { BakeJudge, bakeStep, nextSampleDelay, percent, windowOf, type BakeStep, type Snapshot } from './error-rate.js';
 import { note, tell } from './events.js';
 import type { RolloutRun } from './session.js';
+
+const secs = (ms: number) => (ms / 1000).toFixed(1);
 
 export async function bake(s: RolloutRun, index: number): Promise<void> {
   const { c, cfg, lb } = s;
@@ -22,24 +27,43 @@ export async function bake(s: RolloutRun, index: number): Promise<void> {
   const moved = new Set(s.movedKeys());
   const old = [...start.keys()].filter((k) => !moved.has(k));
   const judge = new BakeJudge(fresh, old, b, start, [...moved]);
-  note(c, `batch ${n}: baking for ${b.durationMs / 1000} s, a sample every ${b.sampleMs / 1000} s (limit ${percent(b.maxErrorRate)} or ${b.relativeFactor}× the old nodes' rate, at least ${b.minRequests} requests per sample, ${b.failedSamples} failed samples roll back)`);
+  note(c, `batch ${n}: baking for ${b.durationMs / 1000} s, a sample every ${b.sampleMs / 1000} s (limit ${percent(b.maxErrorRate)} or ${b.relativeFactor}× the old nodes' rate, at least ${b.minRequests} requests per sample, ${b.failedSamples} failed samples roll back; ${b.minConclusive} conclusive samples needed, waiting up to ${b.maxDurationMs / 1000} s for them)`);
 
-  const end = Date.now() + b.durationMs;
+  const t0 = Date.now();
+  let step: BakeStep = bakeStep(0, 0, b);
+  let last: Snapshot = start;
   let readFailures = 0;
-  while (Date.now() < end) {
-    await sleep(Math.min(b.sampleMs, Math.max(0, end - Date.now())), c.session.signal);
+  while (step === 'sample' || step === 'extend') {
+    await sleep(nextSampleDelay(Date.now() - t0, b.sampleMs, step, b), c.session.signal);
     if (c.session.signal.aborted) throw s.stop('interrupted', n, batch, `interrupted during the bake of batch ${n}`);
-    let snap: Snapshot | undefined;
+    const snap = await readCounters();
+    if (snap) {
+      last = snap;
+      observe(snap);
+    }
+    const was = step;
+    step = bakeStep(Date.now() - t0, judge.conclusive, b);
+    if (step === 'extend' && was === 'sample') {
+      note(c, `batch ${n}: ${judge.conclusive} of ${judge.samples} samples conclusive after ${secs(Date.now() - t0)} s (need ${b.minConclusive}); baking on, up to ${b.maxDurationMs / 1000} s`);
+    }
+  }
+  if (step === 'inconclusive') inconclusive(s, n, batch, judge, windowOf(start, last, fresh)?.requests ?? null, Date.now() - t0);
+
+  async function readCounters(): Promise<Snapshot | undefined> {
     try {
-      snap = await lb.counters();
+      const snap = await lb!.counters();
       readFailures = 0;
+      return snap;
     } catch (e) {
       // One unreadable sample is no verdict on the release; three in a row stop the rollout.
       if (++readFailures >= 3) throw s.stop('error', n, batch, `cannot read the load balancer's counters: ${errorText(e)}`, undefined, e);
       note(c, `batch ${n}: could not read the counters (${errorText(e)}); trying again`, 'warn');
-      continue;
+      return undefined;
     }
-    const sample = judge.observe(snap!);
+  }
+
+  function observe(snap: Snapshot): void {
+    const sample = judge.observe(snap);
     s.countSample(n, sample.verdict !== 'inconclusive', sample.verdict === 'fail');
     const level = sample.verdict === 'fail' ? 'warn' : 'info';
     tell(
@@ -82,4 +106,22 @@ export async function bake(s: RolloutRun, index: number): Promise<void> {
       throw s.stop(check, n, batch, message, numbers);
     }
   }
+}
+
+/** maxDurationMs is over with too few conclusive samples: stop the rollout, or promote if the config says so. */
+function inconclusive(s: RolloutRun, n: number, batch: Host[], judge: BakeJudge, requests: number | null, elapsedMs: number): void {
+  const b = s.cfg.bake;
+  const evidence = `${judge.conclusive} of ${judge.samples} samples conclusive in ${secs(elapsedMs)} s (need ${b.minConclusive})`;
+  if (s.cfg.inconclusive === 'promote') {
+    return note(s.c, `batch ${n}: promoting without evidence: ${evidence}; rollout.inconclusive is 'promote'`, 'warn');
+  }
+  const seen = requests === null ? 'the counters were reset during the bake' : `${requests} request${requests === 1 ? '' : 's'} reached the new nodes in all`;
+  throw s.stop(
+    'inconclusive',
+    n,
+    batch,
+    `only ${evidence}: ${seen}, and a sample needs ${b.minRequests}.\n` +
+      `Send traffic through the load balancer during the bake, lower bake.minRequests, or set rollout inconclusive: 'promote' to promote without evidence.`,
+    { samples: judge.samples, conclusive: judge.conclusive, minConclusive: b.minConclusive, requests, minRequests: b.minRequests, elapsedMs, maxDurationMs: b.maxDurationMs },
+  );
 }

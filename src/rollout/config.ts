@@ -40,13 +40,32 @@ export interface BakeConfig {
   relativeFactor?: number;
   /** Failed samples that roll back. Default 2. */
   failedSamples?: number;
+  /**
+   * While the bake is inconclusive after `durationMs`, it samples on, up to this long.
+   * Default 3 × durationMs. Still inconclusive then: see `RolloutSettings.inconclusive`.
+   */
+  maxDurationMs?: number;
+  /**
+   * A batch's bake is conclusive with at least this many conclusive samples (each saw
+   * `minRequests` requests to the new nodes, or a new node DOWN). Default 2.
+   */
+  minConclusive?: number;
 }
+
+/** What a bake still inconclusive at `bake.maxDurationMs` does: stop the rollout (default), or promote with a warning. */
+export type InconclusivePolicy = 'fail' | 'promote';
 
 export interface RolloutSettings {
   /** Cumulative host counts or percentages; the last repeats. Default `[1, "50%", "100%"]`. */
   plan?: readonly PlanStep[] | string;
   health?: RolloutHealthConfig;
   bake?: BakeConfig;
+  /**
+   * Too little traffic to judge a batch by `bake.maxDurationMs`: `"fail"` (default) stops
+   * the rollout (it rolls back, or holds with --no-rollback) and exits 1; `"promote"`
+   * promotes without evidence, with a warning.
+   */
+  inconclusive?: InconclusivePolicy;
   /**
    * Ask before starting. `true` always, `false` never, or the environment names that ask
    * (default `["prod", "production"]`). On no terminal, only `--yes` proceeds.
@@ -65,6 +84,7 @@ export interface ResolvedRollout {
   plan: PlanStep[];
   health: Required<Omit<RolloutHealthConfig, 'port' | 'address' | 'hostHeader'>> & Pick<RolloutHealthConfig, 'port' | 'address' | 'hostHeader'>;
   bake: Required<BakeConfig>;
+  inconclusive: InconclusivePolicy;
   confirm: boolean | readonly string[];
   drainTimeoutMs?: number;
   environment?: string;
@@ -78,6 +98,7 @@ export function resolveRollout(config: RolloutConfig = {}, environment?: string,
   const override = planOverride !== undefined && (typeof planOverride === 'string' ? planOverride.trim() !== '' : planOverride.length > 0);
   const h = { ...config.health, ...env?.health };
   const b = { ...config.bake, ...env?.bake };
+  const durationMs = b.durationMs ?? 60_000;
   const r: ResolvedRollout = {
     plan: planSteps(override ? planOverride! : (pick('plan') ?? DEFAULT_PLAN)),
     health: {
@@ -93,13 +114,16 @@ export function resolveRollout(config: RolloutConfig = {}, environment?: string,
       giveUpMs: h.giveUpMs ?? 60_000,
     },
     bake: {
-      durationMs: b.durationMs ?? 60_000,
+      durationMs,
       sampleMs: b.sampleMs ?? 5000,
       minRequests: b.minRequests ?? 20,
       maxErrorRate: b.maxErrorRate ?? 0.01,
       relativeFactor: b.relativeFactor ?? 2,
       failedSamples: b.failedSamples ?? 2,
+      maxDurationMs: b.maxDurationMs ?? 3 * durationMs,
+      minConclusive: b.minConclusive ?? 2,
     },
+    inconclusive: pick('inconclusive') ?? 'fail',
     confirm: pick('confirm') ?? DEFAULT_CONFIRM,
     drainTimeoutMs: pick('drainTimeoutMs'),
     environment,
@@ -116,13 +140,21 @@ function validate(r: ResolvedRollout): void {
   if (!h.path.startsWith('/')) bad('health.path must start with "/"');
   if (h.port !== undefined && !(Number.isInteger(h.port) && h.port > 0 && h.port < 65536)) bad(`health.port ${h.port} is not a port`);
   if (h.via !== 'host' && h.via !== 'local') bad('health.via is "host" or "local"');
-  for (const [k, v] of [['health.passes', h.passes], ['bake.failedSamples', r.bake.failedSamples]] as const) {
+  for (const [k, v] of [['health.passes', h.passes], ['bake.failedSamples', r.bake.failedSamples], ['bake.minConclusive', r.bake.minConclusive]] as const) {
     if (!Number.isInteger(v) || v < 1) bad(`${k} must be a whole number of at least 1`);
   }
   for (const [k, v] of Object.entries({ ...pickNums(h), ...pickNums(r.bake) })) if (!(v >= 0) || !Number.isFinite(v)) bad(`${k} must be a number ≥ 0`);
   if (h.intervalMs < 10 || h.timeoutMs < 10) bad('health.intervalMs and health.timeoutMs must be at least 10 ms');
   if (r.bake.durationMs > 0 && r.bake.sampleMs < 10) bad('bake.sampleMs must be at least 10 ms');
   if (r.bake.maxErrorRate > 1) bad('bake.maxErrorRate is a fraction (0.01 = 1%)');
+  if (r.inconclusive !== 'fail' && r.inconclusive !== 'promote') bad(`inconclusive is "fail" or "promote", not ${JSON.stringify(r.inconclusive)}`);
+  const b = r.bake;
+  if (b.durationMs > 0) {
+    if (b.maxDurationMs < b.durationMs) bad(`bake.maxDurationMs (${b.maxDurationMs}) is shorter than bake.durationMs (${b.durationMs})`);
+    // A bake that cannot take minConclusive samples could never be conclusive.
+    const most = Math.floor(b.maxDurationMs / b.sampleMs);
+    if (most < b.minConclusive) bad(`bake.minConclusive is ${b.minConclusive}, but bake.maxDurationMs ${b.maxDurationMs} ms allows only ${most} samples of bake.sampleMs ${b.sampleMs} ms`);
+  }
 }
 
 function pickNums(o: object): Record<string, number> {

@@ -5,6 +5,8 @@
 // above max(maxErrorRate, relativeFactor × the old nodes' rate); fewer requests is
 // inconclusive (the window then grows until it is conclusive). A new node DOWN
 // fails at once. `failedSamples` failed samples end the bake with a rollback.
+// `bakeStep` decides when the bake ends: after `durationMs` once `minConclusive`
+// samples were conclusive, else it samples on up to `maxDurationMs`, then gives up.
 
 /** Cumulative counters of one server (`backend/server`), summed over every LB. */
 export interface ServerCounters {
@@ -99,11 +101,43 @@ export function judgeWindow(fresh: Window, old: Window, limits: BakeLimits): Pic
   return { verdict: 'pass', rate, oldRate, limit, reason: nums };
 }
 
+/** How long a bake lasts and what makes it conclusive (see `bakeStep`). */
+export interface BakeWindow {
+  durationMs: number;
+  /** The bake samples on while inconclusive, up to this long. */
+  maxDurationMs: number;
+  /** Conclusive samples (pass or fail) a batch needs before it may be promoted. */
+  minConclusive: number;
+}
+
+/**
+ * What the bake does after a sample, `elapsedMs` into it with `conclusive` conclusive samples:
+ * - `sample`: within durationMs, sample again;
+ * - `extend`: durationMs is over but too few samples were conclusive, sample again;
+ * - `done`: durationMs is over with enough evidence (the caller promotes);
+ * - `inconclusive`: maxDurationMs is over without it (the caller stops, or promotes if told to).
+ */
+export type BakeStep = 'sample' | 'extend' | 'done' | 'inconclusive';
+
+export function bakeStep(elapsedMs: number, conclusive: number, w: BakeWindow): BakeStep {
+  const enough = conclusive >= w.minConclusive;
+  if (elapsedMs < w.durationMs) return 'sample';
+  if (enough) return 'done';
+  return elapsedMs < w.maxDurationMs ? 'extend' : 'inconclusive';
+}
+
+/** When the next sample is due: a sample period on, but never past the deadline that applies now. */
+export function nextSampleDelay(elapsedMs: number, sampleMs: number, step: 'sample' | 'extend', w: BakeWindow): number {
+  const deadline = step === 'sample' ? w.durationMs : w.maxDurationMs;
+  return Math.max(0, Math.min(sampleMs, deadline - elapsedMs));
+}
+
 /** Feed it snapshots in order; it keeps the window start and the failure count. */
 export class BakeJudge {
   private start: Snapshot;
   private failed = 0;
   private index = 0;
+  private decided = 0;
 
   constructor(
     private readonly freshKeys: readonly string[],
@@ -120,6 +154,15 @@ export class BakeJudge {
     return this.failed;
   }
 
+  /** Samples so far, and how many of them were conclusive (pass or fail). */
+  get samples(): number {
+    return this.index;
+  }
+
+  get conclusive(): number {
+    return this.decided;
+  }
+
   observe(snap: Snapshot): Sample {
     this.index++;
     const down = [...new Set([...this.freshKeys, ...this.watchKeys])].filter((k) => snap.get(k)?.down);
@@ -127,6 +170,7 @@ export class BakeJudge {
     const old = windowOf(this.start, snap, this.oldKeys);
     if (down.length) {
       this.failed++;
+      this.decided++;
       const w = fresh ?? { requests: 0, errors: 0 };
       const rate = w.requests ? w.errors / w.requests : null;
       return { index: this.index, verdict: 'fail', fresh: w, old: old ?? { requests: 0, errors: 0 }, rate, oldRate: null, limit: this.limits.maxErrorRate, down, failed: this.failed, rollback: true, reason: `the load balancer reports ${down.join(', ')} DOWN` };
@@ -136,7 +180,10 @@ export class BakeJudge {
       return { index: this.index, verdict: 'inconclusive', fresh: { requests: 0, errors: 0 }, old: { requests: 0, errors: 0 }, rate: null, oldRate: null, limit: this.limits.maxErrorRate, down, failed: this.failed, rollback: false, reason: 'the counters went back (HAProxy reloaded?); starting a new window' };
     }
     const j = judgeWindow(fresh, old, this.limits);
-    if (j.verdict !== 'inconclusive') this.start = snap;
+    if (j.verdict !== 'inconclusive') {
+      this.start = snap;
+      this.decided++;
+    }
     if (j.verdict === 'fail') this.failed++;
     return { index: this.index, ...j, fresh, old, down, failed: this.failed, rollback: this.failed >= this.limits.failedSamples };
   }

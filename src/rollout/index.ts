@@ -10,7 +10,7 @@ import type { RolloutConfig } from './config.js';
 
 export { parsePlan, batchesOf, planSteps, describePlan, DEFAULT_PLAN, type PlanStep } from './plan.js';
 export { resolveRollout, needsConfirmation, DEFAULT_CONFIRM } from './config.js';
-export type { RolloutConfig, RolloutSettings, RolloutHealthConfig, BakeConfig, ResolvedRollout } from './config.js';
+export type { RolloutConfig, RolloutSettings, RolloutHealthConfig, BakeConfig, ResolvedRollout, InconclusivePolicy } from './config.js';
 export { judgeWindow, BakeJudge, countersOf, windowOf, type Sample, type Snapshot, type BakeLimits, type Verdict } from './error-rate.js';
 export { RolloutError, renderFailure, renderHosts } from './report.js';
 export type { RolloutReport, HostRecord, HostPhase, BatchRecord, FailedCheck, RolloutFailure } from './report.js';

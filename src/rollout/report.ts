@@ -2,27 +2,11 @@
 // (and the 'rollout.end' event) on failure, rendered as the error's message so the
 // terminal says which check failed, with what numbers, and where every host is.
 import { DplError } from '../core/errors.js';
+import { renderHosts, type HostRecord } from '../pipeline/ledger.js';
 
-/** Where a host is: on the old release untouched, on the new one, or back. */
-export type HostPhase = 'old' | 'prepared' | 'switched' | 'live' | 'promoted' | 'rolled-back' | 'rollback-failed' | 'left';
+export { renderHosts, type HostPhase, type HostRecord } from '../pipeline/ledger.js';
 
-export interface HostRecord {
-  host: string;
-  /** 1-based batch number. */
-  batch: number;
-  /** LB servers (`backend/server`). */
-  servers: string[];
-  /** The release live before the rollout. */
-  before?: string;
-  /** The release live now, as far as dpl knows. */
-  current?: string;
-  phase: HostPhase;
-  /** Admin state on the LB at the end (ready, drain, maint), when it could be read. */
-  rotation?: string;
-  note?: string;
-}
-
-export type FailedCheck = 'health' | 'lb-health' | 'down' | 'error-rate' | 'prepare' | 'switch' | 'restart' | 'drain' | 'interrupted' | 'error';
+export type FailedCheck = 'health' | 'lb-health' | 'down' | 'error-rate' | 'inconclusive' | 'prepare' | 'switch' | 'restart' | 'drain' | 'interrupted' | 'error';
 
 export interface RolloutFailure {
   check: FailedCheck;
@@ -57,32 +41,6 @@ export interface RolloutReport {
   durationMs: number;
 }
 
-const PHASE_TEXT: Record<HostPhase, string> = {
-  old: 'untouched (old release)',
-  prepared: 'prepared, not switched',
-  switched: 'switched, not yet healthy',
-  live: 'new release, in its bake',
-  promoted: 'new release (promoted)',
-  'rolled-back': 'rolled back',
-  'rollback-failed': 'ROLLBACK FAILED',
-  left: 'new release, left for inspection',
-};
-
-/** A table of every host: batch, release before → now, rotation, what happened. */
-export function renderHosts(r: RolloutReport): string {
-  const head = ['HOST', 'BATCH', 'RELEASE', 'LB', 'STATE'];
-  const rows = r.hosts.map((h) => [
-    h.host,
-    String(h.batch),
-    h.current === h.before || h.current === undefined ? `${h.current ?? h.before ?? '-'}` : `${h.before ?? '-'} → ${h.current}`,
-    h.rotation ?? '-',
-    PHASE_TEXT[h.phase] + (h.note ? `: ${h.note}` : ''),
-  ]);
-  const widths = head.map((t, i) => Math.max(t.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => '  ' + cells.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(head), ...rows.map(line)].join('\n');
-}
-
 /** "batch 2/3 (web-1): error rate too high" */
 export function describeFailure(f: RolloutFailure, batches: number): string {
   return `batch ${f.batch}/${batches} (${f.hosts.join(', ')}): ${CHECK_TEXT[f.check]}`;
@@ -107,6 +65,7 @@ const CHECK_TEXT: Record<FailedCheck, string> = {
   'lb-health': 'the load balancer did not see the nodes healthy',
   down: 'a node went DOWN',
   'error-rate': 'error rate too high',
+  inconclusive: 'the bake was inconclusive (too little traffic to judge the release)',
   prepare: 'prepare failed',
   switch: 'switch failed',
   restart: 'restart failed',

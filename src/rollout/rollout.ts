@@ -1,28 +1,28 @@
-// `rollout(c, opts)`: a release deployed batch by batch (canary → half → rest by
-// default), each batch watched before the next starts; any failed check rolls
-// every moved host back and fails with a report. The deploy lock is taken once,
-// on every target, for the whole rollout.
+// `rollout(c, opts)`: the release pipeline's canary flow. A release deployed batch by
+// batch (canary → half → rest by default), each batch gated (gates.ts) before the
+// next starts; any failed check rolls every moved host back and fails with a report.
+// Here: the plan, the confirmation, the load balancers, and the report.
 import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
 import { DplError, UsageError } from '../core/errors.js';
-import type { HostRelease, DeployInfo } from '../deploy/config.js';
-import { deployPathOf, poolSizeOf, repoDirOf, strategyOf } from '../deploy/config.js';
-import { layoutOf, nextReleaseName } from '../deploy/layout.js';
-import { acquireLocks, newLockInfo, releaseLocks } from '../deploy/lock.js';
-import { runRunHook } from '../deploy/hooks.js';
-import { afterSuccess, notifyFailure } from '../deploy/deploy.js';
+import { deployPathOf, poolSizeOf, strategyOf } from '../deploy/config.js';
+import { layoutOf } from '../deploy/layout.js';
+import { notifyFailure } from '../deploy/deploy.js';
 import { announce } from '../deploy/announce.js';
-import { errorText, shortSha } from '../deploy/remote.js';
+import { shortSha } from '../deploy/remote.js';
 import { needsConfirmation, resolveRollout, type ResolvedRollout } from './config.js';
 import { batchesOf, describePlan } from './plan.js';
 import { plannedCapacityProblems } from './rotation.js';
 import { RolloutLb } from './lb.js';
 import { note, tell } from './events.js';
-import { runBatch } from './forward.js';
-import { rollBack } from './undo.js';
+import { canaryGates } from './gates.js';
 import { describeFailure, RolloutError, type RolloutReport } from './report.js';
-import { hostList, RolloutRun, RolloutStop, type RolloutOptions } from './session.js';
+import { hostList, RolloutRun, type RolloutOptions } from './session.js';
+import { runPipeline } from '../pipeline/pipeline.js';
+import { PipelineStop } from '../pipeline/state.js';
+import { canary } from '../pipeline/flow.js';
+import { releaseDirectory } from '../pipeline/movers.js';
 
 export async function rollout(c: Context, opts: RolloutOptions): Promise<RolloutReport> {
   const hosts = opts.hosts ?? [...c.targets.hosts];
@@ -54,66 +54,42 @@ export async function rollout(c: Context, opts: RolloutOptions): Promise<Rollout
 
   const size = poolSizeOf(opts.release, c);
   const layouts = new Map(hosts.map((h) => [h.name, layoutOf(deployPathOf(h, opts.release, c))]));
-  const lock = newLockInfo(`${c.taskName}:${opts.resolved.ref} rollout (${opts.resolved.tag ?? shortSha(opts.resolved.sha)})`);
-  const states = await acquireLocks(c, hosts, layouts, lock, size);
-  let dispose: (() => Promise<void>) | undefined;
+  const s = new RolloutRun(c, opts, cfg, batches, lb);
+  const lockTarget = `${c.taskName}:${opts.resolved.ref} rollout (${opts.resolved.tag ?? shortSha(opts.resolved.sha)})`;
   try {
-    const name = nextReleaseName(new Date(), [...states.values()].flatMap((s) => s.releases));
-    const strategy = strategyOf(opts.release);
-    const rels = new Map<string, HostRelease>(
-      hosts.map((host) => {
-        const l = layouts.get(host.name)!;
-        return [host.name, { host, name, path: l.release(name), deployPath: l.root, previous: states.get(host.name)?.current, ref: opts.resolved, strategy }];
-      }),
-    );
-    if (strategy === 'upload' && !opts.source.artifact) {
-      const { buildArtifact } = await import('../deploy/build.js');
-      const artifact = await buildArtifact(c, repoDirOf(opts.release, c.session.root), opts.resolved, name, opts.release.build);
-      dispose = artifact.dispose;
-      opts = { ...opts, source: { ...opts.source, artifact: artifact.file } };
-    }
-    const s = new RolloutRun(c, opts, cfg, batches, name, rels, states, layouts, size, lb);
-    internal(c).emit('deploy.resolved', { ref: opts.resolved.ref, kind: opts.resolved.kind, tag: opts.resolved.tag, sha: opts.resolved.sha, subject: opts.resolved.subject, release: name });
-    return await runAll(s);
-  } finally {
-    await dispose?.();
-    await releaseLocks(c, hosts, layouts, lock.token);
+    await runPipeline(c, { action: 'deploy', config: opts.release, hosts, layouts, size, flow: canary(batches, canaryGates(s)), mover: releaseDirectory, lockTarget, resolved: opts.resolved, source: opts.source });
+  } catch (e) {
+    if (!(e instanceof PipelineStop) || !s.run) throw e;
+    return failed(s, e);
   }
+  return succeeded(s, hosts);
 }
 
-async function runAll(s: RolloutRun): Promise<RolloutReport> {
+async function succeeded(s: RolloutRun, hosts: Host[]): Promise<RolloutReport> {
   const { c } = s;
-  const info: DeployInfo = { release: s.name, ref: s.opts.resolved, hosts: s.batches.flat(), strategy: strategyOf(s.release) };
-  const what = { release: s.name, ref: s.opts.resolved, hosts: info.hosts.map((h) => h.name) };
-  announce(c, 'start', `rolling out ${s.opts.resolved.tag ?? s.opts.resolved.ref} as release ${s.name} in ${s.batches.length} batches`, what);
-  try {
-    await runRunHook(c, 'beforePrepare', s.release.hooks?.beforePrepare, info);
-    for (let i = 0; i < s.batches.length; i++) await runBatch(s, i, info);
-  } catch (e) {
-    const stop = e instanceof RolloutStop ? e : s.stop(c.session.signal.aborted ? 'interrupted' : 'error', 1, s.batches[0]!, errorText(e), undefined, e);
-    const f = stop.failure;
-    tell(c, 'rollout.batch', { batch: f.batch, of: s.batches.length, hosts: f.hosts, state: 'failed', release: s.name, detail: f.message },
-      `${describeFailure(f, s.batches.length)}: ${f.message}`, { level: 'error' });
-    const rolledBack = await rollBack(s, stop.failure).catch((err) => {
-      internal(c).emit('log', { level: 'error', topic: 'rollout', message: `the rollback itself failed: ${errorText(err)}` });
-      return 'partial' as const;
-    });
-    if (rolledBack === true) announce(c, 'rollback', `rolled back every moved host from ${s.name}`, what);
-    await fillRotation(s);
-    const report = s.report(false, stop.failure, rolledBack);
-    tell(c, 'rollout.end', { ok: false, release: s.name, report }, `rollout of ${s.name} failed`, { level: 'error' });
-    const error = new RolloutError(report, hintFor(s, report));
-    await notifyFailure(c, s.release, info, error);
-    throw error;
-  }
-  await runRunHook(c, 'afterDeploy', s.release.hooks?.afterDeploy, info);
-  const hosts = s.batches.flat();
-  await afterSuccess(c, s.release, { hosts, layouts: s.layouts, size: s.size }, s.opts.resolved);
   await fillRotation(s);
   const report = s.report(true);
-  announce(c, 'success', `release ${s.name} is live on ${hosts.length} host${hosts.length === 1 ? '' : 's'}`, what);
   tell(c, 'rollout.end', { ok: true, release: s.name, report }, `rollout of ${s.name} finished: ${hosts.length} host${hosts.length === 1 ? '' : 's'} in ${s.batches.length} batches, ${(report.durationMs / 1000).toFixed(1)} s`);
   return report;
+}
+
+async function failed(s: RolloutRun, stop: PipelineStop): Promise<never> {
+  const { c } = s;
+  const f = stop.failure;
+  if (!stop.run) {
+    // Stopped before the switch was decided (the pipeline removed what was prepared): nothing moved.
+    tell(c, 'rollout.batch', { batch: f.batch, of: s.batches.length, hosts: f.hosts, state: 'failed', release: s.name, detail: f.message }, `${describeFailure(f, s.batches.length)}: ${f.message}`, { level: 'error' });
+    tell(c, 'rollout.rollback', { state: 'skipped', hosts: [], reason: describeFailure(f, s.batches.length) }, 'nothing to roll back: no host had switched to the new release');
+  }
+  const hosts = s.batches.flat();
+  const what = { release: s.name, ref: s.opts.resolved, hosts: hosts.map((h) => h.name) };
+  if (stop.rolledBack === true) announce(c, 'rollback', `rolled back every moved host from ${s.name}`, what);
+  await fillRotation(s);
+  const report = s.report(false, f, stop.rolledBack);
+  tell(c, 'rollout.end', { ok: false, release: s.name, report }, `rollout of ${s.name} failed`, { level: 'error' });
+  const error = new RolloutError(report, hintFor(s, report));
+  await notifyFailure(c, s.release, { release: s.name, ref: s.opts.resolved, hosts, strategy: strategyOf(s.release) }, error);
+  throw error;
 }
 
 /** The LB column of the report, read at the end (best effort). */
@@ -121,7 +97,7 @@ async function fillRotation(s: RolloutRun): Promise<void> {
   if (!s.lb || s.c.session.signal.aborted) return;
   try {
     const views = await s.lb.views();
-    for (const r of s.records.values()) {
+    for (const r of s.run.records.values()) {
       const states = [...new Set(views.filter((v) => r.servers.includes(v.key)).map((v) => v.admin + (v.health === 'down' ? ' (DOWN)' : '')))];
       r.rotation = states.join('/') || undefined;
     }
@@ -132,9 +108,12 @@ async function fillRotation(s: RolloutRun): Promise<void> {
 
 function hintFor(s: RolloutRun, r: RolloutReport): string {
   const moved = s.moved.map((h) => h.name);
+  if (r.failure?.check === 'inconclusive' && r.rolledBack === true) {
+    return "send traffic through the load balancer during the bake (or lower bake.minRequests), then roll out again; `inconclusive: 'promote'` promotes without evidence";
+  }
   if (r.rolledBack === true) return 'fix the release and roll out again; `dpl deploy.releases` shows what is live where';
   if (r.rolledBack === 'partial') return 'fix the hosts marked ROLLBACK FAILED by hand (`dpl deploy.releases`, `proxy.status`), then put them back in rotation';
-  if (moved.length) return `inspect ${moved.join(', ')}, then switch them back with \`dpl -H ${moved.join(',')} deploy.rollback\` and put them back in rotation (\`proxy.all\`)`;
+  if (moved.length) return `inspect ${moved.join(', ')}; then \`dpl deploy.recover\` switches them back (their journals keep the rollout), and \`proxy.all\` puts them back in rotation`;
   return 'nothing was switched; fix the problem and roll out again';
 }
 

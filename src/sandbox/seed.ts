@@ -2,6 +2,8 @@
 // v2.9.0 and v3.0.0 deployed, v3.0.0 live, in exactly the layout and history
 // records dpl's release deploys write, so deploy.releases, rollback and rollouts
 // treat them like releases of their own. The databases have 3.0.0's migrations.
+// The release names are computed once for the whole fleet (`seedPlan`): a name is a
+// timestamp to the second, and seeding host after host takes seconds.
 import { appendFileSync, chownSync, lchownSync, lstatSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { layoutOf, releaseName } from '../deploy/layout.js';
@@ -14,15 +16,27 @@ const SEEDED = [
   { tag: 'v3.0.0', daysAgo: 1 },
 ];
 
-export function seedReleases(git: string, repos: Repos, h: SandboxHost): void {
+export interface SeededRelease {
+  tag: string;
+  name: string;
+  when: Date;
+}
+
+/** The seeded releases, oldest first (the last one is live), named once for every host. */
+export function seedPlan(now: Date): SeededRelease[] {
+  return SEEDED.map(({ tag, daysAgo }) => {
+    const when = new Date(now.getTime() - daysAgo * 86_400_000);
+    return { tag, name: releaseName(when), when };
+  });
+}
+
+export function seedReleases(git: string, repos: Repos, h: SandboxHost, plan: readonly SeededRelease[]): void {
   const l = layoutOf(h.deployPath);
   mkdirSync(l.releases, { recursive: true, mode: 0o755 });
   mkdirSync(l.shared, { recursive: true, mode: 0o755 });
   const records: string[] = [];
   let live = '';
-  for (const { tag, daysAgo } of SEEDED) {
-    const when = new Date(Date.now() - daysAgo * 86_400_000);
-    const name = releaseName(when);
+  for (const { tag, name, when } of plan) {
     const path = l.release(name);
     mkdirSync(path, { mode: 0o755 });
     exportTag(git, repos.origin, tag, path);

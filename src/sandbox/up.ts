@@ -12,7 +12,7 @@ import { hostPath, writeHostTree } from './host-files.js';
 import { keygen, knownHostsText, sshConfigText, sshdConfigText, type PublicKey } from './ssh-files.js';
 import { startSshd } from './sshd.js';
 import { makeRepos, APP_SOURCE } from './repo.js';
-import { chownTree, seedDatabases, seedReleases } from './seed.js';
+import { chownTree, seedDatabases, seedPlan, seedReleases } from './seed.js';
 import { startHaproxy, writeHaproxyConfig } from './haproxy.js';
 import { startServices } from './services.js';
 import { takeSlot } from './slots.js';
@@ -48,7 +48,8 @@ export async function sandboxUp(project: string, webHosts: number, log: (line: s
     log(`slot ${info.slot}: ${Object.keys(info.hosts).length} hosts on ${info.hosts['web-0']!.address}…, ssh port ${addressing.sshPort}`);
     writeMachine(info, tools.sshKeygen, user);
     const repos = makeRepos(tools.git, join(dir, 'git'));
-    for (const h of Object.values(info.hosts)) if (h.kind !== 'lb') seedReleases(tools.git, repos, h);
+    const seeds = seedPlan(new Date());
+    for (const h of Object.values(info.hosts)) if (h.kind !== 'lb') seedReleases(tools.git, repos, h, seeds);
     seedDatabases(info.db, readdirSync(join(APP_SOURCE, 'app', 'migrations')).filter((f) => f.endsWith('.sql')).sort());
     if (user.root) for (const d of ['hosts', 'db']) chownTree(join(dir, d), user.uid, user.gid);
     log('git origin with v2.9.0, v3.0.0 (stable) and v3.1.0-rc.1; v3.0.0 live on every host');

@@ -50,7 +50,8 @@ describe('resolveRollout', () => {
     const r = resolveRollout();
     expect(r.plan).toEqual([1, '50%', '100%']);
     expect(r.health).toMatchObject({ path: '/health', passes: 2, intervalMs: 1000, timeoutMs: 5000, giveUpMs: 60_000, via: 'host', hostVar: 'healthAddress' });
-    expect(r.bake).toEqual({ durationMs: 60_000, sampleMs: 5000, minRequests: 20, maxErrorRate: 0.01, relativeFactor: 2, failedSamples: 2 });
+    expect(r.bake).toEqual({ durationMs: 60_000, sampleMs: 5000, minRequests: 20, maxErrorRate: 0.01, relativeFactor: 2, failedSamples: 2, maxDurationMs: 180_000, minConclusive: 2 });
+    expect(r.inconclusive).toBe('fail');
     expect(r.confirm).toEqual(['prod', 'production']);
   });
 

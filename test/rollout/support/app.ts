@@ -5,6 +5,7 @@
 //   unhealthy  /health answers 503 (the health check must stop the canary)
 //   errors50   every other request is a 500 once the host's flag file exists
 //              (so a test decides when errors start "after going live")
+//   errors     /health answers 200, every other request 500 (only traffic can tell)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +24,10 @@ const server = createServer((req, res) => {
     const ok = mode !== 'unhealthy';
     res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' });
     return res.end(ok ? 'ok' : 'sick');
+  }
+  if (mode === 'errors') {
+    res.writeHead(500, { 'content-type': 'text/plain' });
+    return res.end('boom from ' + APP_NAME + ' ' + version);
   }
   if (mode === 'errors50' && APP_FLAG && existsSync(APP_FLAG) && n++ % 2 === 0) {
     res.writeHead(500, { 'content-type': 'text/plain' });
@@ -44,7 +49,7 @@ export interface AppRepo {
   cleanup(): void;
 }
 
-/** Origin + work clone with tags: v1.0.0 and v1.1.0 healthy, v1.2.0 unhealthy, v1.3.0 errors50. */
+/** Origin + work clone with tags: v1.0.0 and v1.1.0 healthy, v1.2.0 unhealthy, v1.3.0 errors50, v1.4.0 errors. */
 export function appRepo(owner: { uid: number; gid: number }): AppRepo {
   const tmp = openTmp('dpl-rollout-repo-');
   const origin = path.join(tmp, 'origin.git');
@@ -52,7 +57,7 @@ export function appRepo(owner: { uid: number; gid: number }): AppRepo {
   execFileSync('git', ['init', '-q', '--bare', origin]);
   execFileSync('git', ['clone', '-q', origin, work], { stdio: 'ignore' });
   writeFileSync(path.join(work, 'app.mjs'), APP);
-  for (const [tag, mode] of [['v1.0.0', 'healthy'], ['v1.1.0', 'healthy'], ['v1.2.0', 'unhealthy'], ['v1.3.0', 'errors50']] as const) {
+  for (const [tag, mode] of [['v1.0.0', 'healthy'], ['v1.1.0', 'healthy'], ['v1.2.0', 'unhealthy'], ['v1.3.0', 'errors50'], ['v1.4.0', 'errors']] as const) {
     writeFileSync(path.join(work, 'MODE'), mode + '\n');
     writeFileSync(path.join(work, 'VERSION'), tag + '\n');
     git(work, 'add', '-A');

@@ -1,0 +1,156 @@
+// The pipeline's batches, step by step (pipeline.ts has the order in one picture);
+// what a failure at each point means is in failures.ts.
+import { internal } from '../core/internal.js';
+import type { Host } from '../core/host.js';
+import { DplError, HostsFailedError, InterruptedError } from '../core/errors.js';
+import type { DeployInfo } from '../deploy/config.js';
+import { runOnceSteps, runRunHook } from '../deploy/hooks.js';
+import { announce } from '../deploy/announce.js';
+import { errorText, shortSha } from '../deploy/remote.js';
+import { commit, discard, outcomeUnknown, prepareBatch, record, restartBatch, switchBatch, clearJournals } from './steps.js';
+import { AfterSwitch, failed, infoOf, interrupted, interruptedAfterSwitch, notify, onFailure } from './failures.js';
+import type { PipelineRun } from './state.js';
+
+export async function drive(run: PipelineRun): Promise<void> {
+  const { c, spec } = run;
+  const info = infoOf(run);
+  const hostNames = run.hosts.map((h) => h.name);
+  const what = { release: run.name, ref: run.ref, hosts: hostNames };
+  if (spec.action === 'deploy') {
+    internal(c).emit('deploy.resolved', { ref: run.ref.ref, kind: run.ref.kind, tag: run.ref.tag, sha: run.ref.sha, subject: run.ref.subject, release: run.name });
+    const how = spec.flow.name === 'canary' ? `rolling out ${run.ref.tag ?? run.ref.ref} as release ${run.name} in ${run.batches.length} batches` : `deploying ${run.ref.tag ?? run.ref.ref} (${shortSha(run.ref.sha)}) as release ${run.name} to ${hostNames.join(', ')}`;
+    announce(c, 'start', spec.flow.name === 'in-place' ? `${how} (in place)` : how, what);
+    await runRunHook(c, 'beforePrepare', run.config.hooks?.beforePrepare, info).catch((e: Error) => failed(run, e));
+  }
+  let dispose: (() => Promise<void>) | undefined;
+  try {
+    if (spec.action === 'deploy' && run.config.strategy === 'upload' && !spec.source?.artifact) {
+      const { buildArtifact } = await import('../deploy/build.js');
+      phase(run, 'build', 'start');
+      const artifact = await buildArtifact(c, spec.config.repoDir ? (await import('../deploy/config.js')).repoDirOf(spec.config, c.session.root) : c.session.root, run.ref, run.name, run.config.build).catch((e: Error) => failed(run, e));
+      dispose = artifact.dispose;
+      spec.source = { ...spec.source, artifact: artifact.file };
+      phase(run, 'build', 'end');
+    }
+    if (c.session.signal.aborted) throw new InterruptedError('interrupted before prepare: nothing was changed; the lock was released');
+    for (let i = 0; i < run.batches.length; i++) await batch(run, i, info);
+  } catch (e) {
+    await onFailure(run, e as Error, info);
+  } finally {
+    await dispose?.();
+  }
+  await finish(run, info);
+}
+
+async function batch(run: PipelineRun, i: number, info: DeployInfo): Promise<void> {
+  const { c, spec } = run;
+  const hosts = run.batches[i]!;
+  const n = i + 1;
+  const gates = spec.flow.gates;
+  await gates?.batchStart?.(run, hosts, i);
+  if (spec.mover.prepare) {
+    phase(run, 'prepare', 'start');
+    const started = new Set<string>();
+    const prepared = await prepareBatch(run, hosts, started);
+    if (prepared.failed.length || prepared.notStarted.length || c.session.signal.aborted) {
+      const tried = hosts.filter((h) => started.has(h.name));
+      await discard(run, tried, prepared.failed, prepared.failed.length ? `prepare failed on ${prepared.failed.map((f) => f.host).join(', ')}` : 'interrupted');
+      if (!prepared.failed.length) throw run.stop('interrupted', n, hosts, 'interrupted while preparing', undefined, interrupted(run, 'prepare'));
+      phase(run, 'prepare', 'failed', prepared.failed.map((f) => f.host));
+      const lines = prepared.failed.map((f) => `${f.host}: ${errorText(f.error).replace(`[${f.host}] `, '')}`).join('\n');
+      throw run.stop('prepare', n, hosts, `prepare of ${run.name} failed (its release directories were removed):\n${lines}`, undefined,
+        new HostsFailedError(`prepare of release ${run.name} (no host was switched; release directories removed)`, prepared.failed));
+    }
+    phase(run, 'prepare', 'end');
+  }
+  if (i === 0 && spec.action === 'deploy') {
+    if (run.config.once?.length && !spec.mover.codeAfterSwitch) await runOnceSteps(c, run.config.once, run.relsOf(run.hosts.filter((h) => run.records.get(h.name)!.phase === 'prepared')));
+    await runRunHook(c, 'beforeSwitch', run.config.hooks?.beforeSwitch, info);
+  }
+  await gates?.beforeSwitch?.(run, hosts, i);
+  if (i === 0) {
+    if (c.session.signal.aborted) throw run.stop('interrupted', n, hosts, 'interrupted before the switch', undefined, interrupted(run, 'prepare'));
+    const refused = await commit(run);
+    if (refused.length) {
+      throw new HostsFailedError(`recording the decision to switch to ${run.name} (nothing was switched; the prepared release was removed)`, refused);
+    }
+  }
+
+  phase(run, 'switch', 'start');
+  const sw = await switchBatch(run, hosts);
+  const definite = sw.failed.filter((f) => !outcomeUnknown(f.error));
+  if (definite.length || (sw.failed.length && spec.flow.recover === 'back')) {
+    phase(run, 'switch', 'failed', sw.failed.map((f) => f.host));
+    throw run.stop('switch', n, hosts, `switch of ${hosts.length > 1 ? `batch ${n}` : hosts[0]!.name} to ${run.name} failed`, undefined, new HostsFailedError(`switch to ${run.name}`, sw.failed));
+  }
+  phase(run, 'switch', 'end');
+  const moved = hosts.filter((h) => sw.succeeded.has(h.name));
+  if (spec.action === 'deploy' && spec.flow.name !== 'canary' && !sw.failed.length) {
+    announce(c, 'success', `release ${run.name} is live on ${moved.length} host${moved.length === 1 ? '' : 's'}`, { release: run.name, ref: run.ref, hosts: moved.map((h) => h.name) });
+  }
+  const rels = run.relsOf(moved);
+  if (spec.mover.codeAfterSwitch) {
+    const { runHostHook } = await import('../deploy/hooks.js');
+    const hook = await runHostHook(c, 'afterPrepare', run.config.hooks?.afterPrepare, rels, run.size);
+    if (hook.failed.length) throw new AfterSwitch('afterPrepare', hook.failed);
+    await runOnceSteps(c, run.config.once ?? [], rels).catch((e: Error) => {
+      throw new AfterSwitch('once', [{ host: 'once', error: e }]);
+    });
+  }
+  // A deploy records each host as it restarts; a rollback records only once all restarted (a failed
+  // restart undoes it, and the release it left must not be marked rolled-back meanwhile).
+  const eachHost = spec.flow.recover === 'forward' && spec.action === 'deploy';
+  const restart = await restartBatch(run, rels, eachHost ? (rel) => recordDeployed(run, [rel]) : undefined);
+  if (restart.failed.length) {
+    phase(run, restart.step, 'failed', restart.failed.map((f) => f.host));
+    if (spec.flow.recover === 'back') throw run.stop('restart', n, hosts, errorText(new HostsFailedError(`${restart.step} of batch ${n}`, restart.failed)));
+    throw new AfterSwitch(restart.step, restart.failed);
+  }
+  if (restart.notStarted.length || c.session.signal.aborted) throw interruptedAfterSwitch(run, restart.step);
+  await gates?.afterRestart?.(run, hosts, i);
+  if (!eachHost) await recordDeployed(run, rels);
+}
+
+/** Record the hosts deployed; a forward flow's host is done then (journal removed), a canary's at the end. */
+export async function recordDeployed(run: PipelineRun, rels: ReturnType<PipelineRun['relsOf']>): Promise<void> {
+  const { spec } = run;
+  const fields = (r: (typeof rels)[number]) => (spec.action === 'rollback' ? { action: 'rollback' as const, from: r.previous } : { action: 'deploy' as const, from: r.previous });
+  if (spec.action === 'rollback') {
+    const abandoned = rels.filter((r) => r.previous).map((r) => ({ ...r, name: r.previous!, path: run.layouts.get(r.host.name)!.release(r.previous!) }));
+    await record(run, abandoned, 'rolled-back', () => ({ action: 'rollback', reason: `rolled back to ${run.name}` }), { done: false });
+  }
+  const failures = await record(run, rels, 'deployed', fields, { done: spec.flow.recover === 'forward' });
+  for (const f of failures) run.c.on(rels.find((r) => r.host.name === f.host)!.host).warn(`could not record the deploy in history.jsonl: ${errorText(f.error)}`);
+  run.phase(rels.filter((r) => !failures.some((f) => f.host === r.host.name)).map((r) => r.host), spec.flow.name === 'canary' ? 'promoted' : 'deployed');
+}
+
+async function finish(run: PipelineRun, info: DeployInfo): Promise<void> {
+  const { c, spec } = run;
+  if (spec.flow.name === 'canary') await clearJournals(run, run.hosts);
+  const unfinished = [...run.records.values()].filter((r) => r.phase === 'unfinished');
+  if (unfinished.length) {
+    const names = unfinished.map((r) => r.host);
+    const err = new DplError(
+      `${run.name} is live on ${run.moved.map((h) => h.name).join(', ')}; unfinished on ${names.join(', ')} (no answer: ${unfinished.map((r) => r.note).join('; ')}):\n${run.table()}`,
+      { hint: `the decision to switch is recorded on every host; once ${names.join(', ')} can be reached, \`dpl deploy.recover\` (or the next deploy) finishes ${names.length === 1 ? 'it' : 'them'}` },
+    );
+    await notify(run, err, info);
+    throw err;
+  }
+  if (spec.action === 'rollback') {
+    await runRunHook(c, 'afterRollback', run.config.hooks?.afterRollback, info);
+    announce(c, 'rollback', `rolled back to ${run.name}`, { release: run.name, ref: run.ref, hosts: run.hosts.map((h) => h.name) });
+    return;
+  }
+  if (spec.flow.name === 'canary') announce(c, 'success', `release ${run.name} is live on ${run.hosts.length} host${run.hosts.length === 1 ? '' : 's'}`, { release: run.name, ref: run.ref, hosts: run.hosts.map((h) => h.name) });
+  await runRunHook(c, 'afterDeploy', run.config.hooks?.afterDeploy, info).catch((e: Error) => {
+    throw new DplError(`release ${run.name} is live and recorded on every host, but ${e.message}`, { cause: e });
+  });
+  // Cleanup and the deploy tag, still under the lock (cleanup deletes releases).
+  const { afterSuccess } = await import('../deploy/deploy.js');
+  await afterSuccess(c, spec.flow.name === 'in-place' ? { ...run.config, cleanup: false } : run.config, run.spec, run.ref);
+}
+
+function phase(run: PipelineRun, p: string, state: 'start' | 'end' | 'failed', failedHosts?: string[]): void {
+  internal(run.c).emit('deploy.phase', { action: run.spec.action, phase: p, state, release: run.name, hosts: run.hosts.map((h: Host) => h.name), failed: failedHosts });
+}

@@ -1,0 +1,68 @@
+// The journal of an unfinished deploy, kept on every target host while it runs
+// (`<deployPath>/.dpl-journal.json`): which release goes live on which hosts, what
+// each host ran before, and whether the switch was decided. The decision lives on
+// the hosts, not on the machine that started the deploy, so any later dpl command
+// can finish (or undo) a deploy whose dpl died, lost a host, or was interrupted.
+//
+//   pending ──► prepared ──(decision: commit, on every target)──► switched ──► (record: removed)
+//                   └──(no decision)──► recovery removes the prepared release
+import { sh } from '../core/quote.js';
+import type { Layout } from '../deploy/layout.js';
+
+/** How hosts flow through the pipeline (flow.ts), as recorded for recovery. */
+export type FlowName = 'all' | 'canary' | 'in-place';
+
+export type JournalState = 'pending' | 'prepared' | 'switched';
+
+export interface Journal {
+  v: 1;
+  /** The run that wrote it (its lock token). */
+  id: string;
+  action: 'deploy' | 'rollback';
+  release: string;
+  flow: FlowName;
+  /** What the next dpl command does when this run could not finish: finish the switch, or undo it. */
+  recover: 'forward' | 'back';
+  /** Every host of the run, so one host's journal tells the whole story. */
+  targets: string[];
+  /** This host before: `current`'s link text (in place: the SHA checked out); absent: nothing was live. */
+  previous?: string;
+  /** Recorded on every target before the first host switches; `revert` when the run undid it. */
+  decision?: 'commit' | 'revert';
+  state: JournalState;
+  ref: { ref: string; tag?: string; sha: string; subject?: string };
+  /** user@machine (pid N), for messages. */
+  by: string;
+  time: string;
+}
+
+/**
+ * Replace the journal durably: written to a temp file, flushed, renamed over the
+ * old one, and the directory flushed, so a crash or power loss leaves the old
+ * journal or the new one, never half of one. `cat` reports the real error (ENOSPC).
+ */
+export function writeJournalSnippet(l: Layout, j: Journal): string {
+  const tmp = `${l.journal}.tmp`;
+  return [
+    sh`printf '%s\\n' ${JSON.stringify(j)} | cat > ${tmp}`,
+    sh`sync -- ${tmp} 2>/dev/null || sync`,
+    sh`mv -f -- ${tmp} ${l.journal}`,
+    sh`sync -- ${l.root} 2>/dev/null || sync`,
+  ].join('\n');
+}
+
+/** Remove this run's journal (never another run's). */
+export function clearJournalSnippet(l: Layout, id: string): string {
+  return sh`if grep -q -- ${`"id":"${id}"`} ${l.journal} 2>/dev/null; then rm -f -- ${l.journal}; fi`;
+}
+
+export function parseJournal(text: string): Journal | undefined {
+  const line = text.split('\n').find((x) => x.trim().startsWith('{'));
+  if (!line) return undefined;
+  try {
+    const j = JSON.parse(line) as Journal;
+    return j && j.v === 1 && typeof j.id === 'string' && typeof j.release === 'string' && Array.isArray(j.targets) ? j : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,144 @@
+// The canary's gates around each batch of the release pipeline: out of rotation
+// before the switch; after the restart, each node's health, the LB's own view, back
+// into rotation and the bake; and the same checks when a stop undoes the moved
+// batches (newest first). A failed check stops the run with the numbers behind it.
+import type { Host } from '../core/host.js';
+import { InterruptedError } from '../core/errors.js';
+import { fanOut } from '../core/fanout.js';
+import { errorText } from '../deploy/remote.js';
+import type { Gates } from '../pipeline/flow.js';
+import { undoMoved } from '../pipeline/undo.js';
+import { PipelineStop, type PipelineRun } from '../pipeline/state.js';
+import { bake } from './bake.js';
+import { note, tell } from './events.js';
+import { checkHealthAll } from './health.js';
+import { describeFailure, type FailedCheck } from './report.js';
+import { hostList, type RolloutRun } from './session.js';
+
+/** Run `fn`; any error that is not already a stop becomes one for `check`. */
+async function step<T>(s: RolloutRun, check: FailedCheck, batch: number, hosts: Host[], fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof PipelineStop) throw e;
+    const interrupted = e instanceof InterruptedError || s.c.session.signal.aborted;
+    throw s.stop(interrupted ? 'interrupted' : check, batch, hosts, errorText(e), undefined, e);
+  }
+}
+
+export function canaryGates(s: RolloutRun): Gates {
+  const drainMs = () => s.cfg.drainTimeoutMs ?? s.opts.proxy?.drainTimeoutMs ?? 60_000;
+  return {
+    async batchStart(run: PipelineRun, batch: Host[], index: number) {
+      if (!s.run) {
+        s.run = run;
+        for (const r of run.records.values()) r.servers = s.lb?.keysOf([run.hosts.find((h) => h.name === r.host)!]) ?? [];
+      }
+      const n = index + 1;
+      tell(s.c, 'rollout.batch', { batch: n, of: s.batches.length, hosts: batch.map((h) => h.name), state: 'start', release: s.name }, `batch ${n}/${s.batches.length}: ${hostList(batch)}${n === 1 ? ' (canary)' : ''}`);
+    },
+
+    async beforeSwitch(_run, batch, index) {
+      if (s.lb) await step(s, 'drain', index + 1, batch, () => s.lb!.takeOut(s.c, batch, drainMs()));
+    },
+
+    async afterRestart(_run, batch, index) {
+      const { c, cfg } = s;
+      const n = index + 1;
+      const of = s.batches.length;
+      const health = await step(s, 'health', n, batch, () => checkHealthAll(c, batch, cfg.health, 'deploy', (h) => s.lb?.addresses.get(h.name)));
+      const sick = health.filter((r) => !r.ok);
+      if (sick.length) {
+        const lines = sick.map((r) => `${r.host}: ${r.target} → ${r.detail} (${r.attempts} attempts in ${(r.elapsedMs / 1000).toFixed(1)} s)`);
+        throw s.stop('health', n, batch, `no ${cfg.health.passes} good answers in a row within ${cfg.health.giveUpMs / 1000} s:\n${lines.join('\n')}`, {
+          unhealthy: sick.length,
+          passesNeeded: cfg.health.passes,
+          giveUpMs: cfg.health.giveUpMs,
+        });
+      }
+      if (s.lb) {
+        await step(s, 'lb-health', n, batch, () => s.lb!.verify(c, batch));
+        await step(s, 'drain', n, batch, () => s.lb!.putBack(batch));
+      }
+      s.phase(batch, 'live');
+      tell(c, 'rollout.batch', { batch: n, of, hosts: batch.map((h) => h.name), state: 'live', release: s.name }, `batch ${n}/${of} is live on ${s.name}${s.lb ? ' and back in rotation' : ''}`);
+      await step(s, 'error', n, batch, () => bake(s, index));
+      const { samples, conclusive, failed: over } = s.samples(n);
+      const baked = samples ? `: ${conclusive} of ${samples} samples conclusive, ${over} over the limit` : '';
+      tell(c, 'rollout.promote', { batch: n, of, hosts: batch.map((h) => h.name), release: s.name, samples, conclusive }, `batch ${n}/${of} promoted (${hostList(batch)})${baked}`);
+    },
+
+    async beforeUndo(_run, hosts) {
+      if (s.lb) await s.lb.takeOut(s.c, hosts, drainMs());
+    },
+
+    async afterUndo(run, up) {
+      const { c } = s;
+      const bad: Host[] = [];
+      const fail = (h: Host, detail: string) => {
+        bad.push(h);
+        run.phase([h], 'rollback-failed', { note: detail });
+      };
+      const health = await checkHealthAll(c, up, s.cfg.health, 'rollback', (h) => s.lb?.addresses.get(h.name));
+      for (const r of health.filter((x) => !x.ok)) fail(up.find((h) => h.name === r.host)!, `unhealthy after switching back: ${r.target} → ${r.detail}; left out of rotation`);
+      const healthy = up.filter((h) => health.find((r) => r.host === h.name)?.ok);
+      let ready = healthy;
+      if (s.lb) {
+        // One LB check per host, so one host the LB does not like keeps only itself out of rotation.
+        const verified = await fanOut(healthy, (h) => s.lb!.verify(c, [h]), { limit: healthy.length || 1 });
+        for (const f of verified.failed) fail(healthy.find((h) => h.name === f.host)!, `the load balancer does not see it healthy after switching back: ${errorText(f.error)}; left out of rotation`);
+        ready = healthy.filter((h) => verified.succeeded.has(h.name));
+        try {
+          await s.lb.putBack(ready);
+        } catch (e) {
+          for (const h of ready) fail(h, `could not put it back into rotation: ${errorText(e)}`);
+          return bad;
+        }
+      }
+      for (const h of ready) {
+        const to = run.records.get(h.name)!.current;
+        tell(c, 'rollout.rollback', { state: 'host', hosts: [h.name], host: h.name, ok: true, reason: 'rollout stopped', to }, `back on ${to}${s.lb ? ' and in rotation' : ''}`, { host: h.name });
+      }
+      return bad;
+    },
+
+    onStop: (run, stop) => rollBack(s, run, stop),
+  };
+}
+
+/** Undo every moved host (or, with --no-rollback or after Ctrl-C, leave them and take the failing batch out of rotation). */
+async function rollBack(s: RolloutRun, run: PipelineRun, stop: PipelineStop): Promise<void> {
+  const { c } = s;
+  const failure = stop.failure;
+  const reason = describeFailure(failure, s.batches.length);
+  const moved = [...run.moved];
+  const names = moved.map((h) => h.name);
+  tell(c, 'rollout.batch', { batch: failure.batch, of: s.batches.length, hosts: failure.hosts, state: 'failed', release: s.name, detail: failure.message }, `${reason}: ${failure.message}`, { level: 'error' });
+  if (!moved.length) {
+    tell(c, 'rollout.rollback', { state: 'skipped', hosts: [], reason }, 'nothing to roll back: no host had switched to the new release');
+    return;
+  }
+  if (c.session.flags.noRollback || c.session.signal.aborted) {
+    const why = c.session.flags.noRollback ? '--no-rollback' : 'interrupted';
+    const failing = s.batches[failure.batch - 1]!.filter((h) => names.includes(h.name));
+    const live = failing.filter((h) => run.records.get(h.name)!.phase === 'live');
+    if (s.lb && live.length && !c.session.signal.aborted) {
+      // Inspection should not cost users errors: the failing batch leaves rotation, still running.
+      await s.lb.takeOut(c, live, s.cfg.drainTimeoutMs ?? 10_000).catch((e) => c.warn(`could not take ${hostList(live)} out of rotation: ${errorText(e)}`));
+    }
+    run.phase(moved, 'left');
+    tell(c, 'rollout.rollback', { state: 'skipped', hosts: names, reason, detail: why }, `${why}: not rolling back ${names.join(', ')}; left on ${s.name} for inspection${live.length && s.lb ? ` (${hostList(live)} taken out of rotation)` : ''}; \`dpl deploy.recover\` rolls them back`, { level: 'warn' });
+    return;
+  }
+  tell(c, 'rollout.rollback', { state: 'start', hosts: names, reason }, `rolling back ${names.join(', ')} (${reason})`, { level: 'warn' });
+  stop.rolledBack = await undoMoved(run, moved, `rolled back by the rollout: ${reason}`).catch((e) => {
+    c.warn(`the rollback itself failed: ${errorText(e)}`);
+    return 'partial' as const;
+  });
+  for (const r of run.records.values()) {
+    if (r.phase === 'rollback-failed') tell(c, 'rollout.rollback', { state: 'host', hosts: [r.host], host: r.host, ok: false, reason, detail: r.note }, r.note ?? 'rollback failed', { host: r.host, level: 'error' });
+  }
+  const ok = stop.rolledBack === true;
+  tell(c, 'rollout.rollback', { state: 'end', hosts: names, reason, ok }, ok ? `rolled back ${names.join(', ')}` : 'rollback finished with problems; see the host table', { level: ok ? 'info' : 'error' });
+  if (!ok) note(c, `some hosts could not be rolled back cleanly`, 'warn');
+}
