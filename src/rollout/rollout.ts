@@ -5,7 +5,7 @@
 import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
-import { DplError, UsageError } from '../core/errors.js';
+import { DplError, ExitCode, UsageError } from '../core/errors.js';
 import { deployPathOf, poolSizeOf, strategyOf } from '../deploy/config.js';
 import { layoutOf } from '../deploy/layout.js';
 import { notifyFailure } from '../deploy/deploy.js';
@@ -88,6 +88,7 @@ async function failed(s: RolloutRun, stop: PipelineStop): Promise<never> {
   const report = s.report(false, f, stop.rolledBack);
   tell(c, 'rollout.end', { ok: false, release: s.name, report }, `rollout of ${s.name} failed`, { level: 'error' });
   const error = new RolloutError(report, hintFor(s, report));
+  if (f.check === 'interrupted') error.exitCode = ExitCode.interrupted;
   await notifyFailure(c, s.release, { release: s.name, ref: s.opts.resolved, hosts, strategy: strategyOf(s.release) }, error);
   throw error;
 }

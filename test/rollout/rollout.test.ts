@@ -195,5 +195,33 @@ describeBed('rollouts behind HAProxy on the sshd bed', (bed) => {
     expect((await hx.admin())['web-0']).toBe('drain');
     expect(err.report.hosts.find((h) => h.host === 'web-0')).toMatchObject({ phase: 'left', rotation: expect.stringMatching(/^drain/) });
     for (const h of WEB) expect(existsSync(path.join(p.paths[h]!, '.dpl-lock'))).toBe(false);
+    // The canary kept its journal (an unjudged canary recovers back): deploy.recover switches it back.
+    expect(existsSync(path.join(p.paths['web-0']!, '.dpl-journal.json'))).toBe(true);
+    const rec = await p.dpl(['deploy.recover']);
+    expect(rec.error).toBeUndefined();
+    expect(current('web-0')).toBe(before['web-0']);
+    for (const h of WEB) expect(existsSync(path.join(p.paths[h]!, '.dpl-journal.json')), h).toBe(false);
+    await hx.command('set server app/web-0 state ready');
+  });
+
+  it("Ctrl-C during a batch's bake: exit 130, the batch left as it is, and deploy.recover undoes it", async () => {
+    const before = currents();
+    const stop = new AbortController();
+    const r = await p.dpl(['rollout:v1.1.0'], {
+      onEvent: (e) => {
+        if (e.type === 'rollout.batch' && e.state === 'live' && e.batch === 1) stop.abort();
+      },
+      signal: stop.signal,
+    });
+    const err = r.error as RolloutError;
+    expect(err).toBeInstanceOf(RolloutError);
+    expect(err.exitCode).toBe(130);
+    expect(err.report.failure?.check).toBe('interrupted');
+    expect(err.report.hosts.find((h) => h.host === 'web-0')).toMatchObject({ phase: 'left' });
+    expect(existsSync(path.join(p.paths['web-0']!, '.dpl-journal.json'))).toBe(true);
+    for (const h of WEB) expect(existsSync(path.join(p.paths[h]!, '.dpl-lock')), h).toBe(false);
+    const rec = await p.dpl(['deploy.recover']);
+    expect(rec.error).toBeUndefined();
+    for (const h of WEB) expect(current(h), h).toBe(before[h]);
   });
 });

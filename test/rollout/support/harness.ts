@@ -31,7 +31,7 @@ export interface Project {
   proxy: ProxyConfig;
   rollout: RolloutConfig;
   /** Run CLI tokens (`rollout:v1.1.0,plan=1;50%;100%`); resolves with the error, if any, and every event. */
-  dpl(tokens: string[], o?: { flags?: Partial<CliFlags>; prompter?: Prompter; onEvent?: (e: DplEvent) => void }): Promise<{ error?: Error; events: DplEvent[] }>;
+  dpl(tokens: string[], o?: { flags?: Partial<CliFlags>; prompter?: Prompter; onEvent?: (e: DplEvent) => void; /** Ctrl-C: abort it. */ signal?: AbortSignal }): Promise<{ error?: Error; events: DplEvent[] }>;
 }
 
 export function project(bed: BedInfo, name: string, repoWork: string, port: number, adminSock: string, restart: ReleaseConfig['hooks']): Project {
@@ -88,8 +88,10 @@ export function project(bed: BedInfo, name: string, repoWork: string, port: numb
       events,
       prompter: o.prompter ?? { interactive: false, secret: async () => '', confirm: async () => false },
       selection: { roles: ['web'] },
+      signal: o.signal,
       createPool: async (r) =>
-        createSshPool({ configFile: bed.configFile, knownHostsFile: bed.knownHostsFile, agentSocket: null, events: r.events, prompter: r.prompter, signal: r.signal }),
+        // No signal, as the CLI's pool (run.ts): after a Ctrl-C the locks must still be released.
+        createSshPool({ configFile: bed.configFile, knownHostsFile: bed.knownHostsFile, agentSocket: null, events: r.events, prompter: r.prompter }),
     });
     const executor = new Executor(run, new Registry({ ...environmentTasks(def), ...def.tasks }));
     let error: Error | undefined;
