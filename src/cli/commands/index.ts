@@ -1,28 +1,66 @@
-// Subcommands that work without a deployfile: `dpl init`, `dpl completion bash|zsh`, `dpl sandbox ...`,
-// `dpl ssh-config HOST`.
-// Each loads only when asked for.
+// Subcommands: they work without a deployfile (they shadow tasks of the same
+// name). This table is the one list of them: `dpl --help`, `dpl help NAME`,
+// the dispatch in app.ts and the completion scripts all read it. Each
+// subcommand's code loads only when it is run.
 import { UsageError } from '../../core/errors.js';
+import type { Secrets } from '../../core/secrets.js';
 import type { Io } from '../app.js';
 
-export async function runCommand(name: string, args: string[], io: Io): Promise<number> {
-  switch (name) {
-    case 'init': {
-      const { runInit } = await import('./init.js');
-      return runInit(args, io);
-    }
-    case 'completion': {
-      const { runCompletion } = await import('./completion.js');
-      return runCompletion(args, io);
-    }
-    case 'sandbox': {
-      const { runSandbox } = await import('./sandbox.js');
-      return runSandbox(args, io);
-    }
-    case 'ssh-config': {
-      const { runSshConfig } = await import('./ssh-config.js');
-      return runSshConfig(args, io);
-    }
-    default:
-      throw new UsageError(`unknown subcommand "dpl ${name}"`, { hint: 'subcommands: init, completion, sandbox, ssh-config' });
-  }
+export interface Subcommand {
+  name: string;
+  /** As `dpl --help` lists it. */
+  usage: string;
+  summary: string;
+  run?(args: string[], io: Io, secrets?: Secrets): Promise<number>;
+}
+
+export const SUBCOMMANDS: readonly Subcommand[] = [
+  {
+    name: 'init',
+    usage: 'dpl init [--hosts H,...] [--example] [--yes]',
+    summary: 'write a starter deployfile.ts and a tsconfig.json here',
+    run: async (args, io) => (await import('./init.js')).runInit(args, io),
+  },
+  {
+    name: 'check',
+    usage: 'dpl check [-f PATH]',
+    summary: "type-check the deployfile with the project's TypeScript",
+    run: async (args, io) => (await import('./check.js')).runCheck(args, io),
+  },
+  {
+    name: 'sandbox',
+    usage: 'dpl sandbox up|down|status',
+    summary: 'a local fleet (sshd hosts, HAProxy, a git origin) to try dpl on',
+    run: async (args, io) => (await import('./sandbox.js')).runSandbox(args, io),
+  },
+  {
+    name: 'ssh-config',
+    usage: 'dpl ssh-config HOST',
+    summary: 'the ssh settings dpl uses for a host',
+    run: async (args, io) => (await import('./ssh-config.js')).runSshConfig(args, io),
+  },
+  {
+    name: 'completion',
+    usage: 'dpl completion bash|zsh',
+    summary: 'a shell completion script',
+    run: async (args, io) => (await import('./completion.js')).runCompletion(args, io),
+  },
+  // Handled in app.ts: it needs the deployfile's tasks.
+  { name: 'help', usage: 'dpl help [TASK|COMMAND]', summary: 'this help; dpl help TASK describes a task (as -d does)' },
+];
+
+export function subcommand(name: string | undefined): Subcommand | undefined {
+  return SUBCOMMANDS.find((s) => s.name === name);
+}
+
+export async function runCommand(name: string, args: string[], io: Io, secrets?: Secrets): Promise<number> {
+  const s = subcommand(name);
+  if (!s?.run) throw new UsageError(`unknown subcommand "dpl ${name}"`, { hint: `subcommands: ${SUBCOMMANDS.map((c) => c.name).join(', ')}` });
+  return s.run(args, io, secrets);
+}
+
+/** The "Commands:" block of `dpl --help`. */
+export function commandsHelp(): string {
+  const width = Math.max(...SUBCOMMANDS.map((s) => s.usage.length)) + 2;
+  return `\nCommands:\n${SUBCOMMANDS.map((s) => `  ${s.usage.padEnd(width)}${s.summary}`).join('\n')}\n`;
 }
