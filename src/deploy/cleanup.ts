@@ -8,7 +8,7 @@ import type { Host } from '../core/host.js';
 import { DplError, HostsFailedError } from '../core/errors.js';
 import { sh } from '../core/quote.js';
 import { keepOf, type ReleaseConfig } from './config.js';
-import type { Targets } from './deploy.js';
+import type { Targets } from './targets.js';
 import { isGood, newRecord, parseState, previousGood, recordLine, stateSnippet, statusOf, type HostState } from './history.js';
 import type { Layout } from './layout.js';
 import { acquireLocks, newLockInfo, releaseLocks } from './lock.js';

@@ -8,7 +8,7 @@ import type { Context } from '../core/context-types.js';
 import { DplError, HostsFailedError } from '../core/errors.js';
 import { sh } from '../core/quote.js';
 import { checkSharedPath, strategyOf, type ReleaseConfig } from './config.js';
-import { repoUrlOf, type Targets } from './deploy.js';
+import { repoUrlOf, type Targets } from './targets.js';
 import { infoOf, parseState, previousGood, stateSnippet, statusOf, type HostState } from './history.js';
 import { describeHolder, lockStatusSnippet } from './lock.js';
 import { errorText, forHosts, marker, runScript, section, shortSha } from './remote.js';

@@ -6,7 +6,7 @@
 import type { Context } from '../core/context-types.js';
 import { DplError, UsageError } from '../core/errors.js';
 import { strategyOf, type ReleaseConfig } from './config.js';
-import { targetsOf } from './deploy.js';
+import { targetsOf } from './targets.js';
 import { previousGood, refOfRelease, statusOf, type HostState } from './history.js';
 import { isReleaseName } from './layout.js';
 import { shortSha } from './remote.js';

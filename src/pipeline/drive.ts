@@ -6,6 +6,7 @@ import { DplError, HostsFailedError, InterruptedError } from '../core/errors.js'
 import type { DeployInfo } from '../deploy/config.js';
 import { runOnceSteps, runRunHook } from '../deploy/hooks.js';
 import { announce } from '../deploy/announce.js';
+import { afterSuccess } from '../deploy/ends.js';
 import { errorText, shortSha } from '../deploy/remote.js';
 import { commit, discard, outcomeUnknown, prepareBatch, record, restartBatch, switchBatch, clearJournals } from './steps.js';
 import { AfterSwitch, failed, infoOf, interrupted, interruptedAfterSwitch, notify, onFailure } from './failures.js';
@@ -147,7 +148,6 @@ async function finish(run: PipelineRun, info: DeployInfo): Promise<void> {
     throw new DplError(`release ${run.name} is live and recorded on every host, but ${e.message}`, { cause: e });
   });
   // Cleanup and the deploy tag, still under the lock (cleanup deletes releases).
-  const { afterSuccess } = await import('../deploy/deploy.js');
   await afterSuccess(c, spec.flow.name === 'in-place' ? { ...run.config, cleanup: false } : run.config, run.spec, run.ref);
 }
 

@@ -5,6 +5,7 @@
 import { DplError, HostsFailedError, InterruptedError, type HostFailure } from '../core/errors.js';
 import type { DeployInfo } from '../deploy/config.js';
 import { announce } from '../deploy/announce.js';
+import { notifyFailure } from '../deploy/ends.js';
 import { errorText, forHosts, runScript } from '../deploy/remote.js';
 import { clearJournals, discard, record } from './steps.js';
 import { undoMoved } from './undo.js';
@@ -124,7 +125,6 @@ export function interruptedAfterSwitch(run: PipelineRun, step: string): Interrup
 
 export async function notify(run: PipelineRun, error: Error, info: DeployInfo): Promise<void> {
   if (run.spec.action !== 'deploy') return;
-  const { notifyFailure } = await import('../deploy/deploy.js');
   await notifyFailure(run.c, run.config, info, error);
 }
 

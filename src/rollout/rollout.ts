@@ -8,7 +8,7 @@ import type { Host } from '../core/host.js';
 import { DplError, ExitCode, UsageError } from '../core/errors.js';
 import { deployPathOf, poolSizeOf, strategyOf } from '../deploy/config.js';
 import { layoutOf } from '../deploy/layout.js';
-import { notifyFailure } from '../deploy/deploy.js';
+import { notifyFailure } from '../deploy/ends.js';
 import { announce } from '../deploy/announce.js';
 import { shortSha } from '../deploy/remote.js';
 import { needsConfirmation, resolveRollout, type ResolvedRollout } from './config.js';
