@@ -14,6 +14,7 @@ import { loadDeployfile } from '../loader/load.js';
 import { parseCli } from './options.js';
 import { renderDescribe, renderList } from './list.js';
 import { reportError } from './boundary.js';
+import type { Stdio } from './terminal.js';
 
 export interface Io {
   out: (s: string) => void;
@@ -21,10 +22,12 @@ export interface Io {
   cwd: string;
   /** The process exits once main() returns (the binary): idle connections are left to the kernel. */
   processExits?: boolean;
+  /** The process's own stdin/stdout/stderr, for interactive sessions (`dpl ssh`, `-- cmd` at a terminal); the binary's only. */
+  stdio?: Stdio;
 }
 
 /** Subcommands that need no deployfile (they shadow tasks of the same name). */
-const CLI_COMMANDS = new Set(['init', 'completion', 'sandbox', 'ssh-config']);
+const CLI_COMMANDS = new Set(['init', 'completion', 'sandbox', 'ssh-config', 'ssh']);
 
 const defaultIo: Io = {
   out: (s) => void process.stdout.write(s),
@@ -33,6 +36,9 @@ const defaultIo: Io = {
     return process.cwd();
   },
   processExits: true,
+  get stdio() {
+    return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  },
 };
 
 export function version(): string {
@@ -56,7 +62,7 @@ export async function main(argv: string[], io: Io = defaultIo, secrets: Secrets 
     const command = argv[0] && CLI_COMMANDS.has(argv[0]) ? argv[0] : undefined;
     if (command) {
       const { runCommand } = await import('./commands/index.js');
-      return await runCommand(command, argv.slice(1), io);
+      return await runCommand(command, argv.slice(1), io, secrets);
     }
     const cli = parseCli(argv, version(), io);
     if (cli === 'exit') return 0;
