@@ -15,6 +15,7 @@ import { parseCli } from './options.js';
 import { renderDescribe, renderList } from './list.js';
 import { reportError } from './boundary.js';
 import { subcommand } from './commands/index.js';
+import type { Stdio } from './terminal.js';
 
 export interface Io {
   out: (s: string) => void;
@@ -22,6 +23,8 @@ export interface Io {
   cwd: string;
   /** The process exits once main() returns (the binary): idle connections are left to the kernel. */
   processExits?: boolean;
+  /** The process's own stdin/stdout/stderr, for interactive sessions (`dpl ssh`, `-- cmd` at a terminal); the binary's only. */
+  stdio?: Stdio;
 }
 
 const defaultIo: Io = {
@@ -31,6 +34,9 @@ const defaultIo: Io = {
     return process.cwd();
   },
   processExits: true,
+  get stdio() {
+    return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  },
 };
 
 export function version(): string {

@@ -1,12 +1,13 @@
-// Transport for one host over the pool: exec, put/get (SFTP), connect (forwards).
+// Transport for one host over the pool: exec, interactive sessions, put/get (SFTP), connect (forwards).
 // A connection that died between commands is reopened once, transparently; a
 // command already running when its connection drops fails with ConnectionError.
 import type { Duplex } from 'node:stream';
 import { ConnectionError, HostError, InterruptedError } from '../core/errors.js';
 import type { Host } from '../core/host.js';
-import type { ExecOptions, ExecResult, GetOptions, SocketTarget, Transport, TransferResult } from '../transport/types.js';
+import type { ExecOptions, ExecResult, GetOptions, InteractiveOptions, InteractiveResult, SocketTarget, Transport, TransferResult } from '../transport/types.js';
 import type { SshConnection } from './connection.js';
 import { ChannelOpenError, execOn } from './exec.js';
+import { interactiveOn } from './interactive.js';
 import type { SshPool } from './pool.js';
 import type { Route } from './route.js';
 import { put } from './sftp.js';
@@ -66,6 +67,11 @@ export class SshTransport implements Transport {
         signals: this.pool.signals,
       }),
     );
+  }
+
+  /** No pool-wide command timeout here: a person is at the keyboard (only `options.timeoutMs`). */
+  interactive(command: string | undefined, options: InteractiveOptions): Promise<InteractiveResult> {
+    return this.withConnection(command === undefined ? 'a shell' : 'the command', (c) => interactiveOn(c, command, options, this.host.name));
   }
 
   put(localPath: string, remotePath: string, options?: { mode?: number }): Promise<TransferResult> {

@@ -34,6 +34,12 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     run: async (args, io) => (await import('./sandbox.js')).runSandbox(args, io),
   },
   {
+    name: 'ssh',
+    usage: 'dpl ssh HOST [-- CMD]',
+    summary: 'a shell (or one command) on a host, with dpl\'s connection settings',
+    run: async (args, io, secrets) => (await import('./ssh.js')).runSsh(args, io, secrets),
+  },
+  {
     name: 'ssh-config',
     usage: 'dpl ssh-config HOST',
     summary: 'the ssh settings dpl uses for a host',
