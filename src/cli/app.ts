@@ -14,18 +14,11 @@ import { loadDeployfile } from '../loader/load.js';
 import { parseCli } from './options.js';
 import { renderDescribe, renderList } from './list.js';
 import { reportError } from './boundary.js';
-import { subcommand } from './commands/index.js';
-import type { Stdio } from './terminal.js';
+import { subcommand } from './commands/table.js';
+import type { Io } from './io.js';
 
-export interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-  cwd: string;
-  /** The process exits once main() returns (the binary): idle connections are left to the kernel. */
-  processExits?: boolean;
-  /** The process's own stdin/stdout/stderr, for interactive sessions (`dpl ssh`, `-- cmd` at a terminal); the binary's only. */
-  stdio?: Stdio;
-}
+export type { Io };
+
 
 const defaultIo: Io = {
   out: (s) => void process.stdout.write(s),
@@ -58,9 +51,9 @@ export async function main(argv: string[], io: Io = defaultIo, secrets: Secrets 
   try {
     secrets.checkEnv();
     // Subcommands need no deployfile (they shadow tasks of the same name).
-    const command = subcommand(argv[0]);
-    if (command?.run) return await command.run(argv.slice(1), io, secrets);
-    if (command) return await (await import('./help.js')).runHelp(argv.slice(1), io, version());
+    const command = subcommand(argv[0])?.name;
+    if (command === 'help') return await (await import('./help.js')).runHelp(argv.slice(1), io, version());
+    if (command) return await (await import('./commands/index.js')).runCommand(command, argv.slice(1), io, secrets);
     const cli = parseCli(argv, version(), io);
     if (cli === 'exit') return 0;
     const adhocOnly = cli.adhoc !== undefined && cli.tokens.length === 0 && !cli.list && !cli.describe;

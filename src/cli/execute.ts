@@ -12,7 +12,7 @@ import { attachReporters } from '../reporters/attach.js';
 import { RunTally } from '../reporters/summary.js';
 import { TerminalPrompter } from './prompter.js';
 import type { ParsedCli } from './options.js';
-import type { Io } from './app.js';
+import type { Io } from './io.js';
 import { adhocTask } from './adhoc.js';
 import { atTerminal } from './terminal.js';
 

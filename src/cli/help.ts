@@ -9,8 +9,8 @@ import { tryFindDeployfile } from '../loader/find.js';
 import { loadDeployfile } from '../loader/load.js';
 import { parseCli } from './options.js';
 import { renderDescribe } from './list.js';
-import { subcommand } from './commands/index.js';
-import type { Io } from './app.js';
+import { subcommand } from './commands/table.js';
+import type { Io } from './io.js';
 
 export async function runHelp(args: string[], io: Io, version: string): Promise<number> {
   if (args.length > 1) throw new UsageError(`dpl help takes one task or command, not ${args.length}`, { hint: 'dpl help deploy' });
@@ -20,7 +20,7 @@ export async function runHelp(args: string[], io: Io, version: string): Promise<
     parseCli(['--help'], version, io);
     return 0;
   }
-  if (command?.run) return command.run(['--help'], io);
+  if (command) return (await import('./commands/index.js')).runCommand(command.name, ['--help'], io);
   const file = tryFindDeployfile(io.cwd);
   const definition = file ? await loadDeployfile(file) : deployfile({ tasks: {} });
   const registry = new Registry({ ...environmentTasks(definition), ...definition.tasks }, builtinTasks);

@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { UsageError } from '../core/errors.js';
 import type { CliFlags } from '../core/context-types.js';
 import { parseList } from '../core/grammar.js';
-import { commandsHelp } from './commands/index.js';
+import { commandsHelp } from './commands/table.js';
 
 export interface ParsedCli {
   tokens: string[];

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SUBCOMMANDS } from '../../src/cli/commands/index.js';
+import { SUBCOMMANDS } from '../../src/cli/commands/table.js';
 import { dplRun, expectCode, tempDir, tempProject } from '../reporters/support/cli.js';
 
 const RELEASE_DEPLOYFILE = `import { deployfile, release } from 'dpl-deploy';

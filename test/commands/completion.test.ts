@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DPL_BIN, dplRun, tempProject, expectCode } from '../reporters/support/cli.js';
-import { SUBCOMMANDS } from '../../src/cli/commands/index.js';
+import { SUBCOMMANDS } from '../../src/cli/commands/table.js';
 
 let dir: string;
 let script: string;

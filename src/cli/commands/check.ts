@@ -12,7 +12,7 @@ import { DplError, UsageError } from '../../core/errors.js';
 import { findDeployfile } from '../../loader/find.js';
 import { located } from '../../loader/attribute.js';
 import { PACKAGE_ROOT } from '../../paths.js';
-import type { Io } from '../app.js';
+import type { Io } from '../io.js';
 
 const USAGE = `usage: dpl check [-f PATH]
 

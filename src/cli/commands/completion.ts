@@ -2,9 +2,9 @@
 // real option list) and task names (from `dpl --list --json`, so they follow
 // the deployfile of the directory you are in, or the one given with -f).
 import { UsageError } from '../../core/errors.js';
-import type { Io } from '../app.js';
+import type { Io } from '../io.js';
 import { buildProgram } from '../options.js';
-import { SUBCOMMANDS as COMMANDS } from './index.js';
+import { SUBCOMMANDS as COMMANDS } from './table.js';
 
 const FILE_OPTIONS = ['-f', '--deployfile', '-i', '--identity', '-F', '--ssh-config', '--known-hosts'];
 const SUBCOMMANDS = COMMANDS.map((c) => c.name);

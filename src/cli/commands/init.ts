@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline/promises';
 import { DplError, InterruptedError, UsageError } from '../../core/errors.js';
 import { parseList } from '../../core/grammar.js';
 import { DEPLOYFILE_NAMES } from '../../loader/find.js';
-import type { Io } from '../app.js';
+import type { Io } from '../io.js';
 import { PACKAGE_ROOT } from '../../paths.js';
 import { starterDeployfile, starterHosts, type StarterHost } from './starter.js';
 import { ensureTsconfig } from './init-tsconfig.js';

@@ -2,7 +2,7 @@
 // (see src/sandbox/). Needs no deployfile; the project is where deployfile.ts is,
 // else the current directory, and the sandbox lives in its .dpl/sandbox/.
 import { DplError, UsageError } from '../../core/errors.js';
-import type { Io } from '../app.js';
+import type { Io } from '../io.js';
 
 const USAGE = `usage: dpl sandbox up [--hosts N] | down | status [--json]
 

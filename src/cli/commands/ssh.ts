@@ -14,7 +14,7 @@ import type { CliFlags } from '../../core/context-types.js';
 import { deployfile } from '../../core/deployfile.js';
 import type { Host } from '../../core/host.js';
 import { RunImpl } from '../../core/run.js';
-import type { Io } from '../app.js';
+import type { Io } from '../io.js';
 import { reportError } from '../boundary.js';
 import { positiveInt } from '../options.js';
 import { PrettyReporter } from '../../reporters/pretty.js';
