@@ -11,6 +11,7 @@ import { errorText, shortSha } from '../deploy/remote.js';
 import { commit, discard, outcomeUnknown, prepareBatch, record, restartBatch, switchBatch, clearJournals } from './steps.js';
 import { AfterSwitch, failed, infoOf, interrupted, interruptedAfterSwitch, notify, onFailure } from './failures.js';
 import type { PipelineRun } from './state.js';
+import { releaseCommand } from '../deploy/task-names.js';
 
 export async function drive(run: PipelineRun): Promise<void> {
   const { c, spec } = run;
@@ -133,7 +134,7 @@ async function finish(run: PipelineRun, info: DeployInfo): Promise<void> {
     const names = unfinished.map((r) => r.host);
     const err = new DplError(
       `${run.name} is live on ${run.moved.map((h) => h.name).join(', ')}; unfinished on ${names.join(', ')} (no answer: ${unfinished.map((r) => r.note).join('; ')}):\n${run.table()}`,
-      { hint: `the decision to switch is recorded on every host; once ${names.join(', ')} can be reached, \`dpl deploy.recover\` (or the next deploy) finishes ${names.length === 1 ? 'it' : 'them'}` },
+      { hint: `the decision to switch is recorded on every host; once ${names.join(', ')} can be reached, \`${releaseCommand(c)('recover')}\` (or the next deploy) finishes ${names.length === 1 ? 'it' : 'them'}` },
     );
     await notify(run, err, info);
     throw err;
