@@ -10,7 +10,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SandboxInfo } from '../../src/sandbox/layout.js';
-import { processesUnder } from '../../src/sandbox/procs.js';
+import { processesUnder } from '../../src/fleet/procs.js';
 
 export const MAIN = path.resolve(import.meta.dirname, '../..');
 
