@@ -28,6 +28,8 @@ export interface HaproxyPlan {
   bind: string;
   backend: string;
   servers: Array<{ name: string; address: string }>;
+  /** What the health check asks for (default /health). */
+  healthPath?: string;
   /** Health check interval (default 300 ms). */
   interMs?: number;
   /** More config at the end (other backends). */
@@ -61,7 +63,7 @@ export function haproxyConfigText(p: HaproxyPlan): string {
     '',
     `backend ${p.backend}`,
     '  balance roundrobin',
-    '  option httpchk GET /health',
+    `  option httpchk GET ${p.healthPath ?? '/health'}`,
     `  default-server inter ${p.interMs ?? 300}ms fall 2 rise 2`,
     ...servers,
     p.extra ?? '',
