@@ -24,7 +24,8 @@ export interface Haproxy {
   stop(): Promise<void>;
 }
 
-export async function startHaproxy(backends: readonly Pick<Backend, 'name' | 'address'>[], opts: { extraBackends?: string } = {}): Promise<Haproxy> {
+/** `socketUser`: the admin socket also belongs to this user (a bed login user reaching it over SSH). */
+export async function startHaproxy(backends: readonly Pick<Backend, 'name' | 'address'>[], opts: { extraBackends?: string; socketUser?: string } = {}): Promise<Haproxy> {
   const dir = await mkdtemp(join(tmpdir(), 'dpl-haproxy-'));
   const port = await freePort();
   const adminSock = join(dir, 'admin.sock');
@@ -33,7 +34,7 @@ export async function startHaproxy(backends: readonly Pick<Backend, 'name' | 'ad
     config: join(dir, 'haproxy.cfg'),
     logFile: join(dir, 'haproxy.log'),
     sockets: [
-      { path: adminSock, level: 'admin' },
+      { path: adminSock, level: 'admin', ...(opts.socketUser ? { mode: '660', user: opts.socketUser } : {}) },
       { path: operatorSock, level: 'operator' },
     ],
     bind: `127.0.0.1:${port}`,

@@ -3,7 +3,7 @@
 // CLI tokens through the real grammar. Hosts web-0..3 run the test app; HAProxy
 // runs on this machine and is reached as the bed host lb-0 (its admin socket over
 // SSH streamlocal forwarding, health probes over SSH direct-tcpip).
-import { chmodSync, chownSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import { deployfile } from '../../../src/core/deployfile.js';
 import { task } from '../../../src/core/task.js';
@@ -95,9 +95,8 @@ export function project(bed: BedInfo, name: string, repoWork: string, port: numb
 export async function haproxyFor(bed: BedInfo, port: number): Promise<Haproxy> {
   // startHaproxy only reads `name` and `address` of its backends.
   const nodes = WEB.map((h) => ({ name: h, address: `${bed.hosts[h]!.address}:${port}` }) as unknown as Backend);
-  const hx = await startHaproxy(nodes);
+  const hx = await startHaproxy(nodes, { socketUser: bed.root ? bed.user : undefined });
   chmodSync(hx.dir, 0o755);
-  chownSync(hx.adminSock, bed.uid, bed.gid);
   return hx;
 }
 
