@@ -13,3 +13,4 @@ export * from './hosts.js';
 export * from './fleet.js';
 export * from './haproxy.js';
 export * from './git.js';
+export * from './load.js';
