@@ -8,7 +8,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CommandTimeoutError } from '../../src/core/errors.js';
 import type { InteractiveOptions, Transport } from '../../src/transport/types.js';
-import { reconfigureSshd } from '../support/bed/certs.mjs';
+import { reconfigureSshd } from '../support/bed/certs.js';
 import { bedHost, bedPool, bedTemp, describeBed, scratchHost, startAgent, type ScratchHost } from '../support/bed.js';
 
 /** Run `command` (a shell when undefined) with `input` on stdin; collect what it writes. */
