@@ -27,7 +27,7 @@ function closure(file: string, seen = new Set<string>()): Set<string> {
 describe('opsTasks', () => {
   it('statically loads only its config and core task definitions', () => {
     const loaded = [...closure(path.join(SRC, 'ops/index.ts'))].map((m) => (path.isAbsolute(m) ? path.relative(SRC, m) : m)).sort();
-    expect(loaded).toEqual(['core/errors.ts', 'core/internal.ts', 'core/task.ts', 'ops/config.ts', 'ops/index.ts']);
+    expect(loaded).toEqual(['core/context-mark.ts', 'core/errors.ts', 'core/internal.ts', 'core/task.ts', 'ops/config.ts', 'ops/index.ts']);
   });
 
   it('gives monitor, logs, status and history; status and history orchestrate their hosts', () => {

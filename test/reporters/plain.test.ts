@@ -14,7 +14,7 @@ describe('piped output', () => {
     const r = await dplRun(['-H', 'a,b,c', 'broken'], { cwd: dir, env: { NO_COLOR: undefined } });
     expectCode(r, 1);
     expect(r.stdout).not.toContain('\x1b[');
-    expect(r.stdout).toMatch(/^\[b\] failed: b is broken$/m);
+    expect(r.stdout).toMatch(/^\[b\] failed: deployfile\.ts:\d+:\d+: b is broken$/m);
     expect(r.stdout).toMatch(/^-- broken: b failed \(\d\/3 hosts finished, 1 failed so far\)$/m);
     expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^Failed: 1 task, 2 hosts ok, 1 failed \(b\)/);
   });

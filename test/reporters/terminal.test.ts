@@ -55,7 +55,7 @@ describe('pretty output on a terminal', () => {
   it('counts failures so far in the progress line', async () => {
     pane = dplInTerminal(['-H', 'a,b,c', 'flaky'], { cwd: dir, env: { NO_COLOR: '1' } });
     const screen = await pane.waitFor(/flaky · 2\/3 hosts done · 1 running · 1 failed/);
-    expect(screen).toMatch(/\[b\] failed: b is broken/);
+    expect(screen).toMatch(/\[b\] failed: deployfile\.ts:\d+:\d+: b is broken/);
     expect(await pane.exitCode()).toBe(1);
   });
 

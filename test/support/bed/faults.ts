@@ -111,8 +111,18 @@ export async function startAgent(keys: string[]): Promise<{ socket: string; pid:
   const dir = mkdtempSync(join(process.env['TMPDIR'] ?? '/tmp', 'dpl-agent-'));
   const socket = join(dir, 'agent.sock');
   const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+  // The socket file appears at bind(), a moment before the agent listens: ssh-add until it answers.
   await waitUntil('ssh-agent to start', () => existsSync(socket), 5000, 10);
-  for (const k of keys) execFileSync('ssh-add', ['-q', k], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'pipe' });
+  for (const k of keys) {
+    await waitUntil('ssh-agent to take a key', () => {
+      try {
+        execFileSync('ssh-add', ['-q', k], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'pipe' });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 5000, 20);
+  }
   return {
     socket,
     pid: agent.pid!,
