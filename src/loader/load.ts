@@ -9,13 +9,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DeployfileError } from '../core/errors.js';
 import { isDeployfile, type AnyDeployfile } from '../core/deployfile.js';
 import { compileDeployfile } from './compile.js';
-import { importModule } from './import.js';
 
 export async function loadDeployfile(file: string): Promise<AnyDeployfile> {
   const compiled = await compileDeployfile(file);
   let mod: { default?: unknown };
   try {
-    mod = (await importModule(pathToFileURL(compiled).href)) as { default?: unknown };
+    mod = (await import(pathToFileURL(compiled).href)) as { default?: unknown };
   } catch (e) {
     throw new DeployfileError(`deployfile failed while loading: ${where(e, compiled, file)}${(e as Error)?.message ?? String(e)}`, {
       cause: e,
