@@ -3,7 +3,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { processTable, sshdPid } from '../test/support/bed/sshd.mjs';
+import { processTable, sshdPid } from './fleet.mjs';
 
 const HERE = import.meta.dirname;
 export const PYTHON = '/usr/bin/python3';

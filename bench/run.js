@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { benchLayout, startBed, stopBed } from '../test/support/bed/bed.mjs';
+import { benchLayout, startBed, stopBed } from './fleet.mjs';
 import { measureStartup } from './startup.mjs';
 import { controlMasterPerCommand, fabricAvailable, fabricGroup, fabricSequential, parallelSsh, psshBinary, settle, timeProcess } from './peers.js';
 

@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { benchLayout, startBed, stopBed } from '../test/support/bed/bed.mjs';
+import { benchLayout, startBed, stopBed } from './fleet.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);

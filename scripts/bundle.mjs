@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
-  entryPoints: { main: 'src/cli/main.ts', api: 'src/api.ts' },
+  entryPoints: { main: 'src/cli/main.ts', api: 'src/api.ts', testing: 'src/testing.ts' },
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,

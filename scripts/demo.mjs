@@ -6,10 +6,9 @@
 // failed requests, and the sandbox goes away again (also on failure or Ctrl-C).
 import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // bin/dpl.js run as a file, as users run it.
@@ -42,39 +41,14 @@ function git(cwd, args) {
   return new Promise((resolve) => spawn('git', args, { cwd, stdio: 'inherit' }).once('exit', (code) => resolve(code ?? 1)));
 }
 
-/** A bounded load loop through HAProxy: a new connection per request, so nothing hides a bad moment. */
-function startLoad(host, port, workers = 3, maxMs = 120_000) {
-  const report = { total: 0, failed: 0, errors: [], versions: {} };
-  const started = Date.now();
-  let stopping = false;
-  const one = () =>
-    new Promise((resolve) => {
-      const done = (error, version) => {
-        report.total++;
-        if (error) {
-          report.failed++;
-          if (report.errors.length < 5) report.errors.push(error);
-        } else report.versions[version] = (report.versions[version] ?? 0) + 1;
-        resolve();
-      };
-      const req = request({ host, port, path: '/', agent: false, timeout: 5000 }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 200 ? done(null, res.headers['x-opensky-version'] ?? '?') : done(`HTTP ${res.statusCode}`)));
-        res.on('error', (e) => done(e.message));
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', (e) => done(e.message));
-      req.end();
-    });
-  const loop = async () => {
-    while (!stopping && Date.now() - started < maxMs) await one();
-  };
-  const running = Promise.all(Array.from({ length: workers }, loop));
-  return { report, stop: async () => ((stopping = true), await running, report) };
+/** The fleet's load loop through HAProxy (dist/fleet/load.js): a new connection per request, so nothing hides a bad moment. */
+async function startLoad(host, port) {
+  const { startLoad: load } = await import(pathToFileURL(join(ROOT, 'dist', 'fleet', 'load.js')).href);
+  return load({ host, port, workers: 3, maxMs: 120_000, tally: { versions: (res) => String(res.headers['x-opensky-version'] ?? '?') } });
 }
 
 const traffic = (r) =>
-  `${r.total} requests, ${r.failed} failed` + (Object.keys(r.versions).length ? ` (${Object.entries(r.versions).map(([v, n]) => `${v}: ${n}`).join(', ')})` : '');
+  `${r.total} requests, ${r.failures.length} failed` + (Object.keys(r.versions).length ? ` (${Object.entries(r.versions).map(([v, n]) => `${v}: ${n}`).join(', ')})` : '');
 
 async function story(project, info, load) {
   const work = info.git.work;
@@ -113,7 +87,7 @@ async function main() {
     const up = await dpl(project, ['sandbox', 'up']);
     if (up !== 0) return up;
     const info = JSON.parse(readFileSync(join(project, '.dpl', 'sandbox', 'sandbox.json'), 'utf8'));
-    load = startLoad(info.haproxy.frontend.address, info.haproxy.frontend.port);
+    load = await startLoad(info.haproxy.frontend.address, info.haproxy.frontend.port);
     say(`\n${dim(`# traffic starts: three clients request ${info.haproxy.url} without pause, a new connection each time`)}`);
     await sleep(1000);
     await story(project, info, load);
@@ -123,9 +97,10 @@ async function main() {
   } finally {
     if (load) {
       const r = await load.stop();
-      say(`\n${bold(`${r.total} requests through HAProxy during the deploys, ${r.failed} failed`)}${r.failed ? `: ${r.errors.join('; ')}` : ''}`);
+      const failed = r.failures.length;
+      say(`\n${bold(`${r.total} requests through HAProxy during the deploys, ${failed} failed`)}${failed ? `: ${r.failures.slice(0, 5).map((f) => f.error).join('; ')}` : ''}`);
       say(dim(`   served by version: ${Object.entries(r.versions).map(([v, n]) => `${v}: ${n}`).join(', ') || '-'}`));
-      if (r.failed) ok = false;
+      if (failed) ok = false;
     }
     await dpl(project, ['sandbox', 'down']);
     rmSync(project, { recursive: true, force: true });

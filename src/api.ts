@@ -2,7 +2,8 @@
 // Kept cheap to load: the modules behind gitTasks/releaseTasks/proxyTasks load
 // their heavy dependencies only when one of their tasks runs.
 export { deployfile } from './core/deployfile.js';
-export type { DeployfileDefinition, DeployfileSpec, DeployfileDefaults, EnvironmentSpec, RoleSource } from './core/deployfile.js';
+export type { DeployfileDefinition, DeployfileSpec, DeployfileDefaults, DeployfileConfig, EnvironmentSpec, RoleSource } from './core/deployfile.js';
+export type { RunLogConfig } from './reporters/run-log-config.js';
 export { task, namespace } from './core/task.js';
 export type { ArgSpec, ArgsOf, TaskOptions, TaskDefinition, NamespaceDefinition, RunMode, AnyTask, CollectionEntries } from './core/task.js';
 export { quote, sh, raw, quoteArgs } from './core/quote.js';

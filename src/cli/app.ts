@@ -14,17 +14,11 @@ import { loadDeployfile } from '../loader/load.js';
 import { parseCli } from './options.js';
 import { renderDescribe, renderList } from './list.js';
 import { reportError } from './boundary.js';
+import { subcommand } from './commands/table.js';
+import type { Io } from './io.js';
 
-export interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-  cwd: string;
-  /** The process exits once main() returns (the binary): idle connections are left to the kernel. */
-  processExits?: boolean;
-}
+export type { Io };
 
-/** Subcommands that need no deployfile (they shadow tasks of the same name). */
-const CLI_COMMANDS = new Set(['init', 'completion', 'sandbox', 'ssh-config']);
 
 const defaultIo: Io = {
   out: (s) => void process.stdout.write(s),
@@ -33,6 +27,9 @@ const defaultIo: Io = {
     return process.cwd();
   },
   processExits: true,
+  get stdio() {
+    return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  },
 };
 
 export function version(): string {
@@ -53,11 +50,10 @@ export async function main(argv: string[], io: Io = defaultIo, secrets: Secrets 
   const verbose = wantsVerbose(argv);
   try {
     secrets.checkEnv();
-    const command = argv[0] && CLI_COMMANDS.has(argv[0]) ? argv[0] : undefined;
-    if (command) {
-      const { runCommand } = await import('./commands/index.js');
-      return await runCommand(command, argv.slice(1), io);
-    }
+    // Subcommands need no deployfile (they shadow tasks of the same name).
+    const command = subcommand(argv[0])?.name;
+    if (command === 'help') return await (await import('./help.js')).runHelp(argv.slice(1), io, version());
+    if (command) return await (await import('./commands/index.js')).runCommand(command, argv.slice(1), io, secrets);
     const cli = parseCli(argv, version(), io);
     if (cli === 'exit') return 0;
     const adhocOnly = cli.adhoc !== undefined && cli.tokens.length === 0 && !cli.list && !cli.describe;

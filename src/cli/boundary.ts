@@ -3,6 +3,7 @@
 // CommandError carries the command's output tail, which may hold one.
 import { DplError, ExitCode } from '../core/errors.js';
 import type { Secrets } from '../core/secrets.js';
+import { attribute } from '../loader/attribute.js';
 
 export interface BoundaryOptions {
   verbose: boolean;
@@ -10,7 +11,9 @@ export interface BoundaryOptions {
   secrets: Pick<Secrets, 'scrub'>;
 }
 
-export function reportError(e: unknown, o: BoundaryOptions): number {
+export function reportError(error: unknown, o: BoundaryOptions): number {
+  // An error the deployfile's code threw (its top frame is theirs) is theirs, at their line; not dpl's bug.
+  const e = attribute(error);
   const write = (text: string): void => o.writeErr(o.secrets.scrub(text));
   if (e instanceof DplError) {
     write(`dpl: error: ${e.message}\n`);

@@ -3,17 +3,18 @@
 import { EventBus } from '../core/events.js';
 import type { Secrets } from '../core/secrets.js';
 import { UsageError } from '../core/errors.js';
-import { task } from '../core/task.js';
 import type { AnyDeployfile } from '../core/deployfile.js';
 import type { Invocation } from '../core/grammar.js';
-import type { Registry, RegisteredTask } from '../core/registry.js';
+import type { Registry } from '../core/registry.js';
 import { RunImpl } from '../core/run.js';
 import { Executor } from '../core/executor.js';
 import { attachReporters } from '../reporters/attach.js';
 import { RunTally } from '../reporters/summary.js';
 import { TerminalPrompter } from './prompter.js';
 import type { ParsedCli } from './options.js';
-import type { Io } from './app.js';
+import type { Io } from './io.js';
+import { adhocTask } from './adhoc.js';
+import { atTerminal } from './terminal.js';
 
 export interface ExecuteInput {
   cli: ParsedCli;
@@ -69,7 +70,10 @@ export async function executeRun({ cli, definition, registry, invocations, root,
       if (!run.selection.hosts?.length && !run.selection.roles?.length) {
         throw new UsageError(`no hosts to run "${cli.adhoc}" on`, { hint: 'give hosts with -H or -R, or a task that selects them (e.g. `dpl prod -- uptime`)' });
       }
-      await executor.runTask(adhocTask(cli.adhoc), {});
+      // A terminal is handed to one host at a time: never under -P, and not when stdout is --json's.
+      const f = cli.flags;
+      const terminal = atTerminal(io.stdio) && !f.parallel && !f.json && !f.dryRun ? io.stdio : undefined;
+      await executor.runTask(adhocTask(cli.adhoc, terminal), {});
     }
   } catch (e) {
     failure = e;
@@ -89,14 +93,4 @@ export async function executeRun({ cli, definition, registry, invocations, root,
   await reporters.flush();
   if (failure !== undefined) throw failure;
   return 0;
-}
-
-function adhocTask(command: string): RegisteredTask {
-  return {
-    name: 'command',
-    builtin: true,
-    def: task({ desc: `ad-hoc: ${command}` }, async (c) => {
-      await c.run(command);
-    }),
-  };
 }

@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { UsageError } from '../core/errors.js';
 import type { CliFlags } from '../core/context-types.js';
 import { parseList } from '../core/grammar.js';
+import { commandsHelp } from './commands/table.js';
 
 export interface ParsedCli {
   tokens: string[];
@@ -71,6 +72,7 @@ export function buildProgram(version: string, write: { out: (s: string) => void 
     .option('-T, --command-timeout <seconds>', 'kill a remote command after this long', seconds('--command-timeout'))
     .argument('[tasks...]')
     .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', commandsHelp())
     .exitOverride()
     .configureOutput({ writeOut: write.out, writeErr: () => {} })
     .allowExcessArguments(true);

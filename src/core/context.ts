@@ -12,7 +12,7 @@ import { LineSplitter } from './lines.js';
 import type { EventMap, EventType } from './events.js';
 import type { CommandResult, Context, EnvironmentInfo, HostResult, RunOptions, Selection, SudoOptions, Targets, TargetsEachOptions } from './context-types.js';
 import { fanOut, type FanOut } from './fanout.js';
-import { DPL_CONTEXT } from './internal.js';
+import { DPL_CONTEXT } from './context-mark.js';
 import type { RunImpl, ScopePatch } from './run.js';
 import type { ExecOptions, GetOptions, TransferResult, Transport } from '../transport/types.js';
 import { LOCAL_HOST } from '../transport/local.js';

@@ -4,6 +4,7 @@
 import type { HostSpec, HostSpecObject, HostVars } from './host.js';
 import type { CollectionEntries } from './task.js';
 import type { Session } from './context-types.js';
+import type { RunLogConfig } from '../reporters/run-log-config.js';
 
 /** A role is a static host list or a generated inventory (called once per run and environment). */
 export type RoleSource = HostSpec[] | ((session: Session) => Promise<HostSpec[]> | HostSpec[]);
@@ -50,8 +51,15 @@ export interface DeployfileSpec<V extends HostVars = HostVars, EV = Record<strin
   environments?: Record<string, EnvironmentSpec<EV>>;
   tasks: CollectionEntries<V>;
   defaults?: DeployfileDefaults;
-  /** Free-form settings for modules and tasks (`c.session.config`). */
-  config?: Record<string, unknown>;
+  /** Free-form settings for modules and tasks (`c.session.config`); dpl reads a few itself. */
+  config?: DeployfileConfig;
+}
+
+/** `config` of a deployfile: any settings, and the ones dpl itself reads, typed. */
+export interface DeployfileConfig {
+  /** Run logs under .dpl/logs: how many are kept, how big they grow; `false` turns them off. */
+  runLog?: RunLogConfig | false;
+  [setting: string]: unknown;
 }
 
 export interface DeployfileDefinition<V extends HostVars = HostVars, EV = Record<string, unknown>> extends DeployfileSpec<V, EV> {

@@ -5,9 +5,8 @@
 import type { Context } from './context-types.js';
 import type { HostContext } from './context.js';
 import type { HostVars } from './host.js';
+import { DPL_CONTEXT } from './context-mark.js';
 
-/** Set on every context dpl creates (context.ts). */
-export const DPL_CONTEXT = Symbol.for('dpl.context');
 
 /** The implementation behind a Context (every Context dpl hands out is one). */
 export function internal<V extends HostVars, EV>(c: Context<V, EV>): HostContext {

@@ -8,11 +8,12 @@ import type { Host } from '../core/host.js';
 import { DplError, HostsFailedError } from '../core/errors.js';
 import { sh } from '../core/quote.js';
 import { keepOf, type ReleaseConfig } from './config.js';
-import type { Targets } from './deploy.js';
+import type { Targets } from './targets.js';
 import { isGood, newRecord, parseState, previousGood, recordLine, stateSnippet, statusOf, type HostState } from './history.js';
 import type { Layout } from './layout.js';
 import { acquireLocks, newLockInfo, releaseLocks } from './lock.js';
 import { forHosts, runScript } from './remote.js';
+import { releaseCommand } from './task-names.js';
 
 export interface CleanupPlan {
   keep: string[];
@@ -92,7 +93,7 @@ export async function cleanupHosts(c: Context, config: ReleaseConfig, t: Targets
       error: new DplError(
         `could not delete ${r.stuck.map((s) => s.release).join(', ')}: files there cannot be deleted by the login user ` +
           `(owned by another user, e.g. written by the app); marked failed so no rollback uses them. ` +
-          `Delete them with \`dpl deploy.cleanup:sudo=yes\`, or let the app write only under shared/\n` +
+          `Delete them with \`${releaseCommand(c)('cleanup', ':sudo=yes')}\`, or let the app write only under shared/\n` +
           r.stuck.map((s) => s.detail).filter(Boolean).join('\n'),
       ),
     })),

@@ -17,6 +17,9 @@ import { UsageError } from '../core/errors.js';
  */
 export type Strategy = 'git' | 'upload' | 'pull';
 
+/** A release's state in a host's history (.dpl-history). */
+export type ReleaseStatus = 'prepared' | 'deployed' | 'failed' | 'rolled-back' | 'removed';
+
 /** One host's view of the release being deployed (or rolled back to). */
 export interface HostRelease {
   host: Host;

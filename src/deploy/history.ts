@@ -5,13 +5,14 @@
 import { hostname, userInfo } from 'node:os';
 import { sh } from '../core/quote.js';
 import type { ResolvedRef } from '../git/describe.js';
+import type { ReleaseStatus } from './config.js';
 import type { Layout } from './layout.js';
 import { releaseFromLink, sortReleases } from './layout.js';
 import { section } from './remote.js';
 import { parseJournal, type Journal } from '../pipeline/journal.js';
 
 /** prepared → deployed | failed; deployed → rolled-back; any → removed (by cleanup). */
-export type ReleaseStatus = 'prepared' | 'deployed' | 'failed' | 'rolled-back' | 'removed';
+export type { ReleaseStatus };
 
 export interface HistoryRecord {
   release: string;

@@ -2,7 +2,8 @@
 // A deployfile only needs `releaseTasks` (and `serviceTasks`), from tasks.ts.
 export { releaseTasks, restartTask, reloadTask, serviceTasks } from './tasks.js';
 export type * from './config.js';
-export { deployRelease, targetsOf, resolveForDeploy, type DeployResult, type Targets } from './deploy.js';
+export { deployRelease, resolveForDeploy, type DeployResult } from './deploy.js';
+export { targetsOf, type Targets } from './targets.js';
 export { rollback, chooseTarget, type RollbackResult } from './rollback.js';
 export { cleanupHosts, planCleanup, type CleanupPlan } from './cleanup.js';
 export { listReleases, checkHosts, type ReleaseRow } from './inspect.js';

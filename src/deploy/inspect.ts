@@ -8,7 +8,8 @@ import type { Context } from '../core/context-types.js';
 import { DplError, HostsFailedError } from '../core/errors.js';
 import { sh } from '../core/quote.js';
 import { checkSharedPath, strategyOf, type ReleaseConfig } from './config.js';
-import { repoUrlOf, type Targets } from './deploy.js';
+import { repoUrlOf, type Targets } from './targets.js';
+import { releaseCommand } from './task-names.js';
 import { infoOf, parseState, previousGood, stateSnippet, statusOf, type HostState } from './history.js';
 import { describeHolder, lockStatusSnippet } from './lock.js';
 import { errorText, forHosts, marker, runScript, section, shortSha } from './remote.js';
@@ -110,8 +111,9 @@ export async function checkHosts(c: Context, config: ReleaseConfig, t: Targets):
   const perHost = failed.length ? new HostsFailedError('deploy.check', failed) : undefined;
   if (!mixed.length && perHost) throw perHost;
   if (mixed.length) {
+    const cmd = releaseCommand(c);
     throw new DplError(`${perHost ? `${perHost.message}\n` : ''}deploy.check: the fleet is not on one release:\n  - ${mixed.join('\n  - ')}`, {
-      hint: 'an unfinished deploy: `dpl deploy.recover` (`--force` takes over the lock of a run that died on this machine); hosts on different releases: deploy (or `deploy.rollback:<release>`) to all of them',
+      hint: `an unfinished deploy: \`${cmd('recover')}\` (\`--force\` takes over the lock of a run that died on this machine); hosts on different releases: deploy (or \`${cmd('rollback', ':<release>')}\`) to all of them`,
     });
   }
 }

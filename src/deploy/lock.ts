@@ -14,6 +14,7 @@ import { randomHex } from '../core/random.js';
 import type { Layout } from './layout.js';
 import { parseState, type HostState } from './history.js';
 import { errorText, forHosts, marker, runScript, section } from './remote.js';
+import { releaseCommand } from './task-names.js';
 import { describeHolder, formatDuration, holderText, judgeHolder, parseLockInfo, type Liveness, type LockInfo } from './lock-holder.js';
 import { acquireScript, forceRemoveScript, holderTokenScript, releaseScript, STEP_FAILED } from './lock-script.js';
 
@@ -198,15 +199,16 @@ function lockError(c: Context, problems: Problem[], total: number, firstOnly: bo
     return `${p.host}: deploy lock ${h.lock} is ${waitedMs ? 'still ' : ''}held by ${who}`;
   });
   const hints: string[] = [];
+  const cmd = releaseCommand(c);
   if (problems.some((p) => p.holder?.liveness.state === 'stale')) {
-    hints.push('its dpl is gone: run the same command with --force to take the lock over, or remove it with `dpl deploy.unlock`');
+    hints.push(`its dpl is gone: run the same command with --force to take the lock over, or remove it with \`${cmd('unlock')}\``);
   }
   if (problems.some((p) => p.holder && p.holder.liveness.state !== 'stale')) {
     const elsewhere = c.session.flags.force ? ' (--force takes over only a lock whose dpl ran on this machine and is gone)' : '';
     const wait = waitedMs ? 'is still running; wait longer (--lock-wait 10m)' : 'is running; wait for it. `--lock-wait 10m` makes dpl wait';
-    hints.push(`another deploy ${wait}. If it died, check nobody is deploying, then \`dpl deploy.unlock\`${elsewhere}`);
+    hints.push(`another deploy ${wait}. If it died, check nobody is deploying, then \`${cmd('unlock')}\`${elsewhere}`);
   }
-  if (problems.some((p) => p.error)) hints.push('fix the hosts above (`dpl deploy.check` tests reach, write access and the lock without changing anything)');
+  if (problems.some((p) => p.error)) hints.push(`fix the hosts above (\`${cmd('check')}\` tests reach, write access and the lock without changing anything)`);
   const head = waitedMs ? `gave up waiting ${formatDuration(waitedMs)} for the deploy lock: could not take it` : 'could not take the deploy lock';
   return new DplError(`${head} ${where}:\n${lines.map((l) => `  - ${l.replace(/\n/g, '\n    ')}`).join('\n')}`, { hint: hints.join('; ') || undefined });
 }
@@ -225,7 +227,7 @@ export async function releaseLocks(c: Context, hosts: Host[], layouts: Map<strin
     { interruptible: false },
   );
   for (const f of fan.failed) {
-    c.on(hosts.find((h) => h.name === f.host)!).warn(`could not release the deploy lock: ${errorText(f.error)}; run \`dpl deploy.unlock\` once you checked no deploy is running`);
+    c.on(hosts.find((h) => h.name === f.host)!).warn(`could not release the deploy lock: ${errorText(f.error)}; run \`${releaseCommand(c)('unlock')}\` once you checked no deploy is running`);
   }
 }
 

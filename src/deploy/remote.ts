@@ -10,7 +10,7 @@ import type { Host } from '../core/host.js';
 import { CommandError } from '../core/errors.js';
 import { LineSplitter } from '../core/lines.js';
 import { fanOut, type FanOut } from '../core/fanout.js';
-import type { ReleaseStatus } from './history.js';
+import type { ReleaseStatus } from './config.js';
 
 declare module '../core/events.js' {
   interface EventMap {

@@ -6,10 +6,11 @@
 import type { Context } from '../core/context-types.js';
 import { DplError, UsageError } from '../core/errors.js';
 import { strategyOf, type ReleaseConfig } from './config.js';
-import { targetsOf } from './deploy.js';
+import { targetsOf } from './targets.js';
 import { previousGood, refOfRelease, statusOf, type HostState } from './history.js';
 import { isReleaseName } from './layout.js';
 import { shortSha } from './remote.js';
+import { releaseCommand, type TaskCommand } from './task-names.js';
 
 export interface RollbackResult {
   release: string;
@@ -18,7 +19,7 @@ export interface RollbackResult {
 }
 
 /** Which release every host goes to; refuses when hosts disagree or the target is bad. */
-export function chooseTarget(states: Map<string, HostState>, wanted: string | undefined, force: boolean): string {
+export function chooseTarget(states: Map<string, HostState>, wanted: string | undefined, force: boolean, cmd: TaskCommand = (t, a = '') => `dpl deploy.${t}${a}`): string {
   const problems: string[] = [];
   if (wanted !== undefined) {
     for (const [host, s] of states) {
@@ -28,7 +29,7 @@ export function chooseTarget(states: Map<string, HostState>, wanted: string | un
     }
     if (problems.length) {
       throw new DplError(`cannot roll back to ${wanted}:\n  - ${problems.join('\n  - ')}`, {
-        hint: problems.some((p) => p.includes('marked')) ? `add force=yes to switch to it anyway (dpl deploy.rollback:${wanted},force=yes)` : 'see `dpl deploy.releases`',
+        hint: problems.some((p) => p.includes('marked')) ? `add force=yes to switch to it anyway (${cmd('rollback', `:${wanted},force=yes`)})` : `see \`${cmd('releases')}\``,
       });
     }
     return wanted;
@@ -42,12 +43,12 @@ export function chooseTarget(states: Map<string, HostState>, wanted: string | un
       else problems.push(`${host}: no good release older than ${s.current}`);
     }
   }
-  if (problems.length) throw new DplError(`cannot roll back:\n  - ${problems.join('\n  - ')}`, { hint: 'see `dpl deploy.releases`' });
+  if (problems.length) throw new DplError(`cannot roll back:\n  - ${problems.join('\n  - ')}`, { hint: `see \`${cmd('releases')}\`` });
   const distinct = [...new Set(picks.values())];
   if (distinct.length > 1) {
     throw new DplError(
       `the hosts do not agree on the previous good release:\n  - ${[...picks].map(([h, r]) => `${h}: ${r}`).join('\n  - ')}`,
-      { hint: `name the release for every host: dpl deploy.rollback:${distinct.sort()[0]}` },
+      { hint: `name the release for every host: ${cmd('rollback', `:${distinct.sort()[0]}`)}` },
     );
   }
   return distinct[0]!;
@@ -55,11 +56,11 @@ export function chooseTarget(states: Map<string, HostState>, wanted: string | un
 
 export async function rollback(c: Context, config: ReleaseConfig, wanted: string | undefined, force: boolean): Promise<RollbackResult> {
   if (wanted !== undefined && !isReleaseName(wanted)) {
-    throw new UsageError(`not a release name: ${JSON.stringify(wanted)}`, { hint: 'release names look like 20261122T153000Z; see `dpl deploy.releases`' });
+    throw new UsageError(`not a release name: ${JSON.stringify(wanted)}`, { hint: `release names look like 20261122T153000Z; see \`${releaseCommand(c)('releases')}\`` });
   }
   if (strategyOf(config) === 'pull') {
     throw new UsageError('rollback needs release directories; strategy pull deploys in place', {
-      hint: 'deploy the previous commit again (`dpl deploy:<sha>`; `dpl deploy.releases` lists the SHAs)',
+      hint: `deploy the previous commit again (\`${releaseCommand(c)('release', ':<sha>')}\`; \`${releaseCommand(c)('releases')}\` lists the SHAs)`,
     });
   }
   const t = targetsOf(c, config, 'rollback');
@@ -80,7 +81,7 @@ export async function rollback(c: Context, config: ReleaseConfig, wanted: string
     lockTarget: `${c.taskName}${wanted ? `:${wanted}` : ''}`,
     explicit: wanted !== undefined,
     target: (states) => {
-      chosen = chooseTarget(states, wanted, force);
+      chosen = chooseTarget(states, wanted, force, releaseCommand(c));
       const ref = refOfRelease(states.get(t.hosts[0]!.name)!, chosen);
       c.log(`rolling back to ${chosen}${ref.sha ? ` (${ref.tag ?? ref.ref} @ ${shortSha(ref.sha)})` : ''} on ${t.hosts.map((h) => h.name).join(', ')}`);
       return { release: chosen, ref };

@@ -16,7 +16,7 @@ export { restartTask, reloadTask, serviceTasks } from './services.js';
 export function releaseTasks<V extends HostVars = HostVars>(config: ReleaseConfig<V> = {}) {
   const own = { ...(config.roles ? { roles: config.roles } : {}), ...(config.hosts ? { hosts: config.hosts } : {}) };
   const targets = async (c: Context, what: string) => {
-    const { targetsOf } = await import('./deploy.js');
+    const { targetsOf } = await import('./targets.js');
     return targetsOf(c, config, what);
   };
   return namespace(

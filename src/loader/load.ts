@@ -1,14 +1,13 @@
 // Loads the deployfile's default export. A deployfile that throws while loading
-// is reported as file:line and message: the first stack frame in the compiled
-// file is mapped back through its inline source map. Source maps are read only
-// on that error path (enabling them for every run costs ~15 ms of start-up).
-import { readFileSync } from 'node:fs';
-import type { SourceMap } from 'node:module';
-import { relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DeployfileError } from '../core/errors.js';
+// is a deployfile error (exit 2) at the user's file:line with the source line
+// (attribute.ts maps the compiled file back to it); an error whose top frame is
+// dpl's own stays dpl's internal error.
+import { relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DeployfileError, DplError } from '../core/errors.js';
 import { isDeployfile, type AnyDeployfile } from '../core/deployfile.js';
 import { compileDeployfile } from './compile.js';
+import { deployfileLocation, located, mappedStack, nameAndMessage, whose } from './attribute.js';
 
 export async function loadDeployfile(file: string): Promise<AnyDeployfile> {
   const compiled = await compileDeployfile(file);
@@ -16,9 +15,7 @@ export async function loadDeployfile(file: string): Promise<AnyDeployfile> {
   try {
     mod = (await import(pathToFileURL(compiled).href)) as { default?: unknown };
   } catch (e) {
-    throw new DeployfileError(`deployfile failed while loading: ${where(e, compiled, file)}${(e as Error)?.message ?? String(e)}`, {
-      cause: e,
-    });
+    throw loadError(e);
   }
   const def = mod.default;
   if (!isDeployfile(def)) {
@@ -29,32 +26,20 @@ export async function loadDeployfile(file: string): Promise<AnyDeployfile> {
   return def;
 }
 
-/** "deployfile.ts:12:7: " for the first stack frame inside the compiled deployfile. */
-function where(e: unknown, compiled: string, file: string): string {
-  const stack = (e as Error)?.stack ?? '';
-  const frame = stack
-    .split('\n')
-    .map((line) => /((?:file:\/\/)?\/[^():\s]+\.mjs):(\d+):(\d+)\)?$/.exec(line.trim()))
-    .find((m) => m && toPath(m[1]!) === compiled);
-  if (!frame) return '';
-  try {
-    const map = inlineSourceMap(compiled);
-    const entry = map?.findEntry(Number(frame[2]) - 1, Number(frame[3]) - 1) as
-      | { originalSource?: string; originalLine?: number; originalColumn?: number }
-      | undefined;
-    if (!entry?.originalSource) return '';
-    const source = entry.originalSource.startsWith('file:') ? fileURLToPath(entry.originalSource) : resolve(file, '..', entry.originalSource);
-    return `${relative(process.cwd(), source) || source}:${entry.originalLine! + 1}:${entry.originalColumn! + 1}: `;
-  } catch {
-    return '';
+function loadError(e: unknown): unknown {
+  const hint = 'the deployfile threw while loading; -v shows its stack';
+  if (e instanceof DplError) {
+    // dpl refused what the deployfile gave it (deployfile({ ... }) checks): at the deployfile's line that called.
+    const loc = deployfileLocation(e);
+    const err = new DeployfileError(loc ? located(loc, e.message) : `deployfile failed while loading: ${e.message}`, { cause: e, hint: e.hint });
+    err.stack = mappedStack(e);
+    return err;
   }
-}
-
-function toPath(p: string): string {
-  return p.startsWith('file:') ? fileURLToPath(p) : p;
-}
-
-function inlineSourceMap(compiled: string): SourceMap | undefined {
-  const m = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(readFileSync(compiled, 'utf8'));
-  return m ? new (process.getBuiltinModule('node:module').SourceMap)(JSON.parse(Buffer.from(m[1]!, 'base64').toString('utf8'))) : undefined;
+  if (!(e instanceof Error)) return new DeployfileError(`deployfile failed while loading: it threw ${String(e)}`, { cause: e });
+  const w = whose(e);
+  if (w.owner === 'dpl') return e; // dpl's own code threw: its bug, reported as one
+  // The user's code, or no frame to tell (an fs promise the deployfile awaited): the deployfile's failure.
+  const err = new DeployfileError(w.owner === 'user' ? located(w.at, nameAndMessage(e)) : `deployfile failed while loading: ${nameAndMessage(e)}`, { cause: e, hint });
+  err.stack = mappedStack(e);
+  return err;
 }

@@ -10,6 +10,7 @@ import { statusOf, type HostState } from '../deploy/history.js';
 import type { Layout } from '../deploy/layout.js';
 import { acquireLocks, newLockInfo, releaseLocks } from '../deploy/lock.js';
 import { recover, type Recovered } from './recover.js';
+import { releaseCommand } from '../deploy/task-names.js';
 
 export interface Scope {
   hosts: Host[];
@@ -30,7 +31,7 @@ export async function recoverTask(c: Context, config: ReleaseConfig, t: Scope): 
     const left = [...new Set(done.flatMap((d) => d.left))];
     if (left.length) {
       throw new DplError(`recovery is not finished: ${left.join(', ')} still ${left.length === 1 ? 'has' : 'have'} an unfinished deploy`, {
-        hint: 'make them reachable (or fix what the warnings above name) and run `dpl deploy.recover` again',
+        hint: `make them reachable (or fix what the warnings above name) and run \`${releaseCommand(c)('recover')}\` again`,
       });
     }
     return done;

@@ -6,10 +6,12 @@ import { DplError, HostsFailedError, InterruptedError } from '../core/errors.js'
 import type { DeployInfo } from '../deploy/config.js';
 import { runOnceSteps, runRunHook } from '../deploy/hooks.js';
 import { announce } from '../deploy/announce.js';
+import { afterSuccess } from '../deploy/ends.js';
 import { errorText, shortSha } from '../deploy/remote.js';
 import { commit, discard, outcomeUnknown, prepareBatch, record, restartBatch, switchBatch, clearJournals } from './steps.js';
 import { AfterSwitch, failed, infoOf, interrupted, interruptedAfterSwitch, notify, onFailure } from './failures.js';
 import type { PipelineRun } from './state.js';
+import { releaseCommand } from '../deploy/task-names.js';
 
 export async function drive(run: PipelineRun): Promise<void> {
   const { c, spec } = run;
@@ -132,7 +134,7 @@ async function finish(run: PipelineRun, info: DeployInfo): Promise<void> {
     const names = unfinished.map((r) => r.host);
     const err = new DplError(
       `${run.name} is live on ${run.moved.map((h) => h.name).join(', ')}; unfinished on ${names.join(', ')} (no answer: ${unfinished.map((r) => r.note).join('; ')}):\n${run.table()}`,
-      { hint: `the decision to switch is recorded on every host; once ${names.join(', ')} can be reached, \`dpl deploy.recover\` (or the next deploy) finishes ${names.length === 1 ? 'it' : 'them'}` },
+      { hint: `the decision to switch is recorded on every host; once ${names.join(', ')} can be reached, \`${releaseCommand(c)('recover')}\` (or the next deploy) finishes ${names.length === 1 ? 'it' : 'them'}` },
     );
     await notify(run, err, info);
     throw err;
@@ -147,7 +149,6 @@ async function finish(run: PipelineRun, info: DeployInfo): Promise<void> {
     throw new DplError(`release ${run.name} is live and recorded on every host, but ${e.message}`, { cause: e });
   });
   // Cleanup and the deploy tag, still under the lock (cleanup deletes releases).
-  const { afterSuccess } = await import('../deploy/deploy.js');
   await afterSuccess(c, spec.flow.name === 'in-place' ? { ...run.config, cleanup: false } : run.config, run.spec, run.ref);
 }
 

@@ -5,10 +5,12 @@
 import { DplError, HostsFailedError, InterruptedError, type HostFailure } from '../core/errors.js';
 import type { DeployInfo } from '../deploy/config.js';
 import { announce } from '../deploy/announce.js';
+import { notifyFailure } from '../deploy/ends.js';
 import { errorText, forHosts, runScript } from '../deploy/remote.js';
 import { clearJournals, discard, record } from './steps.js';
 import { undoMoved } from './undo.js';
 import { PipelineStop, type PipelineRun } from './state.js';
+import { releaseCommand } from '../deploy/task-names.js';
 
 /** A step after the switch failed on these hosts (forward flows decide what follows). */
 export class AfterSwitch extends Error {
@@ -94,14 +96,14 @@ async function afterSwitchFailed(run: PipelineRun, step: string, failures: HostF
         ? `every host was ${back}, but restarting failed on ${notRestarted.join(', ')}`
         : `every host was ${back} and restarted; ${run.name} is marked failed`;
     const err = new DplError(`${what} failed after the switch (${step}):\n${detail}\n${summary}`, {
-      hint: outcome === true ? 'fix the problem and deploy again' : 'check the hosts above; `dpl deploy.releases` shows what is live where, `dpl deploy.recover` finishes what it can',
+      hint: outcome === true ? 'fix the problem and deploy again' : `check the hosts above; \`${releaseCommand(run.c)('releases')}\` shows what is live where, \`${releaseCommand(run.c)('recover')}\` finishes what it can`,
     });
     return failed(run, err);
   }
   await record(run, run.relsOf(run.moved), 'failed', () => ({ reason: `${step} failed on ${failures.map((f) => f.host).join(', ')}`, action: 'deploy' }), { done: true });
   const why = run.config.autoRollback === false ? 'autoRollback is off' : 'not every host has a previous release';
   return failed(run, new DplError(`${what} failed after the switch (${step}); ${run.name} is live on every host but marked failed (${why}):\n${detail}`, {
-    hint: run.relsOf(run.moved).every((r) => r.previous) ? 'roll back with `dpl deploy.rollback`, or fix and deploy again' : 'fix the problem and deploy again',
+    hint: run.relsOf(run.moved).every((r) => r.previous) ? `roll back with \`${releaseCommand(run.c)('rollback')}\`, or fix and deploy again` : 'fix the problem and deploy again',
   }));
 }
 
@@ -118,13 +120,12 @@ export function interruptedAfterSwitch(run: PipelineRun, step: string): Interrup
   );
   const pending = rows.filter((r) => r.current === run.name && !restarted(r.phase)).map((r) => r.host);
   return new InterruptedError(`interrupted during ${step} of ${run.name}:\n${lines.join('\n')}`, {
-    hint: pending.length ? `\`dpl deploy.recover\` restarts ${pending.join(', ')} and records the deploy (their journals keep it)` : undefined,
+    hint: pending.length ? `\`${releaseCommand(run.c)('recover')}\` restarts ${pending.join(', ')} and records the deploy (their journals keep it)` : undefined,
   });
 }
 
 export async function notify(run: PipelineRun, error: Error, info: DeployInfo): Promise<void> {
   if (run.spec.action !== 'deploy') return;
-  const { notifyFailure } = await import('../deploy/deploy.js');
   await notifyFailure(run.c, run.config, info, error);
 }
 

@@ -9,6 +9,7 @@ import { discardSnippet, prepareRelease } from '../deploy/prepare.js';
 import { checkoutScript, fetchScript } from '../deploy/pull.js';
 import { runScript, shortSha } from '../deploy/remote.js';
 import { switchBackScript, switchScript } from '../deploy/switch.js';
+import { repoUrlOf } from '../deploy/targets.js';
 import type { Mover } from './flow.js';
 import { clearJournalSnippet } from './journal.js';
 import type { PipelineRun } from './state.js';
@@ -48,6 +49,5 @@ export const checkout: Mover = {
 
 async function repoUrl(run: PipelineRun): Promise<string> {
   if (run.spec.source?.repoUrl) return run.spec.source.repoUrl;
-  const { repoUrlOf } = await import('../deploy/deploy.js');
   return repoUrlOf(run.c, run.config);
 }

@@ -17,6 +17,7 @@ import { acquireLocks, newLockInfo, releaseLocks } from '../deploy/lock.js';
 import { recoverFirst } from './recover.js';
 import { PipelineRun, type PipelineSpec } from './state.js';
 import { drive } from './drive.js';
+import { releaseCommand } from '../deploy/task-names.js';
 
 export { PipelineRun, PipelineStop, type PipelineSpec } from './state.js';
 
@@ -29,7 +30,7 @@ export async function runPipeline(c: Context, spec: PipelineSpec): Promise<Pipel
     // A rollback that found a run to undo has done what it was asked unless it named a release:
     // going on would roll back one release further than the operator meant.
     if (spec.action === 'rollback' && !spec.explicit && recovered.some((r) => r.verdict === 'back' || r.verdict === 'abort')) {
-      c.log('the unfinished run was undone; not rolling back further (name a release, `deploy.rollback:<release>`, to go further)');
+      c.log(`the unfinished run was undone; not rolling back further (name a release, \`${releaseCommand(c)('rollback', ':<release>')}\`, to go further)`);
       return undefined;
     }
     const run = begin(c, spec, states, lock.token);

@@ -64,7 +64,9 @@ export function attachReporters(s: ReporterSetup): AttachedReporters {
   }
 
   const warn = (message: string): void => s.events.emit('log', { level: 'warn', topic: 'runlog', message });
-  const runLog = runLogConfig === false ? undefined : RunLog.open({ root: s.root, config: runLogConfig, dryRun: s.flags.dryRun, warn });
+  // Where output cut from the run log can still be seen: the run log's markers say so.
+  const mirror = s.flags.json ? 'json' : s.flags.quiet ? undefined : 'terminal';
+  const runLog = runLogConfig === false ? undefined : RunLog.open({ root: s.root, config: runLogConfig, dryRun: s.flags.dryRun, mirror, warn });
   if (runLog) s.events.on(runLog.handle);
 
   let notifier: Notifier | undefined;

@@ -1,7 +1,7 @@
 // Files behind the run log: one directory per run under <project>/.dpl/logs,
-// a `latest` symlink to the newest, old runs pruned. Writes are buffered and
+// a `latest` symlink to the newest, old runs pruned (by count and by total size). Writes are buffered and
 // flushed often (and on process exit) so a killed run still leaves its log.
-import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, rmdirSync, symlinkSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, symlinkSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 const RUN_DIR = /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d/;
@@ -24,15 +24,52 @@ export function linkLatest(logsDir: string, name: string): void {
   renameSync(tmp, join(logsDir, 'latest'));
 }
 
-/** Keep the newest `keep` run directories (names sort by time); returns what was removed. */
-export function pruneRuns(logsDir: string, keep: number, protect: string): string[] {
+export interface PruneLimits {
+  /** Runs to keep at most. */
+  keep: number;
+  /** Bytes all runs may hold together. */
+  maxTotalBytes: number;
+}
+
+/**
+ * Remove the oldest run directories (names sort by time) until at most `keep` are
+ * left and they hold at most `maxTotalBytes`; `protect` (the current run) stays
+ * whatever its size. Sizes come from stat, never from reading the logs. Returns what was removed.
+ */
+export function pruneRuns(logsDir: string, limits: PruneLimits, protect: string): string[] {
   const runs = readdirSync(logsDir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && RUN_DIR.test(d.name))
     .map((d) => d.name)
     .sort();
-  const doomed = runs.slice(0, Math.max(0, runs.length - Math.max(1, keep))).filter((n) => n !== protect);
+  const sizes = runs.map((name) => dirBytes(join(logsDir, name)));
+  let count = runs.length;
+  let total = sizes.reduce((a, b) => a + b, 0);
+  const doomed: string[] = [];
+  for (let i = 0; i < runs.length && (count > Math.max(1, limits.keep) || total > limits.maxTotalBytes); i++) {
+    if (runs[i] === protect) continue;
+    doomed.push(runs[i]!);
+    count--;
+    total -= sizes[i]!;
+  }
   for (const name of doomed) removeRunDir(join(logsDir, name));
   return doomed;
+}
+
+/** Bytes of the files in a run directory (0 for what vanished meanwhile). */
+function dirBytes(dir: string): number {
+  let sum = 0;
+  try {
+    for (const f of readdirSync(dir)) {
+      try {
+        sum += statSync(join(dir, f)).size;
+      } catch {
+        // removed by a concurrent prune
+      }
+    }
+  } catch {
+    // ditto
+  }
+  return sum;
 }
 
 /** Run dirs and temp links only need to differ from each other (pid + time already almost do). */

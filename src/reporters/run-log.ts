@@ -1,38 +1,25 @@
 // The run log: every run's events as JSON lines (events.jsonl) and as readable
 // text (run.log), under <project>/.dpl/logs/<time>-<id>/, newest at
 // .dpl/logs/latest. Secrets are already redacted by the EventBus. A log that
-// cannot be written warns once and never fails the run.
-import { isAbsolute, join } from 'node:path';
+// cannot be written warns once and never fails the run. Each run is capped at
+// config.runLog.maxRunBytes (a marker where output was cut, a closing line with
+// what was left out) and old runs are pruned to config.runLog.maxTotalBytes.
+import { isAbsolute, join, relative } from 'node:path';
 import type { DplEvent } from '../core/events.js';
-import { DeployfileError } from '../core/errors.js';
 import { PrettyReporter } from './pretty.js';
+import { RunLogBudget, type Mirror } from './run-log-budget.js';
+import { formatBytes, type ResolvedRunLogConfig, type RunLogConfig } from './run-log-config.js';
 import { BufferedFile, createRunDir, linkLatest, pruneRuns, runDirName } from './run-log-files.js';
 
-export interface RunLogConfig {
-  /** Where the logs go, relative to the project root (default `.dpl/logs`). */
-  dir?: string;
-  /** How many runs to keep (default 50). */
-  keep?: number;
-}
-
-export const DEFAULT_KEEP = 50;
-
-/** `config.runLog`: `false` turns the run log off. */
-export function parseRunLogConfig(value: unknown): RunLogConfig | false {
-  if (value === undefined) return {};
-  if (value === false) return false;
-  const v = value as RunLogConfig;
-  if (typeof value !== 'object' || value === null) throw new DeployfileError('config.runLog must be an object ({ keep, dir }) or false');
-  if (v.keep !== undefined && (!Number.isInteger(v.keep) || v.keep < 1)) throw new DeployfileError('config.runLog.keep must be a whole number above 0');
-  if (v.dir !== undefined && (typeof v.dir !== 'string' || !v.dir)) throw new DeployfileError('config.runLog.dir must be a path');
-  return { dir: v.dir, keep: v.keep };
-}
+export { parseRunLogConfig, type RunLogConfig } from './run-log-config.js';
 
 export interface RunLogOptions {
   root: string;
-  config: RunLogConfig;
+  config: ResolvedRunLogConfig;
   dryRun: boolean;
-  /** Called once if the log cannot be written. */
+  /** What else shows every output event, for the markers (undefined: nothing, e.g. -q). */
+  mirror?: Mirror;
+  /** Emits a warning on the run's events: once if the log cannot be written, once when it is full. */
   warn: (message: string) => void;
 }
 
@@ -42,17 +29,31 @@ export class RunLog {
   private readonly text: BufferedFile;
   private readonly pretty: PrettyReporter;
   private readonly timer: NodeJS.Timeout;
-  private readonly onExit = (): void => this.flush();
+  private readonly budget: RunLogBudget;
+  private readonly onExit = (): void => {
+    try {
+      this.summarize();
+    } catch (err) {
+      this.fail(err);
+    }
+    this.flush();
+  };
   private stamp = '';
+  /** What the pretty reporter rendered for the event in hand, timestamped. */
+  private rendered = '';
   private failed = false;
+  private summarized = false;
   private prune: () => void = () => undefined;
 
   private constructor(dir: string, private readonly o: RunLogOptions) {
     this.dir = dir;
+    this.budget = new RunLogBudget(o.config.maxRunBytes);
     this.events = new BufferedFile(join(dir, 'events.jsonl'));
     this.text = new BufferedFile(join(dir, 'run.log'));
-    this.pretty = new PrettyReporter({ write: (t) => this.writeText(t), color: false, quiet: false, verbose: true, dryRun: o.dryRun });
-    this.text.append(`dpl run log: started ${new Date().toISOString()}, pid ${process.pid}, project ${o.root}\n`);
+    this.pretty = new PrettyReporter({ write: (t) => this.render(t), color: false, quiet: false, verbose: true, dryRun: o.dryRun });
+    const header = `dpl run log: started ${new Date().toISOString()}, pid ${process.pid}, project ${o.root}\n`;
+    this.budget.written += Buffer.byteLength(header);
+    this.text.append(header);
     this.timer = setInterval(() => this.flush(), 200).unref();
     process.on('exit', this.onExit);
   }
@@ -65,7 +66,7 @@ export class RunLog {
       const log = new RunLog(createRunDir(logsDir, name), o);
       linkLatest(logsDir, name);
       // Housekeeping waits for the end of the run: it is not worth delaying the first connect for.
-      log.prune = () => pruneRuns(logsDir, o.config.keep ?? DEFAULT_KEEP, name);
+      log.prune = () => pruneRuns(logsDir, o.config, name);
       return log;
     } catch (e) {
       o.warn(`run log disabled: cannot write under ${logsDir}: ${(e as Error).message}`);
@@ -74,11 +75,21 @@ export class RunLog {
   }
 
   readonly handle = (e: DplEvent): void => {
-    if (this.failed) return;
+    if (this.failed || this.budget.cutsOutput(e)) return;
     try {
-      this.events.append(JSON.stringify(e) + '\n');
+      const json = JSON.stringify(e) + '\n';
       this.stamp = clock(e.time);
+      this.rendered = '';
       this.pretty.handle(e);
+      const text = this.rendered;
+      const verdict = this.budget.admit(e, Buffer.byteLength(json) + Buffer.byteLength(text));
+      if (verdict === 'write') {
+        this.events.append(json);
+        this.text.append(text);
+      } else if (verdict === 'first cut') {
+        // The marker goes through the run's events: the terminal hears of it too, and this log records it (room is kept for it).
+        this.o.warn(this.fullMessage(e.type === 'output'));
+      }
     } catch (err) {
       this.fail(err);
     }
@@ -88,6 +99,7 @@ export class RunLog {
     clearInterval(this.timer);
     process.off('exit', this.onExit);
     try {
+      this.summarize();
       this.events.close();
       this.text.close();
       this.prune();
@@ -96,8 +108,32 @@ export class RunLog {
     }
   }
 
-  private writeText(text: string): void {
-    this.text.append(text.replace(/\n$/, '').split('\n').map((l) => `${this.stamp} ${l}`).join('\n') + '\n');
+  private render(text: string): void {
+    this.rendered += text.replace(/\n$/, '').split('\n').map((l) => `${this.stamp} ${l}`).join('\n') + '\n';
+  }
+
+  private fullMessage(output: boolean): string {
+    const rel = relative(this.o.root, this.dir);
+    const where = rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : this.dir;
+    const { mirror } = this.o;
+    const still = output && mirror === 'terminal' ? '; the terminal still shows it' : mirror === 'json' ? '; the --json output still has it' : '';
+    const what = output ? 'output from here on is' : 'output and events from here on, but for how tasks and the run end, are';
+    return `run log full (${formatBytes(this.budget.maxRunBytes)}, config.runLog.maxRunBytes): ${what} left out of ${where}${still}`;
+  }
+
+  /** The closing line, once, when something was left out: how much, per host and stream. */
+  private summarize(): void {
+    if (this.summarized || this.failed || !this.budget.cut) return;
+    this.summarized = true;
+    const { message, data } = this.budget.summary(this.o.mirror);
+    const e: DplEvent = { type: 'log', time: new Date().toISOString(), level: 'warn', topic: 'runlog', message, data };
+    const json = JSON.stringify(e) + '\n';
+    this.stamp = clock(e.time);
+    this.rendered = '';
+    this.pretty.handle(e);
+    if (!this.budget.fits(Buffer.byteLength(json) + Buffer.byteLength(this.rendered))) return;
+    this.events.append(json);
+    this.text.append(this.rendered);
   }
 
   private flush(): void {
@@ -117,7 +153,7 @@ export class RunLog {
   }
 }
 
-export function logsDirOf(root: string, config: RunLogConfig): string {
+export function logsDirOf(root: string, config: Pick<RunLogConfig, 'dir'>): string {
   const dir = config.dir ?? join('.dpl', 'logs');
   return isAbsolute(dir) ? dir : join(root, dir);
 }

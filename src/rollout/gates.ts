@@ -14,6 +14,7 @@ import { note, tell } from './events.js';
 import { checkHealthAll } from './health.js';
 import { describeFailure, type FailedCheck } from './report.js';
 import { hostList, type RolloutRun } from './session.js';
+import { releaseCommand } from '../deploy/task-names.js';
 
 /** Run `fn`; any error that is not already a stop becomes one for `check`. */
 async function step<T>(s: RolloutRun, check: FailedCheck, batch: number, hosts: Host[], fn: () => Promise<T>): Promise<T> {
@@ -127,7 +128,7 @@ async function rollBack(s: RolloutRun, run: PipelineRun, stop: PipelineStop): Pr
       await s.lb.takeOut(c, live, s.cfg.drainTimeoutMs ?? 10_000).catch((e) => c.warn(`could not take ${hostList(live)} out of rotation: ${errorText(e)}`));
     }
     run.phase(moved, 'left');
-    tell(c, 'rollout.rollback', { state: 'skipped', hosts: names, reason, detail: why }, `${why}: not rolling back ${names.join(', ')}; left on ${s.name} for inspection${live.length && s.lb ? ` (${hostList(live)} taken out of rotation)` : ''}; \`dpl deploy.recover\` rolls them back`, { level: 'warn' });
+    tell(c, 'rollout.rollback', { state: 'skipped', hosts: names, reason, detail: why }, `${why}: not rolling back ${names.join(', ')}; left on ${s.name} for inspection${live.length && s.lb ? ` (${hostList(live)} taken out of rotation)` : ''}; \`${releaseCommand(c)('recover')}\` rolls them back`, { level: 'warn' });
     return;
   }
   tell(c, 'rollout.rollback', { state: 'start', hosts: names, reason }, `rolling back ${names.join(', ')} (${reason})`, { level: 'warn' });

@@ -38,7 +38,7 @@ export interface RolloutReleaseOptions {
  * hosts fetch from, then `rollout()` on `c.targets.hosts` with the deploy, proxy and rollout configs.
  */
 export async function rolloutRelease(c: Context, release: ReleaseConfig, o: RolloutReleaseOptions = {}): Promise<RolloutReport> {
-  const { targetsOf, resolveForDeploy, repoUrlOf } = await import('../deploy/deploy.js');
+  const [{ targetsOf, repoUrlOf }, { resolveForDeploy }] = await Promise.all([import('../deploy/targets.js'), import('../deploy/deploy.js')]);
   const { strategyOf } = await import('../deploy/config.js');
   const t = targetsOf(c, release, 'rollout');
   const resolved = await resolveForDeploy(c, release, o.ref ?? release.defaultRef ?? 'stable');

@@ -8,7 +8,7 @@ import type { Host } from '../core/host.js';
 import { DplError, ExitCode, UsageError } from '../core/errors.js';
 import { deployPathOf, poolSizeOf, strategyOf } from '../deploy/config.js';
 import { layoutOf } from '../deploy/layout.js';
-import { notifyFailure } from '../deploy/deploy.js';
+import { notifyFailure } from '../deploy/ends.js';
 import { announce } from '../deploy/announce.js';
 import { shortSha } from '../deploy/remote.js';
 import { needsConfirmation, resolveRollout, type ResolvedRollout } from './config.js';
@@ -23,6 +23,7 @@ import { runPipeline } from '../pipeline/pipeline.js';
 import { PipelineStop } from '../pipeline/state.js';
 import { canary } from '../pipeline/flow.js';
 import { releaseDirectory } from '../pipeline/movers.js';
+import { releaseCommand } from '../deploy/task-names.js';
 
 export async function rollout(c: Context, opts: RolloutOptions): Promise<RolloutReport> {
   const hosts = opts.hosts ?? [...c.targets.hosts];
@@ -109,12 +110,13 @@ async function fillRotation(s: RolloutRun): Promise<void> {
 
 function hintFor(s: RolloutRun, r: RolloutReport): string {
   const moved = s.moved.map((h) => h.name);
+  const cmd = releaseCommand(s.c);
   if (r.failure?.check === 'inconclusive' && r.rolledBack === true) {
     return "send traffic through the load balancer during the bake (or lower bake.minRequests), then roll out again; `inconclusive: 'promote'` promotes without evidence";
   }
-  if (r.rolledBack === true) return 'fix the release and roll out again; `dpl deploy.releases` shows what is live where';
-  if (r.rolledBack === 'partial') return 'fix the hosts marked ROLLBACK FAILED by hand (`dpl deploy.releases`, `proxy.status`), then put them back in rotation';
-  if (moved.length) return `inspect ${moved.join(', ')}; then \`dpl deploy.recover\` switches them back (their journals keep the rollout), and \`proxy.all\` puts them back in rotation`;
+  if (r.rolledBack === true) return `fix the release and roll out again; \`${cmd('releases')}\` shows what is live where`;
+  if (r.rolledBack === 'partial') return `fix the hosts marked ROLLBACK FAILED by hand (\`${cmd('releases')}\`, \`proxy.status\`), then put them back in rotation`;
+  if (moved.length) return `inspect ${moved.join(', ')}; then \`${cmd('recover')}\` switches them back (their journals keep the rollout), and \`proxy.all\` puts them back in rotation`;
   return 'nothing was switched; fix the problem and roll out again';
 }
 

@@ -3,9 +3,9 @@
 // running from inside the sandbox directory), then remove the directory.
 import { existsSync, lstatSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
-import { readInfo, type SandboxInfo } from './layout.js';
-import { livePid, processesUnder, stopAll } from './procs.js';
-import { sshdProcesses } from './sshd.js';
+import { readInfo, sshdFiles, type SandboxInfo } from './layout.js';
+import { livePid, processesUnder, stopAll } from '../fleet/procs.js';
+import { sshdProcesses } from '../fleet/sshd.js';
 import { releaseSlot } from './slots.js';
 
 export interface DownResult {
@@ -49,7 +49,7 @@ export async function teardown(link: string, known?: SandboxInfo): Promise<DownR
   const pids = [
     ...(info ? [livePid(info.haproxy.pidFile)].filter((p): p is number => p !== null) : []),
     ...servicePids(dir),
-    ...(info ? Object.values(info.hosts).flatMap(sshdProcesses) : []),
+    ...(info ? Object.values(info.hosts).flatMap((h) => sshdProcesses(sshdFiles(h))) : []),
     ...processesUnder(dir),
   ];
   const unique = [...new Set(pids)];

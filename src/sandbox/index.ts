@@ -7,4 +7,3 @@ export { teardown as sandboxDown, checkRunning, type DownResult } from './down.j
 export { sandboxStatus, renderStatus, type SandboxStatus, type HostStatus } from './status.js';
 export { projectDir, sandboxDir, readInfo, DEFAULT_WEB_HOSTS, MAX_WEB_HOSTS } from './layout.js';
 export type { SandboxInfo, SandboxHost, SandboxInventory } from './layout.js';
-export { findTools } from './machine.js';

@@ -3,6 +3,7 @@
 // a training box, and the LB host; each host is a real sshd on its own address.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { SshdFiles } from '../fleet/sshd.js';
 import { tryFindDeployfile } from '../loader/find.js';
 
 /** Slot s owns 127.0.30.(16s+1 … 16s+15) and ports that move with it (a wildcard-bound 2222 elsewhere cannot block every slot). */
@@ -118,4 +119,9 @@ export function readInfo(dir: string): SandboxInfo | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A sandbox host's sshd files in the fleet's terms (src/fleet/sshd.ts). */
+export function sshdFiles(h: SandboxHost): SshdFiles {
+  return { name: h.name, address: h.address, port: h.sshPort, configFile: h.sshd.config, hostKeyFile: h.sshd.hostKey, pidFile: h.sshd.pidFile, logFile: h.sshd.logFile };
 }

@@ -2,7 +2,7 @@
 // port, and the inventory a deployfile reads from sandbox.json.
 import { join } from 'node:path';
 import { BACKEND, fleetPlan, type SandboxHost, type SandboxInfo, type SandboxInventory, type SlotAddressing } from './layout.js';
-import type { LoginUser } from './machine.js';
+import type { LoginUser } from '../fleet/users.js';
 
 /** The address:port pairs a slot must have free for this fleet. */
 export function endpointsOf(webHosts: number) {

@@ -5,12 +5,13 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gitOrigin } from '../fleet/git.js';
 import { PACKAGE_ROOT } from '../paths.js';
 
 export const APP_SOURCE = join(PACKAGE_ROOT, 'sandbox-app');
 
-/** Commits made by the sandbox itself: a fixed identity, no signing, whatever the user's git config says. */
-const IDENTITY = ['-c', 'user.name=OpenSky Dev', '-c', 'user.email=dev@opensky.example', '-c', 'commit.gpgsign=false', '-c', 'tag.gpgsign=false'];
+/** Commits made by the sandbox itself: a fixed identity (gitOrigin adds: no signing, whatever the user's git config says). */
+const IDENTITY = { name: 'OpenSky Dev', email: 'dev@opensky.example' };
 
 export interface Repos {
   origin: string;
@@ -20,12 +21,9 @@ export interface Repos {
 }
 
 export function makeRepos(git: string, dir: string): Repos {
-  const origin = join(dir, 'origin.git');
-  const work = join(dir, 'work');
-  const run = (cwd: string, ...args: string[]) =>
-    execFileSync(git, [...IDENTITY, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-  execFileSync(git, ['init', '-q', '--bare', '-b', 'main', origin], { stdio: 'ignore' });
-  execFileSync(git, ['init', '-q', '-b', 'main', work], { stdio: 'ignore' });
+  const repo = gitOrigin(dir, { git, identity: IDENTITY });
+  const { origin, work } = repo;
+  const run = (_cwd: string, ...args: string[]) => repo.git(...args);
   cpSync(APP_SOURCE, work, { recursive: true });
 
   const edit = (file: string, from: RegExp, to: string) => {
@@ -66,14 +64,13 @@ export function makeRepos(git: string, dir: string): Repos {
   commit('Require a warm fare cache before /health answers', 'v3.1.0-rc.1');
   for (const t of ['v2.9.0', 'v3.0.0', 'v3.1.0-rc.1']) tags[t] = run(work, 'rev-parse', `${t}^{commit}`);
 
-  run(work, 'remote', 'add', 'origin', origin);
   run(work, 'push', '-q', 'origin', 'main', 'develop', 'release/3.1.0', '--follow-tags');
   // The developer's clone: develop checked out, tracking origin; story commits need no global identity.
   run(work, 'checkout', '-q', 'develop');
   run(work, 'branch', '-q', '-D', 'release/3.1.0');
   run(work, 'fetch', '-q', 'origin');
   for (const b of ['main', 'develop']) run(work, 'branch', '-q', '--set-upstream-to', `origin/${b}`, b);
-  for (const [k, v] of [['user.name', 'OpenSky Dev'], ['user.email', 'dev@opensky.example'], ['commit.gpgsign', 'false'], ['tag.gpgsign', 'false']]) {
+  for (const [k, v] of [['user.name', IDENTITY.name], ['user.email', IDENTITY.email], ['commit.gpgsign', 'false'], ['tag.gpgsign', 'false']]) {
     run(work, 'config', k!, v!);
   }
   return { origin, work, tags };

@@ -4,7 +4,7 @@
 // treat them like releases of their own. The databases have 3.0.0's migrations.
 // The release names are computed once for the whole fleet (`seedPlan`): a name is a
 // timestamp to the second, and seeding host after host takes seconds.
-import { appendFileSync, chownSync, lchownSync, lstatSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { layoutOf, releaseName } from '../deploy/layout.js';
 import { newRecord, recordLine } from '../deploy/history.js';
@@ -63,10 +63,3 @@ export function seedDatabases(dbDir: string, migrations: string[]): void {
   }
 }
 
-/** Hand a tree to the login user (when dpl runs as root), without following symlinks. */
-export function chownTree(path: string, uid: number, gid: number): void {
-  const st = lstatSync(path);
-  if (st.isSymbolicLink()) return lchownSync(path, uid, gid);
-  chownSync(path, uid, gid);
-  if (st.isDirectory()) for (const e of readdirSync(path)) chownTree(join(path, e), uid, gid);
-}

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { SandboxInfo } from './layout.js';
-import { livePid } from './procs.js';
+import { livePid } from '../fleet/procs.js';
 import { serverRows, type ServerRow } from './haproxy.js';
 
 export interface HostStatus {

@@ -5,15 +5,19 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { DplError } from '../core/errors.js';
-import { infoFile, readInfo, sandboxDir, type SandboxInfo } from './layout.js';
-import { findTools, loginUser, type LoginUser } from './machine.js';
+import { chownTree } from '../fleet/git.js';
+import { startHosts } from '../fleet/hosts.js';
+import { keygen, knownHostsLine } from '../fleet/keys.js';
+import { sshConfigText } from '../fleet/ssh-files.js';
+import { sshdConfigText } from '../fleet/sshd.js';
+import { findTools } from '../fleet/tools.js';
+import { loginUser, type LoginUser } from '../fleet/users.js';
+import { infoFile, readInfo, sandboxDir, sshdFiles, type SandboxInfo } from './layout.js';
 import { endpointsOf, hostEnv, planSandbox } from './plan.js';
 import { hostPath, writeHostTree } from './host-files.js';
-import { keygen, knownHostsText, sshConfigText, sshdConfigText, type PublicKey } from './ssh-files.js';
-import { startSshd } from './sshd.js';
 import { makeRepos, APP_SOURCE } from './repo.js';
-import { chownTree, seedDatabases, seedPlan, seedReleases } from './seed.js';
-import { startHaproxy, writeHaproxyConfig } from './haproxy.js';
+import { seedDatabases, seedPlan, seedReleases } from './seed.js';
+import { startHaproxy } from './haproxy.js';
 import { startServices } from './services.js';
 import { takeSlot } from './slots.js';
 import { checkRunning, teardown } from './down.js';
@@ -26,7 +30,7 @@ export interface UpResult {
 
 export async function sandboxUp(project: string, webHosts: number, log: (line: string) => void = () => {}): Promise<UpResult> {
   const started = Date.now();
-  const tools = findTools();
+  const tools = findTools(['sshd', 'haproxy', 'git', 'ssh-keygen'], 'dpl sandbox runs real sshd and HAProxy');
   const link = sandboxDir(project);
   const existing = readInfo(link);
   if (existing) {
@@ -46,7 +50,7 @@ export async function sandboxUp(project: string, webHosts: number, log: (line: s
   const info = planSandbox({ dir, project, webHosts, a: addressing, slotLock: lock, user });
   try {
     log(`slot ${info.slot}: ${Object.keys(info.hosts).length} hosts on ${info.hosts['web-0']!.address}…, ssh port ${addressing.sshPort}`);
-    writeMachine(info, tools.sshKeygen, user);
+    writeMachine(info, user);
     const repos = makeRepos(tools.git, join(dir, 'git'));
     const seeds = seedPlan(new Date());
     for (const h of Object.values(info.hosts)) if (h.kind !== 'lb') seedReleases(tools.git, repos, h, seeds);
@@ -54,10 +58,10 @@ export async function sandboxUp(project: string, webHosts: number, log: (line: s
     if (user.root) for (const d of ['hosts', 'db']) chownTree(join(dir, d), user.uid, user.gid);
     log('git origin with v2.9.0, v3.0.0 (stable) and v3.1.0-rc.1; v3.0.0 live on every host');
     const hosts = Object.values(info.hosts);
-    for (let i = 0; i < hosts.length; i += 4) await Promise.all(hosts.slice(i, i + 4).map((h) => startSshd(tools.sshd, h)));
+    // Detached: the hosts outlive `dpl sandbox up`.
+    await startHosts(hosts.map(sshdFiles), { batch: 4, detached: true });
     log(`${hosts.length} sshd hosts up`);
     await startServices(info);
-    writeHaproxyConfig(info);
     await startHaproxy(tools.haproxy, info);
     log(`HAProxy on ${info.haproxy.url}, every web host UP`);
     writeFileSync(infoFile(dir), JSON.stringify(info, null, 2) + '\n');
@@ -113,23 +117,25 @@ function reachable(dir: string, user: LoginUser): boolean {
   return true;
 }
 
-function writeMachine(info: SandboxInfo, sshKeygen: string, user: LoginUser): void {
+function writeMachine(info: SandboxInfo, user: LoginUser): void {
   const { dir } = info;
   for (const d of ['client', 'sshd', 'hosts', 'haproxy', 'git', 'db']) mkdirSync(join(dir, d), { recursive: true, mode: 0o755 });
-  const client = keygen(sshKeygen, info.ssh.identity, 'dpl-sandbox-client');
+  const client = keygen(info.ssh.identity, { comment: 'dpl-sandbox-client' });
   const authorizedKeys = join(dir, 'client', 'authorized_keys');
-  writeFileSync(authorizedKeys, `${client.type} ${client.base64}\n`, { mode: 0o644 });
-  const known: Array<{ address: string; sshPort: number; key: PublicKey }> = [];
+  writeFileSync(authorizedKeys, `${client.line}\n`, { mode: 0o644 });
+  const known: string[] = [];
   for (const h of Object.values(info.hosts)) {
     mkdirSync(h.sshd.dir, { recursive: true, mode: 0o755 });
-    const key = keygen(sshKeygen, h.sshd.hostKey, `dpl-sandbox-${h.name}`);
-    known.push({ address: h.address, sshPort: h.sshPort, key });
+    const key = keygen(h.sshd.hostKey, { comment: `dpl-sandbox-${h.name}` });
+    known.push(knownHostsLine(h.address, h.sshPort, key));
     writeHostTree(h.root, h.deployPath);
     const env = hostEnv(info, h, hostPath(h.root));
-    writeFileSync(h.sshd.config, sshdConfigText(h, { authorizedKeys, user: user.name, env }));
+    writeFileSync(h.sshd.config, sshdConfigText(sshdFiles(h), { authorizedKeys, allowUsers: [user.name], env }));
   }
-  writeFileSync(info.ssh.knownHosts, knownHostsText(known), { mode: 0o644 });
-  writeFileSync(info.ssh.sshConfig, sshConfigText({ dir, hosts: Object.values(info.hosts), user: user.name, identity: info.ssh.identity, knownHosts: info.ssh.knownHosts }), { mode: 0o644 });
+  writeFileSync(info.ssh.knownHosts, known.join('\n') + '\n', { mode: 0o644 });
+  const header = [`dpl sandbox (${dir}): written by \`dpl sandbox up\`, removed by \`dpl sandbox down\`.`, `  ssh -F ${dir}/ssh_config web-0`];
+  const hosts = Object.values(info.hosts).map((h) => ({ name: h.name, address: h.address, port: h.sshPort }));
+  writeFileSync(info.ssh.sshConfig, sshConfigText({ header, hosts, knownHostsFile: info.ssh.knownHosts, user: user.name, identityFile: info.ssh.identity, strict: true }), { mode: 0o644 });
   // The HAProxy admin socket is created in here; the login user connects to it through lb-0.
   chmodSync(join(dir, 'haproxy'), 0o755);
 }

@@ -4,7 +4,7 @@
 // lets through) while the agent itself still signs.
 import type { AnyAuthMethod, ParsedKey } from 'ssh2';
 import { agentSigner, type Signer } from './certificate-auth.js';
-import type { Ssh2 } from './connect.js';
+import type { Ssh2 } from './ssh2-load.js';
 
 export interface AgentAuth {
   /** The agent's keys (listed once per connection), less those IdentitiesOnly rules out. */

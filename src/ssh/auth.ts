@@ -11,7 +11,10 @@ import { createAgentAuth } from './auth-agent.js';
 import { keyboardInteractive } from './auth-kbd.js';
 import { certificateFilesBeside, certificateLogin, readUserCertificate, type CertificateContext, type UserCertificate } from './certificate-auth.js';
 import type { Prompter } from '../core/context-types.js';
-import type { Ssh2 } from './connect.js';
+import type { Ssh2 } from './ssh2-load.js';
+import type { Identity, Step } from './auth-types.js';
+
+export type { Identity, Step };
 
 export interface AuthOptions {
   user: string;
@@ -51,11 +54,6 @@ export interface Auth {
   readonly last: string | undefined;
 }
 
-export interface Step {
-  kind: 'publickey' | 'password' | 'keyboard-interactive';
-  make(): Promise<{ method: AnyAuthMethod; label: string } | null>;
-}
-
 async function publicBlob(ssh2: Ssh2, file: string): Promise<Buffer | null> {
   try {
     const k = ssh2.utils.parseKey(await readFile(`${file}.pub`));
@@ -63,16 +61,6 @@ async function publicBlob(ssh2: Ssh2, file: string): Promise<Buffer | null> {
   } catch {
     return null;
   }
-}
-
-export interface Identity {
-  data?: Buffer;
-  readError?: string;
-  key?: ParsedKey;
-  parseError?: string;
-  encrypted: boolean;
-  /** Public blob from the .pub file, to skip keys the agent already offered. */
-  pub: Buffer | null;
 }
 
 async function loadIdentity(ssh2: Ssh2, file: string): Promise<Identity> {

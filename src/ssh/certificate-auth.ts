@@ -6,7 +6,7 @@
 // public key, else by the identity file of the same name.
 import { readFile } from 'node:fs/promises';
 import type { AnyAuthMethod, ParsedKey } from 'ssh2';
-import type { Identity, Step } from './auth.js';
+import type { Identity, Step } from './auth-types.js';
 import { checkAuthority, isCertificateType, parseCertificate, validityText, type Certificate } from './certificate.js';
 import { ecdsaSignatureToSsh, hashForAlgorithm } from './certificate-wire.js';
 import { certificateKey } from './ssh2-certificates.js';

@@ -3,7 +3,7 @@
 // channel on it; `sessions` keeps us under OpenSSH's MaxSessions (10).
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Client, ClientChannel, PseudoTtyOptions, SFTPWrapper } from 'ssh2';
+import type { Client, ClientChannel, PseudoTtyOptions, SFTPWrapper, ShellOptions } from 'ssh2';
 import { Semaphore } from './semaphore.js';
 
 /** Exec sessions per connection; leaves room for SFTP and a kill channel under MaxSessions=10. */
@@ -61,22 +61,33 @@ export class SshConnection {
    * before an awaiting caller would have attached its listeners.
    */
   exec(command: string, pty: boolean, setup: (channel: ClientChannel) => void): Promise<void> {
+    return this.session(command, pty ? { term: 'dumb' } : undefined, setup);
+  }
+
+  /**
+   * A session channel running `command`, or the login shell when it is undefined
+   * (`dpl ssh`), on a pty with these settings or on plain pipes. `setup` as for exec().
+   */
+  session(command: string | undefined, pty: PseudoTtyOptions | undefined, setup: (channel: ClientChannel) => void): Promise<void> {
     return new Promise((resolve, reject) => {
       const run = (forward: boolean): void => {
-        const opts: { pty?: PseudoTtyOptions; agentForward?: boolean } = pty ? { pty: { term: 'dumb' } } : {};
+        const opts: { pty?: PseudoTtyOptions; agentForward?: boolean } = pty ? { pty } : {};
         if (forward) opts.agentForward = true;
+        const done = (err: Error | undefined, channel: ClientChannel): void => {
+          // A server that refuses forwarding (AllowAgentForwarding no, a certificate
+          // without permit-agent-forwarding) still runs commands, as with ssh.
+          if (err && forward && /agent forwarding/i.test(err.message)) {
+            this.forwardAgent = false;
+            return run(false);
+          }
+          if (err) return reject(err);
+          setup(channel);
+          resolve();
+        };
         try {
-          this.client.exec(command, opts, (err, channel) => {
-            // A server that refuses forwarding (AllowAgentForwarding no, a certificate
-            // without permit-agent-forwarding) still runs commands, as with ssh.
-            if (err && forward && /agent forwarding/i.test(err.message)) {
-              this.forwardAgent = false;
-              return run(false);
-            }
-            if (err) return reject(err);
-            setup(channel);
-            resolve();
-          });
+          if (command !== undefined) this.client.exec(command, opts, done);
+          // ssh2 reads agentForward from a shell's options too (its types leave it out).
+          else this.client.shell(pty ?? false, (forward ? { agentForward: true } : {}) as ShellOptions, done);
         } catch (err) {
           reject(err);
         }

@@ -1,17 +1,28 @@
-// Transport for one host over the pool: exec, put/get (SFTP), connect (forwards).
+// Transport for one host over the pool: exec, interactive sessions, put/get (SFTP), connect (forwards).
 // A connection that died between commands is reopened once, transparently; a
 // command already running when its connection drops fails with ConnectionError.
 import type { Duplex } from 'node:stream';
 import { ConnectionError, HostError, InterruptedError } from '../core/errors.js';
+import type { EventBus } from '../core/events.js';
 import type { Host } from '../core/host.js';
-import type { ExecOptions, ExecResult, GetOptions, SocketTarget, Transport, TransferResult } from '../transport/types.js';
+import type { ExecOptions, ExecResult, GetOptions, InteractiveOptions, InteractiveResult, SocketTarget, Transport, TransferResult } from '../transport/types.js';
 import type { SshConnection } from './connection.js';
 import { ChannelOpenError, execOn } from './exec.js';
-import type { SshPool } from './pool.js';
+import { interactiveOn } from './interactive.js';
+import type { SignalHub } from './signals.js';
 import type { Route } from './route.js';
 import { put } from './sftp.js';
 import { get } from './sftp-get.js';
 import { TransferStop } from './sftp-io.js';
+
+/** What a transport needs from its pool (pool.ts): connections, and the run's limits and signals. */
+export interface ConnectionSource {
+  connection(route: Route, display: string): Promise<SshConnection>;
+  readonly commandTimeoutMs: number | undefined;
+  readonly runSignal: AbortSignal | undefined;
+  readonly signals: SignalHub;
+  readonly options: { readonly events: EventBus };
+}
 
 /** The connection is fine but the server refused the channel or request (pty, MaxSessions, ...). */
 function cannotStart(display: string, what: string, label: string, err: ChannelOpenError): HostError {
@@ -24,7 +35,7 @@ export class SshTransport implements Transport {
   readonly kind = 'ssh' as const;
 
   constructor(
-    private readonly pool: SshPool,
+    private readonly pool: ConnectionSource,
     readonly host: Host,
     private readonly route: Route,
   ) {}
@@ -66,6 +77,11 @@ export class SshTransport implements Transport {
         signals: this.pool.signals,
       }),
     );
+  }
+
+  /** No pool-wide command timeout here: a person is at the keyboard (only `options.timeoutMs`). */
+  interactive(command: string | undefined, options: InteractiveOptions): Promise<InteractiveResult> {
+    return this.withConnection(command === undefined ? 'a shell' : 'the command', (c) => interactiveOn(c, command, options, this.host.name));
   }
 
   put(localPath: string, remotePath: string, options?: { mode?: number }): Promise<TransferResult> {

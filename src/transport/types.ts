@@ -1,7 +1,7 @@
 // One interface for every way dpl reaches a host: ssh, local, dry-run.
 // Commands arrive fully built (cd/env/prefix/sudo already applied by the
 // Context through src/core/quote.ts); a transport only executes them.
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { Host } from '../core/host.js';
 
 export interface ExecOptions {
@@ -57,6 +57,37 @@ export interface GetOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * A session with the person at the keyboard (`dpl ssh`, `dpl -H host -- cmd` from a
+ * terminal): bytes pass through untouched, nothing is line-split, recorded or masked.
+ */
+export interface InteractiveOptions {
+  /** A pseudo-terminal of this type and size; absent: plain pipes, as `ssh -T`. */
+  pty?: { term: string; rows: number; cols: number };
+  /** Copied to the command's stdin; its end is the command's EOF. Absent: EOF at once. */
+  stdin?: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  /** Kill the command on the host after this many ms (CommandTimeoutError). Default: none. */
+  timeoutMs?: number;
+  /** Called once the session runs, before any output: how to change its window or signal it. */
+  onStart?: (session: InteractiveControl) => void;
+}
+
+export interface InteractiveControl {
+  /** The local window changed size (SIGWINCH): tell the pty. */
+  resize(rows: number, cols: number): void;
+  /** Send a signal (`INT`, `TERM`) to the command's process group on the host. */
+  signal(name: string): void;
+}
+
+export interface InteractiveResult {
+  /** Exit code, or null when killed by a signal. */
+  code: number | null;
+  signal: string | null;
+  durationMs: number;
+}
+
 export type SocketTarget = { path: string } | { host: string; port: number };
 
 export interface Transport {
@@ -67,6 +98,11 @@ export interface Transport {
   put(localPath: string, remotePath: string, options?: { mode?: number }): Promise<TransferResult>;
   /** Download a file or a directory's contents (rules: docs/ssh.md "File transfer"). */
   get(remotePath: string, localPath: string, options?: GetOptions): Promise<TransferResult>;
+  /**
+   * Run `command`, or the login shell when it is undefined, attached to local streams
+   * (and a pty). Only transports that reach a host over ssh have it.
+   */
+  interactive?(command: string | undefined, options: InteractiveOptions): Promise<InteractiveResult>;
   /** Open a stream to a unix socket or TCP port as seen from the host (HAProxy admin socket). */
   connect(target: SocketTarget): Promise<Duplex>;
 }

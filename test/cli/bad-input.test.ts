@@ -71,7 +71,8 @@ describe('bad input through the real CLI', () => {
     const dir = project(`import { deployfile } from 'dpl-deploy';\n\nfunction boom(): never {\n  throw new Error('inventory service said no');\n}\nboom();\nexport default deployfile({ tasks: {} });\n`);
     const r = dpl(['--list'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/deployfile failed while loading: .*deployfile\.ts:4:\d+: inventory service said no/);
+    // The deployfile's own error, at its line (issue #17): not "failed while loading" with no place.
+    expect(r.stderr).toMatch(/^dpl: error: deployfile\.ts:4:\d+: inventory service said no$/m);
     noStack(r.stderr);
   });
 

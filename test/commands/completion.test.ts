@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DPL_BIN, dplRun, tempProject, expectCode } from '../reporters/support/cli.js';
+import { SUBCOMMANDS } from '../../src/cli/commands/table.js';
 
 let dir: string;
 let script: string;
@@ -42,7 +43,9 @@ function complete(words: string[]): string[] {
 
 describe('dpl completion', () => {
   it('bash: completes task names from the deployfile, and the subcommands first', () => {
-    expect(complete([''])).toEqual(['completion', 'deploy.latest', 'deploy.stable', 'host', 'init', 'role', 'ssh-config', 'uptime'].sort());
+    // Every subcommand (from the one registry: sandbox and check too), the deployfile's tasks and the built-ins.
+    expect(SUBCOMMANDS.map((s) => s.name)).toEqual(expect.arrayContaining(['init', 'check', 'sandbox', 'completion', 'ssh-config']));
+    expect(complete([''])).toEqual([...SUBCOMMANDS.map((s) => s.name), 'deploy.latest', 'deploy.stable', 'host', 'role', 'uptime'].sort());
     expect(complete(['de'])).toEqual(['deploy.latest', 'deploy.stable']);
     expect(complete(['prod', 'up'])).toEqual(['uptime']);
   });

@@ -2,9 +2,10 @@
 // clone that resolves refs. Directories are world-readable and the origin can be
 // handed to the bed's login user, because the "hosts" read it by file path.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { chownTree } from '../../src/fleet/git.js';
 
 // The machine's git config must not change what the tests see; the tests run as
 // root against repos owned by the bed user, hence safe.directory.
@@ -41,11 +42,8 @@ export function openTmp(prefix: string): string {
   return dir;
 }
 
-export function chownTree(dir: string, uid: number, gid: number): void {
-  chownSync(dir, uid, gid);
-  if (!statSync(dir).isDirectory()) return;
-  for (const e of readdirSync(dir)) chownTree(path.join(dir, e), uid, gid);
-}
+/** Hand a tree to the bed's login user (the fleet's: symlinks are not followed). */
+export { chownTree };
 
 /** Origin with v1.0.0, v1.1.0 and v2.0.0-rc.1 (so stable = v1.1.0, latest = v2.0.0-rc.1). */
 export function appRepo(owner?: { uid: number; gid: number }): AppRepo {

@@ -1,14 +1,11 @@
 // Runs deployfile tasks in this process with every host reached through the
-// LocalTransport (each "host" is a deploy path on this machine). Fast checks of
-// the deploy logic; the SSH behaviour is proven by the CLI tests on the bed.
-import { EventBus, type DplEvent } from '../../src/core/events.js';
-import { RunImpl } from '../../src/core/run.js';
-import { Executor } from '../../src/core/executor.js';
-import { Registry } from '../../src/core/registry.js';
-import { parseInvocation } from '../../src/core/grammar.js';
+// LocalTransport (each "host" is a deploy path on this machine): fast checks of the
+// deploy logic on the shared in-process harness; the SSH behaviour is proven by the
+// CLI tests on the bed.
+import type { DplEvent } from '../../src/core/events.js';
 import type { AnyDeployfile } from '../../src/core/deployfile.js';
 import type { CliFlags } from '../../src/core/context-types.js';
-import { LocalTransport } from '../../src/transport/local.js';
+import { harness, logLines } from '../helpers/in-process.js';
 
 export interface InProcessResult {
   events: DplEvent[];
@@ -22,30 +19,15 @@ export async function runInProcess(
   tokens: string[],
   o: { hosts?: string[]; roles?: string[]; flags?: Partial<CliFlags>; controller?: AbortController; onEvent?: (e: DplEvent) => void } = {},
 ): Promise<InProcessResult> {
-  const events = new EventBus();
-  const seen: DplEvent[] = [];
-  events.on((e) => {
-    seen.push(e);
-    o.onEvent?.(e);
-  });
-  const flags: CliFlags = { parallel: false, warnOnly: false, skipBadHosts: false, dryRun: false, json: false, quiet: false, verbose: false, yes: true, ssh: {}, ...o.flags };
-  const run = new RunImpl({
-    flags,
+  const h = harness({
     definition,
     root,
-    events,
+    flags: { yes: true, ...o.flags },
     signal: (o.controller ?? new AbortController()).signal,
     prompter: { interactive: false, secret: async () => '', confirm: async () => true },
     selection: { hosts: o.hosts, roles: o.roles },
-    createPool: async () => ({ get: async (h) => new LocalTransport(h), closeAll: async () => {} }),
+    onEvent: o.onEvent,
   });
-  const executor = new Executor(run, new Registry(definition.tasks));
-  let error: Error | undefined;
-  try {
-    await executor.runAll(executor.prepare(tokens.map(parseInvocation)));
-  } catch (e) {
-    error = e as Error;
-  }
-  const logs = seen.filter((e): e is Extract<DplEvent, { type: 'log' }> => e.type === 'log').map((e) => (e.host ? `[${e.host}] ` : '') + e.message);
-  return { events: seen, error, logs };
+  const error = await h.dpl(tokens);
+  return { events: h.events, error, logs: logLines(h.events) };
 }

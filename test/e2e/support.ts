@@ -6,11 +6,10 @@ import { spawn } from 'node:child_process';
 import { dplCommand } from '../helpers/cli.js';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SandboxInfo } from '../../src/sandbox/layout.js';
-import { processesUnder } from '../../src/sandbox/procs.js';
+import { processesUnder, startLoad as fleetLoad } from '../../src/fleet/index.js';
 
 export const MAIN = path.resolve(import.meta.dirname, '../..');
 
@@ -86,6 +85,7 @@ export function e2eProject(name: string): E2eProject {
 
 export interface LoadReport {
   total: number;
+  /** `<ms> ms: <error>` per failed request. */
   failures: string[];
   /** version → requests served */
   versions: Record<string, number>;
@@ -93,44 +93,30 @@ export interface LoadReport {
   hosts: Record<string, number>;
 }
 
-/** Clients requesting through HAProxy without pause, a new connection per request (keep-alive would hide a bad moment). */
+/** Clients requesting through HAProxy without pause (the fleet's load loop), counting the version and host that answered. */
 export function startLoad(address: string, port: number, o: { workers?: number; maxMs?: number } = {}) {
-  const report: LoadReport = { total: 0, failures: [], versions: {}, hosts: {} };
-  const started = Date.now();
-  let stopping = false;
-  const one = () =>
-    new Promise<void>((resolve) => {
-      const fail = (why: string) => {
-        report.total++;
-        report.failures.push(`${Date.now() - started} ms: ${why}`);
-        resolve();
-      };
-      const req = request({ host: address, port, path: '/', agent: false, timeout: 5000 }, (res) => {
-        res.resume();
-        res.on('error', (e) => fail(e.message));
-        res.on('end', () => {
-          if (res.statusCode !== 200) return fail(`HTTP ${res.statusCode}`);
-          report.total++;
-          const v = String(res.headers['x-opensky-version']);
-          const h = String(res.headers['x-opensky-host']);
-          report.versions[v] = (report.versions[v] ?? 0) + 1;
-          report.hosts[h] = (report.hosts[h] ?? 0) + 1;
-          resolve();
-        });
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', (e) => fail(e.message));
-      req.end();
-    });
-  const loop = async () => {
-    while (!stopping && Date.now() - started < (o.maxMs ?? 180_000)) await one();
+  const load = fleetLoad({
+    host: address,
+    port,
+    workers: o.workers ?? 2,
+    maxMs: o.maxMs ?? 180_000,
+    tally: { versions: (res) => String(res.headers['x-opensky-version']), hosts: (res) => String(res.headers['x-opensky-host']) },
+  });
+  const r = load.report;
+  const report: LoadReport = {
+    get total() {
+      return r.total;
+    },
+    get failures() {
+      return r.failures.map((f) => `${f.at} ms: ${f.error}`);
+    },
+    versions: r.versions,
+    hosts: r.hosts,
   };
-  const running = Promise.all(Array.from({ length: o.workers ?? 2 }, loop));
   return {
     report,
     stop: async (): Promise<LoadReport> => {
-      stopping = true;
-      await running;
+      await load.stop();
       return report;
     },
   };

@@ -1,8 +1,7 @@
 // What the sudo tests need beyond the shared bed: a real Context (the API tasks
 // call `c.sudo` on) wired to a bed pool, and a sudo user with a one-letter
 // password on a private sshd, since the shared bed user's password must not change.
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HostContext } from '../../src/core/context.js';
 import { RunImpl } from '../../src/core/run.js';
@@ -10,6 +9,7 @@ import { deployfile } from '../../src/core/deployfile.js';
 import type { Host } from '../../src/core/host.js';
 import type { Context } from '../../src/core/context-types.js';
 import type { SshPoolOptions } from '../../src/ssh/pool.js';
+import { ensureUser, setPassword, writeSudoers } from '../../src/fleet/users.js';
 import { bedPool, scratchHost, type BedPool, type ScratchHost } from '../support/bed.js';
 import { flags } from './local-run.js';
 
@@ -46,47 +46,17 @@ export async function ensureShortPasswordUser(): Promise<string | null> {
   if (process.getuid?.() !== 0) return 'needs root to create a sudo user';
   if (!existsSync('/usr/bin/sudo')) return 'sudo is not installed';
   const { name, password } = SHORT_USER;
-  try {
-    execFileSync('id', ['-u', name], { stdio: 'ignore' });
-  } catch {
-    try {
-      execFileSync('useradd', ['--create-home', '--shell', '/bin/sh', name], { stdio: ['ignore', 'ignore', 'pipe'] });
-    } catch (err) {
-      if (!userExists(name)) throw err;
-    }
-  }
-  // Another test run (or a bed starting) may hold the lock on /etc/shadow for a moment.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      execFileSync('chpasswd', { input: `${name}:${password}\n`, stdio: ['pipe', 'ignore', 'pipe'] });
-      break;
-    } catch (err) {
-      if (attempt >= 30) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  const rules =
+  ensureUser(name);
+  await setPassword(name, password);
+  writeSudoers(
+    SHORT_SUDOERS,
     `# Written by dpl's sudo tests (test/helpers/sudo-bed.ts). Safe to delete when no test runs.\n` +
-    `Defaults:${name} !requiretty, lecture=never, timestamp_timeout=0, passwd_tries=3, insults\n` +
-    `${name} ALL=(ALL:ALL) ALL\n`;
-  if (!existsSync(SHORT_SUDOERS) || readFileSync(SHORT_SUDOERS, 'utf8') !== rules) {
-    const tmp = `${SHORT_SUDOERS}.${process.pid}.tmp`;
-    writeFileSync(tmp, rules, { mode: 0o440 });
-    execFileSync('visudo', ['-cqf', tmp], { stdio: ['ignore', 'ignore', 'pipe'] });
-    chmodSync(tmp, 0o440);
-    renameSync(tmp, SHORT_SUDOERS);
-  }
+      `Defaults:${name} !requiretty, lecture=never, timestamp_timeout=0, passwd_tries=3, insults\n` +
+      `${name} ALL=(ALL:ALL) ALL\n`,
+  );
   return null;
 }
 
-function userExists(name: string): boolean {
-  try {
-    execFileSync('id', ['-u', name], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A private sshd that also lets `user` log in (the bed's key is authorized for every user). */
 export async function scratchHostAllowing(name: string, user: string): Promise<ScratchHost> {

@@ -63,6 +63,12 @@ describe('npm i -D, in a fresh project (README quick start)', () => {
     typedDeployfile(app);
   });
 
+  it('dpl-deploy/testing, the public test entry, loads from the installed package', () => {
+    const r = run(process.execPath, ['--input-type=module', '-e', "const t = await import('dpl-deploy/testing'); console.log(typeof t.startFleet)"], app);
+    expect(r.code, r.all).toBe(0);
+    expect(r.stdout.trim()).toBe('function');
+  });
+
   it('npx dpl --list and a dry run load the typed deployfile', () => {
     typedDeployfile(app);
     const list = run('npx', ['dpl', '--list'], app);

@@ -1,6 +1,6 @@
 // Failure modes with real faults: refused ports, silent servers, sshd killed
 // mid-command, timeouts that must kill the remote process, dead cached connections.
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -16,15 +16,8 @@ import {
   waitFor,
   type ScratchHost,
 } from '../support/bed.js';
+import { readPid } from '../../src/fleet/procs.js';
 
-function readPid(file: string): number | null {
-  try {
-    const n = Number(readFileSync(file, 'utf8').trim());
-    return n > 0 ? n : null;
-  } catch {
-    return null;
-  }
-}
 
 describeBed('connection failures', (bed) => {
   it('a refused port is a ConnectionError naming the host, the address and the reason', async () => {

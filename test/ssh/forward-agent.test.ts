@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { reconfigureSshd } from '../support/bed/certs.mjs';
+import { reconfigureSshd } from '../support/bed/certs.js';
 import { bedHost, bedPool, bedTemp, describeBed, scratchHost, startAgent, type BedInfo, type ScratchHost } from '../support/bed.js';
 import { openssh } from '../helpers/openssh.js';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { HostKeyError } from '../../src/core/errors.js';
 import type { DplEvent } from '../../src/core/events.js';
-import { certify, makeKey, reconfigureSshd, type MadeKey } from '../support/bed/certs.mjs';
+import { certify, makeKey, reconfigureSshd, type MadeKey } from '../support/bed/certs.js';
 import { bedHost, bedPool, bedTemp, describeBed, scratchHost, type BedInfo, type ScratchHost } from '../support/bed.js';
 import { openssh } from '../helpers/openssh.js';
 

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionError, HostKeyError } from '../../src/core/errors.js';
-import { makeKey, reconfigureSshd } from '../support/bed/certs.mjs';
+import { makeKey, reconfigureSshd } from '../support/bed/certs.js';
 import { bedHost, bedPool, bedTemp, describeBed, scratchHost, type BedInfo, type ScratchHost } from '../support/bed.js';
 import { openssh } from '../helpers/openssh.js';
 

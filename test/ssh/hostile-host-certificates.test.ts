@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ParsedKey, Server } from 'ssh2';
 import { ConnectionError } from '../../src/core/errors.js';
-import { certify, makeKey, type MadeKey } from '../support/bed/certs.mjs';
+import { certify, makeKey, type MadeKey } from '../support/bed/certs.js';
 import { bedHost, bedPool, bedTemp, describeBed } from '../support/bed.js';
 import { opensshAsync } from '../helpers/openssh.js';
 

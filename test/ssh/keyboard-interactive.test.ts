@@ -12,7 +12,7 @@ import { TerminalPrompter } from '../../src/cli/prompter.js';
 import { ConnectionError } from '../../src/core/errors.js';
 import { EventBus, type DplEvent } from '../../src/core/events.js';
 import { Secrets } from '../../src/core/secrets.js';
-import { reconfigureSshd } from '../support/bed/certs.mjs';
+import { reconfigureSshd } from '../support/bed/certs.js';
 import { bedHost, bedPool, bedTemp, describeBed, type ScratchHost } from '../support/bed.js';
 import { scratchHost } from '../support/bed.js';
 import { startHostileKbd, type HostileKbd, type KbdPrompt } from '../support/hostile/kbd-server.js';

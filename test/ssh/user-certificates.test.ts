@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ConnectionError } from '../../src/core/errors.js';
 import type { DplEvent } from '../../src/core/events.js';
-import { certify, makeKey, reconfigureSshd, type MadeKey } from '../support/bed/certs.mjs';
+import { certify, makeKey, reconfigureSshd, type MadeKey } from '../support/bed/certs.js';
 import { bedHost, bedPool, bedTemp, describeBed, scratchHost, startAgent, waitFor, type BedInfo, type ScratchHost } from '../support/bed.js';
 import { openssh } from '../helpers/openssh.js';
 

@@ -6,7 +6,7 @@
 //   const pool = bedPool();                     // createSshPool on bed.configFile
 //   const t = await pool.get(bedHost('web-0'));
 //   await t.exec('uname -n');
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, inject, it } from 'vitest';
 import { EventBus, type DplEvent } from '../../src/core/events.js';
@@ -14,11 +14,12 @@ import type { Prompter } from '../../src/core/context-types.js';
 import type { Host } from '../../src/core/host.js';
 import { createSshPool, type SshPoolOptions } from '../../src/ssh/pool.js';
 import type { TransportPool } from '../../src/transport/types.js';
-import * as faults from './bed/faults.mjs';
-import * as sshd from './bed/sshd.mjs';
+import { isAlive, ourConnectionsTo as ourConnections } from '../../src/fleet/index.js';
+import * as faults from './bed/faults.js';
+import type { ScratchHost } from './bed/faults.js';
 import type { BedHost, BedInfo } from './bed/types.js';
 
-export type { BedHost, BedInfo };
+export type { BedHost, BedInfo, ScratchHost };
 
 /** The bed, or null with the reason when sshd could not be started. */
 export function bedOrNull(): { bed: BedInfo | null; reason: string | null } {
@@ -115,21 +116,11 @@ export const killHost = (name: string): Promise<boolean> => faults.killHost(useB
 /** Start a killed bed host again (same port and key). */
 export const restartHost = (name: string): Promise<void> => faults.restartHost(useBed(), name);
 
-export interface ScratchHost extends BedHost {
-  knownHostsFile: string;
-  configFile: string;
-  connections(): number;
-  sessionPids(): number[];
-  kill(): Promise<boolean>;
-  restart(): Promise<void>;
-  stop(): Promise<void>;
-}
-
 /** A private sshd (own address, port, key, known_hosts, ssh_config with alias `name`). */
 export const scratchHost = (name = 'scratch'): Promise<ScratchHost> => faults.startScratchHost(useBed(), name);
 
 /** ESTABLISHED TCP connections from this test process to address:port (exact on shared hosts). */
-export const ourConnectionsTo = (address: string, port: number): number => sshd.ourConnectionsTo(address, port);
+export const ourConnectionsTo = (address: string, port: number): number => ourConnections(address, port);
 
 /** Wait until `check()` is true (polls every 20 ms). */
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
@@ -141,14 +132,7 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
 }
 
 /** True while a pid runs on this machine (bed hosts share it, so a remote pid is checkable here); zombies count as gone. */
-export function pidAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
+export const pidAlive = (pid: number): boolean => isAlive(pid);
 
 /** A private ssh-agent holding the given private keys. */
 export const startAgent = (keys: string[]): Promise<{ socket: string; pid: number; stop(): Promise<void> }> =>

@@ -4,7 +4,7 @@
 // DPL_SSH_BED environment variable (path of bed.json).
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startBed, stopBed } from './bed/bed.mjs';
+import { startBed, stopBed } from './bed/bed.js';
 import type { BedInfo } from './bed/types.js';
 
 declare module 'vitest' {

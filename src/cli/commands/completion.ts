@@ -2,14 +2,20 @@
 // real option list) and task names (from `dpl --list --json`, so they follow
 // the deployfile of the directory you are in, or the one given with -f).
 import { UsageError } from '../../core/errors.js';
-import type { Io } from '../app.js';
+import type { Io } from '../io.js';
 import { buildProgram } from '../options.js';
+import { SUBCOMMANDS as COMMANDS } from './table.js';
 
 const FILE_OPTIONS = ['-f', '--deployfile', '-i', '--identity', '-F', '--ssh-config', '--known-hosts'];
-const SUBCOMMANDS = ['init', 'completion', 'ssh-config'];
+const SUBCOMMANDS = COMMANDS.map((c) => c.name);
+const USAGE = 'usage: dpl completion bash|zsh\n\nPrints a completion script. bash: eval "$(dpl completion bash)" in ~/.bashrc; zsh: eval "$(dpl completion zsh)" in ~/.zshrc\n';
 
 export function runCompletion(args: string[], io: Io): number {
   const shell = args[0];
+  if (shell === '-h' || shell === '--help') {
+    io.out(USAGE);
+    return 0;
+  }
   if (shell !== 'bash' && shell !== 'zsh') {
     throw new UsageError(shell ? `no completion for shell "${shell}"` : 'which shell? `dpl completion bash` or `dpl completion zsh`', {
       hint: 'bash: eval "$(dpl completion bash)" in ~/.bashrc; zsh: eval "$(dpl completion zsh)" in ~/.zshrc',

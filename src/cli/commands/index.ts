@@ -1,28 +1,27 @@
-// Subcommands that work without a deployfile: `dpl init`, `dpl completion bash|zsh`, `dpl sandbox ...`,
-// `dpl ssh-config HOST`.
-// Each loads only when asked for.
+// What each subcommand in table.ts runs; its code loads only when it is run.
+// `help` is app.ts's: it needs the deployfile's tasks.
 import { UsageError } from '../../core/errors.js';
-import type { Io } from '../app.js';
+import type { Secrets } from '../../core/secrets.js';
+import type { Io } from '../io.js';
+import { SUBCOMMANDS, type SubcommandName } from './table.js';
 
-export async function runCommand(name: string, args: string[], io: Io): Promise<number> {
-  switch (name) {
-    case 'init': {
-      const { runInit } = await import('./init.js');
-      return runInit(args, io);
-    }
-    case 'completion': {
-      const { runCompletion } = await import('./completion.js');
-      return runCompletion(args, io);
-    }
-    case 'sandbox': {
-      const { runSandbox } = await import('./sandbox.js');
-      return runSandbox(args, io);
-    }
-    case 'ssh-config': {
-      const { runSshConfig } = await import('./ssh-config.js');
-      return runSshConfig(args, io);
-    }
-    default:
-      throw new UsageError(`unknown subcommand "dpl ${name}"`, { hint: 'subcommands: init, completion, sandbox, ssh-config' });
-  }
+type Runner = (args: string[], io: Io, secrets?: Secrets) => Promise<number>;
+
+const RUNNERS: Record<Exclude<SubcommandName, 'help'>, Runner> = {
+  init: async (args, io) => (await import('./init.js')).runInit(args, io),
+  check: async (args, io) => (await import('./check.js')).runCheck(args, io),
+  sandbox: async (args, io) => (await import('./sandbox.js')).runSandbox(args, io),
+  ssh: async (args, io, secrets) => (await import('./ssh.js')).runSsh(args, io, secrets),
+  'ssh-config': async (args, io) => (await import('./ssh-config.js')).runSshConfig(args, io),
+  completion: async (args, io) => (await import('./completion.js')).runCompletion(args, io),
+};
+
+export function runnerOf(name: string): Runner | undefined {
+  return Object.hasOwn(RUNNERS, name) ? RUNNERS[name as keyof typeof RUNNERS] : undefined;
+}
+
+export async function runCommand(name: string, args: string[], io: Io, secrets?: Secrets): Promise<number> {
+  const run = runnerOf(name);
+  if (!run) throw new UsageError(`unknown subcommand "dpl ${name}"`, { hint: `subcommands: ${SUBCOMMANDS.map((c) => c.name).join(', ')}` });
+  return run(args, io, secrets);
 }

@@ -1,24 +1,42 @@
-// `dpl init [--hosts a,b]`: writes a commented starter deployfile.ts here. Never
-// overwrites; asks for host names only when someone is at a terminal.
+// `dpl init [--hosts a,b] [--example] [--yes]`: writes a commented starter
+// deployfile.ts here (or, with --example, dpl's example deployfile for the
+// sandbox), and makes it a TypeScript project: a tsconfig.json, and dpl-deploy
+// in package.json's devDependencies (asked first). Never overwrites a
+// deployfile; asks questions only when someone is at a terminal.
 import { constants } from 'node:fs';
-import { access, writeFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { DplError, InterruptedError, UsageError } from '../../core/errors.js';
 import { parseList } from '../../core/grammar.js';
 import { DEPLOYFILE_NAMES } from '../../loader/find.js';
-import type { Io } from '../app.js';
+import type { Io } from '../io.js';
+import { PACKAGE_ROOT } from '../../paths.js';
 import { starterDeployfile, starterHosts, type StarterHost } from './starter.js';
+import { ensureTsconfig } from './init-tsconfig.js';
+import { addPackages, listed, planPackages } from './init-package.js';
+import { EXAMPLE_NAME } from './sandbox-hint.js';
 
 export interface InitTerminal {
   interactive: boolean;
   ask(question: string): Promise<string>;
 }
 
-const USAGE = 'usage: dpl init [--hosts user@host[:port],...]\n\nWrites a commented starter deployfile.ts in this directory (never overwrites one).\n';
+const USAGE = `usage: dpl init [--hosts user@host[:port],...] [--example] [--yes]
+
+Writes a commented starter deployfile.ts in this directory (never overwrites one),
+and a tsconfig.json for it (or adds it to the one here). With a package.json,
+offers to add dpl-deploy, typescript and @types/node to its devDependencies.
+
+  --hosts H,...  the production hosts (asked for on a terminal)
+  --example      dpl's example deployfile instead, written for \`dpl sandbox up\`
+  -y, --yes      change package.json without asking
+`;
 
 export async function runInit(args: string[], io: Io, term: InitTerminal = processTerminal()): Promise<number> {
   let hostsArg: string | undefined;
+  let example = false;
+  let yes = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '-h' || a === '--help') {
@@ -27,8 +45,11 @@ export async function runInit(args: string[], io: Io, term: InitTerminal = proce
     }
     if (a === '--hosts' || a === '-H') hostsArg = args[++i] ?? '';
     else if (a.startsWith('--hosts=')) hostsArg = a.slice('--hosts='.length);
-    else throw new UsageError(`dpl init: unexpected argument "${a}"`, { hint: 'dpl init [--hosts user@host,...]' });
+    else if (a === '--example') example = true;
+    else if (a === '--yes' || a === '-y') yes = true;
+    else throw new UsageError(`dpl init: unexpected argument "${a}"`, { hint: 'dpl init [--hosts user@host,...] [--example] [--yes]' });
   }
+  if (example && hostsArg !== undefined) throw new UsageError('dpl init: --example brings its own hosts (the sandbox\'s); leave out --hosts');
   for (const name of DEPLOYFILE_NAMES) {
     const existing = join(io.cwd, name);
     if (await exists(existing)) {
@@ -37,23 +58,73 @@ export async function runInit(args: string[], io: Io, term: InitTerminal = proce
       });
     }
   }
-  const hosts = hostsArg !== undefined ? toHosts(parseList(hostsArg)) : term.interactive ? await askHosts(term, io) : [];
-  const withOps = 'opsTasks' in (await import('../../api.js'));
+  const hosts = example ? [] : hostsArg !== undefined ? toHosts(parseList(hostsArg)) : term.interactive ? await askHosts(term, io) : [];
   const path = join(io.cwd, DEPLOYFILE_NAMES[0]!);
+  const text = example ? await exampleDeployfile() : starterDeployfile({ hosts, withOps: 'opsTasks' in (await import('../../api.js')) });
   try {
-    await writeFile(path, starterDeployfile({ hosts, withOps }), { flag: 'wx' });
+    await writeFile(path, text, { flag: 'wx' });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EEXIST') throw new UsageError(`${path} already exists; dpl init never overwrites a deployfile`);
     throw new DplError(`could not write ${path}: ${err.message}`, { hint: 'check that the directory exists and is writable' });
   }
-  const what = hosts.length ? `${hosts.length} host${hosts.length === 1 ? '' : 's'}: ${hosts.map((h) => h.name).join(', ')}` : 'an example host to replace';
+  const what = example
+    ? "dpl's example deployfile; it drives `dpl sandbox up`"
+    : hosts.length
+      ? `${hosts.length} host${hosts.length === 1 ? '' : 's'}: ${hosts.map((h) => h.name).join(', ')}`
+      : 'an example host to replace';
+  io.out(`Wrote ${path} (${what}).\n`);
+  io.out(ensureTsconfig(io.cwd, DEPLOYFILE_NAMES[0]!).join('\n') + '\n');
+  const types = await packages(io, term, yes);
   io.out(
-    `Wrote ${path} (${what}).\n` +
-      'Next:\n  dpl --list          see the tasks\n  dpl prod uptime     run a task on the production hosts\n  dpl -H web-0 uptime run it on one host\n' +
+    'Next:\n' +
+      (example
+        ? '  dpl sandbox up      start the local fleet this deployfile drives\n  dpl --list          see the tasks (the top of deployfile.ts says what to try)\n'
+        : '  dpl --list          see the tasks\n  dpl prod uptime     run a task on the production hosts\n' +
+          `  ${`dpl -H ${hosts[0]?.name ?? 'web-0'} uptime`.padEnd(19)} run it on one host\n`) +
+      (types ? `  ${types}${types.length < 20 ? ' '.repeat(20 - types.length) : '  '}the types for tsc and your editor\n` : '') +
+      '  dpl check           type-check the deployfile\n' +
       'dpl keeps run logs and a compile cache in .dpl/: add it to .gitignore.\n',
   );
   return 0;
+}
+
+/** Offers dpl-deploy (and TypeScript) for package.json; returns the command still to run, if any. */
+async function packages(io: Io, term: InitTerminal, yes: boolean): Promise<string | undefined> {
+  const plan = planPackages(io.cwd);
+  if (!plan) {
+    const hasPackageJson = await exists(join(io.cwd, 'package.json'));
+    return hasPackageJson ? undefined : 'npm init -y && npm i -D dpl-deploy typescript @types/node';
+  }
+  const names = listed(plan.missing);
+  let add = yes;
+  if (!yes && !term.interactive) {
+    io.out(`package.json: left unchanged (no terminal to ask on). Run: ${plan.installCommand}   (or dpl init --yes)\n`);
+    return plan.installCommand;
+  }
+  if (!yes) add = /^y(es)?$/i.test((await term.ask(`Add ${names} to devDependencies in package.json? [y/N] `)).trim());
+  if (!add) {
+    io.out(`package.json: left unchanged. Run: ${plan.installCommand}\n`);
+    return plan.installCommand;
+  }
+  addPackages(plan);
+  io.out(`Added ${names} to devDependencies in ${plan.path}; install them: ${plan.syncCommand}\n`);
+  return plan.syncCommand;
+}
+
+/** dpl's example deployfile, its instructions rewritten for a copy named deployfile.ts (no -f). */
+async function exampleDeployfile(): Promise<string> {
+  const source = join(PACKAGE_ROOT, EXAMPLE_NAME);
+  let text: string;
+  try {
+    text = await readFile(source, 'utf8');
+  } catch (e) {
+    throw new DplError(`dpl's example deployfile is missing from this install (${source}): ${(e as Error).message}`, { hint: 'reinstall dpl-deploy' });
+  }
+  return text
+    .replace(/^\/\/ {3}dpl -f deployfile\.example\.ts --list.*\n(?:\/\/ {4,}#.*\n)*/m, '//   dpl --list                              # the tasks, with their arguments\n')
+    .replaceAll(`dpl -f ${EXAMPLE_NAME} `, 'dpl ')
+    .replaceAll(EXAMPLE_NAME, DEPLOYFILE_NAMES[0]!);
 }
 
 function toHosts(specs: string[]): StarterHost[] {

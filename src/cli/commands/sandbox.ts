@@ -2,7 +2,7 @@
 // (see src/sandbox/). Needs no deployfile; the project is where deployfile.ts is,
 // else the current directory, and the sandbox lives in its .dpl/sandbox/.
 import { DplError, UsageError } from '../../core/errors.js';
-import type { Io } from '../app.js';
+import type { Io } from '../io.js';
 
 const USAGE = `usage: dpl sandbox up [--hosts N] | down | status [--json]
 
@@ -12,7 +12,7 @@ const USAGE = `usage: dpl sandbox up [--hosts N] | down | status [--json]
   down    stop every sandbox process and remove .dpl/sandbox/
   status  hosts, live releases, processes and HAProxy's view (--json: machine-readable)
 
-Then: dpl -f deployfile.example.ts --list   (the example deployfile uses the sandbox)
+Then: dpl init --example   (in a project without a deployfile: dpl's example deployfile, written for the sandbox)
 `;
 
 export async function runSandbox(args: string[], io: Io): Promise<number> {
@@ -35,7 +35,7 @@ export async function runSandbox(args: string[], io: Io): Promise<number> {
       if (r.reused) io.out(`sandbox: already up in ${dir}; reusing it (\`dpl sandbox down\` first for a fresh one)\n`);
       else io.out(`sandbox: up in ${(r.ms / 1000).toFixed(1)} s\n`);
       io.out(m.renderStatus(await m.sandboxStatus(r.info), r.info));
-      io.out(`Try:\n  curl -s ${r.info.haproxy.url}\n  dpl -f deployfile.example.ts prod proxy.status\n`);
+      io.out((await import('./sandbox-hint.js')).sandboxHint(project, r.info.haproxy.url));
       return 0;
     }
     case 'down': {

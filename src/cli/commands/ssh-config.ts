@@ -4,7 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { Inventory } from '../../core/inventory.js';
-import type { Io } from '../app.js';
+import type { Io } from '../io.js';
 import { positiveInt } from '../options.js';
 
 function parse(args: string[], io: Io) {

@@ -72,8 +72,9 @@ ${inventory}
     deployPath: '/srv/app',
     // Tell the team about deploys (start, success, failure, rollback), Slack-compatible:
     // notify: [{ url: process.env.DPL_SLACK_WEBHOOK, format: 'slack' }],
-    // Every run is logged under .dpl/logs (newest: .dpl/logs/latest); keep this many:
-    // runLog: { keep: 50 },
+    // Every run is logged under .dpl/logs (newest: .dpl/logs/latest); by default 20 runs,
+    // 20 MB a run and 200 MB in all:
+    // runLog: { keep: 50, maxRunBytes: 50_000_000, maxTotalBytes: 500_000_000 },
   },
   tasks: {
     uptime: task({ desc: 'Show how long each host has been up', run: 'parallel' }, async (c) => {

@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { describeBed } from '../../support/bed.js';
-import { descendants } from '../../support/bed/sshd.mjs';
+import { descendants } from '../../../src/fleet/index.js';
 import { faultFixtures, until, useFleet, type CliRun, type FaultProject } from './support.js';
 
 const HOSTS = ['web-0', 'web-1', 'web-2'];

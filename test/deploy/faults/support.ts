@@ -21,8 +21,8 @@ import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { dplCommand } from '../../helpers/cli.js';
 import { scratchHost, useBed, type BedInfo, type ScratchHost } from '../../support/bed.js';
-import { reconfigureSshd } from '../../support/bed/certs.mjs';
-import { descendants } from '../../support/bed/sshd.mjs';
+import { reconfigureSshd } from '../../support/bed/certs.js';
+import { descendants } from '../../../src/fleet/index.js';
 import { MAIN } from '../cli-project.js';
 import { appRepo, gitEnv, openTmp, type AppRepo } from '../fixtures.js';
 

@@ -71,17 +71,9 @@ export async function stopAll(nodes: readonly Backend[]): Promise<void> {
   await Promise.all(nodes.map((n) => n.stop()));
 }
 
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const { createServer: net } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const s = net();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+
+/** A port nothing listens on right now (the fleet's). */
+export { freePort } from '../../../src/fleet/net.js';
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

@@ -1,14 +1,12 @@
-// A real HAProxy per test file: its own config in a temp dir, an admin socket and
-// an operator socket, a frontend on a free loopback port, backend `app` with
-// health-checked servers pointing at the test's node backends.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+// A real HAProxy per test file (the fleet's, src/fleet/haproxy.ts): its own config in
+// a temp dir, an admin socket and an operator socket, a frontend on a free loopback
+// port, backend `app` with health-checked servers pointing at the test's node backends.
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, haproxyCommand, serverRows, startHaproxy as startFleetHaproxy, stopHaproxy, type HaproxyPlan } from '../../../src/fleet/index.js';
 import type { Backend } from './backends.js';
-import { freePort, until } from './backends.js';
-import { stopServer } from './server-process.js';
+import { until } from './backends.js';
 
 export interface Haproxy {
   dir: string;
@@ -26,73 +24,36 @@ export interface Haproxy {
   stop(): Promise<void>;
 }
 
-export async function startHaproxy(backends: readonly Backend[], opts: { extraBackends?: string } = {}): Promise<Haproxy> {
+/** `socketUser`: the admin socket also belongs to this user (a bed login user reaching it over SSH). */
+export async function startHaproxy(backends: readonly Pick<Backend, 'name' | 'address'>[], opts: { extraBackends?: string; socketUser?: string } = {}): Promise<Haproxy> {
   const dir = await mkdtemp(join(tmpdir(), 'dpl-haproxy-'));
   const port = await freePort();
   const adminSock = join(dir, 'admin.sock');
   const operatorSock = join(dir, 'operator.sock');
-  const servers = backends.map((b) => `  server ${b.name} ${b.address} check`).join('\n');
-  // retries 0 and no redispatch: a request routed to a dead node fails visibly
-  // instead of being retried elsewhere, so the load test cannot be fooled.
-  const cfg = `global
-  stats socket ${adminSock} mode 600 level admin
-  stats socket ${operatorSock} mode 600 level operator
-  nbthread 2
-defaults
-  mode http
-  timeout connect 2s
-  timeout client 10s
-  timeout server 10s
-  # A check waits up to 2 s for an answer: without this it waits only \`inter\` (200 ms),
-  # and when the whole suite loads both cores, slow-but-healthy nodes were marked DOWN
-  # (a rotation test saw 503s once). A stopped node still fails its check at once.
-  timeout check 2s
-  retries 0
-frontend fe
-  bind 127.0.0.1:${port}
-  default_backend app
-backend app
-  balance roundrobin
-  option httpchk GET /health
-  default-server inter 200ms fall 2 rise 2
-${servers}
-${opts.extraBackends ?? ''}
-`;
-  await writeFile(join(dir, 'haproxy.cfg'), cfg);
-  const child: ChildProcess = spawn('/usr/sbin/haproxy', ['-f', join(dir, 'haproxy.cfg'), '-db'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-  let exited = false;
-  child.once('exit', () => (exited = true));
-
-  const command = (line: string, sock = adminSock): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const s = connect(sock);
-      let out = '';
-      s.on('data', (b) => (out += b.toString()));
-      s.once('error', reject);
-      s.once('close', () => resolve(out));
-      s.write(line + '\n');
-    });
-  const statuses = async (backend = 'app'): Promise<Record<string, string>> => {
-    const csv = await command(`show stat ${backend} 4 -1`);
-    const lines = csv.split('\n').filter((l) => l && !l.startsWith('#'));
-    const head = csv.split('\n')[0]!.slice(2).split(',');
-    const si = head.indexOf('status');
-    return Object.fromEntries(lines.map((l) => [l.split(',')[1]!, l.split(',')[si]!]));
+  const plan: HaproxyPlan = {
+    config: join(dir, 'haproxy.cfg'),
+    logFile: join(dir, 'haproxy.log'),
+    sockets: [
+      { path: adminSock, level: 'admin', ...(opts.socketUser ? { mode: '660', user: opts.socketUser } : {}) },
+      { path: operatorSock, level: 'operator' },
+    ],
+    bind: `127.0.0.1:${port}`,
+    backend: 'app',
+    servers: backends.map((b) => ({ name: b.name, address: b.address })),
+    interMs: 200,
+    extra: opts.extraBackends,
   };
-
-  const admin = async (backend = 'app'): Promise<Record<string, string>> => {
-    const text = await command(`show servers state ${backend}`);
-    const rows = text.split('\n').filter((l) => /^\d+ /.test(l) && l.includes(' '));
-    return Object.fromEntries(
-      rows.map((l) => {
-        const f = l.split(' ');
-        const bits = Number(f[6]);
-        return [f[3]!, bits & 0x67 ? 'maint' : bits & 0x18 ? 'drain' : 'ready'];
-      }),
-    );
-  };
+  let running: Awaited<ReturnType<typeof startFleetHaproxy>>;
+  try {
+    running = await startFleetHaproxy(plan);
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+  const command = (line: string, sock = adminSock): Promise<string> => haproxyCommand(sock, line);
+  const rows = (backend = 'app') => serverRows(adminSock, backend);
+  const statuses = async (backend?: string) => Object.fromEntries((await rows(backend)).map((r) => [r.server, r.status]));
+  const admin = async (backend?: string) => Object.fromEntries((await rows(backend)).map((r) => [r.server, r.admin]));
   const reset = async (nodes: readonly Backend[]): Promise<void> => {
     for (const n of nodes) {
       n.healthy = true;
@@ -104,22 +65,6 @@ ${opts.extraBackends ?? ''}
       return nodes.every((n) => st[n.name] === 'UP');
     });
   };
-
-  try {
-    await until('haproxy to start with every server UP', async () => {
-      if (exited) throw new Error(`haproxy exited: ${stderr}`);
-      try {
-        const st = await statuses();
-        return backends.every((b) => st[b.name] === 'UP');
-      } catch {
-        return false;
-      }
-    });
-  } catch (e) {
-    child.kill('SIGKILL');
-    throw e;
-  }
-
   return {
     dir,
     adminSock,
@@ -129,6 +74,9 @@ ${opts.extraBackends ?? ''}
     statuses,
     admin,
     reset,
-    stop: () => stopServer(child, dir),
+    stop: async () => {
+      await stopHaproxy(running.pid, plan.sockets);
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }

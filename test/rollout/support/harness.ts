@@ -3,16 +3,11 @@
 // CLI tokens through the real grammar. Hosts web-0..3 run the test app; HAProxy
 // runs on this machine and is reached as the bed host lb-0 (its admin socket over
 // SSH streamlocal forwarding, health probes over SSH direct-tcpip).
-import { chmodSync, chownSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import path from 'node:path';
-import { EventBus, type DplEvent } from '../../../src/core/events.js';
-import { RunImpl } from '../../../src/core/run.js';
-import { Executor } from '../../../src/core/executor.js';
-import { Registry } from '../../../src/core/registry.js';
-import { environmentTasks } from '../../../src/tasks/builtin.js';
-import { parseInvocation } from '../../../src/core/grammar.js';
 import { deployfile } from '../../../src/core/deployfile.js';
 import { task } from '../../../src/core/task.js';
+import type { DplEvent } from '../../../src/core/events.js';
 import type { CliFlags, Prompter } from '../../../src/core/context-types.js';
 import { releaseTasks, type ReleaseConfig } from '../../../src/deploy/tasks.js';
 import type { ProxyConfig } from '../../../src/proxy/config.js';
@@ -21,7 +16,7 @@ import { rolloutRelease, type RolloutConfig } from '../../../src/rollout/index.j
 import type { BedInfo } from '../../support/bed.js';
 import { startHaproxy, type Haproxy } from '../../proxy/support/haproxy.js';
 import type { Backend } from '../../proxy/support/backends.js';
-import { flags as defaultFlags } from '../../helpers/local-run.js';
+import { harness, logLines } from '../../helpers/in-process.js';
 
 export const WEB = ['web-0', 'web-1', 'web-2', 'web-3'];
 
@@ -72,38 +67,26 @@ export function project(bed: BedInfo, name: string, repoWork: string, port: numb
     environments: { prod: {} },
   });
   const dpl: Project['dpl'] = async (tokens, o = {}) => {
-    const events = new EventBus();
-    const seen: DplEvent[] = [];
     const t0 = Date.now();
-    events.on((e) => {
-      seen.push(e);
-      if (process.env.DPL_ROLLOUT_TRACE && e.type === 'command.end') process.stderr.write(`${((Date.now() - t0) / 1000).toFixed(2)} cmd [${e.host}] ${e.command} ${e.durationMs.toFixed(0)} ms\n`);
-      if (process.env.DPL_ROLLOUT_TRACE && e.type === 'log') process.stderr.write(`${((Date.now() - t0) / 1000).toFixed(2)} ${e.level} ${e.host ? `[${e.host}] ` : ''}${e.message}\n`);
-      o.onEvent?.(e);
-    });
-    const run = new RunImpl({
-      flags: defaultFlags({ yes: true, ...o.flags }),
+    const h = harness({
       definition: def,
       root: repoWork,
-      events,
-      prompter: o.prompter ?? { interactive: false, secret: async () => '', confirm: async () => false },
+      flags: { yes: true, ...o.flags },
+      prompter: o.prompter,
       selection: { roles: ['web'] },
       signal: o.signal,
+      onEvent: (e) => {
+        if (process.env.DPL_ROLLOUT_TRACE && e.type === 'command.end') process.stderr.write(`${((Date.now() - t0) / 1000).toFixed(2)} cmd [${e.host}] ${e.command} ${e.durationMs.toFixed(0)} ms\n`);
+        if (process.env.DPL_ROLLOUT_TRACE && e.type === 'log') process.stderr.write(`${((Date.now() - t0) / 1000).toFixed(2)} ${e.level} ${e.host ? `[${e.host}] ` : ''}${e.message}\n`);
+        o.onEvent?.(e);
+      },
       createPool: async (r) =>
         // No signal, as the CLI's pool (run.ts): after a Ctrl-C the locks must still be released.
         createSshPool({ configFile: bed.configFile, knownHostsFile: bed.knownHostsFile, agentSocket: null, events: r.events, prompter: r.prompter }),
     });
-    const executor = new Executor(run, new Registry({ ...environmentTasks(def), ...def.tasks }));
-    let error: Error | undefined;
-    try {
-      await executor.runAll(executor.prepare(tokens.map(parseInvocation)));
-    } catch (e) {
-      error = e as Error;
-    } finally {
-      await run.close();
-    }
+    const error = await h.dpl(tokens, { close: true });
     if (process.env.DPL_ROLLOUT_TRACE && error) process.stderr.write(`ERROR: ${error.message}\nHINT: ${(error as { hint?: string }).hint}\n`);
-    return { error, events: seen };
+    return { error, events: h.events };
   };
   return { paths, release, proxy, rollout, dpl };
 }
@@ -112,14 +95,13 @@ export function project(bed: BedInfo, name: string, repoWork: string, port: numb
 export async function haproxyFor(bed: BedInfo, port: number): Promise<Haproxy> {
   // startHaproxy only reads `name` and `address` of its backends.
   const nodes = WEB.map((h) => ({ name: h, address: `${bed.hosts[h]!.address}:${port}` }) as unknown as Backend);
-  const hx = await startHaproxy(nodes);
+  const hx = await startHaproxy(nodes, { socketUser: bed.root ? bed.user : undefined });
   chmodSync(hx.dir, 0o755);
-  chownSync(hx.adminSock, bed.uid, bed.gid);
   return hx;
 }
 
 export function logs(events: DplEvent[], topic = 'rollout'): string[] {
-  return events.filter((e): e is Extract<DplEvent, { type: 'log' }> => e.type === 'log' && e.topic === topic).map((e) => (e.host ? `[${e.host}] ` : '') + e.message);
+  return logLines(events, topic);
 }
 
 export function ofType<K extends DplEvent['type']>(events: DplEvent[], type: K): Extract<DplEvent, { type: K }>[] {

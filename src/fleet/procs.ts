@@ -1,7 +1,20 @@
-// Processes of a sandbox, found and stopped by pid (never by name): pid files,
-// their descendants, and any process whose command line or working directory is
-// inside the sandbox directory (apps started by a deploy, tails left by monitor).
+// Processes of a fleet, found and stopped by pid (never by name): pid files, their
+// descendants, and processes whose command line or cwd lies inside a directory.
+// Linux /proc only, like the fleet itself.
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Poll `check` every `stepMs` until it is true; throws naming `what` after `timeoutMs`. */
+export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000, stepMs = 20): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(stepMs);
+  }
+}
 
 export function readPid(file: string): number | null {
   try {
@@ -12,11 +25,16 @@ export function readPid(file: string): number | null {
   }
 }
 
+/** The fields of /proc/<pid>/stat after the command name (state is [0], ppid [1], tty [4]). */
+function statFields(pid: number | string): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** True while `pid` runs; zombies count as gone (PID 1 in a container may reap slowly). */
 export function isAlive(pid: number): boolean {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+    return statFields(pid)[0] !== 'Z';
   } catch {
     try {
       process.kill(pid, 0);
@@ -33,13 +51,13 @@ export function livePid(file: string): number | null {
   return pid !== null && isAlive(pid) ? pid : null;
 }
 
-function processTable(): Map<number, number> {
+/** pid → ppid for every process. */
+export function processTable(): Map<number, number> {
   const table = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      table.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      table.set(Number(entry), Number(statFields(entry)[1]));
     } catch {
       // exited while we looked
     }
@@ -47,6 +65,7 @@ function processTable(): Map<number, number> {
   return table;
 }
 
+/** Every descendant of `pid` (children, grandchildren, ...). */
 export function descendants(pid: number): number[] {
   const table = processTable();
   const out: number[] = [];
@@ -63,16 +82,18 @@ export function descendants(pid: number): number[] {
   return out;
 }
 
-/** The controlling terminal of `pid` (0: none), from /proc/<pid>/stat. */
-function ttyOf(pid: string): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[4]);
+export function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
 }
 
 /**
  * Live processes (not us) whose command line or cwd lies inside `dir`. Processes at a
- * terminal are never included: a shell or an editor opened in the working clone is
- * the user's, not the sandbox's (what the sandbox starts runs without a terminal).
+ * terminal are never included: a shell or an editor opened there is the user's, not
+ * the fleet's (what a fleet starts runs without a terminal).
  */
 export function processesUnder(dir: string): number[] {
   const prefix = dir.endsWith('/') ? dir : `${dir}/`;
@@ -80,8 +101,8 @@ export function processesUnder(dir: string): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      if (ttyOf(entry) !== 0) continue;
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (Number(statFields(entry)[4]) !== 0) continue;
+      const cmd = cmdline(Number(entry));
       let cwd = '';
       try {
         cwd = readlinkSync(`/proc/${entry}/cwd`) + '/';
@@ -96,7 +117,7 @@ export function processesUnder(dir: string): number[] {
   return out;
 }
 
-function signal(pids: number[], sig: NodeJS.Signals): void {
+export function signal(pids: readonly number[], sig: NodeJS.Signals): void {
   for (const p of pids) {
     try {
       process.kill(p, sig);
@@ -107,18 +128,19 @@ function signal(pids: number[], sig: NodeJS.Signals): void {
 }
 
 /** SIGTERM, wait up to `graceMs`, then SIGKILL whatever is left; resolves with the pids that would not die. */
-export async function stopAll(pids: number[], graceMs = 2000): Promise<number[]> {
+export async function stopAll(pids: readonly number[], graceMs = 2000): Promise<number[]> {
   const victims = [...new Set(pids)].filter(isAlive);
   if (!victims.length) return [];
   signal(victims, 'SIGTERM');
   const until = Date.now() + graceMs;
   while (Date.now() < until && victims.some(isAlive)) await sleep(25);
-  signal(victims.filter(isAlive), 'SIGKILL');
-  const hard = Date.now() + 3000;
-  while (Date.now() < hard && victims.some(isAlive)) await sleep(25);
-  return victims.filter(isAlive);
+  return killAll(victims.filter(isAlive));
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+/** SIGKILL now (a crash, not a shutdown) and wait up to 5 s; resolves with the pids that would not die. */
+export async function killAll(pids: readonly number[]): Promise<number[]> {
+  signal(pids, 'SIGKILL');
+  const hard = Date.now() + 5000;
+  while (Date.now() < hard && pids.some(isAlive)) await sleep(10);
+  return pids.filter(isAlive);
 }

@@ -1,0 +1,41 @@
+// What every release task works on: the target hosts with their layouts, and the repository
+// URL the hosts fetch from. Kept apart from deploy.ts so the pipeline can use them without
+// importing the task that drives it.
+import type { Context } from '../core/context-types.js';
+import type { Host } from '../core/host.js';
+import { UsageError } from '../core/errors.js';
+import { deployPathOf, poolSizeOf, repoDirOf, type ReleaseConfig } from './config.js';
+import { layoutOf, type Layout } from './layout.js';
+
+export interface Targets {
+  hosts: Host[];
+  layouts: Map<string, Layout>;
+  size: number;
+}
+
+export function targetsOf(c: Context, config: ReleaseConfig, what: string): Targets {
+  const hosts = [...c.targets.hosts];
+  if (!hosts.length) {
+    throw new UsageError(`${what}: no hosts to work on`, { hint: 'choose them with -H/-R, an environment task (`dpl prod deploy`), or roles in releaseTasks({...})' });
+  }
+  const layouts = new Map(hosts.map((h) => [h.name, layoutOf(deployPathOf(h, config, c))]));
+  return { hosts, layouts, size: poolSizeOf(config, c) };
+}
+
+export async function repoUrlOf(c: Context, config: ReleaseConfig): Promise<string> {
+  if (config.repoUrl) return safeRepoUrl(config.repoUrl, 'repoUrl');
+  const { openRepo } = await import('../git/repo.js');
+  const dir = repoDirOf(config, c.session.root);
+  const remote = config.remote ?? 'origin';
+  const url = await (await openRepo(dir)).tryGit(['remote', 'get-url', remote]);
+  if (!url) throw new UsageError(`strategy git needs a repository URL the hosts can fetch from; ${dir} has no remote ${remote}`, { hint: 'set repoUrl in releaseTasks({...})' });
+  return safeRepoUrl(url.trim(), `the URL of remote ${remote} in ${dir}`);
+}
+
+/** git reads an argument starting with "-" as an option (`--upload-pack=<command>` runs it): never hand one to the hosts. */
+function safeRepoUrl(url: string, what: string): string {
+  if (url.startsWith('-')) {
+    throw new UsageError(`${what} ${JSON.stringify(url)} starts with "-", so git would take it as an option`, { hint: 'give the repository URL itself (ssh://, https://, user@host:path or a path)' });
+  }
+  return url;
+}
