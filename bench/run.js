@@ -58,28 +58,25 @@ async function dplSequential(bed, host) {
 }
 
 function dplFanOut(bed, names) {
-  return timeProcess(join(ROOT, 'bin/dpl'), ['-F', bed.configFile, '-P', '-H', names.join(','), '--', 'true'], {
+  return timeProcess(join(ROOT, 'bin/dpl.js'), ['-F', bed.configFile, '-P', '-H', names.join(','), '--', 'true'], {
     env: { ...process.env, NO_COLOR: '1' },
   });
 }
 
 async function main() {
   // Node 20 parses NODE_EXTRA_CA_CERTS at every start-up (~95 ms with OpenSSL 3,
-  // nodejs/node#40524). bin/dpl moves it aside, the bare ssh2 script would pay it:
+  // nodejs/node#40524). bin/dpl.js moves it aside, the bare ssh2 script would pay it:
   // every tool runs without it, so the figures are the tools' own.
   delete process.env.NODE_EXTRA_CA_CERTS;
   ensureBuilt();
   const hasFabric = fabricAvailable();
   const pssh = psshBinary();
   say(`starting ${HOSTS} sshd hosts on 127.0.11.x (one sshd process per host) ...`);
-  if (!existsSync(join(ROOT, 'dist/bundle/dpl.blob.stamp'))) say('note: no start-up snapshot in dist/bundle (see npm run build): bin/dpl loads the bundle');
   const bed = await startBed(benchLayout(HOSTS));
   const names = Object.keys(bed.hosts);
   const first = names[0];
   const result = {
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version, loadavg: (await import('node:os')).loadavg().map((x) => round(x)) },
-    // bin/dpl starts from the V8 snapshot when `npm run build` made one for this node.
-    dplStartsFrom: existsSync(join(ROOT, 'dist/bundle/dpl.blob.stamp')) ? 'snapshot' : 'bundle',
     hosts: { count: HOSTS, sshdProcesses: HOSTS, addresses: `127.0.11.1-${HOSTS}` },
     sequential: { commands: COMMANDS, msPerCommand: {} },
     fanOut: { hosts: HOSTS, rounds: ROUNDS, wallMs: {} },

@@ -1,11 +1,11 @@
 // (c) Start-up: `dpl --list` on the example deployfile against bare `node -e 0`
 // (Node's floor), interleaved runs, medians. Target: within 1.5x. dpl is run as
-// users run it: bin/dpl, which starts from the snapshot when one is built.
+// users run it: bin/dpl.js executed as a file (npm's `dpl` links to it).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 export function measureStartup(root, runs = 21) {
-  const bin = join(root, 'bin/dpl');
+  const bin = join(root, 'bin/dpl.js');
   const example = join(root, 'deployfile.example.ts');
   // run.js has removed NODE_EXTRA_CA_CERTS from the environment: Node's floor
   // without its ~95 ms, so the ratio is dpl's own cost.

@@ -3,7 +3,6 @@
 // than tsc's many small ones; heavy dependencies stay external and lazy.
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
-import { EXTERNAL } from './dependencies.mjs';
 
 rmSync('dist/bundle', { recursive: true, force: true });
 
@@ -15,7 +14,8 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: EXTERNAL,
+  // Left on disk, loaded when first used.
+  external: ['ssh2', 'esbuild', 'simple-git', 'cpu-features', 'semver', 'ini'],
   define: { DPL_BUNDLE: 'true' },
   // Smaller files parse faster; names are kept so -v stack traces stay readable.
   minifyWhitespace: true,

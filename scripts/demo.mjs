@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-// bin/dpl, as users run it (from the start-up snapshot when the build made one).
-const DPL = join(ROOT, 'bin', 'dpl');
+// bin/dpl.js run as a file, as users run it.
+const DPL = join(ROOT, 'bin', 'dpl.js');
 const tty = process.stdout.isTTY && !process.env.NO_COLOR;
 const bold = (s) => (tty ? `\x1b[1m${s}\x1b[22m` : s);
 const dim = (s) => (tty ? `\x1b[2m${s}\x1b[22m` : s);

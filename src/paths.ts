@@ -5,12 +5,10 @@
 import { fileURLToPath } from 'node:url';
 
 declare const DPL_BUNDLE: boolean | undefined;
-declare const DPL_SNAPSHOT: boolean | undefined;
 const bundled = typeof DPL_BUNDLE !== 'undefined' && DPL_BUNDLE;
-const snapshot = typeof DPL_SNAPSHOT !== 'undefined' && DPL_SNAPSHOT;
 
-/** dist/api.js (tsc), dist/bundle/api.js (bundle) or the snapshot's bridge to its in-heap API. */
-export const API_FILE = fileURLToPath(new URL(snapshot ? './api-snapshot.mjs' : bundled ? './api.js' : '../api.js', import.meta.url));
+/** dist/api.js (tsc) or dist/bundle/api.js (bundle). */
+export const API_FILE = fileURLToPath(new URL(bundled ? './api.js' : '../api.js', import.meta.url));
 
 /** The package root (holds package.json). */
 export const PACKAGE_ROOT = fileURLToPath(new URL(bundled ? '../../' : '../', import.meta.url));

@@ -1,5 +1,4 @@
-// What the `dpl` process does once its code is loaded, whether node read the
-// bundle (bin/dpl.js) or restored it from the start-up snapshot (snapshot.ts).
+// What the `dpl` process does once its code is loaded (bin/dpl.js → main.ts).
 import { main, wantsVerbose } from './app.js';
 import { reportError } from './boundary.js';
 import { Secrets } from '../core/secrets.js';
@@ -9,7 +8,7 @@ export async function start(argv: string[]): Promise<never> {
   // (children inherit it) and are masked from the first line dpl writes.
   const secrets = new Secrets();
   secrets.takeEnv(process.env);
-  // bin/dpl moved NODE_EXTRA_CA_CERTS aside so node would not parse it at start-up:
+  // bin/dpl.js, run as a file, moved NODE_EXTRA_CA_CERTS aside so node would not parse it at start-up:
   // back for the commands dpl runs (webhook.ts adds it to dpl's own HTTPS requests).
   const extraCa = process.env['DPL_EXTRA_CA_CERTS'];
   if (extraCa !== undefined) {

@@ -28,8 +28,7 @@ function stamp(path: string): string {
 export async function compileDeployfile(file: string): Promise<string> {
   const root = dirname(file);
   const cacheDir = join(root, '.dpl', 'cache');
-  // One entry per API file: dpl started from its snapshot and from the bundle alternate without rebuilding.
-  const manifestPath = join(cacheDir, `${basename(file)}.${basename(API_FILE).replace(/\.[cm]?js$/, '')}.json`);
+  const manifestPath = join(cacheDir, `${basename(file)}.json`);
   const cached = readManifest(manifestPath);
   if (
     cached &&

@@ -7,14 +7,13 @@ import { pathToFileURL } from 'node:url';
 import { DeployfileError, DplError } from '../core/errors.js';
 import { isDeployfile, type AnyDeployfile } from '../core/deployfile.js';
 import { compileDeployfile } from './compile.js';
-import { importModule } from './import.js';
 import { deployfileLocation, located, mappedStack, nameAndMessage, whose } from './attribute.js';
 
 export async function loadDeployfile(file: string): Promise<AnyDeployfile> {
   const compiled = await compileDeployfile(file);
   let mod: { default?: unknown };
   try {
-    mod = (await importModule(pathToFileURL(compiled).href)) as { default?: unknown };
+    mod = (await import(pathToFileURL(compiled).href)) as { default?: unknown };
   } catch (e) {
     throw loadError(e);
   }

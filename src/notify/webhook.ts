@@ -10,8 +10,8 @@ export async function postJson(url: string, body: unknown, o: PostOptions): Prom
   const payload = Buffer.from(JSON.stringify(body));
   const u = new URL(url);
   const https = u.protocol === 'https:';
-  // getBuiltinModule, not import(): code restored from dpl's snapshot has no import().
-  const { request } = https ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
+  // node:https, not fetch: Node 20's fetch cannot be given a CA (see extraCa). Loaded when first used.
+  const { request } = https ? await import('node:https') : await import('node:http');
   const ca = https ? await extraCa() : undefined;
   await new Promise<void>((resolve, reject) => {
     const req = request(u, {
@@ -48,14 +48,16 @@ export async function postJson(url: string, body: unknown, o: PostOptions): Prom
 
 /**
  * Node's bundled CAs plus NODE_EXTRA_CA_CERTS, as node itself would trust them.
- * bin/dpl starts node without that variable (parsing it cost ~95 ms of start-up)
- * and start.ts puts it back, so node has not loaded it: it is added here.
+ * bin/dpl.js starts node without that variable (parsing it costs ~40 ms of start-up)
+ * and start.ts puts it back, so node has not loaded it: it is added here. Node 20's
+ * fetch has no `ca` option (it would need undici's Agent, not a public builtin).
  */
 async function extraCa(): Promise<string[] | undefined> {
   const file = process.env['NODE_EXTRA_CA_CERTS'];
   if (!file || /--use-(openssl|system)-ca/.test(`${process.execArgv.join(' ')} ${process.env['NODE_OPTIONS'] ?? ''}`)) return undefined;
   try {
-    return [...process.getBuiltinModule('node:tls').rootCertificates, await process.getBuiltinModule('node:fs/promises').readFile(file, 'utf8')];
+    const [{ rootCertificates }, { readFile }] = await Promise.all([import('node:tls'), import('node:fs/promises')]);
+    return [...rootCertificates, await readFile(file, 'utf8')];
   } catch {
     return undefined; // as node does with an unreadable file: the bundled CAs only
   }

@@ -4,9 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+/** The one launcher, the package's `bin` (test/cli/launcher.test.ts runs it as a file too). */
 export const DPL_BIN = resolve(import.meta.dirname, '../../bin/dpl.js');
-/** The installed command: a sh launcher that starts from the V8 snapshot when one is built. */
-export const DPL_LAUNCHER = resolve(import.meta.dirname, '../../bin/dpl');
 
 export interface CliResult {
   code: number | null;
@@ -14,16 +13,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/**
- * The command line that runs dpl: `node bin/dpl.js ...` (the bundle), or bin/dpl (the
- * snapshot) when asked or when DPL_TEST_LAUNCHER=1 runs the whole suite through it.
- */
-export function dplCommand(args: string[], launcher = process.env.DPL_TEST_LAUNCHER === '1'): [string, string[]] {
-  return launcher ? [DPL_LAUNCHER, args] : [process.execPath, [DPL_BIN, ...args]];
+/** The command line that runs dpl: `node bin/dpl.js ...` with the node running the tests. */
+export function dplCommand(args: string[]): [string, string[]] {
+  return [process.execPath, [DPL_BIN, ...args]];
 }
 
-export function dpl(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number; launcher?: boolean } = {}): CliResult {
-  const [cmd, argv] = dplCommand(args, opts.launcher);
+export function dpl(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): CliResult {
+  const [cmd, argv] = dplCommand(args);
   const r = spawnSync(cmd, argv, {
     cwd: opts.cwd,
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
