@@ -78,21 +78,44 @@ export function buildProgram(version: string, write: { out: (s: string) => void 
     .allowExcessArguments(true);
 }
 
+/**
+ * Runs commander on a command line: true when it printed its help (or the version)
+ * and there is nothing left to do. Its errors become usage errors (exit 2).
+ */
+export function parseOrDone(program: Command, argv: string[], help: string): boolean {
+  try {
+    program.parse(argv, { from: 'user' });
+    return false;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return true;
+      throw new UsageError(e.message.replace(/^error: /, ''), { hint: `see \`${help}\`` });
+    }
+    throw e;
+  }
+}
+
+/** The connection flags, as the main command line and `dpl ssh` both spell them. */
+export function sshFlagsOf(o: Record<string, any>): CliFlags['ssh'] {
+  return {
+    user: o.user,
+    port: o.port,
+    identityFiles: o.identity,
+    configFile: o.sshConfig,
+    knownHostsFile: o.knownHosts,
+    acceptNewHostKeys: !!o.acceptNewHostKeys,
+    jump: o.gateway,
+    connectTimeoutMs: o.connectTimeout,
+  };
+}
+
 export function parseCli(argv: string[], version: string, write: { out: (s: string) => void }): ParsedCli | 'exit' {
   const dash = argv.indexOf('--');
   const head = dash >= 0 ? argv.slice(0, dash) : argv;
   const adhoc = dash >= 0 ? argv.slice(dash + 1).join(' ') : undefined;
   if (adhoc !== undefined && !adhoc.trim()) throw new UsageError('nothing after "--": give a command to run, e.g. `dpl -H web-0 -- uptime`');
   const program = buildProgram(version, write);
-  try {
-    program.parse(head, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 'exit';
-      throw new UsageError(e.message.replace(/^error: /, ''), { hint: 'see `dpl --help`' });
-    }
-    throw e;
-  }
+  if (parseOrDone(program, head, 'dpl --help')) return 'exit';
   const o = program.opts();
   return {
     tokens: program.args,
@@ -118,17 +141,7 @@ export function parseCli(argv: string[], version: string, write: { out: (s: stri
       ...(o.lockWait ? { lockWaitMs: o.lockWait as number } : {}),
       ...(o.environment ? { environment: o.environment as string } : {}),
       commandTimeoutMs: o.commandTimeout,
-      ssh: {
-        user: o.user,
-        port: o.port,
-        identityFiles: o.identity,
-        configFile: o.sshConfig,
-        knownHostsFile: o.knownHosts,
-        acceptNewHostKeys: !!o.acceptNewHostKeys,
-        jump: o.gateway,
-        connectTimeoutMs: o.connectTimeout,
-        commandTimeoutMs: o.commandTimeout,
-      },
+      ssh: { ...sshFlagsOf(o), commandTimeoutMs: o.commandTimeout },
     },
   };
 }

@@ -1,11 +1,11 @@
 // `dpl ssh-config HOST`: what dpl resolved for a host, in `ssh -G`'s format, so it
 // can be compared with OpenSSH line by line. HOST is an inventory name of the
 // deployfile (when there is one) or `[user@]host[:port]`. Touches no host.
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { Inventory } from '../../core/inventory.js';
 import type { Io } from '../io.js';
-import { positiveInt } from '../options.js';
+import { parseOrDone, positiveInt } from '../options.js';
 
 function parse(args: string[], io: Io) {
   const program = new Command('dpl ssh-config')
@@ -21,15 +21,7 @@ function parse(args: string[], io: Io) {
     .helpOption('-h, --help', 'show this help')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: () => {} });
-  try {
-    program.parse(args, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') return null;
-      throw new UsageError(e.message.replace(/^error: /, ''), { hint: 'see `dpl ssh-config --help`' });
-    }
-    throw e;
-  }
+  if (parseOrDone(program, args, 'dpl ssh-config --help')) return null;
   return { host: program.args[0]!, o: program.opts() };
 }
 

@@ -5,7 +5,7 @@
 // and stdout are terminals, else plain pipes with stdin copied to it until EOF (as
 // `ssh host cmd`). Exit status: the remote's (128+N for signal N);
 // 255 when dpl could not reach the host or start the session; 2 for usage errors.
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { EventBus } from '../../core/events.js';
 import { HostError, UsageError } from '../../core/errors.js';
 import { Secrets } from '../../core/secrets.js';
@@ -16,7 +16,7 @@ import type { Host } from '../../core/host.js';
 import { RunImpl } from '../../core/run.js';
 import type { Io } from '../io.js';
 import { reportError } from '../boundary.js';
-import { positiveInt } from '../options.js';
+import { parseOrDone, positiveInt, sshFlagsOf } from '../options.js';
 import { PrettyReporter } from '../../reporters/pretty.js';
 import { atTerminal, exitStatus, runAttached, typingAtTerminal } from '../terminal.js';
 import { TerminalPrompter } from '../prompter.js';
@@ -56,15 +56,7 @@ function parse(args: string[], io: Io) {
     .allowExcessArguments(true)
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: () => {} });
-  try {
-    program.parse(head, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') return null;
-      throw new UsageError(e.message.replace(/^error: /, ''), { hint: 'see `dpl ssh --help`' });
-    }
-    throw e;
-  }
+  if (parseOrDone(program, head, 'dpl ssh --help')) return null;
   const [host, ...extra] = program.args as [string, ...string[]];
   if (extra.length) {
     throw new UsageError(`unexpected ${JSON.stringify(extra.join(' '))} after the host`, {
@@ -156,15 +148,6 @@ function flags(o: Record<string, any>): CliFlags {
     quiet: !o.verbose,
     verbose: !!o.verbose,
     yes: false,
-    ssh: {
-      user: o.user,
-      port: o.port,
-      identityFiles: o.identity,
-      configFile: o.sshConfig,
-      knownHostsFile: o.knownHosts,
-      acceptNewHostKeys: !!o.acceptNewHostKeys,
-      jump: o.gateway,
-      connectTimeoutMs: o.connectTimeout,
-    },
+    ssh: sshFlagsOf(o),
   };
 }
