@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, realpathSync, renameSync, unlinkSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const tools = ['typescript', 'esbuild'];
@@ -41,7 +41,9 @@ function npm(args, env) {
  */
 function undoGlobalLink() {
   const prefix = process.env.npm_config_global_prefix;
-  if (!prefix) return;
+  const cache = process.env.npm_config_cache;
+  // Only npm's own clone (under its cache) was linked by mistake: `npm i -g <checkout>` asked for its link.
+  if (!prefix || !cache || !existsSync(cache) || !realpathSync(ROOT).startsWith(realpathSync(cache) + sep)) return;
   const { name } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const dest = join(prefix, process.platform === 'win32' ? '' : 'lib', 'node_modules', name);
   try {

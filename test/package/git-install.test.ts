@@ -2,7 +2,7 @@
 // npm clones the repository, runs `prepare` (scripts/prepare.mjs builds dist/) and
 // packs the clone. The repository here is a bare copy of this checkout's HEAD
 // (committed work only), reached as git+file://, so only npm's registry is needed.
-import { existsSync, mkdtempSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readlinkSync, realpathSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,24 @@ describe.skipIf(!isCheckout)('install from git (skipped outside a git checkout)'
     expect(r.code, r.all).toBe(0);
     expect(existsSync(join(app, 'node_modules/dpl-deploy/dist/api.d.ts'))).toBe(true);
     const v = run('npx', ['dpl', '--version'], app);
+    expect(v.code, v.all).toBe(0);
+    expect(v.stdout.trim()).toBe(VERSION);
+  }, 900_000);
+
+  // prepare.mjs undoes npm's global link only for npm's own temporary clone: a checkout a
+  // user installs globally (`npm i -g .`, as `npm link` does) stays linked.
+  it('npm i -g CHECKOUT keeps the link to the checkout, and dpl runs from it', () => {
+    const checkout = join(mkdtempSync(join(tmpdir(), 'dpl-checkout-')), 'dpl');
+    const c = run('git', ['-c', 'safe.directory=*', 'clone', '-q', ROOT, checkout], tmpdir());
+    expect(c.code, c.all).toBe(0);
+    symlinkSync(join(ROOT, 'node_modules'), join(checkout, 'node_modules'));
+    const prefix = mkdtempSync(join(tmpdir(), 'dpl-checkout-global-'));
+    const r = npm(['install', '-g', '--prefix', prefix, checkout], tmpdir());
+    expect(r.code, r.all).toBe(0);
+    const pkg = join(prefix, 'lib/node_modules/dpl-deploy');
+    expect(existsSync(pkg) && lstatSync(pkg).isSymbolicLink(), `${r.all}\nthe link npm made is still there`).toBe(true);
+    expect(realpathSync(pkg)).toBe(realpathSync(checkout));
+    const v = run(join(prefix, 'bin/dpl'), ['--version'], prefix);
     expect(v.code, v.all).toBe(0);
     expect(v.stdout.trim()).toBe(VERSION);
   }, 900_000);
