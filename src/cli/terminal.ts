@@ -33,6 +33,8 @@ export interface AttachOptions {
   /** A pty for the command (raw local terminal); else plain pipes. */
   pty: boolean;
   timeoutMs?: number;
+  /** The session is open on the host: from now on signals go to it. */
+  onStart?: () => void;
 }
 
 /** Run `command` (the login shell when undefined) on `host` attached to this process's terminal or pipes. */
@@ -64,7 +66,10 @@ export async function runAttached(transport: Transport, host: Host, command: str
       stdout: stdio.stdout,
       stderr: stdio.stderr,
       timeoutMs: o.timeoutMs,
-      onStart: (c) => (control = c),
+      onStart: (c) => {
+        control = c;
+        o.onStart?.();
+      },
     });
   } finally {
     if (raw) stdin.setRawMode(false);

@@ -43,8 +43,8 @@ function parseFrames(stack: string): Frame[] {
   const frames: Frame[] = [];
   for (const text of stack.split('\n')) {
     if (!/^\s+at /.test(text)) continue;
-    // `at fn (LOCATION)` or `at LOCATION`; eval frames (nested parentheses) match neither.
-    const m = /\(([^()]*):(\d+):(\d+)\)$/.exec(text) ?? /^\s+at (?:async )?([^\s()]+):(\d+):(\d+)$/.exec(text);
+    // `at fn (LOCATION)` or `at LOCATION`; a path may hold spaces and parentheses ("my app (old)").
+    const m = /^\s+at (?:async )?\S.*? \((.+):(\d+):(\d+)\)$/.exec(text) ?? /^\s+at (?:async )?(.+):(\d+):(\d+)$/.exec(text);
     if (!m) {
       frames.push({ text, location: '', line: 0, column: 0 });
       continue;

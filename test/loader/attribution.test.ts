@@ -55,6 +55,16 @@ describe("errors from the user's deployfile are the deployfile's", () => {
     noInternal(r.stderr);
   });
 
+  it('a project whose path has parentheses and spaces ("my app (old)") is attributed all the same', () => {
+    const dir = join(project(TASK_TYPEERROR), 'my app (old)');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'deployfile.ts'), TASK_TYPEERROR);
+    const r = dpl(['hi'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^dpl: error: deployfile\.ts:7:35: TypeError: Cannot read properties of undefined \(reading 'port'\)$/m);
+    noInternal(r.stderr);
+  });
+
   it('-v: the stack is mapped to deployfile.ts, at load and in a task body', () => {
     for (const [source, args] of [
       [LOAD_TYPEERROR, ['-v', '--list']],

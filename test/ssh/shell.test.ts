@@ -4,6 +4,7 @@
 // status comes back, host keys are checked as in a normal run. Without a terminal
 // (CI): `dpl ssh` refuses a shell, pipes stdin to a command, and `-- cmd` is as before.
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -209,6 +210,39 @@ export default deployfile({
     expect(r.stdout).toContain('[web-0] out: notty');
     expect(r.stdout).toContain('[web-0] out: end');
     expect(r.stdout).not.toContain('piped-data');
+  });
+
+  // Like `ssh host cmd | head -1`: the reader leaving ends the session quietly, no stack trace.
+  it('without a terminal: output into a pipe whose reader left (| head -1) ends the session quietly', async () => {
+    const [cmd, argv] = dplCommand(['ssh', ...F, 'web-0', '--', 'seq 1 2000000']);
+    const q = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    const child = spawn('sh', ['-c', `${[cmd, ...argv].map(q).join(' ')} | head -1`], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    const started = Date.now();
+    await new Promise((r) => child.on('close', r));
+    expect(out).toBe('1\n');
+    expect(err).not.toMatch(/EPIPE|internal error|\n\s+at /);
+    expect(Date.now() - started, 'dpl stops when its reader is gone, not after the whole command').toBeLessThan(20_000);
+  });
+
+  // ssh leaves at the first Ctrl-C while it connects: there is no session yet to pass it to.
+  it('Ctrl-C while connecting to a host that never answers ends dpl ssh at once (exit 130)', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const t = term(['ssh', ...F, '-t', '60', `127.0.0.1:${port}`]);
+      await new Promise((r) => setTimeout(r, 1500));
+      const sent = Date.now();
+      t.send('\x03');
+      expect(await t.exit).toBe(130);
+      expect(Date.now() - sent).toBeLessThan(5000);
+    } finally {
+      silent.close();
+    }
   });
 
   it('usage: a command without --, and a bad option, exit 2', async () => {

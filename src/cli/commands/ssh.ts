@@ -92,11 +92,13 @@ export async function runSsh(args: string[], io: Io, secrets: Secrets = new Secr
   const run = new RunImpl({ flags: flags(o), definition, root: io.cwd, events, prompter: new TerminalPrompter(events, secrets) });
   if (o.environment) run.useEnvironment(o.environment);
 
-  // A first Ctrl-C or TERM reaching dpl goes to the command (terminal.ts); a second ends dpl.
+  // Once the session is open, a first Ctrl-C or TERM reaching dpl goes to the command
+  // (terminal.ts) and a second ends dpl; before that (connecting, a host key question) the first does, as with ssh.
   let signals = 0;
+  let attached = false;
   const onSignal = (): void => {
-    if (++signals < 2) return;
-    io.err('dpl: killed\n');
+    if (attached && ++signals < 2) return;
+    io.err(attached ? 'dpl: killed\n' : 'dpl: interrupted\n');
     process.exit(130);
   };
   process.on('SIGINT', onSignal);
@@ -106,7 +108,7 @@ export async function runSsh(args: string[], io: Io, secrets: Secrets = new Secr
     const transport = await run.transport(host);
     // A command is composed as a run composes `-- cmd`: wrapped in the host's shell when it has one.
     const remote = command === undefined ? undefined : composeCommand(scopeOf([], false), command, host.shell ?? definition.defaults?.shell);
-    const result = await runAttached(transport, host, remote, stdio, { pty });
+    const result = await runAttached(transport, host, remote, stdio, { pty, onStart: () => (attached = true) });
     return exitStatus(result);
   } catch (e) {
     if (!(e instanceof HostError)) throw e;
