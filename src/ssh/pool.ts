@@ -14,7 +14,7 @@ import { openConnection } from './connect.js';
 import { ConnectionCap, DEFAULT_MAX_CONNECTIONS } from './connection-cap.js';
 import { loadSsh2 } from './ssh2-load.js';
 import { OPENSSH_ALL, OPENSSH_CA_SIGNATURE_DEFAULTS } from './openssh-lists.js';
-import type { SshConnection } from './connection.js';
+import { CLOSED_BY_DPL, type SshConnection } from './connection.js';
 import type { HostKeyMode } from './host-key.js';
 import { KnownHostsStore, knownHostName } from './known-hosts.js';
 import { HostResolver } from './resolver.js';
@@ -147,8 +147,9 @@ export class SshPool implements TransportPool {
     const forget = (): void => {
       if (this.conns.get(route.identity) === p) this.conns.delete(route.identity);
     };
-    // A closed connection is dropped from the map at once: 1,000 hosts must not keep 1,000 dead clients.
-    p.then((c) => c.onClose(forget), forget);
+    // One dpl closed (for the cap) is dropped from the map at once: 1,000 hosts must not
+    // keep 1,000 dead clients. A dropped one stays, so its next use says why it reconnects.
+    p.then((c) => c.onClose((why) => why === CLOSED_BY_DPL && forget()), forget);
     return this.rename(opening, display);
   }
 
