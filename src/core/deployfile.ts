@@ -16,7 +16,7 @@ export interface DeployfileDefaults {
   /** Default pool size for parallel tasks. */
   poolSize?: number;
   /**
-   * Open SSH connections at most (default 100; `--max-connections` wins). Past it, idle
+   * Open SSH connections at most (default 1000; `--max-connections` wins). Past it, idle
    * connections close, least recently used first, and reopen when next needed.
    */
   maxConnections?: number;

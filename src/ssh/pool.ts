@@ -1,55 +1,25 @@
 // The run's SSH connection pool: one connection per user@host:port (+ jump chain),
 // opened on first use, shared by every task and worker, closed at the end or on
 // Ctrl-C. At most `maxConnections` stay open (connection-cap.ts): idle ones past it
-// close and reopen on demand. ssh2 itself is only loaded when the first connection opens; settings and routes come from resolver.ts.
+// close and reopen on demand. ssh2 itself is only loaded when the first connection
+// opens; settings and routes come from resolver.ts, connect parameters from connect-params.ts.
 import { ConnectionError, HostKeyError, InterruptedError, UsageError } from '../core/errors.js';
-import type { Prompter } from '../core/context-types.js';
-import type { EventBus } from '../core/events.js';
 import type { Host } from '../core/host.js';
-import type { ParsedKey } from 'ssh2';
 import type { CloseHow, Transport, TransportPool } from '../transport/types.js';
-import { applySpec } from './algorithms.js';
-import { CERT_SUFFIX } from './certificate.js';
 import { openConnection } from './connect.js';
+import { connectParams, newShared } from './connect-params.js';
+import type { SshPoolOptions } from './pool-options.js';
 import { ConnectionCap, DEFAULT_MAX_CONNECTIONS } from './connection-cap.js';
 import { loadSsh2 } from './ssh2-load.js';
-import { OPENSSH_ALL, OPENSSH_CA_SIGNATURE_DEFAULTS } from './openssh-lists.js';
 import { CLOSED_BY_DPL, type SshConnection } from './connection.js';
-import type { HostKeyMode } from './host-key.js';
-import { KnownHostsStore, knownHostName } from './known-hosts.js';
 import { HostResolver } from './resolver.js';
 import { directIdentity, directKey, type Route } from './route.js';
-import type { Identity } from './auth.js';
-import type { UserCertificate } from './certificate-auth.js';
 import { Semaphore } from './semaphore.js';
 import { SignalHub } from './signals.js';
 import { SshTransport } from './transport.js';
 import { WarmSockets } from './warm.js';
 
-export interface SshPoolOptions {
-  events: EventBus; // emit 'log' events (level 'debug' for timings) — never print
-  prompter: Prompter;
-  signal?: AbortSignal; // Ctrl-C: close everything
-  configFile?: string; // -F; default: ~/.ssh/config, then /etc/ssh/ssh_config, as ssh reads them
-  knownHostsFile?: string; // --known-hosts: like ssh -o UserKnownHostsFile=…, wins over the config
-  acceptNewHostKeys?: boolean; // like StrictHostKeyChecking accept-new
-  insecureIgnoreHostKeys?: boolean; // StrictHostKeyChecking no (explicit flag only)
-  identityFiles?: string[]; // -i: tried before the config's IdentityFile
-  user?: string;
-  port?: number; // -u / -p: win over the config (as ssh -l / -p); a host string's own user/port wins over them
-  /** The deployfile's defaults: used when neither the host, the command line nor the ssh config says. */
-  defaultUser?: string;
-  defaultPort?: number;
-  jump?: string; // gateway for every host (-g), "user@host:port"
-  connectTimeoutMs?: number; // default 10000
-  commandTimeoutMs?: number; // default none; ExecOptions.timeoutMs wins
-  keepaliveIntervalMs?: number;
-  maxConcurrentConnects?: number; // default 50
-  /** Open connections at most (--max-connections); idle ones past it close and reopen on demand. Default 100. */
-  maxConnections?: number;
-  /** ssh-agent socket; default $SSH_AUTH_SOCK; null disables the agent. */
-  agentSocket?: string | null;
-}
+export type { SshPoolOptions } from './pool-options.js';
 
 export function createSshPool(options: SshPoolOptions): TransportPool {
   return new SshPool(options);
@@ -68,10 +38,8 @@ export class SshPool implements TransportPool {
   private readonly conns = new Map<string, Promise<SshConnection>>();
   private readonly opened = new Set<SshConnection>();
   private readonly cap: ConnectionCap<SshConnection>;
-  private readonly knownHosts = new KnownHostsStore();
-  private readonly decrypted = new Map<string, Promise<ParsedKey | Error>>();
-  private readonly identities = new Map<string, Promise<Identity>>();
-  private readonly userCertificates = new Map<string, Promise<UserCertificate | null | string>>();
+  /** known_hosts parsed once per run, decrypted keys and certificates: shared by every (re)open. */
+  private readonly shared = newShared();
   private readonly resolver: HostResolver;
   private readonly connectSlots: Semaphore;
   private readonly maxConnects: number;
@@ -197,76 +165,14 @@ export class SshPool implements TransportPool {
 
   /** Open the connection itself (through `via` when set), within the cap and the parallel connect limit. */
   private async dial(route: Route, via: { connection: SshConnection; name: string } | undefined): Promise<Leased> {
-    const s = route.settings;
-    const o = this.options;
-    const userFiles = s.userKnownHostsFiles;
-    for (const w of s.warnings) this.log(route.display, 'warn', w);
-    // The resolver lower-cases names as ssh does (addresses stay as written).
-    const hostname = s.hostname;
-    const knownName = s.hostKeyAlias ?? knownHostName(hostname, s.port);
-    const known = await this.knownHosts.lookup([...userFiles, ...s.globalKnownHostsFiles], knownName);
-    const strict = s.strictHostKeyChecking;
-    const mode: HostKeyMode = o.insecureIgnoreHostKeys
-      ? 'off'
-      : o.acceptNewHostKeys || strict === 'accept-new' || strict === 'no'
-        ? 'accept-new'
-        : 'strict';
-    const agentSocket =
-      s.identityAgent === null ? null : (s.identityAgent ?? (o.agentSocket !== undefined ? o.agentSocket : (process.env['SSH_AUTH_SOCK'] ?? null)));
+    const params = await connectParams(route, via, this.options, this.shared);
     await this.cap.reserve();
     let conn: SshConnection;
     try {
       conn = await this.connectSlots.run(() => {
-      if (this.aborted) throw new InterruptedError('interrupted');
-      return openConnection({
-        display: route.display,
-        key: route.key,
-        hostname: s.hostname,
-        port: s.port,
-        user: s.user,
-        via,
-        proxyCommand: via ? undefined : s.proxyCommand,
-        alias: s.alias,
-        ...(s.hostKeyAlias ? { hostKeyAlias: s.hostKeyAlias } : {}),
-        warm: via || s.proxyCommand ? undefined : this.warmSockets.take(directKey(s)),
-        connectTimeoutMs: o.connectTimeoutMs ?? s.connectTimeoutMs ?? 10_000,
-        keepaliveIntervalMs: o.keepaliveIntervalMs ?? s.keepaliveIntervalMs ?? 15_000,
-        keepaliveCountMax: s.keepaliveCountMax ?? 3,
-        auth: {
-          identityFiles: s.identityFiles,
-          explicitIdentities: s.explicitIdentities,
-          identitiesOnly: s.identitiesOnly,
-          agentSocket,
-          batchMode: s.batchMode,
-          passwordAuthentication: s.passwordAuthentication,
-          kbdInteractiveAuthentication: s.kbdInteractiveAuthentication,
-          prompter: o.prompter,
-          decrypted: this.decrypted,
-          identities: this.identities,
-          userCertificates: this.userCertificates,
-        },
-        certificateFiles: s.certificateFiles,
-        forwardAgent: s.forwardAgent === false ? null : s.forwardAgent === true ? agentSocket : s.forwardAgent,
-        hostKey: {
-          name: knownName,
-          principal: s.hostKeyAlias ?? hostname,
-          ...(s.hostKeyAlias === undefined && s.port !== 22 ? { bareName: hostname } : {}),
-          ...(s.caSignatureAlgorithms !== undefined ? { caSignatureAlgorithms: caSignatureAlgorithms(s.caSignatureAlgorithms) } : {}),
-          requiredRsaBits: s.requiredRsaSize,
-          mode,
-          userFiles,
-          globalFiles: s.globalKnownHostsFiles,
-          hashKnownHosts: s.hashKnownHosts,
-          store: this.knownHosts,
-          events: o.events,
-        },
-        algorithms: s.algorithms,
-        knownHostKeys: {
-          types: known.filter((e) => e.marker === null).map((e) => e.keyType),
-          certAuthority: known.some((e) => e.marker === 'cert-authority'),
-        },
-        events: o.events,
-      });
+        if (this.aborted) throw new InterruptedError('interrupted');
+        const s = route.settings;
+        return openConnection({ ...params, warm: via || s.proxyCommand ? undefined : this.warmSockets.take(directKey(s)) });
       });
     } catch (err) {
       this.cap.failed();
@@ -312,9 +218,4 @@ export class SshPool implements TransportPool {
   log(host: string, level: 'debug' | 'info' | 'warn', message: string): void {
     this.options.events.emit('log', { host, level, message, topic: 'ssh' });
   }
-}
-
-/** CASignatureAlgorithms applied to OpenSSH's default, as ssh does (any key signature name may be listed). */
-function caSignatureAlgorithms(spec: string): string[] {
-  return applySpec(spec, OPENSSH_CA_SIGNATURE_DEFAULTS, OPENSSH_ALL.key.filter((a) => !a.endsWith(CERT_SUFFIX)));
 }
