@@ -22,7 +22,7 @@ interface Entry<C> {
 
 // Below it a run never reconnects: with a phase on every host in turn (a deploy), a cap
 // under the host count reopens every host past it once per phase (bench/scale.mjs:
-// 1,000 hosts at cap 100 took 2.5–3.5× the time and ~2× the CPU, for ~10–20 MB less RSS).
+// 1,000 hosts at cap 100 took 2.5–3.5× the time and ~2× the CPU, and peak RSS was no lower).
 export const DEFAULT_MAX_CONNECTIONS = 1000;
 
 export class ConnectionCap<C extends Closable> {
