@@ -51,6 +51,7 @@ export function buildProgram(version: string, write: { out: (s: string) => void 
     .option('-E, --environment <name>', 'start in this environment (its roles and hosts), like `dpl <name> ...`')
     .option('-P, --parallel', 'run tasks on all hosts at once (unless a task is serial)')
     .option('-z, --pool-size <n>', 'how many hosts at once in parallel', positiveInt('--pool-size'))
+    .option('--max-connections <n>', 'open SSH connections at most; idle ones past it close and reopen on demand (default 1000)', positiveInt('--max-connections'))
     .option('-w, --warn-only', 'a failing command warns instead of stopping the task')
     .option('--skip-bad-hosts', 'skip hosts that cannot be reached instead of failing')
     .option('--dry-run', "print each host's commands; touch no host")
@@ -106,6 +107,7 @@ export function sshFlagsOf(o: Record<string, any>): CliFlags['ssh'] {
     acceptNewHostKeys: !!o.acceptNewHostKeys,
     jump: o.gateway,
     connectTimeoutMs: o.connectTimeout,
+    ...(o.maxConnections !== undefined ? { maxConnections: o.maxConnections as number } : {}),
   };
 }
 

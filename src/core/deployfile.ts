@@ -15,6 +15,11 @@ export interface DeployfileDefaults {
   port?: number;
   /** Default pool size for parallel tasks. */
   poolSize?: number;
+  /**
+   * Open SSH connections at most (default 1000; `--max-connections` wins). Past it, idle
+   * connections close, least recently used first, and reopen when next needed.
+   */
+  maxConnections?: number;
   /** Default per-command timeout. */
   commandTimeoutMs?: number;
   connectTimeoutMs?: number;

@@ -183,6 +183,7 @@ async function defaultPool(run: RunImpl): Promise<TransportPool> {
     defaultPort: d.port,
     jump: ssh.jump,
     connectTimeoutMs: ssh.connectTimeoutMs ?? d.connectTimeoutMs,
+    maxConnections: ssh.maxConnections ?? d.maxConnections,
     commandTimeoutMs: ssh.commandTimeoutMs ?? d.commandTimeoutMs,
   });
 }

@@ -108,6 +108,6 @@ export async function cleanupTask(c: Context, config: ReleaseConfig, t: Targets,
   try {
     await cleanupHosts(c, config, t, o);
   } finally {
-    await releaseLocks(c, t.hosts, t.layouts, lock.token);
+    await releaseLocks(c, t.hosts, t.layouts, lock.token, t.size);
   }
 }

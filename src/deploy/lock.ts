@@ -112,7 +112,7 @@ async function attempt(
   const firstOnly = rest.length > 0 && (problems.length > 0 || !firstDone);
   if (!firstOnly && !c.session.signal.aborted && rest.length) await run(rest, size);
   if (problems.length || c.session.signal.aborted || states.size < hosts.length) {
-    await releaseLocks(c, hosts.filter((h) => states.has(h.name)), layouts, info.token);
+    await releaseLocks(c, hosts.filter((h) => states.has(h.name)), layouts, info.token, size);
     return { problems, firstOnly };
   }
   return new Map(hosts.map((h) => [h.name, states.get(h.name)!]));
@@ -213,12 +213,12 @@ function lockError(c: Context, problems: Problem[], total: number, firstOnly: bo
   return new DplError(`${head} ${where}:\n${lines.map((l) => `  - ${l.replace(/\n/g, '\n    ')}`).join('\n')}`, { hint: hints.join('; ') || undefined });
 }
 
-/** Release our own locks (token checked); never throws, warns about what it could not release. */
-export async function releaseLocks(c: Context, hosts: Host[], layouts: Map<string, Layout>, token: string): Promise<void> {
+/** Release our own locks (token checked), `size` hosts at once (-z); never throws, warns about what it could not release. */
+export async function releaseLocks(c: Context, hosts: Host[], layouts: Map<string, Layout>, token: string, size: number): Promise<void> {
   const fan = await forHosts(
     c,
     hosts,
-    hosts.length || 1,
+    size,
     async (h) => {
       const { stdout } = await runScript(c, h, 'release deploy lock', releaseScript(layouts.get(h.name)!, token));
       if (marker(stdout, 'foreign') !== undefined) c.on(h).warn('the deploy lock is no longer ours (someone forced it and locked again?); left it alone');

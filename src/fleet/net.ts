@@ -46,15 +46,26 @@ export function establishedConnections(address: string, port: number): number {
  * matched by socket inode through /proc/self/fd: exact even on shared hosts.
  */
 export function ourConnectionsTo(address: string, port: number): number {
+  return connectionsOf('self', [{ address, port }]);
+}
+
+/** Established TCP connections from process `pid` (one of ours) to any of these address:port pairs. */
+export function connectionsOf(pid: number | 'self', to: ReadonlyArray<{ address: string; port: number }>): number {
   const inodes = new Set<string>();
-  for (const fd of readdirSync('/proc/self/fd')) {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return 0; // the process is gone
+  }
+  for (const fd of fds) {
     try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
       if (m) inodes.add(m[1]!);
     } catch {
       // closed meanwhile
     }
   }
-  const want = procAddress(address, port);
-  return tcpRows().filter((f) => f.length >= 10 && f[2] === want && f[3] === ESTABLISHED && inodes.has(f[9]!)).length;
+  const want = new Set(to.map((t) => procAddress(t.address, t.port)));
+  return tcpRows().filter((f) => f.length >= 10 && want.has(f[2]!) && f[3] === ESTABLISHED && inodes.has(f[9]!)).length;
 }

@@ -36,7 +36,7 @@ export async function recoverTask(c: Context, config: ReleaseConfig, t: Scope): 
     }
     return done;
   } finally {
-    await releaseLocks(c, t.hosts, t.layouts, lock.token);
+    await releaseLocks(c, t.hosts, t.layouts, lock.token, t.size);
   }
 }
 

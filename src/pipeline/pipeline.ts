@@ -38,7 +38,7 @@ export async function runPipeline(c: Context, spec: PipelineSpec): Promise<Pipel
     await drive(run);
     return run;
   } finally {
-    await releaseLocks(c, spec.hosts, spec.layouts, lock.token);
+    await releaseLocks(c, spec.hosts, spec.layouts, lock.token, spec.size);
   }
 }
 

@@ -43,11 +43,11 @@ export function canaryGates(s: RolloutRun): Gates {
       if (s.lb) await step(s, 'drain', index + 1, batch, () => s.lb!.takeOut(s.c, batch, drainMs()));
     },
 
-    async afterRestart(_run, batch, index) {
+    async afterRestart(run, batch, index) {
       const { c, cfg } = s;
       const n = index + 1;
       const of = s.batches.length;
-      const health = await step(s, 'health', n, batch, () => checkHealthAll(c, batch, cfg.health, 'deploy', (h) => s.lb?.addresses.get(h.name)));
+      const health = await step(s, 'health', n, batch, () => checkHealthAll(c, batch, cfg.health, 'deploy', (h) => s.lb?.addresses.get(h.name), run.size));
       const sick = health.filter((r) => !r.ok);
       if (sick.length) {
         const lines = sick.map((r) => `${r.host}: ${r.target} → ${r.detail} (${r.attempts} attempts in ${(r.elapsedMs / 1000).toFixed(1)} s)`);
@@ -80,13 +80,13 @@ export function canaryGates(s: RolloutRun): Gates {
         bad.push(h);
         run.phase([h], 'rollback-failed', { note: detail });
       };
-      const health = await checkHealthAll(c, up, s.cfg.health, 'rollback', (h) => s.lb?.addresses.get(h.name));
+      const health = await checkHealthAll(c, up, s.cfg.health, 'rollback', (h) => s.lb?.addresses.get(h.name), run.size);
       for (const r of health.filter((x) => !x.ok)) fail(up.find((h) => h.name === r.host)!, `unhealthy after switching back: ${r.target} → ${r.detail}; left out of rotation`);
       const healthy = up.filter((h) => health.find((r) => r.host === h.name)?.ok);
       let ready = healthy;
       if (s.lb) {
         // One LB check per host, so one host the LB does not like keeps only itself out of rotation.
-        const verified = await fanOut(healthy, (h) => s.lb!.verify(c, [h]), { limit: healthy.length || 1 });
+        const verified = await fanOut(healthy, (h) => s.lb!.verify(c, [h]), { limit: run.size });
         for (const f of verified.failed) fail(healthy.find((h) => h.name === f.host)!, `the load balancer does not see it healthy after switching back: ${errorText(f.error)}; left out of rotation`);
         ready = healthy.filter((h) => verified.succeeded.has(h.name));
         try {

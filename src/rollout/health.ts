@@ -56,11 +56,12 @@ export async function checkHealthAll(
   h: Health,
   phase: 'deploy' | 'rollback',
   addressOf: (host: Host) => { host: string; port: number } | undefined,
+  size: number,
 ): Promise<HealthResult[]> {
   // Targets first: a host with no port stops the step before any check starts.
   const targets = new Map(hosts.map((host) => [host.name, healthTarget(host, h, addressOf(host))]));
-  // Every host at once; a check only throws when interrupted, and then after every check ended.
-  const fan = await fanOut(hosts, (host) => checkHealth(c, host, h, phase, targets.get(host.name)!), { limit: hosts.length });
+  // `size` hosts at once (-z: each check holds an SSH stream); a check only throws when interrupted, and then after every check ended.
+  const fan = await fanOut(hosts, (host) => checkHealth(c, host, h, phase, targets.get(host.name)!), { limit: size });
   if (fan.failed.length) throw fan.failed[0]!.error;
   return hosts.map((host) => fan.succeeded.get(host.name)!);
 }

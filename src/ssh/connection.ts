@@ -6,6 +6,9 @@ import type { Duplex } from 'node:stream';
 import type { Client, ClientChannel, PseudoTtyOptions, SFTPWrapper, ShellOptions } from 'ssh2';
 import { Semaphore } from './semaphore.js';
 
+/** Why a connection dpl closed itself is gone (deadReason). */
+export const CLOSED_BY_DPL = 'the connection was closed by dpl';
+
 /** Exec sessions per connection; leaves room for SFTP and a kill channel under MaxSessions=10. */
 const EXEC_SESSIONS = 8;
 
@@ -153,7 +156,7 @@ export class SshConnection {
     if (this.dead === undefined) {
       const cap = (p: Promise<unknown>) => Promise.race([p, new Promise((r) => setTimeout(r, graceMs).unref())]);
       await cap(Promise.allSettled([...this.running].map((r) => r.interrupt())));
-      this.dead = 'the connection was closed by dpl';
+      this.dead = CLOSED_BY_DPL;
       this.client.end();
       // Done once our disconnect is flushed: waiting for the server's FIN too cost
       // a round trip per host at the end of every run.

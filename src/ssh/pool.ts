@@ -1,54 +1,34 @@
 // The run's SSH connection pool: one connection per user@host:port (+ jump chain),
 // opened on first use, shared by every task and worker, closed at the end or on
-// Ctrl-C. ssh2 itself is only loaded when the first connection opens; settings and routes come from resolver.ts.
-import { ConnectionError, HostKeyError, InterruptedError } from '../core/errors.js';
-import type { Prompter } from '../core/context-types.js';
-import type { EventBus } from '../core/events.js';
+// Ctrl-C. At most `maxConnections` stay open (connection-cap.ts): idle ones past it
+// close and reopen on demand. ssh2 itself is only loaded when the first connection
+// opens; settings and routes come from resolver.ts, connect parameters from connect-params.ts.
+import { ConnectionError, HostKeyError, InterruptedError, UsageError } from '../core/errors.js';
 import type { Host } from '../core/host.js';
-import type { ParsedKey } from 'ssh2';
 import type { CloseHow, Transport, TransportPool } from '../transport/types.js';
-import { applySpec } from './algorithms.js';
-import { CERT_SUFFIX } from './certificate.js';
 import { openConnection } from './connect.js';
+import { connectParams, newShared } from './connect-params.js';
+import type { SshPoolOptions } from './pool-options.js';
+import { ConnectionCap, DEFAULT_MAX_CONNECTIONS } from './connection-cap.js';
 import { loadSsh2 } from './ssh2-load.js';
-import { OPENSSH_ALL, OPENSSH_CA_SIGNATURE_DEFAULTS } from './openssh-lists.js';
-import type { SshConnection } from './connection.js';
-import type { HostKeyMode } from './host-key.js';
-import { KnownHostsStore, knownHostName } from './known-hosts.js';
+import { CLOSED_BY_DPL, type SshConnection } from './connection.js';
 import { HostResolver } from './resolver.js';
 import { directIdentity, directKey, type Route } from './route.js';
-import type { Identity } from './auth.js';
-import type { UserCertificate } from './certificate-auth.js';
 import { Semaphore } from './semaphore.js';
 import { SignalHub } from './signals.js';
 import { SshTransport } from './transport.js';
 import { WarmSockets } from './warm.js';
 
-export interface SshPoolOptions {
-  events: EventBus; // emit 'log' events (level 'debug' for timings) — never print
-  prompter: Prompter;
-  signal?: AbortSignal; // Ctrl-C: close everything
-  configFile?: string; // -F; default: ~/.ssh/config, then /etc/ssh/ssh_config, as ssh reads them
-  knownHostsFile?: string; // --known-hosts: like ssh -o UserKnownHostsFile=…, wins over the config
-  acceptNewHostKeys?: boolean; // like StrictHostKeyChecking accept-new
-  insecureIgnoreHostKeys?: boolean; // StrictHostKeyChecking no (explicit flag only)
-  identityFiles?: string[]; // -i: tried before the config's IdentityFile
-  user?: string;
-  port?: number; // -u / -p: win over the config (as ssh -l / -p); a host string's own user/port wins over them
-  /** The deployfile's defaults: used when neither the host, the command line nor the ssh config says. */
-  defaultUser?: string;
-  defaultPort?: number;
-  jump?: string; // gateway for every host (-g), "user@host:port"
-  connectTimeoutMs?: number; // default 10000
-  commandTimeoutMs?: number; // default none; ExecOptions.timeoutMs wins
-  keepaliveIntervalMs?: number;
-  maxConcurrentConnects?: number; // default 50
-  /** ssh-agent socket; default $SSH_AUTH_SOCK; null disables the agent. */
-  agentSocket?: string | null;
-}
+export type { SshPoolOptions } from './pool-options.js';
 
 export function createSshPool(options: SshPoolOptions): TransportPool {
   return new SshPool(options);
+}
+
+/** A connection held in use (not closed by the cap) until release(). */
+export interface Leased {
+  connection: SshConnection;
+  release(): void;
 }
 
 const stripHost = (display: string, message: string): string =>
@@ -56,11 +36,10 @@ const stripHost = (display: string, message: string): string =>
 
 export class SshPool implements TransportPool {
   private readonly conns = new Map<string, Promise<SshConnection>>();
-  private readonly opened: SshConnection[] = [];
-  private readonly knownHosts = new KnownHostsStore();
-  private readonly decrypted = new Map<string, Promise<ParsedKey | Error>>();
-  private readonly identities = new Map<string, Promise<Identity>>();
-  private readonly userCertificates = new Map<string, Promise<UserCertificate | null | string>>();
+  private readonly opened = new Set<SshConnection>();
+  private readonly cap: ConnectionCap<SshConnection>;
+  /** known_hosts parsed once per run, decrypted keys and certificates: shared by every (re)open. */
+  private readonly shared = newShared();
   private readonly resolver: HostResolver;
   private readonly connectSlots: Semaphore;
   private readonly maxConnects: number;
@@ -74,6 +53,11 @@ export class SshPool implements TransportPool {
     // Measured on 2 cores with 50 sshd hosts: 50 at once beats 10 (median 1.24 s vs 1.33 s).
     this.maxConnects = options.maxConcurrentConnects ?? 50;
     this.connectSlots = new Semaphore(this.maxConnects);
+    const max = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    if (!Number.isInteger(max) || max < 1) {
+      throw new UsageError(`maxConnections must be a whole number of at least 1, got ${max}`, { hint: 'set defaults.maxConnections (or --max-connections) to 1 or more' });
+    }
+    this.cap = new ConnectionCap(max, (c) => this.log(c.label, 'debug', `closing the idle connection to ${c.label}: ${max} connections are open (--max-connections)`));
     options.signal?.addEventListener('abort', () => {
       this.aborted = true;
       void this.closeAll();
@@ -83,7 +67,10 @@ export class SshPool implements TransportPool {
   async get(host: Host): Promise<Transport> {
     const route = await this.resolver.route(host);
     const transport = new SshTransport(this, host, route);
-    await this.connection(route, host.name);
+    const { release } = await this.connection(route, host.name);
+    // Held until the caller's first command has leased it too (same turn of the event
+    // loop): released at once, the cap would close it for a waiting host and reopen it.
+    setImmediate(release);
     return transport;
   }
 
@@ -94,36 +81,53 @@ export class SshPool implements TransportPool {
    */
   warm(hosts: Host[]): void {
     if (this.aborted || this.closed || this.options.jump) return;
-    const batch = this.resolver.prefetch(hosts.slice(0, this.maxConnects), (s) => {
+    // No more warm sockets than the cap has room for: each is a live TCP connection.
+    const room = Math.max(0, Math.min(this.maxConnects, this.cap.limit - this.cap.count - this.warmSockets.size));
+    const batch = this.resolver.prefetch(hosts.slice(0, room), (s) => {
       const key = directKey(s);
       if (!this.conns.has(directIdentity(s)) && !this.aborted && !this.closed) this.warmSockets.open(key, s.hostname, s.port);
     });
     void batch.then(loadSsh2).catch(() => undefined);
   }
 
-  /** The live connection for a route: cached, or (re)opened. Errors name `display`. */
-  async connection(route: Route, display: string): Promise<SshConnection> {
-    if (this.aborted) throw new InterruptedError('interrupted');
-    const cached = this.conns.get(route.identity);
-    if (cached) {
-      const c = await cached.catch(() => null);
-      if (!c) return this.rename(cached, display); // the shared attempt failed: same error for everyone
-      if (c.alive) return c;
-      const now = this.conns.get(route.identity);
-      if (now && now !== cached) return this.rename(now, display); // another caller is reconnecting
-      this.log(display, 'debug', `reconnecting to ${c.label}: ${c.deadReason}`);
-      this.conns.delete(route.identity);
+  /**
+   * The live connection for a route, cached or (re)opened, leased: the cap does not
+   * close it before release(). Errors name `display`.
+   */
+  async connection(route: Route, display: string): Promise<Leased> {
+    for (;;) {
+      if (this.aborted) throw new InterruptedError('interrupted');
+      const cached = this.conns.get(route.identity);
+      if (!cached) break;
+      const c = await this.rename(cached, display); // a shared attempt that failed: same error for everyone
+      const release = c.alive ? this.cap.lease(c) : undefined;
+      if (release) return { connection: c, release };
+      // Dead, or being closed by the cap: open a new one (unless another caller already is).
+      if (this.conns.get(route.identity) === cached) {
+        if (c.alive) this.log(display, 'debug', `reconnecting to ${c.label}: it was closed to stay within the connection cap`);
+        else this.log(display, 'debug', `reconnecting to ${c.label}: ${c.deadReason}`);
+        this.conns.delete(route.identity);
+      }
     }
-    const p = this.open(route);
+    const opening = this.open(route);
+    const p = opening.then((l) => l.connection);
     this.conns.set(route.identity, p);
-    p.catch(() => {
+    const forget = (): void => {
       if (this.conns.get(route.identity) === p) this.conns.delete(route.identity);
-    });
-    return this.rename(p, display);
+    };
+    // One dpl closed (for the cap) is dropped from the map at once: 1,000 hosts must not
+    // keep 1,000 dead clients. A dropped one stays, so its next use says why it reconnects.
+    p.then((c) => c.onClose((why) => why === CLOSED_BY_DPL && forget()), forget);
+    return this.rename(opening, display);
+  }
+
+  /** Keep `c` open (not closed by the cap) until the returned function is called: a forward's stream. */
+  lease(c: SshConnection): () => void {
+    return this.cap.lease(c) ?? (() => undefined);
   }
 
   /** Re-word a shared connection's error for the host that asked. */
-  private async rename(p: Promise<SshConnection>, display: string): Promise<SshConnection> {
+  private async rename<T>(p: Promise<T>, display: string): Promise<T> {
     try {
       return await p;
     } catch (err) {
@@ -135,100 +139,68 @@ export class SshPool implements TransportPool {
     }
   }
 
-  private async open(route: Route): Promise<SshConnection> {
+  private async open(route: Route): Promise<Leased> {
     let via: { connection: SshConnection; name: string } | undefined;
     if (route.via) {
       try {
-        via = { connection: await this.connection(route.via, route.via.display), name: route.via.display };
+        const jump = await this.connection(route.via, route.via.display);
+        // Pinned (and not counted) while this connection rides on it.
+        this.cap.ride(jump.connection);
+        jump.release();
+        via = { connection: jump.connection, name: route.via.display };
       } catch (err) {
         if (!(err instanceof ConnectionError)) throw err;
         const Cls = err instanceof HostKeyError ? HostKeyError : ConnectionError;
         throw new Cls(route.display, `jump host ${route.via.display}: ${stripHost(err.host, err.message)}`, { hint: err.hint });
       }
+      try {
+        return await this.dial(route, via);
+      } catch (err) {
+        this.cap.unride(via.connection);
+        throw err;
+      }
     }
-    const s = route.settings;
-    const o = this.options;
-    const userFiles = s.userKnownHostsFiles;
-    for (const w of s.warnings) this.log(route.display, 'warn', w);
-    // The resolver lower-cases names as ssh does (addresses stay as written).
-    const hostname = s.hostname;
-    const knownName = s.hostKeyAlias ?? knownHostName(hostname, s.port);
-    const known = await this.knownHosts.lookup([...userFiles, ...s.globalKnownHostsFiles], knownName);
-    const strict = s.strictHostKeyChecking;
-    const mode: HostKeyMode = o.insecureIgnoreHostKeys
-      ? 'off'
-      : o.acceptNewHostKeys || strict === 'accept-new' || strict === 'no'
-        ? 'accept-new'
-        : 'strict';
-    const agentSocket =
-      s.identityAgent === null ? null : (s.identityAgent ?? (o.agentSocket !== undefined ? o.agentSocket : (process.env['SSH_AUTH_SOCK'] ?? null)));
-    const conn = await this.connectSlots.run(() => {
-      if (this.aborted) throw new InterruptedError('interrupted');
-      return openConnection({
-        display: route.display,
-        key: route.key,
-        hostname: s.hostname,
-        port: s.port,
-        user: s.user,
-        via,
-        proxyCommand: via ? undefined : s.proxyCommand,
-        alias: s.alias,
-        ...(s.hostKeyAlias ? { hostKeyAlias: s.hostKeyAlias } : {}),
-        warm: via || s.proxyCommand ? undefined : this.warmSockets.take(directKey(s)),
-        connectTimeoutMs: o.connectTimeoutMs ?? s.connectTimeoutMs ?? 10_000,
-        keepaliveIntervalMs: o.keepaliveIntervalMs ?? s.keepaliveIntervalMs ?? 15_000,
-        keepaliveCountMax: s.keepaliveCountMax ?? 3,
-        auth: {
-          identityFiles: s.identityFiles,
-          explicitIdentities: s.explicitIdentities,
-          identitiesOnly: s.identitiesOnly,
-          agentSocket,
-          batchMode: s.batchMode,
-          passwordAuthentication: s.passwordAuthentication,
-          kbdInteractiveAuthentication: s.kbdInteractiveAuthentication,
-          prompter: o.prompter,
-          decrypted: this.decrypted,
-          identities: this.identities,
-          userCertificates: this.userCertificates,
-        },
-        certificateFiles: s.certificateFiles,
-        forwardAgent: s.forwardAgent === false ? null : s.forwardAgent === true ? agentSocket : s.forwardAgent,
-        hostKey: {
-          name: knownName,
-          principal: s.hostKeyAlias ?? hostname,
-          ...(s.hostKeyAlias === undefined && s.port !== 22 ? { bareName: hostname } : {}),
-          ...(s.caSignatureAlgorithms !== undefined ? { caSignatureAlgorithms: caSignatureAlgorithms(s.caSignatureAlgorithms) } : {}),
-          requiredRsaBits: s.requiredRsaSize,
-          mode,
-          userFiles,
-          globalFiles: s.globalKnownHostsFiles,
-          hashKnownHosts: s.hashKnownHosts,
-          store: this.knownHosts,
-          events: o.events,
-        },
-        algorithms: s.algorithms,
-        knownHostKeys: {
-          types: known.filter((e) => e.marker === null).map((e) => e.keyType),
-          certAuthority: known.some((e) => e.marker === 'cert-authority'),
-        },
-        events: o.events,
+    return this.dial(route, undefined);
+  }
+
+  /** Open the connection itself (through `via` when set), within the cap and the parallel connect limit. */
+  private async dial(route: Route, via: { connection: SshConnection; name: string } | undefined): Promise<Leased> {
+    const params = await connectParams(route, via, this.options, this.shared);
+    await this.cap.reserve();
+    let conn: SshConnection;
+    try {
+      conn = await this.connectSlots.run(() => {
+        if (this.aborted) throw new InterruptedError('interrupted');
+        const s = route.settings;
+        return openConnection({ ...params, warm: via || s.proxyCommand ? undefined : this.warmSockets.take(directKey(s)) });
       });
-    });
+    } catch (err) {
+      this.cap.failed();
+      throw err;
+    }
     if (this.aborted) {
+      this.cap.failed();
       await conn.close();
       throw new InterruptedError('interrupted');
     }
-    this.opened.push(conn);
-    conn.onClose((reason) => this.log(route.display, 'debug', `connection to ${conn.label} closed: ${reason}`));
-    return conn;
+    const release = this.cap.opened(conn, via?.connection);
+    this.opened.add(conn);
+    conn.onClose((reason) => {
+      this.opened.delete(conn);
+      this.cap.remove(conn);
+      this.log(route.display, 'debug', `connection to ${conn.label} closed: ${reason}`);
+    });
+    return { connection: conn, release };
   }
 
   /** Close every connection, in parallel: targets first, then the jump hosts they ride on. */
   async closeAll(how: CloseHow = {}): Promise<void> {
     this.closed = true;
+    this.cap.release();
     await Promise.allSettled([...this.conns.values()]);
     this.warmSockets.closeAll();
-    const all = this.opened.splice(0).filter((c) => c.alive && !(how.processExits && c.leaveToExit()));
+    const all = [...this.opened].filter((c) => c.alive && !(how.processExits && c.leaveToExit()));
+    this.opened.clear();
     this.conns.clear();
     const hops = (c: SshConnection): number => c.key.split(' via ').length;
     const depths = [...new Set(all.map(hops))].sort((a, b) => b - a);
@@ -246,9 +218,4 @@ export class SshPool implements TransportPool {
   log(host: string, level: 'debug' | 'info' | 'warn', message: string): void {
     this.options.events.emit('log', { host, level, message, topic: 'ssh' });
   }
-}
-
-/** CASignatureAlgorithms applied to OpenSSH's default, as ssh does (any key signature name may be listed). */
-function caSignatureAlgorithms(spec: string): string[] {
-  return applySpec(spec, OPENSSH_CA_SIGNATURE_DEFAULTS, OPENSSH_ALL.key.filter((a) => !a.endsWith(CERT_SUFFIX)));
 }

@@ -15,9 +15,12 @@ import { put } from './sftp.js';
 import { get } from './sftp-get.js';
 import { TransferStop } from './sftp-io.js';
 
-/** What a transport needs from its pool (pool.ts): connections, and the run's limits and signals. */
+/** What a transport needs from its pool (pool.ts): leased connections, and the run's limits and signals. */
 export interface ConnectionSource {
-  connection(route: Route, display: string): Promise<SshConnection>;
+  /** The connection, held open (not closed by the connection cap) until release(). */
+  connection(route: Route, display: string): Promise<{ connection: SshConnection; release(): void }>;
+  /** Hold `c` open beyond the call that leased it (a forward's stream) until the returned function is called. */
+  lease(c: SshConnection): () => void;
   readonly commandTimeoutMs: number | undefined;
   readonly runSignal: AbortSignal | undefined;
   readonly signals: SignalHub;
@@ -49,22 +52,26 @@ export class SshTransport implements Transport {
     const display = this.host.name;
     const first = await this.pool.connection(this.route, display);
     try {
-      return await fn(first);
+      return await fn(first.connection);
     } catch (err) {
       if (!(err instanceof ChannelOpenError)) throw err;
-      if (!err.connectionDead) throw cannotStart(display, what, first.label, err);
+      if (!err.connectionDead) throw cannotStart(display, what, first.connection.label, err);
+    } finally {
+      first.release();
     }
     // The cached connection had died since its last use: one fresh connection.
     const second = await this.pool.connection(this.route, display);
     try {
-      return await fn(second);
+      return await fn(second.connection);
     } catch (err) {
       if (err instanceof ChannelOpenError) {
         throw err.connectionDead
-          ? new ConnectionError(display, `cannot start ${what} on ${second.label}: ${err.message}`)
-          : cannotStart(display, what, second.label, err);
+          ? new ConnectionError(display, `cannot start ${what} on ${second.connection.label}: ${err.message}`)
+          : cannotStart(display, what, second.connection.label, err);
       }
       throw err;
+    } finally {
+      second.release();
     }
   }
 
@@ -111,7 +118,10 @@ export class SshTransport implements Transport {
     return this.withConnection(`a stream to ${what}`, async (c) => {
       if (!c.alive) throw new ChannelOpenError(new Error(c.deadReason ?? 'not connected'), true);
       try {
-        return 'path' in target ? await c.forwardUnix(target.path) : await c.forwardOut(target.host, target.port);
+        const stream = 'path' in target ? await c.forwardUnix(target.path) : await c.forwardOut(target.host, target.port);
+        // The stream outlives this call: the connection stays open (past the cap) until it closes.
+        stream.once('close', this.pool.lease(c));
+        return stream;
       } catch (err) {
         if (!c.alive) throw new ChannelOpenError(err as Error, true);
         throw new HostError(this.host.name, `cannot open ${what} on the host: ${(err as Error).message}`, {

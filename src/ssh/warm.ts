@@ -49,6 +49,10 @@ export class WarmSockets {
     return undefined;
   }
 
+  get size(): number {
+    return this.pending.size;
+  }
+
   closeAll(): void {
     for (const p of this.pending.values()) p.socket.destroy();
     this.pending.clear();

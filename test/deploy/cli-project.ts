@@ -52,13 +52,14 @@ export interface CliProject {
  * `config` is the text of the releaseTasks({...}) argument (TypeScript), so hooks
  * can be real functions; it may read process.env (tests pass env per run).
  * `extraTasks` is more entries for the tasks object (e.g. `...serviceTasks({...}).tasks`).
+ * `hostNames`: the bed hosts of role web (default web-0..2).
  */
-export function cliProject(bed: BedInfo, name: string, config: string, extraTasks = ''): CliProject {
+export function cliProject(bed: BedInfo, name: string, config: string, extraTasks = '', hostNames: string[] = HOSTS): CliProject {
   const dir = openTmp(`dpl-deploy-cli-${name}-`);
   // The deployfile's bundle resolves simple-git/ssh2 from here when it carries its own copy.
   symlinkSync(path.join(MAIN, 'node_modules'), path.join(dir, 'node_modules'));
-  const paths = Object.fromEntries(HOSTS.map((h) => [h, path.join(bed.hosts[h]!.root, `deploy-${name}`)]));
-  const hosts = HOSTS.map((h) => `    ${JSON.stringify(h)}: { vars: { deployPath: ${JSON.stringify(paths[h])} } },`).join('\n');
+  const paths = Object.fromEntries(hostNames.map((h) => [h, path.join(bed.hosts[h]!.root, `deploy-${name}`)]));
+  const hosts = hostNames.map((h) => `    ${JSON.stringify(h)}: { vars: { deployPath: ${JSON.stringify(paths[h])} } },`).join('\n');
   writeFileSync(
     path.join(dir, 'deployfile.ts'),
     `${releaseTasksImport()}
@@ -67,7 +68,7 @@ export default deployfile({
   hosts: {
 ${hosts}
   },
-  roles: { web: ${JSON.stringify(HOSTS)}, db: ['web-1'] },
+  roles: { web: ${JSON.stringify(hostNames)}, db: ['web-1'] },
   tasks: { deploy: releaseTasks(${config}), ${extraTasks} },
 });
 `,
