@@ -90,13 +90,15 @@ async function main() {
       const shown = (x) => (x.failed ? 'FAILED' : `${(x.wallMs / 1000).toFixed(2)} s`);
       say(`  round ${r} (${tag}): ${o.tools.map((t) => `${t} ${shown(runs[t].at(-1))}`).join(', ')}`);
     }
+    unload();
+    // Before the teardown, which takes a while at 50 hosts (gigabytes of releases to delete).
+    const result = report({ ...o, loadavg: { start: load0, end: loadavg().map((x) => x.toFixed(2)) }, cores: cpus().length, perHostUsers: world.perHostUsers }, runs, say);
+    if (o.json) console.log(JSON.stringify(result));
   } finally {
     unload();
     for (const t of tools) t.dispose?.();
     await stop();
   }
-  const result = report({ ...o, loadavg: { start: load0, end: loadavg().map((x) => x.toFixed(2)) }, cores: cpus().length, perHostUsers: world.perHostUsers }, runs, say);
-  if (o.json) console.log(JSON.stringify(result));
 }
 
 /** Deploy `tag` with `tool`, then check every host; the timing, with dpl's phases. */
