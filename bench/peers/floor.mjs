@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { createConnection } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const require = createRequire(new URL('../../package.json', import.meta.url));
 const { Client } = require('ssh2');
@@ -21,7 +22,8 @@ const known = new Map(
     .map((l) => l.split(' '))
     .map(([name, , blob]) => [name, Buffer.from(blob, 'base64')]),
 );
-const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
+// dpl's one quoting module (from dist/, as bench/shell.mjs uses it).
+const { quote: q } = await import(pathToFileURL(join(import.meta.dirname, '../../dist/core/quote.js')).href);
 const release = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 
 function script(h) {
