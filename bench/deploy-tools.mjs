@@ -18,6 +18,9 @@ const env = (more = {}) => {
   return e;
 };
 
+/** Longest a tool may take for one deploy before it is killed and its round marked failed (a hung peer). */
+export const timeoutMs = (world) => Math.max(120_000, 4_000 * world.hosts.length);
+
 /** dpl's deployfile: releaseTasks with the bench's layout; deployPath per host (its tree). */
 function deployfileText(world, dir) {
   const hosts = world.hosts.map((h) => `    ${JSON.stringify(h.name)}: { vars: { deployPath: ${JSON.stringify(join(h.root, dir))} } },`).join('\n');
@@ -58,6 +61,7 @@ const dpl = {
       cwd: self.project,
       env: env(),
       captureStdout: true,
+      timeoutMs: timeoutMs(world),
     }),
   dispose() {
     if (this.project) rmSync(this.project, { recursive: true, force: true });
@@ -68,14 +72,14 @@ const floor = {
   name: 'floor',
   dir: 'floor',
   available: () => true,
-  run: (world, tag, self) => timeProcess(process.execPath, [join(PEERS, 'floor.mjs'), world.file, self.dir, tag], { env: env() }),
+  run: (world, tag, self) => timeProcess(process.execPath, [join(PEERS, 'floor.mjs'), world.file, self.dir, tag], { env: env(), timeoutMs: timeoutMs(world) }),
 };
 
 const fabric = {
   name: 'fabric',
   dir: 'fabric',
   available: () => fabricAvailable() || `Fabric 2 is missing for ${PYTHON}: npm run bench:setup (apt python3-fabric)`,
-  run: (world, tag, self) => timeProcess(PYTHON, ['-X', 'faulthandler', join(PEERS, 'fabric_deploy.py'), world.file, self.dir, tag], { env: env() }),
+  run: (world, tag, self) => timeProcess(PYTHON, ['-X', 'faulthandler', join(PEERS, 'fabric_deploy.py'), world.file, self.dir, tag], { env: env(), timeoutMs: timeoutMs(world) }),
 };
 
 const cap = {
@@ -86,6 +90,7 @@ const cap = {
     timeProcess('cap', ['bench', 'deploy'], {
       cwd: join(PEERS, 'cap'),
       env: env({ BENCH_HOSTS: world.file, BENCH_DIR: self.dir, BENCH_TAG: tag, BENCH_CAP_LOG: process.env.BENCH_CAP_LOG ?? join(world.dir, 'capistrano.log') }),
+      timeoutMs: timeoutMs(world),
     }),
 };
 
@@ -97,6 +102,7 @@ const shipit = {
     timeProcess(process.execPath, [SHIPIT, '--shipitfile', join(PEERS, 'shipitfile.cjs'), 'bench', 'bench:deploy'], {
       cwd: PEERS,
       env: env({ BENCH_HOSTS: world.file, BENCH_DIR: self.dir, BENCH_TAG: tag }),
+      timeoutMs: timeoutMs(world),
     }),
 };
 

@@ -3,7 +3,7 @@
 // one small real run of dpl and the floor script. Speed is never asserted here: the
 // bench itself reports it, as ratios in one run.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -20,6 +20,10 @@ interface Phases {
 const report = (await import(pathToFileURL(join(ROOT, 'bench/deploy-report.mjs')).href)) as { phasesOf(stdout: string): Phases | null };
 const fleet = (await import(pathToFileURL(join(ROOT, 'bench/deploy-fleet.mjs')).href)) as {
   verify(world: { hosts: Array<{ name: string; root: string }> }, dir: string, tag: string): string[];
+};
+
+const peers = (await import(pathToFileURL(join(ROOT, 'bench/peers.js')).href)) as {
+  timeProcess(cmd: string, args: string[], o?: { timeoutMs?: number }): Promise<{ wallMs: number; maxRssKb: number | null }>;
 };
 
 const bench = (...args: string[]) => spawnSync(process.execPath, [BENCH, ...args], { encoding: 'utf8', timeout: 240_000 });
@@ -136,6 +140,31 @@ describe('checking every host after a deploy', () => {
       expect.stringMatching(/^nolink \(tool\): current\/config\/app.env does not link into shared\//),
       'many (tool): 6 releases (keep 5)',
     ]);
+  });
+});
+
+describe('timing a peer', () => {
+  it('kills a peer that hangs, with everything it started, and says how long it had', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dpl-bench-hang-'));
+    const pidFile = join(dir, 'pid');
+    try {
+      // A grandchild that would outlive its parent: the whole process group must go.
+      const hung = peers.timeProcess('sh', ['-c', `sleep 60 & echo $! > ${pidFile}; wait`], { timeoutMs: 500 });
+      await expect(hung).rejects.toThrow(/did not finish in 1 s: killed/);
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      // Gone, or a zombie its new parent has not reaped yet: either way no longer running.
+      const state = () => (existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]![0] : 'gone');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(['gone', 'Z', 'X']).toContain(state());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports wall time and, with /usr/bin/time, peak RSS', async () => {
+    const r = await peers.timeProcess(process.execPath, ['-e', 'Buffer.alloc(80 * 1024 * 1024, 1)'], { timeoutMs: 30_000 });
+    expect(r.wallMs).toBeGreaterThan(0);
+    if (r.maxRssKb !== null) expect(r.maxRssKb).toBeGreaterThan(80 * 1024);
   });
 });
 
