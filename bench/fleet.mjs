@@ -25,5 +25,6 @@ export function benchLayout(count) {
   };
 }
 
-export const startBed = (layout) => fleet.launchFleet(layout, { keyComment: 'dpl-bench', purpose: 'bench fleet' });
+/** `o`: more launchFleet options (the deploy bench lets in one user per host: extraUsers). */
+export const startBed = (layout, o = {}) => fleet.launchFleet(layout, { keyComment: 'dpl-bench', purpose: 'bench fleet', ...o });
 export const stopBed = (info) => fleet.stopFleet(info);

@@ -22,32 +22,52 @@ const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 /**
  * Wall time of a whole child process in ms, plus its CPU time (user+sys, children
- * included) when /usr/bin/time exists: on a shared, loaded machine CPU time is the
- * steadier comparison. Throws if the process fails.
+ * included) and peak RSS (kB, the largest single process of the tree) when
+ * /usr/bin/time exists: on a shared, loaded machine CPU time is the steadier
+ * comparison. `captureStdout`: keep the child's stdout (as `stdout`). `timeoutMs`: kill the
+ * child's whole process group after that long (a peer that hangs). Throws if the process fails.
  */
-export function timeProcess(cmd, args, opts = {}) {
+export function timeProcess(cmd, args, { captureStdout = false, timeoutMs, ...opts } = {}) {
   const cpuFile = TIME ? join(tmpdir(), `dpl-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`) : null;
-  const [file, argv] = TIME ? [TIME, ['-f', '%U %S', '-o', cpuFile, cmd, ...args]] : [cmd, args];
+  const [file, argv] = TIME ? [TIME, ['-f', '%U %S %M', '-o', cpuFile, cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    // Its own process group when it may have to be killed: /usr/bin/time's child goes too.
+    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], ...(timeoutMs ? { detached: true } : {}), ...opts });
+    let timedOut = false;
+    const timer =
+      timeoutMs &&
+      setTimeout(() => {
+        timedOut = true;
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, timeoutMs);
     let err = '';
-    child.stdout.resume();
+    let out = '';
+    if (captureStdout) child.stdout.on('data', (d) => (out += d));
+    else child.stdout.resume();
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
     child.on('close', (code) => {
       const wallMs = performance.now() - started;
+      if (timer) clearTimeout(timer);
       let cpuMs = null;
+      let maxRssKb = null;
       if (cpuFile) {
         try {
-          const [u, s] = readFileSync(cpuFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+          const [u, s, rss] = readFileSync(cpuFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
           cpuMs = (u + s) * 1000;
+          maxRssKb = rss;
         } catch {
           // no figure
         }
         rmSync(cpuFile, { force: true });
       }
-      if (code === 0) resolve({ wallMs, cpuMs });
+      if (timedOut) reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} ... did not finish in ${Math.round(timeoutMs / 1000)} s: killed`));
+      else if (code === 0) resolve({ wallMs, cpuMs, maxRssKb, ...(captureStdout ? { stdout: out } : {}) });
       else reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} ... exited ${code}: ${err.slice(-400)}`));
     });
   });
