@@ -33,6 +33,8 @@ export interface ScriptOptions {
   showOutput?: boolean;
   /** Default: the run's command timeout (-T). */
   timeoutMs?: number;
+  /** Bytes for the script's stdin (an upload's tar). */
+  stdin?: Buffer;
 }
 
 export interface ScriptResult {
@@ -50,6 +52,7 @@ export async function runScript(c: Context, host: Host, step: string, script: st
   const err = new LineSplitter((line) => internal(hc).emit('output', { host: name, stream: 'err', line }));
   const r = await transport.exec(script, {
     timeoutMs: o.timeoutMs ?? (c.session.flags.commandTimeoutMs as number | undefined),
+    stdin: o.stdin,
     onStdout: (b) => out.push(b),
     onStderr: (b) => err.push(b),
   });
