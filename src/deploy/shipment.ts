@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { formatManifest, MANIFEST_NAME, scanTree, type Entry, type UploadPlan } from './manifest.js';
 import { packTar } from './tar-pack.js';
+import type { Broadcast } from './broadcast.js';
 
 /**
  * gzip level of the shipped tar. Level 1 packs a typical build (text, minified JS)
@@ -17,7 +18,7 @@ export class Shipment {
   /** Number of regular files, and their bytes, in the build output. */
   readonly fileCount: number;
   readonly treeBytes: number;
-  private readonly packs = new Map<string, Promise<Buffer>>();
+  private readonly packs = new Map<string, Broadcast>();
 
   private constructor(
     readonly root: string,
@@ -38,8 +39,8 @@ export class Shipment {
     return new Shipment(root, entries, o.reuse ?? true, o.gzip ?? GZIP_LEVEL);
   }
 
-  /** The tar for `plan` (hard links to `../<linkBase>/`), packed once per distinct plan. */
-  pack(plan: UploadPlan, linkBase: string | undefined): Promise<Buffer> {
+  /** The tar for `plan` (hard links to `../<linkBase>/`), packed once per distinct plan, readable while it is packed. */
+  pack(plan: UploadPlan, linkBase: string | undefined): Broadcast {
     const linked = plan.linked.map((e) => `${e.path}\0${e.mtime}`).join('\0');
     const key = createHash('sha256').update(`${linkBase ?? ''}\0${linked}`).digest('hex');
     let p = this.packs.get(key);

@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { DplError } from '../core/errors.js';
 import type { Entry } from './manifest.js';
+import { Broadcast } from './broadcast.js';
 
 const BLOCK = 512;
 const MAX_OCTAL_SIZE = 8 ** 11 - 1;
@@ -146,17 +147,23 @@ async function* coalesce(blocks: AsyncGenerator<Buffer>): AsyncGenerator<Buffer>
   if (size) yield Buffer.concat(parts);
 }
 
-/** The tar, gzipped unless `gzip` is 0, in memory: every host of a plan is sent the same bytes. */
-export async function packTar(spec: PackSpec): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+/**
+ * Start packing the tar (gzipped unless `gzip` is 0) into a Broadcast: hosts read it
+ * while it is made, and every host of a plan is sent the same bytes.
+ */
+export function packTar(spec: PackSpec): Broadcast {
+  const out = new Broadcast();
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      chunks.push(chunk);
+      out.push(chunk);
       done();
     },
   });
   const source = Readable.from(coalesce(tarBlocks(spec)));
-  if (spec.gzip > 0) await pipeline(source, createGzip({ level: spec.gzip }), sink);
-  else await pipeline(source, sink);
-  return Buffer.concat(chunks);
+  const packed = spec.gzip > 0 ? pipeline(source, createGzip({ level: spec.gzip }), sink) : pipeline(source, sink);
+  packed.then(
+    () => out.end(),
+    (e: Error) => out.fail(e),
+  );
+  return out;
 }

@@ -94,9 +94,15 @@ export async function uploadRelease(c: Context, rel: HostRelease, shipment: Ship
   let fallback: string | undefined;
   const send = async (p: UploadPlan, fresh: boolean): Promise<number> => {
     const linkBase = p.linked.length ? base!.name : undefined;
-    const tar = await shipment.pack(p, linkBase);
-    await runScript(c, rel.host, `${step}: unpack ${p.entries.length - p.linked.length} entries${linkBase ? `, link ${p.linked.length} from ${linkBase}` : ''}`, extractScript(rel, shipment.gzip > 0, script.finish, fresh), { stdin: tar });
-    return tar.length;
+    const tar = shipment.pack(p, linkBase);
+    const what = `${step}: unpack ${p.entries.length - p.linked.length} entries${linkBase ? `, link ${p.linked.length} from ${linkBase}` : ''}`;
+    try {
+      await runScript(c, rel.host, what, extractScript(rel, shipment.gzip > 0, script.finish, fresh), { stdinStream: tar.reader() });
+    } catch (e) {
+      // A failed pack ends the stream early: its error is the one to show, not tar's.
+      throw tar.failure ?? e;
+    }
+    return tar.done;
   };
   let bytes: number;
   try {
