@@ -30,11 +30,12 @@ function octal(buf: Buffer, offset: number, width: number, value: number): void 
   buf.write(value.toString(8).padStart(width - 1, '0') + '\0', offset, width, 'ascii');
 }
 
-function paxRecord(key: string, value: string): string {
+/** `<length> key=value\n`, where length counts the whole record, its own digits included. */
+export function paxRecord(key: string, value: string): string {
   const body = ` ${key}=${value}\n`;
-  let len = Buffer.byteLength(body);
-  while (String(len + String(len).length).length !== String(len).length) len++;
-  len += String(len).length;
+  const n = Buffer.byteLength(body);
+  let len = n + String(n).length;
+  if (String(len).length !== String(n).length) len = n + String(len).length;
   return `${len}${body}`;
 }
 
