@@ -76,7 +76,7 @@ describeBed('strategy upload: only what changed travels (real sshd)', (bed: BedI
     roots.push(...Object.values(paths));
     const config: ReleaseConfig = { repoDir: repo.work, strategy: 'upload', build: { command: 'cp -a "$UPLOAD_SRC"/. out', output: 'out', env: { UPLOAD_SRC: build } }, ...extra };
     const def = deployfile({ hosts: Object.fromEntries(HOSTS.map((h) => [h, { vars: { deployPath: paths[h]! } }])), roles: { web: HOSTS }, tasks: { deploy: releaseTasks(config) } });
-    const deploy = async (ref: string) => {
+    const deploy = async (ref: string, tokens = [`deploy:${ref}`]) => {
       const h = harness({
         definition: def,
         root: repo.work,
@@ -84,7 +84,7 @@ describeBed('strategy upload: only what changed travels (real sshd)', (bed: BedI
         selection: { roles: ['web'] },
         createPool: async (r) => createSshPool({ configFile: bed.configFile, knownHostsFile: bed.knownHostsFile, agentSocket: null, events: r.events, prompter: r.prompter }),
       });
-      const error = await h.dpl([`deploy:${ref}`], { close: true });
+      const error = await h.dpl(tokens, { close: true });
       const uploads = new Map(h.events.filter((e): e is Upload => e.type === 'deploy.upload').map((e) => [e.host, e]));
       return { error, uploads, events: h.events };
     };
@@ -169,6 +169,7 @@ describeBed('strategy upload: only what changed travels (real sshd)', (bed: BedI
     expect(r.uploads.get('web-2')!.files).toBe(2); // the changed file and the tampered one
     const want = localDigest(build);
     for (const h of HOSTS) expect(await hostDigest(h, p.release(h))).toBe(want);
+    expect((await p.deploy('', ['deploy.check'])).error).toBeUndefined(); // GNU tar and find are there
     const oldWeb2 = path.join(p.paths['web-2']!, 'releases');
     const [prev] = execFileSync('ls', [oldWeb2], { encoding: 'utf8' }).trim().split('\n');
     expect(await hostDigest('web-2', path.join(oldWeb2, prev!))).toBe(tamperedDigest);
