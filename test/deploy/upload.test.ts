@@ -4,7 +4,7 @@
 // (hashed on the host), the live release is never touched, and a missing or
 // damaged manifest means a full upload.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -173,6 +173,22 @@ describeBed('strategy upload: only what changed travels (real sshd)', (bed: BedI
     const oldWeb2 = path.join(p.paths['web-2']!, 'releases');
     const [prev] = execFileSync('ls', [oldWeb2], { encoding: 'utf8' }).trim().split('\n');
     expect(await hostDigest('web-2', path.join(oldWeb2, prev!))).toBe(tamperedDigest);
+  });
+
+  it('when linking fails on a host (a file it may not link), that host gets everything shipped', async (ctx) => {
+    const p = project('relink');
+    expect((await p.deploy('v1.0.0')).error).toBeUndefined();
+    // protected_hardlinks: the login user may not link a file owned by root that it cannot write.
+    const locked = path.join(p.release('web-0'), fileOf(4));
+    if (bed.uid === process.getuid?.() || readFileSync('/proc/sys/fs/protected_hardlinks', 'utf8').trim() !== '1') return ctx.skip('needs root and fs.protected_hardlinks=1');
+    chownSync(locked, 0, 0);
+    const r = await p.deploy('v1.0.0');
+    expect(r.error).toBeUndefined();
+    expect(r.uploads.get('web-0')).toMatchObject({ linked: 0, base: undefined });
+    expect(r.uploads.get('web-0')!.fallback).toMatch(/^linking from \d{8}T\d{6}Z failed/);
+    expect(r.uploads.get('web-1')!.linked).toBeGreaterThan(0);
+    for (const h of HOSTS) expect(await hostDigest(h, p.release(h))).toBe(localDigest(build));
+    expect(statSync(locked).uid).toBe(0);
   });
 
   it('a failed deploy and cleanup leave the live release exactly as it was (modes too)', async () => {
