@@ -1,6 +1,6 @@
-// Strategy `upload`: export the commit here, run the build command once, and pack
-// the output as one tarball that every host receives. Package registries and the
-// git host are touched once per deploy, not once per server.
+// Strategy `upload`: export the commit here and run the build command once; its
+// output directory is what every host receives (shipment.ts, upload.ts). Package
+// registries and the git host are touched once per deploy, not once per server.
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,10 +11,22 @@ import type { ResolvedRef } from '../git/describe.js';
 import type { ReleaseConfig } from './config.js';
 
 export interface Artifact {
-  /** Local path of the tarball. */
-  file: string;
-  bytes: number;
+  /** The build output directory (inside a temp directory `dispose` removes). */
+  dir: string;
   dispose(): Promise<void>;
+}
+
+/** A tarball the deployfile made itself (`source.artifact`), unpacked to a temp directory to ship like a build. */
+export async function unpackArtifact(c: Context, tarball: string): Promise<Artifact> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'dpl-artifact-'));
+  const dispose = () => rm(dir, { recursive: true, force: true });
+  try {
+    await c.local(sh`tar -xf ${path.resolve(c.session.root, tarball)} -C ${dir}`);
+    return { dir, dispose };
+  } catch (e) {
+    await dispose();
+    throw e;
+  }
 }
 
 export async function buildArtifact(
@@ -28,7 +40,6 @@ export async function buildArtifact(
   const dispose = () => rm(dir, { recursive: true, force: true });
   try {
     const src = path.join(dir, 'src');
-    const file = path.join(dir, `${release}.tar.gz`);
     c.log(`building ${release} from ${resolved.sha.slice(0, 12)} in ${src}`);
     await c.local(
       sh`git -C ${repoDir} archive --format=tar --output=${path.join(dir, 'src.tar')} ${resolved.sha}` +
@@ -45,10 +56,7 @@ export async function buildArtifact(
     if (!c.session.flags.dryRun && !(await stat(output).catch(() => undefined))?.isDirectory()) {
       throw new DplError(`build output ${build.output} was not produced by the build`, { hint: `check build.command and build.output (looked in ${output})` });
     }
-    await c.local(sh`tar -czf ${file} -C ${output} .`);
-    const bytes = c.session.flags.dryRun ? 0 : (await stat(file)).size;
-    c.log(`artifact ${path.basename(file)}: ${(bytes / 1024).toFixed(1)} KiB`);
-    return { file, bytes, dispose };
+    return { dir: output, dispose };
   } catch (e) {
     await dispose();
     throw e;

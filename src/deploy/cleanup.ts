@@ -12,6 +12,7 @@ import type { Targets } from './targets.js';
 import { isGood, newRecord, parseState, previousGood, recordLine, stateSnippet, statusOf, type HostState } from './history.js';
 import type { Layout } from './layout.js';
 import { acquireLocks, newLockInfo, releaseLocks } from './lock.js';
+import { openDirs } from './prepare.js';
 import { forHosts, runScript } from './remote.js';
 import { releaseCommand } from './task-names.js';
 
@@ -40,7 +41,7 @@ function removeScript(l: Layout, remove: string[]): string {
     const removed = recordLine(newRecord(r, 'removed', { action: 'cleanup' }));
     const stuck = recordLine(newRecord(r, 'failed', { action: 'cleanup', reason: 'partly deleted by cleanup (files owned by another user)' }));
     lines.push(
-      sh`chmod -R u+w -- ${dir} 2>/dev/null`,
+      `${openDirs(dir)} || true`,
       sh`if err=$(rm -rf -- ${dir} 2>&1); then echo ${`@@DPL removed ${r}`}; printf '%s\\n' ${removed} >> ${l.history};`,
       sh`else echo ${`@@DPL stuck ${r}`}; printf '%s\\n' "$err" | head -n 3; echo '@@DPL end'; printf '%s\\n' ${stuck} >> ${l.history}; fi`,
     );

@@ -114,8 +114,12 @@ export interface ReleaseConfig<V extends HostVars = HostVars> {
   fetch?: boolean;
   /** Ref deployed by a bare `dpl deploy`. Default `stable`. */
   defaultRef?: string;
-  /** `upload` strategy: run `command` in a clean export of the SHA, then pack `output` (default `.`). */
-  build?: { command?: string; output?: string; env?: Record<string, string> };
+  /**
+   * `upload` strategy: run `command` in a clean export of the SHA, then ship `output` (default `.`).
+   * `reuse` (default true): hard-link files unchanged since the live release instead of sending them
+   * (releases then share those files: never modify a release's files in place; docs/deploy.md).
+   */
+  build?: { command?: string; output?: string; env?: Record<string, string>; reuse?: boolean };
   /** Paths under `<deployPath>/shared/` linked into every release. */
   shared?: { dirs?: string[]; files?: string[] };
   /** Good releases kept by cleanup. Default 5. */

@@ -58,6 +58,10 @@ function checkScript(t: Targets, host: string, config: ReleaseConfig, repoUrl: s
     `mv --help 2>&1 | grep -q -- '-T' || echo '@@DPL missing-tool mv-T'`,
     `df -Pk "$d" 2>/dev/null | awk 'NR==2 { print "@@DPL free-kb " $4 }'`,
   ];
+  if (strategyOf(config) === 'upload') {
+    // Uploads extract with GNU tar (-P hard links into the live release) and list it with GNU find -printf.
+    lines.push(`tar --version 2>/dev/null | grep -q 'GNU tar' || echo '@@DPL missing-tool gnu-tar'`, `find / -maxdepth 0 -printf '' >/dev/null 2>&1 || echo '@@DPL missing-tool gnu-find'`);
+  }
   if (strategyOf(config) !== 'upload') {
     lines.push(`command -v git >/dev/null 2>&1 || echo '@@DPL missing-tool git'`);
     if (repoUrl) lines.push(sh`GIT_TERMINAL_PROMPT=0 git ls-remote -q -- ${repoUrl} HEAD >/dev/null 2>&1 || echo '@@DPL repo-unreachable'`);
@@ -87,7 +91,7 @@ export async function checkHosts(c: Context, config: ReleaseConfig, t: Targets):
     if (held !== undefined) problems.push(`deploy lock is held by ${describeHolder(section(stdout, 'info'), Number(held))}`);
     if (marker(stdout, 'current-dir') !== undefined && strategy !== 'pull') problems.push(`${root}/current is a directory, not a symlink (an in-place deploy?)`);
     for (const line of stdout.split('\n')) {
-      if (line.startsWith('@@DPL missing-tool ')) problems.push(`${line.slice(19)} is missing${line.endsWith('mv-T') ? ' (GNU mv with -T is needed for the atomic switch)' : ''}`);
+      if (line.startsWith('@@DPL missing-tool ')) problems.push(`${line.slice(19)} is missing${line.endsWith('mv-T') ? ' (GNU mv with -T is needed for the atomic switch)' : line.includes('gnu-') ? ' (strategy upload needs GNU tar and find)' : ''}`);
       if (line.startsWith('@@DPL missing-file ')) problems.push(`linked file ${line.slice(19)} is missing`);
     }
     if (marker(stdout, 'repo-unreachable') !== undefined) problems.push(`cannot reach ${repoUrl} with git from this host`);

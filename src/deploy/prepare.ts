@@ -4,11 +4,13 @@
 import { posix } from 'node:path';
 import type { Context } from '../core/context-types.js';
 import { CommandError } from '../core/errors.js';
-import { sh } from '../core/quote.js';
+import { raw, sh } from '../core/quote.js';
 import { checkSharedPath, type HostRelease, type ReleaseConfig } from './config.js';
 import { layoutOf, type Layout } from './layout.js';
 import { appendSnippet, newRecord } from './history.js';
 import { runScript } from './remote.js';
+import type { Shipment } from './shipment.js';
+import { uploadRelease } from './upload.js';
 
 /** Exit code of a prepare script that found the release directory already there (never undo it). */
 export const EXISTS_CODE = 73;
@@ -16,8 +18,10 @@ export const EXISTS_CODE = 73;
 export interface PrepareSource {
   /** URL or path the hosts fetch from (git, pull). */
   repoUrl?: string;
-  /** Local tarball to upload (upload). */
+  /** A tarball (made by you) to upload instead of building (upload): unpacked here, then shipped as a build. */
   artifact?: string;
+  /** The scanned build output (upload); made by the pipeline from the build or `artifact`. */
+  shipment?: Shipment;
 }
 
 function startRelease(l: Layout, name: string): string[] {
@@ -45,7 +49,9 @@ function mirrorSnippet(l: Layout, url: string, sha: string): string[] {
 /** REVISION, shared links and the `prepared` record: the common end of every strategy. */
 export function finishSnippet(rel: HostRelease, config: ReleaseConfig): string[] {
   const l = layoutOf(rel.deployPath);
-  const lines = [sh`printf '%s\\n' ${rel.ref.sha} > ${posix.join(rel.path, 'REVISION')}`];
+  // rm first: a REVISION from the build may be a hard link into the live release (upload).
+  const revision = posix.join(rel.path, 'REVISION');
+  const lines = [sh`rm -f -- ${revision}`, sh`printf '%s\\n' ${rel.ref.sha} > ${revision}`];
   for (const raw of config.shared?.dirs ?? []) {
     const d = checkSharedPath(raw);
     const target = posix.join(rel.path, d);
@@ -93,11 +99,8 @@ export async function prepareRelease(c: Context, rel: HostRelease, config: Relea
     return;
   }
   if (rel.strategy === 'upload') {
-    const tarball = posix.join(rel.path, '.dpl-artifact.tar.gz');
-    await runScript(c, rel.host, `${step}: make directory`, [...startRelease(l, rel.name), ...claim].join('\n'));
-    await c.on(rel.host).put(source.artifact!, tarball);
-    const script = ['set -e', sh`tar -xzf ${tarball} -C ${rel.path}`, sh`rm -f -- ${tarball}`, ...finishSnippet(rel, config)];
-    await runScript(c, rel.host, `${step}: unpack`, script.join('\n'));
+    if (!source.shipment) throw new TypeError('prepareRelease: strategy upload needs source.shipment');
+    await uploadRelease(c, rel, source.shipment, { start: [...startRelease(l, rel.name), ...claim], finish: finishSnippet(rel, config) });
     return;
   }
   throw new TypeError(`prepareRelease: strategy ${rel.strategy} has no release directory`);
@@ -117,7 +120,16 @@ export function discardSnippet(rel: HostRelease, reason: string): string {
   const dir = rel.path;
   return [
     appendSnippet(l, [newRecord(rel.name, 'failed', { resolved: rel.ref, strategy: rel.strategy, reason, action: 'deploy' })]),
-    sh`for i in 1 2 3 4 5; do chmod -R u+w -- ${dir} 2>/dev/null; rm -rf -- ${dir} 2>/dev/null; [ -e ${dir} ] || break; sleep 1; done`,
+    sh`for i in 1 2 3 4 5; do ${raw(openDirs(dir))}; rm -rf -- ${dir} 2>/dev/null; [ -e ${dir} ] || break; sleep 1; done`,
     sh`if [ -e ${dir} ]; then rm -rf -- ${dir}; fi`,
   ].join('\n');
+}
+
+/**
+ * Make a release's read-only directories writable so it can be deleted. Only
+ * directories: its files may be hard links shared with other releases (upload),
+ * and `chmod -R` would change the live release's modes through them.
+ */
+export function openDirs(dir: string): string {
+  return sh`find ${dir} -type d ! -perm -u+w -exec chmod u+w {} + 2>/dev/null`;
 }

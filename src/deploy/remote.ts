@@ -4,6 +4,7 @@
 // stops fan-outs from starting more hosts, and the deploy then undoes its work.
 // Steps go to the transport directly rather than through `c.run`, so `-w` (warn
 // only) can never turn a failed lock, prepare or switch into a warning.
+import type { Readable } from 'node:stream';
 import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
@@ -33,6 +34,8 @@ export interface ScriptOptions {
   showOutput?: boolean;
   /** Default: the run's command timeout (-T). */
   timeoutMs?: number;
+  /** Copied to the script's stdin (an upload's tar, while it is packed). */
+  stdinStream?: Readable;
 }
 
 export interface ScriptResult {
@@ -50,6 +53,7 @@ export async function runScript(c: Context, host: Host, step: string, script: st
   const err = new LineSplitter((line) => internal(hc).emit('output', { host: name, stream: 'err', line }));
   const r = await transport.exec(script, {
     timeoutMs: o.timeoutMs ?? (c.session.flags.commandTimeoutMs as number | undefined),
+    stdinStream: o.stdinStream,
     onStdout: (b) => out.push(b),
     onStderr: (b) => err.push(b),
   });

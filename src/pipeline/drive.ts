@@ -26,12 +26,10 @@ export async function drive(run: PipelineRun): Promise<void> {
   }
   let dispose: (() => Promise<void>) | undefined;
   try {
-    if (spec.action === 'deploy' && run.config.strategy === 'upload' && !spec.source?.artifact) {
-      const { buildArtifact } = await import('../deploy/build.js');
+    if (spec.action === 'deploy' && run.config.strategy === 'upload' && !spec.source?.shipment) {
       phase(run, 'build', 'start');
-      const artifact = await buildArtifact(c, spec.config.repoDir ? (await import('../deploy/config.js')).repoDirOf(spec.config, c.session.root) : c.session.root, run.ref, run.name, run.config.build).catch((e: Error) => failed(run, e));
-      dispose = artifact.dispose;
-      spec.source = { ...spec.source, artifact: artifact.file };
+      const built = await buildOutput(run).catch((e: Error) => failed(run, e));
+      dispose = built.dispose;
       phase(run, 'build', 'end');
     }
     if (c.session.signal.aborted) throw new InterruptedError('interrupted before prepare: nothing was changed; the lock was released');
@@ -42,6 +40,26 @@ export async function drive(run: PipelineRun): Promise<void> {
     await dispose?.();
   }
   await finish(run, info);
+}
+
+/** Build (or unpack the given artifact), then scan the output once for every host's upload. */
+async function buildOutput(run: PipelineRun): Promise<{ dispose: () => Promise<void> }> {
+  const { c, spec } = run;
+  const { buildArtifact, unpackArtifact } = await import('../deploy/build.js');
+  const { Shipment } = await import('../deploy/shipment.js');
+  const { repoDirOf } = await import('../deploy/config.js');
+  const artifact = spec.source?.artifact
+    ? await unpackArtifact(c, spec.source.artifact)
+    : await buildArtifact(c, spec.config.repoDir ? repoDirOf(spec.config, c.session.root) : c.session.root, run.ref, run.name, run.config.build);
+  try {
+    const shipment = await Shipment.scan(artifact.dir, { reuse: run.config.build?.reuse, dryRun: c.session.flags.dryRun });
+    c.log(`build output: ${shipment.fileCount} files, ${(shipment.treeBytes / 1024 / 1024).toFixed(1)} MiB`);
+    spec.source = { ...spec.source, shipment };
+    return artifact;
+  } catch (e) {
+    await artifact.dispose();
+    throw e;
+  }
 }
 
 async function batch(run: PipelineRun, i: number, info: DeployInfo): Promise<void> {

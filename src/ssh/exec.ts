@@ -128,7 +128,11 @@ function watch(
     });
     // Without sudo stdin gets its data (or nothing) and EOF now, so readers never hang;
     // under sudo that happens when the command starts (SudoStream).
-    if (!opts.sudo) stdin.end(opts.stdin);
+    if (opts.stdinStream && !opts.sudo) {
+      stdin.open = false;
+      opts.stdinStream.on('error', () => ch.end());
+      opts.stdinStream.pipe(ch);
+    } else if (!opts.sudo) stdin.end(opts.stdin);
 
     const interrupt = async (why: 'timeout' | 'abort'): Promise<void> => {
       if (outcome || finished) return;

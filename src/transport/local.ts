@@ -42,7 +42,11 @@ export class LocalTransport implements Transport {
     };
     child.stdout.on('data', (b: Buffer) => pipe(0, b));
     child.stderr.on('data', (b: Buffer) => pipe(1, sudo ? sudo.push(b) : b));
-    if (!sudo) stdin.end(options.stdin);
+    if (options.stdinStream && !sudo) {
+      stdin.open = false;
+      options.stdinStream.on('error', () => child.stdin.end());
+      options.stdinStream.pipe(child.stdin);
+    } else if (!sudo) stdin.end(options.stdin);
 
     return new Promise((resolve, reject) => {
       let timedOut = false;

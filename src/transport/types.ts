@@ -9,6 +9,11 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Bytes written to the command's stdin, then stdin is closed. */
   stdin?: string | Buffer;
+  /**
+   * Copied to the command's stdin as it arrives (an upload's tar while it is packed), then
+   * stdin is closed; when it fails, stdin is closed early. Not with `sudo`.
+   */
+  stdinStream?: Readable;
   /** Allocate a pseudo-terminal (needed by some sudo configurations). */
   pty?: boolean;
   /** Raw chunks as they arrive; the Context line-buffers them into events. */
