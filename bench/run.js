@@ -10,15 +10,13 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { benchLayout, startBed, stopBed } from './fleet.mjs';
+import { benchArgs } from './args.mjs';
 import { measureStartup } from './startup.mjs';
 import { controlMasterPerCommand, fabricAvailable, fabricGroup, fabricSequential, parallelSsh, psshBinary, settle, timeProcess } from './peers.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
+const { num: opt } = benchArgs(args);
 const JSON_OUT = args.includes('--json');
 const HOSTS = opt('hosts', 50);
 const COMMANDS = opt('commands', 100);

@@ -13,15 +13,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { benchArgs } from './args.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const dash = process.argv.indexOf('--');
 const args = dash >= 0 ? process.argv.slice(2, dash) : process.argv.slice(2);
 const extra = dash >= 0 ? process.argv.slice(dash + 1) : [];
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const { opt } = benchArgs(args);
 const SIZES = String(opt('hosts', '10,50,100,200,500,1000')).split(',').map(Number);
 const Z = Number(opt('z', 50));
 const ROUNDS = Number(opt('rounds', 1));

@@ -15,15 +15,13 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { benchLayout, startBed, stopBed } from './fleet.mjs';
+import { benchArgs } from './args.mjs';
 import { countingProxies } from './socket-bytes.mjs';
 import { makeTree, touchTree } from './upload-tree.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
+const { num: opt } = benchArgs(args);
 const JSON_OUT = args.includes('--json');
 const HOSTS = opt('hosts', 20);
 const MB = opt('mb', 50);
