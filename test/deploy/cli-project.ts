@@ -1,7 +1,7 @@
 // A temp project with a deployfile.ts for the real `dpl` CLI against the sshd bed:
 // hosts web-0..2 (role web), each with its own deploy path under its bed root.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { dplCommand } from '../helpers/cli.js';
+import type { ChildProcess } from 'node:child_process';
+import { startDpl, type CliRun } from '../helpers/cli.js';
 import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,12 +24,7 @@ function releaseTasksImport(): string {
   return `import { deployfile } from 'dpl-deploy';\nimport { releaseTasks, serviceTasks } from ${JSON.stringify(path.join(MAIN, 'src', 'deploy', 'tasks.ts'))};`;
 }
 
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
+export type { CliRun };
 
 export interface CliProject {
   dir: string;
@@ -73,20 +68,7 @@ ${hosts}
 });
 `,
   );
-  const start = (args: string[], env: Record<string, string> = {}) => {
-    const started = Date.now();
-    const child = spawn(...dplCommand(['-F', bed.configFile, ...args]), {
-      cwd: dir,
-      env: { ...process.env, ...gitEnv, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-    const done = new Promise<CliRun>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started })));
-    return { child, done, output: () => stdout + stderr };
-  };
+  const start = (args: string[], env: Record<string, string> = {}) => startDpl(['-F', bed.configFile, ...args], { cwd: dir, env: { ...gitEnv, ...env } });
   const rel = (h: string, ...p: string[]) => path.join(paths[h]!, ...p);
   return {
     dir,

@@ -15,25 +15,18 @@
 // reads control files in the deploy path: `.fault-restart-sleep` (seconds to sleep)
 // and `.fault-fail-restart-of` (a release name: restarting that release fails with
 // exit 4), and logs `<release> begin|done|failed` lines to `<deployPath>/restarts.log`.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync, chmodSync, chownSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { dplCommand } from '../../helpers/cli.js';
+import { startDpl, type CliRun } from '../../helpers/cli.js';
 import { scratchHost, useBed, type BedInfo, type ScratchHost } from '../../support/bed.js';
 import { reconfigureSshd } from '../../support/bed/certs.js';
 import { descendants } from '../../../src/fleet/index.js';
 import { MAIN } from '../cli-project.js';
 import { appRepo, gitEnv, openTmp, type AppRepo } from '../fixtures.js';
 
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** stdout + stderr */
-  out: string;
-  ms: number;
-}
+export type { CliRun };
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -275,22 +268,7 @@ ${hosts}
 });
 `,
   );
-  const start = (args: string[], env: Record<string, string> = {}) => {
-    const started = Date.now();
-    const child = spawn(...dplCommand(['-F', fleet.configFile, ...args]), {
-      cwd: dir,
-      env: { ...process.env, ...gitEnv, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-    const done = new Promise<CliRun>((resolve) =>
-      child.on('close', (code) => resolve({ code, stdout, stderr, out: stdout + stderr, ms: Date.now() - started })),
-    );
-    return { child, done, output: () => stdout + stderr };
-  };
+  const start = (args: string[], env: Record<string, string> = {}) => startDpl(['-F', fleet.configFile, ...args], { cwd: dir, env: { ...gitEnv, ...env } });
   const rel = (h: string, ...p: string[]) => path.join(paths[h]!, ...p);
   const history = (h: string) =>
     existsSync(rel(h, 'history.jsonl'))
