@@ -93,7 +93,8 @@ class Download {
   }
 
   async file(f: RemoteFile, target: string): Promise<void> {
-    this.bytes += await downloadFile(this.sftp, f, target, this.p.stop);
+    const n = await downloadFile(this.sftp, f, target, this.p.stop); // not `+= await`: files move in parallel
+    this.bytes += n;
     this.files++;
   }
 

@@ -54,7 +54,8 @@ async function putFile(sftp: SFTPWrapper, local: string, target: string, mode: n
     await call<void>((cb) => sftp.unlink(tmp, cb)).catch(() => undefined);
     throw err;
   }
-  t.bytes += (await stat(local)).size;
+  const { size } = await stat(local); // not `+= await`: files move in parallel
+  t.bytes += size;
   t.files++;
 }
 

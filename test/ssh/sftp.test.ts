@@ -75,6 +75,21 @@ describeBed('sftp put/get and connect', (bed) => {
     expect(readdirSync(back).sort()).toEqual(['bin', 'empty', 'index.html', 'private']);
   });
 
+  // Files of one directory move several at a time; each one's bytes must be counted (a `+= await` lost some).
+  it('counts every byte of a directory whose files move in parallel, both ways', async () => {
+    const many = join(local, 'many');
+    mkdirSync(many);
+    let total = 0;
+    for (let i = 1; i <= 40; i++) {
+      writeFileSync(join(many, `f${i}`), 'x'.repeat(i * 37));
+      total += i * 37;
+    }
+    const up = await t.put(many, `${remote}/many`);
+    expect(up).toMatchObject({ files: 40, bytes: total });
+    const down = await t.get(`${remote}/many`, join(local, 'many-back'));
+    expect(down).toMatchObject({ files: 40, bytes: total });
+  });
+
   it('gets a file, into a directory or to a path', async () => {
     await t.exec(`printf 'abc' > ${remote}/g.txt && chmod 604 ${remote}/g.txt`);
     const r = await t.get(`${remote}/g.txt`, local);
