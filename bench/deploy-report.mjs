@@ -15,7 +15,8 @@ const PHASES = [
   ['decision', /^record the decision/],
   ['switch', /^switch current/],
   ['restart', null],
-  ['record', /^record .* deployed$/],
+  // 'and end': the record script also cleaned up and released the lock (src/pipeline/host-end.ts).
+  ['record', /^record .* deployed( and end)?$/],
   ['cleanup', /^read releases|^remove |^cleanup|^record .* removed$/],
   ['unlock', /^release deploy lock/],
 ];

@@ -34,7 +34,8 @@ export function planCleanup(state: HostState, keep: number): CleanupPlan {
   return { keep: state.releases.filter((r) => kept.has(r)), remove: state.releases.filter((r) => !kept.has(r)) };
 }
 
-function removeScript(l: Layout, remove: string[]): string {
+/** Shell that deletes `remove`, printing `@@DPL removed R` or `@@DPL stuck R` (and the error) for each. */
+export function removeScript(l: Layout, remove: string[]): string {
   const lines: string[] = [];
   for (const r of remove) {
     const dir = l.release(r);
@@ -49,12 +50,12 @@ function removeScript(l: Layout, remove: string[]): string {
   return lines.join('\n');
 }
 
-interface HostCleanup {
+export interface HostCleanup {
   removed: string[];
   stuck: Array<{ release: string; detail: string }>;
 }
 
-function parseRemoval(stdout: string): HostCleanup {
+export function parseRemoval(stdout: string): HostCleanup {
   const out: HostCleanup = { removed: [], stuck: [] };
   const lines = stdout.split('\n');
   lines.forEach((line, i) => {
@@ -72,14 +73,29 @@ async function cleanHost(c: Context, host: Host, l: Layout, keep: number, sudo: 
   const plan = planCleanup(parseState(stdout), keep);
   const hc = c.on(host);
   if (!plan.remove.length) {
-    hc.log(`cleanup: nothing to remove (${plan.keep.length} release${plan.keep.length === 1 ? '' : 's'} kept)`);
+    logRemoval(c, host, plan, { removed: [], stuck: [] });
     return { removed: [], stuck: [] };
   }
   const script = removeScript(l, plan.remove);
   const out = sudo ? (await hc.sudo(script, { hide: true })).stdout : (await runScript(c, host, `remove ${plan.remove.length} old release(s)`, script)).stdout;
   const result = parseRemoval(out);
-  if (result.removed.length) hc.log(`cleanup: removed ${result.removed.join(', ')}; kept ${plan.keep.join(', ')}`);
+  logRemoval(c, host, plan, result);
   return result;
+}
+
+export function logRemoval(c: Context, host: Host, plan: CleanupPlan, result: HostCleanup): void {
+  if (!plan.remove.length) c.on(host).log(`cleanup: nothing to remove (${plan.keep.length} release${plan.keep.length === 1 ? '' : 's'} kept)`);
+  else if (result.removed.length) c.on(host).log(`cleanup: removed ${result.removed.join(', ')}; kept ${plan.keep.join(', ')}`);
+}
+
+/** What to say about releases the login user could not delete. */
+export function stuckError(c: Context, stuck: HostCleanup['stuck']): DplError {
+  return new DplError(
+    `could not delete ${stuck.map((s) => s.release).join(', ')}: files there cannot be deleted by the login user ` +
+      `(owned by another user, e.g. written by the app); marked failed so no rollback uses them. ` +
+      `Delete them with \`${releaseCommand(c)('cleanup', ':sudo=yes')}\`, or let the app write only under shared/\n` +
+      stuck.map((s) => s.detail).filter(Boolean).join('\n'),
+  );
 }
 
 /** Clean every target host. Assumes the deploy lock is held by the caller. */
@@ -89,15 +105,7 @@ export async function cleanupHosts(c: Context, config: ReleaseConfig, t: Targets
   const stuck = [...fan.succeeded.entries()].filter(([, r]) => r.stuck.length);
   const failures = [
     ...fan.failed,
-    ...stuck.map(([host, r]) => ({
-      host,
-      error: new DplError(
-        `could not delete ${r.stuck.map((s) => s.release).join(', ')}: files there cannot be deleted by the login user ` +
-          `(owned by another user, e.g. written by the app); marked failed so no rollback uses them. ` +
-          `Delete them with \`${releaseCommand(c)('cleanup', ':sudo=yes')}\`, or let the app write only under shared/\n` +
-          r.stuck.map((s) => s.detail).filter(Boolean).join('\n'),
-      ),
-    })),
+    ...stuck.map(([host, r]) => ({ host, error: stuckError(c, r.stuck) })),
   ];
   if (failures.length) throw new HostsFailedError('cleanup', failures);
 }

@@ -62,8 +62,12 @@ export function recordLine(r: HistoryRecord): string {
 /** Shell that appends the records to the history log. */
 export function appendSnippet(layout: Layout, records: HistoryRecord[]): string {
   if (!records.length) return 'true';
-  // Through `cat`: a full disk is reported as such (a shell's printf says "I/O error").
-  return sh`printf '%s\\n' ${records.map(recordLine)} | cat >> ${layout.history}`;
+  // Through `cat`: a full disk is reported as such (a shell's printf says "I/O error"). A line torn
+  // by an earlier full disk is ended first, so it costs only itself and not the next record.
+  return [
+    sh`if [ -s ${layout.history} ] && [ -n "$(tail -c 1 -- ${layout.history})" ]; then echo >> ${layout.history}; fi;`,
+    sh`printf '%s\\n' ${records.map(recordLine)} | cat >> ${layout.history}`,
+  ].join(' ');
 }
 
 /** Shell that prints what parseState reads: current link, release dirs, history tail. */

@@ -19,7 +19,7 @@ import { describeHolder, formatDuration, holderText, judgeHolder, parseLockInfo,
 import { acquireScript, forceRemoveScript, holderTokenScript, releaseScript, STEP_FAILED } from './lock-script.js';
 
 export { describeHolder, formatAge, newLockInfo, type LockInfo } from './lock-holder.js';
-export { lockStatusSnippet } from './lock-script.js';
+export { lockStatusSnippet, releaseScript } from './lock-script.js';
 
 interface Holder {
   lock: string;
@@ -219,16 +219,18 @@ export async function releaseLocks(c: Context, hosts: Host[], layouts: Map<strin
     c,
     hosts,
     size,
-    async (h) => {
-      const { stdout } = await runScript(c, h, 'release deploy lock', releaseScript(layouts.get(h.name)!, token));
-      if (marker(stdout, 'foreign') !== undefined) c.on(h).warn('the deploy lock is no longer ours (someone forced it and locked again?); left it alone');
-      else if (marker(stdout, 'gone') !== undefined) c.on(h).warn('our deploy lock was already gone (forced with deploy.unlock?)');
-    },
+    async (h) => reportRelease(c, h, (await runScript(c, h, 'release deploy lock', releaseScript(layouts.get(h.name)!, token))).stdout),
     { interruptible: false },
   );
   for (const f of fan.failed) {
     c.on(hosts.find((h) => h.name === f.host)!).warn(`could not release the deploy lock: ${errorText(f.error)}; run \`${releaseCommand(c)('unlock')}\` once you checked no deploy is running`);
   }
+}
+
+/** Say what releaseScript found when the lock was not simply ours to release. */
+export function reportRelease(c: Context, h: Host, stdout: string): void {
+  if (marker(stdout, 'foreign') !== undefined) c.on(h).warn('the deploy lock is no longer ours (someone forced it and locked again?); left it alone');
+  else if (marker(stdout, 'gone') !== undefined) c.on(h).warn('our deploy lock was already gone (forced with deploy.unlock?)');
 }
 
 /** `deploy.unlock`: remove whoever's lock, saying whose it was. */

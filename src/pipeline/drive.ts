@@ -11,6 +11,7 @@ import { errorText, shortSha } from '../deploy/remote.js';
 import { commit, discard, outcomeUnknown, prepareBatch, record, restartBatch, switchBatch, clearJournals } from './steps.js';
 import { AfterSwitch, failed, infoOf, interrupted, interruptedAfterSwitch, notify, onFailure } from './failures.js';
 import type { PipelineRun } from './state.js';
+import { endsAtRecord } from './host-end.js';
 import { releaseCommand } from '../deploy/task-names.js';
 
 export async function drive(run: PipelineRun): Promise<void> {
@@ -139,7 +140,7 @@ export async function recordDeployed(run: PipelineRun, rels: ReturnType<Pipeline
     const abandoned = rels.filter((r) => r.previous).map((r) => ({ ...r, name: r.previous!, path: run.layouts.get(r.host.name)!.release(r.previous!) }));
     await record(run, abandoned, 'rolled-back', () => ({ action: 'rollback', reason: `rolled back to ${run.name}` }), { done: false });
   }
-  const failures = await record(run, rels, 'deployed', fields, { done: spec.flow.recover === 'forward' });
+  const failures = await record(run, rels, 'deployed', fields, { done: spec.flow.recover === 'forward', end: endsAtRecord(run) });
   for (const f of failures) run.c.on(rels.find((r) => r.host.name === f.host)!.host).warn(`could not record the deploy in history.jsonl: ${errorText(f.error)}`);
   run.phase(rels.filter((r) => !failures.some((f) => f.host === r.host.name)).map((r) => r.host), spec.flow.name === 'canary' ? 'promoted' : 'deployed');
 }
@@ -167,7 +168,8 @@ async function finish(run: PipelineRun, info: DeployInfo): Promise<void> {
     throw new DplError(`release ${run.name} is live and recorded on every host, but ${e.message}`, { cause: e });
   });
   // Cleanup and the deploy tag, still under the lock (cleanup deletes releases).
-  await afterSuccess(c, spec.flow.name === 'in-place' ? { ...run.config, cleanup: false } : run.config, run.spec, run.ref);
+  const left = { ...run.spec, hosts: run.spec.hosts.filter((h) => !run.ended.has(h.name)) };
+  await afterSuccess(c, spec.flow.name === 'in-place' || !left.hosts.length ? { ...run.config, cleanup: false } : run.config, left, run.ref);
 }
 
 function phase(run: PipelineRun, p: string, state: 'start' | 'end' | 'failed', failedHosts?: string[]): void {

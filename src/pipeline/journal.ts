@@ -39,15 +39,17 @@ export interface Journal {
 /**
  * Replace the journal durably: written to a temp file, flushed, renamed over the
  * old one, and the directory flushed, so a crash or power loss leaves the old
- * journal or the new one, never half of one. `cat` reports the real error (ENOSPC).
+ * journal or the new one, never half of one. `cat` reports the real error (ENOSPC),
+ * and a failed write exits the script non-zero with the old journal in place.
  */
 export function writeJournalSnippet(l: Layout, j: Journal): string {
   const tmp = `${l.journal}.tmp`;
+  // One chain: a write that fails (ENOSPC) must not be renamed over the journal, and must fail the step.
   return [
-    sh`printf '%s\\n' ${JSON.stringify(j)} | cat > ${tmp}`,
-    sh`sync -- ${tmp} 2>/dev/null || sync`,
-    sh`mv -f -- ${tmp} ${l.journal}`,
-    sh`sync -- ${l.root} 2>/dev/null || sync`,
+    sh`{ printf '%s\\n' ${JSON.stringify(j)} | cat > ${tmp} &&`,
+    sh`  { sync -- ${tmp} 2>/dev/null || sync; } &&`,
+    sh`  mv -f -- ${tmp} ${l.journal} &&`,
+    sh`  { sync -- ${l.root} 2>/dev/null || sync; }; } || { rm -f -- ${tmp}; exit 1; }`,
   ].join('\n');
 }
 

@@ -25,6 +25,7 @@ export { PipelineRun, PipelineStop, type PipelineSpec } from './state.js';
 export async function runPipeline(c: Context, spec: PipelineSpec): Promise<PipelineRun | undefined> {
   const lock = newLockInfo(spec.lockTarget);
   const locked = await acquireLocks(c, spec.hosts, spec.layouts, lock, spec.size);
+  let run: PipelineRun | undefined;
   try {
     const { states, recovered } = await recoverFirst(c, spec, locked);
     // A rollback that found a run to undo has done what it was asked unless it named a release:
@@ -33,12 +34,14 @@ export async function runPipeline(c: Context, spec: PipelineSpec): Promise<Pipel
       c.log(`the unfinished run was undone; not rolling back further (name a release, \`${releaseCommand(c)('rollback', ':<release>')}\`, to go further)`);
       return undefined;
     }
-    const run = begin(c, spec, states, lock.token);
+    run = begin(c, spec, states, lock.token);
     if (!run) return undefined;
     await drive(run);
     return run;
   } finally {
-    await releaseLocks(c, spec.hosts, spec.layouts, lock.token, spec.size);
+    // Hosts that ended in their record script released their lock there (host-end.ts).
+    const ended = run?.ended;
+    await releaseLocks(c, ended ? spec.hosts.filter((h) => !ended.has(h.name)) : spec.hosts, spec.layouts, lock.token, spec.size);
   }
 }
 

@@ -54,6 +54,8 @@ export class PipelineRun {
   readonly started = Date.now();
   /** The decision to switch is on every target host. */
   committed = false;
+  /** Hosts whose record script also cleaned up and released the lock (host-end.ts). */
+  readonly ended = new Set<string>();
 
   constructor(
     readonly c: Context,

@@ -14,7 +14,9 @@ import { failedBeforeCreating } from '../deploy/prepare.js';
 import { errorText, forHosts, runScript } from '../deploy/remote.js';
 import { cycleServices } from '../deploy/services.js';
 import type { ReleaseConfig } from '../deploy/config.js';
+import type { Layout } from '../deploy/layout.js';
 import { clearJournalSnippet } from './journal.js';
+import { hostEnd, reportEnd } from './host-end.js';
 import type { PipelineRun } from './state.js';
 
 /** Did the host answer? A command that exited non-zero did; a lost connection or a timeout says nothing. */
@@ -126,7 +128,7 @@ export async function record(
   rels: HostRelease[],
   status: ReleaseStatus,
   extra: (rel: HostRelease) => Partial<HistoryRecord>,
-  o: { done: boolean },
+  o: { done: boolean; end?: boolean },
 ): Promise<HostFailure[]> {
   const fan = await forHosts(
     run.c,
@@ -136,12 +138,21 @@ export async function record(
       const rel = rels.find((r) => r.host === h)!;
       const rec = newRecord(rel.name, status, { resolved: rel.ref, strategy: rel.strategy, ...extra(rel) });
       const l = run.layouts.get(h.name)!;
-      await runScript(run.c, h, `record ${rel.name} ${status}`, [appendSnippet(l, [rec]), ...(o.done ? [clearJournalSnippet(l, run.id)] : [])].join('\n'));
+      const end = o.end ? hostEnd(run, rel, rec) : undefined;
+      const script = recordSnippet(l, [rec], o.done ? run.id : undefined);
+      const { stdout } = await runScript(run.c, h, `record ${rel.name} ${status}${end ? ' and end' : ''}`, end ? `${script}\n${end.script}` : script);
       internal(run.c).emit('deploy.status', { host: h.name, release: rel.name, status, reason: rec.reason });
+      if (end) reportEnd(run, h, end, stdout);
     },
     { interruptible: false },
   );
   return fan.failed;
+}
+
+/** Append the records; with `doneId`, then remove that run's journal (the host is finished). */
+export function recordSnippet(l: Layout, records: HistoryRecord[], doneId?: string): string {
+  // The journal goes only once the record is written: a host is never finished without its record.
+  return [`{ ${appendSnippet(l, records)}; } || exit 1`, ...(doneId ? [clearJournalSnippet(l, doneId)] : [])].join('\n');
 }
 
 /** Remove this run's journal where it is still kept (the end of a canary, or a host with nothing to record). */

@@ -78,7 +78,7 @@ ${hosts}
     spawn: start,
     releases: (h) => (existsSync(rel(h, 'releases')) ? readdirSync(rel(h, 'releases')).sort() : []),
     current: (h) => (existsSync(rel(h, 'current')) ? path.basename(readlinkSync(rel(h, 'current'))) : undefined),
-    history: (h) => readFileSync(rel(h, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>),
+    history: (h) => readFileSync(rel(h, 'history.jsonl'), 'utf8').trim().split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, string>),
     locked: (h) => existsSync(rel(h, '.dpl-lock')),
     cleanup: () => {
       rmSync(dir, { recursive: true, force: true });
