@@ -7,7 +7,7 @@ import type { ResolvedRef } from '../git/describe.js';
 import { repoDirOf, strategyOf, type ReleaseConfig } from './config.js';
 import type { PrepareSource } from './prepare.js';
 import { shortSha } from './remote.js';
-import { repoUrlOf, targetsOf } from './targets.js';
+import { preconnect, repoUrlOf, targetsOf } from './targets.js';
 
 export interface DeployResult {
   release: string;
@@ -27,6 +27,7 @@ export async function resolveForDeploy(c: Context, config: ReleaseConfig, ref: s
 export async function deployRelease(c: Context, config: ReleaseConfig, refArg: string | undefined): Promise<DeployResult> {
   const strategy = strategyOf(config);
   const t = targetsOf(c, config, 'deploy');
+  preconnect(c, t);
   const resolved = await resolveForDeploy(c, config, refArg ?? config.defaultRef ?? 'stable');
   const source: PrepareSource = strategy === 'upload' ? {} : { repoUrl: await repoUrlOf(c, config) };
   const [{ runPipeline }, { allAtOnce, inPlace }, { releaseDirectory, checkout }] = await Promise.all([

@@ -1,7 +1,8 @@
 // The deploy lock over a target set. Hosts are locked in name order, the first host
 // alone first: two deploys of the same hosts meet on that host, exactly one gets
-// it (a rename is atomic) and the other stops there, touching no other host, so
-// two racing deploys can no longer each win some hosts and both fail, whatever
+// it (a rename is atomic) and the other stops there, running nothing on any other
+// host (it may have logged in to a few while its ref resolved: targets.ts preconnect),
+// so two racing deploys can no longer each win some hosts and both fail, whatever
 // their latency. The rest are then locked in parallel; all or nothing.
 // A holder that is gone (lock-holder.ts) is taken over only with --force or a yes
 // on a terminal; --lock-wait waits for a live holder instead of failing.
@@ -189,7 +190,7 @@ function lockError(c: Context, problems: Problem[], total: number, firstOnly: bo
     total === 1
       ? `on ${problems[0]!.host} (nothing was changed)`
       : firstOnly
-        ? `on ${problems[0]!.host} (the first of ${total} hosts in name order; no other host was touched)`
+        ? `on ${problems[0]!.host} (the first of ${total} hosts in name order; nothing was run on any other host)`
         : `on ${problems.length} of ${total} hosts (nothing was changed; the locks taken were released)`;
   const lines = problems.map((p) => {
     const h = p.holder;

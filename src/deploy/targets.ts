@@ -4,6 +4,7 @@
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
 import { UsageError } from '../core/errors.js';
+import { internal } from '../core/internal.js';
 import { deployPathOf, poolSizeOf, repoDirOf, type ReleaseConfig } from './config.js';
 import { layoutOf, type Layout } from './layout.js';
 
@@ -20,6 +21,18 @@ export function targetsOf(c: Context, config: ReleaseConfig, what: string): Targ
   }
   const layouts = new Map(hosts.map((h) => [h.name, layoutOf(deployPathOf(h, config, c))]));
   return { hosts, layouts, size: poolSizeOf(config, c) };
+}
+
+/**
+ * Log in to the hosts the lock takes first (name order, up to the -z bound) while the
+ * ref resolves here: the handshakes overlap local work instead of following it. Only
+ * logins: nothing runs on a host before its lock. A host that cannot be reached is
+ * the lock step's to report.
+ */
+export function preconnect(c: Context, t: Targets): void {
+  if (c.session.flags.dryRun) return;
+  const first = [...t.hosts].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).slice(0, t.size);
+  for (const h of first) internal(c.on(h)).transport().catch(() => undefined);
 }
 
 export async function repoUrlOf(c: Context, config: ReleaseConfig): Promise<string> {
