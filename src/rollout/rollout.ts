@@ -43,7 +43,7 @@ export async function rollout(c: Context, opts: RolloutOptions): Promise<Rollout
   await confirm(c, cfg, `Roll out ${what} to ${hosts.length} host${hosts.length === 1 ? '' : 's'}${cfg.environment ? ` in ${cfg.environment}` : ''}, batches ${describePlan(batches)}?`);
 
   const lb = opts.proxy ? await RolloutLb.open(c, opts.proxy, hosts) : undefined;
-  if (!lb) note(c, 'no proxy config: batches are not taken out of rotation and not baked (health checks only)', 'warn');
+  if (!lb) note(c, `no proxy config: batches are not taken out of rotation and ${cfg.bake.source ? `are baked on ${cfg.bake.source.name}` : 'not baked (health checks only)'}`, 'warn');
   if (lb) {
     const problems = plannedCapacityProblems(lb.views0, batches.map((b) => lb.keysOf(b)));
     if (problems.length) {
