@@ -53,6 +53,9 @@ export async function rollout(c: Context, opts: RolloutOptions): Promise<Rollout
     }
   }
 
+  const checked = cfg.bake.durationMs > 0 ? await cfg.bake.source?.check?.(c, hosts) : undefined;
+  if (checked) note(c, checked.message, checked.warn ? 'warn' : 'info');
+
   const size = poolSizeOf(opts.release, c);
   const layouts = new Map(hosts.map((h) => [h.name, layoutOf(deployPathOf(h, opts.release, c))]));
   const s = new RolloutRun(c, opts, cfg, batches, lb);

@@ -9,11 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeBed } from '../support/bed.js';
 import { startBedNginx, type BedNginx } from '../support/bed-nginx.js';
 import { metricsAppRepo, type MetricsRepo } from '../support/metrics-app.js';
-import { prometheusMissing, startPrometheus, type Prometheus } from '../support/prometheus.js';
+import { prometheusFront, prometheusMissing, startPrometheus, type Prometheus } from '../support/prometheus.js';
 import { freePort, sleep } from '../proxy/support/backends.js';
 import { RolloutError, prometheus } from '../../src/rollout/index.js';
 import type { BakeConfig } from '../../src/rollout/config.js';
 import type { DplEvent } from '../../src/core/events.js';
+import { DplError, UsageError } from '../../src/core/errors.js';
 import { restartHook, stopApps } from './support/app.js';
 import { logs, ofType, project, WEB, type Project } from './support/harness.js';
 
@@ -130,32 +131,73 @@ describeBed('a Prometheus-judged bake behind nginx (#19 item 3)', (bed) => {
     expect(ng.upstream()).not.toMatch(/ down;/);
   }, 90_000);
 
-  it('a query Prometheus rejects: the bake stops at once naming the query, the canary is rolled back', async () => {
+  it('a query Prometheus rejects is refused before anything changes (exit 2), naming the query', async () => {
     p.rollout.bake = { ...BAKE, source: prometheus({ url: prom.url, requests: 'sum(http_requests_total{host=~"$hosts"}', errors: queries.errors }) };
-    const r = await underLoad(() => p.dpl(['rollout:v1.1.0']));
-    const err = r.value.error as RolloutError;
-    expect(err).toBeInstanceOf(RolloutError);
-    expect(err.report.failure).toMatchObject({ check: 'error', batch: 1, hosts: ['web-0'] });
-    // At once: no sample was taken, no retry.
-    expect(ofType(r.value.events, 'rollout.sample')).toEqual([]);
-    expect(warnings(r.value.events).filter((m) => m.includes('trying again'))).toEqual([]);
-    expect(err.report.failure!.message).toMatch(
-      /^cannot read Prometheus at http:\/\/127\.0\.0\.1:\d+: Prometheus rejected the query sum\(http_requests_total\{host=~"web-0"\}: bad_data: invalid parameter "query": 1:\d+: parse error: unclosed left parenthesis$/,
+    const r = await p.dpl(['rollout:v1.4.0']);
+    const err = r.error as UsageError;
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(
+      /^rollout: the bake cannot read Prometheus at http:\/\/127\.0\.0\.1:\d+, so nothing was changed: Prometheus rejected the query sum\(http_requests_total\{host=~"web-0\|web-1\|web-2\|web-3"\}: bad_data: invalid parameter "query": 1:\d+: parse error: unclosed left parenthesis$/,
     );
-    expect(err.report.rolledBack).toBe(true);
-    expect(ofType(r.value.events, 'rollout.promote')).toEqual([]);
+    expect(err.hint).toMatch(/fix bake\.source/);
+    expect(ofType(r.events, 'rollout.batch')).toEqual([]);
     expect(versions()).toEqual(['v1.1.0', 'v1.1.0', 'v1.1.0', 'v1.1.0']);
   }, 60_000);
 
-  it('Prometheus unreachable: the batch is not promoted, the message names the address and the query', async () => {
+  it('Prometheus unreachable: refused before anything changes (exit 1), naming the address and the query', async () => {
     const closed = await freePort();
     p.rollout.bake = { ...BAKE, source: prometheus({ url: `http://127.0.0.1:${closed}`, ...queries, timeoutMs: 1000 }) };
-    const r = await p.dpl(['rollout:v1.0.0']);
-    const err = r.error as RolloutError;
+    const r = await p.dpl(['rollout:v1.4.0']);
+    expect(r.error).toBeInstanceOf(DplError);
+    expect((r.error as DplError).exitCode).toBe(1);
+    expect(r.error!.message).toBe(
+      `rollout: the bake cannot read Prometheus at http://127.0.0.1:${closed}, so nothing was changed: cannot reach Prometheus at http://127.0.0.1:${closed} (ECONNREFUSED) for the query sum(http_requests_total{host=~"web-0|web-1|web-2|web-3"})`,
+    );
+    expect(ofType(r.events, 'rollout.batch')).toEqual([]);
+    expect(versions()).toEqual(['v1.1.0', 'v1.1.0', 'v1.1.0', 'v1.1.0']);
+  }, 60_000);
+
+  it('Prometheus gone in the middle of the bake: two warnings, then the canary is not promoted but rolled back', async () => {
+    const front = await prometheusFront(prom.url);
+    p.rollout.bake = { ...BAKE, source: prometheus({ url: front.url, ...queries, timeoutMs: 1000 }) };
+    const onEvent = (e: DplEvent) => {
+      if (e.type === 'log' && e.message.startsWith('batch 1: baking for')) front.mode = 'down';
+    };
+    let r;
+    try {
+      r = await underLoad(() => p.dpl(['rollout:v1.4.0'], { onEvent }));
+    } finally {
+      await front.close();
+    }
+    const err = r.value.error as RolloutError;
     expect(err).toBeInstanceOf(RolloutError);
-    const f = err.report.failure!;
-    expect(f).toMatchObject({ check: 'error', batch: 1, hosts: ['web-0'] });
-    expect(f.message).toBe(`cannot read Prometheus at http://127.0.0.1:${closed}: cannot reach Prometheus at http://127.0.0.1:${closed} (ECONNREFUSED) for the query sum(http_requests_total{host=~"web-0"})`);
+    expect(err.report.failure).toMatchObject({ check: 'error', batch: 1, hosts: ['web-0'] });
+    expect(err.report.failure!.message).toMatch(new RegExp(`^cannot read Prometheus at ${front.url.replace(/\./g, '\\.')}: cannot reach Prometheus at .* for the query sum\\(http_requests_total\\{host=~"web-0"\\}\\)$`));
+    expect(warnings(r.value.events).filter((m) => /^batch 1: could not read Prometheus at .*; trying again$/.test(m))).toHaveLength(2);
+    expect(ofType(r.value.events, 'rollout.promote')).toEqual([]);
+    expect(err.report.rolledBack).toBe(true);
+    expect(versions()).toEqual(['v1.1.0', 'v1.1.0', 'v1.1.0', 'v1.1.0']);
+  }, 60_000);
+
+  it('a query rejected in the middle of the bake stops it at once, no retry', async () => {
+    const front = await prometheusFront(prom.url);
+    p.rollout.bake = { ...BAKE, source: prometheus({ url: front.url, ...queries }) };
+    const onEvent = (e: DplEvent) => {
+      if (e.type === 'log' && e.message.startsWith('batch 1: baking for')) front.mode = 'garble';
+    };
+    let r;
+    try {
+      r = await underLoad(() => p.dpl(['rollout:v1.4.0'], { onEvent }));
+    } finally {
+      await front.close();
+    }
+    const err = r.value.error as RolloutError;
+    expect(err).toBeInstanceOf(RolloutError);
+    expect(err.report.failure).toMatchObject({ check: 'error', batch: 1 });
+    expect(err.report.failure!.message).toMatch(/^cannot read Prometheus at .*: Prometheus rejected the query sum\(http_requests_total\{host=~"web-0"\}\): bad_data: /);
+    expect(warnings(r.value.events).filter((m) => m.includes('trying again'))).toEqual([]);
+    expect(ofType(r.value.events, 'rollout.sample')).toEqual([]);
     expect(err.report.rolledBack).toBe(true);
     expect(versions()).toEqual(['v1.1.0', 'v1.1.0', 'v1.1.0', 'v1.1.0']);
   }, 60_000);

@@ -74,6 +74,15 @@ async function readError(r: BakeReader): Promise<BakeSourceError> {
     expect(Object.fromEntries(await all.read())).toEqual({ [BATCH_KEY]: { requests: 8, errors: 0, down: false }, [BASELINE_KEY]: { requests: 0, errors: 0, down: false } });
   });
 
+  it('check, before a rollout: both queries over every host; nothing counted is a warning naming the values asked', async () => {
+    const src = prometheus({ url: prom.url, ...QUERIES });
+    expect(await src.check!(context, HOSTS)).toEqual({ message: `the bake reads ${src.name}: 8 requests, 0 errors counted so far on 2 hosts`, warn: false });
+    expect(await src.check!(context, [host('web-9'), host('web-9')])).toEqual({
+      message: `the bake reads ${src.name}: 0 requests, 0 errors counted so far on 1 host; if they do serve traffic, no series carries these $hosts values: web-9 (see hostLabel)`,
+      warn: true,
+    });
+  });
+
   it('errors name the query: rejected (permanent), NaN, a wrong URL, Prometheus gone (may pass)', async () => {
     const bad = await readError(reader({ url: prom.url, errors: 'sum(rate(http_requests_total{host=~"$hosts"}))' }));
     expect(bad.permanent).toBe(true);

@@ -1,8 +1,9 @@
 // A real Prometheus (Debian's `prometheus` package) per test file: its own config,
 // TSDB in a temp dir, the web API on 127.0.0.1:<free port>, scraping the given
 // targets every 250 ms. Never the systemd service. Skipped (with the reason) when
-// the binary is missing.
+// the binary is missing. `prometheusFront` breaks it on demand, mid-bake.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -64,4 +65,41 @@ export async function startPrometheus(targets: readonly string[], o: { scrapeMs?
     ready: () => until(`prometheus to scrape ${targets.length} targets`, async () => (await value('count(up == 1)')) === targets.length),
     stop: () => stopServer(child, dir),
   };
+}
+
+export type FrontMode = 'pass' | 'down' | 'garble';
+
+export interface PrometheusFront {
+  url: string;
+  /** pass: forward as is; down: drop every connection; garble: forward each query with a stray `)` (Prometheus rejects it). */
+  mode: FrontMode;
+  close(): Promise<void>;
+}
+
+/** A switchable front for a real Prometheus, to break it in the middle of a bake. */
+export async function prometheusFront(target: string): Promise<PrometheusFront> {
+  const port = await freePort();
+  const front: PrometheusFront = { url: `http://127.0.0.1:${port}`, mode: 'pass', close: async () => undefined };
+  const server = createServer((req, res) => {
+    if (front.mode === 'down') return void req.socket.destroy();
+    const chunks: Buffer[] = [];
+    req.on('data', (d: Buffer) => chunks.push(d));
+    req.on('end', async () => {
+      const form = new URLSearchParams(Buffer.concat(chunks).toString());
+      if (front.mode === 'garble') form.set('query', `${form.get('query')})`);
+      try {
+        const r = await fetch(`${target}${req.url}`, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'application/x-www-form-urlencoded' }, body: req.method === 'POST' ? form : undefined });
+        res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
+        res.end(await r.text());
+      } catch {
+        req.socket.destroy();
+      }
+    });
+  });
+  await new Promise<void>((ok) => server.listen(port, '127.0.0.1', ok));
+  front.close = () => new Promise<void>((ok) => {
+    server.close(() => ok());
+    server.closeAllConnections();
+  });
+  return front;
 }

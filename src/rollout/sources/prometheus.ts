@@ -4,7 +4,8 @@
 // are cumulative counts, so the BakeJudge takes differences exactly as it does with
 // HAProxy's counters (a count that goes back, e.g. a restarted app, opens a new window).
 import type { Host } from '../../core/host.js';
-import { UsageError } from '../../core/errors.js';
+import { DplError, UsageError } from '../../core/errors.js';
+import type { Context } from '../../core/context-types.js';
 import type { ServerCounters, Snapshot } from '../error-rate.js';
 import { buildQuery, checkTemplate, parseAnswer } from './promql.js';
 import { BakeSourceError, type BakeSource } from './source.js';
@@ -48,7 +49,9 @@ export function prometheus(config: PrometheusSourceConfig): BakeSource {
       });
     } catch (e) {
       const err = e as Error & { cause?: { code?: string; message?: string } };
-      const why = err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err.cause?.code ?? err.cause?.message ?? err.message);
+      // ECONNREFUSED says it all; undici's own codes (UND_ERR_SOCKET) say less than their text ("other side closed").
+      const code = err.cause?.code && !err.cause.code.startsWith('UND_ERR') ? err.cause.code : undefined;
+      const why = err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (code ?? err.cause?.message ?? err.message);
       throw new BakeSourceError(`cannot reach ${name} (${why}) for the query ${q}`, false);
     }
     return parseAnswer(q, res.status, await res.text());
@@ -68,8 +71,26 @@ export function prometheus(config: PrometheusSourceConfig): BakeSource {
     return [{ requests: n[0]!, errors: n[1]!, down: false }, { requests: n[2]!, errors: n[3]!, down: false }];
   }
 
+  /** Both queries over every host, once, before the rollout changes anything. */
+  async function check(c: Context, hosts: readonly Host[]): Promise<{ message: string; warn: boolean }> {
+    let all: ServerCounters;
+    try {
+      [all] = (await sides(hosts, [], c.session.signal)) as [ServerCounters];
+    } catch (e) {
+      const text = `rollout: the bake cannot read ${name}, so nothing was changed: ${(e as Error).message}`;
+      const hint = 'fix bake.source (see "Prometheus judge" in docs/rollout.md), or set bake.durationMs: 0 to roll out without a bake';
+      throw e instanceof BakeSourceError && e.permanent ? new UsageError(text, { hint }) : new DplError(text, { hint, cause: e });
+    }
+    const values = [...new Set(hosts.map(labelOf))];
+    const counted = `${all.requests} requests, ${all.errors} errors counted so far on ${values.length} host${values.length === 1 ? '' : 's'}`;
+    if (all.requests > 0) return { message: `the bake reads ${name}: ${counted}`, warn: false };
+    // Nothing counted yet may be a new service, or $hosts values no series carries: say which values were asked.
+    return { message: `the bake reads ${name}: ${counted}; if they do serve traffic, no series carries these $hosts values: ${values.join(', ')} (see hostLabel)`, warn: true };
+  }
+
   return {
     name,
+    check,
     open({ c, batch, moved, hosts }) {
       const movedNames = new Set(moved.map((h) => h.name));
       const baseline = hosts.filter((h) => !movedNames.has(h.name));

@@ -38,6 +38,11 @@ export interface BakeSource {
   readonly name: string;
   /** A reader for one batch, or why this source cannot judge it (then the batch gets no bake, with a warning). */
   open(b: BakeBatch): BakeReader | { none: string };
+  /**
+   * Before anything changes: can it be read at all? Throws (a UsageError for a query the
+   * source rejects) so a broken config stops the rollout before the canary; else a line to show.
+   */
+  check?(c: Context, hosts: readonly Host[]): Promise<{ message: string; warn: boolean }>;
 }
 
 /**
