@@ -62,11 +62,12 @@ export async function bake(s: RolloutRun, index: number): Promise<void> {
       readFailures = 0;
       return snap;
     } catch (e) {
+      if (c.session.signal.aborted) throw s.stop('interrupted', n, batch, `interrupted during the bake of batch ${n}`);
       // One unreadable sample is no verdict on the release; three in a row, a query the
       // source rejects, or no starting point at all stop the rollout: the batch is not promoted.
       const permanent = e instanceof BakeSourceError && e.permanent;
       if (!retry || permanent || ++readFailures >= 3) {
-        throw s.stop('error', n, batch, `cannot read ${source.name}: ${errorText(e)}`, undefined, e);
+        throw s.stop('counters', n, batch, `cannot read ${source.name}: ${errorText(e)}`, undefined, e);
       }
       note(c, `batch ${n}: could not read ${source.name} (${errorText(e)}); trying again`, 'warn');
       return undefined;

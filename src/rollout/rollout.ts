@@ -117,6 +117,9 @@ function hintFor(s: RolloutRun, r: RolloutReport): string {
   if (r.failure?.check === 'inconclusive' && r.rolledBack === true) {
     return "send traffic through the load balancer during the bake (or lower bake.minRequests), then roll out again; `inconclusive: 'promote'` promotes without evidence";
   }
+  if (r.failure?.check === 'counters' && r.rolledBack === true) {
+    return 'the release was not judged, only rolled back: make the bake source readable again (bake.source; docs/rollout.md), then roll out again';
+  }
   if (r.rolledBack === true) return `fix the release and roll out again; \`${cmd('releases')}\` shows what is live where`;
   if (r.rolledBack === 'partial') return `fix the hosts marked ROLLBACK FAILED by hand (\`${cmd('releases')}\`, \`proxy.status\`), then put them back in rotation`;
   if (moved.length) return `inspect ${moved.join(', ')}; then \`${cmd('recover')}\` switches them back (their journals keep the rollout), and \`proxy.all\` puts them back in rotation`;

@@ -172,7 +172,9 @@ describeBed('a Prometheus-judged bake behind nginx (#19 item 3)', (bed) => {
     }
     const err = r.value.error as RolloutError;
     expect(err).toBeInstanceOf(RolloutError);
-    expect(err.report.failure).toMatchObject({ check: 'error', batch: 1, hosts: ['web-0'] });
+    expect(err.report.failure).toMatchObject({ check: 'counters', batch: 1, hosts: ['web-0'] });
+    expect(err.message).toMatch(/^rollout of v1\.4\.0 as \S+ failed at batch 1\/3 \(web-0\): the bake could not read its counters \(the release was not judged\)\n/);
+    expect(err.hint).toMatch(/^the release was not judged, only rolled back: make the bake source readable again/);
     expect(err.report.failure!.message).toMatch(new RegExp(`^cannot read Prometheus at ${front.url.replace(/\./g, '\\.')}: cannot reach Prometheus at .* for the query sum\\(http_requests_total\\{host=~"web-0"\\}\\)$`));
     expect(warnings(r.value.events).filter((m) => /^batch 1: could not read Prometheus at .*; trying again$/.test(m))).toHaveLength(2);
     expect(ofType(r.value.events, 'rollout.promote')).toEqual([]);
@@ -194,7 +196,7 @@ describeBed('a Prometheus-judged bake behind nginx (#19 item 3)', (bed) => {
     }
     const err = r.value.error as RolloutError;
     expect(err).toBeInstanceOf(RolloutError);
-    expect(err.report.failure).toMatchObject({ check: 'error', batch: 1 });
+    expect(err.report.failure).toMatchObject({ check: 'counters', batch: 1 });
     expect(err.report.failure!.message).toMatch(/^cannot read Prometheus at .*: Prometheus rejected the query sum\(http_requests_total\{host=~"web-0"\}\): bad_data: /);
     expect(warnings(r.value.events).filter((m) => m.includes('trying again'))).toEqual([]);
     expect(ofType(r.value.events, 'rollout.sample')).toEqual([]);

@@ -2,6 +2,7 @@
 // regex, and reading /api/v1/query answers (errors, empty results, NaN).
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
+import type { Context } from '../../src/core/context-types.js';
 import { buildQuery, checkTemplate, parseAnswer, promqlStringEscape, regexEscape } from '../../src/rollout/sources/promql.js';
 import { BakeSourceError } from '../../src/rollout/sources/source.js';
 import { prometheus } from '../../src/rollout/sources/prometheus.js';
@@ -65,6 +66,14 @@ describe('query building', () => {
     expect(() => prometheus({ ...ok, timeoutMs: 0 })).toThrow(/timeoutMs must be at least 10 ms/);
     expect(() => resolveRollout({ bake: { source: { name: 'x' } as never } })).toThrow(/bake\.source is a source value/);
     expect(resolveRollout({ bake: { source: prometheus(ok) } }).bake.source?.name).toMatch(/^Prometheus/);
+  });
+
+  it('a hostLabel giving no string is a usage error naming the host, before any query', async () => {
+    const src = prometheus({ url: 'http://127.0.0.1:9', requests: Q, errors: Q, hostLabel: (h) => (h.name === 'web-1' ? '' : h.name) });
+    const c = { session: { signal: new AbortController().signal } } as unknown as Context;
+    const e = await src.check!(c, [{ name: 'web-0', hostname: 'web-0', vars: {} }, { name: 'web-1', hostname: 'web-1', vars: {} }]).catch((err: unknown) => err as UsageError);
+    expect(e).toBeInstanceOf(UsageError);
+    expect((e as UsageError).message).toBe(`rollout: the bake cannot read ${src.name}, so nothing was changed: prometheus bake source: hostLabel gave "" for host web-1; it must give a non-empty string`);
   });
 });
 
