@@ -37,15 +37,15 @@ describeBed('a Prometheus-judged bake behind nginx (#19 item 3)', (bed) => {
   };
   const BAKE: BakeConfig = { durationMs: 2000, sampleMs: 500, minRequests: 5, maxErrorRate: 0.05, relativeFactor: 2, failedSamples: 2, maxDurationMs: 8000 };
 
-  /** Requests through nginx (~40/s) while `fn` runs: the traffic a bake judges. */
-  async function underLoad<T>(fn: () => Promise<T>): Promise<{ value: T; sent: number; failed: number }> {
+  /** Requests through nginx, or round-robin to `urls` (~40/s), while `fn` runs: the traffic a bake judges. */
+  async function underLoad<T>(fn: () => Promise<T>, urls?: string[]): Promise<{ value: T; sent: number; failed: number }> {
     let stop = false;
     let sent = 0;
     let failed = 0;
     const load = (async () => {
       while (!stop) {
         try {
-          const res = await fetch(`http://127.0.0.1:${ng.port}/`);
+          const res = await fetch(urls ? urls[sent % urls.length]! : `http://127.0.0.1:${ng.port}/`);
           await res.text();
           if (res.status >= 500) failed++;
         } catch {
@@ -203,4 +203,15 @@ describeBed('a Prometheus-judged bake behind nginx (#19 item 3)', (bed) => {
     expect(err.report.rolledBack).toBe(true);
     expect(versions()).toEqual(['v1.1.0', 'v1.1.0', 'v1.1.0', 'v1.1.0']);
   }, 60_000);
+
+  it('no proxy config at all: health checks only, but still a bake on Prometheus (traffic reaches the hosts another way)', async () => {
+    p.rollout.bake = { ...BAKE, source: prometheus({ url: prom.url, ...queries }) };
+    // Straight to each host's app: nginx would stop sending to a node it saw refuse a connection during its restart.
+    const r = await underLoad(() => p.dpl(['rollout-nolb:v1.0.0']), WEB.map((h) => `http://${bed.hosts[h]!.address}:${port}/`));
+    expect(r.value.error, r.value.error?.message).toBeUndefined();
+    expect(warnings(r.value.events)).toContain(`no proxy config: batches are not taken out of rotation and are baked on Prometheus at ${prom.url}`);
+    const samples = ofType(r.value.events, 'rollout.sample');
+    for (const batch of [1, 2, 3]) expect(samples.filter((s) => s.batch === batch && s.verdict === 'pass').length, `batch ${batch}`).toBeGreaterThanOrEqual(2);
+    expect(versions()).toEqual(['v1.0.0', 'v1.0.0', 'v1.0.0', 'v1.0.0']);
+  }, 90_000);
 });
