@@ -1,22 +1,31 @@
 // The sandbox's web app ("airship" in the Procfile). Every path answers with the
 // greeting, the version and the host; /health answers 200 once nothing it requires
-// is missing. It listens on the host's own address (APP_ADDR:APP_PORT, set by the
-// host's sshd) and finishes the requests it has on SIGTERM.
+// is missing; /metrics counts the other requests by status code (metrics.mjs). It
+// listens on the host's own address (APP_ADDR:APP_PORT, set by the host's sshd)
+// and finishes the requests it has on SIGTERM.
 import { createServer } from 'node:http';
 import { loadConfig } from './ini.mjs';
+import { requestMetrics } from './metrics.mjs';
 
 const { version, greeting, requires, host } = loadConfig();
 const addr = process.env.APP_ADDR ?? '127.0.0.1';
 const port = Number(process.env.APP_PORT ?? 8000);
 const log = (msg) => console.log(`${new Date().toISOString()} airship ${version} on ${host}: ${msg}`);
 let served = 0;
+const metrics = requestMetrics({ host, version });
 
 const server = createServer((req, res) => {
+  if (req.url === '/metrics') {
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+    return res.end(metrics.render());
+  }
   if (req.url === '/health') {
     const ok = requires.length === 0;
     res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' });
     return res.end(ok ? 'ok\n' : `unhealthy: no ${requires.join(', ')} in this sandbox\n`);
   }
+  // Health checks are not traffic: like HAProxy's counters, only the requests users send count.
+  res.on('finish', () => metrics.count(res.statusCode));
   served++;
   res.writeHead(200, { 'content-type': 'text/plain', 'x-opensky-version': version, 'x-opensky-host': host });
   res.end(`${greeting} - OpenSky ${version} on ${host}\n`);

@@ -1,5 +1,6 @@
-// The bake: with a batch back in rotation, sample HAProxy's counters every
-// `sampleMs` for `durationMs` and let the BakeJudge decide. Each sample is an event
+// The bake: with a batch back in rotation, sample the bake source's counters
+// (HAProxy's by default, or `bake.source`: sources/) every `sampleMs` for
+// `durationMs` and let the BakeJudge decide. Each sample is an event
 // with its numbers; a new node DOWN, or `failedSamples` samples over the limit,
 // stops the rollout (the caller rolls back). No traffic is no evidence: with fewer
 // than `minConclusive` conclusive samples the bake samples on up to `maxDurationMs`,
@@ -10,6 +11,8 @@ import { sleep } from '../proxy/health.js';
 import { BakeJudge, bakeStep, nextSampleDelay, percent, windowOf, type BakeStep, type Snapshot } from './error-rate.js';
 import { note, tell } from './events.js';
 import type { RolloutRun } from './session.js';
+import { haproxyCounters } from './sources/haproxy.js';
+import { BakeSourceError } from './sources/source.js';
 
 const secs = (ms: number) => (ms / 1000).toFixed(1);
 
@@ -18,25 +21,27 @@ export async function bake(s: RolloutRun, index: number): Promise<void> {
   const n = index + 1;
   const batch = s.batches[index]!;
   const b = cfg.bake;
-  if (!lb) return note(c, `batch ${n}: no load balancer configured, so no bake (health checks only)`);
   if (b.durationMs <= 0) return note(c, `batch ${n}: bake.durationMs is 0, no bake`);
-  const start = await lb.counters();
-  if (!start) return note(c, `batch ${n}: the ${s.opts.proxy?.driver ?? 'haproxy'} driver has no per-server counters, so no bake (health checks only)`, 'warn');
+  const source = b.source ?? haproxyCounters();
+  const opened = source.open({ c, batch, moved: s.moved, hosts: s.batches.flat(), lb, driver: s.opts.proxy?.driver });
+  if ('none' in opened) return note(c, `batch ${n}: ${opened.none}`, lb ? 'warn' : 'info');
+  const reader = opened;
+  let readFailures = 0;
+  const start = await readCounters();
 
-  const fresh = lb.keysOf(batch);
-  const moved = new Set(s.movedKeys());
+  const fresh = reader.fresh;
+  const moved = new Set(reader.moved);
   const old = [...start.keys()].filter((k) => !moved.has(k));
   const judge = new BakeJudge(fresh, old, b, start, [...moved]);
-  note(c, `batch ${n}: baking for ${b.durationMs / 1000} s, a sample every ${b.sampleMs / 1000} s (limit ${percent(b.maxErrorRate)} or ${b.relativeFactor}× the old nodes' rate, at least ${b.minRequests} requests per sample, ${b.failedSamples} failed samples roll back; ${b.minConclusive} conclusive samples needed, waiting up to ${b.maxDurationMs / 1000} s for them)`);
+  note(c, `batch ${n}: baking for ${b.durationMs / 1000} s on ${source.name}, a sample every ${b.sampleMs / 1000} s (limit ${percent(b.maxErrorRate)} or ${b.relativeFactor}× the old nodes' rate, at least ${b.minRequests} requests per sample, ${b.failedSamples} failed samples roll back; ${b.minConclusive} conclusive samples needed, waiting up to ${b.maxDurationMs / 1000} s for them)`);
 
   const t0 = Date.now();
   let step: BakeStep = bakeStep(0, 0, b);
   let last: Snapshot = start;
-  let readFailures = 0;
   while (step === 'sample' || step === 'extend') {
     await sleep(nextSampleDelay(Date.now() - t0, b.sampleMs, step, b), c.session.signal);
     if (c.session.signal.aborted) throw s.stop('interrupted', n, batch, `interrupted during the bake of batch ${n}`);
-    const snap = await readCounters();
+    const snap = await readCounters(true);
     if (snap) {
       last = snap;
       observe(snap);
@@ -49,15 +54,22 @@ export async function bake(s: RolloutRun, index: number): Promise<void> {
   }
   if (step === 'inconclusive') inconclusive(s, n, batch, judge, windowOf(start, last, fresh)?.requests ?? null, Date.now() - t0);
 
-  async function readCounters(): Promise<Snapshot | undefined> {
+  async function readCounters(): Promise<Snapshot>;
+  async function readCounters(retry: true): Promise<Snapshot | undefined>;
+  async function readCounters(retry = false): Promise<Snapshot | undefined> {
     try {
-      const snap = await lb!.counters();
+      const snap = await reader.read();
       readFailures = 0;
       return snap;
     } catch (e) {
-      // One unreadable sample is no verdict on the release; three in a row stop the rollout.
-      if (++readFailures >= 3) throw s.stop('error', n, batch, `cannot read the load balancer's counters: ${errorText(e)}`, undefined, e);
-      note(c, `batch ${n}: could not read the counters (${errorText(e)}); trying again`, 'warn');
+      if (c.session.signal.aborted) throw s.stop('interrupted', n, batch, `interrupted during the bake of batch ${n}`);
+      // One unreadable sample is no verdict on the release; three in a row, a query the
+      // source rejects, or no starting point at all stop the rollout: the batch is not promoted.
+      const permanent = e instanceof BakeSourceError && e.permanent;
+      if (!retry || permanent || ++readFailures >= 3) {
+        throw s.stop('counters', n, batch, `cannot read ${source.name}: ${errorText(e)}`, undefined, e);
+      }
+      note(c, `batch ${n}: could not read ${source.name} (${errorText(e)}); trying again`, 'warn');
       return undefined;
     }
   }

@@ -4,6 +4,7 @@
 // Types and pure helpers only, cheap to import.
 import { UsageError } from '../core/errors.js';
 import { DEFAULT_PLAN, planSteps, type PlanStep } from './plan.js';
+import type { BakeSource } from './sources/source.js';
 
 export interface RolloutHealthConfig {
   /** GET this path on each node of a batch after its restart; 2xx only, redirects fail. Default "/health". */
@@ -28,6 +29,11 @@ export interface RolloutHealthConfig {
 }
 
 export interface BakeConfig {
+  /**
+   * Where the counters come from: HAProxy's per-server counters (default, `haproxyCounters()`),
+   * or `prometheus({ url, requests, errors })` (any proxy, nginx included).
+   */
+  source?: BakeSource;
   /** How long a batch stays under watch once in rotation. Default 60 s; 0 skips the bake. */
   durationMs?: number;
   /** Between samples of the LB's counters. Default 5 s. */
@@ -83,7 +89,7 @@ export interface RolloutConfig extends RolloutSettings {
 export interface ResolvedRollout {
   plan: PlanStep[];
   health: Required<Omit<RolloutHealthConfig, 'port' | 'address' | 'hostHeader'>> & Pick<RolloutHealthConfig, 'port' | 'address' | 'hostHeader'>;
-  bake: Required<BakeConfig>;
+  bake: Required<Omit<BakeConfig, 'source'>> & Pick<BakeConfig, 'source'>;
   inconclusive: InconclusivePolicy;
   confirm: boolean | readonly string[];
   drainTimeoutMs?: number;
@@ -122,6 +128,7 @@ export function resolveRollout(config: RolloutConfig = {}, environment?: string,
       failedSamples: b.failedSamples ?? 2,
       maxDurationMs: b.maxDurationMs ?? 3 * durationMs,
       minConclusive: b.minConclusive ?? 2,
+      source: b.source,
     },
     inconclusive: pick('inconclusive') ?? 'fail',
     confirm: pick('confirm') ?? DEFAULT_CONFIRM,
@@ -147,6 +154,8 @@ function validate(r: ResolvedRollout): void {
   if (h.intervalMs < 10 || h.timeoutMs < 10) bad('health.intervalMs and health.timeoutMs must be at least 10 ms');
   if (r.bake.durationMs > 0 && r.bake.sampleMs < 10) bad('bake.sampleMs must be at least 10 ms');
   if (r.bake.maxErrorRate > 1) bad('bake.maxErrorRate is a fraction (0.01 = 1%)');
+  const src = r.bake.source as Partial<BakeSource> | undefined;
+  if (src !== undefined && (typeof src !== 'object' || src === null || typeof src.open !== 'function')) bad('bake.source is a source value: prometheus({ url, requests, errors }) or haproxyCounters()');
   if (r.inconclusive !== 'fail' && r.inconclusive !== 'promote') bad(`inconclusive is "fail" or "promote", not ${JSON.stringify(r.inconclusive)}`);
   const b = r.bake;
   if (b.durationMs > 0) {

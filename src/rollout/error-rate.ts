@@ -1,5 +1,5 @@
-// Judging a bake from the load balancer's counters. Pure: the bake loop feeds it
-// snapshots of `show stat`, it answers pass / fail / inconclusive per sample.
+// Judging a bake from cumulative counters. Pure: the bake loop feeds it snapshots
+// from its source (HAProxy's `show stat`, or Prometheus: sources/), it answers pass / fail / inconclusive per sample.
 //   rate = Δ(hrsp_5xx + eresp + econ) / Δrequests
 // A sample fails when the new nodes saw at least `minRequests` and their rate is
 // above max(maxErrorRate, relativeFactor × the old nodes' rate); fewer requests is
@@ -67,7 +67,7 @@ export function countersOf(row: Readonly<Record<string, string>>): ServerCounter
   return { requests, errors: n('hrsp_5xx') + n('eresp') + n('econ'), down: /^DOWN\b/.test(status) };
 }
 
-/** Sum of Δ over `keys`; undefined when a counter went backwards (HAProxy reloaded: counters reset). */
+/** Sum of Δ over `keys`; undefined when a counter went backwards (an HAProxy reload or an app restart reset it). */
 export function windowOf(from: Snapshot, to: Snapshot, keys: readonly string[]): Window | undefined {
   const w: Window = { requests: 0, errors: 0 };
   for (const k of keys) {
@@ -177,7 +177,7 @@ export class BakeJudge {
     }
     if (!fresh || !old) {
       this.start = snap;
-      return { index: this.index, verdict: 'inconclusive', fresh: { requests: 0, errors: 0 }, old: { requests: 0, errors: 0 }, rate: null, oldRate: null, limit: this.limits.maxErrorRate, down, failed: this.failed, rollback: false, reason: 'the counters went back (HAProxy reloaded?); starting a new window' };
+      return { index: this.index, verdict: 'inconclusive', fresh: { requests: 0, errors: 0 }, old: { requests: 0, errors: 0 }, rate: null, oldRate: null, limit: this.limits.maxErrorRate, down, failed: this.failed, rollback: false, reason: 'the counters went back (HAProxy reloaded, or an app restarted?); starting a new window' };
     }
     const j = judgeWindow(fresh, old, this.limits);
     if (j.verdict !== 'inconclusive') {

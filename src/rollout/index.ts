@@ -12,6 +12,9 @@ export { parsePlan, batchesOf, planSteps, describePlan, DEFAULT_PLAN, type PlanS
 export { resolveRollout, needsConfirmation, DEFAULT_CONFIRM } from './config.js';
 export type { RolloutConfig, RolloutSettings, RolloutHealthConfig, BakeConfig, ResolvedRollout, InconclusivePolicy } from './config.js';
 export { judgeWindow, BakeJudge, countersOf, windowOf, type Sample, type Snapshot, type BakeLimits, type Verdict } from './error-rate.js';
+export { prometheus, type PrometheusSourceConfig } from './sources/prometheus.js';
+export { haproxyCounters } from './sources/haproxy.js';
+export { BakeSourceError, type BakeSource, type BakeReader, type BakeBatch } from './sources/source.js';
 export { RolloutError, renderFailure, renderHosts } from './report.js';
 export type { RolloutReport, HostRecord, HostPhase, BatchRecord, FailedCheck, RolloutFailure } from './report.js';
 export type { RolloutOptions } from './session.js';

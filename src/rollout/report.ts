@@ -6,7 +6,7 @@ import { renderHosts, type HostRecord } from '../pipeline/ledger.js';
 
 export { renderHosts, type HostPhase, type HostRecord } from '../pipeline/ledger.js';
 
-export type FailedCheck = 'health' | 'lb-health' | 'down' | 'error-rate' | 'inconclusive' | 'prepare' | 'switch' | 'restart' | 'drain' | 'interrupted' | 'error';
+export type FailedCheck = 'health' | 'lb-health' | 'down' | 'error-rate' | 'inconclusive' | 'counters' | 'prepare' | 'switch' | 'restart' | 'drain' | 'interrupted' | 'error';
 
 export interface RolloutFailure {
   check: FailedCheck;
@@ -66,6 +66,7 @@ const CHECK_TEXT: Record<FailedCheck, string> = {
   down: 'a node went DOWN',
   'error-rate': 'error rate too high',
   inconclusive: 'the bake was inconclusive (too little traffic to judge the release)',
+  counters: 'the bake could not read its counters (the release was not judged)',
   prepare: 'prepare failed',
   switch: 'switch failed',
   restart: 'restart failed',

@@ -43,7 +43,7 @@ export async function rollout(c: Context, opts: RolloutOptions): Promise<Rollout
   await confirm(c, cfg, `Roll out ${what} to ${hosts.length} host${hosts.length === 1 ? '' : 's'}${cfg.environment ? ` in ${cfg.environment}` : ''}, batches ${describePlan(batches)}?`);
 
   const lb = opts.proxy ? await RolloutLb.open(c, opts.proxy, hosts) : undefined;
-  if (!lb) note(c, 'no proxy config: batches are not taken out of rotation and not baked (health checks only)', 'warn');
+  if (!lb) note(c, `no proxy config: batches are not taken out of rotation and ${cfg.bake.source ? `are baked on ${cfg.bake.source.name}` : 'not baked (health checks only)'}`, 'warn');
   if (lb) {
     const problems = plannedCapacityProblems(lb.views0, batches.map((b) => lb.keysOf(b)));
     if (problems.length) {
@@ -52,6 +52,9 @@ export async function rollout(c: Context, opts: RolloutOptions): Promise<Rollout
       });
     }
   }
+
+  const checked = cfg.bake.durationMs > 0 ? await cfg.bake.source?.check?.(c, hosts) : undefined;
+  if (checked) note(c, checked.message, checked.warn ? 'warn' : 'info');
 
   const size = poolSizeOf(opts.release, c);
   const layouts = new Map(hosts.map((h) => [h.name, layoutOf(deployPathOf(h, opts.release, c))]));
@@ -113,6 +116,9 @@ function hintFor(s: RolloutRun, r: RolloutReport): string {
   const cmd = releaseCommand(s.c);
   if (r.failure?.check === 'inconclusive' && r.rolledBack === true) {
     return "send traffic through the load balancer during the bake (or lower bake.minRequests), then roll out again; `inconclusive: 'promote'` promotes without evidence";
+  }
+  if (r.failure?.check === 'counters' && r.rolledBack === true) {
+    return 'the release was not judged, only rolled back: make the bake source readable again (bake.source; docs/rollout.md), then roll out again';
   }
   if (r.rolledBack === true) return `fix the release and roll out again; \`${cmd('releases')}\` shows what is live where`;
   if (r.rolledBack === 'partial') return `fix the hosts marked ROLLBACK FAILED by hand (\`${cmd('releases')}\`, \`proxy.status\`), then put them back in rotation`;
