@@ -13,7 +13,7 @@ import { CommandError, DplError, HostsFailedError, InterruptedError } from '../c
 import { randomHex } from '../core/random.js';
 import type { Layout } from './layout.js';
 import { parseState, type HostState } from './history.js';
-import { errorText, forHosts, marker, runScript, section } from './remote.js';
+import { errorText, forHosts, marker, runScript, section, timedStep } from './remote.js';
 import { releaseCommand } from './task-names.js';
 import { describeHolder, formatDuration, holderText, judgeHolder, parseLockInfo, type Liveness, type LockInfo } from './lock-holder.js';
 import { acquireScript, forceRemoveScript, holderTokenScript, releaseScript, STEP_FAILED } from './lock-script.js';
@@ -100,7 +100,7 @@ async function attempt(
   const states = new Map<string, HostState>();
   const problems: Problem[] = [];
   const run = async (group: Host[], limit: number) => {
-    const fan = await forHosts(c, group, limit, (h) => lockHost(c, h, layouts.get(h.name)!, info, takeOver));
+    const fan = await forHosts(c, group, limit, (h) => timedStep(c, h, 'lock', () => lockHost(c, h, layouts.get(h.name)!, info, takeOver)));
     for (const [name, r] of fan.succeeded) {
       if ('holder' in r) problems.push({ host: name, holder: r.holder });
       else states.set(name, r.state);

@@ -11,7 +11,7 @@ import type { HostRelease } from '../deploy/config.js';
 import { runHostHook } from '../deploy/hooks.js';
 import { appendSnippet, newRecord, type HistoryRecord, type ReleaseStatus } from '../deploy/history.js';
 import { failedBeforeCreating } from '../deploy/prepare.js';
-import { errorText, forHosts, runScript } from '../deploy/remote.js';
+import { errorText, forHosts, runScript, timedStep } from '../deploy/remote.js';
 import { cycleServices } from '../deploy/services.js';
 import type { ReleaseConfig } from '../deploy/config.js';
 import { clearJournalSnippet } from './journal.js';
@@ -28,12 +28,14 @@ export async function prepareBatch(run: PipelineRun, batch: Host[], started: Set
   return forHosts(c, batch, run.size, async (h) => {
     started.add(h.name);
     const rel = run.rels.get(h.name)!;
-    await spec.mover.prepare!(run, rel, [run.journalLines(h, { state: 'prepared' })]);
-    run.phase([h], 'prepared');
-    if (run.config.hooks?.afterPrepare && !spec.mover.codeAfterSwitch) {
-      const hook = await runHostHook(c, 'afterPrepare', run.config.hooks.afterPrepare, [rel], 1);
-      if (hook.failed.length) throw hook.failed[0]!.error;
-    }
+    await timedStep(c, h, 'prepare', async () => {
+      await spec.mover.prepare!(run, rel, [run.journalLines(h, { state: 'prepared' })]);
+      run.phase([h], 'prepared');
+      if (run.config.hooks?.afterPrepare && !spec.mover.codeAfterSwitch) {
+        const hook = await runHostHook(c, 'afterPrepare', run.config.hooks.afterPrepare, [rel], 1);
+        if (hook.failed.length) throw hook.failed[0]!.error;
+      }
+    }, { release: run.name });
   });
 }
 
@@ -77,7 +79,10 @@ export async function switchBatch(run: PipelineRun, batch: Host[]): Promise<FanO
     c,
     batch,
     run.size,
-    (h) => runScript(c, h, `switch current → ${run.name}`, spec.mover.switchTo(run, run.rels.get(h.name)!)),
+    (h) => {
+      const rel = run.rels.get(h.name)!;
+      return timedStep(c, h, 'switch', () => runScript(c, h, `switch current → ${run.name}`, spec.mover.switchTo(run, rel)), { release: run.name, from: rel.previous });
+    },
     { interruptible: false },
   );
   const moved = batch.filter((h) => fan.succeeded.has(h.name));
@@ -102,8 +107,10 @@ export async function restartBatch(
   const { c } = run;
   const restartOne = async (h: Host) => {
     const rel = rels.find((r) => r.host === h)!;
-    const one = await restartAll(c, run.config, [rel], 1, false);
-    if (one.failed.length) throw one.failed[0]!.error;
+    await timedStep(c, h, 'restart', async () => {
+      const one = await restartAll(c, run.config, [rel], 1, false);
+      if (one.failed.length) throw one.failed[0]!.error;
+    }, { release: run.name });
     run.phase([h], 'restarted');
     await done?.(rel);
   };
@@ -136,8 +143,9 @@ export async function record(
       const rel = rels.find((r) => r.host === h)!;
       const rec = newRecord(rel.name, status, { resolved: rel.ref, strategy: rel.strategy, ...extra(rel) });
       const l = run.layouts.get(h.name)!;
-      await runScript(run.c, h, `record ${rel.name} ${status}`, [appendSnippet(l, [rec]), ...(o.done ? [clearJournalSnippet(l, run.id)] : [])].join('\n'));
-      internal(run.c).emit('deploy.status', { host: h.name, release: rel.name, status, reason: rec.reason });
+      const script = [appendSnippet(l, [rec]), ...(o.done ? [clearJournalSnippet(l, run.id)] : [])].join('\n');
+      await timedStep(run.c, h, 'record', () => runScript(run.c, h, `record ${rel.name} ${status}`, script), { release: rel.name });
+      internal(run.c).emit('deploy.status', { host: h.name, release: rel.name, status, reason: rec.reason, from: rec.from });
     },
     { interruptible: false },
   );

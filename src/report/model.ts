@@ -1,0 +1,307 @@
+// What a deploy report shows, computed from a run's events: who deployed what,
+// each host's timed steps (lock → prepare → switch → restart → record), the
+// rollout's batches and bake samples, traffic changes, and how it ended. Pure:
+// events in, a plain model out; the page (page.ts) only draws it. Times are ms
+// from the run's start.
+import type { LoggedEvent } from './load.js';
+
+export const STEPS = ['lock', 'prepare', 'switch', 'restart', 'record'] as const;
+
+export interface Span {
+  step: string;
+  startMs: number;
+  endMs: number;
+  /** 'open': started, never ended (a killed run). */
+  state: 'ok' | 'failed' | 'open';
+  error?: string;
+}
+
+export interface HostRow {
+  host: string;
+  spans: Span[];
+  /** Time spent in its steps (waits between them and a rollout's 'checks' not counted). */
+  busyMs: number;
+  /** The release before the switch, and the one it ended on. */
+  from?: string;
+  to?: string;
+  /** Last recorded status (deployed, failed, rolled-back) or what the rollback did. */
+  status?: string;
+  /** Busy well above the other hosts (1.5× their median, and 200 ms more). */
+  slow: boolean;
+}
+
+export interface SamplePoint {
+  batch: number;
+  sample: number;
+  atMs: number;
+  /** Error rate 0..1 of the new nodes; null: no request reached them. */
+  rate: number | null;
+  limit: number;
+  verdict: string;
+  newRequests: number;
+  newErrors: number;
+  reason: string;
+}
+
+export interface BatchRow {
+  batch: number;
+  of: number;
+  hosts: string[];
+  state: string;
+  startMs: number;
+  endMs?: number;
+  detail?: string;
+  samples: number;
+  conclusive?: number;
+}
+
+export interface TrafficChange {
+  atMs: number;
+  lb?: string;
+  message: string;
+  changes: Array<{ backend: string; server: string; state: string }>;
+}
+
+export interface Problem {
+  level: 'error' | 'warn';
+  atMs: number;
+  host?: string;
+  message: string;
+}
+
+export interface DeployInfo {
+  ref: string;
+  kind?: string;
+  tag?: string;
+  sha?: string;
+  subject?: string;
+  release: string;
+  by?: string;
+  environment?: string;
+}
+
+export interface ReportModel {
+  startedAt: string;
+  durationMs: number;
+  tasks: string[];
+  dryRun: boolean;
+  deploy?: DeployInfo;
+  hosts: HostRow[];
+  batches: BatchRow[];
+  samples: SamplePoint[];
+  traffic: TrafficChange[];
+  problems: Problem[];
+  outcome: { ok: boolean | undefined; headline: string; error?: string; hint?: string };
+}
+
+const MAX_PROBLEMS = 60;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+export function buildModel(events: readonly LoggedEvent[]): ReportModel {
+  const t0 = events.length ? Date.parse(events[0]!.time) : 0;
+  const at = (e: LoggedEvent) => Date.parse(e.time) - t0;
+  const last = events.length ? at(events[events.length - 1]!) : 0;
+  const start = events.find((e) => e.type === 'run.start');
+  const end = [...events].reverse().find((e) => e.type === 'run.end');
+  const m: ReportModel = {
+    startedAt: events[0]?.time ?? '',
+    durationMs: num(end?.['durationMs']) ?? last,
+    tasks: strings(start?.['tasks']),
+    dryRun: start?.['dryRun'] === true,
+    deploy: deployInfo(events),
+    hosts: hostRows(events, at),
+    batches: batchRows(events, at),
+    samples: samplePoints(events, at),
+    traffic: trafficChanges(events, at),
+    problems: problems(events, at),
+    outcome: outcome(events, end),
+  };
+  for (const b of m.batches) b.samples = m.samples.filter((s) => s.batch === b.batch).length || b.samples;
+  return m;
+}
+
+function deployInfo(events: readonly LoggedEvent[]): DeployInfo | undefined {
+  const r = events.find((e) => e.type === 'deploy.resolved');
+  if (!r) return undefined;
+  const announced = events.find((e) => e.type === 'log' && e['topic'] === 'deploy' && typeof e['data'] === 'object' && e['data'] !== null);
+  const env = announced ? str((announced['data'] as Record<string, unknown>)['environment']) : undefined;
+  return {
+    ref: str(r['ref']) ?? '?',
+    kind: str(r['kind']),
+    tag: str(r['tag']),
+    sha: str(r['sha']),
+    subject: str(r['subject']),
+    release: str(r['release']) ?? '?',
+    by: str(r['by']),
+    environment: env,
+  };
+}
+
+/** Per-host spans from 'deploy.step' start/end pairs, in the order hosts first appear. */
+export function hostRows(events: readonly LoggedEvent[], at: (e: LoggedEvent) => number): HostRow[] {
+  const rows = new Map<string, HostRow>();
+  const open = new Map<string, Span>();
+  const row = (host: string) => {
+    let r = rows.get(host);
+    if (!r) rows.set(host, (r = { host, spans: [], busyMs: 0, slow: false }));
+    return r;
+  };
+  for (const e of events) {
+    const host = str(e['host']);
+    if (!host) continue;
+    if (e.type === 'deploy.step') {
+      const step = str(e['step']) ?? '?';
+      const key = `${host}\u0000${step}`;
+      if (e['state'] === 'start') {
+        const span: Span = { step, startMs: at(e), endMs: at(e), state: 'open' };
+        row(host).spans.push(span);
+        open.set(key, span);
+        continue;
+      }
+      const span = open.get(key);
+      open.delete(key);
+      const endMs = at(e);
+      // An end without its start (a log cut at the front): place it by its duration.
+      const s = span ?? { step, startMs: endMs - (num(e['durationMs']) ?? 0), endMs, state: 'open' as const };
+      if (!span) row(host).spans.push(s);
+      s.endMs = endMs;
+      s.state = e['state'] === 'failed' ? 'failed' : 'ok';
+      const error = str(e['error']);
+      if (error) s.error = error;
+      if (step === 'switch' && e['state'] === 'end') {
+        row(host).from = str(e['from']) ?? row(host).from;
+        row(host).to = str(e['release']) ?? row(host).to;
+      }
+    } else if (e.type === 'deploy.status' && rows.has(host)) {
+      const r = row(host);
+      const status = str(e['status']);
+      // The new release recorded failed after the host went back: "rolled back" says more.
+      if (!(status === 'failed' && r.status?.startsWith('rolled back'))) r.status = status;
+      r.from ??= str(e['from']);
+      if (r.status === 'deployed') r.to = str(e['release']) ?? r.to;
+    } else if (e.type === 'rollout.rollback' && e['state'] === 'host' && rows.has(host)) {
+      const r = row(host);
+      r.status = e['ok'] === false ? 'rollback failed' : 'rolled back';
+      r.to = str(e['to']) ?? r.to;
+    }
+  }
+  const list = [...rows.values()];
+  for (const r of list) {
+    r.busyMs = r.spans.reduce((n, s) => n + Math.max(0, s.endMs - s.startMs), 0);
+    r.spans.push(...checkSpans(r.spans));
+  }
+  markSlow(list);
+  return list;
+}
+
+/**
+ * A rollout's gate between a host's restart and its record (health checks, then the
+ * bake) as 'checks' spans: drawn lighter, not counted as the host's own time.
+ */
+function checkSpans(spans: readonly Span[]): Span[] {
+  const out: Span[] = [];
+  spans.forEach((s, i) => {
+    const next = spans[i + 1];
+    if (s.step === 'restart' && s.state === 'ok' && next?.step === 'record' && next.startMs - s.endMs >= 100) {
+      out.push({ step: 'checks', startMs: s.endMs, endMs: next.startMs, state: 'ok' });
+    }
+  });
+  return out;
+}
+
+/** The slowest host, when it is well above the others (so one straggler stands out, not noise). */
+export function markSlow(rows: HostRow[]): void {
+  if (rows.length < 2) return;
+  const sorted = [...rows].sort((a, b) => b.busyMs - a.busyMs);
+  const top = sorted[0]!;
+  const rest = sorted.slice(1).map((r) => r.busyMs);
+  const median = rest[Math.floor(rest.length / 2)]!;
+  if (top.busyMs > 1.5 * median && top.busyMs - median >= 200) top.slow = true;
+}
+
+function batchRows(events: readonly LoggedEvent[], at: (e: LoggedEvent) => number): BatchRow[] {
+  const rows = new Map<number, BatchRow>();
+  for (const e of events) {
+    const batch = num(e['batch']);
+    if (batch === undefined) continue;
+    if (e.type === 'rollout.batch') {
+      const state = str(e['state']) ?? '?';
+      let r = rows.get(batch);
+      if (!r) rows.set(batch, (r = { batch, of: num(e['of']) ?? 0, hosts: strings(e['hosts']), state, startMs: at(e), samples: 0 }));
+      r.state = state;
+      if (state === 'failed') {
+        r.endMs = at(e);
+        r.detail = str(e['detail']);
+      }
+    } else if (e.type === 'rollout.promote') {
+      const r = rows.get(batch);
+      if (!r) continue;
+      r.state = 'promoted';
+      r.endMs = at(e);
+      r.samples = num(e['samples']) ?? r.samples;
+      r.conclusive = num(e['conclusive']);
+    }
+  }
+  return [...rows.values()].sort((a, b) => a.batch - b.batch);
+}
+
+function samplePoints(events: readonly LoggedEvent[], at: (e: LoggedEvent) => number): SamplePoint[] {
+  return events
+    .filter((e) => e.type === 'rollout.sample')
+    .map((e) => ({
+      batch: num(e['batch']) ?? 0,
+      sample: num(e['sample']) ?? 0,
+      atMs: at(e),
+      rate: num(e['rate']) ?? null,
+      limit: num(e['limit']) ?? 0,
+      verdict: str(e['verdict']) ?? '?',
+      newRequests: num(e['newRequests']) ?? 0,
+      newErrors: num(e['newErrors']) ?? 0,
+      reason: str(e['reason']) ?? '',
+    }));
+}
+
+/** Load balancer changes: the proxy's 'log' events that carry data.changes (or a typed 'proxy.change'). */
+function trafficChanges(events: readonly LoggedEvent[], at: (e: LoggedEvent) => number): TrafficChange[] {
+  const out: TrafficChange[] = [];
+  for (const e of events) {
+    const data = e.type === 'log' && e['topic'] === 'proxy' ? (e['data'] as Record<string, unknown> | undefined) : e.type === 'proxy.change' ? e : undefined;
+    if (!data || !Array.isArray(data['changes'])) continue;
+    const changes = (data['changes'] as unknown[])
+      .filter((c): c is Record<string, unknown> => typeof c === 'object' && c !== null)
+      .map((c) => ({ backend: str(c['backend']) ?? '?', server: str(c['server']) ?? '?', state: str(c['state']) ?? '?' }));
+    if (!changes.length) continue;
+    out.push({ atMs: at(e), lb: str(e['host']) ?? str(e['lb']), message: str(e['message']) ?? '', changes });
+  }
+  return out;
+}
+
+function problems(events: readonly LoggedEvent[], at: (e: LoggedEvent) => number): Problem[] {
+  const out: Problem[] = [];
+  const seen = new Set<string>();
+  const add = (level: Problem['level'], e: LoggedEvent, message: string | undefined, host = str(e['host'])) => {
+    if (!message || out.length >= MAX_PROBLEMS) return;
+    const key = `${level} ${host ?? ''} ${message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ level, atMs: at(e), host, message });
+  };
+  for (const e of events) {
+    if (e.type === 'log' && (e['level'] === 'error' || e['level'] === 'warn')) add(e['level'], e, str(e['message']));
+    else if (e.type === 'deploy.step' && e['state'] === 'failed') add('error', e, `${str(e['step'])} failed: ${str(e['error']) ?? ''}`);
+  }
+  return out;
+}
+
+function outcome(events: readonly LoggedEvent[], end: LoggedEvent | undefined): ReportModel['outcome'] {
+  const ok = end ? end['ok'] === true : undefined;
+  const error = str(end?.['error']);
+  const hint = str(end?.['hint']);
+  // The deploy's own words for how it ended (announce.ts), else the run's.
+  const said = [...events].reverse().find((e) => e.type === 'log' && e['topic'] === 'deploy' && ['success', 'failure', 'rollback'].includes(String((e['data'] as Record<string, unknown> | undefined)?.['phase'])));
+  const headline = str(said?.['message']) ?? (end === undefined ? 'the run did not finish (no run.end in the log)' : ok ? 'the run succeeded' : 'the run failed');
+  return { ok, headline, error, hint };
+}
