@@ -100,7 +100,11 @@ async function attempt(
   const states = new Map<string, HostState>();
   const problems: Problem[] = [];
   const run = async (group: Host[], limit: number) => {
-    const fan = await forHosts(c, group, limit, (h) => timedStep(c, h, 'lock', () => lockHost(c, h, layouts.get(h.name)!, info, takeOver)));
+    const fan = await forHosts(c, group, limit, (h) =>
+      timedStep(c, h, 'lock', () => lockHost(c, h, layouts.get(h.name)!, info, takeOver), {
+        refused: (r) => ('holder' in r ? `held by ${holderText(r.holder.info, r.holder.age)}` : undefined),
+      }),
+    );
     for (const [name, r] of fan.succeeded) {
       if ('holder' in r) problems.push({ host: name, holder: r.holder });
       else states.set(name, r.state);

@@ -120,14 +120,16 @@ export async function timedStep<T>(
   host: Host,
   step: HostStep,
   job: () => Promise<T>,
-  o: { release?: string; from?: string } = {},
+  o: { release?: string; from?: string; refused?: (r: T) => string | undefined } = {},
 ): Promise<T> {
   const t0 = Date.now();
   const at = { host: host.name, step, ...(o.release ? { release: o.release } : {}), ...(o.from ? { from: o.from } : {}) };
   internal(c).emit('deploy.step', { ...at, state: 'start' });
   try {
     const r = await job();
-    internal(c).emit('deploy.step', { ...at, state: 'end', durationMs: Date.now() - t0 });
+    // A step can fail without throwing (a lock someone else holds is an answer, not an error).
+    const refused = o.refused?.(r);
+    internal(c).emit('deploy.step', { ...at, state: refused ? 'failed' : 'end', durationMs: Date.now() - t0, ...(refused ? { error: refused } : {}) });
     return r;
   } catch (e) {
     internal(c).emit('deploy.step', { ...at, state: 'failed', durationMs: Date.now() - t0, error: errorText(e) });
