@@ -10,10 +10,17 @@ const PAD = { left: 60, right: 20, top: 20, bottom: 40 };
 
 const COLORS: Record<string, string> = { pass: '#16a34a', fail: '#dc2626', inconclusive: '#94a3b8' };
 
-/** The highest rate on the y axis: room above the limit and every sample. */
+/** The highest rate on the y axis: room above the limit and every sample, rounded up so the ticks read 0.5%, 1%, 1.5%… */
 export function yMax(samples: readonly SamplePoint[]): number {
   const top = Math.max(0, ...samples.map((s) => Math.max(s.limit, s.rate ?? 0)));
-  return top > 0 ? top * 1.25 : 0.01;
+  return top > 0 ? Math.min(1, niceCeil(top * 1.25)) : 0.01;
+}
+
+/** The smallest of 1, 2, 2.5, 5 × 10^k at or above `n` (four ticks of it stay round). */
+function niceCeil(n: number): number {
+  const p = 10 ** Math.floor(Math.log10(n));
+  const m = [1, 2, 2.5, 5, 10].find((k) => k * p >= n * (1 - 1e-9))!;
+  return m * p;
 }
 
 export function samplesSvg(samples: readonly SamplePoint[]): string {

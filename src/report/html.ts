@@ -15,10 +15,10 @@ export function secs(ms: number): string {
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
-/** An error rate 0..1 as a percentage: 0.5%, 12.5%. */
+/** An error rate 0..1 as a percentage: 0%, 0.25%, 1%, 1.5%, 12%. */
 export function pct(rate: number): string {
   const p = rate * 100;
-  return `${p >= 10 || p === 0 ? p.toFixed(0) : p.toFixed(p < 1 ? 2 : 1)}%`;
+  return `${Number(p.toFixed(p >= 10 ? 0 : p < 1 ? 2 : 1))}%`;
 }
 
 /** Round for SVG coordinates. */

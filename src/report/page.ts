@@ -99,10 +99,12 @@ function rollout(m: ReportModel): string {
     (b) =>
       `<tr class="batch ${esc(b.state)}"><td>${b.batch}/${b.of}</td><td>${b.hosts.map((h) => `<code>${esc(h)}</code>`).join(', ')}</td><td>${esc(b.state)}</td><td>${b.endMs === undefined ? '' : esc(secs(b.endMs - b.startMs))}</td><td>${b.samples}${b.conclusive === undefined ? '' : ` (${b.conclusive} conclusive)`}</td><td>${b.detail ? `<pre>${esc(b.detail)}</pre>` : ''}</td></tr>`,
   );
-  const judged = m.samples.filter((s) => s.rate !== null);
-  const worst = judged.length ? Math.max(...judged.map((s) => s.rate!)) : undefined;
+  const conclusive = m.samples.filter((s) => s.verdict !== 'inconclusive');
+  const rated = m.samples.filter((s) => s.rate !== null);
+  const worst = rated.length ? Math.max(...rated.map((s) => s.rate!)) : undefined;
+  const failed = m.samples.filter((s) => s.verdict === 'fail').length;
   const chart = m.samples.length
-    ? `<h3>Bake: error rate of the new nodes per sample</h3><p class="sub">${m.samples.length} samples, ${judged.length} with requests${worst === undefined ? '' : `, worst ${esc(pct(worst))}`}; hollow points had too few requests to judge</p>${samplesSvg(m.samples)}`
+    ? `<h3>Bake: error rate of the new nodes per sample</h3><p class="sub">${m.samples.length} samples, ${conclusive.length} conclusive, ${failed} over the limit${worst === undefined ? '' : `, worst ${esc(pct(worst))}`}; hollow points had too few requests to judge</p>${samplesSvg(m.samples)}`
     : '<p class="empty">no bake samples in this run</p>';
   return [
     '<section id="rollout"><h2>Rollout</h2>',

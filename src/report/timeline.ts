@@ -35,7 +35,7 @@ export function timelineSvg(m: Pick<ReportModel, 'hosts'>): string {
   for (const tick of ticks(to - from)) {
     const tx = r1(x(from + tick));
     parts.push(`<line x1="${tx}" y1="${TOP - 6}" x2="${tx}" y2="${height - 6}" class="grid"/>`);
-    parts.push(`<text x="${tx}" y="${TOP - 10}" class="tick" text-anchor="middle">+${esc(secs(tick))}</text>`);
+    parts.push(`<text x="${tx}" y="${TOP - 10}" class="tick" text-anchor="middle">+${Number((tick / 1000).toFixed(1))} s</text>`);
   }
   m.hosts.forEach((h, i) => parts.push(row(h, TOP + i * ROW, x)));
   parts.push('</svg>');

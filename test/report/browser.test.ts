@@ -1,12 +1,13 @@
 // The deploy report in a real browser (issue #20, part 3): a canary rollout on the
-// sandbox's sshd hosts behind HAProxy, under load so the bake has samples, then a
+// sandbox's sshd hosts behind HAProxy, under load so the bake has samples (web-2's
+// restart made 3 s slower, so the report must single it out), then a
 // release whose health check fails and is rolled back; `dpl report` for each, and
 // headless Chromium (Debian `chromium`) renders the pages: the DOM it builds must
 // hold a row per host with its steps, the outcome, the samples chart, the traffic
 // changes; and a screenshot must come out. Skipped, saying why, without chromium.
 // DPL_REPORT_KEEP=1 keeps the temp dir with the pages and screenshots.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -41,6 +42,11 @@ describe.skipIf(!CHROMIUM)('dpl report in headless Chromium', () => {
   it('a rollout under load, then a failed one: each page shows hosts, steps, batches, samples, traffic and the outcome', async () => {
     const info = p.info();
     const web = info.inventory.roles.web!;
+    // One straggler: the project's copy of the example deployfile, web-2's restart hook 3 s slower.
+    const file = join(p.dir, 'deployfile.ts');
+    const source = readFileSync(file, 'utf8');
+    expect(source).toContain('restart: async (c) => {');
+    writeFileSync(file, source.replace('restart: async (c) => {', "restart: async (c) => {\n      if (c.host.name === 'web-2') await c.run('sleep 3');"));
     const load = startLoad(info.haproxy.frontend.address, info.haproxy.frontend.port);
     let good, bad;
     try {
@@ -74,6 +80,10 @@ describe.skipIf(!CHROMIUM)('dpl report in headless Chromium', () => {
       for (const step of ['lock', 'prepare', 'switch', 'restart', 'record']) expect(row, `${h} ${step}`).toContain(`data-step="${step}"`);
       expect(dom).toMatch(new RegExp(`<tr class="host[^"]*" data-host="${h}"><td><code>${h}</code></td><td><code>\\d{8}T\\d{6}Z</code> → <code>\\d{8}T\\d{6}Z</code></td><td>deployed</td>`));
     }
+    expect(count(dom, /<g class="host-row slow"/g)).toBe(1);
+    expect(dom).toContain('<g class="host-row slow" data-host="web-2">');
+    expect(dom).toMatch(/slowest host: <code>web-2<\/code>/);
+    expect(dom).toMatch(/<tr class="host slow" data-host="web-2">.*?restart [3-9]\.\d\d s/s);
     expect(count(dom, /<tr class="batch promoted">/g)).toBe(3);
     expect(dom).toContain('<svg xmlns="http://www.w3.org/2000/svg" class="samples-chart"');
     expect(count(dom, /<circle [^>]*class="sample /g)).toBe(samples.length);

@@ -72,8 +72,10 @@ describe('samples chart', () => {
   const sample = (rate: number | null, limit = 0.01, verdict = 'pass') => ({ batch: 1, sample: 1, atMs: 0, rate, limit, verdict, newRequests: 1, newErrors: 0, reason: '' });
 
   it('the y axis holds the limit and every rate, with room above', () => {
-    expect(yMax([sample(0.002)])).toBeCloseTo(0.0125);
+    expect(yMax([sample(0.002)])).toBeCloseTo(0.02);
     expect(yMax([sample(0.2, 0.01, 'fail')])).toBeCloseTo(0.25);
+    expect(yMax([sample(0.03, 0.01, 'fail')])).toBeCloseTo(0.05);
+    expect(yMax([sample(0.9, 0.01, 'fail')])).toBe(1);
     expect(yMax([])).toBe(0.01);
   });
 
@@ -81,7 +83,8 @@ describe('samples chart', () => {
     const svg = samplesSvg([sample(0.002), sample(null, 0.01, 'inconclusive'), { ...sample(0.05, 0.01, 'fail'), batch: 2 }]);
     expect(svg.match(/<circle /g)).toHaveLength(3);
     expect(svg).toContain('class="limit"');
-    expect(svg).toContain('limit 1.0%');
+    expect(svg).toContain('limit 1%');
+    expect(svg).toMatch(/>2.5%<\/text>/);
     expect(svg).toContain('batch 2');
     expect(svg).toMatch(/fill="white"[^>]*class="sample inconclusive"/);
     expect(svg.match(/class="batch-sep"/g)).toHaveLength(1);
