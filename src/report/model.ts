@@ -212,12 +212,18 @@ function checkSpans(spans: readonly Span[]): Span[] {
   return out;
 }
 
-/** The slowest host, when it is well above the others (so one straggler stands out, not noise). */
+/**
+ * The slowest host, when it is well above the others that went through the same
+ * steps (so one straggler stands out, not noise, and not the one host a failed
+ * rollout got to while the others only locked).
+ */
 export function markSlow(rows: HostRow[]): void {
-  if (rows.length < 2) return;
+  const stepsOf = (r: HostRow) => r.spans.filter((s) => s.step !== 'checks').map((s) => s.step).join(' ');
   const sorted = [...rows].sort((a, b) => b.busyMs - a.busyMs);
-  const top = sorted[0]!;
-  const rest = sorted.slice(1).map((r) => r.busyMs);
+  const top = sorted[0];
+  if (!top) return;
+  const rest = sorted.slice(1).filter((r) => stepsOf(r) === stepsOf(top)).map((r) => r.busyMs);
+  if (!rest.length) return;
   const median = rest[Math.floor(rest.length / 2)]!;
   if (top.busyMs > 1.5 * median && top.busyMs - median >= 200) top.slow = true;
 }

@@ -43,6 +43,15 @@ describe('report model', () => {
     expect(one[0]!.slow).toBe(false);
   });
 
+  it('compares a host only with hosts that went through the same steps (a failed canary against hosts that only locked)', () => {
+    const span = (step: string, ms: number) => ({ step, startMs: 0, endMs: ms, state: 'ok' as const });
+    const canary: HostRow = { host: 'web-0', spans: [span('lock', 300), span('prepare', 300), span('switch', 100), span('restart', 600), span('record', 100)], busyMs: 1400, slow: false };
+    const locked = (host: string): HostRow => ({ host, spans: [span('lock', 300)], busyMs: 300, slow: false });
+    const failed = [canary, locked('web-1'), locked('web-2')];
+    markSlow(failed);
+    expect(failed.some((r) => r.slow)).toBe(false);
+  });
+
   it('a failed step keeps its error; a step that never ended is open; an end without a start is placed by its duration', () => {
     const m = buildModel([
       ev(0, 'run.start', { tasks: ['deploy'], dryRun: false }),
