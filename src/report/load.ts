@@ -75,6 +75,11 @@ export function loadRun(logsDir: string, name: string): LoadedRun {
   return { name, dir, ...parseEvents(text) };
 }
 
+/** Loose readers of an event's fields (the log may come from another dpl version). */
+export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+export const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+export const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
 function isEvent(e: unknown): e is LoggedEvent {
   if (typeof e !== 'object' || e === null || Array.isArray(e)) return false;
   const r = e as Record<string, unknown>;
