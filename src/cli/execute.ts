@@ -2,7 +2,7 @@
 // (first: stop starting work; second: kill), and always closes connections.
 import { EventBus } from '../core/events.js';
 import type { Secrets } from '../core/secrets.js';
-import { UsageError } from '../core/errors.js';
+import { DplError, UsageError } from '../core/errors.js';
 import type { AnyDeployfile } from '../core/deployfile.js';
 import type { Invocation } from '../core/grammar.js';
 import type { Registry } from '../core/registry.js';
@@ -89,6 +89,7 @@ export async function executeRun({ cli, definition, registry, invocations, root,
     hostsOk: tally.okHosts(),
     hostsFailed: [...tally.hostsFailed],
     error: failure instanceof Error ? events.scrubText(failure.message) : undefined,
+    hint: failure instanceof DplError && failure.hint ? events.scrubText(failure.hint) : undefined,
   });
   await reporters.flush();
   if (failure !== undefined) throw failure;

@@ -13,6 +13,8 @@ export interface EventMap {
     hostsOk: string[];
     hostsFailed: string[];
     error?: string;
+    /** What to do next, as the error's hint says (the run log keeps it: the terminal's copy is gone). */
+    hint?: string;
   };
   'task.start': {
     task: string;

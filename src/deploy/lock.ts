@@ -14,7 +14,7 @@ import { CommandError, DplError, HostsFailedError, InterruptedError } from '../c
 import { randomHex } from '../core/random.js';
 import type { Layout } from './layout.js';
 import { parseState, type HostState } from './history.js';
-import { errorText, forHosts, marker, runScript, section } from './remote.js';
+import { errorText, forHosts, marker, runScript, section, timedStep } from './remote.js';
 import { releaseCommand } from './task-names.js';
 import { describeHolder, formatDuration, holderText, judgeHolder, parseLockInfo, type Liveness, type LockInfo } from './lock-holder.js';
 import { acquireScript, forceRemoveScript, holderTokenScript, releaseScript, STEP_FAILED } from './lock-script.js';
@@ -101,7 +101,11 @@ async function attempt(
   const states = new Map<string, HostState>();
   const problems: Problem[] = [];
   const run = async (group: Host[], limit: number) => {
-    const fan = await forHosts(c, group, limit, (h) => lockHost(c, h, layouts.get(h.name)!, info, takeOver));
+    const fan = await forHosts(c, group, limit, (h) =>
+      timedStep(c, h, 'lock', () => lockHost(c, h, layouts.get(h.name)!, info, takeOver), {
+        refused: (r) => ('holder' in r ? `held by ${holderText(r.holder.info, r.holder.age)}` : undefined),
+      }),
+    );
     for (const [name, r] of fan.succeeded) {
       if ('holder' in r) problems.push({ host: name, holder: r.holder });
       else states.set(name, r.state);

@@ -15,7 +15,8 @@ import type { ReleaseStatus } from './config.js';
 
 declare module '../core/events.js' {
   interface EventMap {
-    'deploy.resolved': { ref: string; kind: string; tag?: string; sha: string; subject: string; release: string };
+    /** `by`: user@machine of who runs the deploy (as the journal and history say). */
+    'deploy.resolved': { ref: string; kind: string; tag?: string; sha: string; subject: string; release: string; by?: string };
     'deploy.phase': {
       action: 'deploy' | 'rollback' | 'cleanup';
       phase: string;
@@ -25,9 +26,21 @@ declare module '../core/events.js' {
       failed?: string[];
       durationMs?: number;
     };
-    'deploy.status': { host: string; release: string; status: ReleaseStatus; reason?: string };
+    'deploy.status': { host: string; release: string; status: ReleaseStatus; reason?: string; from?: string };
+    // One host's part of a named step, timed (the report's per-host timeline). `from`: on a switch, what `current` was.
+    'deploy.step': {
+      host: string;
+      step: HostStep;
+      state: 'start' | 'end' | 'failed';
+      release?: string;
+      from?: string;
+      durationMs?: number;
+      error?: string;
+    };
   }
 }
+
+export type HostStep = 'lock' | 'prepare' | 'switch' | 'restart' | 'record';
 
 export interface ScriptOptions {
   /** Emit stdout lines as output events (stderr lines always are). Default false. */
@@ -99,6 +112,29 @@ export function marker(stdout: string, name: string): string | undefined {
 
 export function shortSha(sha: string): string {
   return sha.slice(0, 12);
+}
+
+/** `job` as one host's step of the timeline: a 'deploy.step' start, then end or failed with its duration. */
+export async function timedStep<T>(
+  c: Context,
+  host: Host,
+  step: HostStep,
+  job: () => Promise<T>,
+  o: { release?: string; from?: string; refused?: (r: T) => string | undefined } = {},
+): Promise<T> {
+  const t0 = Date.now();
+  const at = { host: host.name, step, ...(o.release ? { release: o.release } : {}), ...(o.from ? { from: o.from } : {}) };
+  internal(c).emit('deploy.step', { ...at, state: 'start' });
+  try {
+    const r = await job();
+    // A step can fail without throwing (a lock someone else holds is an answer, not an error).
+    const refused = o.refused?.(r);
+    internal(c).emit('deploy.step', { ...at, state: refused ? 'failed' : 'end', durationMs: Date.now() - t0, ...(refused ? { error: refused } : {}) });
+    return r;
+  } catch (e) {
+    internal(c).emit('deploy.step', { ...at, state: 'failed', durationMs: Date.now() - t0, error: errorText(e) });
+    throw e;
+  }
 }
 
 export function errorText(e: unknown): string {

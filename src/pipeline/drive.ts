@@ -13,6 +13,7 @@ import { AfterSwitch, failed, infoOf, interrupted, interruptedAfterSwitch, notif
 import type { PipelineRun } from './state.js';
 import { endsAtRecord } from './host-end.js';
 import { releaseCommand } from '../deploy/task-names.js';
+import { whoAmI } from '../deploy/history.js';
 
 export async function drive(run: PipelineRun): Promise<void> {
   const { c, spec } = run;
@@ -20,7 +21,8 @@ export async function drive(run: PipelineRun): Promise<void> {
   const hostNames = run.hosts.map((h) => h.name);
   const what = { release: run.name, ref: run.ref, hosts: hostNames };
   if (spec.action === 'deploy') {
-    internal(c).emit('deploy.resolved', { ref: run.ref.ref, kind: run.ref.kind, tag: run.ref.tag, sha: run.ref.sha, subject: run.ref.subject, release: run.name });
+    const { user, machine } = whoAmI();
+    internal(c).emit('deploy.resolved', { ref: run.ref.ref, kind: run.ref.kind, tag: run.ref.tag, sha: run.ref.sha, subject: run.ref.subject, release: run.name, by: `${user}@${machine}` });
     const how = spec.flow.name === 'canary' ? `rolling out ${run.ref.tag ?? run.ref.ref} as release ${run.name} in ${run.batches.length} batches` : `deploying ${run.ref.tag ?? run.ref.ref} (${shortSha(run.ref.sha)}) as release ${run.name} to ${hostNames.join(', ')}`;
     announce(c, 'start', spec.flow.name === 'in-place' ? `${how} (in place)` : how, what);
     await runRunHook(c, 'beforePrepare', run.config.hooks?.beforePrepare, info).catch((e: Error) => failed(run, e));

@@ -11,7 +11,7 @@ import type { HostRelease } from '../deploy/config.js';
 import { runHostHook } from '../deploy/hooks.js';
 import { appendSnippet, newRecord, type HistoryRecord, type ReleaseStatus } from '../deploy/history.js';
 import { failedBeforeCreating } from '../deploy/prepare.js';
-import { errorText, forHosts, runScript } from '../deploy/remote.js';
+import { errorText, forHosts, runScript, timedStep } from '../deploy/remote.js';
 import { cycleServices } from '../deploy/services.js';
 import type { ReleaseConfig } from '../deploy/config.js';
 import type { Layout } from '../deploy/layout.js';
@@ -30,12 +30,14 @@ export async function prepareBatch(run: PipelineRun, batch: Host[], started: Set
   return forHosts(c, batch, run.size, async (h) => {
     started.add(h.name);
     const rel = run.rels.get(h.name)!;
-    await spec.mover.prepare!(run, rel, [run.journalLines(h, { state: 'prepared' })]);
-    run.phase([h], 'prepared');
-    if (run.config.hooks?.afterPrepare && !spec.mover.codeAfterSwitch) {
-      const hook = await runHostHook(c, 'afterPrepare', run.config.hooks.afterPrepare, [rel], 1);
-      if (hook.failed.length) throw hook.failed[0]!.error;
-    }
+    await timedStep(c, h, 'prepare', async () => {
+      await spec.mover.prepare!(run, rel, [run.journalLines(h, { state: 'prepared' })]);
+      run.phase([h], 'prepared');
+      if (run.config.hooks?.afterPrepare && !spec.mover.codeAfterSwitch) {
+        const hook = await runHostHook(c, 'afterPrepare', run.config.hooks.afterPrepare, [rel], 1);
+        if (hook.failed.length) throw hook.failed[0]!.error;
+      }
+    }, { release: run.name });
   });
 }
 
@@ -79,7 +81,10 @@ export async function switchBatch(run: PipelineRun, batch: Host[]): Promise<FanO
     c,
     batch,
     run.size,
-    (h) => runScript(c, h, `switch current → ${run.name}`, spec.mover.switchTo(run, run.rels.get(h.name)!)),
+    (h) => {
+      const rel = run.rels.get(h.name)!;
+      return timedStep(c, h, 'switch', () => runScript(c, h, `switch current → ${run.name}`, spec.mover.switchTo(run, rel)), { release: run.name, from: rel.previous });
+    },
     { interruptible: false },
   );
   const moved = batch.filter((h) => fan.succeeded.has(h.name));
@@ -104,8 +109,10 @@ export async function restartBatch(
   const { c } = run;
   const restartOne = async (h: Host) => {
     const rel = rels.find((r) => r.host === h)!;
-    const one = await restartAll(c, run.config, [rel], 1, false);
-    if (one.failed.length) throw one.failed[0]!.error;
+    await timedStep(c, h, 'restart', async () => {
+      const one = await restartAll(c, run.config, [rel], 1, false);
+      if (one.failed.length) throw one.failed[0]!.error;
+    }, { release: run.name });
     run.phase([h], 'restarted');
     await done?.(rel);
   };
@@ -140,8 +147,8 @@ export async function record(
       const l = run.layouts.get(h.name)!;
       const end = o.end ? hostEnd(run, rel, rec) : undefined;
       const script = recordSnippet(l, [rec], o.done ? run.id : undefined);
-      const { stdout } = await runScript(run.c, h, `record ${rel.name} ${status}${end ? ' and end' : ''}`, end ? `${script}\n${end.script}` : script);
-      internal(run.c).emit('deploy.status', { host: h.name, release: rel.name, status, reason: rec.reason });
+      const { stdout } = await timedStep(run.c, h, 'record', () => runScript(run.c, h, `record ${rel.name} ${status}${end ? ' and end' : ''}`, end ? `${script}\n${end.script}` : script), { release: rel.name });
+      internal(run.c).emit('deploy.status', { host: h.name, release: rel.name, status, reason: rec.reason, from: rec.from });
       if (end) reportEnd(run, h, end, stdout);
     },
     { interruptible: false },

@@ -4,7 +4,7 @@
 import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, symlinkSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
-const RUN_DIR = /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d/;
+export const RUN_DIR = /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d/;
 
 /** Sortable, unique name for a run directory: 2025-01-31T12-00-00.123Z-1a2b3c. */
 export function runDirName(now: Date = new Date()): string {

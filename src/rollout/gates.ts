@@ -59,7 +59,7 @@ export function canaryGates(s: RolloutRun): Gates {
       }
       if (s.lb) {
         await step(s, 'lb-health', n, batch, () => s.lb!.verify(c, batch));
-        await step(s, 'drain', n, batch, () => s.lb!.putBack(batch));
+        await step(s, 'drain', n, batch, () => s.lb!.putBack(s.c, batch));
       }
       s.phase(batch, 'live');
       tell(c, 'rollout.batch', { batch: n, of, hosts: batch.map((h) => h.name), state: 'live', release: s.name }, `batch ${n}/${of} is live on ${s.name}${s.lb ? ' and back in rotation' : ''}`);
@@ -90,7 +90,7 @@ export function canaryGates(s: RolloutRun): Gates {
         for (const f of verified.failed) fail(healthy.find((h) => h.name === f.host)!, `the load balancer does not see it healthy after switching back: ${errorText(f.error)}; left out of rotation`);
         ready = healthy.filter((h) => verified.succeeded.has(h.name));
         try {
-          await s.lb.putBack(ready);
+          await s.lb.putBack(c, ready);
         } catch (e) {
           for (const h of ready) fail(h, `could not put it back into rotation: ${errorText(e)}`);
           return bad;

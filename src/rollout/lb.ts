@@ -8,7 +8,8 @@ import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
 import { backendsOf, type ProxyConfig } from '../proxy/config.js';
 import type { AdminState, LoadBalancerDriver, ServerState } from '../proxy/driver.js';
-import { onEveryLb, openDrivers } from '../proxy/lbs.js';
+import { lbLog, onEveryLb, openDrivers } from '../proxy/lbs.js';
+import { describeChanges } from '../proxy/plan.js';
 import { serverOf } from '../proxy/model.js';
 import { waitDrained } from '../proxy/apply.js';
 import { verifyHealthy } from '../proxy/health.js';
@@ -83,7 +84,9 @@ export class RolloutLb {
     const refs = toDrain(views, keys);
     const pollMs = this.config.pollMs ?? 500;
     await onEveryLb('rollout: draining', this.drivers.map((driver) => ({ driver })), async ({ driver }) => {
-      await driver.setStates(refs.map((r) => ({ ...r, state: 'drain' as const })));
+      const changes = refs.map((r) => ({ ...r, state: 'drain' as const }));
+      await driver.setStates(changes);
+      lbLog(c, driver.lb.name, 'info', `out of rotation: ${describeChanges(changes)}`, { changes, endpoint: driver.endpoint });
       await waitDrained(c, driver, keys.map(split), timeoutMs, pollMs);
     });
   }
@@ -99,12 +102,14 @@ export class RolloutLb {
   }
 
   /** Back into rotation: the servers that were ready when the rollout started. */
-  async putBack(hosts: readonly Host[]): Promise<void> {
+  async putBack(c: Context, hosts: readonly Host[]): Promise<void> {
     const refs = toRestore(this.initial, this.keysOf(hosts));
     if (!refs.length) return;
-    await onEveryLb('rollout: back into rotation', this.drivers.map((driver) => ({ driver })), ({ driver }) =>
-      driver.setStates(refs.map((r) => ({ ...r, state: 'ready' as const }))),
-    );
+    const changes = refs.map((r) => ({ ...r, state: 'ready' as const }));
+    await onEveryLb('rollout: back into rotation', this.drivers.map((driver) => ({ driver })), async ({ driver }) => {
+      await driver.setStates(changes);
+      lbLog(c, driver.lb.name, 'info', `back in rotation: ${describeChanges(changes)}`, { changes, endpoint: driver.endpoint });
+    });
   }
 
   /** HAProxy only: cumulative counters per server, summed over the LBs. Undefined for nginx (no per-server counters). */

@@ -13,6 +13,7 @@ const RUNNERS: Record<Exclude<SubcommandName, 'help'>, Runner> = {
   sandbox: async (args, io) => (await import('./sandbox.js')).runSandbox(args, io),
   ssh: async (args, io, secrets) => (await import('./ssh.js')).runSsh(args, io, secrets),
   'ssh-config': async (args, io) => (await import('./ssh-config.js')).runSshConfig(args, io),
+  report: async (args, io) => (await import('./report.js')).runReport(args, io),
   completion: async (args, io) => (await import('./completion.js')).runCompletion(args, io),
 };
 

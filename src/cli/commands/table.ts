@@ -10,7 +10,7 @@ export interface Subcommand {
   summary: string;
 }
 
-export type SubcommandName = 'init' | 'check' | 'sandbox' | 'ssh' | 'ssh-config' | 'completion' | 'help';
+export type SubcommandName = 'init' | 'check' | 'sandbox' | 'ssh' | 'ssh-config' | 'report' | 'completion' | 'help';
 
 export const SUBCOMMANDS: readonly Subcommand[] = [
   { name: 'init', usage: 'dpl init [--hosts H,...] [--example] [--yes]', summary: 'write a starter deployfile.ts and a tsconfig.json here' },
@@ -18,6 +18,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   { name: 'sandbox', usage: 'dpl sandbox up|down|status', summary: 'a local fleet (sshd hosts, HAProxy, a git origin) to try dpl on' },
   { name: 'ssh', usage: 'dpl ssh HOST [-- CMD]', summary: 'a shell (or one command) on a host, with dpl\'s connection settings' },
   { name: 'ssh-config', usage: 'dpl ssh-config HOST', summary: 'the ssh settings dpl uses for a host' },
+  { name: 'report', usage: 'dpl report [RUN] [-o FILE]', summary: "an HTML page of a run's log: timeline per host, rollout, outcome" },
   { name: 'completion', usage: 'dpl completion bash|zsh', summary: 'a shell completion script' },
   // Handled in app.ts: it needs the deployfile's tasks.
   { name: 'help', usage: 'dpl help [TASK|COMMAND]', summary: 'this help; dpl help TASK describes a task (as -d does)' },

@@ -1,0 +1,73 @@
+// The typed per-host step events a deploy emits (issue #20: the report's timeline):
+// 'deploy.step' start, then end or failed with its duration, for lock, prepare,
+// switch, restart and record on each host; who deploys on 'deploy.resolved'.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deployfile } from '../../src/core/deployfile.js';
+import type { DplEvent } from '../../src/core/events.js';
+import { releaseTasks, type ReleaseConfig } from '../../src/deploy/tasks.js';
+import { appRepo, openTmp, type AppRepo } from './fixtures.js';
+import { runInProcess } from './in-process.js';
+
+let repo: AppRepo;
+beforeAll(() => {
+  repo = appRepo();
+});
+afterAll(() => repo.cleanup());
+
+const HOSTS = ['web-0', 'web-1'];
+
+function project(config: ReleaseConfig = {}) {
+  const base = openTmp('dpl-step-events-');
+  const paths = Object.fromEntries(HOSTS.map((h) => [h, path.join(base, h, 'app')]));
+  const def = deployfile({
+    hosts: Object.fromEntries(HOSTS.map((h) => [h, { hostname: 'localhost', vars: { deployPath: paths[h] } }])),
+    roles: { web: HOSTS },
+    tasks: { deploy: releaseTasks({ repoDir: repo.work, ...config }) },
+  });
+  return { paths, run: (tokens: string[]) => runInProcess(def, repo.work, tokens, { roles: ['web'] }) };
+}
+
+type Step = Extract<DplEvent, { type: 'deploy.step' }>;
+const steps = (events: DplEvent[], host: string) => events.filter((e): e is Step => e.type === 'deploy.step' && e.host === host);
+
+describe("deploy: per-host 'deploy.step' events", () => {
+  it('each host: lock, prepare, switch, restart, record, each a start then an end with its duration; switch says from where', async () => {
+    const p = project();
+    const first = await p.run(['deploy:v1.0.0']);
+    expect(first.error).toBeUndefined();
+    const r = await p.run(['deploy:v1.1.0']);
+    expect(r.error).toBeUndefined();
+    const resolved = r.events.find((e) => e.type === 'deploy.resolved')!;
+    expect(resolved).toMatchObject({ tag: 'v1.1.0', by: expect.stringMatching(/^.+@.+$/) });
+    const before = first.events.find((e) => e.type === 'deploy.resolved')!;
+    for (const h of HOSTS) {
+      const s = steps(r.events, h);
+      expect(s.map((e) => `${e.step} ${e.state}`)).toEqual(['lock', 'prepare', 'switch', 'restart', 'record'].flatMap((x) => [`${x} start`, `${x} end`]));
+      for (const e of s.filter((x) => x.state === 'end')) expect(e.durationMs).toBeGreaterThanOrEqual(0);
+      expect(s.find((e) => e.step === 'switch' && e.state === 'end')).toMatchObject({ release: resolved.release, from: before.release });
+      expect(r.events.find((e) => e.type === 'deploy.status' && e.host === h)).toMatchObject({ status: 'deployed', from: before.release });
+    }
+  });
+
+  it('a failed prepare is a failed step with its error; a lock held by someone else is a failed lock step', async () => {
+    const p = project({ hooks: { afterPrepare: async (c) => { if (c.host.name === 'web-1') throw new Error('no space left on <device>'); } } });
+    const r = await p.run(['deploy:v1.0.0']);
+    expect(r.error).toBeDefined();
+    expect(steps(r.events, 'web-1').find((e) => e.step === 'prepare' && e.state === 'failed')).toMatchObject({ error: expect.stringContaining('no space left on <device>'), durationMs: expect.any(Number) });
+    expect(steps(r.events, 'web-0').find((e) => e.step === 'prepare')?.state).toBe('start');
+    expect(steps(r.events, 'web-0').some((e) => e.step === 'switch')).toBe(false);
+
+    const lock = path.join(p.paths['web-0']!, '.dpl-lock');
+    mkdirSync(lock, { recursive: true });
+    writeFileSync(path.join(lock, 'token'), 'f00dfeedf00dfeedf00dfeed\n');
+    writeFileSync(path.join(lock, 'info.json'), JSON.stringify({ user: 'alice', machine: 'build-7.elsewhere', pid: 4242, time: new Date().toISOString(), target: 'deploy.release:v9' }) + '\n');
+    const held = await p.run(['deploy:v1.0.0']);
+    expect(held.error?.message).toMatch(/lock/);
+    expect(steps(held.events, 'web-0')).toEqual([
+      expect.objectContaining({ step: 'lock', state: 'start' }),
+      expect.objectContaining({ step: 'lock', state: 'failed', error: expect.stringMatching(/^held by alice@build-7\.elsewhere/) }),
+    ]);
+  });
+});
