@@ -37,6 +37,9 @@ export async function setMaintenance(c: Context, config: ProxyConfig, on: boolea
   const rows = await onEveryLb(`proxy: maintenance ${on ? 'on' : 'off'}`, items, async ({ driver, sw }) => {
     const before = await sw.read();
     await sw.set(page);
+    // nginx: requests already with the previous workers finish there; wait for them.
+    const { waitDrained } = await import('./apply.js');
+    await waitDrained(c, driver, [], config.drainTimeoutMs ?? 60_000, config.pollMs ?? 500);
     const after = await sw.read();
     const states = [...after].map(([backend, state]) => ({ lb: driver.lb.name, backend, state }));
     const was = [...before.values()].every((s) => s === (on ? 'on' : 'off'));
