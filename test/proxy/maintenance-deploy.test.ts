@@ -97,4 +97,19 @@ describe('maintenanceDuringSwitch (real HAProxy, real deploy)', () => {
     expect(failureHook).toBe(true);
     expect(r.logs.some((l) => /maintenance off for app \(deploy of \d{8}T\d{6}Z failed\)/.test(l))).toBe(true);
   });
+
+  it('a deploy that fails before the switch never shows the page', async () => {
+    const seen: string[] = [];
+    const p = project({
+      afterPrepare: async (c, rel) => {
+        seen.push(`prepare ${await lbAnswer()}`);
+        if (rel.host.name === 'web-1') await c.run('exit 3');
+      },
+    });
+    const r = await p.run(['deploy:v1.0.0']);
+    expect(r.error?.message).toMatch(/hook afterPrepare failed/);
+    expect(seen).toEqual(['prepare 200', 'prepare 200']);
+    expect(await lbAnswer()).toBe('200');
+    expect(r.logs.some((l) => /maintenance on/.test(l))).toBe(false);
+  });
 });
