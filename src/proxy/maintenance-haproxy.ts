@@ -59,6 +59,10 @@ export function haproxyMaintenance(driver: HaproxyDriver, map: string, backends:
       const keys = await readMap();
       return new Map(backends.map((b): [string, MaintenanceState] => [b, typeof keys === 'string' ? 'unset' : keys.has(b) ? 'on' : 'off']));
     },
+    async check() {
+      const keys = await readMap();
+      if (typeof keys === 'string') throw notSetUp(keys);
+    },
     async set(page) {
       const keys = await readMap();
       if (typeof keys === 'string') throw notSetUp(keys);

@@ -51,7 +51,7 @@ export function nginxMaintenance(driver: NginxDriver, template: string, backends
       for (const b of backends) out.set(b, stateOf(await driver.readOptional(includeOf(template, b))));
       return out;
     },
-    async set(page) {
+    async check() {
       const dump = await driver.dumpConfig();
       const missing = backends.filter((b) => !dump.stdout.includes(`# configuration file ${includeOf(template, b)}:`));
       if (dump.code !== 0 || missing.length) {
@@ -60,6 +60,8 @@ export function nginxMaintenance(driver: NginxDriver, template: string, backends
           hint: `create each file (empty) and add \`include ${where[0] ?? includeOf(template, backends[0]!)};\` at server level of the server that proxies to that upstream, then reload nginx`,
         });
       }
+    },
+    async set(page) {
       const next = new Map<string, string>();
       for (const b of backends) {
         const include = includeOf(template, b);

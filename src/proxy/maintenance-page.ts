@@ -22,6 +22,8 @@ export interface MaintenancePage {
 /** What each driver does for maintenance; both keep their own on-disk copy so a reload keeps the state. */
 export interface MaintenanceSwitch {
   read(): Promise<Map<string, MaintenanceState>>;
+  /** Throw, saying what to add to the LB's config, when the LB cannot serve the page. */
+  check(): Promise<void>;
   /** Make `backends` serve the page (page given) or traffic again (undefined). Idempotent. */
   set(page: MaintenancePage | undefined): Promise<void>;
 }

@@ -34,8 +34,13 @@ export async function setMaintenance(c: Context, config: ProxyConfig, on: boolea
     const { checkPage } = await import('./maintenance-drivers.js');
     for (const { driver } of items) checkPage(driver, page);
   }
-  const rows = await onEveryLb(`proxy: maintenance ${on ? 'on' : 'off'}`, items, async ({ driver, sw }) => {
-    const before = await sw.read();
+  // Every LB able to serve the page before any LB changes.
+  const befores = await onEveryLb('proxy: checking maintenance', items, async ({ sw }) => {
+    await sw.check();
+    return sw.read();
+  });
+  const steps = items.map((item, i) => ({ ...item, before: befores[i]! }));
+  const rows = await onEveryLb(`proxy: maintenance ${on ? 'on' : 'off'}`, steps, async ({ driver, sw, before }) => {
     await sw.set(page);
     // nginx: requests already with the previous workers finish there; wait for them.
     const { waitDrained } = await import('./apply.js');

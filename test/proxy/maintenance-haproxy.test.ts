@@ -139,4 +139,18 @@ describe('proxy.maintenance (real HAProxy)', () => {
     await p.invoke('proxy.status');
     expect(p.logs().find((x) => x.topic === 'proxy.status')!.message).toMatch(/\nmaintenance: app not set up$/);
   });
+
+  it('two LBs, one without the rule: refused before either changes', async () => {
+    const bare = await startHaproxy(nodes);
+    try {
+      const hosts = inventory(nodes);
+      hosts.lb1 = { hostname: '127.0.0.1', vars: { haproxySocket: bare.adminSock } };
+      const e = await failure(proxyRun({ ...config(), lb: ['lb0', 'lb1'] }, hosts).invoke('proxy.maintenance:on'));
+      expect(e.message).toMatch(/^proxy: checking maintenance failed on 1 host:\n  - lb1: HAProxy has no map /);
+      expect(await readFile(map, 'utf8')).toBe('# other keys stay\nother 1:eA==\n');
+      expect((await get()).status).toBe(200);
+    } finally {
+      await bare.stop();
+    }
+  });
 });
