@@ -13,7 +13,7 @@ export type { GetOptions, TransferResult } from './transport/types.js';
 export * from './core/errors.js';
 export { gitTasks, describeResolved, reportResolved } from './git/tasks.js';
 export type { GitConfig, VersionFileConfig, ResolvedRef, RefKind } from './git/tasks.js';
-export { proxyTasks, groupHosts, readRotation } from './proxy/index.js';
+export { proxyTasks, groupHosts, readRotation, maintenanceDuringSwitch } from './proxy/index.js';
 export { opsTasks } from './ops/index.js';
 export type { OpsConfig, ServiceConfig } from './ops/index.js';
 export { release, releaseTasks, serviceTasks, restartTask, reloadTask, type DeployOptions } from './deploy/tasks.js';

@@ -42,6 +42,17 @@ export interface NginxConfig {
   pidFile?: string;
 }
 
+export interface MaintenanceConfig {
+  /** Local page file (relative to the deployfile), shipped to each LB by `proxy.maintenance:on`; default a plain page. */
+  page?: string;
+  /** Retry-After seconds of the 503 (default 60). */
+  retryAfter?: number;
+  /** HAProxy: the map file haproxy.cfg's maintenance rule reads (default /etc/haproxy/dpl-maintenance.map). */
+  haproxyMap?: string;
+  /** nginx: the server-level include file dpl switches, `{backend}` replaced (default /etc/nginx/dpl-maintenance-{backend}.conf). */
+  nginxInclude?: string;
+}
+
 export interface ProxyConfig {
   /** Load balancer host(s): inventory names or host strings, or a selection. */
   lb: string | string[] | { hosts?: string[]; roles?: string[] };
@@ -60,9 +71,11 @@ export interface ProxyConfig {
   drainTimeoutMs?: number;
   /** Poll interval while draining (default 500 ms). */
   pollMs?: number;
+  /** The maintenance page (`proxy.maintenance:on|off`). */
+  maintenance?: MaintenanceConfig;
 }
 
-const RESERVED = new Set(['only', 'flip', 'all', 'status']);
+const RESERVED = new Set(['only', 'flip', 'all', 'status', 'maintenance']);
 /** Names that reach HAProxy's CLI inside `set server BE/SRV`: no spaces, `;` or `/`. */
 export const LB_NAME = /^[A-Za-z0-9_.:-]+$/;
 
@@ -90,6 +103,12 @@ export function validateConfig(config: ProxyConfig): void {
     const m = config.groups[name]!;
     const empty = Array.isArray(m) ? m.length === 0 : !m?.hosts?.length && !m?.roles?.length;
     if (empty) bad(`group "${name}" has no members`);
+  }
+  const m = config.maintenance ?? {};
+  if (m.retryAfter !== undefined && !(Number.isInteger(m.retryAfter) && m.retryAfter >= 0)) bad('`maintenance.retryAfter` must be whole seconds');
+  for (const [k, v] of [['haproxyMap', m.haproxyMap], ['nginxInclude', m.nginxInclude]] as const) {
+    // These paths go into haproxy.cfg / nginx.conf words: keep them plain.
+    if (v !== undefined && !/^\/[A-Za-z0-9_.\/{}-]+$/.test(v)) bad(`\`maintenance.${k}\` must be an absolute path of letters, digits, _ . - /`);
   }
   const h = config.health ?? {};
   if (h.path !== undefined && h.path !== false && !h.path.startsWith('/')) bad('`health.path` must start with "/"');

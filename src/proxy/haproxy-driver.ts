@@ -24,7 +24,7 @@ export class HaproxyDriver implements LoadBalancerDriver {
 
   constructor(
     readonly lb: Host,
-    run: Pick<Run, 'transport'>,
+    readonly run: Pick<Run, 'transport'>,
     private readonly backends: readonly string[],
     config: HaproxyConfig = {},
   ) {
@@ -53,6 +53,11 @@ export class HaproxyDriver implements LoadBalancerDriver {
         ? { reason: `the HAProxy ${this.endpoint} is at level ${level}: it can show state but not change it`, hint: ADMIN_HINT }
         : undefined;
     return { servers, readOnly };
+  }
+
+  /** Raw runtime API commands on one connection (the maintenance map uses them). */
+  commands(cmds: readonly string[]): Promise<string[]> {
+    return haproxyCommands(this.socket, cmds);
   }
 
   /** Cumulative `show stat` rows of this driver's backends (the rollout bake samples them). */

@@ -57,14 +57,22 @@ export class NginxDriver implements LoadBalancerDriver {
         throw new HostError(this.lb.name, (e as Error).message, { hint: 'check the group members against the include file' });
       }
     }
+    await this.replaceFiles(new Map([...next].map(([b, text]) => [this.fileOf(b), text])));
+  }
+
+  /**
+   * Write the files, `nginx -t`, reload; a failed test or reload puts every previous
+   * file back (a file that did not exist is removed again).
+   */
+  async replaceFiles(next: ReadonlyMap<string, string>): Promise<void> {
     const written: string[] = [];
     const restore = async (): Promise<void> => {
-      for (const file of written) await this.exec(sh`mv -f -- ${file + '.dpl-prev'} ${file}`);
+      for (const file of written) await this.exec(sh`if [ -e ${file + '.dpl-prev'} ]; then mv -f -- ${file + '.dpl-prev'} ${file}; else rm -f -- ${file}; fi`);
     };
-    for (const [b, text] of next) {
-      const file = this.fileOf(b);
+    for (const [file, text] of next) {
       const tmp = file + '.dpl-tmp';
-      const r = await this.exec(sh`cat > ${tmp} && cp -p -- ${file} ${file + '.dpl-prev'} && mv -f -- ${tmp} ${file}`, text);
+      const prev = file + '.dpl-prev';
+      const r = await this.exec(sh`cat > ${tmp} && { if [ -e ${file} ]; then cp -p -- ${file} ${prev}; else rm -f -- ${prev}; fi; } && mv -f -- ${tmp} ${file}`, text);
       if (r.code !== 0) {
         await restore();
         throw this.failure(`cannot write ${file}`, r, 'does the user dpl logs in as own that file? Set `nginx.sudo: true` otherwise');
@@ -86,6 +94,17 @@ export class NginxDriver implements LoadBalancerDriver {
         'is nginx running with this configuration (`nginx.args`, pid file)?');
     }
     for (const file of written) await this.exec(sh`rm -f -- ${file + '.dpl-prev'}`);
+  }
+
+  /** A file on the LB host, or undefined when it cannot be read. */
+  async readOptional(file: string): Promise<string | undefined> {
+    const r = await this.exec(sh`cat -- ${file}`);
+    return r.code === 0 ? r.stdout : undefined;
+  }
+
+  /** `nginx -T`: the whole configuration as nginx loads it (to see what is included). */
+  async dumpConfig(): Promise<ExecResult> {
+    return this.exec(sh`${this.nginx()} -T`);
   }
 
   /** nginx cannot count sessions per server; what holds old traffic is the previous generation of workers. */

@@ -6,6 +6,8 @@ import type { ProxyConfig } from './config.js';
 import type { AdminState, Health } from './driver.js';
 import { onEveryLb, openDrivers } from './lbs.js';
 import { resolveModel, type Model } from './model.js';
+import { readMaintenance, renderMaintenance } from './maintenance.js';
+import type { MaintenanceRow } from './maintenance-page.js';
 
 export interface StatusRow {
   lb: string;
@@ -24,7 +26,8 @@ export interface StatusRow {
   errors5xx: number | null;
 }
 
-export async function readStatus(c: Context, config: ProxyConfig): Promise<{ model: Model; rows: StatusRow[] }> {
+/** `withMaintenance`: also read each LB's maintenance state (proxy.status shows it). */
+export async function readStatus(c: Context, config: ProxyConfig, withMaintenance = false): Promise<{ model: Model; rows: StatusRow[]; maintenance: MaintenanceRow[] }> {
   const model = await resolveModel(internal(c).runImpl, config);
   const drivers = await openDrivers(internal(c).runImpl, config, model);
   const states = await onEveryLb('proxy: reading the load balancers', drivers.map((driver) => ({ driver })), async ({ driver }) => ({
@@ -50,11 +53,11 @@ export async function readStatus(c: Context, config: ProxyConfig): Promise<{ mod
       });
     }
   }
-  return { model, rows };
+  return { model, rows, maintenance: withMaintenance ? await readMaintenance(c, config) : [] };
 }
 
 /** A plain text table; the LB and backend columns appear only when there is more than one. */
-export function renderStatus(rows: readonly StatusRow[]): string {
+export function renderStatus(rows: readonly StatusRow[], maintenance: readonly MaintenanceRow[] = []): string {
   const manyLbs = new Set(rows.map((r) => r.lb)).size > 1;
   const manyBackends = new Set(rows.map((r) => r.backend)).size > 1;
   const head = [...(manyLbs ? ['LB'] : []), 'SERVER', 'GROUP', 'HOST', 'STATE', 'HEALTH', 'CHECK', 'SESSIONS', '5XX'];
@@ -71,5 +74,6 @@ export function renderStatus(rows: readonly StatusRow[]): string {
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]): string => cells.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(head), ...body.map(line)].join('\n');
+  const maint = renderMaintenance(maintenance);
+  return [line(head), ...body.map(line), ...(maint ? [maint] : [])].join('\n');
 }

@@ -66,13 +66,25 @@ export function proxyTasks(config: ProxyConfig) {
         return change(c, config, out, a);
       }),
       all: task({ desc: 'every group in rotation', run: 'local', args: changeArgs }, (c, a) => change(c, config, groups, a)),
-      status: task({ desc: 'each server: group, deploy host, state, health, sessions, 5xx', run: 'local' }, async (c) => {
+      status: task({ desc: 'each server: group, deploy host, state, health, sessions, 5xx; maintenance', run: 'local' }, async (c) => {
         if (dryRun(c, 'show the state of every server')) return [];
         const { readStatus, renderStatus } = await import('./status.js');
-        const { rows } = await readStatus(c, config);
-        internal(c).emit('log', { level: 'info', topic: 'proxy.status', message: renderStatus(rows), data: { rows } });
+        const { rows, maintenance } = await readStatus(c, config, true);
+        internal(c).emit('log', { level: 'info', topic: 'proxy.status', message: renderStatus(rows, maintenance), data: { rows, maintenance } });
         return rows;
       }),
+      maintenance: task(
+        {
+          desc: 'serve the maintenance page (503) instead of the app: proxy.maintenance:on|off',
+          run: 'local',
+          args: { mode: { type: 'string', required: true, choices: ['on', 'off'], desc: 'on: the page; off: traffic again' } },
+        },
+        async (c, a) => {
+          if (dryRun(c, `turn maintenance ${a.mode}`)) return [];
+          const { setMaintenance } = await import('./maintenance.js');
+          return setMaintenance(c, config, a.mode === 'on');
+        },
+      ),
     },
     { desc: `load balancer rotation (${config.driver ?? 'haproxy'}): ${groups.join(', ')}`, default: 'status' },
   );

@@ -89,13 +89,16 @@ describe('plan', () => {
 
 describe('proxyTasks(config)', () => {
   const base = { lb: 'lb0', backends: ['app'], groups: { group1: ['a'], group2: ['b'] } };
-  it('mounts one task per group plus only/flip/all/status', () => {
-    expect(Object.keys(proxyTasks(base).tasks).sort()).toEqual(['all', 'flip', 'group1', 'group2', 'only', 'status']);
+  it('mounts one task per group plus only/flip/all/status/maintenance', () => {
+    expect(Object.keys(proxyTasks(base).tasks).sort()).toEqual(['all', 'flip', 'group1', 'group2', 'maintenance', 'only', 'status']);
   });
   it('refuses bad configs at load time', () => {
     expect(() => proxyTasks({ ...base, groups: { flip: ['a'], b: ['b'] } })).toThrow(UsageError);
     expect(() => proxyTasks({ ...base, groups: { one: ['a'] } })).toThrow(/at least two groups/);
     expect(() => proxyTasks({ ...base, backends: ['app; shutdown'] })).toThrow(/backend name/);
     expect(() => proxyTasks({ ...base, driver: 'nginx' })).toThrow(/nginx\.include/);
+    expect(() => proxyTasks({ ...base, groups: { maintenance: ['a'], b: ['b'] } })).toThrow(/clashes with the task proxy\.maintenance/);
+    expect(() => proxyTasks({ ...base, maintenance: { retryAfter: 1.5 } })).toThrow(/retryAfter/);
+    expect(() => proxyTasks({ ...base, maintenance: { haproxyMap: 'maint.map' } })).toThrow(/maintenance\.haproxyMap` must be an absolute path/);
   });
 });
