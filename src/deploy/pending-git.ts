@@ -19,6 +19,9 @@ export function isMigration(file: string, paths: readonly string[]): boolean {
   });
 }
 
+// File names as they are (no octal-escaped quoting of non-ASCII names).
+const PLAIN = ['-c', 'core.quotepath=off'];
+
 const lines = (out: string | undefined) => (out ?? '').split('\n').filter((l) => l.trim());
 
 async function commits(repo: Repo, range: string[]): Promise<{ list: PendingCommit[]; count: number }> {
@@ -37,7 +40,7 @@ export async function compare(repo: Repo, live: string | undefined, target: stri
   const empty = { added: [], addedCount: 0, removed: [], removedCount: 0, files: 0, migrations: [], migrationsRemoved: [] };
   if (!live) {
     const added = await commits(repo, [target]);
-    const files = lines(await repo.git(['ls-tree', '-r', '--name-only', target]));
+    const files = lines(await repo.git([...PLAIN, 'ls-tree', '-r', '--name-only', target]));
     return { ...empty, relation: 'first', added: added.list, addedCount: added.count, files: files.length, migrations: files.filter((f) => isMigration(f, migrationPaths)) };
   }
   if (live === target) return { ...empty, relation: 'same' };
@@ -47,9 +50,9 @@ export async function compare(repo: Repo, live: string | undefined, target: stri
   const [added, removed, changed, newFiles, goneFiles] = await Promise.all([
     commits(repo, [`${live}..${target}`]),
     commits(repo, [`${target}..${live}`]),
-    repo.git(['diff', '--name-only', live, target]),
-    repo.git(['diff', '--name-only', '--diff-filter=A', live, target]),
-    repo.git(['diff', '--name-only', '--diff-filter=D', live, target]),
+    repo.git([...PLAIN, 'diff', '--name-only', live, target]),
+    repo.git([...PLAIN, 'diff', '--name-only', '--diff-filter=A', live, target]),
+    repo.git([...PLAIN, 'diff', '--name-only', '--diff-filter=D', live, target]),
   ]);
   const relation = !removed.count ? 'ahead' : !added.count ? 'downgrade' : 'diverged';
   return {
