@@ -4,6 +4,38 @@
 //   declare module '../core/events.js' { interface EventMap { 'proxy.change': {...} } }
 import { Secrets } from './secrets.js';
 
+/** One commit in a deploy.pending summary. */
+export interface PendingCommit {
+  sha: string;
+  subject: string;
+}
+
+/** Hosts on the same live release and commit, and what a deploy of the target would change for them. */
+export interface PendingGroup {
+  hosts: string[];
+  /** The live release (undefined: nothing live yet). */
+  release?: string;
+  tag?: string;
+  /** The live commit (REVISION, else the history's record). */
+  sha?: string;
+  /** ahead: target is newer; same: nothing new; downgrade: target is older; diverged: neither contains the other;
+   *  first: nothing live; unknown: the live commit cannot be compared here; unreadable: the host could not be read. */
+  relation: 'ahead' | 'same' | 'downgrade' | 'diverged' | 'first' | 'unknown' | 'unreadable';
+  /** Commits the target adds (newest first, capped) and how many in all. */
+  added: PendingCommit[];
+  addedCount: number;
+  /** Commits the target would remove (a downgrade or diverged history). */
+  removed: PendingCommit[];
+  removedCount: number;
+  /** Files that differ between live and target. */
+  files: number;
+  /** Migration files the target adds, and ones it lacks that live has (a downgrade). */
+  migrations: string[];
+  migrationsRemoved: string[];
+  /** Why it cannot be compared, or that an earlier deploy did not finish there. */
+  note?: string;
+}
+
 export interface EventMap {
   'run.start': { tasks: string[]; dryRun: boolean };
   'run.end': {
@@ -30,6 +62,8 @@ export interface EventMap {
   'command.end': { host: string; command: string; code: number | null; signal: string | null; durationMs: number };
   'transfer': { host: string; direction: 'put' | 'get'; local: string; remote: string; bytes: number; files: number };
   'output': { host: string; stream: 'out' | 'err'; line: string };
+  /** What deploying `target` would ship to each group of hosts (deploy.pending, and before a confirmed deploy). */
+  'deploy.pending': { target: { ref: string; tag?: string; sha: string; subject: string }; groups: PendingGroup[] };
   'log': { host?: string; level: 'info' | 'warn' | 'error' | 'debug'; message: string; topic?: string; data?: Record<string, unknown> };
 }
 

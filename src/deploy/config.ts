@@ -136,6 +136,8 @@ export interface ReleaseConfig<V extends HostVars = HostVars> {
   /** The tasks' own targets (otherwise -H, -R or an environment task like `prod` choose). */
   roles?: string[];
   hosts?: string[];
+  /** Where migrations live, for deploy.pending's "migrations added" (default db/migrate/, migrations/, alembic/versions/). */
+  migrations?: string[];
   /** Tag the deployed commit in the local repo (`deploy/<environment>/<time>`). */
   deployTag?: { environment?: string; push?: boolean };
 }

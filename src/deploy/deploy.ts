@@ -29,6 +29,11 @@ export async function deployRelease(c: Context, config: ReleaseConfig, refArg: s
   const t = targetsOf(c, config, 'deploy');
   preconnect(c, t);
   const resolved = await resolveForDeploy(c, config, refArg ?? config.defaultRef ?? 'stable');
+  if (c.environment?.confirm && !c.session.flags.dryRun) {
+    // What will ship, and y/N, before the lock (src/deploy/pending-confirm.ts).
+    const { confirmShipment, deployQuestion } = await import('./pending-confirm.js');
+    await confirmShipment(c, config, t.hosts, resolved, deployQuestion(c, resolved, t.hosts.length));
+  }
   const source: PrepareSource = strategy === 'upload' ? {} : { repoUrl: await repoUrlOf(c, config) };
   const [{ runPipeline }, { allAtOnce, inPlace }, { releaseDirectory, checkout }] = await Promise.all([
     import('../pipeline/pipeline.js'),

@@ -1,7 +1,7 @@
 // The task factory a deployfile mounts:
 //   tasks: { deploy: releaseTasks({ shared: { dirs: ['log'] }, services: { restart: ['app'] } }) }
 // giving `deploy[:ref]` (= deploy.release), deploy.rollback, deploy.releases,
-// deploy.cleanup, deploy.unlock, deploy.recover and deploy.check. Cheap to import: everything
+// deploy.cleanup, deploy.unlock, deploy.recover, deploy.pending and deploy.check. Cheap to import: everything
 // that does work is loaded with `import()` inside the task bodies.
 import { namespace, task } from '../core/task.js';
 import type { Context } from '../core/context-types.js';
@@ -82,6 +82,18 @@ export function releaseTasks<V extends HostVars = HostVars>(config: ReleaseConfi
         const [{ recoverTask }, t] = await Promise.all([import('../pipeline/consistency.js'), targets(c, 'deploy.recover')]);
         return recoverTask(c, config, t);
       }),
+      pending: task(
+        {
+          desc: 'Show what a deploy of the ref would ship to each group of hosts: commits, changed files, migrations (changes nothing)',
+          run: 'targets',
+          ...own,
+          args: { ref: { desc: `stable, latest, a tag, branch or SHA (default ${config.defaultRef ?? 'stable'})` } },
+        },
+        async (c, { ref }) => {
+          const [{ pendingTask }, { resolveForDeploy }, t] = await Promise.all([import('./pending.js'), import('./deploy.js'), targets(c, 'deploy.pending')]);
+          return pendingTask(c, config, t, await resolveForDeploy(c, config, ref ?? config.defaultRef ?? 'stable'));
+        },
+      ),
       check: task({ desc: 'Check every host can be reached, written and locked, and the fleet is on one release (finishing an unfinished deploy)', run: 'targets', ...own }, async (c) => {
         const { checkHosts } = await import('./inspect.js');
         return checkHosts(c, config, await targets(c, 'deploy.check'));

@@ -4,6 +4,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { DplEvent } from '../core/events.js';
 import { HostStates, type HostState } from './host-states.js';
+import { renderPending } from './pending.js';
 
 export interface PrettyOptions {
   write: (text: string) => void;
@@ -88,6 +89,9 @@ export class PrettyReporter {
         if (e.level === 'debug' && !verbose) return undefined;
         if (e.level === 'info' && quiet) return undefined;
         return this.tag(e.host) + levelText(c, e.level) + e.message;
+      case 'deploy.pending':
+        // Shown even with -q: it is what the task (or the question after it) is about.
+        return renderPending(c, e);
       case 'run.end': {
         const text = this.summary(e);
         if (!this.o.deferSummary) return text;

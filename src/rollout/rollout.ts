@@ -2,7 +2,6 @@
 // batch (canary → half → rest by default), each batch gated (gates.ts) before the
 // next starts; any failed check rolls every moved host back and fails with a report.
 // Here: the plan, the confirmation, the load balancers, and the report.
-import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
 import { DplError, ExitCode, UsageError } from '../core/errors.js';
@@ -40,7 +39,7 @@ export async function rollout(c: Context, opts: RolloutOptions): Promise<Rollout
     note(c, 'dry run: no host and no load balancer is contacted');
     return dryReport(opts, cfg, batches);
   }
-  await confirm(c, cfg, `Roll out ${what} to ${hosts.length} host${hosts.length === 1 ? '' : 's'}${cfg.environment ? ` in ${cfg.environment}` : ''}, batches ${describePlan(batches)}?`);
+  await confirm(c, cfg, opts, hosts, `Roll out ${what} to ${hosts.length} host${hosts.length === 1 ? '' : 's'}${cfg.environment ? ` in ${cfg.environment}` : ''}, batches ${describePlan(batches)}?`);
 
   const lb = opts.proxy ? await RolloutLb.open(c, opts.proxy, hosts) : undefined;
   if (!lb) note(c, `no proxy config: batches are not taken out of rotation and ${cfg.bake.source ? `are baked on ${cfg.bake.source.name}` : 'not baked (health checks only)'}`, 'warn');
@@ -126,17 +125,14 @@ function hintFor(s: RolloutRun, r: RolloutReport): string {
   return 'nothing was switched; fix the problem and roll out again';
 }
 
-async function confirm(c: Context, cfg: ResolvedRollout, question: string): Promise<void> {
+async function confirm(c: Context, cfg: ResolvedRollout, opts: RolloutOptions, hosts: Host[], question: string): Promise<void> {
   // The rollout's own setting, or the deployfile's environment saying its deploys ask.
   if (!needsConfirmation(cfg) && !c.environment?.confirm) return;
-  if (c.session.flags.yes) return note(c, 'confirmation skipped (--yes)');
   const where = cfg.environment ? ` to ${cfg.environment}` : '';
-  if (!internal(c).runImpl.prompter.interactive) {
-    throw new DplError(`refusing to start a rollout${where} without confirmation: there is no terminal to ask on`, {
-      hint: `pass --yes (-y) to confirm, or set rollout confirm: false${cfg.environment ? ` (or environments.${cfg.environment}.confirm)` : ''} in the deployfile`,
-    });
-  }
-  if (!(await internal(c).runImpl.prompter.confirm(question))) throw new DplError(`rollout${where} not confirmed; nothing was changed`);
+  const hint = `pass --yes (-y) to confirm, or set rollout confirm: false${cfg.environment ? ` (or environments.${cfg.environment}.confirm)` : ''} in the deployfile`;
+  // What will ship, then y/N (src/deploy/pending-confirm.ts).
+  const { confirmShipment } = await import('../deploy/pending-confirm.js');
+  await confirmShipment(c, opts.release, hosts, opts.resolved, { what: `a rollout${where}`, question, hint });
 }
 
 function dryReport(opts: RolloutOptions, cfg: ResolvedRollout, b: Host[][]): RolloutReport {
