@@ -14,6 +14,7 @@
 //      dpl prod proxy.flip                    # group1 (new) serves, group2 drains
 //      dpl prod:out deploy:stable
 //      dpl prod proxy.all
+//      dpl prod proxy.maintenance:on          # every request gets the maintenance page (503); :off ends it
 // 2. G Adventures: roles web/media/celery; one box for training, the fleet for production
 //    (`environments` below: each is a task, or a flag: `dpl -E training deploy:develop`)
 //      dpl training deploy:develop            # newest work on training: migration 0004 runs once, there
@@ -38,6 +39,7 @@ interface Fleet {
 /** The parts of `.dpl/sandbox/sandbox.json` this file reads. */
 interface Sandbox {
   inventory: Fleet;
+  haproxy: { maintenanceMap: string };
   ssh: { sshConfig: string; knownHosts: string };
   git: { work: string };
 }
@@ -57,6 +59,8 @@ const proxy: ProxyConfig = {
   groups: fleet.groups,
   health: { path: '/health', passes: 2, intervalMs: quick ? 200 : 1000 },
   pollMs: quick ? 100 : 500,
+  // `dpl prod proxy.maintenance:on|off` (docs/proxy.md); the sandbox's haproxy.cfg has the rule.
+  maintenance: { retryAfter: 30, ...(sandbox ? { haproxyMap: sandbox.haproxy.maintenanceMap } : {}) },
 };
 
 // Canary → half → rest. A batch is drained, switched, restarted and health-checked,

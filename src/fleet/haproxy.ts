@@ -32,6 +32,8 @@ export interface HaproxyPlan {
   healthPath?: string;
   /** Health check interval (default 300 ms). */
   interMs?: number;
+  /** More lines in the backend section, before its servers (e.g. the maintenance rule). */
+  backendLines?: string[];
   /** More config at the end (other backends). */
   extra?: string;
 }
@@ -65,6 +67,7 @@ export function haproxyConfigText(p: HaproxyPlan): string {
     '  balance roundrobin',
     `  option httpchk GET ${p.healthPath ?? '/health'}`,
     `  default-server inter ${p.interMs ?? 300}ms fall 2 rise 2`,
+    ...(p.backendLines ?? []).map((l) => `  ${l}`),
     ...servers,
     p.extra ?? '',
     '',

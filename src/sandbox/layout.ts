@@ -90,7 +90,7 @@ export interface SandboxInfo {
   ssh: { sshConfig: string; knownHosts: string; identity: string };
   inventory: SandboxInventory;
   hosts: Record<string, SandboxHost>;
-  haproxy: { dir: string; config: string; pidFile: string; socket: string; backend: string; frontend: { address: string; port: number }; url: string };
+  haproxy: { dir: string; config: string; pidFile: string; socket: string; backend: string; /** The map `proxy.maintenance` writes (the login user's). */ maintenanceMap: string; frontend: { address: string; port: number }; url: string };
   git: { origin: string; work: string };
   /** One directory per database (production, training) that `manage.mjs migrate` writes. */
   db: string;

@@ -76,6 +76,7 @@ export function planSandbox(o: { dir: string; project: string; webHosts: number;
       pidFile: join(dir, 'haproxy', 'haproxy.pid'),
       socket,
       backend: BACKEND,
+      maintenanceMap: join(dir, 'haproxy', 'maintenance', 'app.map'),
       frontend: { address: lb.address, port: a.lbPort },
       url: `http://${lb.address}:${a.lbPort}/`,
     },

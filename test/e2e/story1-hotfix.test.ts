@@ -86,4 +86,20 @@ describe('story 1: the OpenSky hotfix, group by group, under load', () => {
     expect(Object.keys(tail.versions)).toEqual(['3.0.1']);
     expect(Object.keys(tail.hosts).sort()).toEqual([...web].sort());
   }, 120_000);
+
+  // Issue #19 item 4, on the same sandbox after the story.
+  it('proxy.maintenance:on answers every request with 503 and the page; :off gives the traffic back', async () => {
+    const { address, port } = p.info().haproxy.frontend;
+    const get = () => fetch(`http://${address}:${port}/`).then(async (r) => ({ status: r.status, retry: r.headers.get('retry-after'), body: await r.text() }));
+    const on = await p.dpl('prod', 'proxy.maintenance:on');
+    expect(on.code, on.out).toBe(0);
+    const down = await get();
+    expect(down).toMatchObject({ status: 503, retry: '30' });
+    expect(down.body).toContain('Down for maintenance');
+    expect((await p.dpl('prod', 'proxy.status')).out).toMatch(/maintenance: app on/);
+    const off = await p.dpl('prod', 'proxy.maintenance:off');
+    expect(off.code, off.out).toBe(0);
+    expect((await get()).status).toBe(200);
+    expect((await p.dpl('prod', 'proxy.status')).out).toMatch(/maintenance: app off/);
+  }, 60_000);
 });
