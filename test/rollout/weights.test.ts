@@ -53,6 +53,7 @@ describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
       const keys = Object.keys(end!);
       const canary = keys.filter((k) => k.startsWith('web-0 ')).reduce((s, k) => s + delta(k), 0);
       const all = keys.reduce((s, k) => s + delta(k), 0);
+      if (process.env.DPL_ROLLOUT_TRACE) process.stderr.write(`canary share during the bake: ${canary} of ${all} = ${((100 * canary) / all).toFixed(1)}%\n`);
       return { canary, all, share: canary / all };
     };
     return { onEvent, share, during: () => during };
@@ -145,6 +146,23 @@ describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
     expect(report.failures.every((f) => /^HTTP 500: boom from web-0 v1\.4\.0/.test(f.error))).toBe(true);
     expect(report.failures.length / report.total).toBeLessThan(0.15);
     expect(await weights()).toEqual(BEFORE);
+  });
+
+  it('--no-rollback: the failing canary is left out of rotation for inspection, and every weight is back', async () => {
+    const before = currents();
+    const load = startLoad(hx.port, { workers: 4, maxMs: 60_000 });
+    const r = await p.dpl(['rollout:v1.4.0,plan=10%w;50%;100%'], { flags: { noRollback: true } });
+    await load.stop();
+    const err = r.error as RolloutError;
+    expect(err).toBeInstanceOf(RolloutError);
+    expect(err.report.rolledBack).toBe(false);
+    expect(current('web-0')).not.toBe(before['web-0']);
+    expect((await hx.admin())['web-0']).toBe('drain');
+    expect(await weights()).toEqual(BEFORE);
+    const rec = await p.dpl(['deploy.recover']);
+    expect(rec.error).toBeUndefined();
+    expect(currents()).toEqual(before);
+    await hx.command('set server app/web-0 state ready');
   });
 
   it('Ctrl-C during the weighted bake: exit 130 and every weight is back', async () => {
