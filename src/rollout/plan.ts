@@ -62,6 +62,11 @@ function parseStep(step: PlanStep): Step {
   return { kind: 'count', n };
 }
 
+/** The first weighted step (`"10%w"`) of a valid plan, if any: such a plan needs HAProxy. */
+export function weightedStep(plan: readonly PlanStep[]): PlanStep | undefined {
+  return plan.find((s) => parseStep(s).kind === 'weighted');
+}
+
 /** Hosts covered after a step, counted from the start (percentages round up, so 1% of 5 hosts is 1). */
 function cumulative(step: Exclude<Step, { kind: 'weighted' }>, hostCount: number): number {
   const n = step.kind === 'count' ? step.n : Math.ceil((step.p / 100) * hostCount - 1e-9);

@@ -11,7 +11,7 @@ import { notifyFailure } from '../deploy/ends.js';
 import { announce } from '../deploy/announce.js';
 import { shortSha } from '../deploy/remote.js';
 import { needsConfirmation, resolveRollout, type ResolvedRollout } from './config.js';
-import { batchesOf, describePlan, planBatches } from './plan.js';
+import { batchesOf, describePlan, planBatches, weightedStep } from './plan.js';
 import { refuseWeighted } from './weights.js';
 import { plannedCapacityProblems } from './rotation.js';
 import { RolloutLb } from './lb.js';
@@ -34,7 +34,7 @@ export async function rollout(c: Context, opts: RolloutOptions): Promise<Rollout
   const cfg = resolveRollout(opts.rollout, c.environment?.name, opts.plan);
   const batches = batchesOf(hosts, cfg.plan);
   const shares = planBatches(cfg.plan, hosts.length).map((b) => b.share);
-  const weighted = cfg.plan.find((step) => /%w$/i.test(String(step).trim()));
+  const weighted = weightedStep(cfg.plan);
   if (weighted !== undefined) refuseWeighted(opts.proxy, JSON.stringify(weighted));
   const what = `${opts.resolved.tag ?? opts.resolved.ref} (${shortSha(opts.resolved.sha)})`;
   const planText = batches.map((b, i) => `${i + 1}: ${hostList(b)}${shares[i] !== undefined ? ` at ${shares[i]}% of the traffic` : ''}`).join('; ');

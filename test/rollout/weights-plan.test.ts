@@ -1,7 +1,7 @@
 // Weighted canary, pure parts: the plan syntax ("10%w") and the weights that give the
 // canary its share of a backend.
 import { describe, expect, it } from 'vitest';
-import { parsePlan, planBatches, planSteps } from '../../src/rollout/plan.js';
+import { parsePlan, planBatches, planSteps, weightedStep } from '../../src/rollout/plan.js';
 import { canaryWeights, refuseWeighted, type WeightRow } from '../../src/rollout/weights.js';
 import { UsageError } from '../../src/core/errors.js';
 
@@ -13,6 +13,8 @@ describe('plan steps "N%w"', () => {
     expect(parsePlan('10%W;100%', 2)).toEqual([[0], [1]]);
     // Every host already done: the weighted step adds nobody and is skipped.
     expect(planBatches(['100%', '10%w', '100%'], 2)).toEqual([{ hosts: [0, 1] }]);
+    expect(weightedStep(['1', '5%W', '100%'])).toBe('5%W');
+    expect(weightedStep([1, '50%', '100%'])).toBeUndefined();
   });
 
   it('refuses a bad share with a usage error that names the step', () => {
