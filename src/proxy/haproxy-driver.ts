@@ -66,6 +66,35 @@ export class HaproxyDriver implements LoadBalancerDriver {
     return answers.flatMap((a) => parseStatCsv(a));
   }
 
+  /** `backend/server` → the server's current weight (`get weight`: "3 (initial 1)"). */
+  async weights(refs: readonly ServerRef[]): Promise<Map<string, number>> {
+    for (const r of refs) checkName(r);
+    const answers = await haproxyCommands(this.socket, refs.map((r) => `get weight ${serverKey(r)}`));
+    return new Map(refs.map((r, i) => {
+      const answer = answers[i]!.trim();
+      const m = /^(\d+) \(initial \d+\)/.exec(answer);
+      if (!m) throw isDenied(answer) ? this.accessError(undefined, answer) : new HostError(this.lb.name, `HAProxy did not give the weight of ${serverKey(r)}: "${answer.split('\n')[0]}"`);
+      return [serverKey(r), Number(m[1])] as const;
+    }));
+  }
+
+  /** `set weight` for each server, on one connection; refuses with every answer HAProxy gave. */
+  async setWeights(changes: readonly (ServerRef & { weight: number })[]): Promise<void> {
+    if (changes.length === 0) return;
+    for (const c of changes) {
+      checkName(c);
+      if (!Number.isInteger(c.weight) || c.weight < 0 || c.weight > 256) throw new TypeError(`bad HAProxy weight ${c.weight} for ${serverKey(c)}`);
+    }
+    const answers = await haproxyCommands(this.socket, changes.map((c) => `set weight ${serverKey(c)} ${c.weight}`));
+    const failed = changes.map((c, i) => ({ c, answer: answers[i]!.trim() })).filter((f) => f.answer !== '');
+    if (failed.length === 0) return;
+    const denied = failed.find((f) => isDenied(f.answer));
+    if (denied) throw this.accessError(undefined, denied.answer);
+    throw new HostError(this.lb.name, `HAProxy refused ${failed.map((f) => `weight ${f.c.weight} for ${serverKey(f.c)}: ${f.answer.split('\n')[0]}`).join('; ')}`, {
+      hint: 'a weighted canary needs a backend with a dynamic balance algorithm (roundrobin, leastconn, first): static-rr and `hash-type map-based` only take weights 0% and 100%',
+    });
+  }
+
   async setStates(changes: readonly ServerChange[]): Promise<void> {
     if (changes.length === 0) return;
     const ordered = orderChanges(changes);
@@ -130,6 +159,10 @@ export class HaproxyDriver implements LoadBalancerDriver {
       hint: 'fix `backends` in the proxy config of the deployfile to match haproxy.cfg',
     });
   }
+}
+
+function checkName(r: ServerRef): void {
+  if (!LB_NAME.test(r.backend) || !LB_NAME.test(r.server)) throw new TypeError(`bad server name ${serverKey(r)}`);
 }
 
 function isDenied(answer: string): boolean {

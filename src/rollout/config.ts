@@ -62,7 +62,7 @@ export interface BakeConfig {
 export type InconclusivePolicy = 'fail' | 'promote';
 
 export interface RolloutSettings {
-  /** Cumulative host counts or percentages; the last repeats. Default `[1, "50%", "100%"]`. */
+  /** Cumulative host counts or percentages; the last repeats; `"10%w"`: one host at 10% of the traffic (HAProxy weights). Default `[1, "50%", "100%"]`. */
   plan?: readonly PlanStep[] | string;
   health?: RolloutHealthConfig;
   bake?: BakeConfig;

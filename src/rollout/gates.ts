@@ -14,6 +14,7 @@ import { note, tell } from './events.js';
 import { checkHealthAll } from './health.js';
 import { describeFailure, type FailedCheck } from './report.js';
 import { hostList, type RolloutRun } from './session.js';
+import { planBatches } from './plan.js';
 import { releaseCommand } from '../deploy/task-names.js';
 
 /** Run `fn`; any error that is not already a stop becomes one for `check`. */
@@ -29,6 +30,7 @@ async function step<T>(s: RolloutRun, check: FailedCheck, batch: number, hosts: 
 
 export function canaryGates(s: RolloutRun): Gates {
   const drainMs = () => s.cfg.drainTimeoutMs ?? s.opts.proxy?.drainTimeoutMs ?? 60_000;
+  const shares = planBatches(s.cfg.plan, s.batches.flat().length).map((b) => b.share);
   return {
     async batchStart(run: PipelineRun, batch: Host[], index: number) {
       if (!s.run) {
@@ -59,11 +61,14 @@ export function canaryGates(s: RolloutRun): Gates {
       }
       if (s.lb) {
         await step(s, 'lb-health', n, batch, () => s.lb!.verify(c, batch));
+        // A weighted batch gets its weights before it takes any traffic.
+        if (shares[index] !== undefined) await step(s, 'drain', n, batch, () => s.lb!.weighted.apply(c, s.lb!.keysOf(batch), shares[index]!));
         await step(s, 'drain', n, batch, () => s.lb!.putBack(s.c, batch));
       }
       s.phase(batch, 'live');
       tell(c, 'rollout.batch', { batch: n, of, hosts: batch.map((h) => h.name), state: 'live', release: s.name }, `batch ${n}/${of} is live on ${s.name}${s.lb ? ' and back in rotation' : ''}`);
       await step(s, 'error', n, batch, () => bake(s, index));
+      if (s.lb && shares[index] !== undefined) await step(s, 'drain', n, batch, () => restoreWeights(s));
       const { samples, conclusive, failed: over } = s.samples(n);
       const baked = samples ? `: ${conclusive} of ${samples} samples conclusive, ${over} over the limit` : '';
       tell(c, 'rollout.promote', { batch: n, of, hosts: batch.map((h) => h.name), release: s.name, samples, conclusive }, `batch ${n}/${of} promoted (${hostList(batch)})${baked}`);
@@ -105,6 +110,10 @@ export function canaryGates(s: RolloutRun): Gates {
 
     onStop: (run, stop) => rollBack(s, run, stop),
   };
+}
+
+async function restoreWeights(s: RolloutRun): Promise<void> {
+  if (!(await s.lb!.weighted.restore(s.c))) throw new Error('could not restore the HAProxy server weights after the weighted canary (see the line above)');
 }
 
 /** Undo every moved host (or, with --no-rollback or after Ctrl-C, leave them and take the failing batch out of rotation). */

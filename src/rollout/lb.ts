@@ -16,8 +16,12 @@ import { verifyHealthy } from '../proxy/health.js';
 import { HaproxyDriver } from '../proxy/haproxy-driver.js';
 import { countersOf, type ServerCounters, type Snapshot } from './error-rate.js';
 import { capacityProblems, keyOf, mergeViews, toDrain, toRestore, type ServerView } from './rotation.js';
+import { WeightedCanary } from './weights.js';
 
 export class RolloutLb {
+  /** Weights changed for a weighted batch (plan step "10%w"), set back on promotion or at the end. */
+  readonly weighted: WeightedCanary;
+
   private constructor(
     private readonly config: ProxyConfig,
     readonly drivers: LoadBalancerDriver[],
@@ -27,7 +31,9 @@ export class RolloutLb {
     /** Where the LB sends a host's traffic (HAProxy's server address), for the health check's default. */
     readonly addresses: ReadonlyMap<string, { host: string; port: number }>,
     readonly views0: readonly ServerView[],
-  ) {}
+  ) {
+    this.weighted = new WeightedCanary(drivers);
+  }
 
   static async open(c: Context, config: ProxyConfig, hosts: readonly Host[]): Promise<RolloutLb> {
     const lbSel = typeof config.lb === 'string' ? { hosts: [config.lb] } : Array.isArray(config.lb) ? { hosts: config.lb } : config.lb;

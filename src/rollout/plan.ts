@@ -1,24 +1,37 @@
 // Batch planning: which hosts go in which batch. Pure, so every rounding rule is
 // unit-tested. Steps are cumulative ("1;50%;100%": one host, then up to half,
 // then all); once the list is used up, the last step's size is added again
-// until every host is done ("1;25%" on 8 hosts: 1, 2, 4, 6, 8).
+// until every host is done ("1;25%" on 8 hosts: 1, 2, 4, 6, 8). A weighted step
+// ("10%w") is a batch of one more host that takes 10% of the traffic while it bakes
+// (server weights, src/rollout/weights.ts); it cannot be last, as it does not repeat.
 import { UsageError } from '../core/errors.js';
 
-/** A count of hosts (`3`, `"3"`) or a share of all target hosts (`"50%"`). */
+/** A count of hosts (`3`, `"3"`), a share of all target hosts (`"50%"`), or one host at a share of the traffic (`"10%w"`). */
 export type PlanStep = number | string;
 
 export const DEFAULT_PLAN: readonly PlanStep[] = [1, '50%', '100%'];
 
-type Step = { kind: 'count'; n: number } | { kind: 'percent'; p: number };
+type Step = { kind: 'count'; n: number } | { kind: 'percent'; p: number } | { kind: 'weighted'; p: number };
 
-const HINT = 'a plan is a list of host counts or percentages, cumulative: `plan=1;50%;100%` (canary, half, rest)';
+/** One batch: host indices, and the share of traffic (percent) it takes while baking when weighted. */
+export interface PlannedBatch {
+  hosts: number[];
+  share?: number;
+}
+
+const HINT = 'a plan is a list of host counts or percentages, cumulative: `plan=1;50%;100%` (canary, half, rest); `10%w` is one host at 10% of the traffic (HAProxy weights)';
 
 /** Split a CLI or config plan into steps: `["1", "50%"]`, `"1;50%;100%"`, `[1, "50%"]`. */
 export function planSteps(plan: readonly PlanStep[] | string): PlanStep[] {
   const raw = typeof plan === 'string' ? plan.split(/[;,\s]+/) : [...plan];
   const steps = raw.filter((s) => !(typeof s === 'string' && s.trim() === ''));
   if (steps.length === 0) throw new UsageError('rollout plan is empty', { hint: HINT });
-  for (const s of steps) parseStep(s);
+  const parsed = steps.map(parseStep);
+  if (parsed[parsed.length - 1]!.kind === 'weighted') {
+    throw new UsageError(`rollout plan ends with the weighted step ${JSON.stringify(steps[steps.length - 1])}: a weighted step is one host and does not repeat`, {
+      hint: 'follow it with the rest, e.g. `plan=10%w;50%;100%`',
+    });
+  }
   return steps;
 }
 
@@ -31,6 +44,12 @@ function parseStep(step: PlanStep): Step {
     return { kind: 'count', n: step };
   }
   const text = String(step).trim();
+  const w = /^(.*)%w$/i.exec(text);
+  if (w) {
+    const p = /^\d+(?:\.\d+)?$/.test(w[1]!) ? Number(w[1]) : NaN;
+    if (!(p > 0 && p < 100)) bad('is a weighted canary: its share of the traffic must be a number above 0 and below 100 (`10%w`)');
+    return { kind: 'weighted', p };
+  }
   const pct = /^(\d+(?:\.\d+)?)%$/.exec(text);
   if (pct) {
     const p = Number(pct[1]);
@@ -43,8 +62,13 @@ function parseStep(step: PlanStep): Step {
   return { kind: 'count', n };
 }
 
+/** The first weighted step (`"10%w"`) of a valid plan, if any: such a plan needs HAProxy. */
+export function weightedStep(plan: readonly PlanStep[]): PlanStep | undefined {
+  return plan.find((s) => parseStep(s).kind === 'weighted');
+}
+
 /** Hosts covered after a step, counted from the start (percentages round up, so 1% of 5 hosts is 1). */
-function cumulative(step: Step, hostCount: number): number {
+function cumulative(step: Exclude<Step, { kind: 'weighted' }>, hostCount: number): number {
   const n = step.kind === 'count' ? step.n : Math.ceil((step.p / 100) * hostCount - 1e-9);
   return Math.min(hostCount, Math.max(1, n));
 }
@@ -54,18 +78,26 @@ function cumulative(step: Step, hostCount: number): number {
  * Steps that add no host (10% of 5 after 1) are skipped; counts past the end are clamped.
  */
 export function parsePlan(plan: readonly PlanStep[] | string, hostCount: number): number[][] {
+  return planBatches(plan, hostCount).map((b) => b.hosts);
+}
+
+/** The batches with their traffic shares: `planBatches("10%w;100%", 3)` → `[{ hosts: [0], share: 10 }, { hosts: [1, 2] }]`. */
+export function planBatches(plan: readonly PlanStep[] | string, hostCount: number): PlannedBatch[] {
   if (!Number.isInteger(hostCount) || hostCount < 0) throw new TypeError(`parsePlan: bad host count ${hostCount}`);
   const steps = planSteps(plan).map(parseStep);
-  const batches: number[][] = [];
+  const batches: PlannedBatch[] = [];
   let done = 0;
-  const add = (upTo: number): void => {
+  const add = (upTo: number, share?: number): void => {
     const end = Math.min(hostCount, upTo);
     if (end <= done) return;
-    batches.push(Array.from({ length: end - done }, (_, i) => done + i));
+    batches.push({ hosts: Array.from({ length: end - done }, (_, i) => done + i), ...(share !== undefined ? { share } : {}) });
     done = end;
   };
-  for (const s of steps) add(cumulative(s, hostCount));
-  const last = steps[steps.length - 1]!;
+  for (const s of steps) {
+    if (s.kind === 'weighted') add(done + 1, s.p);
+    else add(cumulative(s, hostCount));
+  }
+  const last = steps[steps.length - 1] as Exclude<Step, { kind: 'weighted' }>;
   // Past the end of the list the last step is a batch size: `1;25%` adds a quarter each time.
   while (done < hostCount) add(done + cumulative(last, hostCount));
   return batches;

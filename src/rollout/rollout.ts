@@ -11,7 +11,8 @@ import { notifyFailure } from '../deploy/ends.js';
 import { announce } from '../deploy/announce.js';
 import { shortSha } from '../deploy/remote.js';
 import { needsConfirmation, resolveRollout, type ResolvedRollout } from './config.js';
-import { batchesOf, describePlan } from './plan.js';
+import { batchesOf, describePlan, planBatches, weightedStep } from './plan.js';
+import { refuseWeighted } from './weights.js';
 import { plannedCapacityProblems } from './rotation.js';
 import { RolloutLb } from './lb.js';
 import { note, tell } from './events.js';
@@ -32,8 +33,11 @@ export async function rollout(c: Context, opts: RolloutOptions): Promise<Rollout
   }
   const cfg = resolveRollout(opts.rollout, c.environment?.name, opts.plan);
   const batches = batchesOf(hosts, cfg.plan);
+  const shares = planBatches(cfg.plan, hosts.length).map((b) => b.share);
+  const weighted = weightedStep(cfg.plan);
+  if (weighted !== undefined) refuseWeighted(opts.proxy, JSON.stringify(weighted));
   const what = `${opts.resolved.tag ?? opts.resolved.ref} (${shortSha(opts.resolved.sha)})`;
-  const planText = batches.map((b, i) => `${i + 1}: ${hostList(b)}`).join('; ');
+  const planText = batches.map((b, i) => `${i + 1}: ${hostList(b)}${shares[i] !== undefined ? ` at ${shares[i]}% of the traffic` : ''}`).join('; ');
   note(c, `rollout of ${what} in ${batches.length} batch${batches.length === 1 ? '' : 'es'} (${describePlan(batches)}): ${planText}`);
   if (c.session.flags.dryRun) {
     note(c, 'dry run: no host and no load balancer is contacted');
@@ -59,13 +63,17 @@ export async function rollout(c: Context, opts: RolloutOptions): Promise<Rollout
   const layouts = new Map(hosts.map((h) => [h.name, layoutOf(deployPathOf(h, opts.release, c))]));
   const s = new RolloutRun(c, opts, cfg, batches, lb);
   const lockTarget = `${c.taskName}:${opts.resolved.ref} rollout (${opts.resolved.tag ?? shortSha(opts.resolved.sha)})`;
+  let stop: PipelineStop | undefined;
   try {
     await runPipeline(c, { action: 'deploy', config: opts.release, hosts, layouts, size, flow: canary(batches, canaryGates(s)), mover: releaseDirectory, lockTarget, resolved: opts.resolved, source: opts.source });
   } catch (e) {
     if (!(e instanceof PipelineStop) || !s.run) throw e;
-    return failed(s, e);
+    stop = e;
+  } finally {
+    // A weighted batch's weights go back whatever happened (failure, Ctrl-C); restore() says so when it cannot.
+    await lb?.weighted.restore(c);
   }
-  return succeeded(s, hosts);
+  return stop ? failed(s, stop) : succeeded(s, hosts);
 }
 
 async function succeeded(s: RolloutRun, hosts: Host[]): Promise<RolloutReport> {

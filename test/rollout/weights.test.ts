@@ -1,0 +1,188 @@
+// Weighted canary end to end on the sshd bed: four hosts running the test app behind a
+// real HAProxy (lb-0 over SSH), load through it, plan "10%w;50%;100%". The canary's
+// share is counted at the app (each answer names its server) between "live" and the
+// bake's end; the weights are read from HAProxy's runtime API before, during and after.
+import { existsSync, readlinkSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeBed } from '../support/bed.js';
+import { freePort } from '../proxy/support/backends.js';
+import { startLoad, type Load } from '../proxy/support/load.js';
+import type { Haproxy } from '../proxy/support/haproxy.js';
+import type { DplEvent } from '../../src/core/events.js';
+import { RolloutError } from '../../src/rollout/index.js';
+import { appRepo, restartHook, stopApps, type AppRepo } from './support/app.js';
+import { haproxyFor, logs, ofType, project, WEB, type Project } from './support/harness.js';
+
+/** Weights before the rollouts: not all equal, so "restored" means restored. */
+const BEFORE = { 'web-0': 1, 'web-1': 1, 'web-2': 2, 'web-3': 1 };
+
+describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
+  let repo: AppRepo;
+  let hx: Haproxy;
+  let p: Project;
+
+  const current = (h: string) => path.basename(readlinkSync(path.join(p.paths[h]!, 'current')));
+  const currents = () => Object.fromEntries(WEB.map((h) => [h, current(h)]));
+  const weights = async () => {
+    const out: Record<string, number> = {};
+    for (const h of WEB) out[h] = Number(/^(\d+) /.exec(await hx.command(`get weight app/${h}`))![1]);
+    return out;
+  };
+
+  /** Requests each server answered (or failed) during batch 1's bake: from "live" to its promotion or failure. */
+  function bakeWindow(load: Load) {
+    const count = () => {
+      const n: Record<string, number> = { ...load.report.byServer };
+      for (const f of load.report.failures) {
+        const m = /boom from (web-\d) (v[\d.]+)/.exec(f.error);
+        if (m) n[`${m[1]} ${m[2]}`] = (n[`${m[1]} ${m[2]}`] ?? 0) + 1;
+      }
+      return n;
+    };
+    let start: Record<string, number> | undefined;
+    let end: Record<string, number> | undefined;
+    let during: Promise<Record<string, number>> | undefined;
+    const onEvent = (e: DplEvent) => {
+      if (e.type === 'rollout.batch' && e.batch === 1 && e.state === 'live') start = count();
+      if (e.type === 'rollout.sample' && e.batch === 1) during ??= weights();
+      if ((e.type === 'rollout.promote' && e.batch === 1) || (e.type === 'rollout.batch' && e.batch === 1 && e.state === 'failed')) end ??= count();
+    };
+    const share = () => {
+      const delta = (k: string) => (end![k] ?? 0) - (start![k] ?? 0);
+      const keys = Object.keys(end!);
+      const canary = keys.filter((k) => k.startsWith('web-0 ')).reduce((s, k) => s + delta(k), 0);
+      const all = keys.reduce((s, k) => s + delta(k), 0);
+      if (process.env.DPL_ROLLOUT_TRACE) process.stderr.write(`canary share during the bake: ${canary} of ${all} = ${((100 * canary) / all).toFixed(1)}%\n`);
+      return { canary, all, share: canary / all };
+    };
+    return { onEvent, share, during: () => during };
+  }
+
+  beforeAll(async () => {
+    repo = appRepo({ uid: bed.uid, gid: bed.gid });
+    const port = await freePort('127.0.10.1');
+    p = project(bed, `w${process.pid}`, repo.work, port, '(set below)', { restart: restartHook(port) });
+    const first = await p.dpl(['deploy:v1.0.0']);
+    expect(first.error).toBeUndefined();
+    hx = await haproxyFor(bed, port);
+    p.proxy.haproxy!.socket = hx.adminSock;
+    expect((await hx.command('set weight app/web-2 2')).trim()).toBe('');
+    expect(await weights()).toEqual(BEFORE);
+  });
+
+  afterAll(async () => {
+    if (p) stopApps(Object.values(p.paths));
+    await hx?.stop();
+    if (p) for (const d of Object.values(p.paths)) rmSync(d, { recursive: true, force: true });
+    repo?.cleanup();
+  });
+
+  it('refuses a weighted step with nginx, and a bad share, before changing anything (usage errors)', async () => {
+    const before = currents();
+    p.proxy.driver = 'nginx';
+    try {
+      const r = await p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%']);
+      expect(r.error?.message).toBe('rollout plan step "10%w" is a weighted canary, which needs HAProxy: nginx has no runtime server weights');
+      expect((r.error as { exitCode?: number }).exitCode).toBe(2);
+    } finally {
+      p.proxy.driver = 'haproxy';
+    }
+    const bad = await p.dpl(['rollout:v1.1.0,plan=100%w;100%']);
+    expect(bad.error?.message).toMatch(/^rollout plan step "100%w" is a weighted canary: its share of the traffic must be a number above 0 and below 100/);
+    expect((bad.error as { exitCode?: number }).exitCode).toBe(2);
+    expect(currents()).toEqual(before);
+    for (const h of WEB) expect(existsSync(path.join(p.paths[h]!, '.dpl-lock'))).toBe(false);
+    expect(await weights()).toEqual(BEFORE);
+  });
+
+  it('a good release: the canary takes ≈10% of the requests while it bakes, is promoted, and every weight is back', async () => {
+    const load = startLoad(hx.port, { workers: 4, maxMs: 90_000 });
+    const w = bakeWindow(load);
+    const r = await p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%'], { onEvent: w.onEvent });
+    const report = await load.stop();
+    expect(r.error, r.error?.message).toBeUndefined();
+    expect(report.failures).toEqual([]);
+
+    expect(ofType(r.events, 'rollout.batch').filter((e) => e.state === 'start').map((e) => e.hosts)).toEqual([['web-0'], ['web-1'], ['web-2', 'web-3']]);
+    expect(ofType(r.events, 'rollout.promote').map((e) => e.batch)).toEqual([1, 2, 3]);
+    // HAProxy's weights during the bake: others live weight 4 scaled by 9 (9, 18, 9), the canary 4 → 4/40 = 10%.
+    expect(await w.during()).toEqual({ 'web-0': 4, 'web-1': 9, 'web-2': 18, 'web-3': 9 });
+    const { canary, all, share } = w.share();
+    expect(all).toBeGreaterThan(100);
+    expect(canary).toBeGreaterThan(0);
+    expect(share, `${canary} of ${all}`).toBeGreaterThanOrEqual(0.05);
+    expect(share, `${canary} of ${all}`).toBeLessThanOrEqual(0.15);
+    // The bake judged the canary's own counters against the rest, as for whole hosts.
+    const samples = ofType(r.events, 'rollout.sample').filter((s) => s.batch === 1);
+    expect(samples.some((s) => s.verdict === 'pass')).toBe(true);
+    const ratio = samples.reduce((s, x) => s + x.newRequests, 0) / samples.reduce((s, x) => s + x.newRequests + x.oldRequests, 0);
+    expect(ratio).toBeGreaterThanOrEqual(0.05);
+    expect(ratio).toBeLessThanOrEqual(0.15);
+    const lines = logs(r.events, 'proxy');
+    expect(lines.some((l) => /^\[lb-0\] weighted canary: app\/web-0 take 10% of backend app \(weights app\/web-0 4, app\/web-1 9, app\/web-2 18, app\/web-3 9\)$/.test(l))).toBe(true);
+    expect(lines).toContain('[lb-0] weights restored: app/web-0 1, app/web-1 1, app/web-2 2, app/web-3 1');
+    expect(logs(r.events).some((l) => l.includes('1: web-0 at 10% of the traffic'))).toBe(true);
+    expect(await weights()).toEqual(BEFORE);
+  });
+
+  it('a bad release: the canary fails its bake at ≈10% of the traffic, is rolled back, and every weight is back', async () => {
+    const before = currents();
+    const load = startLoad(hx.port, { workers: 4, maxMs: 90_000 });
+    const w = bakeWindow(load);
+    const r = await p.dpl(['rollout:v1.4.0,plan=10%w;50%;100%'], { onEvent: w.onEvent });
+    const report = await load.stop();
+    expect(r.error).toBeInstanceOf(RolloutError);
+    const err = r.error as RolloutError;
+    expect(err.report.failure).toMatchObject({ check: 'error-rate', batch: 1, hosts: ['web-0'] });
+    expect(err.report.rolledBack).toBe(true);
+    expect(currents()).toEqual(before);
+    expect(await w.during()).toEqual({ 'web-0': 4, 'web-1': 9, 'web-2': 18, 'web-3': 9 });
+    const { canary, all, share } = w.share();
+    expect(share, `${canary} of ${all}`).toBeGreaterThanOrEqual(0.03);
+    expect(share, `${canary} of ${all}`).toBeLessThanOrEqual(0.15);
+    // Only the canary's answers failed, and only about its share of them.
+    expect(report.failures.length).toBeGreaterThan(0);
+    expect(report.failures.every((f) => /^HTTP 500: boom from web-0 v1\.4\.0/.test(f.error))).toBe(true);
+    expect(report.failures.length / report.total).toBeLessThan(0.15);
+    expect(await weights()).toEqual(BEFORE);
+  });
+
+  it('--no-rollback: the failing canary is left out of rotation for inspection, and every weight is back', async () => {
+    const before = currents();
+    const load = startLoad(hx.port, { workers: 4, maxMs: 60_000 });
+    const r = await p.dpl(['rollout:v1.4.0,plan=10%w;50%;100%'], { flags: { noRollback: true } });
+    await load.stop();
+    const err = r.error as RolloutError;
+    expect(err).toBeInstanceOf(RolloutError);
+    expect(err.report.rolledBack).toBe(false);
+    expect(current('web-0')).not.toBe(before['web-0']);
+    expect((await hx.admin())['web-0']).toBe('drain');
+    expect(await weights()).toEqual(BEFORE);
+    const rec = await p.dpl(['deploy.recover']);
+    expect(rec.error).toBeUndefined();
+    expect(currents()).toEqual(before);
+    await hx.command('set server app/web-0 state ready');
+  });
+
+  it('Ctrl-C during the weighted bake: exit 130 and every weight is back', async () => {
+    const before = currents();
+    const stop = new AbortController();
+    const load = startLoad(hx.port, { workers: 2, maxMs: 60_000 });
+    const r = await p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%'], {
+      onEvent: (e) => {
+        if (e.type === 'rollout.sample' && e.batch === 1) stop.abort();
+      },
+      signal: stop.signal,
+    });
+    await load.stop();
+    const err = r.error as RolloutError;
+    expect(err).toBeInstanceOf(RolloutError);
+    expect(err.exitCode).toBe(130);
+    expect(await weights()).toEqual(BEFORE);
+    expect(logs(r.events, 'proxy')).toContain('[lb-0] weights restored: app/web-0 1, app/web-1 1, app/web-2 2, app/web-3 1');
+    const rec = await p.dpl(['deploy.recover']);
+    expect(rec.error).toBeUndefined();
+    for (const h of WEB) expect(current(h), h).toBe(before[h]);
+  });
+});
