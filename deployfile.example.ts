@@ -23,6 +23,7 @@
 //      dpl host:web-0 deploy:airship restart:airship monitor:airship   # Ctrl-C ends the monitor
 //      dpl prod deploy:airship --yes          # 1 host, then half, then the rest, each one baked
 //      dpl prod deploy:airship,v3.1.0-rc.1 --yes   # its /health fails: rolled back, exit 1
+//      dpl prod deploy:airship,plan=10%w;50%;100% --yes   # the canary takes 10% of the traffic (HAProxy weights)
 import { existsSync, readFileSync } from 'node:fs';
 import {
   deployfile, gitTasks, groupHosts, namespace, opsTasks, proxyTasks, release, serviceTasks, sh, task,
@@ -140,9 +141,13 @@ export default deployfile<Vars>({
       {
         ...app.tasks,
         release: task(
-          { desc: 'deploy:<ref> everywhere at once, or deploy:airship[,<ref>] canary → half → rest', run: 'targets', args: { ref: { default: 'stable' }, to: { desc: 'with airship: the ref (default stable)' } } },
-          (c, { ref, to }) =>
-            ref === 'airship' ? app.deploy(c, { ref: to, strategy: 'canary', proxy, rollout }) : app.deploy(c, { ref }),
+          {
+            desc: 'deploy:<ref> everywhere at once, or deploy:airship[,<ref>] canary → half → rest',
+            run: 'targets',
+            args: { ref: { default: 'stable' }, to: { desc: 'with airship: the ref (default stable)' }, plan: { type: 'list', desc: 'with airship: the batches, e.g. 10%w;50%;100% (10% of the traffic first)' } },
+          },
+          (c, { ref, to, plan }) =>
+            ref === 'airship' ? app.deploy(c, { ref: to, strategy: 'canary', proxy, rollout, plan }) : app.deploy(c, { ref }),
         ),
       },
       { default: 'release', desc: app.desc },
