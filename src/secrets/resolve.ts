@@ -1,0 +1,58 @@
+// Reading the deployfile's secrets: locally, each at most once per run (cached in the
+// session's state, so every task and batch shares it), and each value registered
+// with the run's secrets before anything can print it.
+import type { Context } from '../core/context-types.js';
+import { internal } from '../core/internal.js';
+import { UsageError } from '../core/errors.js';
+import { SecretError } from './run-cli.js';
+import type { SecretSource } from './sources.js';
+
+export type SecretsConfig = Readonly<Record<string, SecretSource>>;
+
+const CACHE_KEY = 'dpl.secrets.values';
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The names as a dotenv file or the environment can hold them; each must be in `secrets`. */
+export function checkNames(secrets: SecretsConfig | undefined, names: readonly string[], where: string): void {
+  for (const name of names) {
+    if (!NAME.test(name)) throw new UsageError(`${where}: secret name ${JSON.stringify(name)} must be a variable name (letters, digits, _)`);
+    const source = secrets?.[name];
+    if (!source || typeof source.read !== 'function') {
+      throw new UsageError(`${where}: no secret ${name} in releaseTasks({ secrets })`, { hint: 'add it as secrets: { NAME: pass(...) } (or another adapter from dpl-deploy)' });
+    }
+  }
+}
+
+/** The values of `names`, in order: read now or earlier in this run. */
+export async function resolveSecrets(c: Context, secrets: SecretsConfig, names: readonly string[]): Promise<Record<string, string>> {
+  checkNames(secrets, names, 'secrets');
+  let cache = c.session.get<Map<string, Promise<string>>>(CACHE_KEY);
+  if (!cache) c.session.set(CACHE_KEY, (cache = new Map()));
+  const events = internal(c).runImpl.events;
+  const values = await Promise.all(
+    names.map((name) => {
+      let value = cache.get(name);
+      if (!value) {
+        value = read(secrets[name]!, name, c.session.root, (t) => events.scrubText(t)).then((v) => {
+          events.redact(v);
+          return v;
+        });
+        cache.set(name, value);
+      }
+      return value;
+    }),
+  );
+  return Object.fromEntries(names.map((n, i) => [n, values[i]!]));
+}
+
+async function read(source: SecretSource, name: string, root: string, scrub: (t: string) => string): Promise<string> {
+  let value: string;
+  try {
+    value = await source.read({ name, root, scrub });
+  } catch (e) {
+    if (e instanceof SecretError && e.message.startsWith(`secret ${name} `)) throw e;
+    throw new SecretError(`secret ${name} (${source.adapter}): ${scrub(e instanceof Error ? e.message : String(e))}`, { cause: e });
+  }
+  if (!value) throw new SecretError(`secret ${name} (${source.adapter}) is empty`, { hint: 'the adapter printed nothing: check the entry holds a value' });
+  return value;
+}
