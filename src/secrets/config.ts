@@ -6,7 +6,8 @@
 import type { Context } from '../core/context-types.js';
 import type { HostVars } from '../core/host.js';
 import type { DeployInfo, HostRelease, OnceStep, ReleaseConfig, ReleaseHooks } from '../deploy/config.js';
-import type { SecretsConfig } from './resolve.js';
+import { checkSharedPath } from '../deploy/config.js';
+import { checkNames, type SecretsConfig } from './names.js';
 
 /** Default file, in `<deployPath>/shared/`. */
 export const DEFAULT_SECRETS_FILE = '.env';
@@ -45,6 +46,9 @@ export function applySecrets<V extends HostVars>(config: ReleaseConfig<V>): Rele
   const all: SecretsConfig = secrets ?? {};
   const file = config.secretsFile === undefined ? DEFAULT_SECRETS_FILE : config.secretsFile;
   const fileNames = file === false ? [] : Object.keys(all);
+  if (file !== false) checkSharedPath(file);
+  checkNames(all, fileNames, 'releaseTasks secrets');
+  for (const f of marked) checkNames(all, needsOf(f)!.names, 'withSecrets');
   const bind = (f: HostHookFn<V> | undefined): HostHookFn<V> | undefined => {
     const needs = needsOf<V>(f);
     if (!needs) return f;
@@ -60,8 +64,7 @@ export function applySecrets<V extends HostVars>(config: ReleaseConfig<V>): Rele
   const userBefore = bound.beforePrepare;
   const userAfter = bound.afterPrepare;
   bound.beforePrepare = async (c: Context<V>, deploy: DeployInfo) => {
-    const { checkNames, resolveSecrets } = await import('./resolve.js');
-    checkNames(all, early, 'releaseTasks');
+    const { resolveSecrets } = await import('./resolve.js');
     if (!c.session.flags.dryRun) await resolveSecrets(c, all, early);
     await userBefore?.call(bound, c, deploy);
   };

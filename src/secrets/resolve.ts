@@ -3,25 +3,13 @@
 // with the run's secrets before anything can print it.
 import type { Context } from '../core/context-types.js';
 import { internal } from '../core/internal.js';
-import { UsageError } from '../core/errors.js';
 import { SecretError } from './run-cli.js';
+import { checkNames, type SecretsConfig } from './names.js';
 import type { SecretSource } from './sources.js';
 
-export type SecretsConfig = Readonly<Record<string, SecretSource>>;
+export type { SecretsConfig };
 
 const CACHE_KEY = 'dpl.secrets.values';
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** The names as a dotenv file or the environment can hold them; each must be in `secrets`. */
-export function checkNames(secrets: SecretsConfig | undefined, names: readonly string[], where: string): void {
-  for (const name of names) {
-    if (!NAME.test(name)) throw new UsageError(`${where}: secret name ${JSON.stringify(name)} must be a variable name (letters, digits, _)`);
-    const source = secrets?.[name];
-    if (!source || typeof source.read !== 'function') {
-      throw new UsageError(`${where}: no secret ${name} in releaseTasks({ secrets })`, { hint: 'add it as secrets: { NAME: pass(...) } (or another adapter from dpl-deploy)' });
-    }
-  }
-}
 
 /** The values of `names`, in order: read now or earlier in this run. */
 export async function resolveSecrets(c: Context, secrets: SecretsConfig, names: readonly string[]): Promise<Record<string, string>> {

@@ -89,13 +89,13 @@ describeBed('app secrets through the CLI', (bed) => {
       expect(readdirSync(path.join(p.paths[h]!, 'shared')).filter((n) => n.includes('dpl-tmp'))).toEqual([]);
     }
     expect(seen.length).toBeGreaterThan(5);
+    for (const value of VALUES) for (const s of seen) expect(s.includes(value), `argv on the host holds a secret:\n${s}`).toBe(false);
     expect(seen.some((s) => s.includes('read -r DB_PASSWORD'))).toBe(true); // the hook's shell was seen running
     expect(run.out).toContain('pw=***');
     const again = await p.dpl(['--json', 'deploy:v1.1.0'], store.env);
     ok(again);
     expect(again.stdout).toContain('pw=***');
     for (const value of VALUES) {
-      for (const s of seen) expect(s.includes(value), `argv on the host holds a secret:\n${s}`).toBe(false);
       expect(run.out).not.toContain(value);
       expect(again.out).not.toContain(value);
       expect(readTree(path.join(p.dir, '.dpl', 'logs'))).not.toContain(value);
@@ -129,5 +129,12 @@ describeBed('app secrets through the CLI', (bed) => {
       expect(readFileSync(path.join(p.paths[h]!, 'current', 'hook-len'), 'utf8').trim()).toBe(String(DB.length));
       expect(existsSync(path.join(p.paths[h]!, 'shared', '.env'))).toBe(false);
     }
+  });
+
+  it('a hook naming a secret that is not in `secrets` is a usage error when the deployfile loads', async () => {
+    const p = project('typo', `DB_PASSWORD: pass('app/db')`, `hooks: { restart: withSecrets(['DB_PASWORD'], async () => {}) }`);
+    const r = await p.dpl(['--list'], store.env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('withSecrets: no secret DB_PASWORD in releaseTasks({ secrets })');
   });
 });
