@@ -3,7 +3,7 @@
 // as environment, and no value reaches argv on the hosts, the run logs, --json or
 // the terminal. A missing entry changes nothing; an unneeded secret is never read.
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeBed } from '../support/bed.js';
@@ -100,6 +100,15 @@ describeBed('app secrets through the CLI', (bed) => {
       expect(again.out).not.toContain(value);
       expect(readTree(path.join(p.dir, '.dpl', 'logs'))).not.toContain(value);
     }
+
+    // A rollback's restart hook reads its own secret when it runs; the file's other secrets stay unread.
+    writeFileSync(marker(p), '');
+    const back = p.current('web-0')!;
+    const before = p.releases('web-0').find((r) => r !== back)!;
+    for (const h of HOSTS) rmSync(path.join(p.paths[h]!, 'releases', before, 'hook-env'));
+    ok(await p.dpl(['deploy.rollback'], store.env));
+    for (const h of HOSTS) expect(readFileSync(path.join(p.paths[h]!, 'releases', before, 'hook-env'), 'utf8')).toBe(DB);
+    expect(readFileSync(marker(p), 'utf8')).toBe('');
   });
 
   it('a missing pass entry fails naming the secret, before any host changes', async () => {
