@@ -20,4 +20,6 @@ export { release, releaseTasks, serviceTasks, restartTask, reloadTask, type Depl
 export { rolloutRelease, parsePlan, RolloutError, prometheus, haproxyCounters } from './rollout/index.js';
 export type { RolloutConfig, RolloutReport, PrometheusSourceConfig, BakeSource } from './rollout/index.js';
 export type { ReleaseConfig, ReleaseHooks, HostRelease, DeployInfo, HostHook, RunHook, OnceStep, ServicesConfig, ServiceManager, Strategy } from './deploy/tasks.js';
+export { fromCommand, onePassword, bitwarden, awsSecretsManager, awsSsm, pass, dotenv, type SecretSource } from './secrets/sources.js';
+export { withSecrets } from './secrets/config.js';
 export type { ProxyConfig, StatusRow, LoadBalancerDriver } from './proxy/index.js';

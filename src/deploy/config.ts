@@ -7,6 +7,7 @@ import type { Host, HostVars } from '../core/host.js';
 import type { ResolvedRef } from '../git/describe.js';
 import type { ProxyConfig } from '../proxy/config.js';
 import type { RolloutConfig } from '../rollout/config.js';
+import type { SecretSource } from '../secrets/sources.js';
 import { UsageError } from '../core/errors.js';
 
 /**
@@ -138,6 +139,13 @@ export interface ReleaseConfig<V extends HostVars = HostVars> {
   hosts?: string[];
   /** Where migrations live, for deploy.pending's "migrations added" (default db/migrate/, migrations/, alembic/versions/). */
   migrations?: string[];
+  /**
+   * App secrets, read on this machine when a deploy needs them (`pass('app/db')`, `onePassword('op://…')`...),
+   * masked in all output, written to `shared/<secretsFile>` (0600) on every host; docs/secrets.md.
+   */
+  secrets?: Record<string, SecretSource>;
+  /** The file in `<deployPath>/shared/` (linked into each release) that holds `secrets`; false: none (hooks only). Default `.env`. */
+  secretsFile?: string | false;
   /** Tag the deployed commit in the local repo (`deploy/<environment>/<time>`). */
   deployTag?: { environment?: string; push?: boolean };
 }

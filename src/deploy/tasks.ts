@@ -9,11 +9,13 @@ import type { HostVars } from '../core/host.js';
 import type { ReleaseConfig } from './config.js';
 import type { ProxyConfig } from '../proxy/config.js';
 import type { RolloutConfig } from '../rollout/config.js';
+import { applySecrets } from '../secrets/config.js';
 
 export type { ReleaseConfig, ReleaseHooks, HostRelease, DeployInfo, HostHook, RunHook, OnceStep, ServicesConfig, ServiceManager, Strategy } from './config.js';
 export { restartTask, reloadTask, serviceTasks } from './services.js';
 
-export function releaseTasks<V extends HostVars = HostVars>(config: ReleaseConfig<V> = {}) {
+export function releaseTasks<V extends HostVars = HostVars>(given: ReleaseConfig<V> = {}) {
+  const config = applySecrets(given);
   const own = { ...(config.roles ? { roles: config.roles } : {}), ...(config.hosts ? { hosts: config.hosts } : {}) };
   const targets = async (c: Context, what: string) => {
     const { targetsOf } = await import('./targets.js');
@@ -119,8 +121,9 @@ export interface DeployOptions {
  * whole namespace under a key), plus `deploy(c, { ref, strategy })` for a task of
  * the deployfile's own that picks how to deploy: typed, no cast.
  */
-export function release<V extends HostVars = HostVars>(config: ReleaseConfig<V> = {}) {
-  const ns = releaseTasks<V>(config);
+export function release<V extends HostVars = HostVars>(given: ReleaseConfig<V> = {}) {
+  const config = applySecrets(given);
+  const ns = releaseTasks<V>(given);
   return {
     ...ns,
     async deploy(c: Context, o: DeployOptions = {}): Promise<unknown> {
