@@ -5,6 +5,7 @@
 // those, a rollback knows which migrations are newer than its target.
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
+import { internal } from '../core/internal.js';
 import { sh } from '../core/quote.js';
 import type { HostRelease } from './config.js';
 import { appendSnippet, newRecord, statusOf, type HistoryRecord, type HostState } from './history.js';
@@ -55,7 +56,7 @@ export async function recordApplied(c: Context, step: string, dirs: string[], re
   const lines = (name: string) => (section(stdout, name) ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
   const added = addedMigrations(lines('new'), lines('old'));
   if (!added.length) return [];
-  c.on(rel.host).log(`${step} applied migration${added.length === 1 ? '' : 's'} ${added.join(', ')} (recorded for release ${rel.name})`);
+  c.on(rel.host).log(`${step} applied migration${added.length === 1 ? '' : 's'} ${added.join(', ')} (recorded for release ${rel.name})`, { event: APPLIED, release: rel.name, migrations: added });
   const fan = await forHosts(c, releases.map((r) => r.host), releases.length, (h) => {
     const r = releases.find((x) => x.host.name === h.name)!;
     const rec = newRecord(r.name, 'prepared', { resolved: r.ref, strategy: r.strategy, action: 'deploy', migrations: added });
@@ -63,6 +64,19 @@ export async function recordApplied(c: Context, step: string, dirs: string[], re
   }, { interruptible: false });
   for (const f of fan.failed) c.on(releases.find((r) => r.host.name === f.host)!.host).warn(`could not record the migrations in history.jsonl: ${errorText(f.error)}`);
   return added;
+}
+
+const APPLIED = 'deploy.migrations';
+
+/** Collect the migrations once steps record during a run (for a rollout's report), until `stop()`. */
+export function watchApplied(c: Context): { list: AppliedMigration[]; stop: () => void } {
+  const list: AppliedMigration[] = [];
+  const stop = internal(c).runImpl.events.on((e) => {
+    if (e.type !== 'log' || e.data?.event !== APPLIED) return;
+    const { release, migrations } = e.data as { release: string; migrations: string[] };
+    for (const name of migrations) list.push({ name, release });
+  });
+  return { list, stop };
 }
 
 /** Migrations still applied, over every host's history: applied by a release, not undone since. */
