@@ -22,7 +22,7 @@ describeBed('migration-aware rollback through the CLI', (bed) => {
     repo = r;
     r.release({ 'app.txt': 'version 2.0.0\n', 'migrations/0002_add_fares.sql': 'CREATE TABLE fares (id INTEGER);\n' }, 'Release 2.0.0', 'v2.0.0');
   });
-  const project = (name: string, extra = '') => track(cliProject(bed, name, `{ repoDir: ${JSON.stringify(repo.work)}, roles: ['web'], cleanup: false, ${MIGRATE}, ${extra} }`));
+  const project = (name: string, extra = '', once = MIGRATE) => track(cliProject(bed, name, `{ repoDir: ${JSON.stringify(repo.work)}, roles: ['web'], cleanup: false, ${once}, ${extra} }`));
 
   /** v1.1.0 (no migrations) then v2.0.0 (adds 0002): returns both release names. */
   async function deployBoth(p: ReturnType<typeof project>): Promise<[string, string]> {
@@ -112,5 +112,21 @@ describeBed('migration-aware rollback through the CLI', (bed) => {
     const again = await p.dpl([`deploy.rollback:${v1},force=yes`], { FAIL_UNDO: '1' });
     ok(again);
     expect(again.stdout + again.stderr).not.toContain('rollbackMigrations');
+  });
+
+  it('a canary rollout rolled back after its once step says the migration stays applied', async () => {
+    // The canary batch is web-0 alone; its restart fails once (the restart after switching back succeeds): a once step without a role runs there.
+    const p = project('rollout', `hooks: { restart: async (c, rel) => { if (process.env.FAIL_RESTART && rel.ref.tag === 'v2.0.0') await c.run('if [ -e ../../restart-failed ]; then exit 0; fi; touch ../../restart-failed; echo app would not start >&2; exit 4'); } }`, MIGRATE.replace("role: 'db', ", ''));
+    ok(await p.dpl(['deploy:v1.1.0']));
+    const v1 = p.current('web-0')!;
+    const r = await p.dpl(['deploy:v2.0.0,plan=1;100%'], { FAIL_RESTART: '1' });
+    expect(r.code).toBe(1);
+    const v2 = p.history('web-0').find((x) => x.migrations)?.release;
+    expect(v2, r.stdout + r.stderr).toBeDefined();
+    // No app listens on these hosts, so the health check after switching back cannot pass: the report
+    // says the rollback did not finish cleanly, yet web-0 is back on v1 (asserted below).
+    expect(r.stderr).toContain('failed at batch 1/2 (web-0): restart failed');
+    expect(r.stderr).toContain(`migration 0002_add_fares applied by ${v2} stays applied: the old release runs against the new schema`);
+    for (const h of HOSTS) expect(p.current(h)).toBe(v1);
   });
 });
