@@ -3,9 +3,11 @@
 // records what its release added; a rollback past it refuses, goes with
 // allow-schema-ahead=yes, or runs the rollbackMigrations hook first.
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { describeBed } from '../support/bed.js';
+import { freePort } from '../../src/fleet/net.js';
 import type { AppRepo } from './fixtures.js';
 import { cliProject, deployFixtures, HOSTS, ok } from './cli-project.js';
 
@@ -115,18 +117,29 @@ describeBed('migration-aware rollback through the CLI', (bed) => {
   });
 
   it('a canary rollout rolled back after its once step says the migration stays applied', async () => {
-    // The canary batch is web-0 alone; its restart fails once (the restart after switching back succeeds): a once step without a role runs there.
-    const p = project('rollout', `hooks: { restart: async (c, rel) => { if (process.env.FAIL_RESTART && rel.ref.tag === 'v2.0.0') await c.run('if [ -e ../../restart-failed ]; then exit 0; fi; touch ../../restart-failed; echo app would not start >&2; exit 4'); } }`, MIGRATE.replace("role: 'db', ", ''));
-    ok(await p.dpl(['deploy:v1.1.0']));
-    const v1 = p.current('web-0')!;
-    const r = await p.dpl(['deploy:v2.0.0,plan=1;100%'], { FAIL_RESTART: '1' });
-    expect(r.code).toBe(1);
-    const v2 = p.history('web-0').find((x) => x.migrations)?.release;
-    expect(v2, r.stdout + r.stderr).toBeDefined();
-    // No app listens on these hosts, so the health check after switching back cannot pass: the report
-    // says the rollback did not finish cleanly, yet web-0 is back on v1 (asserted below).
-    expect(r.stderr).toContain('failed at batch 1/2 (web-0): restart failed');
-    expect(r.stderr).toContain(`migration 0002_add_fares applied by ${v2} stays applied: the old release runs against the new schema`);
-    for (const h of HOSTS) expect(p.current(h)).toBe(v1);
+    // A /health endpoint at 127.0.0.1 as the hosts see it (the check's stream goes through each host's SSH connection).
+    const port = await freePort('127.0.0.1');
+    const server = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+    try {
+      // The canary batch is web-0 alone (a once step without a role runs there); its restart fails once.
+      const p = project(
+        'rollout',
+        `rollout: { health: { port: ${port} } }, hooks: { restart: async (c, rel) => { if (process.env.FAIL_RESTART && rel.ref.tag === 'v2.0.0') await c.run('if [ -e ../../restart-failed ]; then exit 0; fi; touch ../../restart-failed; echo app would not start >&2; exit 4'); } }`,
+        MIGRATE.replace("role: 'db', ", ''),
+      );
+      ok(await p.dpl(['deploy:v1.1.0,plan=100%']));
+      const v1 = p.current('web-0')!;
+      const r = await p.dpl(['deploy:v2.0.0,plan=1;100%'], { FAIL_RESTART: '1' });
+      expect(r.code).toBe(1);
+      const v2 = p.history('web-0').find((x) => x.migrations)?.release;
+      expect(v2, r.stdout + r.stderr).toBeDefined();
+      expect(r.stderr).toContain('failed at batch 1/2 (web-0): restart failed');
+      expect(r.stderr).toContain('every moved host was rolled back');
+      expect(r.stderr.trimEnd().split('\n')).toContain(`migration 0002_add_fares applied by ${v2} stays applied: the old release runs against the new schema`);
+      for (const h of HOSTS) expect(p.current(h)).toBe(v1);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });
