@@ -7,7 +7,7 @@ import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
 import { internal } from '../core/internal.js';
 import { sh } from '../core/quote.js';
-import type { HostRelease } from './config.js';
+import { DEFAULT_POOL, type HostRelease } from './config.js';
 import { appendSnippet, newRecord, statusOf, type HistoryRecord, type HostState } from './history.js';
 import { layoutOf } from './layout.js';
 import { DEFAULT_MIGRATION_PATHS } from './pending-git.js';
@@ -57,7 +57,7 @@ export async function recordApplied(c: Context, step: string, dirs: string[], re
   const added = addedMigrations(lines('new'), lines('old'));
   if (!added.length) return [];
   c.on(rel.host).log(`${step} applied migration${added.length === 1 ? '' : 's'} ${added.join(', ')} (recorded for release ${rel.name})`, { event: APPLIED, release: rel.name, migrations: added });
-  const fan = await forHosts(c, releases.map((r) => r.host), releases.length, (h) => {
+  const fan = await forHosts(c, releases.map((r) => r.host), Math.max(1, c.session.flags.poolSize ?? DEFAULT_POOL), (h) => {
     const r = releases.find((x) => x.host.name === h.name)!;
     const rec = newRecord(r.name, 'prepared', { resolved: r.ref, strategy: r.strategy, action: 'deploy', migrations: added });
     return runScript(c, h, `record migrations of ${r.name}`, appendSnippet(layoutOf(r.deployPath), [rec]));
