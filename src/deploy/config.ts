@@ -67,6 +67,21 @@ export interface ReleaseHooks<V extends HostVars = HostVars> {
   afterRollback?(c: Context<V>, deploy: DeployInfo): Promise<void> | void;
   /** Once, when a deploy failed (after undoing); for notifications. Errors here are only warned about. */
   onFailure?(c: Context<V>, deploy: DeployInfo, error: Error): Promise<void> | void;
+  /**
+   * Once, locally, before a rollback to a release older than applied migrations switches anything:
+   * undo `undo.migrations` (newest first). Throwing stops the rollback; nothing switches.
+   */
+  rollbackMigrations?(c: Context<V>, undo: MigrationUndo): Promise<void> | void;
+}
+
+/** What a rollback's rollbackMigrations hook is asked to undo. */
+export interface MigrationUndo {
+  /** The release rolled back to. */
+  release: string;
+  /** Newest first; `release` is the one whose once step applied it (its directory holds the down migration). */
+  migrations: Array<{ name: string; release: string }>;
+  /** The hosts the rollback switches. */
+  hosts: Host[];
 }
 
 /** Work done once per role between prepare and switch (database migrations). */
@@ -75,6 +90,12 @@ export interface OnceStep<V extends HostVars = HostVars> {
   name?: string;
   /** Runs on the first target host of this role; without a role, on the first target host. */
   role?: string;
+  /**
+   * The step applies migrations: after it succeeds, dpl lists the migration files the release
+   * added over the previous one (in these directories of the release; `true`: db/migrate/,
+   * migrations/, alembic/versions/) and records them in history.jsonl, so a rollback past them refuses.
+   */
+  migrations?: boolean | string[];
   run(c: Context<V>, release: HostRelease): Promise<void> | void;
 }
 

@@ -30,6 +30,10 @@ export interface HistoryRecord {
   reason?: string;
   /** For a rollback: the release that was abandoned. */
   from?: string;
+  /** Migrations this release's once steps applied (a record of its own; migrations.ts). */
+  migrations?: string[];
+  /** Migrations a rollback's rollbackMigrations hook undid. */
+  migrationsUndone?: string[];
 }
 
 export function whoAmI(): { user: string; machine: string } {

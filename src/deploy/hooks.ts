@@ -70,7 +70,8 @@ export async function runRunHook(c: Context, name: string, hook: RunHook | undef
 /**
  * Once steps (migrations), in order, each on the first target host of its role.
  * A role with no target host is skipped with a warning: `-H web-3 deploy` must
- * not run migrations meant for the db role somewhere else.
+ * not run migrations meant for the db role somewhere else. A step with `migrations`
+ * records what its release added (migrations.ts).
  */
 export async function runOnceSteps(c: Context, steps: OnceStep[], releases: HostRelease[]): Promise<void> {
   for (const [i, step] of steps.entries()) {
@@ -93,6 +94,11 @@ export async function runOnceSteps(c: Context, steps: OnceStep[], releases: Host
       await step.run(releaseContext(c, rel), rel);
     } catch (e) {
       throw hookError(label, rel.host, e);
+    }
+    if (step.migrations) {
+      const { migrationDirs, recordApplied } = await import('./migrations.js');
+      // The step succeeded: a record that cannot be written is warned about, never undoes the deploy.
+      await recordApplied(c, label, migrationDirs(step.migrations), rel, releases).catch((e: Error) => c.on(rel.host).warn(`${label}: could not record its migrations: ${e.message}`));
     }
   }
 }

@@ -3,6 +3,8 @@
 // a named one (also how an old release is re-deployed). The release pipeline with
 // prepare skipped: same lock, journal, switch and restart as a deploy, and a failed
 // restart is undone like a deploy's (every host back on what it ran before).
+// A target older than an applied migration (migrations.ts) is refused unless the
+// config's rollbackMigrations hook undoes them first, or allow-schema-ahead=yes.
 import type { Context } from '../core/context-types.js';
 import { DplError, UsageError } from '../core/errors.js';
 import { strategyOf, type ReleaseConfig } from './config.js';
@@ -11,6 +13,8 @@ import { previousGood, refOfRelease, statusOf, type HostState } from './history.
 import { isReleaseName } from './layout.js';
 import { shortSha } from './remote.js';
 import { releaseCommand, type TaskCommand } from './task-names.js';
+import { describeMigrations, migrationsAhead, recordUndone, type AppliedMigration } from './migrations.js';
+import type { Flow } from '../pipeline/flow.js';
 
 export interface RollbackResult {
   release: string;
@@ -54,7 +58,19 @@ export function chooseTarget(states: Map<string, HostState>, wanted: string | un
   return distinct[0]!;
 }
 
-export async function rollback(c: Context, config: ReleaseConfig, wanted: string | undefined, force: boolean): Promise<RollbackResult> {
+/**
+ * The migrations a rollback to `target` leaves ahead of its code; throws (exit 1, nothing
+ * changed) when some are and neither a rollbackMigrations hook nor allow-schema-ahead is given.
+ */
+export function checkSchema(states: Map<string, HostState>, target: string, o: { hook: boolean; allowSchemaAhead: boolean; cmd: TaskCommand }): AppliedMigration[] {
+  const ahead = migrationsAhead(states.values(), target);
+  if (!ahead.length || o.hook || o.allowSchemaAhead) return ahead;
+  throw new DplError(`cannot roll back to ${target}: newer releases applied migrations it does not know:\n  - ${describeMigrations(ahead)}`, {
+    hint: `undo them first (a rollbackMigrations hook in the config does it as part of the rollback), or leave them applied with ${o.cmd('rollback', `:${target},allow-schema-ahead=yes`)}`,
+  });
+}
+
+export async function rollback(c: Context, config: ReleaseConfig, wanted: string | undefined, force: boolean, o: { allowSchemaAhead?: boolean } = {}): Promise<RollbackResult> {
   if (wanted !== undefined && !isReleaseName(wanted)) {
     throw new UsageError(`not a release name: ${JSON.stringify(wanted)}`, { hint: `release names look like 20261122T153000Z; see \`${releaseCommand(c)('releases')}\`` });
   }
@@ -70,18 +86,44 @@ export async function rollback(c: Context, config: ReleaseConfig, wanted: string
   }
   const [{ runPipeline }, { allAtOnce }, { existingRelease }] = await Promise.all([import('../pipeline/pipeline.js'), import('../pipeline/flow.js'), import('../pipeline/movers.js')]);
   let chosen = wanted ?? '';
+  let ahead: AppliedMigration[] = [];
+  const hook = config.hooks?.rollbackMigrations;
+  const allowSchemaAhead = o.allowSchemaAhead ?? false;
+  // The hook runs under the lock, after the target is chosen and before the decision to switch:
+  // a failing hook stops the rollback with nothing switched.
+  const flow: Flow = {
+    ...allAtOnce,
+    gates: {
+      beforeSwitch: async (run) => {
+        if (!ahead.length) return;
+        if (allowSchemaAhead || !hook) {
+          c.warn(`rolling back past applied migrations; they stay applied and ${chosen} runs against the newer schema:\n  - ${describeMigrations(ahead)}`);
+          return;
+        }
+        const undo = [...ahead].reverse();
+        c.log(`rollbackMigrations: undoing ${undo.map((m) => m.name).join(', ')}`);
+        try {
+          await hook(c, { release: chosen, migrations: undo, hosts: run.hosts });
+        } catch (e) {
+          throw new DplError(`hook rollbackMigrations failed: ${e instanceof Error ? e.message : String(e)}; nothing was switched (still on ${[...new Set(run.hosts.map((h) => run.states.get(h.name)?.current ?? '-'))].join(', ')})`, { cause: e });
+        }
+        await recordUndone(c, t.hosts, run.states, (h) => t.layouts.get(h.name)!.root, chosen, undo.map((m) => m.name), t.size);
+      },
+    },
+  };
   const run = await runPipeline(c, {
     action: 'rollback',
     config,
     hosts: t.hosts,
     layouts: t.layouts,
     size: t.size,
-    flow: allAtOnce,
+    flow,
     mover: existingRelease,
     lockTarget: `${c.taskName}${wanted ? `:${wanted}` : ''}`,
     explicit: wanted !== undefined,
     target: (states) => {
       chosen = chooseTarget(states, wanted, force, releaseCommand(c));
+      ahead = checkSchema(states, chosen, { hook: !!hook, allowSchemaAhead, cmd: releaseCommand(c) });
       const ref = refOfRelease(states.get(t.hosts[0]!.name)!, chosen);
       c.log(`rolling back to ${chosen}${ref.sha ? ` (${ref.tag ?? ref.ref} @ ${shortSha(ref.sha)})` : ''} on ${t.hosts.map((h) => h.name).join(', ')}`);
       return { release: chosen, ref };

@@ -11,7 +11,7 @@ import type { ProxyConfig } from '../proxy/config.js';
 import type { RolloutConfig } from '../rollout/config.js';
 import { applySecrets } from '../secrets/config.js';
 
-export type { ReleaseConfig, ReleaseHooks, HostRelease, DeployInfo, HostHook, RunHook, OnceStep, ServicesConfig, ServiceManager, Strategy } from './config.js';
+export type { ReleaseConfig, ReleaseHooks, HostRelease, DeployInfo, HostHook, RunHook, OnceStep, MigrationUndo, ServicesConfig, ServiceManager, Strategy } from './config.js';
 export { restartTask, reloadTask, serviceTasks } from './services.js';
 
 export function releaseTasks<V extends HostVars = HostVars>(given: ReleaseConfig<V> = {}) {
@@ -50,11 +50,12 @@ export function releaseTasks<V extends HostVars = HostVars>(given: ReleaseConfig
           args: {
             release: { desc: 'release name (e.g. 20261122T153000Z); default: the previous good one' },
             force: { type: 'boolean', default: false, desc: 'allow a release marked failed or rolled back' },
+            'allow-schema-ahead': { type: 'boolean', default: false, desc: 'go back past applied migrations, leaving them applied (no rollbackMigrations hook)' },
           },
         },
-        async (c, { release, force }) => {
+        async (c, { release, force, 'allow-schema-ahead': schemaAhead }) => {
           const { rollback } = await import('./rollback.js');
-          return rollback(c, config, release, force);
+          return rollback(c, config, release, force, { allowSchemaAhead: schemaAhead });
         },
       ),
       releases: task({ desc: 'List the releases on each host: status, ref, which is current', run: 'targets', ...own }, async (c) => {

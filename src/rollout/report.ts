@@ -36,6 +36,8 @@ export interface RolloutReport {
   batches: BatchRecord[];
   hosts: HostRecord[];
   failure?: RolloutFailure;
+  /** Migrations the release's once steps applied (recorded in history.jsonl): a rollback leaves them applied. */
+  migrations?: Array<{ name: string; release: string }>;
   /** true: every moved host is back; 'partial': some could not be; false: none tried (--no-rollback, nothing moved). */
   rolledBack: boolean | 'partial';
   durationMs: number;
@@ -57,7 +59,12 @@ export function renderFailure(r: RolloutReport): string {
       : r.rolledBack === 'partial'
         ? 'the rollback did not finish on every host'
         : 'nothing was rolled back';
-  return `rollout of ${r.ref} as ${r.release} failed at ${describeFailure(f, r.batches.length)}\n  ${f.message.replace(/\n/g, '\n  ')}\n${back}; hosts now:\n${renderHosts(r)}`;
+  return `rollout of ${r.ref} as ${r.release} failed at ${describeFailure(f, r.batches.length)}\n  ${f.message.replace(/\n/g, '\n  ')}\n${back}; hosts now:\n${renderHosts(r)}${schemaLines(r)}`;
+}
+
+/** A failed rollout never undoes a migration: say which stay applied under the old code. */
+function schemaLines(r: RolloutReport): string {
+  return (r.migrations ?? []).map((m) => `\nmigration ${m.name} applied by ${m.release} stays applied: the old release runs against the new schema`).join('');
 }
 
 const CHECK_TEXT: Record<FailedCheck, string> = {

@@ -24,6 +24,7 @@ import { PipelineStop } from '../pipeline/state.js';
 import { canary } from '../pipeline/flow.js';
 import { releaseDirectory } from '../pipeline/movers.js';
 import { releaseCommand } from '../deploy/task-names.js';
+import { watchApplied, type AppliedMigration } from '../deploy/migrations.js';
 
 export async function rollout(c: Context, opts: RolloutOptions): Promise<RolloutReport> {
   const hosts = opts.hosts ?? [...c.targets.hosts];
@@ -64,16 +65,18 @@ export async function rollout(c: Context, opts: RolloutOptions): Promise<Rollout
   const s = new RolloutRun(c, opts, cfg, batches, lb);
   const lockTarget = `${c.taskName}:${opts.resolved.ref} rollout (${opts.resolved.tag ?? shortSha(opts.resolved.sha)})`;
   let stop: PipelineStop | undefined;
+  const applied = watchApplied(c);
   try {
     await runPipeline(c, { action: 'deploy', config: opts.release, hosts, layouts, size, flow: canary(batches, canaryGates(s)), mover: releaseDirectory, lockTarget, resolved: opts.resolved, source: opts.source });
   } catch (e) {
     if (!(e instanceof PipelineStop) || !s.run) throw e;
     stop = e;
   } finally {
+    applied.stop();
     // A weighted batch's weights go back whatever happened (failure, Ctrl-C); restore() says so when it cannot.
     await lb?.weighted.restore(c);
   }
-  return stop ? failed(s, stop) : succeeded(s, hosts);
+  return stop ? failed(s, stop, applied.list) : succeeded(s, hosts);
 }
 
 async function succeeded(s: RolloutRun, hosts: Host[]): Promise<RolloutReport> {
@@ -84,7 +87,7 @@ async function succeeded(s: RolloutRun, hosts: Host[]): Promise<RolloutReport> {
   return report;
 }
 
-async function failed(s: RolloutRun, stop: PipelineStop): Promise<never> {
+async function failed(s: RolloutRun, stop: PipelineStop, migrations: AppliedMigration[]): Promise<never> {
   const { c } = s;
   const f = stop.failure;
   if (!stop.run) {
@@ -96,7 +99,7 @@ async function failed(s: RolloutRun, stop: PipelineStop): Promise<never> {
   const what = { release: s.name, ref: s.opts.resolved, hosts: hosts.map((h) => h.name) };
   if (stop.rolledBack === true) announce(c, 'rollback', `rolled back every moved host from ${s.name}`, what);
   await fillRotation(s);
-  const report = s.report(false, f, stop.rolledBack);
+  const report = { ...s.report(false, f, stop.rolledBack), ...(migrations.length ? { migrations } : {}) };
   tell(c, 'rollout.end', { ok: false, release: s.name, report }, `rollout of ${s.name} failed`, { level: 'error' });
   const error = new RolloutError(report, hintFor(s, report));
   if (f.check === 'interrupted') error.exitCode = ExitCode.interrupted;
