@@ -41,7 +41,7 @@ describeBed('rolling restart behind HAProxy on the sshd bed', (bed) => {
     expect(await hx.admin()).toEqual(Object.fromEntries(WEB.map((h) => [h, 'ready'])));
   };
 
-  const dpl = async (tokens: string[], o: { signal?: AbortSignal; onEvent?: (e: DplEvent) => void } = {}) => {
+  const dpl = async (tokens: string[], o: { signal?: AbortSignal; onEvent?: (e: DplEvent) => void; dryRun?: boolean } = {}) => {
     const plain: ReleaseConfig = { repoDir: repo.work, hooks: { restart: restartHook(port) }, cleanup: false, keep: 10 };
     const hosts = Object.fromEntries([...WEB.map((h) => [h, { vars: { deployPath: paths[h], appAddress: bed.hosts[h]!.address } }] as const), ['lb-0', { vars: {} }] as const]);
     const def = deployfile({
@@ -53,7 +53,7 @@ describeBed('rolling restart behind HAProxy on the sshd bed', (bed) => {
     const h = harness({
       definition: def,
       root: repo.work,
-      flags: { yes: true },
+      flags: { yes: true, dryRun: o.dryRun },
       selection: { roles: ['web'] },
       signal: o.signal,
       onEvent: o.onEvent,
@@ -132,6 +132,19 @@ describeBed('rolling restart behind HAProxy on the sshd bed', (bed) => {
       await hx.command('set server app/web-1 state ready');
       expect((await dpl(['app.restart:plan=1'])).error).toBeUndefined();
     }
+    await allReady();
+  });
+
+  it('refuses a plan that would take every live server out (exit 2), and a dry run only says the plan; no host restarted', async () => {
+    const before = pids();
+    const r = await dpl(['app.restart:plan=100%']);
+    expect(r.error?.message).toMatch(/^restart plan 100% would leave a backend with no live server:\n  - batch 1: backend app would have no live server/);
+    expect(r.error?.exitCode).toBe(2);
+    const dry = await dpl(['app.restart:plan=2;100%'], { dryRun: true });
+    expect(dry.error).toBeUndefined();
+    expect(logs(dry.events)).toEqual(['rolling restart of 4 hosts in 2 batches (2 → 4 of 4 hosts): 1: web-0, web-1; 2: web-2, web-3', 'dry run: no host and no load balancer is contacted']);
+    expect(pids()).toEqual(before);
+    for (const h of WEB) expect(existsSync(path.join(paths[h]!, '.dpl-lock'))).toBe(false);
     await allReady();
   });
 
