@@ -24,6 +24,7 @@
 //      dpl prod deploy:airship --yes          # 1 host, then half, then the rest, each one baked
 //      dpl prod deploy:airship,v3.1.0-rc.1 --yes   # its /health fails: rolled back, exit 1
 //      dpl prod deploy:airship,plan=10%w;50%;100% --yes   # the canary takes 10% of the traffic (HAProxy weights)
+//      dpl prod deploy.restart                # rolling restart, no deploy: drain, restart, health, ready per batch
 import { existsSync, readFileSync } from 'node:fs';
 import {
   deployfile, gitTasks, groupHosts, namespace, opsTasks, proxyTasks, release, serviceTasks, sh, task,
@@ -149,6 +150,7 @@ export default deployfile<Vars>({
           (c, { ref, to, plan }) =>
             ref === 'airship' ? app.deploy(c, { ref: to, strategy: 'canary', proxy, rollout, plan }) : app.deploy(c, { ref }),
         ),
+        restart: task({ desc: 'Rolling restart of the live release, no deploy: per batch drain, restart, health check, back in rotation', run: 'targets' }, (c) => app.restart(c, { proxy, rollout })),
       },
       { default: 'release', desc: app.desc },
     ),

@@ -16,9 +16,9 @@ export type { GitConfig, VersionFileConfig, ResolvedRef, RefKind } from './git/t
 export { proxyTasks, groupHosts, readRotation, maintenanceDuringSwitch } from './proxy/index.js';
 export { opsTasks } from './ops/index.js';
 export type { OpsConfig, ServiceConfig } from './ops/index.js';
-export { release, releaseTasks, serviceTasks, restartTask, reloadTask, type DeployOptions } from './deploy/tasks.js';
-export { rolloutRelease, parsePlan, RolloutError, prometheus, haproxyCounters } from './rollout/index.js';
-export type { RolloutConfig, RolloutReport, PrometheusSourceConfig, BakeSource } from './rollout/index.js';
+export { release, releaseTasks, serviceTasks, restartTask, reloadTask, type DeployOptions, type RestartOptions } from './deploy/tasks.js';
+export { rolloutRelease, rollingRestart, parsePlan, RolloutError, prometheus, haproxyCounters } from './rollout/index.js';
+export type { RolloutConfig, RolloutReport, RollingRestartResult, PrometheusSourceConfig, BakeSource } from './rollout/index.js';
 export type { ReleaseConfig, ReleaseHooks, HostRelease, DeployInfo, HostHook, RunHook, OnceStep, ServicesConfig, ServiceManager, Strategy } from './deploy/tasks.js';
 export { fromCommand, onePassword, bitwarden, awsSecretsManager, awsSsm, pass, dotenv, type SecretSource } from './secrets/sources.js';
 export { withSecrets } from './secrets/config.js';

@@ -97,6 +97,18 @@ export function releaseTasks<V extends HostVars = HostVars>(given: ReleaseConfig
           return pendingTask(c, config, t, await resolveForDeploy(c, config, ref ?? config.defaultRef ?? 'stable'));
         },
       ),
+      // With a load balancer or rollout config: `deploy.restart[:plan=1;50%;100%]`, the live release restarted batch by batch.
+      ...(config.proxy || config.rollout
+        ? {
+            restart: task(
+              { desc: 'Rolling restart of the live release, no deploy: per batch drain, restart, health check, back in rotation', run: 'targets', ...own, args: { plan: { type: 'list', desc: 'batches, e.g. 1;50%;100%' } } },
+              async (c, { plan }) => {
+                const { rollingRestart } = await import('../rollout/index.js');
+                return rollingRestart(c, config, { plan, proxy: config.proxy, rollout: config.rollout || undefined });
+              },
+            ),
+          }
+        : {}),
       check: task({ desc: 'Check every host can be reached, written and locked, and the fleet is on one release (finishing an unfinished deploy)', run: 'targets', ...own }, async (c) => {
         const { checkHosts } = await import('./inspect.js');
         return checkHosts(c, config, await targets(c, 'deploy.check'));
@@ -113,6 +125,14 @@ export interface DeployOptions {
   strategy?: 'all' | 'canary';
   /** For `canary`: the batches (default: the rollout config's plan) and the load balancer and judge. */
   plan?: string[];
+  proxy?: ProxyConfig;
+  rollout?: RolloutConfig;
+}
+
+export interface RestartOptions {
+  /** The batches (default: the rollout config's plan, else 1;50%;100%). */
+  plan?: string[];
+  /** The load balancers; without them: no drain, health checks only. */
   proxy?: ProxyConfig;
   rollout?: RolloutConfig;
 }
@@ -134,6 +154,11 @@ export function release<V extends HostVars = HostVars>(given: ReleaseConfig<V> =
       }
       const { deployRelease } = await import('./deploy.js');
       return deployRelease(c, config, o.ref);
+    },
+    /** Rolling restart of the live release, no deploy (`app.restart(c, { proxy, rollout })`): drain, restart, health, ready per batch. */
+    async restart(c: Context, o: RestartOptions = {}): Promise<unknown> {
+      const { rollingRestart } = await import('../rollout/index.js');
+      return rollingRestart(c, config, { plan: o.plan, proxy: o.proxy ?? config.proxy, rollout: o.rollout ?? (config.rollout || undefined) });
     },
   };
 }

@@ -20,7 +20,7 @@ declare module '../core/events.js' {
     };
     'rollout.health': {
       host: string;
-      phase: 'deploy' | 'rollback';
+      phase: 'deploy' | 'rollback' | 'restart';
       ok: boolean;
       /** Good answers in a row so far. */
       passes: number;
@@ -53,10 +53,12 @@ declare module '../core/events.js' {
       detail?: string;
     };
     'rollout.end': { ok: boolean; release: string; report: RolloutReport };
+    // The end of a rolling restart (rolling-restart.ts): its batches, and the hosts it left out of rotation.
+    'rollout.restart': { ok: boolean; batches: string[][]; drained: string[]; failedBatch?: number };
   }
 }
 
-export type RolloutEvent = 'rollout.batch' | 'rollout.health' | 'rollout.sample' | 'rollout.promote' | 'rollout.rollback' | 'rollout.end';
+export type RolloutEvent = 'rollout.batch' | 'rollout.health' | 'rollout.sample' | 'rollout.promote' | 'rollout.rollback' | 'rollout.end' | 'rollout.restart';
 
 /** The typed event, then the same decision as a readable 'log' line (topic 'rollout'). */
 export function tell<K extends RolloutEvent>(

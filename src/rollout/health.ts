@@ -54,7 +54,7 @@ export async function checkHealthAll(
   c: Context,
   hosts: readonly Host[],
   h: Health,
-  phase: 'deploy' | 'rollback',
+  phase: 'deploy' | 'rollback' | 'restart',
   addressOf: (host: Host) => { host: string; port: number } | undefined,
   size: number,
 ): Promise<HealthResult[]> {
@@ -74,7 +74,7 @@ async function transportFor(c: Context, host: Host, h: Health): Promise<Transpor
   return internal(c).runImpl.transport(host);
 }
 
-export async function checkHealth(c: Context, host: Host, h: Health, phase: 'deploy' | 'rollback', target: { host: string; port: number }): Promise<HealthResult> {
+export async function checkHealth(c: Context, host: Host, h: Health, phase: 'deploy' | 'rollback' | 'restart', target: { host: string; port: number }): Promise<HealthResult> {
   const started = Date.now();
   const where = `GET http://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}${h.path}${h.via === 'host' ? ` via ${host.name}` : ''}`;
   let passes = 0;

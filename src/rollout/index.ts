@@ -19,6 +19,7 @@ export { RolloutError, renderFailure, renderHosts } from './report.js';
 export type { RolloutReport, HostRecord, HostPhase, BatchRecord, FailedCheck, RolloutFailure } from './report.js';
 export type { RolloutOptions } from './session.js';
 export type { RolloutEvent } from './events.js';
+export type { RollingRestartOptions, RollingRestartResult } from './rolling-restart.js';
 
 /** Roll a resolved release out to `opts.hosts` (default `c.targets.hosts`) batch by batch; throws RolloutError with the report on failure. */
 export async function rollout(c: Context, opts: RolloutOptions): Promise<RolloutReport> {
@@ -48,4 +49,13 @@ export async function rolloutRelease(c: Context, release: ReleaseConfig, o: Roll
   const source = strategyOf(release) === 'git' ? { repoUrl: await repoUrlOf(c, release) } : {};
   const m = await import('./rollout.js');
   return m.rollout(c, { hosts: t.hosts, resolved, source, release, proxy: o.proxy, rollout: o.rollout, plan: o.plan });
+}
+
+/**
+ * Restart the live release batch by batch, no deploy: out of rotation, restart (services, then
+ * the restart hook), health check, back in rotation; under the deploy lock (rolling-restart.ts).
+ */
+export async function rollingRestart(c: Context, release: ReleaseConfig, o: import('./rolling-restart.js').RollingRestartOptions = {}): Promise<import('./rolling-restart.js').RollingRestartResult> {
+  const m = await import('./rolling-restart.js');
+  return m.rollingRestart(c, release, o);
 }
