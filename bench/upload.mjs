@@ -8,16 +8,16 @@
 // tools; medians and ratios (dpl / peer: below 1 means dpl is faster).
 //   npm run build && node bench/upload.mjs [--hosts 20] [--mb 50] [--rounds 3] [--json]
 // dpl's bytes are its own count (the deploy.upload events of --json); rsync's are its
-// --stats "Total bytes sent". CPU is both ends' on this machine, load from others left out:
-// the tool and everything it ran (waited for, so in our children's times) plus the
-// hosts' sshds (each connection and its commands, reaped by the listener).
+// --stats "Total bytes sent". CPU is the deploy machine's, load from others left out: the
+// tool and everything it ran (waited for, so in our children's times). The hosts' side is
+// not counted: an sshd session whose monitor exits first is reaped by init, not the listener.
 // --socket-bytes counts the encrypted bytes every tool
 // writes to the hosts' sockets through a counting TCP proxy (a separate pass).
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { benchLayout, sshdPid, startBed, stopBed } from './fleet.mjs';
+import { benchLayout, startBed, stopBed } from './fleet.mjs';
 import { benchArgs } from './args.mjs';
 import { countingProxies } from './socket-bytes.mjs';
 import { makeTree, touchTree } from './upload-tree.mjs';
@@ -65,15 +65,12 @@ function childTicks(pid) {
 }
 
 /** Each tool starts with the previous one's 1 GB written out (sync, untimed): else the next tool pays for its writeback. */
-async function timed(fn, listeners) {
+async function timed(fn) {
   execFileSync('sync');
-  const cpu = () => [process.pid, ...listeners].reduce((n, pid) => n + childTicks(pid), 0) / CLK_TCK;
-  const c0 = cpu();
+  const c0 = childTicks(process.pid);
   const t = performance.now();
   const detail = await fn();
-  const ms = performance.now() - t;
-  await new Promise((r) => setTimeout(r, 500)); // the hosts' sshds see the tool's connections close and exit
-  return { ms, cpu: cpu() - c0, ...detail };
+  return { ms: performance.now() - t, cpu: (childTicks(process.pid) - c0) / CLK_TCK, ...detail };
 }
 
 function project(dir, names, roots) {
@@ -101,7 +98,6 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'dpl-bench-upload-'));
   const names = Object.keys(bed.hosts);
   const roots = names.map((n) => bed.hosts[n].root);
-  const listeners = names.map((n) => sshdPid(bed.hosts[n]));
   const results = { hosts: HOSTS, mb: MB, rounds: ROUNDS, full: { dpl: [], rsync: [], scp: [] }, delta: { dpl: [], rsync: [] }, cpu: { full: { dpl: [], rsync: [], scp: [] }, delta: { dpl: [], rsync: [] } }, bytes: {}, load: [] };
   try {
     const src = join(work, 'build');
@@ -146,7 +142,7 @@ async function main() {
       ];
       for (let k = 0; k < full.length; k++) {
         const [name, fn] = full[(k + r) % full.length];
-        const t = await timed(fn, listeners);
+        const t = await timed(fn);
         results.full[name].push(t.ms);
         results.cpu.full[name].push(t.cpu);
         if (t.bytes !== undefined) results.bytes[`full.${name}`] = t.bytes;
@@ -159,7 +155,7 @@ async function main() {
       ];
       for (let k = 0; k < delta.length; k++) {
         const [name, fn] = delta[(k + r) % delta.length];
-        const t = await timed(fn, listeners);
+        const t = await timed(fn);
         results.delta[name].push(t.ms);
         results.cpu.delta[name].push(t.cpu);
         results.bytes[`delta.${name}`] = t.bytes;
@@ -221,7 +217,7 @@ async function main() {
   say(`full deploy    dpl ${summary.full.dpl.toFixed(0)} ms   rsync -a ${summary.full.rsync.toFixed(0)} ms   scp -r ${summary.full.scp.toFixed(0)} ms`);
   say(`1% re-deploy   dpl ${summary.delta.dpl.toFixed(0)} ms   rsync --link-dest ${summary.delta.rsync.toFixed(0)} ms`);
   const sec = (x) => `${x.toFixed(1)} s`;
-  say(`CPU, both ends full: dpl ${sec(summary.cpu.full.dpl)}   rsync ${sec(summary.cpu.full.rsync)}   scp ${sec(summary.cpu.full.scp)}; 1%: dpl ${sec(summary.cpu.delta.dpl)}   rsync ${sec(summary.cpu.delta.rsync)}`);
+  say(`CPU here, full: dpl ${sec(summary.cpu.full.dpl)}   rsync ${sec(summary.cpu.full.rsync)}   scp ${sec(summary.cpu.full.scp)}; 1%: dpl ${sec(summary.cpu.delta.dpl)}   rsync ${sec(summary.cpu.delta.rsync)}`);
   say(`1% re-deploy changes ${results.changed.files} files, ${mib(results.changed.bytes)} MiB (${(results.changed.share * 100).toFixed(2)}% of the bytes)`);
   say(`bytes shipped (all hosts): full dpl ${mib(results.bytes['full.dpl'])} MiB, rsync ${mib(results.bytes['full.rsync'])} MiB; 1% re-deploy dpl ${mib(results.bytes['delta.dpl'])} MiB (${results.linked} files linked), rsync ${mib(results.bytes['delta.rsync'])} MiB`);
   if (results.socket) say(`socket bytes to the hosts (MiB): ${Object.entries(results.socket).map(([k, v]) => `${k} ${mib(v)}`).join(', ')}`);

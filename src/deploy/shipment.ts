@@ -15,7 +15,7 @@ import type { Broadcast } from './broadcast.js';
  * Off by default, as in ssh, scp and rsync: every host pays to inflate the whole
  * build (~0.3 s of CPU per 50 MB, gzip -d), which buys nothing where the link is fast. In
  * bench/upload.mjs (50 MB build, 20 loopback hosts, 2 cores) gzip -1 sent 47% of
- * the bytes but made the deploy 1.2x rsync's time, against 0.9x without it. On a
+ * the bytes but made the deploy 1.2x rsync's time, against 1.0x without it. On a
  * slow link (a WAN, a VPN) the halved bytes win: turn it on there.
  */
 export const GZIP_LEVEL = 1;
