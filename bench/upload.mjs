@@ -8,7 +8,10 @@
 // tools; medians and ratios (dpl / peer: below 1 means dpl is faster).
 //   npm run build && node bench/upload.mjs [--hosts 20] [--mb 50] [--rounds 3] [--json]
 // dpl's bytes are its own count (the deploy.upload events of --json); rsync's are its
-// --stats "Total bytes sent". --socket-bytes counts the encrypted bytes every tool
+// --stats "Total bytes sent". CPU is the deploy machine's, load from others left out: the
+// tool and everything it ran (waited for, so in our children's times). The hosts' side is
+// not counted: an sshd session whose monitor exits first is reaped by init, not the listener.
+// --socket-bytes counts the encrypted bytes every tool
 // writes to the hosts' sockets through a counting TCP proxy (a separate pass).
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,12 +56,21 @@ function run(cmd, argv, o = {}) {
   });
 }
 
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+/** cutime + cstime of a process: the CPU of its children that ended and were waited for. */
+function childTicks(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(f[13]) + Number(f[14]);
+}
+
 /** Each tool starts with the previous one's 1 GB written out (sync, untimed): else the next tool pays for its writeback. */
 async function timed(fn) {
   execFileSync('sync');
+  const c0 = childTicks(process.pid);
   const t = performance.now();
   const detail = await fn();
-  return { ms: performance.now() - t, ...detail };
+  return { ms: performance.now() - t, cpu: (childTicks(process.pid) - c0) / CLK_TCK, ...detail };
 }
 
 function project(dir, names, roots) {
@@ -86,7 +98,7 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'dpl-bench-upload-'));
   const names = Object.keys(bed.hosts);
   const roots = names.map((n) => bed.hosts[n].root);
-  const results = { hosts: HOSTS, mb: MB, rounds: ROUNDS, full: { dpl: [], rsync: [], scp: [] }, delta: { dpl: [], rsync: [] }, bytes: {}, load: [] };
+  const results = { hosts: HOSTS, mb: MB, rounds: ROUNDS, full: { dpl: [], rsync: [], scp: [] }, delta: { dpl: [], rsync: [] }, cpu: { full: { dpl: [], rsync: [], scp: [] }, delta: { dpl: [], rsync: [] } }, bytes: {}, load: [] };
   try {
     const src = join(work, 'build');
     const tree = makeTree(src, MB);
@@ -132,6 +144,7 @@ async function main() {
         const [name, fn] = full[(k + r) % full.length];
         const t = await timed(fn);
         results.full[name].push(t.ms);
+        results.cpu.full[name].push(t.cpu);
         if (t.bytes !== undefined) results.bytes[`full.${name}`] = t.bytes;
       }
       const touched = touchTree(src, tree.files, 0.01, r + 1);
@@ -144,11 +157,12 @@ async function main() {
         const [name, fn] = delta[(k + r) % delta.length];
         const t = await timed(fn);
         results.delta[name].push(t.ms);
+        results.cpu.delta[name].push(t.cpu);
         results.bytes[`delta.${name}`] = t.bytes;
         if (name === 'dpl') results.linked = t.linked;
       }
       results.load.push(loadavg()[0]);
-      say(`round ${r + 1}: full dpl ${results.full.dpl[r].toFixed(0)} ms, rsync ${results.full.rsync[r].toFixed(0)} ms, scp ${results.full.scp[r].toFixed(0)} ms; 1% re-deploy dpl ${results.delta.dpl[r].toFixed(0)} ms, rsync ${results.delta.rsync[r].toFixed(0)} ms (load ${loadavg()[0].toFixed(2)})`);
+      say(`round ${r + 1}: full dpl ${results.full.dpl[r].toFixed(0)} ms, rsync ${results.full.rsync[r].toFixed(0)} ms, scp ${results.full.scp[r].toFixed(0)} ms; 1% re-deploy dpl ${results.delta.dpl[r].toFixed(0)} ms, rsync ${results.delta.rsync[r].toFixed(0)} ms; CPU full dpl ${results.cpu.full.dpl[r].toFixed(1)} s, rsync ${results.cpu.full.rsync[r].toFixed(1)} s, scp ${results.cpu.full.scp[r].toFixed(1)} s (load ${loadavg()[0].toFixed(2)})`);
       clean(target);
     }
 
@@ -182,11 +196,17 @@ async function main() {
   const summary = {
     full: { dpl: m(results.full.dpl), rsync: m(results.full.rsync), scp: m(results.full.scp) },
     delta: { dpl: m(results.delta.dpl), rsync: m(results.delta.rsync) },
+    cpu: {
+      full: { dpl: m(results.cpu.full.dpl), rsync: m(results.cpu.full.rsync), scp: m(results.cpu.full.scp) },
+      delta: { dpl: m(results.cpu.delta.dpl), rsync: m(results.cpu.delta.rsync) },
+    },
   };
   const ratios = {
     'full dpl/rsync': summary.full.dpl / summary.full.rsync,
     'full dpl/scp': summary.full.dpl / summary.full.scp,
     'delta dpl/rsync': summary.delta.dpl / summary.delta.rsync,
+    'full cpu dpl/rsync': summary.cpu.full.dpl / summary.cpu.full.rsync,
+    'full cpu dpl/scp': summary.cpu.full.dpl / summary.cpu.full.scp,
     'delta bytes dpl/full dpl': results.bytes['delta.dpl'] / results.bytes['full.dpl'],
   };
   if (JSON_OUT) {
@@ -196,6 +216,8 @@ async function main() {
   say(`\nmedians over ${ROUNDS} rounds, ${HOSTS} hosts, ${MB} MB build (load avg per round: ${results.load.map((x) => x.toFixed(2)).join(', ')})`);
   say(`full deploy    dpl ${summary.full.dpl.toFixed(0)} ms   rsync -a ${summary.full.rsync.toFixed(0)} ms   scp -r ${summary.full.scp.toFixed(0)} ms`);
   say(`1% re-deploy   dpl ${summary.delta.dpl.toFixed(0)} ms   rsync --link-dest ${summary.delta.rsync.toFixed(0)} ms`);
+  const sec = (x) => `${x.toFixed(1)} s`;
+  say(`CPU here, full: dpl ${sec(summary.cpu.full.dpl)}   rsync ${sec(summary.cpu.full.rsync)}   scp ${sec(summary.cpu.full.scp)}; 1%: dpl ${sec(summary.cpu.delta.dpl)}   rsync ${sec(summary.cpu.delta.rsync)}`);
   say(`1% re-deploy changes ${results.changed.files} files, ${mib(results.changed.bytes)} MiB (${(results.changed.share * 100).toFixed(2)}% of the bytes)`);
   say(`bytes shipped (all hosts): full dpl ${mib(results.bytes['full.dpl'])} MiB, rsync ${mib(results.bytes['full.rsync'])} MiB; 1% re-deploy dpl ${mib(results.bytes['delta.dpl'])} MiB (${results.linked} files linked), rsync ${mib(results.bytes['delta.rsync'])} MiB`);
   if (results.socket) say(`socket bytes to the hosts (MiB): ${Object.entries(results.socket).map(([k, v]) => `${k} ${mib(v)}`).join(', ')}`);

@@ -140,8 +140,9 @@ export interface ReleaseConfig<V extends HostVars = HostVars> {
    * `upload` strategy: run `command` in a clean export of the SHA, then ship `output` (default `.`).
    * `reuse` (default true): hard-link files unchanged since the live release instead of sending them
    * (releases then share those files: never modify a release's files in place; docs/deploy.md).
+   * `compress` (default false): gzip the shipped tar, for slow links (every host then inflates it).
    */
-  build?: { command?: string; output?: string; env?: Record<string, string>; reuse?: boolean };
+  build?: { command?: string; output?: string; env?: Record<string, string>; reuse?: boolean; compress?: boolean };
   /** Paths under `<deployPath>/shared/` linked into every release. */
   shared?: { dirs?: string[]; files?: string[] };
   /** Good releases kept by cleanup. Default 5. */

@@ -94,10 +94,10 @@ export async function uploadRelease(c: Context, rel: HostRelease, shipment: Ship
   let fallback: string | undefined;
   const send = async (p: UploadPlan, fresh: boolean): Promise<number> => {
     const linkBase = p.linked.length ? base!.name : undefined;
-    const tar = shipment.pack(p, linkBase);
+    const { tar, gzip } = shipment.pack(p, linkBase);
     const what = `${step}: unpack ${p.entries.length - p.linked.length} entries${linkBase ? `, link ${p.linked.length} from ${linkBase}` : ''}`;
     try {
-      await runScript(c, rel.host, what, extractScript(rel, shipment.gzip > 0, script.finish, fresh), { stdinStream: tar.reader() });
+      await runScript(c, rel.host, what, extractScript(rel, gzip, script.finish, fresh), { stdinStream: tar.reader() });
     } catch (e) {
       // A failed pack ends the stream early: its error is the one to show, not tar's.
       throw tar.failure ?? e;
