@@ -209,4 +209,18 @@ describeBed('strategy upload: only what changed travels (real sshd)', (bed: BedI
       expect(await hostDigest(h, p.release(h))).toBe(localDigest(build));
     }
   });
+
+  // build.compress reaches the host: its first upload is a gzip stream the host's tar inflates (-z), and the tree is the same.
+  it('build.compress: true ships a gzip stream that the host extracts with -z; the default ships plain tar', async () => {
+    for (const compress of [true, false]) {
+      const p = project(`compress-${compress}`, { build: { command: 'cp -a "$UPLOAD_SRC"/. out', output: 'out', env: { UPLOAD_SRC: build }, compress } });
+      const r = await p.deploy('v1.0.0');
+      expect(r.error).toBeUndefined();
+      const extract = r.events.filter((e) => e.type === 'command.start' && e.host === 'web-0' && (e.full ?? '').includes('tar -x'));
+      expect(extract).toHaveLength(1);
+      const full = extract[0]!.type === 'command.start' ? extract[0]!.full ?? '' : '';
+      expect(/tar -x -p -P --no-same-owner -z /.test(full), full.slice(0, 300)).toBe(compress);
+      expect(await hostDigest('web-0', p.release('web-0'))).toBe(localDigest(build));
+    }
+  });
 });
