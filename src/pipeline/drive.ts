@@ -11,7 +11,7 @@ import { errorText, shortSha } from '../deploy/remote.js';
 import { commit, discard, outcomeUnknown, prepareBatch, record, restartBatch, switchBatch, clearJournals } from './steps.js';
 import { AfterSwitch, failed, infoOf, interrupted, interruptedAfterSwitch, notify, onFailure } from './failures.js';
 import type { PipelineRun } from './state.js';
-import { endsAtRecord } from './host-end.js';
+import { cleansUp, endsAtRecord } from './host-end.js';
 import { releaseCommand } from '../deploy/task-names.js';
 import { whoAmI } from '../deploy/history.js';
 
@@ -171,7 +171,7 @@ async function finish(run: PipelineRun, info: DeployInfo): Promise<void> {
   });
   // Cleanup and the deploy tag, still under the lock (cleanup deletes releases).
   const left = { ...run.spec, hosts: run.spec.hosts.filter((h) => !run.ended.has(h.name)) };
-  await afterSuccess(c, spec.flow.name === 'in-place' || !left.hosts.length ? { ...run.config, cleanup: false } : run.config, left, run.ref);
+  await afterSuccess(c, cleansUp(run) && left.hosts.length ? run.config : { ...run.config, cleanup: false }, left, run.ref);
 }
 
 function phase(run: PipelineRun, p: string, state: 'start' | 'end' | 'failed', failedHosts?: string[]): void {

@@ -28,11 +28,16 @@ export function endsAtRecord(run: PipelineRun): boolean {
   return spec.action === 'deploy' && spec.flow.recover === 'forward' && spec.flow.name !== 'canary' && run.batches.length === 1 && !run.config.hooks?.afterDeploy;
 }
 
-/** Cleanup (unless off, or in place) and the lock's release, after `rec` is written. */
+/** Whether a successful run removes old releases: not when the config says so, nor in place (one directory). */
+export function cleansUp(run: PipelineRun): boolean {
+  return run.config.cleanup !== false && run.spec.flow.name !== 'in-place';
+}
+
+/** Cleanup (when the run cleans up) and the lock's release, after `rec` is written. */
 export function hostEnd(run: PipelineRun, rel: HostRelease, rec: HistoryRecord): HostEnd {
   const l = run.layouts.get(rel.host.name)!;
   let plan: CleanupPlan | undefined;
-  if (run.config.cleanup !== false && run.spec.flow.name !== 'in-place') {
+  if (cleansUp(run)) {
     const before = run.states.get(rel.host.name) ?? { releases: [], history: [] };
     const after = { ...before, current: rel.name, releases: sortReleases([rel.name, ...before.releases.filter((r) => r !== rel.name)]), history: [...before.history, rec] };
     plan = planCleanup(after, keepOf(run.config));
