@@ -59,7 +59,12 @@ describeBed('app secrets through the CLI', (bed) => {
     return p;
   };
   const marker = (p: CliProject) => path.join(p.dir, 'token-reads');
-  const tokenSource = (p: CliProject) => `fromCommand(['sh', '-c', 'echo read >> ${marker(p)}; echo ${TOKEN}'])`;
+  // The token comes from a file, not the command's own argv: `ps` below would see it there, and
+  // that would be the test's leak, not dpl's (CI caught `sh -c '…; echo tok-…'` once).
+  const tokenSource = (p: CliProject) => {
+    writeFileSync(path.join(p.dir, 'token.txt'), `${TOKEN}\n`);
+    return `fromCommand(['sh', '-c', 'echo read >> ${marker(p)}; cat ${path.join(p.dir, 'token.txt')}'])`;
+  };
 
   it('delivers shared/.env (0600, exact values) and a hook\'s env, with no value in argv, logs, --json or the terminal', async () => {
     const p = project(
