@@ -2,9 +2,10 @@
 // or NO_COLOR. The only place (with other reporters) that uses chalk.
 // On Ctrl-C it prints where every host of the running task stands.
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { DplEvent } from '../core/events.js';
+import type { DplEvent, EventType } from '../core/events.js';
 import { HostStates, type HostState } from './host-states.js';
-import { renderPending } from './pending.js';
+import { FORMATS, type Format, type FormatContext } from './format/index.js';
+import { levelText } from './format/core.js';
 
 export interface PrettyOptions {
   write: (text: string) => void;
@@ -29,9 +30,26 @@ export class PrettyReporter {
   private readonly states = new HostStates();
   private interrupted = false;
   private heldSummary?: string;
+  private readonly format: FormatContext;
 
   constructor(private readonly o: PrettyOptions) {
     this.chalk = new Chalk({ level: o.color ? 1 : 0 });
+    const reporter = this;
+    this.format = {
+      c: this.chalk,
+      quiet: o.quiet,
+      verbose: o.verbose,
+      dryRun: o.dryRun,
+      get interrupted() {
+        return reporter.interrupted;
+      },
+      tag: (host) => this.tag(host),
+      line: (host, level, text) => {
+        if (level === 'debug' && !o.verbose) return undefined;
+        if (level === 'info' && o.quiet) return undefined;
+        return this.tag(host) + levelText(this.chalk, level) + text;
+      },
+    };
   }
 
   readonly handle = (e: DplEvent): void => {
@@ -64,43 +82,10 @@ export class PrettyReporter {
   }
 
   private render(e: DplEvent): string | undefined {
-    const c = this.chalk;
-    const { quiet, verbose, dryRun } = this.o;
-    switch (e.type) {
-      case 'task.start':
-        if (quiet) return undefined;
-        return c.bold(`== ${e.task}`) + c.dim(where(e));
-      case 'command.start':
-        if (quiet) return undefined;
-        return this.tag(e.host) + c.dim(`${e.kind}: `) + (dryRun && e.full ? e.full : e.command);
-      case 'command.end':
-        if (!verbose) return undefined;
-        return this.tag(e.host) + c.dim(`${e.signal ? `killed by ${e.signal}` : `exit ${e.code}`} in ${e.durationMs.toFixed(1)} ms`);
-      case 'output':
-        if (quiet) return undefined;
-        return this.tag(e.host) + (e.stream === 'err' ? c.red('err: ') : c.dim('out: ')) + e.line;
-      case 'transfer':
-        if (quiet) return undefined;
-        return this.tag(e.host) + c.dim(`${e.direction}: `) + `${e.local} ${e.direction === 'put' ? '->' : '<-'} ${e.remote} (${e.files} file${e.files === 1 ? '' : 's'}, ${e.bytes} bytes)`;
-      case 'host.end':
-        if (e.ok || e.skipped || quiet) return undefined;
-        return this.tag(e.host) + c.red(`failed: ${firstLine(e.error)}`);
-      case 'log':
-        if (e.level === 'debug' && !verbose) return undefined;
-        if (e.level === 'info' && quiet) return undefined;
-        return this.tag(e.host) + levelText(c, e.level) + e.message;
-      case 'deploy.pending':
-        // Shown even with -q: it is what the task (or the question after it) is about.
-        return renderPending(c, e);
-      case 'run.end': {
-        const text = this.summary(e);
-        if (!this.o.deferSummary) return text;
-        this.heldSummary = text;
-        return undefined;
-      }
-      default:
-        return undefined;
-    }
+    const text = (FORMATS[e.type] as Format<EventType>)(e, this.format);
+    if (e.type !== 'run.end' || !this.o.deferSummary) return text;
+    this.heldSummary = text;
+    return undefined;
   }
 
   private interruptReport(): string | undefined {
@@ -116,23 +101,6 @@ export class PrettyReporter {
     }
     return lines.join('\n');
   }
-
-  private summary(e: Extract<DplEvent, { type: 'run.end' }>): string {
-    const c = this.chalk;
-    const secs = (e.durationMs / 1000).toFixed(2);
-    const touched = e.hostsOk.length + e.hostsFailed.length;
-    const hosts = !touched
-      ? 'no remote hosts'
-      : `${e.hostsOk.length} host${e.hostsOk.length === 1 ? '' : 's'} ok` + (e.hostsFailed.length ? `, ${e.hostsFailed.length} failed (${e.hostsFailed.join(', ')})` : '');
-    const word = e.ok ? 'Done' : this.interrupted ? 'Interrupted' : 'Failed';
-    const text = `${word}: ${e.tasks} task${e.tasks === 1 ? '' : 's'}, ${hosts}, ${secs}s${this.o.dryRun ? ' (dry run: no host was touched)' : ''}`;
-    return e.ok ? c.green(text) : this.interrupted ? c.yellow(text) : c.red(text);
-  }
-}
-
-function where(e: Extract<DplEvent, { type: 'task.start' }>): string {
-  if (e.mode !== 'local') return ` on ${e.hosts.join(', ')} (${e.mode})`;
-  return e.orchestrated && e.hosts.length ? ` on ${e.hosts.join(', ')} (orchestrated)` : ' (local)';
 }
 
 function paintState(c: ChalkInstance, state: HostState): string {
@@ -140,16 +108,4 @@ function paintState(c: ChalkInstance, state: HostState): string {
   if (state === 'failed') return c.red(state);
   if (state === 'running') return c.yellow(state);
   return c.dim(state);
-}
-
-function levelText(c: ChalkInstance, level: string): string {
-  if (level === 'warn') return c.yellow('warning: ');
-  if (level === 'error') return c.red('error: ');
-  if (level === 'debug') return c.dim('debug: ');
-  return '';
-}
-
-function firstLine(text: string | undefined): string {
-  const line = (text ?? 'failed').split('\n')[0]!;
-  return line.replace(/^\[[^\]]+\] /, '');
 }
