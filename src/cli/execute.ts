@@ -62,7 +62,7 @@ export async function executeRun({ cli, definition, registry, invocations, root,
   process.on('SIGTERM', onSigint);
 
   const started = performance.now();
-  events.emit('run.start', { tasks: invocations.map((i) => i.token), dryRun: cli.flags.dryRun });
+  events.emit('run.start', { tasks: invocations.map((i) => i.token), dryRun: cli.flags.dryRun, schema: 1 });
   let failure: unknown;
   try {
     await executor.runAll(prepared);

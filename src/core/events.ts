@@ -37,7 +37,8 @@ export interface PendingGroup {
 }
 
 export interface EventMap {
-  'run.start': { tasks: string[]; dryRun: boolean };
+  /** `schema`: the version of schema/events.v<N>.json this stream follows (docs/ci.md says when it changes). */
+  'run.start': { tasks: string[]; dryRun: boolean; schema: 1 };
   'run.end': {
     ok: boolean;
     durationMs: number;

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { e2eProject, sleep, startLoad, type E2eProject } from './support.js';
+import { e2eProject, expectValidatedEvents, sleep, startLoad, type E2eProject } from './support.js';
 
 let p: E2eProject;
 
@@ -23,6 +23,7 @@ describe('story 1: the OpenSky hotfix, group by group, under load', () => {
     expect(run.code, run.out).toBe(0);
     expect(leftovers).toEqual([]);
     if (lock && existsSync(lock)) expect(readFileSync(lock, 'utf8')).not.toContain(p.dir);
+    expectValidatedEvents(p, 12);
   }, 60_000);
 
   it('hotfix.start → fix → finish → group2 / deploy out / flip / deploy out / all: 0 failed requests', async () => {

@@ -12,7 +12,7 @@ const migrations = (db: string, release: string) =>
   readFileSync(path.join(db, 'migrate.log'), 'utf8').split('\n').filter((l) => l.includes(`release=${release} `));
 
 describe('story 2: G Adventures roles, training and production', () => {
-  sandboxForFile('roles', (x) => (p = x));
+  sandboxForFile('roles', (x) => (p = x), 12);
 
   const pids = (host: string) =>
     Object.fromEntries(p.info().hosts[host]!.services.map((s) => [s, p.hostFile(host, `run/${s}.pid`).trim()]));
