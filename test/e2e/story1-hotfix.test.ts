@@ -49,11 +49,11 @@ describe('story 1: the OpenSky hotfix, group by group, under load', () => {
       expect(finish.out).toContain('pushed main, develop and v3.0.1 to origin');
 
       await step('prod', 'proxy.group2');
-      const first = await step('prod:out', 'deploy:stable');
+      const first = await step('prod:out', 'deploy:stable', '--yes');
       expect(first.out).toMatch(/stable → tag v3\.0\.1 @ [0-9a-f]{12}/);
       expect(first.out).toContain(`deploy.release on ${group1!.join(', ')}`);
       await step('prod', 'proxy.flip');
-      const second = await step('prod:out', 'deploy:stable');
+      const second = await step('prod:out', 'deploy:stable', '--yes');
       expect(second.out).toContain(`deploy.release on ${group2!.join(', ')}`);
       await step('prod', 'proxy.all');
       await sleep(1000);
