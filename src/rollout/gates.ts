@@ -62,13 +62,13 @@ export function canaryGates(s: RolloutRun): Gates {
       if (s.lb) {
         await step(s, 'lb-health', n, batch, () => s.lb!.verify(c, batch));
         // A weighted batch gets its weights before it takes any traffic.
-        if (shares[index] !== undefined) await step(s, 'drain', n, batch, () => s.lb!.weighted.apply(c, s.lb!.keysOf(batch), shares[index]!));
+        if (shares[index] !== undefined) await step(s, 'weights', n, batch, () => s.lb!.weighted.apply(c, s.lb!.keysOf(batch), shares[index]!));
         await step(s, 'drain', n, batch, () => s.lb!.putBack(s.c, batch));
       }
       s.phase(batch, 'live');
       tell(c, 'rollout.batch', { batch: n, of, hosts: batch.map((h) => h.name), state: 'live', release: s.name }, `batch ${n}/${of} is live on ${s.name}${s.lb ? ' and back in rotation' : ''}`);
       await step(s, 'error', n, batch, () => bake(s, index));
-      if (s.lb && shares[index] !== undefined) await step(s, 'drain', n, batch, () => restoreWeights(s));
+      if (s.lb && shares[index] !== undefined) await step(s, 'weights', n, batch, () => restoreWeights(s));
       const { samples, conclusive, failed: over } = s.samples(n);
       const baked = samples ? `: ${conclusive} of ${samples} samples conclusive, ${over} over the limit` : '';
       tell(c, 'rollout.promote', { batch: n, of, hosts: batch.map((h) => h.name), release: s.name, samples, conclusive }, `batch ${n}/${of} promoted (${hostList(batch)})${baked}`);
@@ -113,7 +113,11 @@ export function canaryGates(s: RolloutRun): Gates {
 }
 
 async function restoreWeights(s: RolloutRun): Promise<void> {
-  if (!(await s.lb!.weighted.restore(s.c))) throw new Error('could not restore the HAProxy server weights after the weighted canary (see the line above)');
+  const w = s.lb!.weighted;
+  if (await w.restore(s.c)) return;
+  // The commands go into the failure itself: the rollback's output pushes the error line far up.
+  const byHand = w.byHand.map((x) => `on ${x.lb}'s runtime API: ${x.commands}`).join('; ');
+  throw new Error(`could not set the HAProxy server weights back after the weighted canary; set them by hand ${byHand}`);
 }
 
 /** Undo every moved host (or, with --no-rollback or after Ctrl-C, leave them and take the failing batch out of rotation). */

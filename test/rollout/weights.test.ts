@@ -2,7 +2,7 @@
 // real HAProxy (lb-0 over SSH), load through it, plan "10%w;50%;100%". The canary's
 // share is counted at the app (each answer names its server) between "live" and the
 // bake's end; the weights are read from HAProxy's runtime API before, during and after.
-import { existsSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, readlinkSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeBed } from '../support/bed.js';
@@ -184,5 +184,51 @@ describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
     const rec = await p.dpl(['deploy.recover']);
     expect(rec.error).toBeUndefined();
     for (const h of WEB) expect(current(h), h).toBe(before[h]);
+  });
+
+  it('the weights cannot be set back at promotion (admin socket gone): the commands to run by hand, the rollout stops and rolls back, exit 1', async () => {
+    const before = currents();
+    const bake = p.rollout.bake;
+    // No bake: the weights are set back right after the canary is live, where the socket goes away.
+    p.rollout.bake = { ...bake, durationMs: 0 };
+    const away = `${hx.adminSock}.away`;
+    let gone = false;
+    const onEvent = (e: DplEvent) => {
+      if (!gone && e.type === 'log' && e.message === 'batch 1: bake.durationMs is 0, no bake') {
+        gone = true;
+        renameSync(hx.adminSock, away);
+      }
+    };
+    let r;
+    try {
+      r = await p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%'], { onEvent });
+    } finally {
+      if (gone) renameSync(away, hx.adminSock);
+      p.rollout.bake = bake;
+    }
+    const err = r.error as RolloutError;
+    if (process.env.DPL_ROLLOUT_TRACE) process.stderr.write(`${err?.message}\nhint: ${err?.hint}\n${logs(r.events).join('\n')}\n`);
+    expect(gone).toBe(true);
+    expect(err).toBeInstanceOf(RolloutError);
+    expect(err.exitCode).toBe(1);
+    const errors = r.events.flatMap((e) => (e.type === 'log' && e.level === 'error' ? [e.message] : []));
+    const byHand = 'set weight app/web-0 1; set weight app/web-1 1; set weight app/web-2 2; set weight app/web-3 1';
+    expect(errors).toContainEqual(expect.stringMatching(/^could not restore the HAProxy weights: .*cannot reach the HAProxy admin socket /));
+    expect(errors.some((m) => m.endsWith(`; set them by hand on the runtime API: ${byHand}`))).toBe(true);
+    // The headline names what failed (not "could not take the batch out of rotation"), and the commands survive the rollback's output.
+    expect(err.report.failure).toMatchObject({ check: 'weights', batch: 1, hosts: ['web-0'] });
+    expect(err.message).toMatch(/^rollout of v1\.1\.0 as \S+ failed at batch 1\/3 \(web-0\): could not set the HAProxy server weights\n/);
+    expect(err.report.failure!.message).toBe(`could not set the HAProxy server weights back after the weighted canary; set them by hand on lb-0's runtime API: ${byHand}`);
+    expect(ofType(r.events, 'rollout.promote')).toEqual([]);
+    expect(err.message).not.toMatch(/\n\s+at .*\.js:\d+/);
+    // Whatever the rollback could do without the socket, the operator is told how to finish by hand.
+    expect(err.hint).toBeTruthy();
+    expect(err.report.rolledBack).toBe('partial');
+    expect(err.message).toMatch(/web-0 +1 +\S+ +- +ROLLBACK FAILED: the load balancer does not see it healthy after switching back: .*cannot reach the HAProxy admin socket/);
+    await hx.command('set weight app/web-0 1; set weight app/web-1 1; set weight app/web-2 2; set weight app/web-3 1');
+    for (const h of WEB) await hx.command(`set server app/${h} state ready`);
+    const rec = await p.dpl(['deploy.recover']);
+    expect(rec.error, rec.error?.message).toBeUndefined();
+    expect(currents()).toEqual(before);
   });
 });
