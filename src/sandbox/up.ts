@@ -73,7 +73,7 @@ export async function sandboxUp(project: string, webHosts: number, log: (line: s
     log(`HAProxy on ${info.haproxy.url}, every web host UP`);
     if (info.nginx) {
       await startSandboxNginx(info);
-      log(`nginx on ${info.nginx.url} in front of the same web hosts (lb=nginx in deployfile.example.ts)`);
+      log(`nginx on ${info.nginx.url} in front of the same web hosts (a second front door)`);
     } else log('no nginx on this machine: the nginx front door is unavailable (apt-get install nginx-light)');
     if (info.prometheus && optional.prometheus) {
       await startSandboxPrometheus(optional.prometheus, info);
