@@ -149,6 +149,7 @@ async function rollBack(s: RolloutRun, run: PipelineRun, stop: PipelineStop): Pr
       );
     }
     run.phase(moved, 'left');
+    if (s.lb && live.length && !out) s.stillInRotation = live;
     const where = !live.length || !s.lb ? '' : out ? ` (${hostList(live)} taken out of rotation)` : ` (${hostList(live)} still in rotation)`;
     tell(c, 'rollout.rollback', { state: 'skipped', hosts: names, reason, detail: why }, `${why}: not rolling back ${names.join(', ')}; left on ${s.name} for inspection${where}; \`${releaseCommand(c)('recover')}\` rolls them back`, { level: 'warn' });
     return;

@@ -133,7 +133,9 @@ function hintFor(s: RolloutRun, r: RolloutReport): string {
     return 'the release was not judged, only rolled back: make the bake source readable again (bake.source; docs/rollout.md), then roll out again';
   }
   if (r.failure?.check === 'weights-back') {
-    return `set the weights back with the commands above once the load balancer answers; then \`${cmd('recover')}\` switches ${moved.join(', ')} back (or roll out again, which does that first), and \`proxy.all\` puts ${moved.length === 1 ? 'it' : 'them'} back in rotation`;
+    // deploy.recover switches back without a drain: a host still in rotation must leave it first.
+    const drain = s.stillInRotation.length ? `take ${hostList(s.stillInRotation)} out of rotation (on the runtime API: ${s.lb!.keysOf(s.stillInRotation).map((k) => `set server ${k} state drain`).join('; ')}), ` : '';
+    return `set the weights back with the commands above once the load balancer answers; then ${drain}\`${cmd('recover')}\` switches ${moved.join(', ')} back (or roll out again, which does that first), and \`proxy.all\` puts ${moved.length === 1 ? 'it' : 'them'} back in rotation`;
   }
   if (r.rolledBack === true) return `fix the release and roll out again; \`${cmd('releases')}\` shows what is live where`;
   if (r.rolledBack === 'partial') return `fix the hosts marked ROLLBACK FAILED by hand (\`${cmd('releases')}\`, \`proxy.status\`), then put them back in rotation`;

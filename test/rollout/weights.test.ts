@@ -223,7 +223,7 @@ describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
     expect(err.report.failure!.message).toBe(`could not set the HAProxy server weights back after the weighted canary; set them by hand on lb-0's runtime API: ${byHand}`);
     expect(err.message).toContain('nothing was rolled back');
     expect(err.message).not.toMatch(/ROLLBACK FAILED|\n\s+at .*\.js:\d+/);
-    expect(err.hint).toMatch(/^set the weights back with the commands above once the load balancer answers; then `.*deploy\.recover` switches web-0 back \(or roll out again, which does that first\), and `proxy\.all` puts it back in rotation$/);
+    expect(err.hint).toMatch(/^set the weights back with the commands above once the load balancer answers; then take web-0 out of rotation \(on the runtime API: set server app\/web-0 state drain\), `.*deploy\.recover` switches web-0 back \(or roll out again, which does that first\), and `proxy\.all` puts it back in rotation$/);
     expect(err.report.rolledBack).toBe(false);
     // The LB cannot take it out of rotation either: it serves on, and the message says so.
     expect(logs(r.events)).toContainEqual(expect.stringMatching(/^it passed its bake: not rolling back web-0; left on \S+ for inspection \(web-0 still in rotation\); `.*deploy\.recover` rolls them back$/));
