@@ -30,7 +30,7 @@
 //      dpl host:web-0 deploy:airship restart:airship monitor:airship   # Ctrl-C ends the monitor
 //      dpl prod deploy:airship --yes          # 1 host, then half, then the rest, each one baked
 //      dpl prod deploy:airship,v3.1.0-rc.1 --yes   # its /health fails: rolled back, exit 1
-//      dpl prod deploy:airship,plan=10%w;50%;100% --yes   # the canary takes 10% of the traffic (HAProxy weights)
+//      dpl prod 'deploy:airship,plan=10%w;50%;100%' --yes # the canary takes 10% of the traffic (HAProxy weights)
 //      dpl prod deploy.restart                # rolling restart, no deploy: drain, restart, health, ready per batch
 //    The same through the sandbox's nginx, each batch judged on Prometheus (nginx has no per-server
 //    counters); send traffic through nginx meanwhile (`curl` its URL in a loop, see `dpl sandbox status`):
