@@ -4,7 +4,7 @@
 // release answering 500 rolled back, a good one promoted), a rolling restart drains
 // through nginx, and the migration the release candidates add makes a rollback past
 // it refuse, go on with allow-schema-ahead=yes, or run training's rollbackMigrations hook.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sandboxForFile, sleep, startLoad, type E2eProject } from '../e2e/support.js';
@@ -110,4 +110,20 @@ describe.skipIf(missing)(`the sandbox's nginx and Prometheus judge, and migratio
     expect(tagOf('training-0')).toBe('v3.0.0');
     expect(p.history('training-0').some((r) => (r as Record<string, unknown>).migrationsUndone !== undefined)).toBe(true);
   }, 90_000);
+
+  it('with nginx, a host whose restart fails its health check stops the run at its batch and stays out of the upstream; exit 1', async () => {
+    const pid = (h: string) => p.hostFile(h, 'run/airship.pid').trim();
+    // The app reads config/app.ini at start; `requires = cache` makes web-1's /health 503.
+    const ini = path.join(p.info().hosts['web-1']!.deployPath, 'current', 'config', 'app.ini');
+    writeFileSync(ini, readFileSync(ini, 'utf8').replace(/^requires =.*$/m, 'requires = cache'));
+    const before = Object.fromEntries(web.map((h) => [h, pid(h)]));
+    const { r, load } = await throughNginx('prod', 'deploy.restart:lb=nginx');
+    expect(r.code, r.out).toBe(1);
+    expect(r.out).toMatch(/rolling restart stopped at batch 2\/3 \(web-1\): health check failed/);
+    expect(r.out).toContain('web-1 stays out of rotation (drained)');
+    expect(r.out).toContain('batch 3 (web-2, web-3) not touched');
+    for (const h of ['web-2', 'web-3']) expect(pid(h), h).toBe(before[h]);
+    expect(readFileSync(path.join(p.info().nginx!.dir, 'upstream-app.conf'), 'utf8')).toMatch(/^server 127\.0\.30\.\d+:\d+ down;\s+# dpl:web-1 drain$/m);
+    expect(load.failures, load.failures.slice(0, 5).join('\n')).toEqual([]);
+  }, 120_000);
 });
