@@ -62,13 +62,13 @@ export function canaryGates(s: RolloutRun): Gates {
       if (s.lb) {
         await step(s, 'lb-health', n, batch, () => s.lb!.verify(c, batch));
         // A weighted batch gets its weights before it takes any traffic.
-        if (shares[index] !== undefined) await step(s, 'drain', n, batch, () => s.lb!.weighted.apply(c, s.lb!.keysOf(batch), shares[index]!));
+        if (shares[index] !== undefined) await step(s, 'weights', n, batch, () => s.lb!.weighted.apply(c, s.lb!.keysOf(batch), shares[index]!));
         await step(s, 'drain', n, batch, () => s.lb!.putBack(s.c, batch));
       }
       s.phase(batch, 'live');
       tell(c, 'rollout.batch', { batch: n, of, hosts: batch.map((h) => h.name), state: 'live', release: s.name }, `batch ${n}/${of} is live on ${s.name}${s.lb ? ' and back in rotation' : ''}`);
       await step(s, 'error', n, batch, () => bake(s, index));
-      if (s.lb && shares[index] !== undefined) await step(s, 'drain', n, batch, () => restoreWeights(s));
+      if (s.lb && shares[index] !== undefined) await step(s, 'weights-back', n, batch, () => restoreWeights(s));
       const { samples, conclusive, failed: over } = s.samples(n);
       const baked = samples ? `: ${conclusive} of ${samples} samples conclusive, ${over} over the limit` : '';
       tell(c, 'rollout.promote', { batch: n, of, hosts: batch.map((h) => h.name), release: s.name, samples, conclusive }, `batch ${n}/${of} promoted (${hostList(batch)})${baked}`);
@@ -113,7 +113,11 @@ export function canaryGates(s: RolloutRun): Gates {
 }
 
 async function restoreWeights(s: RolloutRun): Promise<void> {
-  if (!(await s.lb!.weighted.restore(s.c))) throw new Error('could not restore the HAProxy server weights after the weighted canary (see the line above)');
+  const w = s.lb!.weighted;
+  if (await w.restore(s.c)) return;
+  // The commands go into the failure itself: the rollback's output pushes the error line far up.
+  const byHand = w.byHand.map((x) => `on ${x.lb}'s runtime API: ${x.commands}`).join('; ');
+  throw new Error(`could not set the HAProxy server weights back after the weighted canary; set them by hand ${byHand}`);
 }
 
 /** Undo every moved host (or, with --no-rollback or after Ctrl-C, leave them and take the failing batch out of rotation). */
@@ -128,16 +132,26 @@ async function rollBack(s: RolloutRun, run: PipelineRun, stop: PipelineStop): Pr
     tell(c, 'rollout.rollback', { state: 'skipped', hosts: [], reason }, 'nothing to roll back: no host had switched to the new release');
     return;
   }
-  if (c.session.flags.noRollback || c.session.signal.aborted) {
-    const why = c.session.flags.noRollback ? '--no-rollback' : 'interrupted';
+  // A batch that passed its bake but whose weights could not be set back is not rolled back:
+  // the LB that would drain it cannot be driven, and a switch back without a drain drops requests.
+  const kept = failure.check === 'weights-back';
+  if (kept || c.session.flags.noRollback || c.session.signal.aborted) {
+    const why = kept ? 'it passed its bake' : c.session.flags.noRollback ? '--no-rollback' : 'interrupted';
     const failing = s.batches[failure.batch - 1]!.filter((h) => names.includes(h.name));
     const live = failing.filter((h) => run.records.get(h.name)!.phase === 'live');
+    let out = false;
     if (s.lb && live.length && !c.session.signal.aborted) {
-      // Inspection should not cost users errors: the failing batch leaves rotation, still running.
-      await s.lb.takeOut(c, live, s.cfg.drainTimeoutMs ?? 10_000).catch((e) => c.warn(`could not take ${hostList(live)} out of rotation: ${errorText(e)}`));
+      // Inspection should not cost users errors: the failing batch leaves rotation, still running
+      // (also what makes a later deploy.recover, which switches back without a drain, safe).
+      out = await s.lb.takeOut(c, live, s.cfg.drainTimeoutMs ?? 10_000).then(
+        () => true,
+        (e) => (c.warn(`could not take ${hostList(live)} out of rotation: ${errorText(e)}`), false),
+      );
     }
     run.phase(moved, 'left');
-    tell(c, 'rollout.rollback', { state: 'skipped', hosts: names, reason, detail: why }, `${why}: not rolling back ${names.join(', ')}; left on ${s.name} for inspection${live.length && s.lb ? ` (${hostList(live)} taken out of rotation)` : ''}; \`${releaseCommand(c)('recover')}\` rolls them back`, { level: 'warn' });
+    if (s.lb && live.length && !out) s.stillInRotation = live;
+    const where = !live.length || !s.lb ? '' : out ? ` (${hostList(live)} taken out of rotation)` : ` (${hostList(live)} still in rotation)`;
+    tell(c, 'rollout.rollback', { state: 'skipped', hosts: names, reason, detail: why }, `${why}: not rolling back ${names.join(', ')}; left on ${s.name} for inspection${where}; \`${releaseCommand(c)('recover')}\` rolls them back`, { level: 'warn' });
     return;
   }
   tell(c, 'rollout.rollback', { state: 'start', hosts: names, reason }, `rolling back ${names.join(', ')} (${reason})`, { level: 'warn' });

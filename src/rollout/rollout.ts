@@ -99,7 +99,9 @@ async function failed(s: RolloutRun, stop: PipelineStop, migrations: AppliedMigr
   const what = { release: s.name, ref: s.opts.resolved, hosts: hosts.map((h) => h.name) };
   if (stop.rolledBack === true) announce(c, 'rollback', `rolled back every moved host from ${s.name}`, what);
   await fillRotation(s);
-  const report = { ...s.report(false, f, stop.rolledBack), ...(migrations.length ? { migrations } : {}) };
+  // A migration stays applied under the old code only where the hosts went back to it.
+  const back = stop.rolledBack === true || stop.rolledBack === 'partial';
+  const report = { ...s.report(false, f, stop.rolledBack), ...(migrations.length && back ? { migrations } : {}) };
   tell(c, 'rollout.end', { ok: false, release: s.name, report }, `rollout of ${s.name} failed`, { level: 'error' });
   const error = new RolloutError(report, hintFor(s, report));
   if (f.check === 'interrupted') error.exitCode = ExitCode.interrupted;
@@ -129,6 +131,11 @@ function hintFor(s: RolloutRun, r: RolloutReport): string {
   }
   if (r.failure?.check === 'counters' && r.rolledBack === true) {
     return 'the release was not judged, only rolled back: make the bake source readable again (bake.source; docs/rollout.md), then roll out again';
+  }
+  if (r.failure?.check === 'weights-back') {
+    // deploy.recover switches back without a drain: a host still in rotation must leave it first.
+    const drain = s.stillInRotation.length ? `take ${hostList(s.stillInRotation)} out of rotation (on the runtime API: ${s.lb!.keysOf(s.stillInRotation).map((k) => `set server ${k} state drain`).join('; ')}), ` : '';
+    return `set the weights back with the commands above once the load balancer answers; then ${drain}\`${cmd('recover')}\` switches ${moved.join(', ')} back (or roll out again, which does that first), and \`proxy.all\` puts ${moved.length === 1 ? 'it' : 'them'} back in rotation`;
   }
   if (r.rolledBack === true) return `fix the release and roll out again; \`${cmd('releases')}\` shows what is live where`;
   if (r.rolledBack === 'partial') return `fix the hosts marked ROLLBACK FAILED by hand (\`${cmd('releases')}\`, \`proxy.status\`), then put them back in rotation`;

@@ -108,10 +108,14 @@ export class WeightedCanary {
     });
   }
 
+  /** After a restore that failed: per LB, the runtime API commands that set the weights back. */
+  byHand: Array<{ lb: string; commands: string }> = [];
+
   /** Set back every weight this rollout changed. False (and an error line with the commands to run by hand) when an LB refused. */
   async restore(c: Context): Promise<boolean> {
     const saved = this.saved;
     this.saved = [];
+    this.byHand = [];
     let ok = true;
     for (const { driver, original } of saved) {
       if (!original.length) continue;
@@ -121,6 +125,7 @@ export class WeightedCanary {
       } catch (e) {
         ok = false;
         const byHand = original.map((o) => `set weight ${keyOf(o)} ${o.weight}`).join('; ');
+        this.byHand.push({ lb: driver.lb.name, commands: byHand });
         lbLog(c, driver.lb.name, 'error', `could not restore the HAProxy weights: ${e instanceof Error ? e.message : String(e)}; set them by hand on the runtime API: ${byHand}`, { weights: original, endpoint: driver.endpoint });
       }
     }

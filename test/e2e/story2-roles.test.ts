@@ -56,7 +56,7 @@ describe('story 2: G Adventures roles, training and production', () => {
     const web = info.inventory.roles.web!;
     const fleet = [...web, 'media-0', 'celery-0'];
     const before = Object.fromEntries(fleet.map((h) => [h, pids(h)]));
-    const r = await p.dpl('production', 'deploy');
+    const r = await p.dpl('production', 'deploy', '--yes');
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/stable → tag v3\.0\.0 /);
 
