@@ -44,6 +44,7 @@ export async function createDeployTag(repoDir: string, options: DeployTagOptions
   const sha = await commitOf(repo, options.sha);
   if (!sha) {
     throw new DplError(`cannot tag the deploy: ${JSON.stringify(options.sha)} is not a commit in ${repo.dir}`, {
+      code: 'git.ref',
       hint: 'fetch the deployed commit into this repo first',
     });
   }
@@ -74,6 +75,7 @@ export async function createDeployTag(repoDir: string, options: DeployTagOptions
       pushed = true;
     } catch (err) {
       throw new DplError(`deploy tag ${tag} was created but pushing it to ${remote} failed: ${messageOf((err as Error).cause ?? err)}`, {
+        code: 'git.remote',
         hint: `push it later with \`git push ${remote} refs/tags/${tag}\``,
       });
     }

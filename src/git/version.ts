@@ -25,7 +25,7 @@ export type Bump = (typeof BUMPS)[number];
 export function nextVersion(current: string, to: string, tagPrefix = 'v'): string {
   if ((BUMPS as readonly string[]).includes(to)) {
     const next = semver.inc(current, to as Bump);
-    if (!next) throw new DplError(`cannot bump ${current} by ${to}`);
+    if (!next) throw new DplError(`cannot bump ${current} by ${to}`, { code: 'version.invalid' });
     return next;
   }
   try {
@@ -50,7 +50,7 @@ export function assertGreater(
     const same = semver.eq(next, current);
     throw new DplError(
       `refusing to ${action}: ${next} is ${same ? 'the same as' : 'lower than'} the current version ${current} (${where})`,
-      { hint: `versions only go up; use ${suggest(current)}` },
+      { code: 'version.invalid', hint: `versions only go up; use ${suggest(current)}` },
     );
   }
 }

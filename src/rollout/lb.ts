@@ -43,7 +43,7 @@ export class RolloutLb {
     const drivers = await openDrivers(internal(c).runImpl, config, { lbs, backends, groups: [], members: [] });
     const perLb = await onEveryLb('rollout: reading the load balancers', drivers.map((driver) => ({ driver })), async ({ driver }) => {
       const state = await driver.readState();
-      if (state.readOnly) throw new HostError(driver.lb.name, state.readOnly.reason, { hint: state.readOnly.hint });
+      if (state.readOnly) throw new HostError(driver.lb.name, state.readOnly.reason, { code: 'proxy.failed', hint: state.readOnly.hint });
       return state.servers;
     });
     const views = mergeViews(perLb);

@@ -31,9 +31,6 @@ export interface Leased {
   release(): void;
 }
 
-const stripHost = (display: string, message: string): string =>
-  message.startsWith(`[${display}] `) ? message.slice(display.length + 3) : message;
-
 export class SshPool implements TransportPool {
   private readonly conns = new Map<string, Promise<SshConnection>>();
   private readonly opened = new Set<SshConnection>();
@@ -133,7 +130,7 @@ export class SshPool implements TransportPool {
     } catch (err) {
       if (err instanceof ConnectionError && err.host !== display) {
         const Cls = err instanceof HostKeyError ? HostKeyError : ConnectionError;
-        throw new Cls(display, stripHost(err.host, err.message), { hint: err.hint });
+        throw new Cls(display, err.message, { code: err.code, hint: err.hint });
       }
       throw err;
     }
@@ -151,7 +148,7 @@ export class SshPool implements TransportPool {
       } catch (err) {
         if (!(err instanceof ConnectionError)) throw err;
         const Cls = err instanceof HostKeyError ? HostKeyError : ConnectionError;
-        throw new Cls(route.display, `jump host ${route.via.display}: ${stripHost(err.host, err.message)}`, { hint: err.hint });
+        throw new Cls(route.display, `jump host ${route.via.display}: ${err.message}`, { code: err.code, hint: err.hint });
       }
       try {
         return await this.dial(route, via);

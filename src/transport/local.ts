@@ -104,7 +104,7 @@ export class LocalTransport implements Transport {
       const sock = 'path' in target ? netConnect(target.path) : netConnect(target.port, target.host);
       sock.once('connect', () => resolve(sock));
       sock.once('error', (e) =>
-        reject(new HostError(this.host.name, `cannot connect to ${describeTarget(target)}: ${e.message}`)),
+        reject(new HostError(this.host.name, `cannot connect to ${describeTarget(target)}: ${e.message}`, { code: 'connect.failed' })),
       );
     });
   }

@@ -45,7 +45,7 @@ export async function runCheck(args: string[], io: Io): Promise<number> {
   }
   for (const d of diagnostics) io.out(render(ts, d, io.cwd) + '\n');
   const n = diagnostics.length;
-  throw new DplError(`${name}: ${n} problem${n === 1 ? '' : 's'} (TypeScript ${ts.version})`, { hint: 'fix them, then `dpl check` again' });
+  throw new DplError(`${name}: ${n} problem${n === 1 ? '' : 's'} (TypeScript ${ts.version})`, { code: 'check.problems', hint: 'fix them, then `dpl check` again' });
 }
 
 function projectTypeScript(dir: string): typeof TS {

@@ -84,7 +84,7 @@ export function prometheus(config: PrometheusSourceConfig): BakeSource {
     } catch (e) {
       const text = `rollout: the bake cannot read ${name}, so nothing was changed: ${(e as Error).message}`;
       const hint = 'fix bake.source (see "Prometheus judge" in docs/rollout.md), or set bake.durationMs: 0 to roll out without a bake';
-      throw (e instanceof BakeSourceError && e.permanent) || e instanceof UsageError ? new UsageError(text, { hint }) : new DplError(text, { hint, cause: e });
+      throw (e instanceof BakeSourceError && e.permanent) || e instanceof UsageError ? new UsageError(text, { hint }) : new DplError(text, { code: 'bake.source', hint, cause: e });
     }
     const values = [...new Set(hosts.map(labelOf))];
     const counted = `${all.requests} requests, ${all.errors} errors counted so far on ${values.length} host${values.length === 1 ? '' : 's'}`;
