@@ -79,7 +79,7 @@ export async function executeRun({ cli, definition, registry, invocations, root,
     await executor.runAll(prepared);
     if (cli.adhoc !== undefined) {
       if (!run.selection.hosts?.length && !run.selection.roles?.length) {
-        throw new UsageError(`no hosts to run "${cli.adhoc}" on`, { hint: 'give hosts with -H or -R, or a task that selects them (e.g. `dpl prod -- uptime`)' });
+        throw new UsageError(`no hosts to run "${cli.adhoc}" on`, { code: 'usage.hosts', hint: 'give hosts with -H or -R, or a task that selects them (e.g. `dpl prod -- uptime`)' });
       }
       // A terminal is handed to one host at a time: never under -P, and not when stdout is --json's.
       const f = cli.flags;

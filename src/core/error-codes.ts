@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   'usage.no-task': 'no task was given on the command line',
   'usage.task-args': "a task's arguments do not match what it takes",
   'usage.grammar': 'a task token (`task:a,key=value`) cannot be parsed',
+  'usage.environment': 'the command line names an environment the deployfile does not declare',
   'usage.hosts': 'a host or role given on the command line is not valid or not known',
   'usage.option': "an option's value is not valid",
   'config.invalid': 'a setting in the deployfile (deploy, rollout, proxy, notify, runLog...) is not valid',
@@ -63,6 +64,7 @@ export const ERROR_CODES = {
   'restart.failed': 'a rolling restart stopped',
   'rollout.failed': 'a rollout stopped at a batch and (if it could) rolled back',
   'bake.source': 'the bake could not read its error-rate source',
+  'report.not-found': '`dpl report` found no run log (none yet, or no such run)',
   'status.unhealthy': 'a host is unreachable or a service is down',
 
   // Load balancers

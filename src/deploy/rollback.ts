@@ -74,10 +74,11 @@ export function checkSchema(states: Map<string, HostState>, target: string, o: {
 
 export async function rollback(c: Context, config: ReleaseConfig, wanted: string | undefined, force: boolean, o: { allowSchemaAhead?: boolean } = {}): Promise<RollbackResult> {
   if (wanted !== undefined && !isReleaseName(wanted)) {
-    throw new UsageError(`not a release name: ${JSON.stringify(wanted)}`, { hint: `release names look like 20261122T153000Z; see \`${releaseCommand(c)('releases')}\`` });
+    throw new UsageError(`not a release name: ${JSON.stringify(wanted)}`, { code: 'usage.task-args', hint: `release names look like 20261122T153000Z; see \`${releaseCommand(c)('releases')}\`` });
   }
   if (strategyOf(config) === 'pull') {
     throw new UsageError('rollback needs release directories; strategy pull deploys in place', {
+      code: 'config.invalid',
       hint: `deploy the previous commit again (\`${releaseCommand(c)('release', ':<sha>')}\`; \`${releaseCommand(c)('releases')}\` lists the SHAs)`,
     });
   }

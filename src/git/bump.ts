@@ -20,6 +20,7 @@ export interface BumpResult {
 function requireVersionFile(spec: VersionFileSpec | undefined, action: string): VersionFileSpec {
   if (spec) return spec;
   throw new UsageError(`cannot ${action}: no version file is configured`, {
+    code: 'config.invalid',
     hint: "pass versionFile: { path: 'config/version.ini', section: 'parameters', key: 'version' } to gitTasks({...})",
   });
 }

@@ -46,6 +46,7 @@ export async function resolveRef(repoDir: string, ref: string, options: ResolveO
   const name = String(ref ?? '').trim();
   if (!name || name.startsWith('-') || /[\s\0]/.test(name)) {
     throw new UsageError(`invalid git ref ${JSON.stringify(ref)}`, {
+      code: 'git.ref',
       hint: 'use stable, latest, a tag (v3.0.1), a branch name or a commit SHA',
     });
   }

@@ -12,6 +12,7 @@ export function parseVersion(input: string, tagPrefix = 'v', what = 'version'): 
   const parsed = STRICT.test(s) ? semver.parse(s) : null;
   if (!parsed) {
     throw new UsageError(`invalid ${what} ${JSON.stringify(input)}: expected a semantic version like 3.0.1`, {
+      code: 'version.invalid',
       hint: 'versions are MAJOR.MINOR.PATCH, optionally with a prerelease part (3.1.0-rc.1)',
     });
   }
@@ -32,7 +33,7 @@ export function nextVersion(current: string, to: string, tagPrefix = 'v'): strin
     return parseVersion(to, tagPrefix);
   } catch (err) {
     if (err instanceof UsageError) {
-      throw new UsageError(`invalid version bump ${JSON.stringify(to)}: expected patch, minor, major or X.Y.Z`);
+      throw new UsageError(`invalid version bump ${JSON.stringify(to)}: expected patch, minor, major or X.Y.Z`, { code: 'version.invalid' });
     }
     throw err;
   }

@@ -48,6 +48,7 @@ export async function groupHosts(c: Context, config: ProxyConfig, which: 'in' | 
   for (const m of rot.model.members.filter((x) => chosen.includes(x.group))) {
     if (!m.host) {
       throw new UsageError(`proxy: server ${m.server} (group ${m.group}) has no deploy host`, {
+        code: 'config.invalid',
         hint: `list inventory host names in \`groups\`, or give the host \`vars: { ${config.serverVar ?? 'lbServer'}: '${m.server}' }\``,
       });
     }

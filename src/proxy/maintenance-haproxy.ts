@@ -29,6 +29,7 @@ export function checkHaproxyPage(lb: string, page: MaintenancePage): void {
   const size = Buffer.byteLength(page.body);
   if (size > MAX_HAPROXY_PAGE) {
     throw new UsageError(`proxy.maintenance: the page is ${size} bytes; HAProxy takes at most ${MAX_HAPROXY_PAGE} (${lb}); no load balancer was changed`, {
+      code: 'config.invalid',
       hint: 'move images and styles to another server and keep the page itself small',
     });
   }

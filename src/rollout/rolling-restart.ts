@@ -65,6 +65,7 @@ export async function rollingRestart(c: Context, config: ReleaseConfig, o: Rolli
     const problems = plannedCapacityProblems(lb.views0, batches.map((b) => lb.keysOf(b)));
     if (problems.length) {
       throw new UsageError(`restart plan ${cfg.plan.join(';')} would leave a backend with no live server:\n  - ${problems.join('\n  - ')}`, {
+        code: 'config.invalid',
         hint: 'use smaller steps (e.g. plan=1;25%;50%;75%;100%), or bring more servers into rotation first (`proxy.status`)',
       });
     }

@@ -52,7 +52,7 @@ export class SshPool implements TransportPool {
     this.connectSlots = new Semaphore(this.maxConnects);
     const max = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     if (!Number.isInteger(max) || max < 1) {
-      throw new UsageError(`maxConnections must be a whole number of at least 1, got ${max}`, { hint: 'set defaults.maxConnections (or --max-connections) to 1 or more' });
+      throw new UsageError(`maxConnections must be a whole number of at least 1, got ${max}`, { code: 'config.invalid', hint: 'set defaults.maxConnections (or --max-connections) to 1 or more' });
     }
     this.cap = new ConnectionCap(max, (c) => this.log(c.label, 'debug', `closing the idle connection to ${c.label}: ${max} connections are open (--max-connections)`));
     options.signal?.addEventListener('abort', () => {

@@ -67,7 +67,7 @@ export class LocalTransport implements Transport {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       child.on('error', (e) => {
         clearTimeout(timer);
-        reject(new HostError(this.host.name, `could not start /bin/sh: ${e.message}`));
+        reject(new HostError(this.host.name, `could not start /bin/sh: ${e.message}`, { code: 'command.channel' }));
       });
       child.on('close', (code, signal) => {
         clearTimeout(timer);

@@ -54,6 +54,7 @@ export async function runInit(args: string[], io: Io, term: InitTerminal = proce
     const existing = join(io.cwd, name);
     if (await exists(existing)) {
       throw new UsageError(`${existing} already exists; dpl init never overwrites a deployfile`, {
+        code: 'init.failed',
         hint: 'edit it, or move it away and run `dpl init` again',
       });
     }
@@ -65,7 +66,7 @@ export async function runInit(args: string[], io: Io, term: InitTerminal = proce
     await writeFile(path, text, { flag: 'wx' });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EEXIST') throw new UsageError(`${path} already exists; dpl init never overwrites a deployfile`);
+    if (err.code === 'EEXIST') throw new UsageError(`${path} already exists; dpl init never overwrites a deployfile`, { code: 'init.failed' });
     throw new DplError(`could not write ${path}: ${err.message}`, { code: 'init.failed', hint: 'check that the directory exists and is writable' });
   }
   const what = example
