@@ -1,6 +1,7 @@
 // One error hierarchy for all of dpl. The CLI boundary (src/cli/boundary.ts) maps
-// each class to an exit code and prints `message` (+ `hint`) without a stack trace. Every
-// error carries a stable `code` (src/core/error-codes.ts), and a HostError its `host`.
+// each class to an exit code and prints the error as people read it (`[host] message`,
+// src/reporters/error-text.ts) and its hint, without a stack trace. Every error carries a
+// stable `code` (src/core/error-codes.ts), and a HostError its `host`.
 
 import type { ErrorCode } from './error-codes.js';
 
@@ -29,10 +30,11 @@ export class DplError extends Error {
   hint?: string;
   declare readonly cause?: unknown;
   constructor(message: string, options: ErrorOptions & { code: ErrorCode }) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // `?.`: a plain-JS deployfile may still call `new DplError(message)`; it gets `unknown`, not a crash.
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
-    this.code = options.code;
-    this.hint = options.hint;
+    this.code = options?.code ?? 'unknown';
+    this.hint = options?.hint;
   }
 }
 
