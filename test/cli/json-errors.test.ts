@@ -1,9 +1,10 @@
 // Error fields in --json (issue #20): the real dpl CLI against the real sshd bed ends
 // with a run.end that says what failed as data (code, host, each host's failure), so a
 // CI job matches on `code`, not on the English text. The terminal's words are unchanged.
-import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { dpl, project } from '../helpers/cli.js';
 import { describeBed } from '../support/bed.js';
 import { cliProject, deployFixtures, type CliRun } from '../deploy/cli-project.js';
@@ -31,34 +32,44 @@ describeBed('error codes in --json (CLI, real hosts)', (bed) => {
   const F = ['-F', bed.configFile];
   let repo!: AppRepo;
   const { track } = deployFixtures(bed, (r) => (repo = r));
+  const dirs: string[] = [];
+  /** A directory to run in, for the run log it leaves (removed after the file). */
+  const scratch = (): string => (dirs.push(mkdtempSync(path.join(tmpdir(), 'dpl-json-errors-'))), dirs.at(-1)!);
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  it('a failing command: command.failed on its host, in host.end and in run.end.failures; the terminal still says [host]', () => {
-    const r = dpl([...F, '--json', '-H', 'web-0', '--', 'echo broken >&2; exit 3']);
+  it('a failing command: command.failed on its host, in host.end and in run.end.failures, in --json and the run log; the terminal still says [host]', () => {
+    const cwd = scratch();
+    const r = dpl([...F, '--json', '-H', 'web-0', '--', 'echo broken >&2; exit 3'], { cwd });
     expect(r.code, r.stderr).toBe(1);
     const end = runEnd(r);
     expect(end).toMatchObject({ ok: false, code: 'hosts.failed', hostsFailed: ['web-0'] });
     expect(end.failures).toEqual([{ host: 'web-0', code: 'command.failed', message: expect.stringMatching(/^command exited with code 3: echo broken/) }]);
     expect(hostEnds(r.stdout)).toEqual([expect.objectContaining({ host: 'web-0', ok: false, code: 'command.failed' })]);
+    // The run log keeps the same fields.
+    const logged = runEnd({ stdout: readFileSync(path.join(cwd, '.dpl', 'logs', 'latest', 'events.jsonl'), 'utf8'), stderr: '' });
+    expect(logged).toMatchObject({ code: 'hosts.failed', failures: end.failures });
 
-    const human = dpl([...F, '-H', 'web-0', '--', 'echo broken >&2; exit 3']);
+    const human = dpl([...F, '-H', 'web-0', '--', 'echo broken >&2; exit 3'], { cwd });
     expect(human.code).toBe(1);
     expect(human.stdout + human.stderr).toMatch(/^\[web-0\] failed: command exited with code 3: echo broken/m);
     expect(human.stderr).toMatch(/^  - web-0: command exited with code 3: echo broken/m);
   });
 
   it('a changed host key: hostkey.changed (never skipped), an unknown one: hostkey.unknown', () => {
-    const r = dpl([...F, '--json', '--skip-bad-hosts', '-H', 'imposter', '--', 'true']);
+    const cwd = scratch();
+    const r = dpl([...F, '--json', '--skip-bad-hosts', '-H', 'imposter', '--', 'true'], { cwd });
     expect(r.code, r.stderr).not.toBe(0);
     expect(runEnd(r).failures).toEqual([expect.objectContaining({ host: 'imposter', code: 'hostkey.changed', message: expect.stringMatching(/^HOST KEY CHANGED for /), hint: expect.stringContaining('ssh-keygen -R') })]);
     expect(hostEnds(r.stdout)).toEqual([expect.objectContaining({ host: 'imposter', code: 'hostkey.changed', skipped: false })]);
     expect(r.stderr).toMatch(/^  - imposter: HOST KEY CHANGED for /m);
 
-    const unknown = dpl([...F, '--json', '-H', 'stranger', '--', 'true']);
+    const unknown = dpl([...F, '--json', '-H', 'stranger', '--', 'true'], { cwd });
     expect(runEnd(unknown).failures).toEqual([expect.objectContaining({ host: 'stranger', code: 'hostkey.unknown' })]);
   });
 
   it('an unknown task: usage.unknown-task, exit 2, and --json still ends with run.end', () => {
     const dir = project(`import { deployfile, task } from 'dpl-deploy';\nexport default deployfile({ tasks: { hello: task(async () => undefined) } });\n`);
+    dirs.push(dir);
     const r = dpl(['--json', 'helo'], { cwd: dir });
     expect(r.code, r.stderr).toBe(2);
     expect(runEnd(r)).toMatchObject({ ok: false, tasks: 0, code: 'usage.unknown-task', error: 'unknown task "helo"; did you mean "hello"?' });
