@@ -109,7 +109,7 @@ async function restartBatch(r: Run, config: ReleaseConfig, i: number): Promise<v
     tell(c, 'rollout.batch', { batch: n, of, hosts: batch.map((h) => h.name), state: 'failed', release, detail: s.reason }, `restart batch ${n}/${of} failed: ${s.reason}`, { level: 'error' });
     tell(c, 'rollout.restart', { ok: false, batches: batches.map((b) => b.map((h) => h.name)), drained: s.drained, failedBatch: n }, `rolling restart stopped at batch ${n}/${of}`, { level: 'error' });
     const text = stoppedText({ ...s, batch: n, batches });
-    const e = new DplError(text.message, { code: 'restart.failed', hint: text.hint });
+    const e = new DplError(text.message, { code: s.interrupted ? 'interrupted' : 'restart.failed', hint: text.hint });
     if (s.interrupted) e.exitCode = ExitCode.interrupted;
     throw e;
   };
