@@ -254,7 +254,7 @@ export class HostContext implements Context {
     if (!ok) {
       const error = new CommandError(host, shown, r.code, r.signal, r.stdout, r.stderr);
       if (!(options.warnOnly ?? this.scope().warnOnly)) throw error;
-      this.emit('log', { host, level: 'warn', message: `ignoring failure (warn only): ${error.message.slice(host.length + 3)}` });
+      this.emit('log', { host, level: 'warn', message: `ignoring failure (warn only): ${error.message}` });
     }
     return result;
   }

@@ -51,10 +51,10 @@ export async function buildArtifact(
     if (build.command) await c.cd(src).withEnv(env).local(build.command);
     const output = path.resolve(src, build.output ?? '.');
     if (output !== src && !output.startsWith(src + path.sep)) {
-      throw new DplError(`build.output must be inside the build directory: ${JSON.stringify(build.output)}`);
+      throw new DplError(`build.output must be inside the build directory: ${JSON.stringify(build.output)}`, { code: 'build.failed' });
     }
     if (!c.session.flags.dryRun && !(await stat(output).catch(() => undefined))?.isDirectory()) {
-      throw new DplError(`build output ${build.output} was not produced by the build`, { hint: `check build.command and build.output (looked in ${output})` });
+      throw new DplError(`build output ${build.output} was not produced by the build`, { code: 'build.failed', hint: `check build.command and build.output (looked in ${output})` });
     }
     return { dir: output, dispose };
   } catch (e) {

@@ -95,6 +95,7 @@ export function stuckError(c: Context, stuck: HostCleanup['stuck']): DplError {
       `(owned by another user, e.g. written by the app); marked failed so no rollback uses them. ` +
       `Delete them with \`${releaseCommand(c)('cleanup', ':sudo=yes')}\`, or let the app write only under shared/\n` +
       stuck.map((s) => s.detail).filter(Boolean).join('\n'),
+    { code: 'cleanup.stuck' },
   );
 }
 

@@ -6,7 +6,7 @@ import type { Host } from '../core/host.js';
 import { DplError, HostError } from '../core/errors.js';
 import type { DeployInfo, HostHook, HostRelease, OnceStep, RunHook } from './config.js';
 import type { FanOut } from '../core/fanout.js';
-import { forHosts } from './remote.js';
+import { errorText, forHosts } from './remote.js';
 
 /** `c` for a host hook: on the host, in the release directory, DPL_* set. */
 export function releaseContext(c: Context, rel: HostRelease): Context {
@@ -24,10 +24,8 @@ export function releaseContext(c: Context, rel: HostRelease): Context {
 
 /** Wrap an error from a hook so the message says which hook failed. */
 function hookError(name: string, host: Host | undefined, e: unknown): Error {
-  const message = e instanceof Error ? e.message : String(e);
-  if (!host) return new DplError(`hook ${name} failed: ${message}`, { cause: e });
-  const bare = message.startsWith(`[${host.name}] `) ? message.slice(host.name.length + 3) : message;
-  return new HostError(host.name, `hook ${name} failed: ${bare}`, { cause: e });
+  if (!host) return new DplError(`hook ${name} failed: ${errorText(e)}`, { code: 'hook.failed', cause: e });
+  return new HostError(host.name, `hook ${name} failed: ${errorText(e, { tagged: host.name })}`, { code: 'hook.failed', cause: e });
 }
 
 /** A per-host hook on every release (bounded parallel); failures collected, none thrown. */
@@ -88,7 +86,7 @@ export async function runOnceSteps(c: Context, steps: OnceStep[], releases: Host
       rel = releases[0];
     }
     if (!rel) continue;
-    if (c.session.signal.aborted) throw new DplError(`interrupted before ${label}`);
+    if (c.session.signal.aborted) throw new DplError(`interrupted before ${label}`, { code: 'interrupted' });
     c.on(rel.host).log(`running ${label}`);
     try {
       await step.run(releaseContext(c, rel), rel);

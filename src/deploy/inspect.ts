@@ -96,7 +96,7 @@ export async function checkHosts(c: Context, config: ReleaseConfig, t: Targets):
     }
     if (marker(stdout, 'repo-unreachable') !== undefined) problems.push(`cannot reach ${repoUrl} with git from this host`);
     if (strategy !== 'upload' && !repoUrl) problems.push(urlProblem ?? 'no repository URL to fetch from (set repoUrl, or give the local repo a remote)');
-    if (problems.length) return { state: parseState(stdout), problem: new DplError(problems.join('; ')) };
+    if (problems.length) return { state: parseState(stdout), problem: new DplError(problems.join('; '), { code: 'deploy.check' }) };
     const current = marker(stdout, 'link');
     const free = Number(marker(stdout, 'free-kb'));
     c.on(h).log(`ok: ${root} writable by ${marker(stdout, 'user')}, lock free${current ? `, current → ${current}` : ''}${free ? `, ${(free / 1048576).toFixed(1)} GiB free` : ''}`);
@@ -117,6 +117,7 @@ export async function checkHosts(c: Context, config: ReleaseConfig, t: Targets):
   if (mixed.length) {
     const cmd = releaseCommand(c);
     throw new DplError(`${perHost ? `${perHost.message}\n` : ''}deploy.check: the fleet is not on one release:\n  - ${mixed.join('\n  - ')}`, {
+      code: 'deploy.mixed',
       hint: `an unfinished deploy: \`${cmd('recover')}\` (\`--force\` takes over the lock of a run that died on this machine); hosts on different releases: deploy (or \`${cmd('rollback', ':<release>')}\`) to all of them`,
     });
   }

@@ -142,7 +142,7 @@ async function lockHost(c: Context, h: Host, l: Layout, info: LockInfo, takeOver
       liveness: judgeHolder(parseLockInfo(infoText)),
     };
     if (replace !== undefined && holder.token === replace) {
-      throw new DplError(`could not move the stale deploy lock ${l.lock} aside: can the login user write ${l.root}?`);
+      throw new DplError(`could not move the stale deploy lock ${l.lock} aside: can the login user write ${l.root}?`, { code: 'lock.failed' });
     }
     if (holder.liveness.state !== 'stale' || replace !== undefined || !(await takeOver(h, holder))) return { holder };
     c.on(h).warn(`taking over the stale deploy lock on ${h.name}: held by ${holderText(holder.info, holder.age)}; ${holder.liveness.evidence}`);
@@ -154,11 +154,11 @@ async function runLockStep(c: Context, h: Host, l: Layout, info: LockInfo, repla
   try {
     return (await runScript(c, h, 'take deploy lock', acquireScript(l, info, replace))).stdout;
   } catch (e) {
-    if (!(e instanceof CommandError) || e.code !== STEP_FAILED) throw e;
+    if (!(e instanceof CommandError) || e.status !== STEP_FAILED) throw e;
     // The host's own error (stderr), named by the step that failed; the script removed its temp dir.
     const step = marker(e.stdout, 'failed') ?? 'a step';
     const left = marker(e.stdout, 'leftover') !== undefined ? `could not remove ${l.lock}.tmp.${info.token} either: remove it by hand` : 'nothing was left on the host';
-    throw new DplError(`${step} failed: ${e.stderr.trim().split('\n').slice(-3).join(' / ') || 'no error text'} (${left})`);
+    throw new DplError(`${step} failed: ${e.stderr.trim().split('\n').slice(-3).join(' / ') || 'no error text'} (${left})`, { code: 'lock.failed' });
   }
 }
 
@@ -185,7 +185,7 @@ function takeOverPolicy(c: Context): TakeOver {
 }
 
 function interruptedWhileLocking(problems: Problem[]): InterruptedError {
-  const also = problems.filter((p) => p.error).map((p) => `\n  - ${p.host}: ${errorText(p.error).replace(`[${p.host}] `, '')}`);
+  const also = problems.filter((p) => p.error).map((p) => `\n  - ${p.host}: ${errorText(p.error, { tagged: p.host })}`);
   return new InterruptedError(`interrupted while taking the deploy locks: nothing was changed; the locks taken were released${also.join('')}`);
 }
 
@@ -198,7 +198,7 @@ function lockError(c: Context, problems: Problem[], total: number, firstOnly: bo
         : `on ${problems.length} of ${total} hosts (nothing was changed; the locks taken were released)`;
   const lines = problems.map((p) => {
     const h = p.holder;
-    if (!h) return `${p.host}: ${errorText(p.error).replace(`[${p.host}] `, '')}`;
+    if (!h) return `${p.host}: ${errorText(p.error, { tagged: p.host })}`;
     const who = holderText(h.info, h.age);
     if (h.liveness.state === 'stale') return `${p.host}: deploy lock ${h.lock} is stale: held by ${who}; ${h.liveness.evidence}`;
     return `${p.host}: deploy lock ${h.lock} is ${waitedMs ? 'still ' : ''}held by ${who}`;
@@ -215,7 +215,8 @@ function lockError(c: Context, problems: Problem[], total: number, firstOnly: bo
   }
   if (problems.some((p) => p.error)) hints.push(`fix the hosts above (\`${cmd('check')}\` tests reach, write access and the lock without changing anything)`);
   const head = waitedMs ? `gave up waiting ${formatDuration(waitedMs)} for the deploy lock: could not take it` : 'could not take the deploy lock';
-  return new DplError(`${head} ${where}:\n${lines.map((l) => `  - ${l.replace(/\n/g, '\n    ')}`).join('\n')}`, { hint: hints.join('; ') || undefined });
+  const code = problems.some((p) => p.holder && p.holder.liveness.state !== 'stale') ? 'lock.held' : problems.some((p) => p.holder) ? 'lock.stale' : 'lock.failed';
+  return new DplError(`${head} ${where}:\n${lines.map((l) => `  - ${l.replace(/\n/g, '\n    ')}`).join('\n')}`, { code, hint: hints.join('; ') || undefined });
 }
 
 /** Release our own locks (token checked), `size` hosts at once (-z); never throws, warns about what it could not release. */

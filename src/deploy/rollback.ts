@@ -11,7 +11,7 @@ import { strategyOf, type ReleaseConfig } from './config.js';
 import { targetsOf } from './targets.js';
 import { previousGood, refOfRelease, statusOf, type HostState } from './history.js';
 import { isReleaseName } from './layout.js';
-import { shortSha } from './remote.js';
+import { errorText, shortSha } from './remote.js';
 import { releaseCommand, type TaskCommand } from './task-names.js';
 import { describeMigrations, migrationsAhead, recordUndone, type AppliedMigration } from './migrations.js';
 import type { Flow } from '../pipeline/flow.js';
@@ -33,6 +33,7 @@ export function chooseTarget(states: Map<string, HostState>, wanted: string | un
     }
     if (problems.length) {
       throw new DplError(`cannot roll back to ${wanted}:\n  - ${problems.join('\n  - ')}`, {
+        code: 'rollback.impossible',
         hint: problems.some((p) => p.includes('marked')) ? `add force=yes to switch to it anyway (${cmd('rollback', `:${wanted},force=yes`)})` : `see \`${cmd('releases')}\``,
       });
     }
@@ -47,12 +48,12 @@ export function chooseTarget(states: Map<string, HostState>, wanted: string | un
       else problems.push(`${host}: no good release older than ${s.current}`);
     }
   }
-  if (problems.length) throw new DplError(`cannot roll back:\n  - ${problems.join('\n  - ')}`, { hint: `see \`${cmd('releases')}\`` });
+  if (problems.length) throw new DplError(`cannot roll back:\n  - ${problems.join('\n  - ')}`, { code: 'rollback.impossible', hint: `see \`${cmd('releases')}\`` });
   const distinct = [...new Set(picks.values())];
   if (distinct.length > 1) {
     throw new DplError(
       `the hosts do not agree on the previous good release:\n  - ${[...picks].map(([h, r]) => `${h}: ${r}`).join('\n  - ')}`,
-      { hint: `name the release for every host: ${cmd('rollback', `:${distinct.sort()[0]}`)}` },
+      { code: 'rollback.impossible', hint: `name the release for every host: ${cmd('rollback', `:${distinct.sort()[0]}`)}` },
     );
   }
   return distinct[0]!;
@@ -66,16 +67,18 @@ export function checkSchema(states: Map<string, HostState>, target: string, o: {
   const ahead = migrationsAhead(states.values(), target);
   if (!ahead.length || o.hook || o.allowSchemaAhead) return ahead;
   throw new DplError(`cannot roll back to ${target}: newer releases applied migrations it does not know:\n  - ${describeMigrations(ahead)}`, {
+    code: 'rollback.migrations',
     hint: `undo them first (a rollbackMigrations hook in the config does it as part of the rollback), or leave them applied with ${o.cmd('rollback', `:${target},allow-schema-ahead=yes`)}`,
   });
 }
 
 export async function rollback(c: Context, config: ReleaseConfig, wanted: string | undefined, force: boolean, o: { allowSchemaAhead?: boolean } = {}): Promise<RollbackResult> {
   if (wanted !== undefined && !isReleaseName(wanted)) {
-    throw new UsageError(`not a release name: ${JSON.stringify(wanted)}`, { hint: `release names look like 20261122T153000Z; see \`${releaseCommand(c)('releases')}\`` });
+    throw new UsageError(`not a release name: ${JSON.stringify(wanted)}`, { code: 'usage.task-args', hint: `release names look like 20261122T153000Z; see \`${releaseCommand(c)('releases')}\`` });
   }
   if (strategyOf(config) === 'pull') {
     throw new UsageError('rollback needs release directories; strategy pull deploys in place', {
+      code: 'config.invalid',
       hint: `deploy the previous commit again (\`${releaseCommand(c)('release', ':<sha>')}\`; \`${releaseCommand(c)('releases')}\` lists the SHAs)`,
     });
   }
@@ -105,7 +108,7 @@ export async function rollback(c: Context, config: ReleaseConfig, wanted: string
         try {
           await hook(c, { release: chosen, migrations: undo, hosts: run.hosts });
         } catch (e) {
-          throw new DplError(`hook rollbackMigrations failed: ${e instanceof Error ? e.message : String(e)}; nothing was switched (still on ${[...new Set(run.hosts.map((h) => run.states.get(h.name)?.current ?? '-'))].join(', ')})`, { cause: e });
+          throw new DplError(`hook rollbackMigrations failed: ${errorText(e)}; nothing was switched (still on ${[...new Set(run.hosts.map((h) => run.states.get(h.name)?.current ?? '-'))].join(', ')})`, { code: 'hook.failed', cause: e });
         }
         await recordUndone(c, t.hosts, run.states, (h) => t.layouts.get(h.name)!.root, chosen, undo.map((m) => m.name), t.size);
       },

@@ -108,7 +108,7 @@ export async function uploadRelease(c: Context, rel: HostRelease, shipment: Ship
   try {
     bytes = await send(plan, false);
   } catch (e) {
-    if (!(plan.linked.length && e instanceof CommandError && e.code === EXTRACT_FAILED)) throw e;
+    if (!(plan.linked.length && e instanceof CommandError && e.status === EXTRACT_FAILED)) throw e;
     fallback = `linking from ${base!.name} failed: ${e.stderr.trim().split('\n').slice(-1)[0] ?? ''}`;
     hc.warn(`${fallback}; uploading every file`);
     plan = full;

@@ -6,6 +6,7 @@ import type { DplEvent, EventBus } from '../core/events.js';
 import { DEPLOY_PHASES, describeUrl, type DeployPhase, type ResolvedTarget } from './config.js';
 import { jsonBody, noticeFrom, slackBody, type DeployNotice } from './notice.js';
 import { postJson } from './webhook.js';
+import { errorText } from '../reporters/error-text.js';
 
 export interface NotifierOptions {
   events: EventBus;
@@ -39,7 +40,7 @@ export class Notifier {
     } else if (e.type === 'run.end') {
       for (const [key, d] of [...this.open]) {
         const phase = e.ok ? 'success' : 'failure';
-        const data = { ...d.data, phase, error: e.ok ? undefined : (e.error ?? 'the run failed') };
+        const data = { ...d.data, phase, error: e.ok ? undefined : e.error ? errorText({ message: e.error, host: e.host }) : 'the run failed' };
         this.onPhase(phase, e.time, `deploy ${phase} (inferred at the end of the run)`, data, key, true);
       }
     }

@@ -31,6 +31,7 @@ export async function recoverTask(c: Context, config: ReleaseConfig, t: Scope): 
     const left = [...new Set(done.flatMap((d) => d.left))];
     if (left.length) {
       throw new DplError(`recovery is not finished: ${left.join(', ')} still ${left.length === 1 ? 'has' : 'have'} an unfinished deploy`, {
+        code: 'recover.unfinished',
         hint: `make them reachable (or fix what the warnings above name) and run \`${releaseCommand(c)('recover')}\` again`,
       });
     }

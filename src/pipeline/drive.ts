@@ -80,7 +80,7 @@ async function batch(run: PipelineRun, i: number, info: DeployInfo): Promise<voi
       await discard(run, tried, prepared.failed, prepared.failed.length ? `prepare failed on ${prepared.failed.map((f) => f.host).join(', ')}` : 'interrupted');
       if (!prepared.failed.length) throw run.stop('interrupted', n, hosts, 'interrupted while preparing', undefined, interrupted(run, 'prepare'));
       phase(run, 'prepare', 'failed', prepared.failed.map((f) => f.host));
-      const lines = prepared.failed.map((f) => `${f.host}: ${errorText(f.error).replace(`[${f.host}] `, '')}`).join('\n');
+      const lines = prepared.failed.map((f) => `${f.host}: ${errorText(f.error, { tagged: f.host })}`).join('\n');
       throw run.stop('prepare', n, hosts, `prepare of ${run.name} failed (its release directories were removed):\n${lines}`, undefined,
         new HostsFailedError(`prepare of release ${run.name} (no host was switched; release directories removed)`, prepared.failed));
     }
@@ -155,7 +155,7 @@ async function finish(run: PipelineRun, info: DeployInfo): Promise<void> {
     const names = unfinished.map((r) => r.host);
     const err = new DplError(
       `${run.name} is live on ${run.moved.map((h) => h.name).join(', ')}; unfinished on ${names.join(', ')} (no answer: ${unfinished.map((r) => r.note).join('; ')}):\n${run.table()}`,
-      { hint: `the decision to switch is recorded on every host; once ${names.join(', ')} can be reached, \`${releaseCommand(c)('recover')}\` (or the next deploy) finishes ${names.length === 1 ? 'it' : 'them'}` },
+      { code: 'deploy.unfinished', hint: `the decision to switch is recorded on every host; once ${names.join(', ')} can be reached, \`${releaseCommand(c)('recover')}\` (or the next deploy) finishes ${names.length === 1 ? 'it' : 'them'}` },
     );
     await notify(run, err, info);
     throw err;
@@ -167,7 +167,7 @@ async function finish(run: PipelineRun, info: DeployInfo): Promise<void> {
   }
   if (spec.flow.name === 'canary') announce(c, 'success', `release ${run.name} is live on ${run.hosts.length} host${run.hosts.length === 1 ? '' : 's'}`, { release: run.name, ref: run.ref, hosts: run.hosts.map((h) => h.name) });
   await runRunHook(c, 'afterDeploy', run.config.hooks?.afterDeploy, info).catch((e: Error) => {
-    throw new DplError(`release ${run.name} is live and recorded on every host, but ${e.message}`, { cause: e });
+    throw new DplError(`release ${run.name} is live and recorded on every host, but ${errorText(e)}`, { code: 'hook.failed', cause: e });
   });
   // Cleanup and the deploy tag, still under the lock (cleanup deletes releases).
   const left = { ...run.spec, hosts: run.spec.hosts.filter((h) => !run.ended.has(h.name)) };

@@ -76,7 +76,7 @@ async function switchFailed(run: PipelineRun, failures: HostFailure[]): Promise<
  */
 async function afterSwitchFailed(run: PipelineRun, step: string, failures: HostFailure[], info: DeployInfo): Promise<never> {
   const { c, spec } = run;
-  const detail = failures.map((f) => `  - ${f.host}: ${errorText(f.error).replace(`[${f.host}] `, '').replace(/\n/g, '\n    ')}`).join('\n');
+  const detail = failures.map((f) => `  - ${f.host}: ${errorText(f.error, { tagged: f.host }).replace(/\n/g, '\n    ')}`).join('\n');
   const moved = [...run.moved, ...run.hosts.filter((h) => run.records.get(h.name)!.phase === 'unfinished')];
   const notMoved = run.hosts.filter((h) => run.records.get(h.name)!.phase === 'prepared');
   if (notMoved.length) await discard(run, notMoved, [], `${step} failed on ${failures.map((f) => f.host).join(', ')}`);
@@ -96,6 +96,7 @@ async function afterSwitchFailed(run: PipelineRun, step: string, failures: HostF
         ? `every host was ${back}, but restarting failed on ${notRestarted.join(', ')}`
         : `every host was ${back} and restarted; ${run.name} is marked failed`;
     const err = new DplError(`${what} failed after the switch (${step}):\n${detail}\n${summary}`, {
+      code: 'deploy.after-switch',
       hint: outcome === true ? 'fix the problem and deploy again' : `check the hosts above; \`${releaseCommand(run.c)('releases')}\` shows what is live where, \`${releaseCommand(run.c)('recover')}\` finishes what it can`,
     });
     return failed(run, err);
@@ -103,6 +104,7 @@ async function afterSwitchFailed(run: PipelineRun, step: string, failures: HostF
   await record(run, run.relsOf(run.moved), 'failed', () => ({ reason: `${step} failed on ${failures.map((f) => f.host).join(', ')}`, action: 'deploy' }), { done: true });
   const why = run.config.autoRollback === false ? 'autoRollback is off' : 'not every host has a previous release';
   return failed(run, new DplError(`${what} failed after the switch (${step}); ${run.name} is live on every host but marked failed (${why}):\n${detail}`, {
+    code: 'deploy.after-switch',
     hint: run.relsOf(run.moved).every((r) => r.previous) ? `roll back with \`${releaseCommand(run.c)('rollback')}\`, or fix and deploy again` : 'fix the problem and deploy again',
   }));
 }

@@ -5,6 +5,7 @@
 // from the run's start.
 import { num, str, strings, type LoggedEvent } from './load.js';
 import { hostRows, type HostRow } from './hosts.js';
+import { errorText } from '../reporters/error-text.js';
 
 export { markSlow, type HostRow, type Span } from './hosts.js';
 
@@ -191,7 +192,8 @@ function problems(events: readonly LoggedEvent[], at: (e: LoggedEvent) => number
 
 function outcome(events: readonly LoggedEvent[], end: LoggedEvent | undefined): ReportModel['outcome'] {
   const ok = end ? end['ok'] === true : undefined;
-  const error = str(end?.['error']);
+  const message = str(end?.['error']);
+  const error = message === undefined ? undefined : errorText({ message, host: str(end?.['host']) });
   const hint = str(end?.['hint']);
   // The deploy's own words for how it ended (announce.ts), else the run's.
   const said = [...events].reverse().find((e) => e.type === 'log' && e['topic'] === 'deploy' && ['success', 'failure', 'rollback'].includes(String((e['data'] as Record<string, unknown> | undefined)?.['phase'])));

@@ -87,6 +87,6 @@ const CHECK_TEXT: Record<FailedCheck, string> = {
 /** A failed rollout: exit 1, the report in the message, the hint says what to do next. */
 export class RolloutError extends DplError {
   constructor(readonly report: RolloutReport, hint?: string) {
-    super(renderFailure(report), { hint });
+    super(renderFailure(report), { code: 'rollout.failed', hint });
   }
 }

@@ -28,9 +28,9 @@ import { watchApplied, type AppliedMigration } from '../deploy/migrations.js';
 
 export async function rollout(c: Context, opts: RolloutOptions): Promise<RolloutReport> {
   const hosts = opts.hosts ?? [...c.targets.hosts];
-  if (!hosts.length) throw new UsageError('rollout: no hosts to roll out to', { hint: 'choose them with -H/-R or an environment task (`dpl prod deploy`)' });
+  if (!hosts.length) throw new UsageError('rollout: no hosts to roll out to', { code: 'usage.hosts', hint: 'choose them with -H/-R or an environment task (`dpl prod deploy`)' });
   if (strategyOf(opts.release) === 'pull') {
-    throw new UsageError('a rollout needs release directories; strategy pull deploys in place', { hint: 'use strategy git or upload' });
+    throw new UsageError('a rollout needs release directories; strategy pull deploys in place', { code: 'config.invalid', hint: 'use strategy git or upload' });
   }
   const cfg = resolveRollout(opts.rollout, c.environment?.name, opts.plan);
   const batches = batchesOf(hosts, cfg.plan);
@@ -52,6 +52,7 @@ export async function rollout(c: Context, opts: RolloutOptions): Promise<Rollout
     const problems = plannedCapacityProblems(lb.views0, batches.map((b) => lb.keysOf(b)));
     if (problems.length) {
       throw new UsageError(`rollout plan ${cfg.plan.join(';')} would leave a backend with no live server:\n  - ${problems.join('\n  - ')}`, {
+        code: 'config.invalid',
         hint: 'use smaller steps (e.g. plan=1;25%;50%;75%;100%), or bring more servers into rotation first (`proxy.status`)',
       });
     }

@@ -62,11 +62,13 @@ export function canaryWeights(rows: readonly WeightRow[], canary: ReadonlySet<st
 export function refuseWeighted(proxy: ProxyConfig | undefined, step: string): void {
   if (!proxy) {
     throw new UsageError(`rollout plan step ${step} is a weighted canary, but this rollout has no proxy config: there are no server weights to set`, {
+      code: 'config.invalid',
       hint: 'give the rollout an HAProxy proxy config (`proxy`), or use a host step (`plan=1;50%;100%`)',
     });
   }
   if ((proxy.driver ?? 'haproxy') !== 'haproxy') {
     throw new UsageError(`rollout plan step ${step} is a weighted canary, which needs HAProxy: ${proxy.driver} has no runtime server weights`, {
+      code: 'config.invalid',
       hint: 'with nginx, use a host step (`plan=1;50%;100%`)',
     });
   }
@@ -84,7 +86,7 @@ export class WeightedCanary {
   async apply(c: Context, keys: readonly string[], percent: number): Promise<void> {
     const canary = new Set(keys);
     await onEveryLb('rollout: weighting the canary', this.drivers.map((driver) => ({ driver })), async ({ driver }) => {
-      if (!(driver instanceof HaproxyDriver)) throw new UsageError(`a weighted canary needs HAProxy; ${driver.lb.name} is ${driver.kind}`);
+      if (!(driver instanceof HaproxyDriver)) throw new UsageError(`a weighted canary needs HAProxy; ${driver.lb.name} is ${driver.kind}`, { code: 'config.invalid' });
       const servers = (await driver.readState()).servers;
       const backends = new Set(servers.filter((s) => canary.has(keyOf(s))).map((s) => s.backend));
       const mine = servers.filter((s) => backends.has(s.backend));
@@ -94,7 +96,7 @@ export class WeightedCanary {
       try {
         plan = canaryWeights(rows, canary, percent);
       } catch (e) {
-        throw new UsageError(`weighted canary on ${driver.lb.name}: ${(e as Error).message}`, { hint: 'bring more servers into rotation first (`proxy.status`)' });
+        throw new UsageError(`weighted canary on ${driver.lb.name}: ${(e as Error).message}`, { code: 'proxy.rotation', hint: 'bring more servers into rotation first (`proxy.status`)' });
       }
       const changes = [...plan.weights].map(([key, weight]) => ({ ...split(key), weight }));
       // Remembered before the change: a half-applied change is set back too.

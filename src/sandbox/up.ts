@@ -42,6 +42,7 @@ export async function sandboxUp(project: string, webHosts: number, log: (line: s
     const problems = checkRunning(existing);
     if (problems.length === 0) return { info: existing, reused: true, ms: Date.now() - started };
     throw new DplError(`the sandbox in ${link} is not (fully) running:\n  ${problems.join('\n  ')}`, {
+      code: 'sandbox.failed',
       hint: 'stop what is left and start afresh: `dpl sandbox down && dpl sandbox up`',
     });
   }
@@ -109,7 +110,7 @@ function makeDir(link: string, user: LoginUser): string {
       mkdirSync(link, { mode: 0o755 });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      throw new DplError(`${link} appeared while this sandbox was starting: is another \`dpl sandbox up\` running here?`);
+      throw new DplError(`${link} appeared while this sandbox was starting: is another \`dpl sandbox up\` running here?`, { code: 'sandbox.failed' });
     }
     chmodSync(link, 0o755);
     return realpathSync(link);

@@ -44,7 +44,7 @@ export async function runSandbox(args: string[], io: Io): Promise<number> {
       const r = await m.sandboxDown(dir);
       if (!r.dir) io.out(`sandbox: none in ${dir}\n`);
       else io.out(`sandbox: stopped ${r.stopped} process${r.stopped === 1 ? '' : 'es'}, removed ${r.dir}\n`);
-      if (r.left.length) throw new DplError(`sandbox: processes ${r.left.join(', ')} would not stop`, { hint: 'look at them with `ps -p <pid>`' });
+      if (r.left.length) throw new DplError(`sandbox: processes ${r.left.join(', ')} would not stop`, { code: 'sandbox.failed', hint: 'look at them with `ps -p <pid>`' });
       return 0;
     }
     case 'status': {
