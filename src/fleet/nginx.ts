@@ -75,7 +75,7 @@ export function nginxConfigText(p: NginxPlan, upstream: string, pidFile: string)
 /** Write the files and start nginx; ready once a request through it gets any answer. */
 export async function startNginx(p: NginxPlan, o: { binary?: string; detached?: boolean; owner?: { uid: number; gid: number }; timeoutMs?: number } = {}): Promise<RunningNginx> {
   const bin = o.binary ?? nginxBinary();
-  if (!bin) throw new DplError('nginx not found', { hint: 'install it: apt-get install nginx-light' });
+  if (!bin) throw new DplError('nginx not found', { code: 'fleet.failed', hint: 'install it: apt-get install nginx-light' });
   const { conf, upstream, config } = nginxFiles(p, bin);
   mkdirSync(p.dir, { recursive: true, mode: 0o755 });
   chmodSync(p.dir, 0o755);
@@ -106,7 +106,7 @@ export async function startNginx(p: NginxPlan, o: { binary?: string; detached?: 
   }
   if (!exited) child.kill('SIGKILL');
   const text = [outFile, join(p.dir, 'error.log')].filter(existsSync).map((f) => readFileSync(f, 'utf8').trim()).join('\n').split('\n').slice(-6).join('\n');
-  throw new DplError(exited ? `nginx did not start (${exited}): ${text}` : `nginx did not answer on ${p.listen} within ${timeoutMs / 1000} s`, { hint: `its config is ${conf}` });
+  throw new DplError(exited ? `nginx did not start (${exited}): ${text}` : `nginx did not answer on ${p.listen} within ${timeoutMs / 1000} s`, { code: 'fleet.failed', hint: `its config is ${conf}` });
 }
 
 /** The upstream file as dpl's driver left it. */

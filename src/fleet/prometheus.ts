@@ -72,7 +72,7 @@ export async function prometheusValue(url: string, query: string): Promise<numbe
 /** Start Prometheus and wait until its API answers (`/-/ready`). */
 export async function startPrometheus(p: PrometheusPlan, o: { binary?: string; detached?: boolean; timeoutMs?: number } = {}): Promise<RunningPrometheus> {
   const binary = o.binary ?? prometheusBinary();
-  if (!binary) throw new DplError('prometheus not found', { hint: 'install it: apt-get install prometheus' });
+  if (!binary) throw new DplError('prometheus not found', { code: 'fleet.failed', hint: 'install it: apt-get install prometheus' });
   mkdirSync(join(p.dir, 'data'), { recursive: true });
   const config = join(p.dir, 'prometheus.yml');
   const logFile = join(p.dir, 'prometheus.log');
@@ -101,7 +101,7 @@ export async function startPrometheus(p: PrometheusPlan, o: { binary?: string; d
   }
   if (!exited) child.kill('SIGKILL');
   const text = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-6).join('\n') : '';
-  throw new DplError(exited ? `prometheus did not start (${exited})${text ? `:\n${text}` : ''}` : `prometheus did not answer on ${url} within ${timeoutMs / 1000} s`, { hint: `its config is ${config}, its log ${logFile}` });
+  throw new DplError(exited ? `prometheus did not start (${exited})${text ? `:\n${text}` : ''}` : `prometheus did not answer on ${url} within ${timeoutMs / 1000} s`, { code: 'fleet.failed', hint: `its config is ${config}, its log ${logFile}` });
 }
 
 /** Until Prometheus has scraped `count` targets up at least once. */
@@ -113,7 +113,7 @@ export async function prometheusTargetsUp(url: string, count: number, timeoutMs 
     if (up === count) return;
     await sleep(100);
   }
-  throw new DplError(`prometheus at ${url} scraped ${up ?? 0} of ${count} targets up within ${timeoutMs / 1000} s`);
+  throw new DplError(`prometheus at ${url} scraped ${up ?? 0} of ${count} targets up within ${timeoutMs / 1000} s`, { code: 'fleet.failed' });
 }
 
 /** Stop Prometheus by pid (SIGTERM, then SIGKILL); resolves with pids that would not die. */
