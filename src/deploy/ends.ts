@@ -4,7 +4,7 @@ import type { Context } from '../core/context-types.js';
 import type { ResolvedRef } from '../git/describe.js';
 import { repoDirOf, type DeployInfo, type ReleaseConfig } from './config.js';
 import { errorText, shortSha } from './remote.js';
-import { announce } from './announce.js';
+import { announce, codeOf } from './announce.js';
 import type { Targets } from './targets.js';
 
 /** Cleanup and the deploy tag: useful, but a deploy that is live must not fail because of them. */
@@ -27,8 +27,7 @@ export async function afterSuccess(c: Context, config: ReleaseConfig, t: Targets
 }
 
 export async function notifyFailure(c: Context, config: ReleaseConfig, info: DeployInfo, error: Error): Promise<void> {
-  const what = { release: info.release, ref: info.ref, hosts: info.hosts.map((h) => h.name), error: errorText(error) };
-  announce(c, 'failure', `deploy of ${info.release} failed: ${errorText(error).split('\n')[0]}`, what);
+  announce(c, 'failure', { release: info.release, ref: info.ref, hosts: info.hosts.map((h) => h.name), error: errorText(error), code: codeOf(error) });
   try {
     await config.hooks?.onFailure?.(c, info, error);
   } catch (e) {

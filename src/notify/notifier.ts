@@ -1,9 +1,10 @@
-// Sends deploy notifications from events: 'log' events with topic 'deploy' and
-// data.phase start|success|failure|rollback. A deploy that started but never
+// Sends deploy notifications from the deploy module's 'deploy.outcome' events
+// (phase start|success|failure|rollback). A deploy that started but never
 // reported its outcome gets one inferred from run.end. Webhooks to one target go
 // out in order; a failing webhook only warns. `flush()` waits for all of them.
 import type { DplEvent, EventBus } from '../core/events.js';
-import { DEPLOY_PHASES, describeUrl, type DeployPhase, type ResolvedTarget } from './config.js';
+import type { DeployOutcome } from '../deploy/announce.js';
+import { describeUrl, type ResolvedTarget } from './config.js';
 import { jsonBody, noticeFrom, slackBody, type DeployNotice } from './notice.js';
 import { postJson } from './webhook.js';
 
@@ -17,7 +18,7 @@ export interface NotifierOptions {
 
 interface OpenDeploy {
   startedAt: string;
-  data: Record<string, unknown>;
+  start: DeployOutcome;
 }
 
 export class Notifier {
@@ -34,13 +35,13 @@ export class Notifier {
   }
 
   readonly handle = (e: DplEvent): void => {
-    if (e.type === 'log' && e.topic === 'deploy' && isPhase(e.data?.phase)) {
-      this.onPhase(e.data.phase, e.time, e.message, e.data);
+    if (e.type === 'deploy.outcome') {
+      const { type: _type, time, ...outcome } = e;
+      this.onOutcome(outcome, time);
     } else if (e.type === 'run.end') {
       for (const [key, d] of [...this.open]) {
-        const phase = e.ok ? 'success' : 'failure';
-        const data = { ...d.data, phase, error: e.ok ? undefined : (e.error ?? 'the run failed') };
-        this.onPhase(phase, e.time, `deploy ${phase} (inferred at the end of the run)`, data, key, true);
+        const failure = e.ok ? {} : { error: e.error ?? 'the run failed' };
+        this.onOutcome({ ...d.start, phase: e.ok ? 'success' : 'failure', ...failure }, e.time, key, true);
       }
     }
   };
@@ -50,19 +51,22 @@ export class Notifier {
     await Promise.all(this.queues.values());
   }
 
-  private onPhase(phase: DeployPhase, time: string, message: string, data: Record<string, unknown>, forcedKey?: string, inferred = false): void {
-    let key = forcedKey ?? deployKey(data);
+  /** Keyed by release; an outcome whose release no deploy opened goes with the one open deploy, if there is one. */
+  private onOutcome(outcome: DeployOutcome, time: string, forcedKey?: string, inferred = false): void {
+    const { phase } = outcome;
+    let key = forcedKey ?? outcome.release;
     let open = this.open.get(key);
     if (phase !== 'start' && !open && this.open.size === 1) [[key, open]] = [...this.open] as [[string, OpenDeploy]];
     if (this.sent.has(`${key}\0${phase}`)) return;
     this.sent.add(`${key}\0${phase}`);
-    if (phase === 'start') this.open.set(key, { startedAt: time, data });
+    if (phase === 'start') this.open.set(key, { startedAt: time, start: outcome });
     if (phase === 'success' || phase === 'failure') this.open.delete(key);
-    const merged = open ? { ...open.data, ...withoutUndefined(data) } : data;
+    // The start's fields the outcome does not repeat (its environment, flow) travel on.
+    const merged = open ? { ...open.start, ...outcome } : outcome;
     const base = { dryRun: this.o.dryRun, startedAt: open?.startedAt };
     for (const target of this.targets) {
       if (!target.events.includes(phase)) continue;
-      const notice = noticeFrom(phase, time, message, merged, { ...base, project: target.project ?? this.o.project });
+      const notice = noticeFrom(merged, time, { ...base, project: target.project ?? this.o.project });
       if (inferred) notice.inferred = true;
       this.enqueue(target, notice);
     }
@@ -90,17 +94,4 @@ export class Notifier {
     );
     this.queues.set(target, next);
   }
-}
-
-function isPhase(value: unknown): value is DeployPhase {
-  return typeof value === 'string' && (DEPLOY_PHASES as readonly string[]).includes(value);
-}
-
-function deployKey(data: Record<string, unknown>): string {
-  const id = data.deployId ?? data.release;
-  return typeof id === 'string' || typeof id === 'number' ? String(id) : '';
-}
-
-function withoutUndefined(data: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
 }

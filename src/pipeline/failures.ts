@@ -85,7 +85,7 @@ async function afterSwitchFailed(run: PipelineRun, step: string, failures: HostF
   if (canGoBack) {
     c.warn(`${step} failed after the switch; switching every host back to ${spec.action === 'rollback' ? 'the release it ran before the rollback' : 'its previous release'}`);
     const outcome = await undoMoved(run, moved, `${step} failed on ${failures.map((f) => f.host).join(', ')}`);
-    if (outcome === true && spec.action === 'deploy') announce(c, 'rollback', `switched every host back from ${run.name} after ${step} failed`, { release: run.name, ref: run.ref, hosts: moved.map((h) => h.name) });
+    if (outcome === true && spec.action === 'deploy') announce(c, 'rollback', { release: run.name, ref: run.ref, hosts: moved.map((h) => h.name), undo: { after: step } });
     const rows = [...run.records.values()];
     const notBack = rows.filter((r) => r.note?.startsWith('switching back failed')).map((r) => r.host);
     const notRestarted = rows.filter((r) => r.note?.startsWith('restart after switching back failed')).map((r) => r.host);

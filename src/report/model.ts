@@ -5,6 +5,8 @@
 // from the run's start.
 import { num, str, strings, type LoggedEvent } from './load.js';
 import { hostRows, type HostRow } from './hosts.js';
+import type { DeployOutcome } from '../deploy/announce.js';
+import { outcomeText } from '../reporters/format/deploy.js';
 
 export { markSlow, type HostRow, type Span } from './hosts.js';
 
@@ -101,8 +103,7 @@ export function buildModel(events: readonly LoggedEvent[]): ReportModel {
 function deployInfo(events: readonly LoggedEvent[]): DeployInfo | undefined {
   const r = events.find((e) => e.type === 'deploy.resolved');
   if (!r) return undefined;
-  const announced = events.find((e) => e.type === 'log' && e['topic'] === 'deploy' && typeof e['data'] === 'object' && e['data'] !== null);
-  const env = announced ? str((announced['data'] as Record<string, unknown>)['environment']) : undefined;
+  const env = str(events.find((e) => e.type === 'deploy.outcome')?.['environment']);
   return {
     ref: str(r['ref']) ?? '?',
     kind: str(r['kind']),
@@ -193,8 +194,13 @@ function outcome(events: readonly LoggedEvent[], end: LoggedEvent | undefined): 
   const ok = end ? end['ok'] === true : undefined;
   const error = str(end?.['error']);
   const hint = str(end?.['hint']);
-  // The deploy's own words for how it ended (announce.ts), else the run's.
-  const said = [...events].reverse().find((e) => e.type === 'log' && e['topic'] === 'deploy' && ['success', 'failure', 'rollback'].includes(String((e['data'] as Record<string, unknown> | undefined)?.['phase'])));
-  const headline = str(said?.['message']) ?? (end === undefined ? 'the run did not finish (no run.end in the log)' : ok ? 'the run succeeded' : 'the run failed');
+  // How the deploy said it ended (its last deploy.outcome but a start), else the run's end.
+  const said = [...events].reverse().find((e) => e.type === 'deploy.outcome' && e['phase'] !== 'start' && isOutcome(e));
+  const headline = said ? outcomeText(said as unknown as DeployOutcome) : end === undefined ? 'the run did not finish (no run.end in the log)' : ok ? 'the run succeeded' : 'the run failed';
   return { ok, headline, error, hint };
+}
+
+/** A logged deploy.outcome with the fields its words need (the log is a file: it may be from another version). */
+function isOutcome(e: LoggedEvent): boolean {
+  return ['success', 'failure', 'rollback'].includes(String(e['phase'])) && typeof e['release'] === 'string' && Array.isArray(e['hosts']);
 }

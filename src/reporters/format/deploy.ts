@@ -1,9 +1,10 @@
 // Words for the deploy module's events (src/deploy, src/pipeline).
+import type { DeployOutcome } from '../../deploy/announce.js';
 import type { Formats } from './types.js';
 import { silent } from './types.js';
 import { renderPending } from '../pending.js';
 
-type DeployEvent = 'deploy.pending' | 'deploy.resolved' | 'deploy.phase' | 'deploy.status' | 'deploy.step' | 'deploy.upload';
+type DeployEvent = 'deploy.pending' | 'deploy.resolved' | 'deploy.phase' | 'deploy.status' | 'deploy.step' | 'deploy.upload' | 'deploy.outcome';
 
 export const deployFormats: Formats<DeployEvent> = {
   // Shown even with -q: it is what the task (or the question after it) is about.
@@ -14,4 +15,26 @@ export const deployFormats: Formats<DeployEvent> = {
   'deploy.status': silent,
   'deploy.step': silent,
   'deploy.upload': silent,
+  'deploy.outcome': (e, f) => f.line(undefined, e.phase === 'failure' ? 'error' : 'info', outcomeText(e)),
 };
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The outcome in one plain line (also the notification's `message` and the report's headline). */
+export function outcomeText(e: DeployOutcome): string {
+  const name = e.tag ?? e.ref;
+  switch (e.phase) {
+    case 'start': {
+      if (e.flow === 'canary') return `rolling out ${name} as release ${e.release} in ${e.batches ?? '?'} batches`;
+      const how = `deploying ${name} (${e.sha.slice(0, 12)}) as release ${e.release} to ${e.hosts.join(', ')}`;
+      return e.flow === 'in-place' ? `${how} (in place)` : how;
+    }
+    case 'success':
+      return `release ${e.release} is live on ${plural(e.hosts.length, 'host')}`;
+    case 'failure':
+      return `deploy of ${e.release} failed: ${(e.error ?? 'unknown error').split('\n')[0]}`;
+    case 'rollback':
+      if (!e.undo) return `rolled back to ${e.release}`;
+      return e.undo.after ? `switched every host back from ${e.release} after ${e.undo.after} failed` : `rolled back every moved host from ${e.release}`;
+  }
+}
