@@ -14,7 +14,8 @@ import { keepOf } from '../deploy/config.js';
 import { logRemoval, parseRemoval, planCleanup, removeScript, stuckError, type CleanupPlan } from '../deploy/cleanup.js';
 import type { HistoryRecord } from '../deploy/history.js';
 import { sortReleases } from '../deploy/layout.js';
-import { releaseScript, reportRelease } from '../deploy/lock.js';
+import { releaseResult, releaseScript } from '../deploy/lock.js';
+import { emitReleased } from '../deploy/lock-events.js';
 import type { PipelineRun } from './state.js';
 
 export interface HostEnd {
@@ -54,6 +55,6 @@ export function reportEnd(run: PipelineRun, host: Host, end: HostEnd, stdout: st
     logRemoval(c, host, end.plan, result);
     if (result.stuck.length) c.on(host).warn(`cleanup after the deploy failed: ${stuckError(c, result.stuck).message}`);
   }
-  reportRelease(c, host, stdout);
+  emitReleased(c, [[host.name, releaseResult(stdout)]]);
   run.ended.add(host.name);
 }
