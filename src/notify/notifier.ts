@@ -4,9 +4,17 @@
 // out in order; a failing webhook only warns. `flush()` waits for all of them.
 import type { DplEvent, EventBus } from '../core/events.js';
 import type { DeployOutcome } from '../deploy/announce.js';
-import { describeUrl, type ResolvedTarget } from './config.js';
+import { describeUrl, type DeployPhase, type ResolvedTarget } from './config.js';
 import { jsonBody, noticeFrom, slackBody, type DeployNotice } from './notice.js';
 import { postJson } from './webhook.js';
+
+declare module '../core/events.js' {
+  interface EventMap {
+    /** One webhook of a deploy phase: sent, failed (`error`; the deploy is not affected), or not sent on a dry run.
+     *  `target`: where it goes, without the URL's path (for Slack the path is the secret). */
+    'notify.webhook': { target: string; phase: DeployPhase; state: 'sent' | 'failed' | 'dry-run'; error?: string };
+  }
+}
 
 export interface NotifierOptions {
   events: EventBus;
@@ -73,9 +81,9 @@ export class Notifier {
   }
 
   private enqueue(target: ResolvedTarget, notice: DeployNotice): void {
-    const where = describeUrl(target.url);
+    const said = { target: describeUrl(target.url), phase: notice.phase };
     if (notice.dryRun) {
-      this.o.events.emit('log', { level: 'debug', topic: 'notify', message: `dry run: would notify ${where} of deploy ${notice.phase}` });
+      this.o.events.emit('notify.webhook', { ...said, state: 'dry-run' });
       return;
     }
     // Built from events (masked when emitted), but merged across them: masked again as a whole.
@@ -83,13 +91,8 @@ export class Notifier {
     const previous = this.queues.get(target) ?? Promise.resolve();
     const next = previous.then(() =>
       this.post(target.url, body, { timeoutMs: target.timeoutMs, headers: target.headers }).then(
-        () => this.o.events.emit('log', { level: 'debug', topic: 'notify', message: `notified ${where} of deploy ${notice.phase}` }),
-        (err: Error) =>
-          this.o.events.emit('log', {
-            level: 'warn',
-            topic: 'notify',
-            message: `could not notify ${where} of deploy ${notice.phase}: ${err.message} (the deploy is not affected)`,
-          }),
+        () => this.o.events.emit('notify.webhook', { ...said, state: 'sent' }),
+        (err: Error) => this.o.events.emit('notify.webhook', { ...said, state: 'failed', error: err.message }),
       ),
     );
     this.queues.set(target, next);

@@ -7,7 +7,7 @@ import type { DeployInfo } from '../deploy/config.js';
 import { runOnceSteps, runRunHook } from '../deploy/hooks.js';
 import { announce } from '../deploy/announce.js';
 import { afterSuccess } from '../deploy/ends.js';
-import { errorText, shortSha } from '../deploy/remote.js';
+import { errorText } from '../deploy/remote.js';
 import { commit, discard, outcomeUnknown, prepareBatch, record, restartBatch, switchBatch, clearJournals } from './steps.js';
 import { AfterSwitch, failed, infoOf, interrupted, interruptedAfterSwitch, notify, onFailure } from './failures.js';
 import type { PipelineRun } from './state.js';
@@ -55,7 +55,7 @@ async function buildOutput(run: PipelineRun): Promise<{ dispose: () => Promise<v
     : await buildArtifact(c, spec.config.repoDir ? repoDirOf(spec.config, c.session.root) : c.session.root, run.ref, run.name, run.config.build);
   try {
     const shipment = await Shipment.scan(artifact.dir, { reuse: run.config.build?.reuse, compress: run.config.build?.compress, dryRun: c.session.flags.dryRun });
-    c.log(`build output: ${shipment.fileCount} files, ${(shipment.treeBytes / 1024 / 1024).toFixed(1)} MiB`);
+    internal(c).emit('deploy.built', { release: run.name, files: shipment.fileCount, treeBytes: shipment.treeBytes });
     spec.source = { ...spec.source, shipment };
     return artifact;
   } catch (e) {
@@ -143,7 +143,7 @@ export async function recordDeployed(run: PipelineRun, rels: ReturnType<Pipeline
     await record(run, abandoned, 'rolled-back', () => ({ action: 'rollback', reason: `rolled back to ${run.name}` }), { done: false });
   }
   const failures = await record(run, rels, 'deployed', fields, { done: spec.flow.recover === 'forward', end: endsAtRecord(run) });
-  for (const f of failures) run.c.on(rels.find((r) => r.host.name === f.host)!.host).warn(`could not record the deploy in history.jsonl: ${errorText(f.error)}`);
+  for (const f of failures) internal(run.c).emit('deploy.unrecorded', { host: f.host, what: 'deploy', error: errorText(f.error) });
   run.phase(rels.filter((r) => !failures.some((f) => f.host === r.host.name)).map((r) => r.host), spec.flow.name === 'canary' ? 'promoted' : 'deployed');
 }
 

@@ -13,7 +13,7 @@ function setup(config: unknown = [{ url: 'http://hooks.test/x', format: 'json' }
   const events = new EventBus();
   const sent: Array<{ url: string; body: any }> = [];
   const warnings: string[] = [];
-  events.on((e) => e.type === 'log' && e.level === 'warn' && warnings.push(e.message));
+  events.on((e) => e.type === 'notify.webhook' && e.state === 'failed' && warnings.push(`${e.target} ${e.phase}: ${e.error}`));
   const notifier = new Notifier(parseNotifyConfig(config), {
     events,
     project: 'airship',
@@ -80,7 +80,7 @@ describe('notifier', () => {
     phase('start', { release: 'R3' });
     await notifier.flush();
     expect(sent).toHaveLength(2);
-    expect(warnings).toEqual(['could not notify https://fail.test/… of deploy start: HTTP 502: bad gateway (the deploy is not affected)']);
+    expect(warnings).toEqual(['https://fail.test/… start: HTTP 502: bad gateway']);
   });
 });
 

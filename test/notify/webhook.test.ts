@@ -159,7 +159,8 @@ describe('deploy notifications', () => {
     const r = await dplAs(['--json', 'deploy'], { cwd: dir });
     expectCode(r, 0);
     const events = jsonLines(r.stdout);
-    expect(events).toContainEqual(expect.objectContaining({ type: 'log', level: 'warn', topic: 'notify', message: expect.stringContaining('HTTP 500') }));
+    expect(events).toContainEqual(expect.objectContaining({ type: 'notify.webhook', phase: 'start', state: 'failed', target: `${base}/…`, error: 'HTTP 500: boom' }));
+    expect(events.some((e) => e.type === 'log')).toBe(false);
   });
 
   it('sends nothing on a dry run', async () => {
