@@ -4,6 +4,7 @@
 import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { LockHolder } from './lock-holder.js';
+import { marker } from './remote.js';
 
 declare module '../core/events.js' {
   interface EventMap {
@@ -25,6 +26,11 @@ declare module '../core/events.js' {
 
 /** What releaseScript found on one host. */
 export type ReleaseResult = 'released' | 'foreign' | 'gone';
+
+/** Read from releaseScript's output: our lock released, someone else's left alone, or none. */
+export function releaseResult(stdout: string): ReleaseResult {
+  return marker(stdout, 'foreign') !== undefined ? 'foreign' : marker(stdout, 'gone') !== undefined ? 'gone' : 'released';
+}
 
 /** One 'lock.released' for a set of release results (hosts that were not released go in `failed`). */
 export function emitReleased(

@@ -17,7 +17,7 @@ import { parseState, type HostState } from './history.js';
 import { errorText, forHosts, marker, runScript, section, timedStep } from './remote.js';
 import { releaseCommand } from './task-names.js';
 import { formatDuration, holderOf, holderText, judgeHolder, parseLockInfo, readHolder, type Liveness, type LockInfo } from './lock-holder.js';
-import { emitReleased, type ReleaseResult } from './lock-events.js';
+import { emitReleased, releaseResult } from './lock-events.js';
 import { acquireScript, forceRemoveScript, holderTokenScript, releaseScript, STEP_FAILED } from './lock-script.js';
 
 export { describeHolder, formatAge, newLockInfo, type LockInfo, type LockHolder } from './lock-holder.js';
@@ -237,11 +237,6 @@ export async function releaseLocks(c: Context, hosts: Host[], layouts: Map<strin
   );
   const failed = fan.failed.map((f) => ({ host: f.host, error: errorText(f.error) }));
   emitReleased(c, [...fan.succeeded], failed, releaseCommand(c)('unlock'));
-}
-
-/** What releaseScript found: our lock released, someone else's left alone, or none. */
-export function releaseResult(stdout: string): ReleaseResult {
-  return marker(stdout, 'foreign') !== undefined ? 'foreign' : marker(stdout, 'gone') !== undefined ? 'gone' : 'released';
 }
 
 function heldBy(holder: Holder) {

@@ -15,8 +15,8 @@ import { keepOf } from '../deploy/config.js';
 import { logRemoval, parseRemoval, planCleanup, removeScript, stuckError, type CleanupPlan } from '../deploy/cleanup.js';
 import type { HistoryRecord } from '../deploy/history.js';
 import { sortReleases } from '../deploy/layout.js';
-import { releaseResult, releaseScript } from '../deploy/lock.js';
-import { emitReleased } from '../deploy/lock-events.js';
+import { releaseScript } from '../deploy/lock.js';
+import { emitReleased, releaseResult } from '../deploy/lock-events.js';
 import type { PipelineRun } from './state.js';
 
 export interface HostEnd {
