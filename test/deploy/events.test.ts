@@ -3,6 +3,7 @@
 // machine): the fields, and the line the terminal shows for them. deploy.migrations
 // is proven on real hosts in migrations.test.ts (its words, and the rollout report
 // that collects it).
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployfile } from '../../src/core/deployfile.js';
@@ -88,5 +89,26 @@ describe('deploy events', () => {
     expect(all(r.events, 'deploy.tag')).toEqual([expect.objectContaining({ noEnvironment: true, sha: expect.stringMatching(/^[0-9a-f]{40}$/) })]);
     expect(r.logs).toContain('warning: deployTag: no environment (set deployTag.environment); the commit was not tagged');
 
+  });
+
+  it("--lock-wait: lock.held names the live holder, with waitMs as it starts to wait (one line), again without it as it gives up; nothing acquired", async () => {
+    const p = project();
+    const lock = path.join(p.base, 'web-0', 'app', '.dpl-lock');
+    mkdirSync(lock, { recursive: true });
+    writeFileSync(path.join(lock, 'token'), 'f00dfeedf00dfeedf00dfeed\n');
+    const since = new Date().toISOString();
+    writeFileSync(path.join(lock, 'info.json'), JSON.stringify({ user: 'alice', machine: 'build-7.elsewhere', pid: 4242, time: since, target: 'deploy.release:v9' }) + '\n');
+    const r = await p.run(['deploy:v1.0.0'], { lockWaitMs: 1200 });
+    expect(r.error?.message).toMatch(/^gave up waiting 1.2s for the deploy lock/);
+    const held = all(r.events, 'lock.held');
+    const holder = { user: 'alice', machine: 'build-7.elsewhere', pid: 4242, since, target: 'deploy.release:v9', ageSeconds: expect.any(Number) };
+    // Once when it starts to wait (with waitMs), once more when it gives up (the error says the rest).
+    expect(held).toEqual([expect.objectContaining({ host: 'web-0', holder, waitMs: 1200 }), expect.objectContaining({ host: 'web-0', holder })]);
+    expect(held[1]!.waitMs).toBeUndefined();
+    expect(held[0]!.holder.stale).toBeUndefined();
+    expect(r.logs.filter((l) => l.startsWith('waiting up to'))).toEqual([
+      expect.stringMatching(new RegExp(`^waiting up to 1.2s for the deploy lock on web-0, held by alice@build-7\\.elsewhere \\(pid 4242, since ${since}, deploy\\.release:v9\\), \\d+s old$`)),
+    ]);
+    expect(all(r.events, 'lock.acquired')).toEqual([]);
   });
 });
