@@ -5,6 +5,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Context } from '../core/context-types.js';
+import { internal } from '../core/internal.js';
 import { DplError } from '../core/errors.js';
 import { sh } from '../core/quote.js';
 import type { ResolvedRef } from '../git/describe.js';
@@ -40,7 +41,7 @@ export async function buildArtifact(
   const dispose = () => rm(dir, { recursive: true, force: true });
   try {
     const src = path.join(dir, 'src');
-    c.log(`building ${release} from ${resolved.sha.slice(0, 12)} in ${src}`);
+    internal(c).emit('deploy.build', { release, sha: resolved.sha, dir: src });
     await c.local(
       sh`git -C ${repoDir} archive --format=tar --output=${path.join(dir, 'src.tar')} ${resolved.sha}` +
         sh` && mkdir -- ${src} && tar -xf ${path.join(dir, 'src.tar')} -C ${src} && rm -f -- ${path.join(dir, 'src.tar')}`,

@@ -2,6 +2,7 @@
 // hooks run bounded-parallel with their failures collected per host, and a host
 // hook's context is already in the release directory with DPL_* variables set.
 import type { Context } from '../core/context-types.js';
+import { internal } from '../core/internal.js';
 import type { Host } from '../core/host.js';
 import { DplError, HostError } from '../core/errors.js';
 import type { DeployInfo, HostHook, HostRelease, OnceStep, RunHook } from './config.js';
@@ -79,7 +80,7 @@ export async function runOnceSteps(c: Context, steps: OnceStep[], releases: Host
       const members = new Set((await c.session.resolveHosts({ roles: [step.role] })).map((h) => h.name));
       rel = releases.find((r) => members.has(r.host.name));
       if (!rel) {
-        c.warn(`${label}: no target host has role ${step.role}; skipped`);
+        internal(c).emit('deploy.hook', { hook: label, state: 'skipped', role: step.role });
         continue;
       }
     } else {
@@ -87,7 +88,7 @@ export async function runOnceSteps(c: Context, steps: OnceStep[], releases: Host
     }
     if (!rel) continue;
     if (c.session.signal.aborted) throw new DplError(`interrupted before ${label}`, { code: 'interrupted' });
-    c.on(rel.host).log(`running ${label}`);
+    internal(c).emit('deploy.hook', { hook: label, state: 'start', host: rel.host.name });
     try {
       await step.run(releaseContext(c, rel), rel);
     } catch (e) {
@@ -96,7 +97,9 @@ export async function runOnceSteps(c: Context, steps: OnceStep[], releases: Host
     if (step.migrations) {
       const { migrationDirs, recordApplied } = await import('./migrations.js');
       // The step succeeded: a record that cannot be written is warned about, never undoes the deploy.
-      await recordApplied(c, label, migrationDirs(step.migrations), rel, releases).catch((e: Error) => c.on(rel.host).warn(`${label}: could not record its migrations: ${e.message}`));
+      await recordApplied(c, label, migrationDirs(step.migrations), rel, releases).catch((e: Error) =>
+        internal(c).emit('deploy.unrecorded', { host: rel.host.name, what: 'migrations', step: label, error: e.message }),
+      );
     }
   }
 }

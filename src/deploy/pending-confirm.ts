@@ -41,6 +41,6 @@ export async function confirmShipment(c: Context, config: ReleaseConfig, hosts: 
   const t = { hosts: [...hosts], layouts: new Map(hosts.map((h) => [h.name, layoutOf(deployPathOf(h, config, c))])), size: poolSizeOf(config, c) };
   const { pending } = await pendingOf(c, config, t, resolved);
   reportPending(c, pending);
-  if (yes) return c.log('confirmation skipped (--yes)');
+  if (yes) return internal(c).emit('deploy.confirm', { skipped: 'yes' });
   if (!(await prompter.confirm(w.question))) throw new DplError(`${w.what} not confirmed; nothing was changed`, { code: 'confirm.declined' });
 }

@@ -6,6 +6,8 @@
 // A target older than an applied migration (migrations.ts) is refused unless the
 // config's rollbackMigrations hook undoes them first, or allow-schema-ahead=yes.
 import type { Context } from '../core/context-types.js';
+import { internal } from '../core/internal.js';
+import type { ResolvedRef } from '../git/describe.js';
 import { DplError, UsageError } from '../core/errors.js';
 import { strategyOf, type ReleaseConfig } from './config.js';
 import { targetsOf } from './targets.js';
@@ -84,7 +86,7 @@ export async function rollback(c: Context, config: ReleaseConfig, wanted: string
   }
   const t = targetsOf(c, config, 'rollback');
   if (c.session.flags.dryRun) {
-    c.log("dry run: the rollback target comes from each host's history, which a dry run does not read; nothing more to show");
+    internal(c).emit('deploy.rollback', { state: 'dry-run' });
     return { release: wanted ?? '', from: {} };
   }
   const [{ runPipeline }, { allAtOnce }, { existingRelease }] = await Promise.all([import('../pipeline/pipeline.js'), import('../pipeline/flow.js'), import('../pipeline/movers.js')]);
@@ -100,11 +102,11 @@ export async function rollback(c: Context, config: ReleaseConfig, wanted: string
       beforeSwitch: async (run) => {
         if (!ahead.length) return;
         if (allowSchemaAhead || !hook) {
-          c.warn(`rolling back past applied migrations; they stay applied and ${chosen} runs against the newer schema:\n  - ${describeMigrations(ahead)}`);
+          internal(c).emit('deploy.rollback', { state: 'schema-ahead', release: chosen, migrations: ahead });
           return;
         }
         const undo = [...ahead].reverse();
-        c.log(`rollbackMigrations: undoing ${undo.map((m) => m.name).join(', ')}`);
+        internal(c).emit('deploy.rollback', { state: 'undo-migrations', release: chosen, migrations: undo.map((m) => m.name) });
         try {
           await hook(c, { release: chosen, migrations: undo, hosts: run.hosts });
         } catch (e) {
@@ -128,10 +130,15 @@ export async function rollback(c: Context, config: ReleaseConfig, wanted: string
       chosen = chooseTarget(states, wanted, force, releaseCommand(c));
       ahead = checkSchema(states, chosen, { hook: !!hook, allowSchemaAhead, cmd: releaseCommand(c) });
       const ref = refOfRelease(states.get(t.hosts[0]!.name)!, chosen);
-      c.log(`rolling back to ${chosen}${ref.sha ? ` (${ref.tag ?? ref.ref} @ ${shortSha(ref.sha)})` : ''} on ${t.hosts.map((h) => h.name).join(', ')}`);
+      internal(c).emit('deploy.rollback', { state: 'target', release: chosen, ...refFields(ref), hosts: t.hosts.map((h) => h.name) });
       return { release: chosen, ref };
     },
   });
   if (!run) return { release: chosen, from: {} };
   return { release: run.name, from: Object.fromEntries(run.relsOf(run.hosts).map((r) => [r.host.name, r.previous])) };
+}
+
+/** What the rollback target was deployed from, when its history says. */
+function refFields(ref: ResolvedRef): { ref?: string; tag?: string; sha?: string } {
+  return ref.sha ? { ref: ref.ref, ...(ref.tag ? { tag: ref.tag } : {}), sha: ref.sha } : {};
 }

@@ -2,6 +2,7 @@
 // prepared; after it, a forward flow switches back (a host refused the switch, a
 // restart failed) or says the release is live but failed, and a flow that recovers
 // back hands the stop to its own undo (rollout/gates.ts). Ctrl-C says where each host is.
+import { internal } from '../core/internal.js';
 import { DplError, HostsFailedError, InterruptedError, type HostFailure } from '../core/errors.js';
 import type { DeployInfo } from '../deploy/config.js';
 import { announce } from '../deploy/announce.js';
@@ -83,9 +84,9 @@ async function afterSwitchFailed(run: PipelineRun, step: string, failures: HostF
   const canGoBack = spec.action === 'rollback' || (run.config.autoRollback !== false && run.relsOf(moved).every((r) => run.journals.get(r.host.name)?.previous));
   const what = spec.action === 'rollback' ? `rollback to ${run.name}` : `deploy of ${run.name}`;
   if (canGoBack) {
-    c.warn(`${step} failed after the switch; switching every host back to ${spec.action === 'rollback' ? 'the release it ran before the rollback' : 'its previous release'}`);
+    internal(c).emit('deploy.undo', { state: 'start', action: spec.action, step });
     const outcome = await undoMoved(run, moved, `${step} failed on ${failures.map((f) => f.host).join(', ')}`);
-    if (outcome === true && spec.action === 'deploy') announce(c, 'rollback', `switched every host back from ${run.name} after ${step} failed`, { release: run.name, ref: run.ref, hosts: moved.map((h) => h.name) });
+    if (outcome === true && spec.action === 'deploy') announce(c, 'rollback', { release: run.name, ref: run.ref, hosts: moved.map((h) => h.name), undo: { after: step } });
     const rows = [...run.records.values()];
     const notBack = rows.filter((r) => r.note?.startsWith('switching back failed')).map((r) => r.host);
     const notRestarted = rows.filter((r) => r.note?.startsWith('restart after switching back failed')).map((r) => r.host);

@@ -58,7 +58,7 @@ export async function discard(run: PipelineRun, hosts: Host[], failures: HostFai
     { interruptible: false },
   );
   run.phase(mine.map((r) => r.host), 'old');
-  for (const f of fan.failed) run.c.on(hosts.find((h) => h.name === f.host)!).warn(`could not remove the half-made release: ${errorText(f.error)}`);
+  for (const f of fan.failed) internal(run.c).emit('deploy.undo', { state: 'discard-failed', host: f.host, error: errorText(f.error) });
 }
 
 /**

@@ -6,6 +6,8 @@
 import { num, str, strings, type LoggedEvent } from './load.js';
 import { hostRows, type HostRow } from './hosts.js';
 import { errorText } from '../reporters/error-text.js';
+import type { DeployOutcome } from '../deploy/announce.js';
+import { outcomeText } from '../reporters/format/deploy.js';
 
 export { markSlow, type HostRow, type Span } from './hosts.js';
 
@@ -102,8 +104,7 @@ export function buildModel(events: readonly LoggedEvent[]): ReportModel {
 function deployInfo(events: readonly LoggedEvent[]): DeployInfo | undefined {
   const r = events.find((e) => e.type === 'deploy.resolved');
   if (!r) return undefined;
-  const announced = events.find((e) => e.type === 'log' && e['topic'] === 'deploy' && typeof e['data'] === 'object' && e['data'] !== null);
-  const env = announced ? str((announced['data'] as Record<string, unknown>)['environment']) : undefined;
+  const env = str(events.find((e) => e.type === 'deploy.outcome')?.['environment']);
   return {
     ref: str(r['ref']) ?? '?',
     kind: str(r['kind']),
@@ -195,8 +196,13 @@ function outcome(events: readonly LoggedEvent[], end: LoggedEvent | undefined): 
   const message = str(end?.['error']);
   const error = message === undefined ? undefined : errorText({ message, host: str(end?.['host']) });
   const hint = str(end?.['hint']);
-  // The deploy's own words for how it ended (announce.ts), else the run's.
-  const said = [...events].reverse().find((e) => e.type === 'log' && e['topic'] === 'deploy' && ['success', 'failure', 'rollback'].includes(String((e['data'] as Record<string, unknown> | undefined)?.['phase'])));
-  const headline = str(said?.['message']) ?? (end === undefined ? 'the run did not finish (no run.end in the log)' : ok ? 'the run succeeded' : 'the run failed');
+  // How the deploy said it ended (its last deploy.outcome but a start), else the run's end.
+  const said = [...events].reverse().find((e) => e.type === 'deploy.outcome' && e['phase'] !== 'start' && isOutcome(e));
+  const headline = said ? outcomeText(said as unknown as DeployOutcome) : end === undefined ? 'the run did not finish (no run.end in the log)' : ok ? 'the run succeeded' : 'the run failed';
   return { ok, headline, error, hint };
+}
+
+/** A logged deploy.outcome with the fields its words need (the log is a file: it may be from another version). */
+function isOutcome(e: LoggedEvent): boolean {
+  return ['success', 'failure', 'rollback'].includes(String(e['phase'])) && typeof e['release'] === 'string' && Array.isArray(e['hosts']);
 }
