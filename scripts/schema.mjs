@@ -56,7 +56,7 @@ class MergedInterfaceParser {
 
 /** The schema object: one branch per event type, told apart by `type`. */
 export function buildEventSchema() {
-  const config = { tsconfig: join(ROOT, 'tsconfig.json'), type: 'DplEvent', expose: 'export', topRef: false, additionalProperties: false, skipTypeCheck: true, jsDoc: 'extended', sortProps: true };
+  const config = { tsconfig: join(ROOT, 'tsconfig.json'), type: 'DplEvent', expose: 'none', topRef: false, additionalProperties: false, skipTypeCheck: true, jsDoc: 'extended', sortProps: true };
   const program = createProgram(config);
   const parser = createParser(program, config, (chain) => chain.addNodeParser(new MergedInterfaceParser(program.getTypeChecker(), chain)));
   const generated = new SchemaGenerator(program, parser, createFormatter(config), config).createSchema(config.type);
