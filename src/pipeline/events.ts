@@ -1,7 +1,8 @@
 // The pipeline's events beside the phases and steps (drive.ts, deploy/remote.ts):
 // recovering an unfinished run, undoing a failed one, and runs with nothing to do.
 // The words are in src/reporters/format/pipeline.ts.
-import type { RecoverVerdict } from './recover.js';
+/** What recovering an unfinished run does: finish it, undo it, remove what it prepared, or wait. */
+export type RecoverVerdict = 'forward' | 'back' | 'abort' | 'unknown';
 
 declare module '../core/events.js' {
   interface EventMap {

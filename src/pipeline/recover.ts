@@ -23,6 +23,10 @@ import { PipelineRun, type PipelineSpec } from './state.js';
 import { clearJournals, discard, restartBatch, switchBatch } from './steps.js';
 import { recordDeployed } from './drive.js';
 import { undoMoved } from './undo.js';
+// Also brings the pipeline's EventMap entries into every program that compiles this file.
+import type { RecoverVerdict } from './events.js';
+
+export type { RecoverVerdict };
 
 export interface RecoverScope {
   config: ReleaseConfig;
@@ -31,7 +35,6 @@ export interface RecoverScope {
   size: number;
 }
 
-export type RecoverVerdict = 'forward' | 'back' | 'abort' | 'unknown';
 
 export interface Recovered {
   journal: Journal;
