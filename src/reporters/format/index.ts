@@ -6,11 +6,17 @@ import type { Formats } from './types.js';
 import { coreFormats } from './core.js';
 import { deployFormats } from './deploy.js';
 import { rolloutFormats } from './rollout.js';
+import { proxyFormats } from './proxy.js';
+import { cliFormats } from './cli.js';
+import { opsFormats } from './ops.js';
 
 export const FORMATS: Formats<EventType> = {
   ...coreFormats,
   ...deployFormats,
   ...rolloutFormats,
+  ...proxyFormats,
+  ...cliFormats,
+  ...opsFormats,
 };
 
 export type { Format, Formats, FormatContext, EventOf, Level } from './types.js';
