@@ -9,6 +9,7 @@ import { rolloutFormats } from './rollout.js';
 import { proxyFormats } from './proxy.js';
 import { cliFormats } from './cli.js';
 import { opsFormats } from './ops.js';
+import { gitFormats } from './git.js';
 
 export const FORMATS: Formats<EventType> = {
   ...coreFormats,
@@ -17,6 +18,7 @@ export const FORMATS: Formats<EventType> = {
   ...proxyFormats,
   ...cliFormats,
   ...opsFormats,
+  ...gitFormats,
 };
 
 export type { Format, Formats, FormatContext, EventOf, Level } from './types.js';
