@@ -24,6 +24,8 @@ export function wordsOf(events: readonly DplEvent[], o: WordsOptions = {}): stri
     tag,
     line: (host, level, text) => (o.level && level !== o.level ? undefined : tag(host) + text),
   };
+  // At one level: only what the formats word through `line` (a task's header has no level).
+  if (o.level) return events.flatMap((e) => plainLines(e).filter((l) => l.level === o.level).flatMap((l) => (tag(l.host) + l.text).split('\n')));
   return events.flatMap((e) => {
     const format = FORMATS[e.type] as Format<EventType> | undefined;
     if (!format) throw new Error(`no format for event type ${e.type}`);

@@ -10,6 +10,8 @@ import { proxyFormats } from './proxy.js';
 import { cliFormats } from './cli.js';
 import { opsFormats } from './ops.js';
 import { gitFormats } from './git.js';
+import { noticeFormats } from './notices.js';
+import { sshFormats } from './ssh.js';
 
 export const FORMATS: Formats<EventType> = {
   ...coreFormats,
@@ -19,6 +21,8 @@ export const FORMATS: Formats<EventType> = {
   ...cliFormats,
   ...opsFormats,
   ...gitFormats,
+  ...noticeFormats,
+  ...sshFormats,
 };
 
 export type { Format, Formats, FormatContext, EventOf, Level } from './types.js';
