@@ -9,26 +9,38 @@
 //      dpl hotfix.start:3.0.1                 # branch hotfix/3.0.1 off main, bump config/version.ini
 //      (the fix, in .dpl/sandbox/git/work: the greeting's typo in config/app.ini; git commit -am ...)
 //      dpl hotfix.finish:3.0.1,push=yes       # merge into main and develop, tag v3.0.1, push
+//      dpl prod deploy.pending:stable         # what would ship: commits, files, migrations; changes nothing
 //      dpl prod proxy.group2                  # only group2 serves; group1 drains
-//      dpl prod:out deploy:stable             # stable = v3.0.1, to the group out of rotation
+//      dpl prod:out deploy:stable             # production asks first (y/N, after the same summary);
+//                                             # --yes answers for CI, and without a terminal it must be given
 //      dpl prod proxy.flip                    # group1 (new) serves, group2 drains
-//      dpl prod:out deploy:stable
+//      dpl prod:out deploy:stable --yes
 //      dpl prod proxy.all
 //      dpl prod proxy.maintenance:on          # every request gets the maintenance page (503); :off ends it
 // 2. G Adventures: roles web/media/celery; one box for training, the fleet for production
 //    (`environments` below: each is a task, or a flag: `dpl -E training deploy:develop`)
 //      dpl training deploy:develop            # newest work on training: migration 0004 runs once, there
-//      dpl production deploy                  # migrate once, static on media only, restart what runs where
+//      dpl production deploy --yes            # migrate once, static on media only, restart what runs where
+//    Migrations are recorded per release; a rollback past one is refused unless it is undone or allowed:
+//      dpl production deploy:v3.1.0-rc.3 --yes     # applies and records 0004_add_fare_cache
+//      dpl production deploy.rollback              # refused (exit 1), listing 0004_add_fare_cache
+//      dpl production deploy.rollback:allow-schema-ahead=yes   # rolls back, 0004 stays applied
+//      dpl training deploy:v3.1.0-rc.3 && dpl training deploy.rollback   # training's hook undoes 0004 first
 // 3. Urban Airship: one host by hand, then canary → half → rest with automatic rollback
 //      dpl host:web-0 deploy:airship restart:airship monitor:airship   # Ctrl-C ends the monitor
 //      dpl prod deploy:airship --yes          # 1 host, then half, then the rest, each one baked
 //      dpl prod deploy:airship,v3.1.0-rc.1 --yes   # its /health fails: rolled back, exit 1
-//      dpl prod deploy:airship,plan=10%w;50%;100% --yes   # the canary takes 10% of the traffic (HAProxy weights)
+//      dpl prod 'deploy:airship,plan=10%w;50%;100%' --yes # the canary takes 10% of the traffic (HAProxy weights)
 //      dpl prod deploy.restart                # rolling restart, no deploy: drain, restart, health, ready per batch
+//    The same through the sandbox's nginx, each batch judged on Prometheus (nginx has no per-server
+//    counters); send traffic through nginx meanwhile (`curl` its URL in a loop, see `dpl sandbox status`):
+//      dpl prod deploy:airship,v3.1.0-rc.3,lb=nginx --yes   # promoted batch by batch on Prometheus's counts
+//      dpl prod deploy:airship,v3.1.0-rc.2,lb=nginx --yes   # every page 500: rolled back on them, exit 1
+//      dpl prod deploy.restart:lb=nginx       # rolling restart with nginx draining the batches
 import { existsSync, readFileSync } from 'node:fs';
 import {
-  deployfile, gitTasks, groupHosts, namespace, opsTasks, proxyTasks, release, serviceTasks, sh, task,
-  type Context, type ProxyConfig, type RolloutConfig,
+  deployfile, gitTasks, groupHosts, namespace, opsTasks, prometheus, proxyTasks, release, serviceTasks, sh, task, UsageError,
+  type Context, type ProxyConfig, type ReleaseConfig, type RolloutConfig,
 } from 'dpl-deploy';
 
 /** Host variables, typed for every task and hook: what each host runs, where it deploys. */
@@ -42,6 +54,9 @@ interface Fleet {
 interface Sandbox {
   inventory: Fleet;
   haproxy: { maintenanceMap: string };
+  /** Present when the machine has nginx / prometheus. */
+  nginx?: { include: string; bin: string; args: string[]; pidFile: string; maintenanceInclude: string };
+  prometheus?: { url: string };
   ssh: { sshConfig: string; knownHosts: string };
   git: { work: string };
 }
@@ -65,6 +80,15 @@ const proxy: ProxyConfig = {
   maintenance: { retryAfter: 30, ...(sandbox ? { haproxyMap: sandbox.haproxy.maintenanceMap } : {}) },
 };
 
+// The same web hosts through nginx (the sandbox starts one next to HAProxy): dpl rewrites the
+// upstream's server lines, `nginx -t`s and reloads it over SSH on lb-0.
+const nginxProxy: ProxyConfig = {
+  ...proxy,
+  driver: 'nginx',
+  nginx: sandbox?.nginx ?? { include: '/etc/nginx/dpl-upstream-{backend}.conf', sudo: true },
+  maintenance: { retryAfter: 30, ...(sandbox?.nginx ? { nginxInclude: sandbox.nginx.maintenanceInclude } : {}) },
+};
+
 // Canary → half → rest. A batch is drained, switched, restarted and health-checked,
 // back in rotation it is baked on HAProxy's error counters; any failure rolls back.
 const rollout: RolloutConfig = {
@@ -76,16 +100,43 @@ const rollout: RolloutConfig = {
   inconclusive: quick ? 'promote' : 'fail',
 };
 
+// Behind nginx the bake reads Prometheus: the app's own request counters, per host
+// (`http_requests_total{host,version,code}` on /metrics), the batch against the rest.
+const judgedByPrometheus: RolloutConfig = {
+  ...rollout,
+  bake: {
+    ...rollout.bake,
+    // Prometheus scrapes every 0.5 s in the sandbox: a sample a second sees fresh counts.
+    durationMs: quick ? 4000 : 60_000,
+    sampleMs: quick ? 1000 : 5000,
+    source: prometheus({
+      url: sandbox?.prometheus?.url ?? 'http://prometheus.internal:9090',
+      requests: 'sum(http_requests_total{host=~"$hosts"})',
+      errors: 'sum(http_requests_total{host=~"$hosts",code=~"5.."})',
+    }),
+  },
+};
+
+/** The front door a rollout or restart goes through: HAProxy (judged on its counters) or nginx (judged on Prometheus). */
+function via(lb: 'haproxy' | 'nginx'): { proxy: ProxyConfig; rollout: RolloutConfig } {
+  if (lb === 'haproxy') return { proxy, rollout };
+  if (sandbox && !sandbox.nginx) throw new UsageError('lb=nginx: this sandbox has no nginx', { hint: 'apt-get install nginx-light, then `dpl sandbox down && dpl sandbox up`' });
+  if (sandbox && !sandbox.prometheus) throw new UsageError('lb=nginx is judged on Prometheus, and this sandbox has none', { hint: 'apt-get install prometheus, then `dpl sandbox down && dpl sandbox up`' });
+  return { proxy: nginxProxy, rollout: judgedByPrometheus };
+}
+
 // Roles resolve in the run's environment: on training, its one box has every role.
 const hasRole = async (c: Context<Vars>, role: string) => (await c.session.resolveHosts({ roles: [role] })).some((h) => h.name === c.host.name);
 
 // One release for everyone. Every host gets the new release in its own directory;
 // only when all are ready does `current` switch, everywhere.
-const app = release<Vars>({
+const appConfig: ReleaseConfig<Vars> = {
   repoDir: sandbox?.git.work ?? '.', // refs resolve here; the hosts fetch from its origin
   keep: 5,
   // G Adventures: the database migrates once, from one web host, before any host switches.
-  once: [{ role: 'web', name: 'migrate', run: async (c) => { await c.run('node app/manage.mjs migrate'); } }],
+  // `migrations`: the files a release adds there are recorded as applied by it, so a
+  // rollback to an older release is refused while they are (docs/deploy.md).
+  once: [{ role: 'web', name: 'migrate', migrations: ['app/migrations/'], run: async (c) => { await c.run('node app/manage.mjs migrate'); } }],
   hooks: {
     // G Adventures: static files are collected on the media hosts only.
     afterPrepare: async (c) => {
@@ -96,6 +147,22 @@ const app = release<Vars>({
     restart: async (c) => {
       const services = c.host.vars.services ?? [];
       if (services.length) await c.run(sh`svc restart ${services}`);
+    },
+  },
+};
+const app = release<Vars>(appConfig);
+// Training may go back freely: its rollback first undoes the migrations newer releases
+// applied, with the code of the release that applied each. Production has no such hook:
+// a rollback past a migration there is refused unless `allow-schema-ahead=yes`.
+const training = release<Vars>({
+  ...appConfig,
+  hooks: {
+    ...appConfig.hooks,
+    rollbackMigrations: async (c, undo) => {
+      const db = undo.hosts[0]!; // training's one box migrated its database (the once step's web role)
+      for (const m of undo.migrations) {
+        await c.on(db).cd(`${db.vars.deployPath ?? '/srv/opensky'}/releases/${m.release}`).run(sh`node app/manage.mjs unmigrate ${m.name}`);
+      }
     },
   },
 });
@@ -114,6 +181,9 @@ export default deployfile<Vars>({
     production: {
       desc: 'G Adventures production: every web, media and celery host',
       roles: { web: fleet.roles.web, media: fleet.roles.media, celery: fleet.roles.celery },
+      // Every deploy here shows what will ship and asks y/N; `--yes` answers for CI, and
+      // without a terminal a deploy without --yes is refused (exit 2) before anything changes.
+      confirm: true,
     },
   },
   // The sandbox's client key and pinned host keys (a real fleet uses ~/.ssh).
@@ -145,12 +215,27 @@ export default deployfile<Vars>({
           {
             desc: 'deploy:<ref> everywhere at once, or deploy:airship[,<ref>] canary → half → rest',
             run: 'targets',
-            args: { ref: { default: 'stable' }, to: { desc: 'with airship: the ref (default stable)' }, plan: { type: 'list', desc: 'with airship: the batches, e.g. 10%w;50%;100% (10% of the traffic first)' } },
+            args: {
+              ref: { default: 'stable' },
+              to: { desc: 'with airship: the ref (default stable)' },
+              plan: { type: 'list', desc: 'with airship: the batches, e.g. 10%w;50%;100% (10% of the traffic first)' },
+              lb: { default: 'haproxy', choices: ['haproxy', 'nginx'], desc: 'with airship: the front door; nginx is judged on Prometheus' },
+            },
           },
-          (c, { ref, to, plan }) =>
-            ref === 'airship' ? app.deploy(c, { ref: to, strategy: 'canary', proxy, rollout, plan }) : app.deploy(c, { ref }),
+          (c, { ref, to, plan, lb }) =>
+            ref === 'airship' ? app.deploy(c, { ref: to, strategy: 'canary', ...via(lb), plan }) : app.deploy(c, { ref }),
         ),
-        restart: task({ desc: 'Rolling restart of the live release, no deploy: per batch drain, restart, health check, back in rotation', run: 'targets' }, (c) => app.restart(c, { proxy, rollout })),
+        restart: task(
+          {
+            desc: 'Rolling restart of the live release, no deploy: per batch drain, restart, health check, back in rotation',
+            run: 'targets',
+            args: { lb: { default: 'haproxy', choices: ['haproxy', 'nginx'], desc: 'the front door that drains the batches' } },
+          },
+          (c, { lb }) => app.restart(c, { proxy: lb === 'nginx' ? nginxProxy : proxy, rollout }),
+        ),
+        // Training's rollback has the rollbackMigrations hook; everyone else's refuses instead.
+        rollback: task({ ...app.tasks.rollback.options }, (c, args) =>
+          (c.environment?.name === 'training' ? training : app).tasks.rollback.fn(c, args)),
       },
       { default: 'release', desc: app.desc },
     ),

@@ -68,9 +68,9 @@ async function story(project, info, load) {
   if ((await git(work, ['commit', '-q', '-am', 'Fix the greeting typo'])) !== 0) throw new Error('git commit failed');
   await step('3. finish it: merge into main and develop, tag v3.0.1, push to origin', ['hotfix.finish:3.0.1,push=yes']);
   await step('4. only group2 serves; group1 drains (dpl waits for its sessions to end)', ['prod', 'proxy.group2']);
-  await step('5. deploy the newest stable tag to the group out of rotation (group1)', ['prod:out', 'deploy:stable']);
+  await step('5. deploy the newest stable tag to the group out of rotation (group1)', ['prod:out', 'deploy:stable', '--yes']);
   await step('6. flip: group1 (3.0.1) serves, group2 (3.0.0) drains', ['prod', 'proxy.flip']);
-  await step('7. deploy stable to the group now out of rotation (group2)', ['prod:out', 'deploy:stable']);
+  await step('7. deploy stable to the group now out of rotation (group2)', ['prod:out', 'deploy:stable', '--yes']);
   await step('8. everyone back in rotation', ['prod', 'proxy.all']);
 }
 

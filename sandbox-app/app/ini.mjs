@@ -22,6 +22,7 @@ export function loadConfig() {
     version,
     greeting: app.app?.greeting ?? 'Hello',
     requires: (app.health?.requires ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    errorRate: Math.min(1, Math.max(0, Number(app.errors?.rate ?? 0) || 0)),
     host: process.env.DPL_SANDBOX_HOST ?? 'localhost',
   };
 }

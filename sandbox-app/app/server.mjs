@@ -1,13 +1,14 @@
 // The sandbox's web app ("airship" in the Procfile). Every path answers with the
 // greeting, the version and the host; /health answers 200 once nothing it requires
-// is missing; /metrics counts the other requests by status code (metrics.mjs). It
+// is missing; /metrics counts the other requests by status code (metrics.mjs). A share
+// of the pages (`[errors] rate` in config/app.ini) fails with 500. It
 // listens on the host's own address (APP_ADDR:APP_PORT, set by the host's sshd)
 // and finishes the requests it has on SIGTERM.
 import { createServer } from 'node:http';
 import { loadConfig } from './ini.mjs';
 import { requestMetrics } from './metrics.mjs';
 
-const { version, greeting, requires, host } = loadConfig();
+const { version, greeting, requires, errorRate, host } = loadConfig();
 const addr = process.env.APP_ADDR ?? '127.0.0.1';
 const port = Number(process.env.APP_PORT ?? 8000);
 const log = (msg) => console.log(`${new Date().toISOString()} airship ${version} on ${host}: ${msg}`);
@@ -27,8 +28,9 @@ const server = createServer((req, res) => {
   // Health checks are not traffic: like HAProxy's counters, only the requests users send count.
   res.on('finish', () => metrics.count(res.statusCode));
   served++;
-  res.writeHead(200, { 'content-type': 'text/plain', 'x-opensky-version': version, 'x-opensky-host': host });
-  res.end(`${greeting} - OpenSky ${version} on ${host}\n`);
+  const failed = errorRate > 0 && Math.random() < errorRate;
+  res.writeHead(failed ? 500 : 200, { 'content-type': 'text/plain', 'x-opensky-version': version, 'x-opensky-host': host });
+  res.end(failed ? `OpenSky ${version} on ${host}: fares are unavailable (the fare cache is cold)\n` : `${greeting} - OpenSky ${version} on ${host}\n`);
 });
 
 // One line per busy 5 s instead of one per request: `dpl monitor:airship` stays readable under load.

@@ -52,5 +52,5 @@ async function atTerminal(c: HostContext, command: string, stdio: Stdio): Promis
   // The output went to the terminal, not into the error: nothing of the session is kept.
   const error = new CommandError(host.name, command, r.code, r.signal, '', '');
   if (!run.flags.warnOnly) throw error;
-  c.emit('command.ignored', { host: host.name, command, code: r.code, signal: r.signal, error: error.message.slice(host.name.length + 3) });
+  c.emit('command.ignored', { host: host.name, command, code: r.code, signal: r.signal, error: error.message });
 }

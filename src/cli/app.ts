@@ -69,7 +69,7 @@ export async function main(argv: string[], io: Io = defaultIo, secrets: Secrets 
       return 0;
     }
     if (cli.tokens.length === 0 && cli.adhoc === undefined) {
-      throw new UsageError('no task given', { hint: 'run `dpl --list` to see the tasks, `dpl --help` for the options' });
+      throw new UsageError('no task given', { code: 'usage.no-task', hint: 'run `dpl --list` to see the tasks, `dpl --help` for the options' });
     }
     const invocations = cli.tokens.map(parseInvocation);
     const { executeRun } = await import('./execute.js');

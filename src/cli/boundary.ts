@@ -4,6 +4,7 @@
 import { DplError, ExitCode } from '../core/errors.js';
 import type { Secrets } from '../core/secrets.js';
 import { attribute } from '../loader/attribute.js';
+import { errorText } from '../reporters/error-text.js';
 
 export interface BoundaryOptions {
   verbose: boolean;
@@ -16,7 +17,7 @@ export function reportError(error: unknown, o: BoundaryOptions): number {
   const e = attribute(error);
   const write = (text: string): void => o.writeErr(o.secrets.scrub(text));
   if (e instanceof DplError) {
-    write(`dpl: error: ${e.message}\n`);
+    write(`dpl: error: ${errorText(e)}\n`);
     if (e.hint) write(`dpl: hint: ${e.hint}\n`);
     if (o.verbose && e.stack) write(`${e.stack}\n`);
     return e.exitCode;

@@ -1,8 +1,8 @@
 // Runs the invocations: wires reporters to the run's events, handles Ctrl-C
 // (first: stop starting work; second: kill), and always closes connections.
-import { EventBus } from '../core/events.js';
+import { EventBus, type EventMap } from '../core/events.js';
 import type { Secrets } from '../core/secrets.js';
-import { DplError, UsageError } from '../core/errors.js';
+import { DplError, HostError, HostsFailedError, UsageError, errorCode } from '../core/errors.js';
 import type { AnyDeployfile } from '../core/deployfile.js';
 import type { Invocation } from '../core/grammar.js';
 import type { Registry } from '../core/registry.js';
@@ -45,7 +45,18 @@ export async function executeRun({ cli, definition, registry, invocations, root,
   });
   if (cli.flags.environment) run.useEnvironment(cli.flags.environment);
   const executor = new Executor(run, registry);
-  const prepared = executor.prepare(invocations);
+  let prepared: ReturnType<Executor['prepare']>;
+  try {
+    prepared = executor.prepare(invocations);
+  } catch (e) {
+    // An unknown task or bad arguments, before anything ran: --json still ends with run.end, whose
+    // code is what a CI job matches on (the terminal has the error line; no summary is added there).
+    if (cli.flags.json) {
+      events.emit('run.end', { ok: false, durationMs: 0, tasks: 0, hostsOk: [], hostsFailed: [], ...failureFields(e, events) });
+      await reporters.flush();
+    }
+    throw e;
+  }
 
   let interrupts = 0;
   const onSigint = (signal: NodeJS.Signals): void => {
@@ -62,13 +73,13 @@ export async function executeRun({ cli, definition, registry, invocations, root,
   process.on('SIGTERM', onSigint);
 
   const started = performance.now();
-  events.emit('run.start', { tasks: invocations.map((i) => i.token), dryRun: cli.flags.dryRun });
+  events.emit('run.start', { tasks: invocations.map((i) => i.token), dryRun: cli.flags.dryRun, schema: 1 });
   let failure: unknown;
   try {
     await executor.runAll(prepared);
     if (cli.adhoc !== undefined) {
       if (!run.selection.hosts?.length && !run.selection.roles?.length) {
-        throw new UsageError(`no hosts to run "${cli.adhoc}" on`, { hint: 'give hosts with -H or -R, or a task that selects them (e.g. `dpl prod -- uptime`)' });
+        throw new UsageError(`no hosts to run "${cli.adhoc}" on`, { code: 'usage.hosts', hint: 'give hosts with -H or -R, or a task that selects them (e.g. `dpl prod -- uptime`)' });
       }
       // A terminal is handed to one host at a time: never under -P, and not when stdout is --json's.
       const f = cli.flags;
@@ -88,10 +99,24 @@ export async function executeRun({ cli, definition, registry, invocations, root,
     tasks: tally.tasks.size,
     hostsOk: tally.okHosts(),
     hostsFailed: [...tally.hostsFailed],
-    error: failure instanceof Error ? events.scrubText(failure.message) : undefined,
-    hint: failure instanceof DplError && failure.hint ? events.scrubText(failure.hint) : undefined,
+    ...(failure === undefined ? {} : failureFields(failure, events)),
   });
   await reporters.flush();
   if (failure !== undefined) throw failure;
   return 0;
+}
+
+/** run.end's error fields: message, hint, code, host, and each host's failure (plain JSON, text masked). */
+function failureFields(failure: unknown, events: EventBus): Pick<EventMap['run.end'], 'error' | 'hint' | 'code' | 'host' | 'failures'> {
+  const scrub = (text: string): string => events.scrubText(text);
+  return {
+    error: failure instanceof Error ? scrub(failure.message) : undefined,
+    hint: failure instanceof DplError && failure.hint ? scrub(failure.hint) : undefined,
+    code: errorCode(failure),
+    host: failure instanceof HostError ? failure.host : undefined,
+    failures:
+      failure instanceof HostsFailedError
+        ? failure.failures.map((f) => ({ host: f.host, code: errorCode(f.error), message: scrub(f.error.message), ...(f.error instanceof DplError && f.error.hint ? { hint: scrub(f.error.hint) } : {}) }))
+        : undefined,
+  };
 }

@@ -90,7 +90,7 @@ export function parseOrDone(program: Command, argv: string[], help: string): boo
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return true;
-      throw new UsageError(e.message.replace(/^error: /, ''), { hint: `see \`${help}\`` });
+      throw new UsageError(e.message.replace(/^error: /, ''), { code: 'usage.option', hint: `see \`${help}\`` });
     }
     throw e;
   }
@@ -115,7 +115,7 @@ export function parseCli(argv: string[], version: string, write: { out: (s: stri
   const dash = argv.indexOf('--');
   const head = dash >= 0 ? argv.slice(0, dash) : argv;
   const adhoc = dash >= 0 ? argv.slice(dash + 1).join(' ') : undefined;
-  if (adhoc !== undefined && !adhoc.trim()) throw new UsageError('nothing after "--": give a command to run, e.g. `dpl -H web-0 -- uptime`');
+  if (adhoc !== undefined && !adhoc.trim()) throw new UsageError('nothing after "--": give a command to run, e.g. `dpl -H web-0 -- uptime`', { code: 'usage.option' });
   const program = buildProgram(version, write);
   if (parseOrDone(program, head, 'dpl --help')) return 'exit';
   const o = program.opts();

@@ -59,6 +59,7 @@ export class TerminalPrompter implements Prompter {
     }
     if (!this.interactive) {
       throw new UsageError(`dpl needs a secret (${question.trim()}) but there is no terminal to ask on`, {
+        code: 'confirm.declined',
         hint: `set ${envName} in the environment, or run dpl from a terminal`,
       });
     }

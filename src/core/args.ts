@@ -16,20 +16,21 @@ export function bindArgs(
   if (positional.length > declared.length) {
     throw new UsageError(
       `"${token}": task ${taskName} got ${positional.length} positional argument${positional.length === 1 ? '' : 's'}; ${takes}`,
+      { code: 'usage.task-args' },
     );
   }
   const raw: Record<string, string> = {};
   positional.forEach((value, i) => (raw[names[i]!] = value));
   for (const [key, value] of Object.entries(named)) {
-    if (!names.includes(key)) throw new UsageError(`"${token}": task ${taskName} takes no argument "${key}"; ${takes}`);
-    if (Object.hasOwn(raw, key)) throw new UsageError(`"${token}": argument "${key}" given both by position and by name`);
+    if (!names.includes(key)) throw new UsageError(`"${token}": task ${taskName} takes no argument "${key}"; ${takes}`, { code: 'usage.task-args' });
+    if (Object.hasOwn(raw, key)) throw new UsageError(`"${token}": argument "${key}" given both by position and by name`, { code: 'usage.task-args' });
     raw[key] = value;
   }
   const out: Record<string, unknown> = {};
   for (const [name, spec] of declared) {
     if (Object.hasOwn(raw, name)) out[name] = convert(taskName, token, name, spec, raw[name]!);
     else if (spec.default !== undefined) out[name] = spec.default;
-    else if (spec.required) throw new UsageError(`"${token}": task ${taskName} needs argument "${name}"`);
+    else if (spec.required) throw new UsageError(`"${token}": task ${taskName} needs argument "${name}"`, { code: 'usage.task-args' });
     else out[name] = undefined;
   }
   return out;
@@ -37,7 +38,7 @@ export function bindArgs(
 
 function convert(taskName: string, token: string, name: string, spec: ArgSpec, value: string): unknown {
   const bad = (what: string): never => {
-    throw new UsageError(`"${token}": argument "${name}" of ${taskName} ${what}, got ${JSON.stringify(value)}`);
+    throw new UsageError(`"${token}": argument "${name}" of ${taskName} ${what}, got ${JSON.stringify(value)}`, { code: 'usage.task-args' });
   };
   if (spec.choices && !spec.choices.includes(value)) bad(`must be one of ${spec.choices.join(', ')}`);
   switch (spec.type ?? 'string') {

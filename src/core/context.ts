@@ -251,7 +251,7 @@ export class HostContext implements Context {
     if (!ok) {
       const error = new CommandError(host, shown, r.code, r.signal, r.stdout, r.stderr);
       if (!(options.warnOnly ?? this.scope().warnOnly)) throw error;
-      this.emit('command.ignored', { host, command: shown, code: r.code, signal: r.signal, error: error.message.slice(host.length + 3) });
+      this.emit('command.ignored', { host, command: shown, code: r.code, signal: r.signal, error: error.message });
     }
     return result;
   }

@@ -1,5 +1,11 @@
 // One error hierarchy for all of dpl. The CLI boundary (src/cli/boundary.ts) maps
-// each class to an exit code and prints `message` (+ `hint`) without a stack trace.
+// each class to an exit code and prints the error as people read it (`[host] message`,
+// src/reporters/error-text.ts) and its hint, without a stack trace. Every error carries a
+// stable `code` (src/core/error-codes.ts), and a HostError its `host`.
+
+import type { ErrorCode } from './error-codes.js';
+
+export type { ErrorCode } from './error-codes.js';
 
 export const ExitCode = {
   ok: 0,
@@ -8,13 +14,26 @@ export const ExitCode = {
   interrupted: 130,
 } as const;
 
+/** What every dpl error can be given besides its message. */
+export interface ErrorOptions {
+  /** A stable code from src/core/error-codes.ts; each class has a default. */
+  code?: ErrorCode;
+  hint?: string;
+  cause?: unknown;
+}
+
 export class DplError extends Error {
   exitCode: number = ExitCode.failure;
+  /** What went wrong, as a stable string a CI job can match (src/core/error-codes.ts). */
+  readonly code: ErrorCode;
   /** A line that tells the user what to do next. */
   hint?: string;
-  constructor(message: string, options?: { hint?: string; cause?: unknown }) {
+  declare readonly cause?: unknown;
+  constructor(message: string, options: ErrorOptions & { code: ErrorCode }) {
+    // `?.`: a plain-JS deployfile may still call `new DplError(message)`; it gets `unknown`, not a crash.
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.code = options?.code ?? 'unknown';
     this.hint = options?.hint;
   }
 }
@@ -22,48 +41,74 @@ export class DplError extends Error {
 /** Bad command line, bad deployfile, unknown task: exit 2. */
 export class UsageError extends DplError {
   override exitCode: number = ExitCode.usage;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, { ...options, code: options?.code ?? 'usage' });
+  }
 }
 
 /** The deployfile is missing, does not compile, or throws while loading. */
-export class DeployfileError extends UsageError {}
+export class DeployfileError extends UsageError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, { ...options, code: options?.code ?? 'deployfile.invalid' });
+  }
+}
 
-/** Host-scoped failure: the host is named in the message. */
+/**
+ * Host-scoped failure. `message` does not name the host: `host` does, and the reporters
+ * and the CLI boundary render `[host] message` (src/reporters/error-text.ts).
+ */
 export class HostError extends DplError {
   constructor(
     readonly host: string,
     message: string,
-    options?: { hint?: string; cause?: unknown },
+    options?: ErrorOptions,
   ) {
-    super(`[${host}] ${message}`, options);
+    super(message, { ...options, code: options?.code ?? 'host.failed' });
   }
 }
 
 /** Could not reach or log in to a host. `--skip-bad-hosts` skips these. */
-export class ConnectionError extends HostError {}
+export class ConnectionError extends HostError {
+  constructor(host: string, message: string, options?: ErrorOptions) {
+    super(host, message, { ...options, code: options?.code ?? 'connect.failed' });
+  }
+}
 
 /** Host key unknown or changed: never skipped, always loud. */
-export class HostKeyError extends ConnectionError {}
+export class HostKeyError extends ConnectionError {
+  constructor(host: string, message: string, options?: ErrorOptions) {
+    super(host, message, { ...options, code: options?.code ?? 'hostkey.invalid' });
+  }
+}
 
 /** A command ended with a non-zero exit or a signal. */
 export class CommandError extends HostError {
   constructor(
     host: string,
     readonly command: string,
-    readonly code: number | null,
+    /** The command's exit status (null when a signal ended it). */
+    readonly status: number | null,
     readonly signal: string | null,
     readonly stdout: string,
     readonly stderr: string,
   ) {
-    super(host, describeFailure(command, code, signal, stdout, stderr));
+    super(host, describeFailure(command, status, signal, stdout, stderr), { code: 'command.failed' });
   }
 }
 
 /** A command outlived its timeout and was killed on the host. */
-export class CommandTimeoutError extends HostError {}
+export class CommandTimeoutError extends HostError {
+  constructor(host: string, message: string, options?: ErrorOptions) {
+    super(host, message, { ...options, code: options?.code ?? 'command.timeout' });
+  }
+}
 
 /** Run was interrupted (Ctrl-C). */
 export class InterruptedError extends DplError {
   override exitCode: number = ExitCode.interrupted;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, { ...options, code: options?.code ?? 'interrupted' });
+  }
 }
 
 export interface HostFailure {
@@ -86,10 +131,12 @@ export class HostsFailedError extends DplError {
         failures
           .map((f) => {
             const hint = perHost && (f.error as DplError).hint;
-            return `  - ${indent(stripHostPrefix(f.host, f.error.message))}` + (hint ? `\n    hint: ${hint}` : '');
+            // An error from another host than the one that failed (a task on A that ran on B) names it.
+            const other = f.error instanceof HostError && f.error.host !== f.host ? `[${f.error.host}] ` : '';
+            return `  - ${f.host}: ${other}${indent(f.error.message)}` + (hint ? `\n    hint: ${hint}` : '');
           })
           .join('\n'),
-      { hint: hints.length === 1 ? hints[0] : undefined },
+      { code: 'hosts.failed', hint: hints.length === 1 ? hints[0] : undefined },
     );
     // When every host failed the same way (all usage errors, say), exit as that would.
     const codes = new Set(failures.map((f) => (f.error instanceof DplError ? f.error.exitCode : ExitCode.failure)));
@@ -120,7 +167,7 @@ function indent(text: string): string {
   return text.replace(/\n/g, '\n    ');
 }
 
-function stripHostPrefix(host: string, message: string): string {
-  const prefix = `[${host}] `;
-  return `${host}: ${message.startsWith(prefix) ? message.slice(prefix.length) : message}`;
+/** The stable code of anything thrown: a DplError's own, `unknown` for the rest. */
+export function errorCode(e: unknown): ErrorCode {
+  return e instanceof DplError ? e.code : 'unknown';
 }

@@ -3,6 +3,7 @@
 // their own events by augmenting `EventMap`:
 //   declare module '../core/events.js' { interface EventMap { 'proxy.change': {...} } }
 import { Secrets } from './secrets.js';
+import type { ErrorCode } from './error-codes.js';
 
 /** One commit in a deploy.pending summary. */
 export interface PendingCommit {
@@ -36,8 +37,17 @@ export interface PendingGroup {
   note?: string;
 }
 
+/** One host's failure in run.end. */
+export interface RunFailure {
+  host: string;
+  code: ErrorCode;
+  message: string;
+  hint?: string;
+}
+
 export interface EventMap {
-  'run.start': { tasks: string[]; dryRun: boolean };
+  /** `schema`: the version of schema/events.v<N>.json this stream follows (docs/ci.md says when it changes). */
+  'run.start': { tasks: string[]; dryRun: boolean; schema: 1 };
   'run.end': {
     ok: boolean;
     durationMs: number;
@@ -47,6 +57,12 @@ export interface EventMap {
     error?: string;
     /** What to do next, as the error's hint says (the run log keeps it: the terminal's copy is gone). */
     hint?: string;
+    /** The error's stable code (docs/errors.md); `unknown` for an error that is not dpl's. */
+    code?: ErrorCode;
+    /** The host the error is about (a HostError's), not part of `error`'s text. */
+    host?: string;
+    /** Each host's failure, when the run ended on a task that failed on hosts (HostsFailedError). */
+    failures?: RunFailure[];
   };
   'task.start': {
     task: string;
@@ -57,7 +73,7 @@ export interface EventMap {
   };
   'task.end': { task: string; ok: boolean; failed: string[]; durationMs: number };
   'host.start': { task: string; host: string };
-  'host.end': { task: string; host: string; ok: boolean; skipped?: boolean; error?: string; durationMs: number };
+  'host.end': { task: string; host: string; ok: boolean; skipped?: boolean; error?: string; code?: ErrorCode; durationMs: number };
   'command.start': { host: string; command: string; kind: 'run' | 'sudo' | 'local'; full?: string };
   'command.end': { host: string; command: string; code: number | null; signal: string | null; durationMs: number };
   'transfer': { host: string; direction: 'put' | 'get'; local: string; remote: string; bytes: number; files: number };

@@ -2,7 +2,7 @@
 // before the next starts. One host at a time stops at the first failed host; at
 // once, every host in flight finishes, then all failures are reported together.
 import type { Host } from './host.js';
-import { ConnectionError, DplError, HostKeyError, HostsFailedError, InterruptedError, type HostFailure } from './errors.js';
+import { ConnectionError, DplError, HostKeyError, HostsFailedError, InterruptedError, errorCode, type HostFailure } from './errors.js';
 import { bindArgs } from './args.js';
 import type { Invocation } from './grammar.js';
 import type { Registry, RegisteredTask } from './registry.js';
@@ -142,7 +142,7 @@ export class Executor {
     } catch (e) {
       // A throw in the deployfile's own code (a TypeError in a task body) is reported at its line, as the deployfile's.
       // dpl throws only Errors: any other value came from the task's own code.
-      const error = e instanceof Error ? (attribute(e) as Error) : new DplError(`${task.name} threw ${typeof e === 'string' ? JSON.stringify(e) : String(e)}`, { hint: 'throw new Error(...) to see the line it came from' });
+      const error = e instanceof Error ? (attribute(e) as Error) : new DplError(`${task.name} threw ${typeof e === 'string' ? JSON.stringify(e) : String(e)}`, { code: 'task.threw', hint: 'throw new Error(...) to see the line it came from' });
       const skip = this.run.flags.skipBadHosts && error instanceof ConnectionError && !(error instanceof HostKeyError);
       result = { host: host.name, ok: false, skipped: skip, error };
       if (skip) this.run.events.emit('host.skipped', { task: task.name, host: host.name, error: error.message });
@@ -153,6 +153,7 @@ export class Executor {
       ok: result.ok,
       skipped: result.skipped,
       error: result.error?.message,
+      code: result.error ? errorCode(result.error) : undefined,
       durationMs: performance.now() - started,
     });
     return result;

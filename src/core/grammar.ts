@@ -22,9 +22,9 @@ const HOST_KEYS = new Set(['host', 'hosts', 'role', 'roles', 'exclude_hosts']);
 export function parseInvocation(token: string): Invocation {
   const colon = token.indexOf(':');
   const name = colon < 0 ? token : token.slice(0, colon);
-  if (!name) throw new UsageError(`malformed task "${token}": missing task name before ":"`);
+  if (!name) throw new UsageError(`malformed task "${token}": missing task name before ":"`, { code: 'usage.grammar' });
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name)) {
-    throw new UsageError(`malformed task "${token}": "${name}" is not a task name`);
+    throw new UsageError(`malformed task "${token}": "${name}" is not a task name`, { code: 'usage.grammar' });
   }
   const inv: Invocation = { token, name, args: [], kwargs: {} };
   if (colon < 0) return inv;
@@ -39,14 +39,14 @@ export function parseInvocation(token: string): Invocation {
       inv.args.push(key!);
       continue;
     }
-    if (!key) throw new UsageError(`malformed task "${token}": argument "${pair}" has an empty name before "="`);
+    if (!key) throw new UsageError(`malformed task "${token}": argument "${pair}" has an empty name before "="`, { code: 'usage.grammar' });
     // Fabric 1 crashes on a second `=`; here the value is everything after the first.
     const text = value.join('=');
     if (HOST_KEYS.has(key)) {
       applyHostKey(inv, key, text, token);
       continue;
     }
-    if (Object.hasOwn(inv.kwargs, key)) throw new UsageError(`malformed task "${token}": argument "${key}" given twice`);
+    if (Object.hasOwn(inv.kwargs, key)) throw new UsageError(`malformed task "${token}": argument "${key}" given twice`, { code: 'usage.grammar' });
     // defineProperty: a key like "__proto__" is an argument name like any other.
     Object.defineProperty(inv.kwargs, key, { value: text, enumerable: true, writable: true, configurable: true });
   }
@@ -55,9 +55,9 @@ export function parseInvocation(token: string): Invocation {
 
 function applyHostKey(inv: Invocation, key: string, value: string, token: string): void {
   const list = value.split(';').map((s) => s.trim()).filter(Boolean);
-  if (list.length === 0) throw new UsageError(`malformed task "${token}": "${key}=" needs a value`);
+  if (list.length === 0) throw new UsageError(`malformed task "${token}": "${key}=" needs a value`, { code: 'usage.grammar' });
   if ((key === 'host' || key === 'role') && list.length > 1) {
-    throw new UsageError(`malformed task "${token}": "${key}=" takes one name; use "${key}s=a;b" for several`);
+    throw new UsageError(`malformed task "${token}": "${key}=" takes one name; use "${key}s=a;b" for several`, { code: 'usage.grammar' });
   }
   if (key === 'host' || key === 'hosts') inv.hosts = list;
   else if (key === 'role' || key === 'roles') inv.roles = list;

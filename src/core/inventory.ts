@@ -34,7 +34,7 @@ export class Inventory {
     try {
       return toHost(normalise(spec), (n) => this.hosts.get(n));
     } catch (e) {
-      throw new UsageError(`bad host ${JSON.stringify(spec)}: ${(e as Error).message}`);
+      throw new UsageError(`bad host ${JSON.stringify(spec)}: ${(e as Error).message}`, { code: 'usage.hosts' });
     }
   }
 
@@ -46,14 +46,14 @@ export class Inventory {
     const source = this.source(name, environment);
     if (source === undefined) {
       const known = this.roleNames(environment);
-      throw new UsageError(`unknown role "${name}"` + (known.length ? `; roles: ${known.join(', ')}` : '; the deployfile defines no roles'));
+      throw new UsageError(`unknown role "${name}"` + (known.length ? `; roles: ${known.join(', ')}` : '; the deployfile defines no roles'), { code: 'usage.hosts' });
     }
     const key = `${environment ?? ''}\0${name}`;
     let cached = this.resolvedRoles.get(key);
     if (!cached) {
       cached = (async () => {
         const specs = typeof source === 'function' ? await source(run) : source;
-        if (!Array.isArray(specs)) throw new UsageError(`role "${name}" must give a list of hosts`);
+        if (!Array.isArray(specs)) throw new UsageError(`role "${name}" must give a list of hosts`, { code: 'usage.hosts' });
         return specs.map((s) => this.toHost(s));
       })();
       this.resolvedRoles.set(key, cached);

@@ -46,6 +46,7 @@ export function chooseSelection(
 export function noHostsError(name: string, environments: string[]): UsageError {
   const env = environments.length ? `, an environment (-E ${environments[0]}, or \`dpl ${environments[0]} ${name}\`)` : '';
   return new UsageError(`task "${name}" runs on hosts, and none are chosen: it would otherwise run on this machine`, {
+    code: 'usage.hosts',
     hint: `choose hosts with -H host1,host2, roles with -R role${env}, or host:NAME before it; a task meant for this machine declares run: 'local'`,
   });
 }

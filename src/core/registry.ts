@@ -38,9 +38,10 @@ export class Registry {
       else if (key === 'kind' && (entry as unknown) === 'namespace') {
         // `...opsTasks({...})`: the 0.1 way to mount a factory, which now returns a namespace.
         throw new UsageError(`deployfile: a namespace was spread into ${prefix ? `namespace ${prefix.slice(0, -1)}` : 'tasks'}`, {
+          code: 'deployfile.invalid',
           hint: 'spread its tasks (`...opsTasks({...}).tasks`) or mount it under a key (`ops: opsTasks({...})`); see CHANGELOG.md',
         });
-      } else throw new UsageError(`deployfile: "${name}" is neither a task() nor a namespace()`);
+      } else throw new UsageError(`deployfile: "${name}" is neither a task() nor a namespace()`, { code: 'deployfile.invalid' });
     }
   }
 
@@ -81,6 +82,7 @@ export class Registry {
     if (found) return found;
     const guess = this.suggest(name);
     throw new UsageError(`unknown task "${name}"` + (guess.length ? `; did you mean ${guess.map((g) => `"${g}"`).join(' or ')}?` : ''), {
+      code: 'usage.unknown-task',
       hint: 'run `dpl --list` to see every task',
     });
   }

@@ -83,7 +83,7 @@ export class RunImpl implements Session {
     const spec = this.definition.environments?.[name];
     if (!spec) {
       const known = Object.keys(this.definition.environments ?? {});
-      throw new UsageError(`unknown environment "${name}"` + (known.length ? `; environments: ${known.join(', ')}` : '; the deployfile declares no environments'));
+      throw new UsageError(`unknown environment "${name}"` + (known.length ? `; environments: ${known.join(', ')}` : '; the deployfile declares no environments'), { code: 'usage.environment' });
     }
     this.env = { name, vars: (spec.vars ?? {}) as Record<string, unknown>, confirm: !!spec.confirm };
     // Its hosts, or every host of its roles, for the tasks that follow.

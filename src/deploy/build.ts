@@ -5,6 +5,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Context } from '../core/context-types.js';
+import { internal } from '../core/internal.js';
 import { DplError } from '../core/errors.js';
 import { sh } from '../core/quote.js';
 import type { ResolvedRef } from '../git/describe.js';
@@ -40,7 +41,7 @@ export async function buildArtifact(
   const dispose = () => rm(dir, { recursive: true, force: true });
   try {
     const src = path.join(dir, 'src');
-    c.log(`building ${release} from ${resolved.sha.slice(0, 12)} in ${src}`);
+    internal(c).emit('deploy.build', { release, sha: resolved.sha, dir: src });
     await c.local(
       sh`git -C ${repoDir} archive --format=tar --output=${path.join(dir, 'src.tar')} ${resolved.sha}` +
         sh` && mkdir -- ${src} && tar -xf ${path.join(dir, 'src.tar')} -C ${src} && rm -f -- ${path.join(dir, 'src.tar')}`,
@@ -51,10 +52,10 @@ export async function buildArtifact(
     if (build.command) await c.cd(src).withEnv(env).local(build.command);
     const output = path.resolve(src, build.output ?? '.');
     if (output !== src && !output.startsWith(src + path.sep)) {
-      throw new DplError(`build.output must be inside the build directory: ${JSON.stringify(build.output)}`);
+      throw new DplError(`build.output must be inside the build directory: ${JSON.stringify(build.output)}`, { code: 'build.failed' });
     }
     if (!c.session.flags.dryRun && !(await stat(output).catch(() => undefined))?.isDirectory()) {
-      throw new DplError(`build output ${build.output} was not produced by the build`, { hint: `check build.command and build.output (looked in ${output})` });
+      throw new DplError(`build output ${build.output} was not produced by the build`, { code: 'build.failed', hint: `check build.command and build.output (looked in ${output})` });
     }
     return { dir: output, dispose };
   } catch (e) {

@@ -4,6 +4,7 @@
 // delete (written by the app as another user) are reported plainly, and the
 // half-deleted release is marked failed so a rollback can never land on it.
 import type { Context } from '../core/context-types.js';
+import { internal } from '../core/internal.js';
 import type { Host } from '../core/host.js';
 import { DplError, HostsFailedError } from '../core/errors.js';
 import { sh } from '../core/quote.js';
@@ -84,8 +85,8 @@ async function cleanHost(c: Context, host: Host, l: Layout, keep: number, sudo: 
 }
 
 export function logRemoval(c: Context, host: Host, plan: CleanupPlan, result: HostCleanup): void {
-  if (!plan.remove.length) c.on(host).log(`cleanup: nothing to remove (${plan.keep.length} release${plan.keep.length === 1 ? '' : 's'} kept)`);
-  else if (result.removed.length) c.on(host).log(`cleanup: removed ${result.removed.join(', ')}; kept ${plan.keep.join(', ')}`);
+  const stuck = result.stuck.map((s) => s.release);
+  internal(c).emit('deploy.cleanup', { host: host.name, kept: plan.keep, removed: result.removed, ...(stuck.length ? { stuck } : {}) });
 }
 
 /** What to say about releases the login user could not delete. */
@@ -95,6 +96,7 @@ export function stuckError(c: Context, stuck: HostCleanup['stuck']): DplError {
       `(owned by another user, e.g. written by the app); marked failed so no rollback uses them. ` +
       `Delete them with \`${releaseCommand(c)('cleanup', ':sudo=yes')}\`, or let the app write only under shared/\n` +
       stuck.map((s) => s.detail).filter(Boolean).join('\n'),
+    { code: 'cleanup.stuck' },
   );
 }
 

@@ -178,7 +178,7 @@ export const DEFAULT_POOL = 10;
 export function strategyOf(config: ReleaseConfig): Strategy {
   const s = config.strategy ?? 'git';
   if (s !== 'git' && s !== 'upload' && s !== 'pull') {
-    throw new UsageError(`releaseTasks: unknown strategy ${JSON.stringify(s)}`, { hint: 'use git, upload or pull' });
+    throw new UsageError(`releaseTasks: unknown strategy ${JSON.stringify(s)}`, { code: 'config.invalid', hint: 'use git, upload or pull' });
   }
   return s;
 }
@@ -193,7 +193,7 @@ export function poolSizeOf(config: ReleaseConfig, c: Context): number {
 
 export function keepOf(config: ReleaseConfig, override?: number): number {
   const keep = override ?? config.keep ?? DEFAULT_KEEP;
-  if (!Number.isInteger(keep) || keep < 1) throw new UsageError(`keep must be a whole number of at least 1, got ${keep}`);
+  if (!Number.isInteger(keep) || keep < 1) throw new UsageError(`keep must be a whole number of at least 1, got ${keep}`, { code: 'config.invalid' });
   return keep;
 }
 
@@ -202,11 +202,12 @@ export function deployPathOf(host: Host, config: ReleaseConfig, c: Context): str
   const value = host.vars.deployPath ?? c.session.config.deployPath ?? config.deployPath;
   if (typeof value !== 'string' || !value) {
     throw new UsageError(`no deploy path for ${host.name}`, {
+      code: 'config.invalid',
       hint: 'set the host var deployPath, config.deployPath in the deployfile, or deployPath in releaseTasks({...})',
     });
   }
   if (!value.startsWith('/') || value.split('/').includes('..')) {
-    throw new UsageError(`deploy path of ${host.name} must be absolute and without "..": ${JSON.stringify(value)}`);
+    throw new UsageError(`deploy path of ${host.name} must be absolute and without "..": ${JSON.stringify(value)}`, { code: 'config.invalid' });
   }
   return value.length > 1 ? value.replace(/\/+$/, '') : value;
 }
@@ -215,7 +216,7 @@ export function deployPathOf(host: Host, config: ReleaseConfig, c: Context): str
 export function checkSharedPath(p: string): string {
   const clean = p.replace(/\/+$/, '');
   if (!clean || clean.startsWith('/') || clean.split('/').some((s) => s === '..' || s === '.' || s === '')) {
-    throw new UsageError(`shared path ${JSON.stringify(p)} must be relative to the release, without "." or ".." parts`);
+    throw new UsageError(`shared path ${JSON.stringify(p)} must be relative to the release, without "." or ".." parts`, { code: 'config.invalid' });
   }
   return clean;
 }

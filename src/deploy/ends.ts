@@ -3,35 +3,35 @@
 import type { Context } from '../core/context-types.js';
 import type { ResolvedRef } from '../git/describe.js';
 import { repoDirOf, type DeployInfo, type ReleaseConfig } from './config.js';
-import { errorText, shortSha } from './remote.js';
-import { announce } from './announce.js';
+import { internal } from '../core/internal.js';
+import { errorText } from './remote.js';
+import { announce, codeOf } from './announce.js';
 import type { Targets } from './targets.js';
 
 /** Cleanup and the deploy tag: useful, but a deploy that is live must not fail because of them. */
 export async function afterSuccess(c: Context, config: ReleaseConfig, t: Targets, resolved: ResolvedRef): Promise<void> {
   if (config.cleanup !== false) {
     const { cleanupHosts } = await import('./cleanup.js');
-    await cleanupHosts(c, config, t, {}).catch((e) => c.warn(`cleanup after the deploy failed: ${errorText(e)}`));
+    await cleanupHosts(c, config, t, {}).catch((e) => internal(c).emit('deploy.cleanup', { error: errorText(e) }));
   }
   if (config.deployTag) {
     const environment = config.deployTag.environment ?? c.environment?.name;
-    if (!environment) return c.warn('deployTag: no environment (set deployTag.environment); the commit was not tagged');
+    if (!environment) return internal(c).emit('deploy.tag', { sha: resolved.sha, noEnvironment: true });
     try {
       const { createDeployTag } = await import('../git/deploy-tag.js');
       const tag = await createDeployTag(repoDirOf(config, c.session.root), { environment, sha: resolved.sha, push: config.deployTag.push, remote: config.remote });
-      c.log(`tagged ${shortSha(resolved.sha)} as ${tag.tag}${tag.pushed ? ' (pushed)' : ''}`);
+      internal(c).emit('deploy.tag', { sha: resolved.sha, tag: tag.tag, pushed: tag.pushed });
     } catch (e) {
-      c.warn(`could not tag the deploy: ${errorText(e)}`);
+      internal(c).emit('deploy.tag', { sha: resolved.sha, error: errorText(e) });
     }
   }
 }
 
 export async function notifyFailure(c: Context, config: ReleaseConfig, info: DeployInfo, error: Error): Promise<void> {
-  const what = { release: info.release, ref: info.ref, hosts: info.hosts.map((h) => h.name), error: errorText(error) };
-  announce(c, 'failure', `deploy of ${info.release} failed: ${errorText(error).split('\n')[0]}`, what);
+  announce(c, 'failure', { release: info.release, ref: info.ref, hosts: info.hosts.map((h) => h.name), error: errorText(error), code: codeOf(error) });
   try {
     await config.hooks?.onFailure?.(c, info, error);
   } catch (e) {
-    c.warn(`hook onFailure failed: ${errorText(e)}`);
+    internal(c).emit('deploy.hook', { hook: 'onFailure', state: 'failed', error: errorText(e) });
   }
 }

@@ -2,11 +2,12 @@
 // hooks run bounded-parallel with their failures collected per host, and a host
 // hook's context is already in the release directory with DPL_* variables set.
 import type { Context } from '../core/context-types.js';
+import { internal } from '../core/internal.js';
 import type { Host } from '../core/host.js';
 import { DplError, HostError } from '../core/errors.js';
 import type { DeployInfo, HostHook, HostRelease, OnceStep, RunHook } from './config.js';
 import type { FanOut } from '../core/fanout.js';
-import { forHosts } from './remote.js';
+import { errorText, forHosts } from './remote.js';
 
 /** `c` for a host hook: on the host, in the release directory, DPL_* set. */
 export function releaseContext(c: Context, rel: HostRelease): Context {
@@ -24,10 +25,8 @@ export function releaseContext(c: Context, rel: HostRelease): Context {
 
 /** Wrap an error from a hook so the message says which hook failed. */
 function hookError(name: string, host: Host | undefined, e: unknown): Error {
-  const message = e instanceof Error ? e.message : String(e);
-  if (!host) return new DplError(`hook ${name} failed: ${message}`, { cause: e });
-  const bare = message.startsWith(`[${host.name}] `) ? message.slice(host.name.length + 3) : message;
-  return new HostError(host.name, `hook ${name} failed: ${bare}`, { cause: e });
+  if (!host) return new DplError(`hook ${name} failed: ${errorText(e)}`, { code: 'hook.failed', cause: e });
+  return new HostError(host.name, `hook ${name} failed: ${errorText(e, { tagged: host.name })}`, { code: 'hook.failed', cause: e });
 }
 
 /** A per-host hook on every release (bounded parallel); failures collected, none thrown. */
@@ -81,15 +80,15 @@ export async function runOnceSteps(c: Context, steps: OnceStep[], releases: Host
       const members = new Set((await c.session.resolveHosts({ roles: [step.role] })).map((h) => h.name));
       rel = releases.find((r) => members.has(r.host.name));
       if (!rel) {
-        c.warn(`${label}: no target host has role ${step.role}; skipped`);
+        internal(c).emit('deploy.hook', { hook: label, state: 'skipped', role: step.role });
         continue;
       }
     } else {
       rel = releases[0];
     }
     if (!rel) continue;
-    if (c.session.signal.aborted) throw new DplError(`interrupted before ${label}`);
-    c.on(rel.host).log(`running ${label}`);
+    if (c.session.signal.aborted) throw new DplError(`interrupted before ${label}`, { code: 'interrupted' });
+    internal(c).emit('deploy.hook', { hook: label, state: 'start', host: rel.host.name });
     try {
       await step.run(releaseContext(c, rel), rel);
     } catch (e) {
@@ -98,7 +97,9 @@ export async function runOnceSteps(c: Context, steps: OnceStep[], releases: Host
     if (step.migrations) {
       const { migrationDirs, recordApplied } = await import('./migrations.js');
       // The step succeeded: a record that cannot be written is warned about, never undoes the deploy.
-      await recordApplied(c, label, migrationDirs(step.migrations), rel, releases).catch((e: Error) => c.on(rel.host).warn(`${label}: could not record its migrations: ${e.message}`));
+      await recordApplied(c, label, migrationDirs(step.migrations), rel, releases).catch((e: Error) =>
+        internal(c).emit('deploy.unrecorded', { host: rel.host.name, what: 'migrations', step: label, error: e.message }),
+      );
     }
   }
 }

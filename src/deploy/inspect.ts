@@ -5,6 +5,7 @@
 // command would, and it says so).
 import { posix } from 'node:path';
 import type { Context } from '../core/context-types.js';
+import { internal } from '../core/internal.js';
 import { DplError, HostsFailedError } from '../core/errors.js';
 import { sh } from '../core/quote.js';
 import { checkSharedPath, strategyOf, type ReleaseConfig } from './config.js';
@@ -12,15 +13,10 @@ import { repoUrlOf, type Targets } from './targets.js';
 import { releaseCommand } from './task-names.js';
 import { infoOf, parseState, previousGood, stateSnippet, statusOf, type HostState } from './history.js';
 import { describeHolder, lockStatusSnippet } from './lock.js';
-import { errorText, forHosts, marker, runScript, section, shortSha } from './remote.js';
+import { errorText, forHosts, marker, runScript, section } from './remote.js';
+import type { ReleaseRow } from './events.js';
 
-export interface ReleaseRow {
-  release: string;
-  status: string;
-  current: boolean;
-  ref?: string;
-  sha?: string;
-}
+export type { ReleaseRow } from './events.js';
 
 export async function listReleases(c: Context, t: Targets): Promise<Record<string, ReleaseRow[]>> {
   const fan = await forHosts(c, t.hosts, t.size, async (h) => {
@@ -29,16 +25,10 @@ export async function listReleases(c: Context, t: Targets): Promise<Record<strin
     const prev = previousGood(s);
     const rows = s.releases.map((r) => {
       const i = infoOf(s, r);
-      return { release: r, status: statusOf(s, r) ?? 'unknown', current: r === s.current, ref: i?.tag ?? i?.ref, sha: i?.sha };
+      const row: ReleaseRow = { release: r, status: statusOf(s, r) ?? 'unknown', current: r === s.current, ref: i?.tag ?? i?.ref, sha: i?.sha };
+      return row;
     });
-    const hc = c.on(h);
-    if (!rows.length) hc.log(s.current ? `current → ${s.current} (no release directories)` : 'no releases');
-    for (const row of rows) {
-      const mark = row.current ? '*' : ' ';
-      const what = row.sha ? `${row.ref ?? '?'} @ ${shortSha(row.sha)}` : '';
-      const note = row.current ? '  (current)' : row.release === prev ? '  (rollback target)' : '';
-      hc.log(`${mark} ${row.release}  ${row.status.padEnd(11)} ${what}${note}`);
-    }
+    internal(c).emit('deploy.releases', { host: h.name, current: s.current, previous: prev, rows });
     return rows;
   });
   if (fan.failed.length) throw new HostsFailedError('deploy.releases', fan.failed);
@@ -96,10 +86,10 @@ export async function checkHosts(c: Context, config: ReleaseConfig, t: Targets):
     }
     if (marker(stdout, 'repo-unreachable') !== undefined) problems.push(`cannot reach ${repoUrl} with git from this host`);
     if (strategy !== 'upload' && !repoUrl) problems.push(urlProblem ?? 'no repository URL to fetch from (set repoUrl, or give the local repo a remote)');
-    if (problems.length) return { state: parseState(stdout), problem: new DplError(problems.join('; ')) };
+    if (problems.length) return { state: parseState(stdout), problem: new DplError(problems.join('; '), { code: 'deploy.check' }) };
     const current = marker(stdout, 'link');
     const free = Number(marker(stdout, 'free-kb'));
-    c.on(h).log(`ok: ${root} writable by ${marker(stdout, 'user')}, lock free${current ? `, current → ${current}` : ''}${free ? `, ${(free / 1048576).toFixed(1)} GiB free` : ''}`);
+    internal(c).emit('deploy.check', { host: h.name, root, user: marker(stdout, 'user') ?? '?', ...(current ? { current } : {}), ...(free ? { freeKiB: free } : {}) });
     return { state: parseState(stdout), problem: undefined };
   });
   const failed = [...fan.failed, ...[...fan.succeeded].flatMap(([host, r]) => (r.problem ? [{ host, error: r.problem }] : []))];
@@ -107,8 +97,8 @@ export async function checkHosts(c: Context, config: ReleaseConfig, t: Targets):
   const { mixedFleet, recoverTask } = await import('../pipeline/consistency.js');
   if (!failed.length && [...states.values()].some((s) => s.journal)) {
     // An unfinished deploy is finished (or undone) here, as by any dpl command; then the fleet is checked again.
-    c.warn('an earlier deploy did not finish on these hosts; recovering it first');
-    await recoverTask(c, config, t).catch((e: Error) => c.warn(`recovery did not finish: ${errorText(e)}`));
+    internal(c).emit('deploy.recover', { state: 'first' });
+    await recoverTask(c, config, t).catch((e: Error) => internal(c).emit('deploy.recover', { state: 'incomplete', error: errorText(e) }));
     states = await readStates(c, t);
   }
   const mixed = mixedFleet(states);
@@ -117,6 +107,7 @@ export async function checkHosts(c: Context, config: ReleaseConfig, t: Targets):
   if (mixed.length) {
     const cmd = releaseCommand(c);
     throw new DplError(`${perHost ? `${perHost.message}\n` : ''}deploy.check: the fleet is not on one release:\n  - ${mixed.join('\n  - ')}`, {
+      code: 'deploy.mixed',
       hint: `an unfinished deploy: \`${cmd('recover')}\` (\`--force\` takes over the lock of a run that died on this machine); hosts on different releases: deploy (or \`${cmd('rollback', ':<release>')}\`) to all of them`,
     });
   }

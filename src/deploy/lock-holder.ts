@@ -97,19 +97,59 @@ export function judgeHolder(info: Partial<LockInfo> | undefined): Liveness {
   return { state: 'live' };
 }
 
+/** Who holds a deploy lock, as events carry it (fields from the holder's info file). */
+export interface LockHolder {
+  user?: string;
+  machine?: string;
+  pid?: number;
+  /** When it was taken (the holder's clock, ISO time). */
+  since?: string;
+  /** What the holder is doing: `deploy.release:stable → 20261122T153000Z`. */
+  target?: string;
+  /** How long it has been held, in seconds (the host's clock). */
+  ageSeconds?: number;
+  /** Why its dpl is known to be gone, checked on this machine (a stale lock). */
+  stale?: string;
+}
+
+export function holderOf(info: Partial<LockInfo> | undefined, ageSeconds: number | undefined, liveness?: Liveness): LockHolder {
+  const h: LockHolder = {};
+  if (typeof info?.user === 'string') h.user = info.user;
+  if (typeof info?.machine === 'string') h.machine = info.machine;
+  if (typeof info?.pid === 'number') h.pid = info.pid;
+  if (typeof info?.time === 'string') h.since = info.time;
+  if (typeof info?.target === 'string') h.target = info.target;
+  if (ageSeconds !== undefined && !Number.isNaN(ageSeconds)) h.ageSeconds = ageSeconds;
+  if (liveness?.state === 'stale') h.stale = liveness.evidence;
+  return h;
+}
+
 /** "alice@laptop (pid 4242, since …, deploy.release:stable), 3m 12s old" */
+export function holderWords(h: LockHolder): string {
+  const who = h.user
+    ? `${h.user}@${h.machine ?? '?'} (pid ${h.pid ?? '?'}, since ${h.since ?? '?'}, ${h.target ?? 'unknown task'})`
+    : 'an unknown holder (no info file: a crashed or very new lock)';
+  return h.ageSeconds === undefined ? who : `${who}, ${formatAge(h.ageSeconds)} old`;
+}
+
 export function holderText(info: Partial<LockInfo> | undefined, ageSeconds: number | undefined): string {
-  let who = 'an unknown holder (no info file: a crashed or very new lock)';
-  if (info?.user) who = `${info.user}@${info.machine ?? '?'} (pid ${info.pid ?? '?'}, since ${info.time ?? '?'}, ${info.target ?? 'unknown task'})`;
-  return ageSeconds === undefined || Number.isNaN(ageSeconds) ? who : `${who}, ${formatAge(ageSeconds)} old`;
+  return holderWords(holderOf(info, ageSeconds));
+}
+
+/** The holder from the info file's text, judged here (deploy.check, deploy.unlock). */
+export function readHolder(infoText: string | undefined, ageSeconds: number | undefined): LockHolder {
+  const info = parseLockInfo(infoText);
+  return holderOf(info, ageSeconds, judgeHolder(info));
+}
+
+/** holderWords plus the evidence when the holder is known to be gone. */
+export function describeLockHolder(h: LockHolder): string {
+  return h.stale ? `${holderWords(h)}; stale: ${h.stale}` : holderWords(h);
 }
 
 /** holderText from the info file's text, plus the evidence when the holder is known to be gone (deploy.check, deploy.unlock). */
 export function describeHolder(infoText: string | undefined, ageSeconds: number | undefined): string {
-  const info = parseLockInfo(infoText);
-  const judged = judgeHolder(info);
-  const who = holderText(info, ageSeconds);
-  return judged.state === 'stale' ? `${who}; stale: ${judged.evidence}` : who;
+  return describeLockHolder(readHolder(infoText, ageSeconds));
 }
 
 export function formatAge(seconds: number): string {

@@ -16,10 +16,11 @@ import type { Layout } from './layout.js';
 import { parseState, type HostState } from './history.js';
 import { errorText, forHosts, marker, runScript, section, timedStep } from './remote.js';
 import { releaseCommand } from './task-names.js';
-import { describeHolder, formatDuration, holderText, judgeHolder, parseLockInfo, type Liveness, type LockInfo } from './lock-holder.js';
+import { formatDuration, holderOf, holderText, judgeHolder, parseLockInfo, readHolder, type Liveness, type LockInfo } from './lock-holder.js';
+import { emitReleased, releaseResult } from './lock-events.js';
 import { acquireScript, forceRemoveScript, holderTokenScript, releaseScript, STEP_FAILED } from './lock-script.js';
 
-export { describeHolder, formatAge, newLockInfo, type LockInfo } from './lock-holder.js';
+export { describeHolder, formatAge, newLockInfo, type LockInfo, type LockHolder } from './lock-holder.js';
 export { lockStatusSnippet, releaseScript } from './lock-script.js';
 
 interface Holder {
@@ -57,13 +58,19 @@ export async function acquireLocks(
   let announced = false;
   for (;;) {
     const a = await attempt(c, hosts, layouts, info, size, takeOver);
-    if (!('problems' in a)) return a;
+    if (!('problems' in a)) {
+      internal(c).emit('lock.acquired', { hosts: hosts.map((h) => h.name) });
+      return a;
+    }
     const { problems, firstOnly } = a;
     const waitable = problems.length > 0 && problems.every((p) => p.holder && p.holder.liveness.state !== 'stale');
     if (c.session.signal.aborted) throw interruptedWhileLocking(problems);
-    if (!deadline || !waitable || Date.now() >= deadline) throw lockError(c, problems, hosts.length, firstOnly, announced ? waitMs : undefined);
+    if (!deadline || !waitable || Date.now() >= deadline) {
+      for (const p of problems) if (p.holder) internal(c).emit('lock.held', { host: p.host, holder: heldBy(p.holder) });
+      throw lockError(c, problems, hosts.length, firstOnly, announced ? waitMs : undefined);
+    }
     const p = problems[0]!;
-    if (!announced) c.log(`waiting up to ${formatDuration(waitMs!)} for the deploy lock on ${p.host}, held by ${holderText(p.holder!.info, p.holder!.age)}`);
+    if (!announced) internal(c).emit('lock.held', { host: p.host, holder: heldBy(p.holder!), waitMs: waitMs! });
     announced = true;
     // While the same holder keeps it, look quietly about every second (with jitter, so
     // waiters started together do not knock in step); try again once it changed.
@@ -130,7 +137,7 @@ async function lockHost(c: Context, h: Host, l: Layout, info: LockInfo, takeOver
     const stdout = await runLockStep(c, h, l, info, replace);
     if (marker(stdout, 'displaced') !== undefined) {
       // Another dpl re-took the lock between our look and our move (a µs window): say where its lock went.
-      c.on(h).warn(`taking over a stale deploy lock moved another dpl's new lock aside and could not put it back: it is ${l.lock}.stale.${info.token}; that deploy no longer holds the lock`);
+      internal(c).emit('lock.takeover', { host: h.name, displaced: `${l.lock}.stale.${info.token}` });
     }
     if (marker(stdout, 'locked') !== undefined) return { state: parseState(stdout) };
     const infoText = section(stdout, 'info');
@@ -142,10 +149,10 @@ async function lockHost(c: Context, h: Host, l: Layout, info: LockInfo, takeOver
       liveness: judgeHolder(parseLockInfo(infoText)),
     };
     if (replace !== undefined && holder.token === replace) {
-      throw new DplError(`could not move the stale deploy lock ${l.lock} aside: can the login user write ${l.root}?`);
+      throw new DplError(`could not move the stale deploy lock ${l.lock} aside: can the login user write ${l.root}?`, { code: 'lock.failed' });
     }
     if (holder.liveness.state !== 'stale' || replace !== undefined || !(await takeOver(h, holder))) return { holder };
-    c.on(h).warn(`taking over the stale deploy lock on ${h.name}: held by ${holderText(holder.info, holder.age)}; ${holder.liveness.evidence}`);
+    internal(c).emit('lock.takeover', { host: h.name, holder: heldBy(holder) });
     replace = holder.token;
   }
 }
@@ -154,11 +161,11 @@ async function runLockStep(c: Context, h: Host, l: Layout, info: LockInfo, repla
   try {
     return (await runScript(c, h, 'take deploy lock', acquireScript(l, info, replace))).stdout;
   } catch (e) {
-    if (!(e instanceof CommandError) || e.code !== STEP_FAILED) throw e;
+    if (!(e instanceof CommandError) || e.status !== STEP_FAILED) throw e;
     // The host's own error (stderr), named by the step that failed; the script removed its temp dir.
     const step = marker(e.stdout, 'failed') ?? 'a step';
     const left = marker(e.stdout, 'leftover') !== undefined ? `could not remove ${l.lock}.tmp.${info.token} either: remove it by hand` : 'nothing was left on the host';
-    throw new DplError(`${step} failed: ${e.stderr.trim().split('\n').slice(-3).join(' / ') || 'no error text'} (${left})`);
+    throw new DplError(`${step} failed: ${e.stderr.trim().split('\n').slice(-3).join(' / ') || 'no error text'} (${left})`, { code: 'lock.failed' });
   }
 }
 
@@ -185,7 +192,7 @@ function takeOverPolicy(c: Context): TakeOver {
 }
 
 function interruptedWhileLocking(problems: Problem[]): InterruptedError {
-  const also = problems.filter((p) => p.error).map((p) => `\n  - ${p.host}: ${errorText(p.error).replace(`[${p.host}] `, '')}`);
+  const also = problems.filter((p) => p.error).map((p) => `\n  - ${p.host}: ${errorText(p.error, { tagged: p.host })}`);
   return new InterruptedError(`interrupted while taking the deploy locks: nothing was changed; the locks taken were released${also.join('')}`);
 }
 
@@ -198,7 +205,7 @@ function lockError(c: Context, problems: Problem[], total: number, firstOnly: bo
         : `on ${problems.length} of ${total} hosts (nothing was changed; the locks taken were released)`;
   const lines = problems.map((p) => {
     const h = p.holder;
-    if (!h) return `${p.host}: ${errorText(p.error).replace(`[${p.host}] `, '')}`;
+    if (!h) return `${p.host}: ${errorText(p.error, { tagged: p.host })}`;
     const who = holderText(h.info, h.age);
     if (h.liveness.state === 'stale') return `${p.host}: deploy lock ${h.lock} is stale: held by ${who}; ${h.liveness.evidence}`;
     return `${p.host}: deploy lock ${h.lock} is ${waitedMs ? 'still ' : ''}held by ${who}`;
@@ -215,35 +222,34 @@ function lockError(c: Context, problems: Problem[], total: number, firstOnly: bo
   }
   if (problems.some((p) => p.error)) hints.push(`fix the hosts above (\`${cmd('check')}\` tests reach, write access and the lock without changing anything)`);
   const head = waitedMs ? `gave up waiting ${formatDuration(waitedMs)} for the deploy lock: could not take it` : 'could not take the deploy lock';
-  return new DplError(`${head} ${where}:\n${lines.map((l) => `  - ${l.replace(/\n/g, '\n    ')}`).join('\n')}`, { hint: hints.join('; ') || undefined });
+  const code = problems.some((p) => p.holder && p.holder.liveness.state !== 'stale') ? 'lock.held' : problems.some((p) => p.holder) ? 'lock.stale' : 'lock.failed';
+  return new DplError(`${head} ${where}:\n${lines.map((l) => `  - ${l.replace(/\n/g, '\n    ')}`).join('\n')}`, { code, hint: hints.join('; ') || undefined });
 }
 
-/** Release our own locks (token checked), `size` hosts at once (-z); never throws, warns about what it could not release. */
+/** Release our own locks (token checked), `size` hosts at once (-z); never throws: 'lock.released' says what it could not release. */
 export async function releaseLocks(c: Context, hosts: Host[], layouts: Map<string, Layout>, token: string, size: number): Promise<void> {
+  if (!hosts.length) return;
   const fan = await forHosts(
     c,
     hosts,
     size,
-    async (h) => reportRelease(c, h, (await runScript(c, h, 'release deploy lock', releaseScript(layouts.get(h.name)!, token))).stdout),
+    async (h) => releaseResult((await runScript(c, h, 'release deploy lock', releaseScript(layouts.get(h.name)!, token))).stdout),
     { interruptible: false },
   );
-  for (const f of fan.failed) {
-    c.on(hosts.find((h) => h.name === f.host)!).warn(`could not release the deploy lock: ${errorText(f.error)}; run \`${releaseCommand(c)('unlock')}\` once you checked no deploy is running`);
-  }
+  const failed = fan.failed.map((f) => ({ host: f.host, error: errorText(f.error) }));
+  emitReleased(c, [...fan.succeeded], failed, releaseCommand(c)('unlock'));
 }
 
-/** Say what releaseScript found when the lock was not simply ours to release. */
-export function reportRelease(c: Context, h: Host, stdout: string): void {
-  if (marker(stdout, 'foreign') !== undefined) c.on(h).warn('the deploy lock is no longer ours (someone forced it and locked again?); left it alone');
-  else if (marker(stdout, 'gone') !== undefined) c.on(h).warn('our deploy lock was already gone (forced with deploy.unlock?)');
+function heldBy(holder: Holder) {
+  return holderOf(holder.info, holder.age, holder.liveness);
 }
 
 /** `deploy.unlock`: remove whoever's lock, saying whose it was. */
 export async function forceUnlock(c: Context, hosts: Host[], layouts: Map<string, Layout>, size: number): Promise<void> {
   const fan = await forHosts(c, hosts, size, async (h) => {
     const { stdout } = await runScript(c, h, 'force-remove deploy lock', forceRemoveScript(layouts.get(h.name)!, randomHex(6)));
-    if (marker(stdout, 'none') !== undefined) c.on(h).log('no deploy lock');
-    else c.on(h).warn(`removed the deploy lock held by ${describeHolder(section(stdout, 'info'), Number(marker(stdout, 'held')))}; if that deploy is still running it no longer holds the lock`);
+    const none = marker(stdout, 'none') !== undefined;
+    internal(c).emit('lock.removed', { host: h.name, ...(none ? {} : { holder: readHolder(section(stdout, 'info'), Number(marker(stdout, 'held'))) }) });
   });
   if (fan.failed.length) throw new HostsFailedError('deploy.unlock', fan.failed);
 }

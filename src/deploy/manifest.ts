@@ -47,7 +47,7 @@ export async function scanTree(root: string): Promise<Entry[]> {
     const names = (await readdir(path.join(root, rel))).sort();
     for (const name of names) {
       const p = rel ? `${rel}/${name}` : name;
-      if (p === MANIFEST_NAME) throw new DplError(`the build output holds ${MANIFEST_NAME}, a name dpl keeps for itself`, { hint: 'rename or remove it in build.command' });
+      if (p === MANIFEST_NAME) throw new DplError(`the build output holds ${MANIFEST_NAME}, a name dpl keeps for itself`, { code: 'build.failed', hint: 'rename or remove it in build.command' });
       const abs = path.join(root, p);
       const st = await lstat(abs);
       if (st.isDirectory()) {
@@ -60,7 +60,7 @@ export async function scanTree(root: string): Promise<Entry[]> {
       } else if (st.isSymbolicLink()) {
         out.push({ path: p, type: 'l', target: await readlink(abs) });
       } else {
-        throw new DplError(`the build output holds ${p}, which is neither a file, a directory nor a symlink`, { hint: 'remove sockets, fifos and devices in build.command' });
+        throw new DplError(`the build output holds ${p}, which is neither a file, a directory nor a symlink`, { code: 'build.failed', hint: 'remove sockets, fifos and devices in build.command' });
       }
     }
   };

@@ -56,25 +56,21 @@ export async function recordApplied(c: Context, step: string, dirs: string[], re
   const lines = (name: string) => (section(stdout, name) ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
   const added = addedMigrations(lines('new'), lines('old'));
   if (!added.length) return [];
-  c.on(rel.host).log(`${step} applied migration${added.length === 1 ? '' : 's'} ${added.join(', ')} (recorded for release ${rel.name})`, { event: APPLIED, release: rel.name, migrations: added });
+  internal(c).emit('deploy.migrations', { host: rel.host.name, step, release: rel.name, migrations: added });
   const fan = await forHosts(c, releases.map((r) => r.host), Math.max(1, c.session.flags.poolSize ?? DEFAULT_POOL), (h) => {
     const r = releases.find((x) => x.host.name === h.name)!;
     const rec = newRecord(r.name, 'prepared', { resolved: r.ref, strategy: r.strategy, action: 'deploy', migrations: added });
     return runScript(c, h, `record migrations of ${r.name}`, appendSnippet(layoutOf(r.deployPath), [rec]));
   }, { interruptible: false });
-  for (const f of fan.failed) c.on(releases.find((r) => r.host.name === f.host)!.host).warn(`could not record the migrations in history.jsonl: ${errorText(f.error)}`);
+  for (const f of fan.failed) internal(c).emit('deploy.unrecorded', { host: f.host, what: 'migrations', error: errorText(f.error) });
   return added;
 }
-
-const APPLIED = 'deploy.migrations';
 
 /** Collect the migrations once steps record during a run (for a rollout's report), until `stop()`. */
 export function watchApplied(c: Context): { list: AppliedMigration[]; stop: () => void } {
   const list: AppliedMigration[] = [];
   const stop = internal(c).runImpl.events.on((e) => {
-    if (e.type !== 'log' || e.data?.event !== APPLIED) return;
-    const { release, migrations } = e.data as { release: string; migrations: string[] };
-    for (const name of migrations) list.push({ name, release });
+    if (e.type === 'deploy.migrations') for (const name of e.migrations) list.push({ name, release: e.release });
   });
   return { list, stop };
 }
@@ -111,5 +107,5 @@ export async function recordUndone(c: Context, hosts: Host[], states: Map<string
     const rec: HistoryRecord = newRecord(target, status, { action: 'rollback', migrationsUndone: undone });
     return runScript(c, h, `record migrations undone`, appendSnippet(layoutOf(deployPathOf(h)), [rec]));
   }, { interruptible: false });
-  for (const f of fan.failed) c.on(hosts.find((h) => h.name === f.host)!).warn(`could not record the undone migrations in history.jsonl: ${errorText(f.error)}`);
+  for (const f of fan.failed) internal(c).emit('deploy.unrecorded', { host: f.host, what: 'undone-migrations', error: errorText(f.error) });
 }

@@ -36,11 +36,11 @@ export async function confirmShipment(c: Context, config: ReleaseConfig, hosts: 
   const prompter = internal(c).runImpl.prompter;
   const yes = !!c.session.flags.yes;
   if (!yes && !prompter.interactive) {
-    throw new UsageError(`refusing to start ${w.what} without confirmation: there is no terminal to ask on (nothing was changed)`, { hint: w.hint });
+    throw new UsageError(`refusing to start ${w.what} without confirmation: there is no terminal to ask on (nothing was changed)`, { code: 'confirm.declined', hint: w.hint });
   }
   const t = { hosts: [...hosts], layouts: new Map(hosts.map((h) => [h.name, layoutOf(deployPathOf(h, config, c))])), size: poolSizeOf(config, c) };
   const { pending } = await pendingOf(c, config, t, resolved);
   reportPending(c, pending);
-  if (yes) return c.log('confirmation skipped (--yes)');
-  if (!(await prompter.confirm(w.question))) throw new DplError(`${w.what} not confirmed; nothing was changed`);
+  if (yes) return internal(c).emit('deploy.confirm', { skipped: 'yes' });
+  if (!(await prompter.confirm(w.question))) throw new DplError(`${w.what} not confirmed; nothing was changed`, { code: 'confirm.declined' });
 }

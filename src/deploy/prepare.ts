@@ -108,7 +108,7 @@ export async function prepareRelease(c: Context, rel: HostRelease, config: Relea
 
 /** Did this failure happen before we created the release directory? Then it is not ours to remove. */
 export function failedBeforeCreating(error: Error): boolean {
-  return error instanceof CommandError && error.code === EXISTS_CODE;
+  return error instanceof CommandError && error.status === EXISTS_CODE;
 }
 
 /**

@@ -9,6 +9,7 @@ import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
 import { CommandError } from '../core/errors.js';
+import { errorText } from '../reporters/error-text.js';
 import { LineSplitter } from '../core/lines.js';
 import { fanOut, type FanOut } from '../core/fanout.js';
 import type { ReleaseStatus } from './config.js';
@@ -137,6 +138,5 @@ export async function timedStep<T>(
   }
 }
 
-export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+// An error quoted in the domain's own messages reads as people see it: `[host] message`.
+export { errorText };

@@ -6,12 +6,14 @@
 // A target older than an applied migration (migrations.ts) is refused unless the
 // config's rollbackMigrations hook undoes them first, or allow-schema-ahead=yes.
 import type { Context } from '../core/context-types.js';
+import { internal } from '../core/internal.js';
+import type { ResolvedRef } from '../git/describe.js';
 import { DplError, UsageError } from '../core/errors.js';
 import { strategyOf, type ReleaseConfig } from './config.js';
 import { targetsOf } from './targets.js';
 import { previousGood, refOfRelease, statusOf, type HostState } from './history.js';
 import { isReleaseName } from './layout.js';
-import { shortSha } from './remote.js';
+import { errorText, shortSha } from './remote.js';
 import { releaseCommand, type TaskCommand } from './task-names.js';
 import { describeMigrations, migrationsAhead, recordUndone, type AppliedMigration } from './migrations.js';
 import type { Flow } from '../pipeline/flow.js';
@@ -33,6 +35,7 @@ export function chooseTarget(states: Map<string, HostState>, wanted: string | un
     }
     if (problems.length) {
       throw new DplError(`cannot roll back to ${wanted}:\n  - ${problems.join('\n  - ')}`, {
+        code: 'rollback.impossible',
         hint: problems.some((p) => p.includes('marked')) ? `add force=yes to switch to it anyway (${cmd('rollback', `:${wanted},force=yes`)})` : `see \`${cmd('releases')}\``,
       });
     }
@@ -47,12 +50,12 @@ export function chooseTarget(states: Map<string, HostState>, wanted: string | un
       else problems.push(`${host}: no good release older than ${s.current}`);
     }
   }
-  if (problems.length) throw new DplError(`cannot roll back:\n  - ${problems.join('\n  - ')}`, { hint: `see \`${cmd('releases')}\`` });
+  if (problems.length) throw new DplError(`cannot roll back:\n  - ${problems.join('\n  - ')}`, { code: 'rollback.impossible', hint: `see \`${cmd('releases')}\`` });
   const distinct = [...new Set(picks.values())];
   if (distinct.length > 1) {
     throw new DplError(
       `the hosts do not agree on the previous good release:\n  - ${[...picks].map(([h, r]) => `${h}: ${r}`).join('\n  - ')}`,
-      { hint: `name the release for every host: ${cmd('rollback', `:${distinct.sort()[0]}`)}` },
+      { code: 'rollback.impossible', hint: `name the release for every host: ${cmd('rollback', `:${distinct.sort()[0]}`)}` },
     );
   }
   return distinct[0]!;
@@ -66,22 +69,24 @@ export function checkSchema(states: Map<string, HostState>, target: string, o: {
   const ahead = migrationsAhead(states.values(), target);
   if (!ahead.length || o.hook || o.allowSchemaAhead) return ahead;
   throw new DplError(`cannot roll back to ${target}: newer releases applied migrations it does not know:\n  - ${describeMigrations(ahead)}`, {
+    code: 'rollback.migrations',
     hint: `undo them first (a rollbackMigrations hook in the config does it as part of the rollback), or leave them applied with ${o.cmd('rollback', `:${target},allow-schema-ahead=yes`)}`,
   });
 }
 
 export async function rollback(c: Context, config: ReleaseConfig, wanted: string | undefined, force: boolean, o: { allowSchemaAhead?: boolean } = {}): Promise<RollbackResult> {
   if (wanted !== undefined && !isReleaseName(wanted)) {
-    throw new UsageError(`not a release name: ${JSON.stringify(wanted)}`, { hint: `release names look like 20261122T153000Z; see \`${releaseCommand(c)('releases')}\`` });
+    throw new UsageError(`not a release name: ${JSON.stringify(wanted)}`, { code: 'usage.task-args', hint: `release names look like 20261122T153000Z; see \`${releaseCommand(c)('releases')}\`` });
   }
   if (strategyOf(config) === 'pull') {
     throw new UsageError('rollback needs release directories; strategy pull deploys in place', {
+      code: 'config.invalid',
       hint: `deploy the previous commit again (\`${releaseCommand(c)('release', ':<sha>')}\`; \`${releaseCommand(c)('releases')}\` lists the SHAs)`,
     });
   }
   const t = targetsOf(c, config, 'rollback');
   if (c.session.flags.dryRun) {
-    c.log("dry run: the rollback target comes from each host's history, which a dry run does not read; nothing more to show");
+    internal(c).emit('deploy.rollback', { state: 'dry-run' });
     return { release: wanted ?? '', from: {} };
   }
   const [{ runPipeline }, { allAtOnce }, { existingRelease }] = await Promise.all([import('../pipeline/pipeline.js'), import('../pipeline/flow.js'), import('../pipeline/movers.js')]);
@@ -97,15 +102,15 @@ export async function rollback(c: Context, config: ReleaseConfig, wanted: string
       beforeSwitch: async (run) => {
         if (!ahead.length) return;
         if (allowSchemaAhead || !hook) {
-          c.warn(`rolling back past applied migrations; they stay applied and ${chosen} runs against the newer schema:\n  - ${describeMigrations(ahead)}`);
+          internal(c).emit('deploy.rollback', { state: 'schema-ahead', release: chosen, migrations: ahead });
           return;
         }
         const undo = [...ahead].reverse();
-        c.log(`rollbackMigrations: undoing ${undo.map((m) => m.name).join(', ')}`);
+        internal(c).emit('deploy.rollback', { state: 'undo-migrations', release: chosen, migrations: undo.map((m) => m.name) });
         try {
           await hook(c, { release: chosen, migrations: undo, hosts: run.hosts });
         } catch (e) {
-          throw new DplError(`hook rollbackMigrations failed: ${e instanceof Error ? e.message : String(e)}; nothing was switched (still on ${[...new Set(run.hosts.map((h) => run.states.get(h.name)?.current ?? '-'))].join(', ')})`, { cause: e });
+          throw new DplError(`hook rollbackMigrations failed: ${errorText(e)}; nothing was switched (still on ${[...new Set(run.hosts.map((h) => run.states.get(h.name)?.current ?? '-'))].join(', ')})`, { code: 'hook.failed', cause: e });
         }
         await recordUndone(c, t.hosts, run.states, (h) => t.layouts.get(h.name)!.root, chosen, undo.map((m) => m.name), t.size);
       },
@@ -125,10 +130,15 @@ export async function rollback(c: Context, config: ReleaseConfig, wanted: string
       chosen = chooseTarget(states, wanted, force, releaseCommand(c));
       ahead = checkSchema(states, chosen, { hook: !!hook, allowSchemaAhead, cmd: releaseCommand(c) });
       const ref = refOfRelease(states.get(t.hosts[0]!.name)!, chosen);
-      c.log(`rolling back to ${chosen}${ref.sha ? ` (${ref.tag ?? ref.ref} @ ${shortSha(ref.sha)})` : ''} on ${t.hosts.map((h) => h.name).join(', ')}`);
+      internal(c).emit('deploy.rollback', { state: 'target', release: chosen, ...refFields(ref), hosts: t.hosts.map((h) => h.name) });
       return { release: chosen, ref };
     },
   });
   if (!run) return { release: chosen, from: {} };
   return { release: run.name, from: Object.fromEntries(run.relsOf(run.hosts).map((r) => [r.host.name, r.previous])) };
+}
+
+/** What the rollback target was deployed from, when its history says. */
+function refFields(ref: ResolvedRef): { ref?: string; tag?: string; sha?: string } {
+  return ref.sha ? { ref: ref.ref, ...(ref.tag ? { tag: ref.tag } : {}), sha: ref.sha } : {};
 }

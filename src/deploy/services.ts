@@ -20,17 +20,17 @@ const TEMPLATES: Record<ServiceManager, Record<ServiceAction, string>> = {
 const SERVICE_NAME = /^[A-Za-z0-9@._:+-]+$/;
 
 export function serviceCommand(services: ServicesConfig, action: ServiceAction, name: string): string {
-  if (!SERVICE_NAME.test(name)) throw new UsageError(`invalid service name ${JSON.stringify(name)}`);
+  if (!SERVICE_NAME.test(name)) throw new UsageError(`invalid service name ${JSON.stringify(name)}`, { code: 'config.invalid' });
   const manager = services.manager ?? 'systemctl';
   let template: string | undefined;
   if (typeof manager === 'string') {
     template = TEMPLATES[manager]?.[action];
-    if (!template) throw new UsageError(`unknown service manager ${JSON.stringify(manager)}`, { hint: 'use systemctl, supervisorctl, service, initd or { restart, reload } templates' });
+    if (!template) throw new UsageError(`unknown service manager ${JSON.stringify(manager)}`, { code: 'config.invalid', hint: 'use systemctl, supervisorctl, service, initd or { restart, reload } templates' });
   } else {
     template = manager[action];
-    if (!template) throw new UsageError(`services.manager has no ${action} template`, { hint: `add ${action}: '... {service}'` });
+    if (!template) throw new UsageError(`services.manager has no ${action} template`, { code: 'config.invalid', hint: `add ${action}: '... {service}'` });
   }
-  if (!template.includes('{service}')) throw new UsageError(`the ${action} template must contain {service}: ${JSON.stringify(template)}`);
+  if (!template.includes('{service}')) throw new UsageError(`the ${action} template must contain {service}: ${JSON.stringify(template)}`, { code: 'config.invalid' });
   return template.split('{service}').join(quote(name));
 }
 
@@ -69,12 +69,13 @@ function actionTask(action: ServiceAction, config: ServicesConfig | { services?:
       const known = knownServices(services);
       if (service !== undefined && known.length && !known.includes(service)) {
         throw new UsageError(`unknown service ${JSON.stringify(service)}; known: ${known.join(', ')}`, {
+          code: 'config.invalid',
           hint: 'add it to services.names in the deployfile to allow it',
         });
       }
       const names = service !== undefined ? [service] : (defaults ?? []);
       if (!names.length) {
-        throw new UsageError(`${action}: no service given and none configured`, { hint: `use ${action}:<service>, or set services.${action} in the deployfile` });
+        throw new UsageError(`${action}: no service given and none configured`, { code: 'config.invalid', hint: `use ${action}:<service>, or set services.${action} in the deployfile` });
       }
       for (const name of names) await serviceAction(c, services, action, name);
     },

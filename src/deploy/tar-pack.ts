@@ -110,7 +110,7 @@ async function* fileBlocks(root: string, e: Extract<Entry, { type: 'f' }>): Asyn
       yield chunk as Buffer;
     }
   }
-  if (seen !== e.size) throw new DplError(`${e.path} changed in the build output while it was being packed`, { hint: 'is something still writing to it?' });
+  if (seen !== e.size) throw new DplError(`${e.path} changed in the build output while it was being packed`, { code: 'build.failed', hint: 'is something still writing to it?' });
   yield padding(e.size);
 }
 

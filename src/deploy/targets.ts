@@ -17,7 +17,7 @@ export interface Targets {
 export function targetsOf(c: Context, config: ReleaseConfig, what: string): Targets {
   const hosts = [...c.targets.hosts];
   if (!hosts.length) {
-    throw new UsageError(`${what}: no hosts to work on`, { hint: 'choose them with -H/-R, an environment task (`dpl prod deploy`), or roles in releaseTasks({...})' });
+    throw new UsageError(`${what}: no hosts to work on`, { code: 'config.invalid', hint: 'choose them with -H/-R, an environment task (`dpl prod deploy`), or roles in releaseTasks({...})' });
   }
   const layouts = new Map(hosts.map((h) => [h.name, layoutOf(deployPathOf(h, config, c))]));
   return { hosts, layouts, size: poolSizeOf(config, c) };
@@ -41,14 +41,14 @@ export async function repoUrlOf(c: Context, config: ReleaseConfig): Promise<stri
   const dir = repoDirOf(config, c.session.root);
   const remote = config.remote ?? 'origin';
   const url = await (await openRepo(dir)).tryGit(['remote', 'get-url', remote]);
-  if (!url) throw new UsageError(`strategy git needs a repository URL the hosts can fetch from; ${dir} has no remote ${remote}`, { hint: 'set repoUrl in releaseTasks({...})' });
+  if (!url) throw new UsageError(`strategy git needs a repository URL the hosts can fetch from; ${dir} has no remote ${remote}`, { code: 'config.invalid', hint: 'set repoUrl in releaseTasks({...})' });
   return safeRepoUrl(url.trim(), `the URL of remote ${remote} in ${dir}`);
 }
 
 /** git reads an argument starting with "-" as an option (`--upload-pack=<command>` runs it): never hand one to the hosts. */
 function safeRepoUrl(url: string, what: string): string {
   if (url.startsWith('-')) {
-    throw new UsageError(`${what} ${JSON.stringify(url)} starts with "-", so git would take it as an option`, { hint: 'give the repository URL itself (ssh://, https://, user@host:path or a path)' });
+    throw new UsageError(`${what} ${JSON.stringify(url)} starts with "-", so git would take it as an option`, { code: 'config.invalid', hint: 'give the repository URL itself (ssh://, https://, user@host:path or a path)' });
   }
   return url;
 }

@@ -20,7 +20,9 @@ import type { Shipment } from './shipment.js';
 declare module '../core/events.js' {
   interface EventMap {
     /** One host's upload: files and bytes sent, files hard-linked from `base` (the live release). */
-    'deploy.upload': { host: string; release: string; base?: string; files: number; linked: number; bytes: number; treeBytes: number; fallback?: string };
+    /** `damaged`: the live release whose manifest could not be read (so every file was sent); `fallback`: why
+     *  linking from `base` failed and every file was sent after all. */
+    'deploy.upload': { host: string; release: string; base?: string; files: number; linked: number; bytes: number; treeBytes: number; damaged?: string; fallback?: string };
   }
 }
 
@@ -76,8 +78,6 @@ function extractScript(rel: HostRelease, gzip: boolean, finish: string[], fresh:
   ].join('\n');
 }
 
-const sizeOf = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
-
 /**
  * Make `rel` on its host from the shipment: `start` makes the directory (and claims
  * it), `finish` writes REVISION, shared links and the history record.
@@ -90,7 +90,6 @@ export async function uploadRelease(c: Context, rel: HostRelease, shipment: Ship
   const hc = c.on(rel.host);
   const full: UploadPlan = planUpload(shipment.entries);
   let plan = base?.manifest ? planUpload(shipment.entries, { manifest: base.manifest, stat: base.stat }) : full;
-  if (base && !base.manifest) hc.warn(`the manifest of ${base.name} is damaged or incomplete: uploading every file`);
   let fallback: string | undefined;
   const send = async (p: UploadPlan, fresh: boolean): Promise<number> => {
     const linkBase = p.linked.length ? base!.name : undefined;
@@ -108,14 +107,13 @@ export async function uploadRelease(c: Context, rel: HostRelease, shipment: Ship
   try {
     bytes = await send(plan, false);
   } catch (e) {
-    if (!(plan.linked.length && e instanceof CommandError && e.code === EXTRACT_FAILED)) throw e;
+    if (!(plan.linked.length && e instanceof CommandError && e.status === EXTRACT_FAILED)) throw e;
     fallback = `linking from ${base!.name} failed: ${e.stderr.trim().split('\n').slice(-1)[0] ?? ''}`;
-    hc.warn(`${fallback}; uploading every file`);
     plan = full;
     bytes = await send(plan, true);
   }
   const linked = plan.linked.length;
   const files = shipment.fileCount - linked;
-  internal(hc).emit('deploy.upload', { host: rel.host.name, release: rel.name, base: linked ? base!.name : undefined, files, linked, bytes, treeBytes: shipment.treeBytes, fallback });
-  hc.log(`uploaded ${files} file${files === 1 ? '' : 's'} (${sizeOf(bytes)} sent)${linked ? `; ${linked} unchanged hard-linked from ${base!.name}` : ''}`);
+  const damaged = base && !base.manifest ? base.name : undefined;
+  internal(hc).emit('deploy.upload', { host: rel.host.name, release: rel.name, base: linked ? base!.name : undefined, files, linked, bytes, treeBytes: shipment.treeBytes, damaged, fallback });
 }

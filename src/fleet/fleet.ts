@@ -99,7 +99,7 @@ const lockSpec = (files: FleetFiles, kind: string): SlotLocks => ({
 /** Start every sshd of `layout`; the info is also written to `<dir>/<files.info>`. */
 export async function launchFleet<X extends object = object>(layout: FleetLayout, o: LaunchOptions = {}): Promise<FleetInfo & X> {
   const files = layout.files ?? FLEET_FILES;
-  if (!which('sshd')) throw new DplError('sshd not found: a fleet runs real OpenSSH servers', { hint: 'install openssh-server' });
+  if (!which('sshd')) throw new DplError('sshd not found: a fleet runs real OpenSSH servers', { code: 'fleet.failed', hint: 'install openssh-server' });
   if (layout.hosts.length + (layout.refused ? 1 : 0) > layout.slotStride) throw new Error(`${layout.kind} fleet: more hosts than ports per slot (${layout.slotStride})`);
   cleanupStaleFleets(files);
   const user = o.user ?? loginUser();

@@ -129,7 +129,7 @@ export interface RunningHaproxy {
 /** Start HAProxy and wait until every server in `waitFor` (default: all) is UP. */
 export async function startHaproxy(p: HaproxyPlan, o: { binary?: string; detached?: boolean; timeoutMs?: number; waitFor?: string[]; /** Hint when servers stay unhealthy (where their logs are). */ unhealthyHint?: string } = {}): Promise<RunningHaproxy> {
   const binary = o.binary ?? which('haproxy');
-  if (!binary) throw new DplError('haproxy not found', { hint: 'install haproxy' });
+  if (!binary) throw new DplError('haproxy not found', { code: 'fleet.failed', hint: 'install haproxy' });
   writeFileSync(p.config, haproxyConfigText(p));
   const log = openSync(p.logFile, 'a');
   const child = spawn(binary, ['-db', '-f', p.config], { stdio: ['ignore', log, log], detached: !!o.detached });
@@ -164,7 +164,7 @@ export async function startHaproxy(p: HaproxyPlan, o: { binary?: string; detache
     exited
       ? `haproxy did not start (${exited})${text ? `:\n${text}` : ''}`
       : `haproxy started, but not every server became healthy within ${timeoutMs / 1000} s${last ? ` (${last})` : ''}`,
-    { hint: (!exited && o.unhealthyHint) || `its config is ${p.config}` },
+    { code: 'fleet.failed', hint: (!exited && o.unhealthyHint) || `its config is ${p.config}` },
   );
 }
 

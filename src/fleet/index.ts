@@ -14,3 +14,5 @@ export * from './fleet.js';
 export * from './haproxy.js';
 export * from './git.js';
 export * from './load.js';
+export * from './prometheus.js';
+export * from './nginx.js';

@@ -95,6 +95,7 @@ export async function takeSlot(locks: SlotLocks, s: SlotSearch): Promise<{ slot:
     unlock(lock, locks.content);
   }
   throw new DplError(`no free ${what} slot (${slots} slots)`, {
+    code: 'fleet.failed',
     hint: busy.length ? `ports taken by other programs: ${busy.slice(0, 3).join('; ')}` : (s.lockedHint ?? `every slot is locked (locks in ${locks.dir})`),
   });
 }

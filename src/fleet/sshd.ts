@@ -75,7 +75,7 @@ function tail(file: string, lines = 8): string {
  */
 export async function startSshd(h: SshdFiles, o: { detached?: boolean; timeoutMs?: number; sshd?: string } = {}): Promise<number> {
   const sshd = o.sshd ?? which('sshd');
-  if (!sshd) throw new DplError('sshd not found', { hint: 'install openssh-server' });
+  if (!sshd) throw new DplError('sshd not found', { code: 'fleet.failed', hint: 'install openssh-server' });
   rmSync(h.pidFile, { force: true });
   const log = openSync(h.logFile, 'a');
   const child = spawn(sshd, ['-D', '-e', '-f', h.configFile], { stdio: ['ignore', log, log], detached: !!o.detached });
@@ -92,6 +92,7 @@ export async function startSshd(h: SshdFiles, o: { detached?: boolean; timeoutMs
   if (!exited) child.kill('SIGKILL');
   const text = tail(h.logFile);
   throw new DplError(`sshd for ${h.name} (${h.address}:${h.port}) did not start${exited ? ` (${exited})` : ' in time'}${text ? `:\n${text}` : ''}`, {
+    code: 'fleet.failed',
     hint: `its config is ${h.configFile}; \`${sshd} -t -f ${h.configFile}\` checks it`,
   });
 }

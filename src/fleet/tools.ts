@@ -26,6 +26,7 @@ export function findTools<T extends Tool>(tools: readonly T[], who: string): Rec
   if (missing.length) {
     const pkgs = [...new Set(tools.map((t) => PACKAGE[t]))];
     throw new UsageError(`${who}, and this machine has no ${missing.map((t) => `${t} (package ${PACKAGE[t]})`).join(', ')}`, {
+      code: 'fleet.failed',
       hint: `install them: ${isRoot() ? '' : 'sudo '}apt-get install ${pkgs.join(' ')}`,
     });
   }

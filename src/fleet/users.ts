@@ -38,7 +38,7 @@ export function ensureUser(name: string, o: { home?: string } = {}): LoginUser {
       execFileSync('useradd', ['--create-home', ...home, '--shell', '/bin/sh', name], { stdio: ['ignore', 'ignore', 'pipe'] });
     } catch (e) {
       // useradd exits 9 when another fleet created the user first.
-      if (!idOf(name)) throw new DplError(`could not create the fleet's login user ${name}: ${(e as Error).message}`);
+      if (!idOf(name)) throw new DplError(`could not create the fleet's login user ${name}: ${(e as Error).message}`, { code: 'fleet.failed' });
     }
   }
   const home = o.home ?? `/home/${name}`;

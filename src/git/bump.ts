@@ -20,6 +20,7 @@ export interface BumpResult {
 function requireVersionFile(spec: VersionFileSpec | undefined, action: string): VersionFileSpec {
   if (spec) return spec;
   throw new UsageError(`cannot ${action}: no version file is configured`, {
+    code: 'config.invalid',
     hint: "pass versionFile: { path: 'config/version.ini', section: 'parameters', key: 'version' } to gitTasks({...})",
   });
 }
@@ -36,12 +37,14 @@ export async function bumpVersion(repoDir: string, to: string, config: GitConfig
   const branch = await currentBranch(repo);
   if (!branch) {
     throw new DplError(`refusing to ${action}: HEAD is detached in ${repo.dir}`, {
+      code: 'git.ref',
       hint: 'check out the branch the bump belongs on first',
     });
   }
   assertGreater(action, next, from, `${spec.path} on ${branch}`, (v) => `\`dpl version.bump:patch\` (${nextVersion(v, 'patch')}) or a higher X.Y.Z`);
   if (await hasTag(repo, tagPrefix + next)) {
     throw new DplError(`refusing to ${action}: tag ${tagPrefix + next} already exists`, {
+      code: 'git.ref',
       hint: `${next} is already released; bump past it`,
     });
   }

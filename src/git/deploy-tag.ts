@@ -35,6 +35,7 @@ export async function createDeployTag(repoDir: string, options: DeployTagOptions
   const { environment } = options;
   if (!environment || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(environment) || environment.includes('..')) {
     throw new UsageError(`invalid environment name for a deploy tag: ${JSON.stringify(environment)}`, {
+      code: 'config.invalid',
       hint: 'use letters, digits, ".", "_" and "-" (e.g. production)',
     });
   }
@@ -44,6 +45,7 @@ export async function createDeployTag(repoDir: string, options: DeployTagOptions
   const sha = await commitOf(repo, options.sha);
   if (!sha) {
     throw new DplError(`cannot tag the deploy: ${JSON.stringify(options.sha)} is not a commit in ${repo.dir}`, {
+      code: 'git.ref',
       hint: 'fetch the deployed commit into this repo first',
     });
   }
@@ -61,7 +63,7 @@ export async function createDeployTag(repoDir: string, options: DeployTagOptions
     tag = `${base}-${n}`;
   }
   if ((await repo.tryGit(['check-ref-format', '--normalize', `refs/tags/${tag}`])) === undefined) {
-    throw new UsageError(`invalid deploy tag name ${JSON.stringify(tag)}`, { hint: 'check the deploy tag prefix' });
+    throw new UsageError(`invalid deploy tag name ${JSON.stringify(tag)}`, { code: 'git.ref', hint: 'check the deploy tag prefix' });
   }
   if (created) {
     await repo.git(['tag', '-a', '-m', `Deployed to ${environment} at ${now.toISOString()}`, tag, sha]);
@@ -74,6 +76,7 @@ export async function createDeployTag(repoDir: string, options: DeployTagOptions
       pushed = true;
     } catch (err) {
       throw new DplError(`deploy tag ${tag} was created but pushing it to ${remote} failed: ${messageOf((err as Error).cause ?? err)}`, {
+        code: 'git.remote',
         hint: `push it later with \`git push ${remote} refs/tags/${tag}\``,
       });
     }

@@ -72,6 +72,7 @@ export async function finishFlow(
     }
     const onRemote = await hasRemoteBranch(repo, flow.remote, branch);
     throw new DplError(`refusing to ${action}: branch ${branch} does not exist in ${repo.dir}`, {
+      code: 'git.branch',
       hint: onRemote
         ? `check it out from the remote first (\`git branch --track ${branch} ${flow.remote}/${branch}\`)`
         : `start it with \`${command(kind, 'start', version)}\``,
@@ -81,7 +82,7 @@ export async function finishFlow(
     throw new DplError(
       `refusing to ${action}: tag ${tag} already exists on ${tagSha.slice(0, 12)} ` +
         `${JSON.stringify(await subjectOf(repo, tagSha))}, which does not contain ${branch}`,
-      { hint: `${version} was released without this branch; finish it under another version, or delete the tag if it is wrong (\`git tag -d ${tag}\`)` },
+      { code: 'git.ref', hint: `${version} was released without this branch; finish it under another version, or delete the tag if it is wrong (\`git tag -d ${tag}\`)` },
     );
   }
   if (push) await assertNotBehind(flow, [production, second], action);
@@ -117,6 +118,7 @@ async function hotfixTarget(flow: Flow, action: string): Promise<string> {
   const releases = await branchesUnder(flow.repo, flow.prefix.release);
   if (releases.length > 1) {
     throw new DplError(`refusing to ${action}: several release branches are open (${releases.join(', ')}), so it is not clear which one the hotfix belongs in`, {
+      code: 'git.branch',
       hint: 'finish or delete all but one of them, or merge the hotfix by hand',
     });
   }
@@ -145,10 +147,11 @@ async function merge(repo: Repo, branch: string, into: string, rerun: string, st
     throw new DplError(
       `merging ${branch} into ${into} stopped on conflicts in: ${files.join(', ') || '(see git status)'}\n` +
         `${repo.dir} is left mid-merge on ${into}, as git leaves it; ${state}`,
-      { hint: `resolve the conflicts, \`git add\` the files and \`git commit\`, then run \`${rerun}\` again to continue (or \`git merge --abort\` to back out)` },
+      { code: 'git.merging', hint: `resolve the conflicts, \`git add\` the files and \`git commit\`, then run \`${rerun}\` again to continue (or \`git merge --abort\` to back out)` },
     );
   }
   throw new DplError(`merging ${branch} into ${into} failed in ${repo.dir}: ${messageOf((failed as Error).cause ?? failed)}`, {
+    code: 'git.merging',
     hint: `fix the problem, then run \`${rerun}\` again; ${state}`,
   });
 }
@@ -159,6 +162,7 @@ async function assertNotBehind(flow: Flow, branches: string[], action: string): 
     const tracking = `refs/remotes/${flow.remote}/${b}`;
     if ((await commitOf(flow.repo, tracking)) && !(await isAncestor(flow.repo, tracking, b))) {
       throw new DplError(`refusing to ${action} with push: ${b} is behind ${flow.remote}/${b}`, {
+        code: 'git.remote',
         hint: `update it first (\`git checkout ${b} && git pull --ff-only\`), then run the finish again`,
       });
     }
@@ -172,6 +176,7 @@ async function pushAll(flow: Flow, second: string, tag: string, branch: string, 
     await repo.git(['push', '--atomic', remote, ...refs]);
   } catch (err) {
     throw new DplError(`pushing ${refs.join(', ')} to ${remote} failed: ${messageOf((err as Error).cause ?? err)}`, {
+      code: 'git.remote',
       hint: `the local finish is done; fix the remote problem and run \`${rerun} push=true\` again (it only pushes)`,
     });
   }

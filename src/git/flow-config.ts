@@ -65,10 +65,12 @@ async function productionBranch(names: Omit<Flow, 'production' | 'develop'>, con
   if (present.length === 1) return present[0]!;
   if (present.length === 2) {
     throw new DplError(`refusing to ${action}: both main and master exist in ${repo.dir}; which one is production?`, {
+      code: 'git.branch',
       hint: "set production: 'main' (or 'master') in gitTasks({...})",
     });
   }
   throw new DplError(`refusing to ${action}: no production branch (neither main nor master exists) in ${repo.dir}`, {
+    code: 'git.branch',
     hint: "create it, or name it with production: '<branch>' in gitTasks({...})",
   });
 }
@@ -84,6 +86,7 @@ async function requireBranch(
   if (await hasBranch(repo, branch)) return;
   const onRemote = await hasRemoteBranch(repo, remote, branch);
   throw new DplError(`refusing to ${action}: the ${role} branch ${branch} does not exist in ${repo.dir}`, {
+    code: 'git.branch',
     hint: onRemote
       ? `create it from the remote with \`git branch --track ${branch} ${remote}/${branch}\``
       : `create it (\`git branch ${branch}\`) or ${configure}`,

@@ -61,6 +61,7 @@ export async function startFlow(
   if ((await hasBranch(repo, branch)) || (await hasRemoteBranch(repo, flow.remote, branch))) {
     const where = (await hasBranch(repo, branch)) ? 'in this repo' : `on ${flow.remote}`;
     throw new DplError(`refusing to ${action}: branch ${branch} already exists ${where}`, {
+      code: 'git.branch',
       hint: `finish it with \`${command(kind, 'finish', version)}\`, or delete it (\`git branch -D ${branch}\`) and start again`,
     });
   }
@@ -68,6 +69,7 @@ export async function startFlow(
   const open = (await branchesUnder(repo, flow.prefix[kind])).filter((b) => b !== branch);
   if (open.length) {
     throw new DplError(`refusing to ${action}: ${open.join(', ')} is not finished yet`, {
+      code: 'git.branch',
       hint: `finish it first (\`${command(kind, 'finish', open[0]!.slice(flow.prefix[kind].length))}\`), or delete its branch if it is abandoned`,
     });
   }
@@ -75,7 +77,7 @@ export async function startFlow(
     const sha = (await commitOf(repo, `refs/tags/${tag}`)) ?? '';
     throw new DplError(
       `refusing to ${action}: tag ${tag} already exists (${sha.slice(0, 12)} ${JSON.stringify(await subjectOf(repo, sha))})`,
-      { hint: `${version} is already released; start the next version, e.g. \`${command(kind, 'start', next(kind, version))}\`` },
+      { code: 'git.ref', hint: `${version} is already released; start the next version, e.g. \`${command(kind, 'start', next(kind, version))}\`` },
     );
   }
 
@@ -96,6 +98,7 @@ export async function startFlow(
       await repo.tryGit(['checkout', '--force', original]);
       await repo.tryGit(['branch', '-D', branch]);
       throw new DplError(`${action} failed while committing the version bump; nothing was changed`, {
+        code: 'git.failed',
         cause: err,
         hint: err instanceof Error ? err.message : undefined,
       });

@@ -46,6 +46,7 @@ export async function resolveRef(repoDir: string, ref: string, options: ResolveO
   const name = String(ref ?? '').trim();
   if (!name || name.startsWith('-') || /[\s\0]/.test(name)) {
     throw new UsageError(`invalid git ref ${JSON.stringify(ref)}`, {
+      code: 'git.ref',
       hint: 'use stable, latest, a tag (v3.0.1), a branch name or a commit SHA',
     });
   }
@@ -70,6 +71,7 @@ async function find(
     const best = highest(tags, name === 'latest');
     if (!best) {
       throw new DplError(`cannot resolve ${name}: no ${name === 'stable' ? 'stable ' : ''}version tag (${prefix}X.Y.Z) in ${repo.dir}`, {
+        code: 'git.ref',
         hint: tags.length
           ? `only prerelease tags exist (${tags[0]!.tag}); deploy latest or a tag explicitly`
           : `tag a release first (dpl release.finish:X.Y.Z)${preferRemote ? '' : ', or fetch tags from the remote'}`,
@@ -93,13 +95,14 @@ async function find(
   const sha = await commitOf(repo, name);
   if (sha) return { ref: name, kind: 'sha', sha };
   throw new DplError(`cannot resolve ${JSON.stringify(name)} in ${repo.dir}: no such tag, branch or commit`, {
+    code: 'git.ref',
     hint: `use stable, latest, a tag (${prefix}X.Y.Z), a branch or a commit SHA${preferRemote ? '' : '; add fetch to look at the remote'}`,
   });
 }
 
 async function tagCommit(repo: Repo, tag: string): Promise<string> {
   const sha = await commitOf(repo, `refs/tags/${tag}`);
-  if (!sha) throw new DplError(`tag ${tag} in ${repo.dir} does not point at a commit`);
+  if (!sha) throw new DplError(`tag ${tag} in ${repo.dir} does not point at a commit`, { code: 'git.ref' });
   return sha;
 }
 
@@ -107,6 +110,7 @@ async function tagCommit(repo: Repo, tag: string): Promise<string> {
 export async function fetchRemote(repo: Repo, remote: string): Promise<void> {
   if ((await repo.tryGit(['remote', 'get-url', remote])) === undefined) {
     throw new DplError(`cannot fetch: ${repo.dir} has no remote named ${remote}`, {
+      code: 'git.remote',
       hint: `add it with \`git remote add ${remote} <url>\`, or set remote in the git config`,
     });
   }
@@ -114,6 +118,7 @@ export async function fetchRemote(repo: Repo, remote: string): Promise<void> {
     await repo.git(['fetch', '--prune', '--tags', remote]);
   } catch (err) {
     throw new DplError(`fetching from ${remote} failed in ${repo.dir}: ${messageOf((err as { cause?: unknown }).cause ?? err)}`, {
+      code: 'git.remote',
       hint: 'check network access and credentials; a "would clobber existing tag" error means a tag differs locally and on the remote',
     });
   }

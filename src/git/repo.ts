@@ -28,7 +28,7 @@ export interface Repo {
 export async function openRepo(repoDir: string): Promise<Repo> {
   const dir = path.resolve(repoDir);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new DplError(`git: ${dir} does not exist or is not a directory`);
+    throw new DplError(`git: ${dir} does not exist or is not a directory`, { code: 'git.not-repo' });
   }
   const sg: SimpleGit = simpleGit({
     baseDir: dir,
@@ -46,7 +46,7 @@ export async function openRepo(repoDir: string): Promise<Repo> {
       try {
         return await raw(args);
       } catch (err) {
-        throw new DplError(`git ${args.join(' ')} failed in ${dir}: ${messageOf(err)}`, { cause: err });
+        throw new DplError(`git ${args.join(' ')} failed in ${dir}: ${messageOf(err)}`, { code: 'git.failed', cause: err });
       }
     },
     async tryGit(args) {
@@ -54,12 +54,13 @@ export async function openRepo(repoDir: string): Promise<Repo> {
         return await raw(args);
       } catch (err) {
         if (err instanceof GitExit) return undefined;
-        throw new DplError(`git ${args.join(' ')} failed in ${dir}: ${messageOf(err)}`, { cause: err });
+        throw new DplError(`git ${args.join(' ')} failed in ${dir}: ${messageOf(err)}`, { code: 'git.failed', cause: err });
       }
     },
   };
   if ((await repo.tryGit(['rev-parse', '--git-dir'])) === undefined) {
     throw new DplError(`git: ${dir} is not inside a git repository`, {
+      code: 'git.not-repo',
       hint: 'run dpl from a git working copy, or set repoDir in gitTasks({ repoDir })',
     });
   }
@@ -151,7 +152,7 @@ export async function assertReady(repo: Repo, action: string, rerun?: string): P
     throw new DplError(
       `refusing to ${action}: a merge is in progress in ${repo.dir}` +
         (files.length ? ` (unresolved: ${files.join(', ')})` : ''),
-      { hint: `resolve the conflicts, \`git add\` the files and \`git commit\`${rerun ? `, then run \`${rerun}\` again` : ''} (or \`git merge --abort\`)` },
+      { code: 'git.merging', hint: `resolve the conflicts, \`git add\` the files and \`git commit\`${rerun ? `, then run \`${rerun}\` again` : ''} (or \`git merge --abort\`)` },
     );
   }
   const dirty = await dirtyFiles(repo);
@@ -159,6 +160,7 @@ export async function assertReady(repo: Repo, action: string, rerun?: string): P
     const shown = dirty.slice(0, 10).map((l) => `  ${l}`).join('\n');
     const more = dirty.length > 10 ? `\n  ... and ${dirty.length - 10} more` : '';
     throw new DplError(`refusing to ${action}: the working tree of ${repo.dir} is not clean:\n${shown}${more}`, {
+      code: 'git.dirty',
       hint: 'commit or stash your changes first (`git stash -u` also stashes untracked files)',
     });
   }
@@ -168,6 +170,7 @@ export async function assertReady(repo: Repo, action: string, rerun?: string): P
 export async function assertRefName(repo: Repo, ref: string, what: string): Promise<void> {
   if (ref.startsWith('-') || (await repo.tryGit(['check-ref-format', '--normalize', ref])) === undefined) {
     throw new DplError(`invalid ${what} name ${JSON.stringify(ref)}`, {
+      code: 'git.ref',
       hint: 'check the name prefixes in gitTasks({...}): git rejects spaces, "..", "~", "^", ":" and similar',
     });
   }

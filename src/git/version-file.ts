@@ -38,6 +38,7 @@ export function findVersion(text: string, spec: VersionFileSpec, where: string):
     const val = VALUE.exec(kv[4]!);
     if (!val) {
       throw new DplError(`${where}: ${spec.key} = ${kv[4]} is not a version`, {
+        code: 'version.invalid',
         hint: `set it to a semantic version like 3.0.1 and commit that first`,
       });
     }
@@ -46,22 +47,25 @@ export function findVersion(text: string, spec: VersionFileSpec, where: string):
   const name = describeVersionFile(spec);
   if (hits.length === 0) {
     throw new DplError(`${where}: no ${spec.key} in ${spec.section ? `section [${spec.section}]` : 'the top level'}`, {
+      code: 'version.invalid',
       hint: `add \`${spec.key} = 0.1.0\`${spec.section ? ` under [${spec.section}]` : ''}, or fix versionFile in gitTasks({...}) (now: ${name})`,
     });
   }
   if (hits.length > 1) {
-    throw new DplError(`${where}: ${spec.key} is set ${hits.length} times in [${spec.section}]; refusing to guess which one`);
+    throw new DplError(`${where}: ${spec.key} is set ${hits.length} times in [${spec.section}]; refusing to guess which one`, { code: 'version.invalid' });
   }
   const hit = hits[0]!;
   const version = semver.valid(hit.value);
   if (!version || version !== hit.value) {
     throw new DplError(`${where}: ${spec.key} = ${hit.value} is not a semantic version`, {
+      code: 'version.invalid',
       hint: 'versions are MAJOR.MINOR.PATCH, e.g. 3.0.1',
     });
   }
   const seen = iniValue(text, spec);
   if (seen !== hit.value) {
     throw new DplError(`${where}: the ini parser reads ${spec.key} as ${JSON.stringify(seen)}, not ${hit.value}`, {
+      code: 'version.invalid',
       hint: 'simplify that line to `key = X.Y.Z` so dpl can edit it safely',
     });
   }
@@ -74,7 +78,7 @@ export function findVersion(text: string, spec: VersionFileSpec, where: string):
       out[hit.index] = hit.head + hit.quote + next + hit.quote + hit.tail + eol;
       const text2 = out.join('');
       if (iniValue(text2, spec) !== next) {
-        throw new DplError(`${where}: could not rewrite ${spec.key} safely (ini reads something else afterwards)`);
+        throw new DplError(`${where}: could not rewrite ${spec.key} safely (ini reads something else afterwards)`, { code: 'version.invalid' });
       }
       return text2;
     },
@@ -100,6 +104,7 @@ export async function versionAt(repo: Repo, rev: string, spec: VersionFileSpec):
   const text = await repo.tryGit(['show', `${rev}:./${toPosix(spec.path)}`]);
   if (text === undefined) {
     throw new DplError(`version file ${spec.path} is not committed on ${rev} in ${repo.dir}`, {
+      code: 'version.invalid',
       hint: `commit it, or fix versionFile.path in gitTasks({...}) (relative to ${repo.dir})`,
     });
   }
@@ -111,6 +116,7 @@ export async function readVersion(repoDir: string, spec: VersionFileSpec): Promi
   const file = path.resolve(repoDir, spec.path);
   const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
     throw new DplError(`cannot read version file ${file}: ${err.code ?? err.message}`, {
+      code: 'version.invalid',
       hint: 'fix versionFile.path in gitTasks({...})',
     });
   });

@@ -12,6 +12,7 @@ export function parseVersion(input: string, tagPrefix = 'v', what = 'version'): 
   const parsed = STRICT.test(s) ? semver.parse(s) : null;
   if (!parsed) {
     throw new UsageError(`invalid ${what} ${JSON.stringify(input)}: expected a semantic version like 3.0.1`, {
+      code: 'version.invalid',
       hint: 'versions are MAJOR.MINOR.PATCH, optionally with a prerelease part (3.1.0-rc.1)',
     });
   }
@@ -25,14 +26,14 @@ export type Bump = (typeof BUMPS)[number];
 export function nextVersion(current: string, to: string, tagPrefix = 'v'): string {
   if ((BUMPS as readonly string[]).includes(to)) {
     const next = semver.inc(current, to as Bump);
-    if (!next) throw new DplError(`cannot bump ${current} by ${to}`);
+    if (!next) throw new DplError(`cannot bump ${current} by ${to}`, { code: 'version.invalid' });
     return next;
   }
   try {
     return parseVersion(to, tagPrefix);
   } catch (err) {
     if (err instanceof UsageError) {
-      throw new UsageError(`invalid version bump ${JSON.stringify(to)}: expected patch, minor, major or X.Y.Z`);
+      throw new UsageError(`invalid version bump ${JSON.stringify(to)}: expected patch, minor, major or X.Y.Z`, { code: 'version.invalid' });
     }
     throw err;
   }
@@ -50,7 +51,7 @@ export function assertGreater(
     const same = semver.eq(next, current);
     throw new DplError(
       `refusing to ${action}: ${next} is ${same ? 'the same as' : 'lower than'} the current version ${current} (${where})`,
-      { hint: `versions only go up; use ${suggest(current)}` },
+      { code: 'version.invalid', hint: `versions only go up; use ${suggest(current)}` },
     );
   }
 }

@@ -160,7 +160,7 @@ export function nameAndMessage(e: Error): string {
 /** An error thrown by the user's deployfile code while a task ran: a task failure (exit 1), at the user's line. */
 export class DeployfileCodeError extends DplError {
   constructor(cause: Error, loc: SourceLocation) {
-    super(located(loc, nameAndMessage(cause)), { cause, hint: "the error is in the deployfile's code; -v shows its stack" });
+    super(located(loc, nameAndMessage(cause)), { code: 'deployfile.code', cause, hint: "the error is in the deployfile's code; -v shows its stack" });
     this.stack = mappedStack(cause);
   }
 }

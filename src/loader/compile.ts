@@ -99,12 +99,12 @@ const runningDpl = {
 
 function compileError(e: unknown, root: string): DeployfileError {
   const errors = (e as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number; lineText: string } }> }).errors;
-  if (!errors?.length) return new DeployfileError(`deployfile does not compile: ${(e as Error).message}`);
+  if (!errors?.length) return new DeployfileError(`deployfile does not compile: ${(e as Error).message}`, { code: 'deployfile.compile' });
   const lines = errors.slice(0, 5).map((err) => {
     const loc = err.location;
     if (!loc) return err.text;
     const where = `${relative(process.cwd(), resolve(root, loc.file)) || loc.file}:${loc.line}:${loc.column + 1}`;
     return `${where}: ${err.text}\n    ${loc.lineText.trim()}`;
   });
-  return new DeployfileError(`deployfile does not compile:\n${lines.join('\n')}`);
+  return new DeployfileError(`deployfile does not compile:\n${lines.join('\n')}`, { code: 'deployfile.compile' });
 }

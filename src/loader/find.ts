@@ -9,7 +9,7 @@ export function findDeployfile(cwd: string, explicit?: string): string {
   if (explicit) {
     const path = resolve(cwd, explicit);
     if (!existsSync(path) || !statSync(path).isFile()) {
-      throw new DeployfileError(`deployfile not found: ${path}`, { hint: 'check the path given to -f/--deployfile' });
+      throw new DeployfileError(`deployfile not found: ${path}`, { code: 'deployfile.not-found', hint: 'check the path given to -f/--deployfile' });
     }
     return path;
   }
@@ -27,7 +27,7 @@ export function findDeployfile(cwd: string, explicit?: string): string {
   }
   throw new DeployfileError(
     `no deployfile.ts found in ${looked[0]} or any parent directory (looked in ${looked.length} directories, up to /)`,
-    { hint: 'create one with `dpl init`, or point at one with -f PATH' },
+    { code: 'deployfile.not-found', hint: 'create one with `dpl init`, or point at one with -f PATH' },
   );
 }
 

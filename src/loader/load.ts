@@ -20,6 +20,7 @@ export async function loadDeployfile(file: string): Promise<AnyDeployfile> {
   const def = mod.default;
   if (!isDeployfile(def)) {
     throw new DeployfileError(`${relative(process.cwd(), file) || file} must \`export default deployfile({ tasks: { ... } })\``, {
+      code: 'deployfile.load',
       hint: "import { deployfile, task } from 'dpl-deploy'",
     });
   }
@@ -31,15 +32,15 @@ function loadError(e: unknown): unknown {
   if (e instanceof DplError) {
     // dpl refused what the deployfile gave it (deployfile({ ... }) checks): at the deployfile's line that called.
     const loc = deployfileLocation(e);
-    const err = new DeployfileError(loc ? located(loc, e.message) : `deployfile failed while loading: ${e.message}`, { cause: e, hint: e.hint });
+    const err = new DeployfileError(loc ? located(loc, e.message) : `deployfile failed while loading: ${e.message}`, { code: 'deployfile.load', cause: e, hint: e.hint });
     err.stack = mappedStack(e);
     return err;
   }
-  if (!(e instanceof Error)) return new DeployfileError(`deployfile failed while loading: it threw ${String(e)}`, { cause: e });
+  if (!(e instanceof Error)) return new DeployfileError(`deployfile failed while loading: it threw ${String(e)}`, { code: 'deployfile.load', cause: e });
   const w = whose(e);
   if (w.owner === 'dpl') return e; // dpl's own code threw: its bug, reported as one
   // The user's code, or no frame to tell (an fs promise the deployfile awaited): the deployfile's failure.
-  const err = new DeployfileError(w.owner === 'user' ? located(w.at, nameAndMessage(e)) : `deployfile failed while loading: ${nameAndMessage(e)}`, { cause: e, hint });
+  const err = new DeployfileError(w.owner === 'user' ? located(w.at, nameAndMessage(e)) : `deployfile failed while loading: ${nameAndMessage(e)}`, { code: 'deployfile.load', cause: e, hint });
   err.stack = mappedStack(e);
   return err;
 }

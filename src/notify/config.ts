@@ -35,20 +35,20 @@ export function parseNotifyConfig(value: unknown): ResolvedTarget[] {
   const out: ResolvedTarget[] = [];
   list.forEach((raw, i) => {
     const where = `config.notify[${i}]`;
-    if (!raw || typeof raw !== 'object') throw new DeployfileError(`${where} must be an object { url, format?, events? }`);
+    if (!raw || typeof raw !== 'object') throw new DeployfileError(`${where} must be an object { url, format?, events? }`, { code: 'config.invalid' });
     const t = raw as NotifyTarget;
     if (t.url === undefined || t.url === '') return;
     if (typeof t.url !== 'string' || !/^https?:\/\/[^/\s]+/.test(t.url)) {
-      throw new DeployfileError(`${where}.url must be an http:// or https:// URL`);
+      throw new DeployfileError(`${where}.url must be an http:// or https:// URL`, { code: 'config.invalid' });
     }
     const format = t.format ?? 'slack';
-    if (format !== 'slack' && format !== 'json') throw new DeployfileError(`${where}.format must be "slack" or "json"`);
+    if (format !== 'slack' && format !== 'json') throw new DeployfileError(`${where}.format must be "slack" or "json"`, { code: 'config.invalid' });
     const events = t.events ?? [...DEPLOY_PHASES];
     if (!Array.isArray(events) || events.some((e) => !DEPLOY_PHASES.includes(e))) {
-      throw new DeployfileError(`${where}.events must list some of: ${DEPLOY_PHASES.join(', ')}`);
+      throw new DeployfileError(`${where}.events must list some of: ${DEPLOY_PHASES.join(', ')}`, { code: 'config.invalid' });
     }
     const timeoutMs = t.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new DeployfileError(`${where}.timeoutMs must be a number of ms above 0`);
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new DeployfileError(`${where}.timeoutMs must be a number of ms above 0`, { code: 'config.invalid' });
     out.push({ url: t.url, format, events, headers: { ...(t.headers ?? {}) }, timeoutMs, project: t.project });
   });
   return out;

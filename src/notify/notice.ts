@@ -1,6 +1,8 @@
-// What a deploy notification says, built from the deploy module's events
-// (contract: docs/notifications.md), in the two wire formats.
+// What a deploy notification says, built from the deploy module's 'deploy.outcome'
+// events (contract: docs/notifications.md), in the two wire formats.
 import { userInfo } from 'node:os';
+import type { DeployOutcome } from '../deploy/announce.js';
+import { outcomeText } from '../reporters/format/deploy.js';
 import type { DeployPhase } from './config.js';
 
 export interface DeployNotice {
@@ -9,49 +11,43 @@ export interface DeployNotice {
   user: string;
   /** When the phase happened (the event's time). */
   time: string;
-  release?: string;
-  ref?: string;
+  release: string;
+  ref: string;
   tag?: string;
-  sha?: string;
-  hosts?: string[];
+  sha: string;
+  hosts: string[];
   environment?: string;
   error?: string;
+  code?: string;
   durationMs?: number;
   dryRun: boolean;
   /** True when dpl inferred the outcome at the end of the run (the deploy never reported it). */
   inferred?: boolean;
-  /** The deploy event's own message. */
+  /** The outcome in words, as dpl prints it. */
   message: string;
-  /** Every field the deploy event carried. */
-  data: Record<string, unknown>;
+  /** Every field of the outcome (with the start's fields the later event did not repeat). */
+  data: DeployOutcome;
 }
 
-export function noticeFrom(
-  phase: DeployPhase,
-  time: string,
-  message: string,
-  data: Record<string, unknown>,
-  base: { project: string; dryRun: boolean; startedAt?: string },
-): DeployNotice {
-  const str = (k: string): string | undefined => (typeof data[k] === 'string' && data[k] ? (data[k] as string) : undefined);
-  const hosts = Array.isArray(data.hosts) ? data.hosts.map(String) : Array.isArray(data.targets) ? data.targets.map(String) : undefined;
-  const duration = typeof data.durationMs === 'number' ? data.durationMs : base.startedAt && phase !== 'start' ? Date.parse(time) - Date.parse(base.startedAt) : undefined;
+export function noticeFrom(o: DeployOutcome, time: string, base: { project: string; dryRun: boolean; startedAt?: string; user?: string }): DeployNotice {
+  const duration = base.startedAt && o.phase !== 'start' ? Date.parse(time) - Date.parse(base.startedAt) : undefined;
   return {
-    phase,
+    phase: o.phase,
     project: base.project,
-    user: str('user') ?? currentUser(),
+    user: base.user ?? currentUser(),
     time,
-    release: str('release'),
-    ref: str('ref'),
-    tag: str('tag'),
-    sha: str('sha'),
-    hosts,
-    environment: str('environment') ?? str('env'),
-    error: str('error'),
+    release: o.release,
+    ref: o.ref,
+    tag: o.tag,
+    sha: o.sha,
+    hosts: o.hosts,
+    environment: o.environment,
+    error: o.error,
+    code: o.code,
     durationMs: duration !== undefined && Number.isFinite(duration) ? Math.round(duration) : undefined,
     dryRun: base.dryRun,
-    message,
-    data,
+    message: outcomeText(o),
+    data: o,
   };
 }
 
@@ -68,9 +64,9 @@ export function currentUser(): string {
 export function noticeText(n: DeployNotice): string {
   const what = [n.project, n.release ? n.release : undefined].filter(Boolean).join(' ');
   const name = n.tag ?? n.ref;
-  const ref = name || n.sha ? ` (${[name, n.sha?.slice(0, 10)].filter(Boolean).join(' @ ')})` : '';
+  const ref = name || n.sha ? ` (${[name, n.sha.slice(0, 10)].filter(Boolean).join(' @ ')})` : '';
   const env = n.environment ? ` ${n.environment}` : '';
-  const where = n.hosts?.length ? ` to${env} ${hostList(n.hosts)}` : env ? ` to${env}` : '';
+  const where = n.hosts.length ? ` to${env} ${hostList(n.hosts)}` : env ? ` to${env}` : '';
   const took = n.durationMs !== undefined ? ` in ${seconds(n.durationMs)}` : '';
   switch (n.phase) {
     case 'start':
@@ -80,7 +76,7 @@ export function noticeText(n: DeployNotice): string {
     case 'failure':
       return `:x: Deploy of *${what}*${ref}${where} by ${n.user} failed${took}${n.error ? `: ${firstLine(n.error)}` : ''}`;
     case 'rollback':
-      return `:leftwards_arrow_with_hook: ${n.user} rolled back *${n.project}*${n.release ? ` to ${n.release}` : ''}${ref}${n.hosts?.length ? ` on ${hostList(n.hosts)}` : ''}`;
+      return `:leftwards_arrow_with_hook: ${n.user} rolled back *${n.project}*${n.release ? ` ${n.data.undo ? 'from' : 'to'} ${n.release}` : ''}${ref}${n.hosts.length ? ` on ${hostList(n.hosts)}` : ''}`;
   }
 }
 

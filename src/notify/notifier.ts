@@ -1,11 +1,21 @@
-// Sends deploy notifications from events: 'log' events with topic 'deploy' and
-// data.phase start|success|failure|rollback. A deploy that started but never
+// Sends deploy notifications from the deploy module's 'deploy.outcome' events
+// (phase start|success|failure|rollback). A deploy that started but never
 // reported its outcome gets one inferred from run.end. Webhooks to one target go
 // out in order; a failing webhook only warns. `flush()` waits for all of them.
 import type { DplEvent, EventBus } from '../core/events.js';
-import { DEPLOY_PHASES, describeUrl, type DeployPhase, type ResolvedTarget } from './config.js';
+import type { DeployOutcome } from '../deploy/announce.js';
+import { describeUrl, type DeployPhase, type ResolvedTarget } from './config.js';
 import { jsonBody, noticeFrom, slackBody, type DeployNotice } from './notice.js';
 import { postJson } from './webhook.js';
+import { errorText } from '../reporters/error-text.js';
+
+declare module '../core/events.js' {
+  interface EventMap {
+    /** One webhook of a deploy phase: sent, failed (`error`; the deploy is not affected), or not sent on a dry run.
+     *  `target`: where it goes, without the URL's path (for Slack the path is the secret). */
+    'notify.webhook': { target: string; phase: DeployPhase; state: 'sent' | 'failed' | 'dry-run'; error?: string };
+  }
+}
 
 export interface NotifierOptions {
   events: EventBus;
@@ -17,7 +27,7 @@ export interface NotifierOptions {
 
 interface OpenDeploy {
   startedAt: string;
-  data: Record<string, unknown>;
+  start: DeployOutcome;
 }
 
 export class Notifier {
@@ -34,13 +44,13 @@ export class Notifier {
   }
 
   readonly handle = (e: DplEvent): void => {
-    if (e.type === 'log' && e.topic === 'deploy' && isPhase(e.data?.phase)) {
-      this.onPhase(e.data.phase, e.time, e.message, e.data);
+    if (e.type === 'deploy.outcome') {
+      const { type: _type, time, ...outcome } = e;
+      this.onOutcome(outcome, time);
     } else if (e.type === 'run.end') {
       for (const [key, d] of [...this.open]) {
-        const phase = e.ok ? 'success' : 'failure';
-        const data = { ...d.data, phase, error: e.ok ? undefined : (e.error ?? 'the run failed') };
-        this.onPhase(phase, e.time, `deploy ${phase} (inferred at the end of the run)`, data, key, true);
+        const failure = e.ok ? {} : { error: e.error ? errorText({ message: e.error, host: e.host }) : 'the run failed' };
+        this.onOutcome({ ...d.start, phase: e.ok ? 'success' : 'failure', ...failure }, e.time, key, true);
       }
     }
   };
@@ -50,28 +60,31 @@ export class Notifier {
     await Promise.all(this.queues.values());
   }
 
-  private onPhase(phase: DeployPhase, time: string, message: string, data: Record<string, unknown>, forcedKey?: string, inferred = false): void {
-    let key = forcedKey ?? deployKey(data);
+  /** Keyed by release; an outcome whose release no deploy opened goes with the one open deploy, if there is one. */
+  private onOutcome(outcome: DeployOutcome, time: string, forcedKey?: string, inferred = false): void {
+    const { phase } = outcome;
+    let key = forcedKey ?? outcome.release;
     let open = this.open.get(key);
     if (phase !== 'start' && !open && this.open.size === 1) [[key, open]] = [...this.open] as [[string, OpenDeploy]];
     if (this.sent.has(`${key}\0${phase}`)) return;
     this.sent.add(`${key}\0${phase}`);
-    if (phase === 'start') this.open.set(key, { startedAt: time, data });
+    if (phase === 'start') this.open.set(key, { startedAt: time, start: outcome });
     if (phase === 'success' || phase === 'failure') this.open.delete(key);
-    const merged = open ? { ...open.data, ...withoutUndefined(data) } : data;
+    // The start's fields the outcome does not repeat (its environment, flow) travel on.
+    const merged = open ? { ...open.start, ...outcome } : outcome;
     const base = { dryRun: this.o.dryRun, startedAt: open?.startedAt };
     for (const target of this.targets) {
       if (!target.events.includes(phase)) continue;
-      const notice = noticeFrom(phase, time, message, merged, { ...base, project: target.project ?? this.o.project });
+      const notice = noticeFrom(merged, time, { ...base, project: target.project ?? this.o.project });
       if (inferred) notice.inferred = true;
       this.enqueue(target, notice);
     }
   }
 
   private enqueue(target: ResolvedTarget, notice: DeployNotice): void {
-    const where = describeUrl(target.url);
+    const said = { target: describeUrl(target.url), phase: notice.phase };
     if (notice.dryRun) {
-      this.o.events.emit('log', { level: 'debug', topic: 'notify', message: `dry run: would notify ${where} of deploy ${notice.phase}` });
+      this.o.events.emit('notify.webhook', { ...said, state: 'dry-run' });
       return;
     }
     // Built from events (masked when emitted), but merged across them: masked again as a whole.
@@ -79,28 +92,10 @@ export class Notifier {
     const previous = this.queues.get(target) ?? Promise.resolve();
     const next = previous.then(() =>
       this.post(target.url, body, { timeoutMs: target.timeoutMs, headers: target.headers }).then(
-        () => this.o.events.emit('log', { level: 'debug', topic: 'notify', message: `notified ${where} of deploy ${notice.phase}` }),
-        (err: Error) =>
-          this.o.events.emit('log', {
-            level: 'warn',
-            topic: 'notify',
-            message: `could not notify ${where} of deploy ${notice.phase}: ${err.message} (the deploy is not affected)`,
-          }),
+        () => this.o.events.emit('notify.webhook', { ...said, state: 'sent' }),
+        (err: Error) => this.o.events.emit('notify.webhook', { ...said, state: 'failed', error: err.message }),
       ),
     );
     this.queues.set(target, next);
   }
-}
-
-function isPhase(value: unknown): value is DeployPhase {
-  return typeof value === 'string' && (DEPLOY_PHASES as readonly string[]).includes(value);
-}
-
-function deployKey(data: Record<string, unknown>): string {
-  const id = data.deployId ?? data.release;
-  return typeof id === 'string' || typeof id === 'number' ? String(id) : '';
-}
-
-function withoutUndefined(data: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
 }

@@ -49,6 +49,7 @@ export function pickServices(config: OpsConfig, name: string | undefined, task: 
   const found = all.find((s) => s.name === name);
   if (!found) {
     throw new UsageError(`${task}: unknown service "${name}"`, {
+      code: 'config.invalid',
       hint: all.length ? `services in the deployfile: ${all.map((s) => s.name).join(', ')}` : 'add services to opsTasks({ services: { name: { log, status } } })',
     });
   }
@@ -67,6 +68,7 @@ export function requireDeployPath(c: Context, config: OpsConfig, task: string): 
   const path = deployPathOf(c, config);
   if (path) return path;
   throw new UsageError(`${task}: no deploy path for ${c.host.name}`, {
+    code: 'config.invalid',
     hint: 'set opsTasks({ deployPath }), the host var deployPath, or config.deployPath in the deployfile',
   });
 }

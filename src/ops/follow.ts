@@ -52,6 +52,7 @@ export function serviceJobs(services: NamedService[], o: FollowOptions, task: st
   for (const s of services) if (s.follow) jobs.push({ command: s.follow, sudo: !!s.sudo });
   if (jobs.length === 0) {
     throw new UsageError(`${task}: nothing to follow`, {
+      code: 'config.invalid',
       hint: services.length
         ? `give ${services.map((s) => s.name).join(', ')} a \`log\` file or a \`follow\` command in opsTasks({ services })`
         : 'configure services in opsTasks({ services: { app: { log: "/var/log/app.log" } } })',

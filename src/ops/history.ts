@@ -43,7 +43,7 @@ export async function collectHistory(c: Context, config: OpsConfig, task: string
   const unreachable: HistoryResult['unreachable'] = [];
   for (const r of results) {
     if (r.ok) states.set(r.host, r.value);
-    else unreachable.push({ host: r.host, error: firstLine(r.error.message.replace(/^\[[^\]]+\] /, '')) });
+    else unreachable.push({ host: r.host, error: firstLine(r.error.message) });
   }
   if (states.size === 0 && unreachable.length) {
     throw new HostsFailedError(task, unreachable.map((u) => ({ host: u.host, error: new Error(u.error) })));

@@ -25,7 +25,7 @@ export interface HostStatus {
 
 export async function collectStatus(c: Context, config: OpsConfig, services: NamedService[]): Promise<HostStatus[]> {
   const results = await onEachTarget(c, config.poolSize, (hc) => hostStatus(hc, config, services));
-  return results.map((r) => (r.ok ? r.value : { host: r.host, reachable: false, error: firstLine(r.error.message.replace(/^\[[^\]]+\] /, '')), services: [] }));
+  return results.map((r) => (r.ok ? r.value : { host: r.host, reachable: false, error: firstLine(r.error.message), services: [] }));
 }
 
 async function hostStatus(c: Context, config: OpsConfig, services: NamedService[]): Promise<HostStatus> {
@@ -48,7 +48,7 @@ async function serviceState(c: Context, s: NamedService): Promise<ServiceState> 
     return { service: s.name, up: true, detail: firstLine(r.stdout) || firstLine(r.stderr) };
   } catch (e) {
     if (!(e instanceof CommandError)) throw e;
-    const detail = firstLine(e.stdout) || firstLine(e.stderr) || (e.signal ? `killed by ${e.signal}` : `exit ${e.code}`);
+    const detail = firstLine(e.stdout) || firstLine(e.stderr) || (e.signal ? `killed by ${e.signal}` : `exit ${e.status}`);
     return { service: s.name, up: false, detail };
   }
 }
@@ -69,6 +69,7 @@ export function strictCheck(rows: HostStatus[]): void {
   if (!failures.length) return;
   const list = failures.map((f) => `${f.host}: ${f.error.message}`);
   throw new DplError(list.length === 1 ? list[0]! : `${list.length} hosts are not healthy:\n  ${list.join('\n  ')}`, {
+    code: 'status.unhealthy',
     hint: 'the table above shows every host; `dpl monitor:<service>` follows its logs',
   });
 }

@@ -2,6 +2,7 @@
 // (under the lock), and `deploy.check` reports a mixed fleet: target hosts on
 // different releases, an unfinished journal, or a live release never recorded
 // deployed (what 0.1 left after a partition during the switch).
+import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
 import { DplError } from '../core/errors.js';
@@ -24,13 +25,14 @@ export async function recoverTask(c: Context, config: ReleaseConfig, t: Scope): 
   const states = await acquireLocks(c, t.hosts, t.layouts, lock, t.size);
   try {
     if (![...states.values()].some((s) => s.journal)) {
-      c.log('nothing to recover: no unfinished deploy on these hosts');
+      internal(c).emit('deploy.recover', { state: 'none' });
       return [];
     }
     const done = await recover(c, { config, ...t }, states);
     const left = [...new Set(done.flatMap((d) => d.left))];
     if (left.length) {
       throw new DplError(`recovery is not finished: ${left.join(', ')} still ${left.length === 1 ? 'has' : 'have'} an unfinished deploy`, {
+        code: 'recover.unfinished',
         hint: `make them reachable (or fix what the warnings above name) and run \`${releaseCommand(c)('recover')}\` again`,
       });
     }

@@ -7,7 +7,7 @@ import type { DeployInfo } from '../deploy/config.js';
 import { runOnceSteps, runRunHook } from '../deploy/hooks.js';
 import { announce } from '../deploy/announce.js';
 import { afterSuccess } from '../deploy/ends.js';
-import { errorText, shortSha } from '../deploy/remote.js';
+import { errorText } from '../deploy/remote.js';
 import { commit, discard, outcomeUnknown, prepareBatch, record, restartBatch, switchBatch, clearJournals } from './steps.js';
 import { AfterSwitch, failed, infoOf, interrupted, interruptedAfterSwitch, notify, onFailure } from './failures.js';
 import type { PipelineRun } from './state.js';
@@ -23,8 +23,7 @@ export async function drive(run: PipelineRun): Promise<void> {
   if (spec.action === 'deploy') {
     const { user, machine } = whoAmI();
     internal(c).emit('deploy.resolved', { ref: run.ref.ref, kind: run.ref.kind, tag: run.ref.tag, sha: run.ref.sha, subject: run.ref.subject, release: run.name, by: `${user}@${machine}` });
-    const how = spec.flow.name === 'canary' ? `rolling out ${run.ref.tag ?? run.ref.ref} as release ${run.name} in ${run.batches.length} batches` : `deploying ${run.ref.tag ?? run.ref.ref} (${shortSha(run.ref.sha)}) as release ${run.name} to ${hostNames.join(', ')}`;
-    announce(c, 'start', spec.flow.name === 'in-place' ? `${how} (in place)` : how, what);
+    announce(c, 'start', { ...what, flow: spec.flow.name, ...(spec.flow.name === 'canary' ? { batches: run.batches.length } : {}) });
     await runRunHook(c, 'beforePrepare', run.config.hooks?.beforePrepare, info).catch((e: Error) => failed(run, e));
   }
   let dispose: (() => Promise<void>) | undefined;
@@ -56,7 +55,7 @@ async function buildOutput(run: PipelineRun): Promise<{ dispose: () => Promise<v
     : await buildArtifact(c, spec.config.repoDir ? repoDirOf(spec.config, c.session.root) : c.session.root, run.ref, run.name, run.config.build);
   try {
     const shipment = await Shipment.scan(artifact.dir, { reuse: run.config.build?.reuse, compress: run.config.build?.compress, dryRun: c.session.flags.dryRun });
-    c.log(`build output: ${shipment.fileCount} files, ${(shipment.treeBytes / 1024 / 1024).toFixed(1)} MiB`);
+    internal(c).emit('deploy.built', { release: run.name, files: shipment.fileCount, treeBytes: shipment.treeBytes });
     spec.source = { ...spec.source, shipment };
     return artifact;
   } catch (e) {
@@ -80,7 +79,7 @@ async function batch(run: PipelineRun, i: number, info: DeployInfo): Promise<voi
       await discard(run, tried, prepared.failed, prepared.failed.length ? `prepare failed on ${prepared.failed.map((f) => f.host).join(', ')}` : 'interrupted');
       if (!prepared.failed.length) throw run.stop('interrupted', n, hosts, 'interrupted while preparing', undefined, interrupted(run, 'prepare'));
       phase(run, 'prepare', 'failed', prepared.failed.map((f) => f.host));
-      const lines = prepared.failed.map((f) => `${f.host}: ${errorText(f.error).replace(`[${f.host}] `, '')}`).join('\n');
+      const lines = prepared.failed.map((f) => `${f.host}: ${errorText(f.error, { tagged: f.host })}`).join('\n');
       throw run.stop('prepare', n, hosts, `prepare of ${run.name} failed (its release directories were removed):\n${lines}`, undefined,
         new HostsFailedError(`prepare of release ${run.name} (no host was switched; release directories removed)`, prepared.failed));
     }
@@ -108,9 +107,6 @@ async function batch(run: PipelineRun, i: number, info: DeployInfo): Promise<voi
   }
   phase(run, 'switch', 'end');
   const moved = hosts.filter((h) => sw.succeeded.has(h.name));
-  if (spec.action === 'deploy' && spec.flow.name !== 'canary' && !sw.failed.length) {
-    announce(c, 'success', `release ${run.name} is live on ${moved.length} host${moved.length === 1 ? '' : 's'}`, { release: run.name, ref: run.ref, hosts: moved.map((h) => h.name) });
-  }
   const rels = run.relsOf(moved);
   if (spec.mover.codeAfterSwitch) {
     const { runHostHook } = await import('../deploy/hooks.js');
@@ -132,6 +128,10 @@ async function batch(run: PipelineRun, i: number, info: DeployInfo): Promise<voi
   if (restart.notStarted.length || c.session.signal.aborted) throw interruptedAfterSwitch(run, restart.step);
   await gates?.afterRestart?.(run, hosts, i);
   if (!eachHost) await recordDeployed(run, rels);
+  // Success once it restarted too (a restart failing after the switch undoes it); a canary's comes in finish().
+  if (spec.action === 'deploy' && spec.flow.name !== 'canary' && !sw.failed.length) {
+    announce(c, 'success', { release: run.name, ref: run.ref, hosts: moved.map((h) => h.name) });
+  }
 }
 
 /** Record the hosts deployed; a forward flow's host is done then (journal removed), a canary's at the end. */
@@ -143,7 +143,7 @@ export async function recordDeployed(run: PipelineRun, rels: ReturnType<Pipeline
     await record(run, abandoned, 'rolled-back', () => ({ action: 'rollback', reason: `rolled back to ${run.name}` }), { done: false });
   }
   const failures = await record(run, rels, 'deployed', fields, { done: spec.flow.recover === 'forward', end: endsAtRecord(run) });
-  for (const f of failures) run.c.on(rels.find((r) => r.host.name === f.host)!.host).warn(`could not record the deploy in history.jsonl: ${errorText(f.error)}`);
+  for (const f of failures) internal(run.c).emit('deploy.unrecorded', { host: f.host, what: 'deploy', error: errorText(f.error) });
   run.phase(rels.filter((r) => !failures.some((f) => f.host === r.host.name)).map((r) => r.host), spec.flow.name === 'canary' ? 'promoted' : 'deployed');
 }
 
@@ -155,19 +155,19 @@ async function finish(run: PipelineRun, info: DeployInfo): Promise<void> {
     const names = unfinished.map((r) => r.host);
     const err = new DplError(
       `${run.name} is live on ${run.moved.map((h) => h.name).join(', ')}; unfinished on ${names.join(', ')} (no answer: ${unfinished.map((r) => r.note).join('; ')}):\n${run.table()}`,
-      { hint: `the decision to switch is recorded on every host; once ${names.join(', ')} can be reached, \`${releaseCommand(c)('recover')}\` (or the next deploy) finishes ${names.length === 1 ? 'it' : 'them'}` },
+      { code: 'deploy.unfinished', hint: `the decision to switch is recorded on every host; once ${names.join(', ')} can be reached, \`${releaseCommand(c)('recover')}\` (or the next deploy) finishes ${names.length === 1 ? 'it' : 'them'}` },
     );
     await notify(run, err, info);
     throw err;
   }
   if (spec.action === 'rollback') {
     await runRunHook(c, 'afterRollback', run.config.hooks?.afterRollback, info);
-    announce(c, 'rollback', `rolled back to ${run.name}`, { release: run.name, ref: run.ref, hosts: run.hosts.map((h) => h.name) });
+    announce(c, 'rollback', { release: run.name, ref: run.ref, hosts: run.hosts.map((h) => h.name) });
     return;
   }
-  if (spec.flow.name === 'canary') announce(c, 'success', `release ${run.name} is live on ${run.hosts.length} host${run.hosts.length === 1 ? '' : 's'}`, { release: run.name, ref: run.ref, hosts: run.hosts.map((h) => h.name) });
+  if (spec.flow.name === 'canary') announce(c, 'success', { release: run.name, ref: run.ref, hosts: run.hosts.map((h) => h.name) });
   await runRunHook(c, 'afterDeploy', run.config.hooks?.afterDeploy, info).catch((e: Error) => {
-    throw new DplError(`release ${run.name} is live and recorded on every host, but ${e.message}`, { cause: e });
+    throw new DplError(`release ${run.name} is live and recorded on every host, but ${errorText(e)}`, { code: 'hook.failed', cause: e });
   });
   // Cleanup and the deploy tag, still under the lock (cleanup deletes releases).
   const left = { ...run.spec, hosts: run.spec.hosts.filter((h) => !run.ended.has(h.name)) };

@@ -2,6 +2,7 @@
 // prepared; after it, a forward flow switches back (a host refused the switch, a
 // restart failed) or says the release is live but failed, and a flow that recovers
 // back hands the stop to its own undo (rollout/gates.ts). Ctrl-C says where each host is.
+import { internal } from '../core/internal.js';
 import { DplError, HostsFailedError, InterruptedError, type HostFailure } from '../core/errors.js';
 import type { DeployInfo } from '../deploy/config.js';
 import { announce } from '../deploy/announce.js';
@@ -76,16 +77,16 @@ async function switchFailed(run: PipelineRun, failures: HostFailure[]): Promise<
  */
 async function afterSwitchFailed(run: PipelineRun, step: string, failures: HostFailure[], info: DeployInfo): Promise<never> {
   const { c, spec } = run;
-  const detail = failures.map((f) => `  - ${f.host}: ${errorText(f.error).replace(`[${f.host}] `, '').replace(/\n/g, '\n    ')}`).join('\n');
+  const detail = failures.map((f) => `  - ${f.host}: ${errorText(f.error, { tagged: f.host }).replace(/\n/g, '\n    ')}`).join('\n');
   const moved = [...run.moved, ...run.hosts.filter((h) => run.records.get(h.name)!.phase === 'unfinished')];
   const notMoved = run.hosts.filter((h) => run.records.get(h.name)!.phase === 'prepared');
   if (notMoved.length) await discard(run, notMoved, [], `${step} failed on ${failures.map((f) => f.host).join(', ')}`);
   const canGoBack = spec.action === 'rollback' || (run.config.autoRollback !== false && run.relsOf(moved).every((r) => run.journals.get(r.host.name)?.previous));
   const what = spec.action === 'rollback' ? `rollback to ${run.name}` : `deploy of ${run.name}`;
   if (canGoBack) {
-    c.warn(`${step} failed after the switch; switching every host back to ${spec.action === 'rollback' ? 'the release it ran before the rollback' : 'its previous release'}`);
+    internal(c).emit('deploy.undo', { state: 'start', action: spec.action, step });
     const outcome = await undoMoved(run, moved, `${step} failed on ${failures.map((f) => f.host).join(', ')}`);
-    if (outcome === true && spec.action === 'deploy') announce(c, 'rollback', `switched every host back from ${run.name} after ${step} failed`, { release: run.name, ref: run.ref, hosts: moved.map((h) => h.name) });
+    if (outcome === true && spec.action === 'deploy') announce(c, 'rollback', { release: run.name, ref: run.ref, hosts: moved.map((h) => h.name), undo: { after: step } });
     const rows = [...run.records.values()];
     const notBack = rows.filter((r) => r.note?.startsWith('switching back failed')).map((r) => r.host);
     const notRestarted = rows.filter((r) => r.note?.startsWith('restart after switching back failed')).map((r) => r.host);
@@ -96,6 +97,7 @@ async function afterSwitchFailed(run: PipelineRun, step: string, failures: HostF
         ? `every host was ${back}, but restarting failed on ${notRestarted.join(', ')}`
         : `every host was ${back} and restarted; ${run.name} is marked failed`;
     const err = new DplError(`${what} failed after the switch (${step}):\n${detail}\n${summary}`, {
+      code: 'deploy.after-switch',
       hint: outcome === true ? 'fix the problem and deploy again' : `check the hosts above; \`${releaseCommand(run.c)('releases')}\` shows what is live where, \`${releaseCommand(run.c)('recover')}\` finishes what it can`,
     });
     return failed(run, err);
@@ -103,6 +105,7 @@ async function afterSwitchFailed(run: PipelineRun, step: string, failures: HostF
   await record(run, run.relsOf(run.moved), 'failed', () => ({ reason: `${step} failed on ${failures.map((f) => f.host).join(', ')}`, action: 'deploy' }), { done: true });
   const why = run.config.autoRollback === false ? 'autoRollback is off' : 'not every host has a previous release';
   return failed(run, new DplError(`${what} failed after the switch (${step}); ${run.name} is live on every host but marked failed (${why}):\n${detail}`, {
+    code: 'deploy.after-switch',
     hint: run.relsOf(run.moved).every((r) => r.previous) ? `roll back with \`${releaseCommand(run.c)('rollback')}\`, or fix and deploy again` : 'fix the problem and deploy again',
   }));
 }

@@ -9,12 +9,14 @@
 // its journals and lock until its last batch, an afterDeploy hook runs under the
 // lock after every host is recorded, and a rollback records only once all restarted.
 import type { Host } from '../core/host.js';
+import { internal } from '../core/internal.js';
 import type { HostRelease } from '../deploy/config.js';
 import { keepOf } from '../deploy/config.js';
 import { logRemoval, parseRemoval, planCleanup, removeScript, stuckError, type CleanupPlan } from '../deploy/cleanup.js';
 import type { HistoryRecord } from '../deploy/history.js';
 import { sortReleases } from '../deploy/layout.js';
-import { releaseScript, reportRelease } from '../deploy/lock.js';
+import { releaseScript } from '../deploy/lock.js';
+import { emitReleased, releaseResult } from '../deploy/lock-events.js';
 import type { PipelineRun } from './state.js';
 
 export interface HostEnd {
@@ -52,8 +54,8 @@ export function reportEnd(run: PipelineRun, host: Host, end: HostEnd, stdout: st
   if (end.plan) {
     const result = parseRemoval(stdout);
     logRemoval(c, host, end.plan, result);
-    if (result.stuck.length) c.on(host).warn(`cleanup after the deploy failed: ${stuckError(c, result.stuck).message}`);
+    if (result.stuck.length) internal(c).emit('deploy.cleanup', { host: host.name, error: stuckError(c, result.stuck).message });
   }
-  reportRelease(c, host, stdout);
+  emitReleased(c, [[host.name, releaseResult(stdout)]]);
   run.ended.add(host.name);
 }

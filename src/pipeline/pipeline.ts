@@ -9,6 +9,7 @@
 // Before the commit, a failure removes what was prepared and nothing is live. After
 // it, a flow that recovers forward finishes every host it can reach (a host out of
 // reach is finished by the next dpl command), and one that recovers back undoes.
+import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { HostRelease } from '../deploy/config.js';
 import type { HostState } from '../deploy/history.js';
@@ -31,7 +32,7 @@ export async function runPipeline(c: Context, spec: PipelineSpec): Promise<Pipel
     // A rollback that found a run to undo has done what it was asked unless it named a release:
     // going on would roll back one release further than the operator meant.
     if (spec.action === 'rollback' && !spec.explicit && recovered.some((r) => r.verdict === 'back' || r.verdict === 'abort')) {
-      c.log(`the unfinished run was undone; not rolling back further (name a release, \`${releaseCommand(c)('rollback', ':<release>')}\`, to go further)`);
+      internal(c).emit('deploy.nothing', { why: 'undone-instead', command: releaseCommand(c)('rollback', ':<release>') });
       return undefined;
     }
     run = begin(c, spec, states, lock.token);
@@ -69,7 +70,7 @@ function begin(c: Context, spec: PipelineSpec, states: Map<string, HostState>, i
   // A rollback only moves the hosts not on its target already.
   const moving = spec.action === 'rollback' ? spec.hosts.filter((h) => states.get(h.name)?.current !== name) : spec.hosts;
   if (!moving.length) {
-    c.log(`${name} is already live everywhere; nothing to do`);
+    internal(c).emit('deploy.nothing', { why: 'already-live', release: name });
     return undefined;
   }
   const batches = spec.flow.batches(moving);

@@ -8,6 +8,7 @@
 // - a `commit` everywhere, or any host already switched → finish (a canary: undo);
 // - otherwise nothing was switched → remove what was prepared.
 // A host out of reach may hold the deciding fact; then nothing is done and it says so.
+import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
 import type { ReleaseConfig } from '../deploy/config.js';
@@ -59,21 +60,15 @@ export async function recover(c: Context, scope: RecoverScope, states: Map<strin
     const journal = states.get(mine[0]!.name)!.journal!;
     const others = await consult(c, scope, journal, states);
     const verdict = decide(journal, states, others);
-    c.log(`recovering an unfinished ${journal.action === 'rollback' ? 'rollback to' : 'deploy of'} ${journal.release} on ${mine.map((h) => h.name).join(', ')} (by ${journal.by}, ${journal.time}): ${VERDICT_TEXT[verdict]}`);
+    const hosts = mine.map((h) => h.name);
+    internal(c).emit('deploy.recover', { state: 'start', action: journal.action, release: journal.release, hosts, by: journal.by, since: journal.time, verdict });
     const left = verdict === 'unknown' ? mine.map((h) => h.name) : await act(c, scope, journal, mine, states, verdict);
     const unreachable = journal.targets.filter((n) => !states.has(n) && others.get(n) === undefined);
-    if (unreachable.length) c.warn(`${unreachable.join(', ')} of that run could not be read; they finish when a dpl command can reach them`);
+    if (unreachable.length) internal(c).emit('deploy.recover', { state: 'unreachable', hosts: unreachable });
     out.push({ journal, verdict, left: [...left, ...unreachable] });
   }
   return out;
 }
-
-const VERDICT_TEXT: Record<Verdict, string> = {
-  forward: 'the switch was decided on every host, so it is finished now',
-  back: 'it was being undone (or was a canary), so it is undone now',
-  abort: 'no host had switched and the switch was not decided, so what it prepared is removed',
-  unknown: 'a host that could decide it is out of reach, so nothing is done yet',
-};
 
 /** The run's other target hosts, read without their lock: undefined when out of reach or unknown. */
 async function consult(c: Context, scope: RecoverScope, j: Journal, states: Map<string, HostState>): Promise<Map<string, HostState | undefined>> {
@@ -117,7 +112,7 @@ async function act(c: Context, scope: RecoverScope, j: Journal, hosts: Host[], s
     const restart = await restartBatch(run, run.relsOf(live), eachHost ? (rel) => recordDeployed(run, [rel]) : undefined);
     const restarted = live.filter((h) => !restart.failed.some((f) => f.host === h.name) && !restart.notStarted.includes(h));
     if (!eachHost) await recordDeployed(run, run.relsOf(restarted));
-    for (const f of [...sw.failed, ...restart.failed]) c.on(hosts.find((h) => h.name === f.host)!).warn(`recovery could not finish it: ${errorText(f.error)}`);
+    for (const f of [...sw.failed, ...restart.failed]) internal(c).emit('deploy.recover', { state: 'failed', host: f.host, error: errorText(f.error) });
     return hosts.filter((h) => !restarted.includes(h)).map((h) => h.name);
   }
   run.moved.push(...switchedNow);

@@ -21,7 +21,7 @@ import type { PipelineRun } from './state.js';
 
 /** Did the host answer? A command that exited non-zero did; a lost connection or a timeout says nothing. */
 export function outcomeUnknown(error: Error): boolean {
-  return !(error instanceof CommandError) || error.code === null;
+  return !(error instanceof CommandError) || error.status === null;
 }
 
 /** Prepare each host of the batch (journal claimed as the directory is made), then its afterPrepare hook. */
@@ -58,7 +58,7 @@ export async function discard(run: PipelineRun, hosts: Host[], failures: HostFai
     { interruptible: false },
   );
   run.phase(mine.map((r) => r.host), 'old');
-  for (const f of fan.failed) run.c.on(hosts.find((h) => h.name === f.host)!).warn(`could not remove the half-made release: ${errorText(f.error)}`);
+  for (const f of fan.failed) internal(run.c).emit('deploy.undo', { state: 'discard-failed', host: f.host, error: errorText(f.error) });
 }
 
 /**
@@ -172,7 +172,7 @@ export async function clearJournals(run: PipelineRun, hosts: Host[]): Promise<Ho
 
 /** Why each host's release is being thrown away, for its history record. */
 export function reasons(rels: HostRelease[], failures: HostFailure[], fallback: string): Map<string, string> {
-  const own = new Map(failures.map((f) => [f.host, errorText(f.error).replace(`[${f.host}] `, '')]));
+  const own = new Map(failures.map((f) => [f.host, errorText(f.error, { tagged: f.host })]));
   return new Map(rels.map((r) => [r.host.name, own.get(r.host.name) ?? fallback]));
 }
 

@@ -2,6 +2,7 @@
 // journal first (a host out of reach now is reverted by the next dpl command, never
 // finished), then newest batch first: out of rotation (gate), switch back, restart,
 // checked and back into rotation (gate). A host that cannot be brought back is named.
+import { internal } from '../core/internal.js';
 import type { Host } from '../core/host.js';
 import type { HostRelease } from '../deploy/config.js';
 import { refOfRelease } from '../deploy/history.js';
@@ -31,12 +32,14 @@ export function previousRel(run: PipelineRun, rel: HostRelease): HostRelease | u
 export async function undoMoved(run: PipelineRun, hosts: Host[], reason: string): Promise<UndoOutcome> {
   const { c, spec } = run;
   const decided = await run.writeJournals(run.hosts, 'record the decision: undo the switch', () => ({ decision: 'revert' }));
-  for (const f of decided.failed) c.on(run.hosts.find((h) => h.name === f.host)!).warn(`could not record the undo in its journal: ${errorText(f.error)}`);
+  for (const f of decided.failed) internal(c).emit('deploy.unrecorded', { host: f.host, what: 'undo', error: errorText(f.error) });
   const todo = new Set(hosts.map((h) => h.name));
   const groups = [...run.batches].reverse().map((b) => b.filter((h) => todo.has(h.name))).filter((b) => b.length);
   let ok = true;
   for (const group of groups) {
-    await spec.flow.gates?.beforeUndo?.(run, group).catch((e: unknown) => c.warn(`could not take ${names(group)} out of rotation before switching back (${errorText(e)}); switching back anyway`));
+    await spec.flow.gates?.beforeUndo?.(run, group).catch((e: unknown) =>
+      internal(c).emit('deploy.undo', { state: 'out-of-rotation-failed', hosts: group.map((h) => h.name), error: errorText(e) }),
+    );
     const back = await forHosts(
       c,
       group,
@@ -69,5 +72,3 @@ export async function undoMoved(run: PipelineRun, hosts: Host[], reason: string)
   }
   return ok ? true : 'partial';
 }
-
-const names = (hosts: readonly Host[]) => hosts.map((h) => h.name).join(', ');

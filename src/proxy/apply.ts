@@ -43,7 +43,7 @@ export async function rotate(c: Context, config: ProxyConfig, o: RotateOptions):
   const steps = await onEveryLb('proxy: reading the load balancers', drivers.map((driver) => ({ driver })), async ({ driver }) => {
     const state = await driver.readState();
     const plan = planRotation(driver.lb.name, state.servers, model, o.incoming);
-    if (plan.changes.length && state.readOnly) throw new HostError(driver.lb.name, state.readOnly.reason, { hint: state.readOnly.hint });
+    if (plan.changes.length && state.readOnly) throw new HostError(driver.lb.name, state.readOnly.reason, { code: 'proxy.failed', hint: state.readOnly.hint });
     assertSomethingLive(plan, state.servers, model, force);
     return { driver, state, plan } satisfies Step;
   });

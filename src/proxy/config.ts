@@ -85,7 +85,7 @@ export function backendsOf(config: ProxyConfig): string[] {
 
 export function validateConfig(config: ProxyConfig): void {
   const bad = (what: string): never => {
-    throw new UsageError(`proxyTasks: ${what}`, { hint: 'see ProxyConfig in src/proxy/config.ts' });
+    throw new UsageError(`proxyTasks: ${what}`, { code: 'config.invalid', hint: 'see ProxyConfig in src/proxy/config.ts' });
   };
   if (!config || typeof config !== 'object') bad('needs a config object');
   if (!config.lb || (Array.isArray(config.lb) && config.lb.length === 0)) bad('`lb` names no load balancer host');

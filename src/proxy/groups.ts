@@ -37,6 +37,7 @@ export async function groupHosts(c: Context, config: ProxyConfig, which: 'in' | 
   if (which === 'out' && chosen.length === 0) {
     if (mixed.length) throw mixedError(rot, 'no group is cleanly out of rotation');
     throw new DplError(`no group is out of rotation: ${names.join(', ')} are all in`, {
+      code: 'proxy.rotation',
       hint: `take one group out first, e.g. \`dpl prod proxy.${names[names.length - 1]}\` (only that group stays live)`,
     });
   }
@@ -47,6 +48,7 @@ export async function groupHosts(c: Context, config: ProxyConfig, which: 'in' | 
   for (const m of rot.model.members.filter((x) => chosen.includes(x.group))) {
     if (!m.host) {
       throw new UsageError(`proxy: server ${m.server} (group ${m.group}) has no deploy host`, {
+        code: 'config.invalid',
         hint: `list inventory host names in \`groups\`, or give the host \`vars: { ${config.serverVar ?? 'lbServer'}: '${m.server}' }\``,
       });
     }
@@ -57,6 +59,7 @@ export async function groupHosts(c: Context, config: ProxyConfig, which: 'in' | 
 
 export function mixedError(rot: Rotation, what: string): DplError {
   return new DplError(`${what}; the load balancer reports:\n${describeRotation(rot)}`, {
+    code: 'proxy.rotation',
     hint: 'settle the rotation first: `proxy.all`, or `proxy.<group>` to keep only that group live (`proxy.status` shows details)',
   });
 }

@@ -73,7 +73,7 @@ export class HaproxyDriver implements LoadBalancerDriver {
     return new Map(refs.map((r, i) => {
       const answer = answers[i]!.trim();
       const m = /^(\d+) \(initial \d+\)/.exec(answer);
-      if (!m) throw isDenied(answer) ? this.accessError(undefined, answer) : new HostError(this.lb.name, `HAProxy did not give the weight of ${serverKey(r)}: "${answer.split('\n')[0]}"`);
+      if (!m) throw isDenied(answer) ? this.accessError(undefined, answer) : new HostError(this.lb.name, `HAProxy did not give the weight of ${serverKey(r)}: "${answer.split('\n')[0]}"`, { code: 'proxy.failed' });
       return [serverKey(r), Number(m[1])] as const;
     }));
   }
@@ -91,6 +91,7 @@ export class HaproxyDriver implements LoadBalancerDriver {
     const denied = failed.find((f) => isDenied(f.answer));
     if (denied) throw this.accessError(undefined, denied.answer);
     throw new HostError(this.lb.name, `HAProxy refused ${failed.map((f) => `weight ${f.c.weight} for ${serverKey(f.c)}: ${f.answer.split('\n')[0]}`).join('; ')}`, {
+      code: 'proxy.failed',
       hint: 'a weighted canary needs a backend with a dynamic balance algorithm (roundrobin, leastconn, first): static-rr and `hash-type map-based` only take weights 0% and 100%',
     });
   }
@@ -112,7 +113,7 @@ export class HaproxyDriver implements LoadBalancerDriver {
       this.lb.name,
       `HAProxy refused ${failed.map((f) => `${serverKey(f.c)} → ${f.c.state}: ${f.answer}`).join('; ')}` +
         (applied.length ? `\n  (applied anyway: ${applied.join(', ')})` : ''),
-      { hint: 'check the server names in the proxy config against haproxy.cfg, then run `dpl <env> proxy.status`' },
+      { code: 'proxy.failed', hint: 'check the server names in the proxy config against haproxy.cfg, then run `dpl <env> proxy.status`' },
     );
   }
 
@@ -132,6 +133,7 @@ export class HaproxyDriver implements LoadBalancerDriver {
       return fn();
     } catch (e) {
       throw new HostError(this.lb.name, `cannot read the HAProxy ${this.endpoint}: ${(e as Error).message}`, {
+        code: 'proxy.failed',
         hint: 'dpl speaks the HAProxy 2.x runtime API; is this HAProxy older than 1.8?',
       });
     }
@@ -142,7 +144,7 @@ export class HaproxyDriver implements LoadBalancerDriver {
     return new HostError(
       this.lb.name,
       `the HAProxy ${this.endpoint} does not allow changing servers${at}: HAProxy said "${answer.split('\n')[0]}"`,
-      { hint: ADMIN_HINT },
+      { code: 'proxy.failed', hint: ADMIN_HINT },
     );
   }
 
@@ -156,6 +158,7 @@ export class HaproxyDriver implements LoadBalancerDriver {
       /* the error below is the useful one */
     }
     return new HostError(this.lb.name, `HAProxy has no backend "${backend}"${known}`, {
+      code: 'proxy.failed',
       hint: 'fix `backends` in the proxy config of the deployfile to match haproxy.cfg',
     });
   }

@@ -31,6 +31,7 @@ export async function haproxyCommands(o: SocketOptions, commands: readonly strin
     stream = await transport.connect(o.target);
   } catch (e) {
     throw new HostError(o.lb.name, `cannot reach the HAProxy ${describeSocket(o.target)}: ${reason(e, o.lb)}`, {
+      code: 'proxy.unreachable',
       cause: e,
       hint:
         'is haproxy running there, and does haproxy.cfg have `stats socket <path> mode 660 level admin` at that path ' +
@@ -55,6 +56,7 @@ function exchange(stream: Duplex, line: string, timeoutMs: number, where: string
     };
     const timer = setTimeout(
       () => finish(new HostError(lb.name, `no complete answer from the HAProxy ${where} within ${timeoutMs} ms`, {
+        code: 'proxy.unreachable',
         hint: 'haproxy may be overloaded or stuck; try `echo "show info" | socat stdio <socket>` on the LB host',
       })),
       timeoutMs,
@@ -62,7 +64,7 @@ function exchange(stream: Duplex, line: string, timeoutMs: number, where: string
     stream.on('data', (b: Buffer) => chunks.push(b));
     stream.once('end', () => finish());
     stream.once('close', () => finish());
-    stream.once('error', (e) => finish(new HostError(lb.name, `HAProxy ${where} failed: ${e.message}`, { cause: e })));
+    stream.once('error', (e) => finish(new HostError(lb.name, `HAProxy ${where} failed: ${e.message}`, { code: 'proxy.unreachable', cause: e })));
     stream.write(line);
   });
 }
@@ -86,9 +88,7 @@ export function splitAnswers(text: string, count: number): string[] {
 }
 
 function reason(e: unknown, lb: Host): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  const prefix = `[${lb.name}] `;
-  const bare = (msg.startsWith(prefix) ? msg.slice(prefix.length) : msg).replace(/^cannot connect to \S+: /, '');
+  const bare = (e instanceof Error ? e.message : String(e)).replace(/^cannot connect to \S+: /, '');
   if (/ENOENT/.test(bare)) return `no such socket (${bare})`;
   if (/EACCES/.test(bare)) return `permission denied (${bare}); the socket's mode/group must let the login user in`;
   return bare;

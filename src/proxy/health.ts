@@ -40,6 +40,7 @@ export async function verifyHealthy(o: VerifyOptions): Promise<void> {
       if (lbChecks && s.health !== 'up') reasons.push(`LB says ${s.status}${s.check ? ` (${s.check})` : ''}`);
       if (path === false && !lbChecks) {
         throw new HostError(o.driver.lb.name, `cannot check ${serverKey(s)} before it takes traffic: the LB does not check it (${s.status || s.admin}) and health.path is false`, {
+          code: 'proxy.failed',
           hint: 'set `health.path` in the proxy config so dpl can GET it from the LB host, or pass force=true',
         });
       }
@@ -62,7 +63,7 @@ export async function verifyHealthy(o: VerifyOptions): Promise<void> {
   throw new HostError(
     o.driver.lb.name,
     `refusing to put ${o.servers.map(serverKey).join(', ')} in rotation: health checks failed for ${Math.round(timeout / 100) / 10} s\n${detail}`,
-    { hint: 'fix or start those nodes and try again (`proxy.status` shows the LB\'s view); force=true skips health checks' },
+    { code: 'proxy.failed', hint: 'fix or start those nodes and try again (`proxy.status` shows the LB\'s view); force=true skips health checks' },
   );
 }
 

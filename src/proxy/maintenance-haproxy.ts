@@ -29,6 +29,7 @@ export function checkHaproxyPage(lb: string, page: MaintenancePage): void {
   const size = Buffer.byteLength(page.body);
   if (size > MAX_HAPROXY_PAGE) {
     throw new UsageError(`proxy.maintenance: the page is ${size} bytes; HAProxy takes at most ${MAX_HAPROXY_PAGE} (${lb}); no load balancer was changed`, {
+      code: 'config.invalid',
       hint: 'move images and styles to another server and keep the page itself small',
     });
   }
@@ -38,6 +39,7 @@ export function haproxyMaintenance(driver: HaproxyDriver, map: string, backends:
   const lb = driver.lb.name;
   const notSetUp = (answer: string) =>
     new HostError(lb, `HAProxy has no map ${map} loaded: ${answer.split('\n')[0]}`, {
+      code: 'proxy.failed',
       hint: `create the file (empty) and add to each backend of haproxy.cfg (${backends.join(', ')}), then reload haproxy:\n    ${haproxyRule(map)}`,
     });
   const readMap = async (): Promise<Map<string, string> | string> => {
@@ -75,6 +77,7 @@ export function haproxyMaintenance(driver: HaproxyDriver, map: string, backends:
       const w = await exec(sh`cat > ${tmp} && mv -f -- ${tmp} ${map}`, lines.map((l) => l + '\n').join(''));
       if (w.code !== 0) {
         throw new HostError(lb, `cannot write the map file ${map}: ${w.stderr.trim() || `exit ${w.code}`}; maintenance is unchanged`, {
+          code: 'proxy.failed',
           hint: 'the user dpl logs in as must be able to write that file (it keeps the state across a haproxy reload)',
         });
       }
@@ -87,6 +90,7 @@ export function haproxyMaintenance(driver: HaproxyDriver, map: string, backends:
       const failed = answers.map((a, i) => ({ cmd: cmds[i]!, a: a.trim() })).filter((x) => x.a !== '' && !/^Done/i.test(x.a));
       if (failed.length) {
         throw new HostError(lb, `HAProxy refused ${failed.map((f) => `"${f.cmd.split(' ').slice(0, 4).join(' ')}": ${f.a}`).join('; ')}`, {
+          code: 'proxy.failed',
           hint: 'the socket must be at level admin; `proxy.status` shows the maintenance state',
         });
       }

@@ -57,6 +57,7 @@ export function nginxMaintenance(driver: NginxDriver, template: string, backends
       if (dump.code !== 0 || missing.length) {
         const where = missing.map((b) => includeOf(template, b));
         throw new HostError(lb, `nginx does not include ${where.join(', ') || 'the maintenance files'}${dump.code !== 0 ? `: ${dump.stderr.trim().split('\n').pop()}` : ''}; nothing was changed`, {
+          code: 'proxy.failed',
           hint: `create each file (empty) and add \`include ${where[0] ?? includeOf(template, backends[0]!)};\` at server level of the server that proxies to that upstream, then reload nginx`,
         });
       }

@@ -44,6 +44,7 @@ export async function loadPage(root: string, config: ProxyConfig): Promise<Maint
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
     throw new UsageError(`proxy.maintenance: cannot read the page ${file}: ${why}; no load balancer was changed`, {
+      code: 'config.invalid',
       hint: '`maintenance.page` in the proxy config is read from the machine running dpl (relative to the deployfile)',
     });
   }

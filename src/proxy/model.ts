@@ -30,7 +30,7 @@ export function serverOf(host: Host, serverVar = DEFAULT_SERVER_VAR): string {
 export async function resolveModel(run: Run, config: ProxyConfig): Promise<Model> {
   const lbSel = typeof config.lb === 'string' ? { hosts: [config.lb] } : Array.isArray(config.lb) ? { hosts: config.lb } : config.lb;
   const lbs = await run.resolveHosts(lbSel);
-  if (lbs.length === 0) throw new UsageError('proxy: `lb` resolved to no host', { hint: 'check `lb` in the proxy config (names, roles)' });
+  if (lbs.length === 0) throw new UsageError('proxy: `lb` resolved to no host', { code: 'config.invalid', hint: 'check `lb` in the proxy config (names, roles)' });
   const serverVar = config.serverVar ?? DEFAULT_SERVER_VAR;
   let claimed: Map<string, Host> | undefined;
   const hostClaiming = async (server: string): Promise<Host | undefined> => {
@@ -54,10 +54,11 @@ export async function resolveModel(run: Run, config: ProxyConfig): Promise<Model
   }
   const seen = new Map<string, string>();
   for (const m of members) {
-    if (!LB_NAME.test(m.server)) throw new UsageError(`proxy: server name ${JSON.stringify(m.server)} (group ${m.group}) is not a valid LB server name`);
+    if (!LB_NAME.test(m.server)) throw new UsageError(`proxy: server name ${JSON.stringify(m.server)} (group ${m.group}) is not a valid LB server name`, { code: 'config.invalid' });
     const other = seen.get(m.server);
     if (other !== undefined) {
       throw new UsageError(`proxy: server "${m.server}" is in group "${other}" and in group "${m.group}"`, {
+        code: 'config.invalid',
         hint: 'each load balancer server belongs to exactly one group',
       });
     }

@@ -38,6 +38,7 @@ export class NginxDriver implements LoadBalancerDriver {
       const parsed = parseUpstreamFile(text);
       if (parsed.length === 0) {
         throw new HostError(this.lb.name, `the nginx include file ${this.fileOf(backend)} (upstream ${backend}) has no server lines`, {
+          code: 'proxy.failed',
           hint: 'write one `server ADDRESS;  # dpl:NAME ready` line per server and include the file inside `upstream ' + backend + ' { ... }`',
         });
       }
@@ -54,7 +55,7 @@ export class NginxDriver implements LoadBalancerDriver {
       try {
         next.set(b, applyToUpstreamFile(await this.readFile(b), b, changes));
       } catch (e) {
-        throw new HostError(this.lb.name, (e as Error).message, { hint: 'check the group members against the include file' });
+        throw new HostError(this.lb.name, (e as Error).message, { code: 'proxy.failed', hint: 'check the group members against the include file' });
       }
     }
     await this.replaceFiles(new Map([...next].map(([b, text]) => [this.fileOf(b), text])));
@@ -143,6 +144,6 @@ export class NginxDriver implements LoadBalancerDriver {
 
   private failure(what: string, r: ExecResult, hint: string): HostError {
     const out = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-10).join('\n');
-    return new HostError(this.lb.name, `${what}${out ? `:\n${out.replace(/^/gm, '    ')}` : ''}`, { hint });
+    return new HostError(this.lb.name, `${what}${out ? `:\n${out.replace(/^/gm, '    ')}` : ''}`, { code: 'proxy.failed', hint });
   }
 }

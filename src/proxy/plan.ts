@@ -32,6 +32,7 @@ export function memberStates(lb: string, states: readonly ServerState[], model: 
       .map((b) => `${b}: ${states.filter((s) => s.backend === b).map((s) => s.server).join(', ') || 'no servers'}`)
       .join('; ');
     throw new HostError(lb, `the load balancer has no server ${missing.join(', ')}; it has ${has}`, {
+      code: 'proxy.failed',
       hint: 'fix the group members in the proxy config (or the hosts\' `lbServer` vars) to match the LB\'s server names',
     });
   }
@@ -78,6 +79,7 @@ export function assertSomethingLive(plan: RotationPlan, states: readonly ServerS
       })
       .join(', ');
     throw new HostError(plan.lb, `refusing: this change would leave no server live in backend ${backend} (after it: ${described})`, {
+      code: 'proxy.failed',
       hint: 'bring the incoming servers up first (their health checks must pass), then try again; `proxy.status` shows each server',
     });
   }

@@ -78,7 +78,7 @@ function connectWithin(transport: Transport, target: { host: string; port: numbe
 }
 
 function shortReason(e: unknown): string {
-  const msg = (e instanceof Error ? e.message : String(e)).replace(/^\[[^\]]*\] /, '');
+  const msg = e instanceof Error ? e.message : String(e);
   if (/ECONNREFUSED/.test(msg)) return 'connection refused';
   if (/ETIMEDOUT|EHOSTUNREACH|ENETUNREACH/.test(msg)) return msg.replace(/^.*?(E[A-Z]+).*$/, '$1');
   return msg;

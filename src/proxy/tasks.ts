@@ -60,6 +60,7 @@ export function proxyTasks(config: ProxyConfig) {
         if (mixed.length) throw mixedError(rot, `cannot flip: group ${mixed.join(', ')} is half in rotation`);
         if (out.length === 0) {
           throw new DplError(`cannot flip: every group is in rotation (${groups.join(', ')})`, {
+            code: 'proxy.rotation',
             hint: `use proxy.<group> to keep one group live, e.g. proxy.${groups[0]}`,
           });
         }

@@ -35,7 +35,7 @@ export function listRuns(logsDir: string): string[] {
 export function pickRun(logsDir: string, wanted?: string): string {
   const runs = listRuns(logsDir);
   if (!runs.length) {
-    throw new UsageError(`no run logs in ${logsDir}`, { hint: 'run a task or a deploy here first; each run leaves its log there' });
+    throw new UsageError(`no run logs in ${logsDir}`, { code: 'report.not-found', hint: 'run a task or a deploy here first; each run leaves its log there' });
   }
   if (wanted === undefined || wanted === 'latest') return runs[runs.length - 1]!;
   if (runs.includes(wanted)) return wanted;
@@ -43,7 +43,7 @@ export function pickRun(logsDir: string, wanted?: string): string {
   if (matches.length === 1) return matches[0]!;
   const newest = runs.slice(-5).reverse();
   const what = matches.length ? `${matches.length} runs start with ${JSON.stringify(wanted)}` : `no run ${JSON.stringify(wanted)} in ${logsDir}`;
-  throw new UsageError(`${what}; the newest: ${newest.join(', ')}`, { hint: `dpl report ${newest[0]}` });
+  throw new UsageError(`${what}; the newest: ${newest.join(', ')}`, { code: 'report.not-found', hint: `dpl report ${newest[0]}` });
 }
 
 /** Parse events.jsonl text. */
@@ -70,7 +70,7 @@ export function loadRun(logsDir: string, name: string): LoadedRun {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`, { code: 'report.not-found' });
   }
   return { name, dir, ...parseEvents(text) };
 }

@@ -5,11 +5,12 @@
 // from the run's start.
 import { num, str, strings, type LoggedEvent } from './load.js';
 import { hostRows, type HostRow } from './hosts.js';
+import { errorText } from '../reporters/error-text.js';
+import type { DeployOutcome } from '../deploy/announce.js';
+import { outcomeText } from '../reporters/format/deploy.js';
 import type { DplEvent } from '../core/events.js';
 import { plainLines, type PlainLine } from '../reporters/format/plain.js';
 
-/** Typed events whose warnings and errors are problems (the other areas' are read as before). */
-const TOLD = /^(rollout|proxy)\./;
 
 export { markSlow, type HostRow, type Span } from './hosts.js';
 
@@ -106,8 +107,7 @@ export function buildModel(events: readonly LoggedEvent[]): ReportModel {
 function deployInfo(events: readonly LoggedEvent[]): DeployInfo | undefined {
   const r = events.find((e) => e.type === 'deploy.resolved');
   if (!r) return undefined;
-  const announced = events.find((e) => e.type === 'log' && e['topic'] === 'deploy' && typeof e['data'] === 'object' && e['data'] !== null);
-  const env = announced ? str((announced['data'] as Record<string, unknown>)['environment']) : undefined;
+  const env = str(events.find((e) => e.type === 'deploy.outcome')?.['environment']);
   return {
     ref: str(r['ref']) ?? '?',
     kind: str(r['kind']),
@@ -216,8 +216,8 @@ function problems(events: readonly LoggedEvent[], at: (e: LoggedEvent) => number
   for (const e of events) {
     if (e.type === 'log' && (e['level'] === 'error' || e['level'] === 'warn')) add(e['level'], e, str(e['message']));
     else if (e.type === 'deploy.step' && e['state'] === 'failed') add('error', e, `${str(e['step'])} failed: ${str(e['error']) ?? ''}`);
-    else if (TOLD.test(e.type)) {
-      // The rollout's and the LB's warnings and errors are typed events: their words, as the terminal showed them.
+    else {
+      // Warnings and errors are typed events too: their words, as the terminal showed them.
       for (const l of wordsOf(e)) if (l.level === 'error' || l.level === 'warn') add(l.level, e, l.text, l.host);
     }
   }
@@ -226,10 +226,16 @@ function problems(events: readonly LoggedEvent[], at: (e: LoggedEvent) => number
 
 function outcome(events: readonly LoggedEvent[], end: LoggedEvent | undefined): ReportModel['outcome'] {
   const ok = end ? end['ok'] === true : undefined;
-  const error = str(end?.['error']);
+  const message = str(end?.['error']);
+  const error = message === undefined ? undefined : errorText({ message, host: str(end?.['host']) });
   const hint = str(end?.['hint']);
-  // The deploy's own words for how it ended (announce.ts), else the run's.
-  const said = [...events].reverse().find((e) => e.type === 'log' && e['topic'] === 'deploy' && ['success', 'failure', 'rollback'].includes(String((e['data'] as Record<string, unknown> | undefined)?.['phase'])));
-  const headline = str(said?.['message']) ?? (end === undefined ? 'the run did not finish (no run.end in the log)' : ok ? 'the run succeeded' : 'the run failed');
+  // How the deploy said it ended (its last deploy.outcome but a start), else the run's end.
+  const said = [...events].reverse().find((e) => e.type === 'deploy.outcome' && e['phase'] !== 'start' && isOutcome(e));
+  const headline = said ? outcomeText(said as unknown as DeployOutcome) : end === undefined ? 'the run did not finish (no run.end in the log)' : ok ? 'the run succeeded' : 'the run failed';
   return { ok, headline, error, hint };
+}
+
+/** A logged deploy.outcome with the fields its words need (the log is a file: it may be from another version). */
+function isOutcome(e: LoggedEvent): boolean {
+  return ['success', 'failure', 'rollback'].includes(String(e['phase'])) && typeof e['release'] === 'string' && Array.isArray(e['hosts']);
 }

@@ -26,7 +26,7 @@ export type Verdict = 'write' | 'cut' | 'first cut';
 
 /** Events that say how the run went: they get the room kept above every other event. */
 function isOutcome(e: DplEvent): boolean {
-  if (e.type === 'run.end' || e.type === 'task.end' || e.type === 'host.end') return true;
+  if (e.type === 'run.end' || e.type === 'task.end' || e.type === 'host.end' || e.type === 'deploy.outcome') return true;
   return e.type === 'log' && (e.level === 'error' || e.topic === 'runlog');
 }
 

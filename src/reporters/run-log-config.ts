@@ -31,19 +31,20 @@ const SETTINGS = ['dir', 'keep', 'maxRunBytes', 'maxTotalBytes'];
 export function parseRunLogConfig(value: unknown): ResolvedRunLogConfig | false {
   if (value === false) return false;
   if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-    throw new DeployfileError('config.runLog must be an object ({ keep, maxRunBytes, maxTotalBytes, dir }) or false');
+    throw new DeployfileError('config.runLog must be an object ({ keep, maxRunBytes, maxTotalBytes, dir }) or false', { code: 'config.invalid' });
   }
   const v = (value ?? {}) as RunLogConfig;
   const unknown = Object.keys(v).find((k) => !SETTINGS.includes(k));
-  if (unknown) throw new DeployfileError(`config.runLog has no setting "${unknown}" (it has ${SETTINGS.join(', ')})`);
-  if (v.keep !== undefined && (!Number.isInteger(v.keep) || v.keep < 1)) throw new DeployfileError('config.runLog.keep must be a whole number above 0');
-  if (v.dir !== undefined && (typeof v.dir !== 'string' || !v.dir)) throw new DeployfileError('config.runLog.dir must be a path');
+  if (unknown) throw new DeployfileError(`config.runLog has no setting "${unknown}" (it has ${SETTINGS.join(', ')})`, { code: 'config.invalid' });
+  if (v.keep !== undefined && (!Number.isInteger(v.keep) || v.keep < 1)) throw new DeployfileError('config.runLog.keep must be a whole number above 0', { code: 'config.invalid' });
+  if (v.dir !== undefined && (typeof v.dir !== 'string' || !v.dir)) throw new DeployfileError('config.runLog.dir must be a path', { code: 'config.invalid' });
   const maxRunBytes = bytes('maxRunBytes', v.maxRunBytes, DEFAULT_MAX_RUN_BYTES);
   const maxTotalBytes = bytes('maxTotalBytes', v.maxTotalBytes, DEFAULT_MAX_TOTAL_BYTES);
   if (maxTotalBytes < maxRunBytes) {
     // The run in progress is never pruned, so the total could not hold.
     throw new DeployfileError(
       `config.runLog.maxTotalBytes (${formatBytes(maxTotalBytes)}) must be at least config.runLog.maxRunBytes (${formatBytes(maxRunBytes)})`,
+      { code: 'config.invalid' },
     );
   }
   return { dir: v.dir, keep: v.keep ?? DEFAULT_KEEP, maxRunBytes, maxTotalBytes };
@@ -55,6 +56,7 @@ function bytes(name: string, value: unknown, fallback: number): number {
   const got = typeof value === 'string' ? JSON.stringify(value) : String(value);
   throw new DeployfileError(
     `config.runLog.${name} must be a whole number of bytes, at least ${MIN_RUN_BYTES} (${formatBytes(MIN_RUN_BYTES)}); got ${got}`,
+    { code: 'config.invalid' },
   );
 }
 

@@ -141,7 +141,7 @@ export function resolveRollout(config: RolloutConfig = {}, environment?: string,
 
 function validate(r: ResolvedRollout): void {
   const bad = (what: string): never => {
-    throw new UsageError(`rollout config: ${what}`, { hint: 'see RolloutConfig in src/rollout/config.ts' });
+    throw new UsageError(`rollout config: ${what}`, { code: 'config.invalid', hint: 'see RolloutConfig in src/rollout/config.ts' });
   };
   const h = r.health;
   if (!h.path.startsWith('/')) bad('health.path must start with "/"');

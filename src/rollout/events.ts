@@ -107,13 +107,14 @@ declare module '../core/events.js' {
       ok?: boolean;
       /** The release a host went back to. */
       to?: string;
-      /** skipped: '--no-rollback' or 'interrupted'; host: why its rollback failed. */
+      /** skipped: '--no-rollback', 'interrupted' or 'it passed its bake' (weights could not be set back); host: why its rollback failed. */
       detail?: string;
       /** host: back in rotation too (there is a load balancer). */
       rotation?: boolean;
-      /** skipped (left for inspection): the release they stay on, the live hosts taken out of rotation, the command that rolls them back. */
+      /** skipped (left for inspection): the release they stay on, the live hosts taken out of rotation (or still in it: the LB refused), the command that rolls them back. */
       release?: string;
       takenOut?: string[];
+      stillInRotation?: string[];
       recover?: string;
     };
     'rollout.end': { ok: boolean; release: string; hosts: number; batches: number; durationMs: number; report: RolloutReport };

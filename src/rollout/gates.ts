@@ -62,13 +62,13 @@ export function canaryGates(s: RolloutRun): Gates {
       if (s.lb) {
         await step(s, 'lb-health', n, batch, () => s.lb!.verify(c, batch));
         // A weighted batch gets its weights before it takes any traffic.
-        if (shares[index] !== undefined) await step(s, 'drain', n, batch, () => s.lb!.weighted.apply(c, s.lb!.keysOf(batch), shares[index]!));
+        if (shares[index] !== undefined) await step(s, 'weights', n, batch, () => s.lb!.weighted.apply(c, s.lb!.keysOf(batch), shares[index]!));
         await step(s, 'drain', n, batch, () => s.lb!.putBack(s.c, batch));
       }
       s.phase(batch, 'live');
       tell(c, 'rollout.batch', { kind: 'rollout', batch: n, of, hosts: batch.map((h) => h.name), state: 'live', release: s.name, rotation: !!s.lb });
       await step(s, 'error', n, batch, () => bake(s, index));
-      if (s.lb && shares[index] !== undefined) await step(s, 'drain', n, batch, () => restoreWeights(s));
+      if (s.lb && shares[index] !== undefined) await step(s, 'weights-back', n, batch, () => restoreWeights(s));
       const { samples, conclusive, failed } = s.samples(n);
       tell(c, 'rollout.promote', { batch: n, of, hosts: batch.map((h) => h.name), release: s.name, samples, conclusive, failed });
     },
@@ -112,7 +112,11 @@ export function canaryGates(s: RolloutRun): Gates {
 }
 
 async function restoreWeights(s: RolloutRun): Promise<void> {
-  if (!(await s.lb!.weighted.restore(s.c))) throw new Error('could not restore the HAProxy server weights after the weighted canary (see the line above)');
+  const w = s.lb!.weighted;
+  if (await w.restore(s.c)) return;
+  // The commands go into the failure itself: the rollback's output pushes the error line far up.
+  const byHand = w.byHand.map((x) => `on ${x.lb}'s runtime API: ${x.commands}`).join('; ');
+  throw new Error(`could not set the HAProxy server weights back after the weighted canary; set them by hand ${byHand}`);
 }
 
 /** Undo every moved host (or, with --no-rollback or after Ctrl-C, leave them and take the failing batch out of rotation). */
@@ -127,17 +131,35 @@ async function rollBack(s: RolloutRun, run: PipelineRun, stop: PipelineStop): Pr
     tell(c, 'rollout.rollback', { state: 'skipped', hosts: [], reason });
     return;
   }
-  if (c.session.flags.noRollback || c.session.signal.aborted) {
-    const why = c.session.flags.noRollback ? '--no-rollback' : 'interrupted';
+  // A batch that passed its bake but whose weights could not be set back is not rolled back:
+  // the LB that would drain it cannot be driven, and a switch back without a drain drops requests.
+  const kept = failure.check === 'weights-back';
+  if (kept || c.session.flags.noRollback || c.session.signal.aborted) {
+    const why = kept ? 'it passed its bake' : c.session.flags.noRollback ? '--no-rollback' : 'interrupted';
     const failing = s.batches[failure.batch - 1]!.filter((h) => names.includes(h.name));
     const live = failing.filter((h) => run.records.get(h.name)!.phase === 'live');
+    let out = false;
     if (s.lb && live.length && !c.session.signal.aborted) {
-      // Inspection should not cost users errors: the failing batch leaves rotation, still running.
-      await s.lb.takeOut(c, live, s.cfg.drainTimeoutMs ?? 10_000).catch((e) => tell(c, 'rollout.problem', { action: 'take-out', hosts: live.map((h) => h.name), error: errorText(e) }));
+      // Inspection should not cost users errors: the failing batch leaves rotation, still running
+      // (also what makes a later deploy.recover, which switches back without a drain, safe).
+      out = await s.lb.takeOut(c, live, s.cfg.drainTimeoutMs ?? 10_000).then(
+        () => true,
+        (e) => (tell(c, 'rollout.problem', { action: 'take-out', hosts: live.map((h) => h.name), error: errorText(e) }), false),
+      );
     }
     run.phase(moved, 'left');
-    const takenOut = s.lb ? live.map((h) => h.name) : [];
-    tell(c, 'rollout.rollback', { state: 'skipped', hosts: names, reason, detail: why, release: s.name, takenOut, recover: releaseCommand(c)('recover') });
+    if (s.lb && live.length && !out) s.stillInRotation = live;
+    const liveNames = s.lb ? live.map((h) => h.name) : [];
+    tell(c, 'rollout.rollback', {
+      state: 'skipped',
+      hosts: names,
+      reason,
+      detail: why,
+      release: s.name,
+      takenOut: out ? liveNames : [],
+      stillInRotation: out ? [] : liveNames,
+      recover: releaseCommand(c)('recover'),
+    });
     return;
   }
   tell(c, 'rollout.rollback', { state: 'start', hosts: names, reason });

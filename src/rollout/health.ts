@@ -44,6 +44,7 @@ export function healthTarget(host: Host, h: Health, lbAddress?: { host: string; 
   }
   if (!port || !Number.isInteger(port) || port < 1 || port > 65535) {
     throw new UsageError(`rollout: no port for the health check of ${host.name}`, {
+      code: 'config.invalid',
       hint: `set rollout.health.port, or the host var ${h.hostVar} ("address:port"), or put the host behind the load balancer`,
     });
   }

@@ -38,12 +38,12 @@ export class RolloutLb {
   static async open(c: Context, config: ProxyConfig, hosts: readonly Host[]): Promise<RolloutLb> {
     const lbSel = typeof config.lb === 'string' ? { hosts: [config.lb] } : Array.isArray(config.lb) ? { hosts: config.lb } : config.lb;
     const lbs = await c.session.resolveHosts(lbSel);
-    if (!lbs.length) throw new UsageError('rollout: the proxy config `lb` resolved to no host', { hint: 'check `lb` in the proxy config' });
+    if (!lbs.length) throw new UsageError('rollout: the proxy config `lb` resolved to no host', { code: 'config.invalid', hint: 'check `lb` in the proxy config' });
     const backends = backendsOf(config);
     const drivers = await openDrivers(internal(c).runImpl, config, { lbs, backends, groups: [], members: [] });
     const perLb = await onEveryLb('rollout: reading the load balancers', drivers.map((driver) => ({ driver })), async ({ driver }) => {
       const state = await driver.readState();
-      if (state.readOnly) throw new HostError(driver.lb.name, state.readOnly.reason, { hint: state.readOnly.hint });
+      if (state.readOnly) throw new HostError(driver.lb.name, state.readOnly.reason, { code: 'proxy.failed', hint: state.readOnly.hint });
       return state.servers;
     });
     const views = mergeViews(perLb);
@@ -61,6 +61,7 @@ export class RolloutLb {
     if (missing.length) {
       const has = [...new Set(views.map((v) => v.server))].join(', ') || 'none';
       throw new UsageError(`rollout: the load balancer has no server for ${missing.join(', ')} in backend ${backends.join(', ')}; it has ${has}`, {
+        code: 'config.invalid',
         hint: `give each host \`vars: { ${config.serverVar ?? 'lbServer'}: '<server name>' }\` (or name hosts like the LB's servers)`,
       });
     }
@@ -86,7 +87,7 @@ export class RolloutLb {
     const keys = this.keysOf(hosts);
     const views = await this.views();
     const problems = capacityProblems(views, new Set(keys));
-    if (problems.length) throw new UsageError(`refusing to take ${hosts.map((h) => h.name).join(', ')} out of rotation: ${problems.join('; ')}`);
+    if (problems.length) throw new UsageError(`refusing to take ${hosts.map((h) => h.name).join(', ')} out of rotation: ${problems.join('; ')}`, { code: 'proxy.rotation' });
     const refs = toDrain(views, keys);
     const pollMs = this.config.pollMs ?? 500;
     await onEveryLb('rollout: draining', this.drivers.map((driver) => ({ driver })), async ({ driver }) => {

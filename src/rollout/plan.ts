@@ -25,10 +25,11 @@ const HINT = 'a plan is a list of host counts or percentages, cumulative: `plan=
 export function planSteps(plan: readonly PlanStep[] | string): PlanStep[] {
   const raw = typeof plan === 'string' ? plan.split(/[;,\s]+/) : [...plan];
   const steps = raw.filter((s) => !(typeof s === 'string' && s.trim() === ''));
-  if (steps.length === 0) throw new UsageError('rollout plan is empty', { hint: HINT });
+  if (steps.length === 0) throw new UsageError('rollout plan is empty', { code: 'config.invalid', hint: HINT });
   const parsed = steps.map(parseStep);
   if (parsed[parsed.length - 1]!.kind === 'weighted') {
     throw new UsageError(`rollout plan ends with the weighted step ${JSON.stringify(steps[steps.length - 1])}: a weighted step is one host and does not repeat`, {
+      code: 'config.invalid',
       hint: 'follow it with the rest, e.g. `plan=10%w;50%;100%`',
     });
   }
@@ -37,7 +38,7 @@ export function planSteps(plan: readonly PlanStep[] | string): PlanStep[] {
 
 function parseStep(step: PlanStep): Step {
   const bad = (why: string): never => {
-    throw new UsageError(`rollout plan step ${JSON.stringify(step)} ${why}`, { hint: HINT });
+    throw new UsageError(`rollout plan step ${JSON.stringify(step)} ${why}`, { code: 'config.invalid', hint: HINT });
   };
   if (typeof step === 'number') {
     if (!Number.isInteger(step) || step < 1) bad('must be a whole number of hosts, at least 1');

@@ -6,7 +6,7 @@ import { renderHosts, type HostRecord } from '../pipeline/ledger.js';
 
 export { renderHosts, type HostPhase, type HostRecord } from '../pipeline/ledger.js';
 
-export type FailedCheck = 'health' | 'lb-health' | 'down' | 'error-rate' | 'inconclusive' | 'counters' | 'prepare' | 'switch' | 'restart' | 'drain' | 'interrupted' | 'error';
+export type FailedCheck = 'health' | 'lb-health' | 'down' | 'error-rate' | 'inconclusive' | 'counters' | 'prepare' | 'switch' | 'restart' | 'drain' | 'weights' | 'weights-back' | 'interrupted' | 'error';
 
 export interface RolloutFailure {
   check: FailedCheck;
@@ -78,6 +78,8 @@ const CHECK_TEXT: Record<FailedCheck, string> = {
   switch: 'switch failed',
   restart: 'restart failed',
   drain: 'could not take the batch out of rotation',
+  weights: "could not set the canary's HAProxy server weights",
+  'weights-back': 'passed its bake, but the HAProxy server weights could not be set back',
   interrupted: 'interrupted',
   error: 'unexpected error',
 };
@@ -85,6 +87,6 @@ const CHECK_TEXT: Record<FailedCheck, string> = {
 /** A failed rollout: exit 1, the report in the message, the hint says what to do next. */
 export class RolloutError extends DplError {
   constructor(readonly report: RolloutReport, hint?: string) {
-    super(renderFailure(report), { hint });
+    super(renderFailure(report), { code: 'rollout.failed', hint });
   }
 }

@@ -64,6 +64,7 @@ export async function rollingRestart(c: Context, config: ReleaseConfig, o: Rolli
     const problems = plannedCapacityProblems(lb.views0, batches.map((b) => lb.keysOf(b)));
     if (problems.length) {
       throw new UsageError(`restart plan ${cfg.plan.join(';')} would leave a backend with no live server:\n  - ${problems.join('\n  - ')}`, {
+        code: 'config.invalid',
         hint: 'use smaller steps (e.g. plan=1;25%;50%;75%;100%), or bring more servers into rotation first (`proxy.status`)',
       });
     }
@@ -85,7 +86,7 @@ export async function rollingRestart(c: Context, config: ReleaseConfig, o: Rolli
 function releasesOf(config: ReleaseConfig, t: Targets, states: Map<string, HostState>): Map<string, HostRelease> {
   const strategy = strategyOf(config);
   const none = t.hosts.filter((h) => !states.get(h.name)?.current && strategy !== 'pull');
-  if (none.length) throw new DplError(`nothing to restart on ${hostList(none)}: no current release`, { hint: 'deploy first' });
+  if (none.length) throw new DplError(`nothing to restart on ${hostList(none)}: no current release`, { code: 'rollback.impossible', hint: 'deploy first' });
   return new Map(
     t.hosts.map((host) => {
       const s = states.get(host.name)!;
@@ -107,7 +108,7 @@ async function restartBatch(r: Run, config: ReleaseConfig, i: number): Promise<v
     tell(c, 'rollout.batch', { kind: 'restart', batch: n, of, hosts: batch.map((h) => h.name), state: 'failed', release, detail: s.reason });
     tell(c, 'rollout.restart', { ok: false, batches: batches.map((b) => b.map((h) => h.name)), drained: s.drained, failedBatch: n, durationMs: Date.now() - r.started });
     const text = stoppedText({ ...s, batch: n, batches });
-    const e = new DplError(text.message, { hint: text.hint });
+    const e = new DplError(text.message, { code: s.interrupted ? 'interrupted' : 'restart.failed', hint: text.hint });
     if (s.interrupted) e.exitCode = ExitCode.interrupted;
     throw e;
   };

@@ -18,7 +18,7 @@ import { RolloutLb } from './lb.js';
 import { tell } from './events.js';
 import { canaryGates } from './gates.js';
 import { describeFailure, RolloutError, type RolloutReport } from './report.js';
-import { RolloutRun, type RolloutOptions } from './session.js';
+import { hostList, RolloutRun, type RolloutOptions } from './session.js';
 import { runPipeline } from '../pipeline/pipeline.js';
 import { PipelineStop } from '../pipeline/state.js';
 import { canary } from '../pipeline/flow.js';
@@ -28,9 +28,9 @@ import { watchApplied, type AppliedMigration } from '../deploy/migrations.js';
 
 export async function rollout(c: Context, opts: RolloutOptions): Promise<RolloutReport> {
   const hosts = opts.hosts ?? [...c.targets.hosts];
-  if (!hosts.length) throw new UsageError('rollout: no hosts to roll out to', { hint: 'choose them with -H/-R or an environment task (`dpl prod deploy`)' });
+  if (!hosts.length) throw new UsageError('rollout: no hosts to roll out to', { code: 'usage.hosts', hint: 'choose them with -H/-R or an environment task (`dpl prod deploy`)' });
   if (strategyOf(opts.release) === 'pull') {
-    throw new UsageError('a rollout needs release directories; strategy pull deploys in place', { hint: 'use strategy git or upload' });
+    throw new UsageError('a rollout needs release directories; strategy pull deploys in place', { code: 'config.invalid', hint: 'use strategy git or upload' });
   }
   const cfg = resolveRollout(opts.rollout, c.environment?.name, opts.plan);
   const batches = batchesOf(hosts, cfg.plan);
@@ -49,6 +49,7 @@ export async function rollout(c: Context, opts: RolloutOptions): Promise<Rollout
     const problems = plannedCapacityProblems(lb.views0, batches.map((b) => lb.keysOf(b)));
     if (problems.length) {
       throw new UsageError(`rollout plan ${cfg.plan.join(';')} would leave a backend with no live server:\n  - ${problems.join('\n  - ')}`, {
+        code: 'config.invalid',
         hint: 'use smaller steps (e.g. plan=1;25%;50%;75%;100%), or bring more servers into rotation first (`proxy.status`)',
       });
     }
@@ -97,7 +98,9 @@ async function failed(s: RolloutRun, stop: PipelineStop, migrations: AppliedMigr
   const what = { release: s.name, ref: s.opts.resolved, hosts: hosts.map((h) => h.name) };
   if (stop.rolledBack === true) announce(c, 'rollback', `rolled back every moved host from ${s.name}`, what);
   await fillRotation(s);
-  const report = { ...s.report(false, f, stop.rolledBack), ...(migrations.length ? { migrations } : {}) };
+  // A migration stays applied under the old code only where the hosts went back to it.
+  const back = stop.rolledBack === true || stop.rolledBack === 'partial';
+  const report = { ...s.report(false, f, stop.rolledBack), ...(migrations.length && back ? { migrations } : {}) };
   tell(c, 'rollout.end', { ok: false, release: s.name, hosts: hosts.length, batches: s.batches.length, durationMs: report.durationMs, report });
   const error = new RolloutError(report, hintFor(s, report));
   if (f.check === 'interrupted') error.exitCode = ExitCode.interrupted;
@@ -127,6 +130,11 @@ function hintFor(s: RolloutRun, r: RolloutReport): string {
   }
   if (r.failure?.check === 'counters' && r.rolledBack === true) {
     return 'the release was not judged, only rolled back: make the bake source readable again (bake.source; docs/rollout.md), then roll out again';
+  }
+  if (r.failure?.check === 'weights-back') {
+    // deploy.recover switches back without a drain: a host still in rotation must leave it first.
+    const drain = s.stillInRotation.length ? `take ${hostList(s.stillInRotation)} out of rotation (on the runtime API: ${s.lb!.keysOf(s.stillInRotation).map((k) => `set server ${k} state drain`).join('; ')}), ` : '';
+    return `set the weights back with the commands above once the load balancer answers; then ${drain}\`${cmd('recover')}\` switches ${moved.join(', ')} back (or roll out again, which does that first), and \`proxy.all\` puts ${moved.length === 1 ? 'it' : 'them'} back in rotation`;
   }
   if (r.rolledBack === true) return `fix the release and roll out again; \`${cmd('releases')}\` shows what is live where`;
   if (r.rolledBack === 'partial') return `fix the hosts marked ROLLBACK FAILED by hand (\`${cmd('releases')}\`, \`proxy.status\`), then put them back in rotation`;

@@ -34,6 +34,8 @@ export { PipelineStop as RolloutStop };
 export class RolloutRun {
   /** The pipeline run, from the first batch on. */
   run!: PipelineRun;
+  /** Hosts left on the new release that the LB could not take out of rotation (the hint says how). */
+  stillInRotation: Host[] = [];
 
   constructor(
     readonly c: Context,

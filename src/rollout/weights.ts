@@ -63,11 +63,13 @@ export function canaryWeights(rows: readonly WeightRow[], canary: ReadonlySet<st
 export function refuseWeighted(proxy: ProxyConfig | undefined, step: string): void {
   if (!proxy) {
     throw new UsageError(`rollout plan step ${step} is a weighted canary, but this rollout has no proxy config: there are no server weights to set`, {
+      code: 'config.invalid',
       hint: 'give the rollout an HAProxy proxy config (`proxy`), or use a host step (`plan=1;50%;100%`)',
     });
   }
   if ((proxy.driver ?? 'haproxy') !== 'haproxy') {
     throw new UsageError(`rollout plan step ${step} is a weighted canary, which needs HAProxy: ${proxy.driver} has no runtime server weights`, {
+      code: 'config.invalid',
       hint: 'with nginx, use a host step (`plan=1;50%;100%`)',
     });
   }
@@ -85,7 +87,7 @@ export class WeightedCanary {
   async apply(c: Context, keys: readonly string[], percent: number): Promise<void> {
     const canary = new Set(keys);
     await onEveryLb('rollout: weighting the canary', this.drivers.map((driver) => ({ driver })), async ({ driver }) => {
-      if (!(driver instanceof HaproxyDriver)) throw new UsageError(`a weighted canary needs HAProxy; ${driver.lb.name} is ${driver.kind}`);
+      if (!(driver instanceof HaproxyDriver)) throw new UsageError(`a weighted canary needs HAProxy; ${driver.lb.name} is ${driver.kind}`, { code: 'config.invalid' });
       const servers = (await driver.readState()).servers;
       const backends = new Set(servers.filter((s) => canary.has(keyOf(s))).map((s) => s.backend));
       const mine = servers.filter((s) => backends.has(s.backend));
@@ -95,7 +97,7 @@ export class WeightedCanary {
       try {
         plan = canaryWeights(rows, canary, percent);
       } catch (e) {
-        throw new UsageError(`weighted canary on ${driver.lb.name}: ${(e as Error).message}`, { hint: 'bring more servers into rotation first (`proxy.status`)' });
+        throw new UsageError(`weighted canary on ${driver.lb.name}: ${(e as Error).message}`, { code: 'proxy.rotation', hint: 'bring more servers into rotation first (`proxy.status`)' });
       }
       const changes = [...plan.weights].map(([key, weight]) => ({ ...split(key), weight }));
       // Remembered before the change: a half-applied change is set back too.
@@ -107,10 +109,14 @@ export class WeightedCanary {
     });
   }
 
+  /** After a restore that failed: per LB, the runtime API commands that set the weights back. */
+  byHand: Array<{ lb: string; commands: string }> = [];
+
   /** Set back every weight this rollout changed. False (and an error line with the commands to run by hand) when an LB refused. */
   async restore(c: Context): Promise<boolean> {
     const saved = this.saved;
     this.saved = [];
+    this.byHand = [];
     let ok = true;
     for (const { driver, original } of saved) {
       if (!original.length) continue;
@@ -119,6 +125,7 @@ export class WeightedCanary {
         proxyEvent(c, 'proxy.change', { lb: driver.lb.name, endpoint: driver.endpoint, action: 'weights-restore', changes: [], weights: original });
       } catch (e) {
         ok = false;
+        this.byHand.push({ lb: driver.lb.name, commands: original.map((o) => `set weight ${keyOf(o)} ${o.weight}`).join('; ') });
         // The error's words list the weights to set by hand (format/proxy.ts).
         const error = e instanceof Error ? e.message : String(e);
         proxyEvent(c, 'proxy.change', { lb: driver.lb.name, endpoint: driver.endpoint, action: 'weights-restore', changes: [], weights: original, error });

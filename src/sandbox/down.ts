@@ -1,4 +1,4 @@
-// `dpl sandbox down`: stop every process of the sandbox by pid (HAProxy, the apps
+// `dpl sandbox down`: stop every process of the sandbox by pid (HAProxy, nginx, Prometheus, the apps
 // svc started, each sshd with its connections and sessions, and anything else
 // running from inside the sandbox directory), then remove the directory.
 import { existsSync, lstatSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
@@ -47,7 +47,7 @@ export async function teardown(link: string, known?: SandboxInfo): Promise<DownR
   if (!existsSync(dir) && !target) return { stopped: 0, left: [] };
   const info = known ?? readInfo(dir);
   const pids = [
-    ...(info ? [livePid(info.haproxy.pidFile)].filter((p): p is number => p !== null) : []),
+    ...(info ? [info.haproxy.pidFile, info.nginx?.pidFile, info.prometheus?.pidFile].flatMap((f) => (f ? [livePid(f)] : [])).filter((p): p is number => p !== null) : []),
     ...servicePids(dir),
     ...(info ? Object.values(info.hosts).flatMap((h) => sshdProcesses(sshdFiles(h))) : []),
     ...processesUnder(dir),
@@ -75,5 +75,7 @@ export function checkRunning(info: SandboxInfo, o: { services?: boolean } = {}):
     for (const s of h.services) if (livePid(join(h.root, 'run', `${s}.pid`)) === null) problems.push(`${h.name}: ${s} is not running`);
   }
   if (livePid(info.haproxy.pidFile) === null) problems.push('haproxy is not running');
+  if (info.nginx && livePid(info.nginx.pidFile) === null) problems.push('nginx is not running');
+  if (info.prometheus && livePid(info.prometheus.pidFile) === null) problems.push('prometheus is not running');
   return problems;
 }

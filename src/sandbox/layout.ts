@@ -18,6 +18,10 @@ export interface SlotAddressing {
   sshPort: number;
   appPort: number;
   lbPort: number;
+  /** nginx's frontend on the LB host (when nginx is installed). */
+  nginxPort: number;
+  /** Prometheus's web API on the LB host (when prometheus is installed). */
+  prometheusPort: number;
   address(index: number): string;
 }
 
@@ -27,6 +31,8 @@ export function slotAddressing(slot: number): SlotAddressing {
     sshPort: 2222 + slot,
     appPort: 8000 + slot,
     lbPort: 8080 + slot,
+    nginxPort: 8100 + slot,
+    prometheusPort: 9090 + slot,
     address: (i) => `127.0.30.${slot * 16 + i + 1}`,
   };
 }
@@ -91,6 +97,13 @@ export interface SandboxInfo {
   inventory: SandboxInventory;
   hosts: Record<string, SandboxHost>;
   haproxy: { dir: string; config: string; pidFile: string; socket: string; backend: string; /** The map `proxy.maintenance` writes (the login user's). */ maintenanceMap: string; frontend: { address: string; port: number }; url: string };
+  /**
+   * A second front door to the web hosts (upstream `app`), driven by dpl's nginx driver
+   * over SSH from lb-0; absent when this machine has no nginx.
+   */
+  nginx?: { dir: string; include: string; bin: string; args: string[]; pidFile: string; maintenanceInclude: string; frontend: { address: string; port: number }; url: string };
+  /** Prometheus scraping every app's /metrics (the bake's other judge); absent when this machine has no prometheus. */
+  prometheus?: { dir: string; pidFile: string; url: string; scrapeMs: number; targets: string[] };
   git: { origin: string; work: string };
   /** One directory per database (production, training) that `manage.mjs migrate` writes. */
   db: string;

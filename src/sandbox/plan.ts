@@ -11,12 +11,12 @@ export function endpointsOf(webHosts: number) {
       const address = a.address(i);
       const own: Array<[string, number]> = [[address, a.sshPort]];
       if (p.services.includes('airship')) own.push([address, a.appPort]);
-      if (p.kind === 'lb') own.push([address, a.lbPort]);
+      if (p.kind === 'lb') own.push([address, a.lbPort], [address, a.nginxPort], [address, a.prometheusPort]);
       return own;
     });
 }
 
-export function planSandbox(o: { dir: string; project: string; webHosts: number; a: SlotAddressing; slotLock: string; user: LoginUser }): SandboxInfo {
+export function planSandbox(o: { dir: string; project: string; webHosts: number; a: SlotAddressing; slotLock: string; user: LoginUser; /** Optional front doors and judges this machine has binaries for. */ tools?: { nginx?: string; prometheus?: boolean } }): SandboxInfo {
   const { dir, a } = o;
   const plans = fleetPlan(o.webHosts);
   const hosts: Record<string, SandboxHost> = {};
@@ -80,9 +80,32 @@ export function planSandbox(o: { dir: string; project: string; webHosts: number;
       frontend: { address: lb.address, port: a.lbPort },
       url: `http://${lb.address}:${a.lbPort}/`,
     },
+    ...(o.tools?.nginx ? { nginx: nginxPlan(dir, lb.address, a.nginxPort, o.tools.nginx) } : {}),
+    ...(o.tools?.prometheus ? { prometheus: prometheusPlan(dir, lb.address, a.prometheusPort, Object.values(hosts)) } : {}),
     git: { origin: join(dir, 'git', 'origin.git'), work: join(dir, 'git', 'work') },
     db: join(dir, 'db'),
   };
+}
+
+function nginxPlan(dir: string, address: string, port: number, bin: string): NonNullable<SandboxInfo['nginx']> {
+  const ng = join(dir, 'nginx');
+  return {
+    dir: ng,
+    include: join(ng, 'upstream-{backend}.conf'),
+    bin,
+    args: ['-p', ng + '/', '-c', join(ng, 'nginx.conf'), '-e', join(ng, 'error.log')],
+    pidFile: join(ng, 'nginx.pid'),
+    maintenanceInclude: join(ng, 'maintenance-{backend}.conf'),
+    frontend: { address, port },
+    url: `http://${address}:${port}/`,
+  };
+}
+
+/** Every host that runs the web app is scraped (the web hosts and the training box). */
+function prometheusPlan(dir: string, address: string, port: number, hosts: SandboxHost[]): NonNullable<SandboxInfo['prometheus']> {
+  const pr = join(dir, 'prometheus');
+  const targets = hosts.filter((h) => h.appPort !== undefined).map((h) => `${h.address}:${h.appPort}`);
+  return { dir: pr, pidFile: join(pr, 'prometheus.pid'), url: `http://${address}:${port}`, scrapeMs: 500, targets };
 }
 
 /** What each host's sshd puts in the environment of every session (SetEnv). */

@@ -1,7 +1,8 @@
 // The sandbox's git origin (a bare repo the hosts fetch from by path) and the
 // developer's working clone the hotfix story runs in. History, built from the files
 // in sandbox-app/: v2.9.0 and v3.0.0 on main (stable = v3.0.0), develop one commit
-// ahead (migration 0004), and release/3.1.0 tagged v3.1.0-rc.1, whose /health fails.
+// ahead (migration 0004), and release/3.1.0 (with 0004) tagged v3.1.0-rc.1, whose
+// /health fails, v3.1.0-rc.2, healthy but answering 500 to every page, and v3.1.0-rc.3, good.
 import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,7 +63,14 @@ export function makeRepos(git: string, dir: string): Repos {
   commit('Bump version to 3.1.0');
   edit('config/app.ini', /^requires =.*$/m, 'requires = cache');
   commit('Require a warm fare cache before /health answers', 'v3.1.0-rc.1');
-  for (const t of ['v2.9.0', 'v3.0.0', 'v3.1.0-rc.1']) tags[t] = run(work, 'rev-parse', `${t}^{commit}`);
+  // rc.2: healthy, but every page fails (the cache is cold): only a bake catches it.
+  edit('config/app.ini', /^requires =.*$/m, 'requires =');
+  edit('config/app.ini', /^rate = .*$/m, 'rate = 1');
+  commit('Serve fares from the cache only', 'v3.1.0-rc.2');
+  // rc.3: a good release candidate, with migration 0004 (a rollback past it is refused).
+  edit('config/app.ini', /^rate = .*$/m, 'rate = 0');
+  commit('Fall back to the database when the fare cache is cold', 'v3.1.0-rc.3');
+  for (const t of ['v2.9.0', 'v3.0.0', 'v3.1.0-rc.1', 'v3.1.0-rc.2', 'v3.1.0-rc.3']) tags[t] = run(work, 'rev-parse', `${t}^{commit}`);
 
   run(work, 'push', '-q', 'origin', 'main', 'develop', 'release/3.1.0', '--follow-tags');
   // The developer's clone: develop checked out, tracking origin; story commits need no global identity.

@@ -10,7 +10,7 @@ import type { SandboxInfo } from './layout.js';
 const noPrompts: Prompter = {
   interactive: false,
   secret: async (key) => {
-    throw new DplError(`the sandbox asked for a secret (${key}); its hosts take its key without one`);
+    throw new DplError(`the sandbox asked for a secret (${key}); its hosts take its key without one`, { code: 'sandbox.failed' });
   },
   confirm: async () => false,
 };
@@ -46,7 +46,7 @@ export async function onHosts(info: SandboxInfo, command: (services: string[]) =
   } finally {
     await pool.closeAll();
   }
-  if (failures.length) throw new DplError(`sandbox hosts failed:\n  ${failures.join('\n  ')}`, { hint: `sshd logs: ${info.dir}/sshd/<host>/sshd.log` });
+  if (failures.length) throw new DplError(`sandbox hosts failed:\n  ${failures.join('\n  ')}`, { code: 'sandbox.failed', hint: `sshd logs: ${info.dir}/sshd/<host>/sshd.log` });
   return out;
 }
 

@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import type { SandboxInfo } from './layout.js';
 import { livePid } from '../fleet/procs.js';
 import { serverRows, type ServerRow } from './haproxy.js';
+import { targetsUp } from './prometheus.js';
 
 export interface HostStatus {
   name: string;
@@ -25,6 +26,10 @@ export interface SandboxStatus {
   hosts: HostStatus[];
   /** Set when HAProxy's admin socket did not answer. */
   lbError?: string;
+  /** nginx's pid (null: not running); absent when the sandbox has no nginx. */
+  nginx?: number | null;
+  /** Prometheus's pid and how many apps it scrapes up (or why it did not answer); absent when the sandbox has none. */
+  prometheus?: { pid: number | null; up: number | string };
 }
 
 function versionAt(release: string): string | undefined {
@@ -61,7 +66,13 @@ export async function sandboxStatus(info: SandboxInfo): Promise<SandboxStatus> {
       lb: rows.find((r) => r.server === h.name),
     };
   });
-  return { dir: info.dir, slot: info.slot, url: info.haproxy.url, haproxy, hosts, lbError };
+  const nginx = info.nginx ? { nginx: livePid(info.nginx.pidFile) } : {};
+  let prometheus: SandboxStatus['prometheus'];
+  if (info.prometheus) {
+    const pid = livePid(info.prometheus.pidFile);
+    prometheus = { pid, up: pid === null ? 0 : await targetsUp(info) };
+  }
+  return { dir: info.dir, slot: info.slot, url: info.haproxy.url, haproxy, hosts, lbError, ...nginx, ...(prometheus ? { prometheus } : {}) };
 }
 
 function table(rows: string[][]): string {
@@ -86,6 +97,12 @@ export function renderStatus(s: SandboxStatus, info: SandboxInfo): string {
     `sandbox (slot ${s.slot}) in ${s.dir}`,
     `  load balancer: ${s.url}  (HAProxy ${s.haproxy === null ? 'NOT RUNNING' : `pid ${s.haproxy}`}; groups ${groups})`,
     ...(s.lbError ? [`  HAProxy's admin socket did not answer: ${s.lbError}`] : []),
+    info.nginx
+      ? `  nginx: ${info.nginx.url}  (${s.nginx ? `pid ${s.nginx}` : 'NOT RUNNING'}; the same web hosts, upstream app)`
+      : '  nginx: not installed, so the nginx front door is unavailable (apt-get install nginx-light, then a new sandbox)',
+    info.prometheus
+      ? `  Prometheus judge: ${info.prometheus.url}  (${s.prometheus?.pid ? `pid ${s.prometheus.pid}; ${typeof s.prometheus.up === 'number' ? `${s.prometheus.up} of ${info.prometheus.targets.length} apps' /metrics scraped up` : `did not answer: ${s.prometheus.up}`}` : 'NOT RUNNING'})`
+      : '  Prometheus judge: unavailable, this machine has no prometheus (apt-get install prometheus, then a new sandbox)',
     table(rows),
     `  git: origin ${info.git.origin}`,
     `       working clone ${info.git.work} (hotfixes start here)`,

@@ -1,5 +1,6 @@
 // `dpl sandbox up`: keys, sshd hosts, the git origin and working clone, v3.0.0 live
-// on every host, the app started over SSH (by the hosts' own `svc`), then HAProxy.
+// on every host, the app started over SSH (by the hosts' own `svc`), then HAProxy,
+// and when this machine has them, nginx (a second front door) and Prometheus.
 // sandbox.json is written last: while it exists, the sandbox is up.
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,10 @@ import { hostPath, writeHostTree } from './host-files.js';
 import { makeRepos, APP_SOURCE } from './repo.js';
 import { seedDatabases, seedPlan, seedReleases } from './seed.js';
 import { startHaproxy } from './haproxy.js';
+import { startSandboxNginx } from './nginx.js';
+import { startSandboxPrometheus } from './prometheus.js';
+import { nginxBinary } from '../fleet/nginx.js';
+import { prometheusBinary } from '../fleet/prometheus.js';
 import { startServices } from './services.js';
 import { takeSlot } from './slots.js';
 import { checkRunning, teardown } from './down.js';
@@ -37,6 +42,7 @@ export async function sandboxUp(project: string, webHosts: number, log: (line: s
     const problems = checkRunning(existing);
     if (problems.length === 0) return { info: existing, reused: true, ms: Date.now() - started };
     throw new DplError(`the sandbox in ${link} is not (fully) running:\n  ${problems.join('\n  ')}`, {
+      code: 'sandbox.failed',
       hint: 'stop what is left and start afresh: `dpl sandbox down && dpl sandbox up`',
     });
   }
@@ -47,7 +53,9 @@ export async function sandboxUp(project: string, webHosts: number, log: (line: s
   const user = loginUser();
   const dir = makeDir(link, user);
   const { lock, addressing } = await takeSlot(dir, endpointsOf(webHosts));
-  const info = planSandbox({ dir, project, webHosts, a: addressing, slotLock: lock, user });
+  // Optional parts: a second front door (nginx) and the bake's Prometheus judge.
+  const optional = { nginx: nginxBinary(), prometheus: prometheusBinary() };
+  const info = planSandbox({ dir, project, webHosts, a: addressing, slotLock: lock, user, tools: { nginx: optional.nginx, prometheus: !!optional.prometheus } });
   try {
     log(`slot ${info.slot}: ${Object.keys(info.hosts).length} hosts on ${info.hosts['web-0']!.address}…, ssh port ${addressing.sshPort}`);
     writeMachine(info, user);
@@ -56,7 +64,7 @@ export async function sandboxUp(project: string, webHosts: number, log: (line: s
     for (const h of Object.values(info.hosts)) if (h.kind !== 'lb') seedReleases(tools.git, repos, h, seeds);
     seedDatabases(info.db, readdirSync(join(APP_SOURCE, 'app', 'migrations')).filter((f) => f.endsWith('.sql')).sort());
     if (user.root) for (const d of ['hosts', 'db']) chownTree(join(dir, d), user.uid, user.gid);
-    log('git origin with v2.9.0, v3.0.0 (stable) and v3.1.0-rc.1; v3.0.0 live on every host');
+    log('git origin with v2.9.0, v3.0.0 (stable) and v3.1.0-rc.1, -rc.2, -rc.3; v3.0.0 live on every host');
     const hosts = Object.values(info.hosts);
     // Detached: the hosts outlive `dpl sandbox up`.
     await startHosts(hosts.map(sshdFiles), { batch: 4, detached: true });
@@ -64,6 +72,14 @@ export async function sandboxUp(project: string, webHosts: number, log: (line: s
     await startServices(info);
     await startHaproxy(tools.haproxy, info);
     log(`HAProxy on ${info.haproxy.url}, every web host UP`);
+    if (info.nginx) {
+      await startSandboxNginx(info);
+      log(`nginx on ${info.nginx.url} in front of the same web hosts (a second front door)`);
+    } else log('no nginx on this machine: the nginx front door is unavailable (apt-get install nginx-light)');
+    if (info.prometheus && optional.prometheus) {
+      await startSandboxPrometheus(optional.prometheus, info);
+      log(`Prometheus on ${info.prometheus.url} scraping ${info.prometheus.targets.length} apps' /metrics`);
+    } else log('no prometheus on this machine: the Prometheus judge is unavailable (apt-get install prometheus)');
     writeFileSync(infoFile(dir), JSON.stringify(info, null, 2) + '\n');
     return { info, reused: false, ms: Date.now() - started };
   } catch (e) {
@@ -94,7 +110,7 @@ function makeDir(link: string, user: LoginUser): string {
       mkdirSync(link, { mode: 0o755 });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      throw new DplError(`${link} appeared while this sandbox was starting: is another \`dpl sandbox up\` running here?`);
+      throw new DplError(`${link} appeared while this sandbox was starting: is another \`dpl sandbox up\` running here?`, { code: 'sandbox.failed' });
     }
     chmodSync(link, 0o755);
     return realpathSync(link);

@@ -4,10 +4,18 @@
 // each host, and hooks made with withSecrets get theirs as environment.
 // Cheap to import (tasks.ts does): the work is loaded when a hook runs.
 import type { Context } from '../core/context-types.js';
+import { internal } from '../core/internal.js';
 import type { HostVars } from '../core/host.js';
 import type { DeployInfo, HostRelease, OnceStep, ReleaseConfig, ReleaseHooks } from '../deploy/config.js';
 import { checkSharedPath } from '../deploy/config.js';
 import { checkNames, type SecretsConfig } from './names.js';
+
+declare module '../core/events.js' {
+  interface EventMap {
+    /** The secrets file a host gets: `count` secrets at `path` (mode 0600). Said by a dry run, which writes nothing. */
+    'secrets.file': { host: string; path: string; count: number; dryRun: boolean };
+  }
+}
 
 /** Default file, in `<deployPath>/shared/`. */
 export const DEFAULT_SECRETS_FILE = '.env';
@@ -71,7 +79,7 @@ export function applySecrets<V extends HostVars>(config: ReleaseConfig<V>): Rele
   if (file !== false && fileNames.length) {
     bound.afterPrepare = async (c: Context<V>, rel: HostRelease) => {
       const [{ resolveSecrets }, { deliverFile, secretsFilePath }] = await Promise.all([import('./resolve.js'), import('./deliver.js')]);
-      if (c.session.flags.dryRun) c.log(`would write ${fileNames.length} secrets to ${secretsFilePath(rel, file)} (mode 0600)`);
+      if (c.session.flags.dryRun) internal(c).emit('secrets.file', { host: rel.host.name, path: secretsFilePath(rel, file), count: fileNames.length, dryRun: true });
       else await deliverFile(c, rel, file, await resolveSecrets(c, all, fileNames));
       await userAfter?.call(bound, c, rel);
     };

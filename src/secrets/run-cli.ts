@@ -2,7 +2,7 @@
 // stdin closed (a CLI that wants to prompt fails instead of hanging), and errors
 // that name the adapter and the secret's NAME, never its value.
 import { execFile } from 'node:child_process';
-import { DplError } from '../core/errors.js';
+import { DplError, type ErrorOptions } from '../core/errors.js';
 
 /** A CLI that has not answered by then is stuck (waiting for a sign-in, a pinentry). */
 const TIMEOUT_MS = 60_000;
@@ -20,7 +20,11 @@ export interface CliCall {
   scrub: (text: string) => string;
 }
 
-export class SecretError extends DplError {}
+export class SecretError extends DplError {
+  constructor(message: string, options?: Omit<ErrorOptions, 'code'>) {
+    super(message, { ...options, code: 'secret.failed' });
+  }
+}
 
 /** stdout of the CLI, or a SecretError saying which secret, which CLI and why. */
 export function runCli(call: CliCall): Promise<string> {

@@ -66,7 +66,7 @@ export async function loadSshConfig(configFile: string | undefined): Promise<Dir
   if (configFile !== undefined) {
     if (configFile.toLowerCase() === 'none') return [];
     const d = await loadConfigFile(configFile, { user: true, checkPerm: false });
-    if (!d) throw new UsageError(`cannot open ssh config ${configFile}: no such file`, { hint: 'check the path given with -F (or F none for no config)' });
+    if (!d) throw new UsageError(`cannot open ssh config ${configFile}: no such file`, { code: 'ssh-config.invalid', hint: 'check the path given with -F (or F none for no config)' });
     return [d];
   }
   const user = await loadConfigFile(join(passwdHome(), '.ssh', 'config'), { user: true, checkPerm: true });

@@ -61,6 +61,7 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
       sock = await p.via.connection.forwardOut(p.hostname, p.port);
     } catch (err) {
       throw new ConnectionError(p.display, `jump host ${p.via.name} could not reach ${where}: ${(err as Error).message}`, {
+        code: 'connect.jump',
         hint: `check that ${where} is reachable from ${p.via.name}`,
       });
     }
@@ -79,6 +80,7 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
     sock.destroy();
     const names = kinds.map((k) => CONFIG_NAMES[k]).join(', ');
     return new ConnectionError(p.display, `ssh config leaves no algorithm dpl supports for ${names}`, {
+      code: 'connect.algorithms',
       hint: `dpl can use for ${CONFIG_NAMES[kinds[0]!]}: ${catalog[kinds[0]!].supported.join(', ')}`,
     });
   };
@@ -165,7 +167,7 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
     const proxyEnded = proxy && lost ? await proxy.ended(200) : undefined;
     client.destroy();
     sock.destroy();
-    if (proxyEnded) throw new ConnectionError(p.display, proxyEnded, { hint: 'run the ProxyCommand by hand to see why it fails' });
+    if (proxyEnded) throw new ConnectionError(p.display, proxyEnded, { code: 'connect.proxy-command', hint: 'run the ProxyCommand by hand to see why it fails' });
     throw connectFailure(p, err as Error & { code?: string; level?: string }, {
       timedOut,
       hostKey: verifier.failure,
@@ -202,6 +204,7 @@ function connectFailure(
   if (err instanceof ConnectionError) return err;
   if (s.timedOut) {
     return new ConnectionError(p.display, `connection timed out after ${p.connectTimeoutMs / 1000} s (${s.where})`, {
+      code: 'connect.timeout',
       hint: 'is the host up and the port right? raise the limit with --connect-timeout or ConnectTimeout in ssh config',
     });
   }
@@ -210,12 +213,14 @@ function connectFailure(
     const methods = s.auth.serverMethods ? `; the server accepts: ${s.auth.serverMethods.join(', ')}` : '';
     const problems = s.auth.problems.length ? `; ${[...new Set(s.auth.problems)].join('; ')}` : '';
     return new ConnectionError(p.display, `authentication failed for ${s.label} (tried: ${tried}${methods}${problems})`, {
+      code: 'connect.auth',
       hint: 'check the user name, that your public key is in ~/.ssh/authorized_keys on the host, or pick a key with -i',
     });
   }
   if (err.level === 'client-socket' || err.code) {
     const reason = describeDrop(err, s.where);
     return new ConnectionError(p.display, reason, {
+      code: err.code === 'ECONNREFUSED' ? 'connect.refused' : 'connect.failed',
       hint: err.code === 'ECONNREFUSED' ? 'is sshd running there, and is the port right?' : undefined,
     });
   }

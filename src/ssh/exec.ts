@@ -170,8 +170,9 @@ function watch(
       } else if (!gotExit) {
         reject(
           conn.alive
-            ? new ConnectionError(params.display, `the server ended the command without an exit status: ${command}`)
+            ? new ConnectionError(params.display, `the server ended the command without an exit status: ${command}`, { code: 'connect.lost' })
             : new ConnectionError(params.display, `connection lost while running \`${command}\`: ${conn.deadReason}`, {
+                code: 'connect.lost',
                 hint: 'the command may or may not have completed on the host',
               }),
         );

@@ -5,7 +5,7 @@
 // and the certificate is valid for the host; otherwise its plain key is judged.
 // A non-22 port is also looked up by the bare host name, read-only. Errors name
 // the file and line and say how to proceed.
-import { HostKeyError } from '../core/errors.js';
+import { HostKeyError, type ErrorCode } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import { quote } from '../core/quote.js';
 import { checkHostCertificate, isCertificateType, parseCertificate, validityText, DEFAULT_CA_SIGNATURE_ALGORITHMS, type Certificate } from './certificate.js';
@@ -55,7 +55,7 @@ export function createHostKeyVerifier(p: HostKeyPolicy): HostKeyVerifier {
   let presented: Certificate | undefined;
   // Debug traces of how a key was judged; what the user must know is an 'ssh.host-key' event.
   const log = (level: 'debug', message: string): void => p.events.emit('log', { host: p.display, level, message, topic: 'ssh' });
-  const refuse = (message: string, hint?: string): Verdict => ({ ok: false, error: new HostKeyError(p.display, message, hint ? { hint } : {}) });
+  const refuse = (code: ErrorCode, message: string, hint?: string): Verdict => ({ ok: false, error: new HostKeyError(p.display, message, { code, hint }) });
   const where = (e: KnownHostEntry): string => `${e.file} line ${e.line}`;
 
   /**
@@ -105,6 +105,7 @@ export function createHostKeyVerifier(p: HostKeyPolicy): HostKeyVerifier {
             return { ok: true, trusted: true };
           }
           verdict = refuse(
+            'hostkey.unknown',
             `unknown host key for ${name}: the server presented ${type} ${fp}, which is not in ${p.userFiles.join(', ') || 'any known_hosts file'}` +
               (certProblem ? ` (${certProblem})` : '') +
               `; refusing to connect (once verified, accept it with --accept-new-host-keys)`,
@@ -124,7 +125,7 @@ export function createHostKeyVerifier(p: HostKeyPolicy): HostKeyVerifier {
             return { ok: true, trusted: false };
           }
           // A revoked certificate is not retried as a plain key (OpenSSH neither).
-          return refuse(`${what}: ${which} marked @revoked in ${where(found.entry)}; refusing to connect`, 'the host must get a new host key; ask its administrator');
+          return refuse('hostkey.revoked', `${what}: ${which} marked @revoked in ${where(found.entry)}; refusing to connect`, 'the host must get a new host key; ask its administrator');
         }
         case 'changed': {
           if (quiet) break;
@@ -134,6 +135,7 @@ export function createHostKeyVerifier(p: HostKeyPolicy): HostKeyVerifier {
             return { ok: true, trusted: false };
           }
           verdict = refuse(
+            'hostkey.changed',
             `HOST KEY CHANGED for ${name}: possible man-in-the-middle attack (or the host was reinstalled).\n` +
               `The server presented ${type} ${fp}, but ${where(found.entry)} records ${was}. Refusing to connect.`,
             `only if you know why the key changed, remove the old entry with ssh-keygen -R ${quote(name)} -f ${quote(found.entry.file)} and connect again`,

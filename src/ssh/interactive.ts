@@ -100,8 +100,8 @@ function attach(
       } else if (!gotExit) {
         reject(
           conn.alive
-            ? new ConnectionError(display, `the server ended ${what} without an exit status`)
-            : new ConnectionError(display, `connection lost while running ${what}: ${conn.deadReason}`),
+            ? new ConnectionError(display, `the server ended ${what} without an exit status`, { code: 'connect.lost' })
+            : new ConnectionError(display, `connection lost while running ${what}: ${conn.deadReason}`, { code: 'connect.lost' }),
         );
       } else {
         resolve({ code, signal, durationMs });

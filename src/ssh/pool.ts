@@ -31,9 +31,6 @@ export interface Leased {
   release(): void;
 }
 
-const stripHost = (display: string, message: string): string =>
-  message.startsWith(`[${display}] `) ? message.slice(display.length + 3) : message;
-
 export class SshPool implements TransportPool {
   private readonly conns = new Map<string, Promise<SshConnection>>();
   private readonly opened = new Set<SshConnection>();
@@ -55,7 +52,7 @@ export class SshPool implements TransportPool {
     this.connectSlots = new Semaphore(this.maxConnects);
     const max = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     if (!Number.isInteger(max) || max < 1) {
-      throw new UsageError(`maxConnections must be a whole number of at least 1, got ${max}`, { hint: 'set defaults.maxConnections (or --max-connections) to 1 or more' });
+      throw new UsageError(`maxConnections must be a whole number of at least 1, got ${max}`, { code: 'config.invalid', hint: 'set defaults.maxConnections (or --max-connections) to 1 or more' });
     }
     this.cap = new ConnectionCap(max, (c) => this.log(c.label, 'debug', `closing the idle connection to ${c.label}: ${max} connections are open (--max-connections)`));
     options.signal?.addEventListener('abort', () => {
@@ -133,7 +130,7 @@ export class SshPool implements TransportPool {
     } catch (err) {
       if (err instanceof ConnectionError && err.host !== display) {
         const Cls = err instanceof HostKeyError ? HostKeyError : ConnectionError;
-        throw new Cls(display, stripHost(err.host, err.message), { hint: err.hint });
+        throw new Cls(display, err.message, { code: err.code, hint: err.hint });
       }
       throw err;
     }
@@ -151,7 +148,7 @@ export class SshPool implements TransportPool {
       } catch (err) {
         if (!(err instanceof ConnectionError)) throw err;
         const Cls = err instanceof HostKeyError ? HostKeyError : ConnectionError;
-        throw new Cls(route.display, `jump host ${route.via.display}: ${stripHost(err.host, err.message)}`, { hint: err.hint });
+        throw new Cls(route.display, `jump host ${route.via.display}: ${err.message}`, { code: err.code, hint: err.hint });
       }
       try {
         return await this.dial(route, via);

@@ -22,7 +22,7 @@ const SAFE = /^[A-Za-z0-9._:@[\]-]+$/;
 /** The command with %h %p %r %n %% expanded; refuses names that the shell would read as syntax. */
 export function expandProxyCommand(command: string, t: ProxyTokens): string {
   for (const [what, v] of [['host name', t.hostname], ['user', t.user], ['host alias', t.alias]] as const) {
-    if (!SAFE.test(v)) throw new UsageError(`${what} ${JSON.stringify(v)} has characters that are unsafe in a ProxyCommand`);
+    if (!SAFE.test(v)) throw new UsageError(`${what} ${JSON.stringify(v)} has characters that are unsafe in a ProxyCommand`, { code: 'ssh-config.invalid' });
   }
   return percentExpand(command, { h: () => t.hostname, k: () => t.keyAlias ?? t.alias, n: () => t.alias, p: () => String(t.port), r: () => t.user }, 'ProxyCommand');
 }

@@ -39,7 +39,7 @@ const MAX_HOPS = 8;
 /** One ProxyJump (or -g) element, read as ssh reads it: `[user@]host[:port]` or `ssh://[user@]host[:port]`. */
 export function parseJump(spec: string): { hostname: string; user?: string; port?: number } {
   const hop = parseHop(spec.trim());
-  if (!hop) throw new UsageError(`invalid jump host ${JSON.stringify(spec)}`, { hint: 'use [user@]host[:port]' });
+  if (!hop) throw new UsageError(`invalid jump host ${JSON.stringify(spec)}`, { code: 'ssh-config.invalid', hint: 'use [user@]host[:port]' });
   return { hostname: hop.host, ...(hop.user ? { user: hop.user } : {}), ...(hop.port ? { port: hop.port } : {}) };
 }
 
@@ -63,6 +63,7 @@ export async function buildRoute(
 ): Promise<Route> {
   if (depth > MAX_HOPS) {
     throw new UsageError(`too many jump hops (or a ProxyJump loop) reaching ${display}`, {
+      code: 'ssh-config.invalid',
       hint: 'check the ProxyJump settings in your ssh config',
     });
   }

@@ -68,7 +68,7 @@ class Download {
   ) {}
 
   private refuse(message: string, hint?: string): HostError {
-    return new HostError(this.p.display, `get ${this.remote}: ${message}`, { hint });
+    return new HostError(this.p.display, `get ${this.remote}: ${message}`, { code: 'transfer.failed', hint });
   }
 
   private wait<T>(fn: (cb: (err: Error | null | undefined, v?: T) => void) => void): Promise<T> {
@@ -171,7 +171,7 @@ class Download {
 export async function get(sftp: SFTPWrapper, remote: string, local: string, p: GetParams): Promise<TransferResult> {
   const src = remotePath(remote);
   const st = await p.stop.race(remoteStat(sftp, src));
-  if (!st) throw new HostError(p.display, `get: remote path not found: ${remote}`);
+  if (!st) throw new HostError(p.display, `get: remote path not found: ${remote}`, { code: 'transfer.failed' });
   const d = new Download(sftp, remote, p);
   let target = local;
   try {
@@ -189,11 +189,11 @@ export async function get(sftp: SFTPWrapper, remote: string, local: string, p: G
       await mkdir(dirname(target), { recursive: true });
       await d.file({ path: src, mode: st.mode & d.keep, sizeHint: st.size ?? 0 }, target);
     } else {
-      throw new HostError(p.display, `get ${remote}: not a regular file or directory`);
+      throw new HostError(p.display, `get ${remote}: not a regular file or directory`, { code: 'transfer.failed' });
     }
   } catch (err) {
     if (err instanceof DplError) throw err;
-    throw new HostError(p.display, `get ${remote} -> ${local} failed: ${shown(sftpReason(err))}`);
+    throw new HostError(p.display, `get ${remote} -> ${local} failed: ${shown(sftpReason(err))}`, { code: 'transfer.failed' });
   }
   return { local: target, remote, bytes: d.bytes, files: d.files };
 }

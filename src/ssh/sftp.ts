@@ -76,7 +76,7 @@ async function putDir(sftp: SFTPWrapper, local: string, target: string, mode: nu
 
 export async function put(sftp: SFTPWrapper, display: string, local: string, remote: string, mode?: number): Promise<TransferResult> {
   const st = await stat(local).catch(() => null);
-  if (!st) throw new HostError(display, `put: local path not found: ${local}`);
+  if (!st) throw new HostError(display, `put: local path not found: ${local}`, { code: 'transfer.failed' });
   const t: Tally = { bytes: 0, files: 0 };
   let target = remotePath(remote);
   let shown = remote;
@@ -92,7 +92,7 @@ export async function put(sftp: SFTPWrapper, display: string, local: string, rem
       await putFile(sftp, local, target, mode ?? st.mode & 0o7777, t);
     }
   } catch (err) {
-    throw new HostError(display, `put ${local} -> ${remote} failed: ${sftpReason(err)}`);
+    throw new HostError(display, `put ${local} -> ${remote} failed: ${sftpReason(err)}`, { code: 'transfer.failed' });
   }
   return { local, remote: shown, bytes: t.bytes, files: t.files };
 }

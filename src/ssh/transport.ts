@@ -30,6 +30,7 @@ export interface ConnectionSource {
 /** The connection is fine but the server refused the channel or request (pty, MaxSessions, ...). */
 function cannotStart(display: string, what: string, label: string, err: ChannelOpenError): HostError {
   return new HostError(display, `the server refused to start ${what} on ${label}: ${err.message}`, {
+    code: 'command.channel',
     hint: /pseudo-terminal/i.test(err.message) ? 'the server would not allocate a pty; run without pty' : undefined,
   });
 }
@@ -66,7 +67,7 @@ export class SshTransport implements Transport {
     } catch (err) {
       if (err instanceof ChannelOpenError) {
         throw err.connectionDead
-          ? new ConnectionError(display, `cannot start ${what} on ${second.connection.label}: ${err.message}`)
+          ? new ConnectionError(display, `cannot start ${what} on ${second.connection.label}: ${err.message}`, { code: 'command.channel' })
           : cannotStart(display, what, second.connection.label, err);
       }
       throw err;
@@ -126,6 +127,7 @@ export class SshTransport implements Transport {
       } catch (err) {
         if (!c.alive) throw new ChannelOpenError(err as Error, true);
         throw new HostError(this.host.name, `cannot open ${what} on the host: ${(err as Error).message}`, {
+          code: 'command.channel',
           hint: 'path' in target ? 'check the socket path and that the login user may open it' : undefined,
         });
       }
@@ -150,7 +152,7 @@ export class SshTransport implements Transport {
       return await fn();
     } catch (err) {
       if (!c.alive && !(err instanceof InterruptedError)) {
-        throw new ConnectionError(this.host.name, `connection lost during ${what}: ${c.deadReason}`, { cause: err });
+        throw new ConnectionError(this.host.name, `connection lost during ${what}: ${c.deadReason}`, { code: 'connect.lost', cause: err });
       }
       throw err;
     }

@@ -3,7 +3,7 @@
 // reporter prints each host's commands as the plan.
 import type { Duplex } from 'node:stream';
 import type { Host } from '../core/host.js';
-import { DplError } from '../core/errors.js';
+import { HostError } from '../core/errors.js';
 import type { ExecResult, GetOptions, SocketTarget, TransferResult, Transport } from './types.js';
 import { describeTarget } from './local.js';
 
@@ -24,6 +24,6 @@ export class DryRunTransport implements Transport {
   }
 
   async connect(target: SocketTarget): Promise<Duplex> {
-    throw new DplError(`[${this.host.name}] dry run: would connect to ${describeTarget(target)}; this step needs live state`);
+    throw new HostError(this.host.name, `dry run: would connect to ${describeTarget(target)}; this step needs live state`, { code: 'dry-run.live-state' });
   }
 }

@@ -67,7 +67,7 @@ export class LocalTransport implements Transport {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       child.on('error', (e) => {
         clearTimeout(timer);
-        reject(new HostError(this.host.name, `could not start /bin/sh: ${e.message}`));
+        reject(new HostError(this.host.name, `could not start /bin/sh: ${e.message}`, { code: 'command.channel' }));
       });
       child.on('close', (code, signal) => {
         clearTimeout(timer);
@@ -104,7 +104,7 @@ export class LocalTransport implements Transport {
       const sock = 'path' in target ? netConnect(target.path) : netConnect(target.port, target.host);
       sock.once('connect', () => resolve(sock));
       sock.once('error', (e) =>
-        reject(new HostError(this.host.name, `cannot connect to ${describeTarget(target)}: ${e.message}`)),
+        reject(new HostError(this.host.name, `cannot connect to ${describeTarget(target)}: ${e.message}`, { code: 'connect.failed' })),
       );
     });
   }

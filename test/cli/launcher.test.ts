@@ -22,7 +22,7 @@ export default deployfile({
       c.log((await c.local('echo "at-start=$(tr "\\\\0" "\\\\n" < /proc/$PPID/environ | grep -c "^NODE_EXTRA_CA_CERTS=")"')).stdout.trim());
     }),
     notify: task({ desc: 'Report a deploy phase', run: 'local' }, async (c) => {
-      c.emit('log', { level: 'info', topic: 'deploy', message: 'deploy start', data: { phase: 'start', release: 'R1' } });
+      c.emit('deploy.outcome', { phase: 'start', release: 'R1', ref: 'main', sha: 'f00dfeed', hosts: [] });
     }),
     refuse: task({ desc: 'Fail with a usage error', run: 'local' }, () => {
       throw new UsageError('refused on purpose');

@@ -124,8 +124,10 @@ describe('executor', () => {
     expect(err).toBeInstanceOf(HostsFailedError);
     const cause = (err as HostsFailedError).failures[0]!.error as CommandError;
     expect(cause).toBeInstanceOf(CommandError);
-    expect(cause.code).toBe(2);
-    expect(cause.message).toMatch(/^\[h1\] command exited with code 2: for i in/);
+    expect(cause.status).toBe(2);
+    expect(cause.code).toBe('command.failed');
+    expect(cause.host).toBe('h1');
+    expect(cause.message).toMatch(/^command exited with code 2: for i in/);
     expect(cause.message).toMatch(/line12/);
     expect(cause.message).not.toMatch(/line2\n/);
   });

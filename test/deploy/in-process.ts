@@ -5,11 +5,13 @@
 import type { DplEvent } from '../../src/core/events.js';
 import type { AnyDeployfile } from '../../src/core/deployfile.js';
 import type { CliFlags } from '../../src/core/context-types.js';
-import { harness, logLines } from '../helpers/in-process.js';
+import { PrettyReporter } from '../../src/reporters/pretty.js';
+import { harness } from '../helpers/in-process.js';
 
 export interface InProcessResult {
   events: DplEvent[];
   error?: Error;
+  /** The lines the terminal would show (no colour, -v), from every event's format. */
   logs: string[];
 }
 
@@ -29,5 +31,12 @@ export async function runInProcess(
     onEvent: o.onEvent,
   });
   const error = await h.dpl(tokens);
-  return { events: h.events, error, logs: logLines(h.events) };
+  return { events: h.events, error, logs: shownLines(h.events, o.flags?.dryRun === true) };
+}
+
+export function shownLines(events: readonly DplEvent[], dryRun = false): string[] {
+  const lines: string[] = [];
+  const pretty = new PrettyReporter({ write: (t) => lines.push(...t.replace(/\n$/, '').split('\n')), color: false, quiet: false, verbose: true, dryRun });
+  for (const e of events) pretty.handle(e);
+  return lines;
 }

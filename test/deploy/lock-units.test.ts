@@ -157,10 +157,10 @@ describe('a stale lock on a terminal (in-process)', () => {
       () => undefined,
       (e: Error) => e,
     );
-    const warnings = seen.filter((e): e is Extract<DplEvent, { type: 'log' }> => e.type === 'log' && e.level === 'warn').map((e) => e.message);
+    const takeovers = seen.filter((e): e is Extract<DplEvent, { type: 'lock.takeover' }> => e.type === 'lock.takeover');
     const locked = hosts.filter((h) => existsSync(path.join(paths[h]!, '.dpl-lock')));
     rmSync(base, { recursive: true, force: true });
-    return { error, asked, warnings, locked, pid: dead.pid };
+    return { error, asked, takeovers, locked, pid: dead.pid };
   }
 
   it('asks once per stale holder; yes takes it over with a warning', async () => {
@@ -168,7 +168,8 @@ describe('a stale lock on a terminal (in-process)', () => {
     expect(r.error).toBeUndefined();
     expect(r.asked).toHaveLength(1);
     expect(r.asked[0]).toMatch(new RegExp(`The deploy lock on web-0 is stale: held by u@\\S+ \\(pid ${r.pid}, .*not running on this machine \\(checked now\\)\\. Take it over\\?`));
-    expect(r.warnings.filter((w) => w.startsWith('taking over the stale deploy lock'))).toHaveLength(2);
+    expect(r.takeovers.map((e) => e.host)).toEqual(['web-0', 'web-1']);
+    for (const e of r.takeovers) expect(e.holder).toMatchObject({ user: 'u', pid: r.pid, stale: expect.stringContaining('not running on this machine (checked now)') });
     expect(r.locked).toEqual([]);
   });
 

@@ -13,6 +13,7 @@ import type { AppRepo } from './fixtures.js';
 import { cliProject, deployFixtures, HOSTS, ok, until, type CliProject, type CliRun } from './cli-project.js';
 
 const isRoot = process.getuid?.() === 0;
+const jsonEvents = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
 
 describeBed('deploy locks under faults (CLI, real hosts)', (bed) => {
   let repo!: AppRepo;
@@ -161,7 +162,13 @@ describeBed('deploy locks under faults (CLI, real hosts)', (bed) => {
 
   it('fault 7: a reused pid is stale; a lock held by another machine is never stale, not even with --force', async () => {
     const p = project('pid-evidence');
-    ok(await p.dpl(['deploy:v1.0.0']));
+    const first = await p.dpl(['--json', 'deploy:v1.0.0']);
+    ok(first);
+    // The lock as typed events: every host locked, then each released as its record script ends.
+    const firstEvents = jsonEvents(first.stdout);
+    expect(firstEvents.filter((e) => e.type === 'lock.acquired')).toEqual([expect.objectContaining({ hosts: HOSTS })]);
+    expect(firstEvents.filter((e) => e.type === 'lock.released').flatMap((e) => e.hosts).sort()).toEqual(HOSTS);
+    expect(firstEvents.some((e) => e.type === 'lock.released' && (e.foreign || e.gone || e.failed))).toBe(false);
     // pid reuse: the pid runs, but it is another process (another start time).
     const other = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {
@@ -190,7 +197,18 @@ describeBed('deploy locks under faults (CLI, real hosts)', (bed) => {
       expect(lockInfo(p, 'web-0')).toMatchObject({ machine: 'build-7.elsewhere' });
       for (const h of ['web-1', 'web-2']) expect(lockLeftovers(p, h)).toEqual([]);
     }
-    ok(await p.dpl(['deploy.unlock']));
+    const held = await p.dpl(['--json', 'deploy:v1.0.0']);
+    expect(held.code).toBe(1);
+    const holder = { user: 'alice', machine: 'build-7.elsewhere', pid: dead.pid, since: '2026-01-01T00:00:00.000Z', target: 'deploy.release:v9', ageSeconds: expect.any(Number) };
+    expect(jsonEvents(held.stdout).filter((e) => e.type === 'lock.held')).toEqual([expect.objectContaining({ host: 'web-0', holder })]);
+    const unlocked = await p.dpl(['--json', 'deploy.unlock']);
+    ok(unlocked);
+    const removed = jsonEvents(unlocked.stdout).filter((e) => e.type === 'lock.removed');
+    expect(removed.find((e) => e.host === 'web-0')).toMatchObject({ holder });
+    expect(removed.filter((e) => e.host !== 'web-0')).toEqual([expect.not.objectContaining({ holder: expect.anything() }), expect.not.objectContaining({ holder: expect.anything() })]);
+    const again = await p.dpl(['deploy.unlock']);
+    ok(again);
+    expect(again.stdout).toMatch(/\[web-0\] no deploy lock/);
   });
 
   it('--lock-wait waits for a live holder and then deploys; gives up after the duration; bad values are usage errors', async () => {

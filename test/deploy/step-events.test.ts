@@ -1,6 +1,7 @@
 // The typed per-host step events a deploy emits (issue #20: the report's timeline):
 // 'deploy.step' start, then end or failed with its duration, for lock, prepare,
-// switch, restart and record on each host; who deploys on 'deploy.resolved'.
+// switch, restart and record on each host; who deploys on 'deploy.resolved'; how it
+// went on 'deploy.outcome'.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +31,7 @@ function project(config: ReleaseConfig = {}) {
 }
 
 type Step = Extract<DplEvent, { type: 'deploy.step' }>;
+type Outcome = Extract<DplEvent, { type: 'deploy.outcome' }>;
 const steps = (events: DplEvent[], host: string) => events.filter((e): e is Step => e.type === 'deploy.step' && e.host === host);
 
 describe("deploy: per-host 'deploy.step' events", () => {
@@ -51,6 +53,19 @@ describe("deploy: per-host 'deploy.step' events", () => {
     }
   });
 
+  it("the outcome is a typed 'deploy.outcome' (start, then success) with the release, ref, commit and hosts, and its words", async () => {
+    const p = project();
+    const r = await p.run(['deploy:v1.1.0']);
+    expect(r.error).toBeUndefined();
+    const resolved = r.events.find((e) => e.type === 'deploy.resolved')!;
+    const outcomes = r.events.filter((e): e is Outcome => e.type === 'deploy.outcome');
+    const fields = { release: resolved.release, ref: 'v1.1.0', tag: 'v1.1.0', sha: resolved.sha, hosts: HOSTS };
+    expect(outcomes).toEqual([expect.objectContaining({ phase: 'start', flow: 'all', ...fields }), expect.objectContaining({ phase: 'success', ...fields })]);
+    expect(r.events.some((e) => e.type === 'log' && e.topic === 'deploy')).toBe(false);
+    expect(r.logs).toContain(`deploying v1.1.0 (${resolved.sha.slice(0, 12)}) as release ${resolved.release} to web-0, web-1`);
+    expect(r.logs).toContain(`release ${resolved.release} is live on 2 hosts`);
+  });
+
   it('a failed prepare is a failed step with its error; a lock held by someone else is a failed lock step', async () => {
     const p = project({ hooks: { afterPrepare: async (c) => { if (c.host.name === 'web-1') throw new Error('no space left on <device>'); } } });
     const r = await p.run(['deploy:v1.0.0']);
@@ -58,6 +73,9 @@ describe("deploy: per-host 'deploy.step' events", () => {
     expect(steps(r.events, 'web-1').find((e) => e.step === 'prepare' && e.state === 'failed')).toMatchObject({ error: expect.stringContaining('no space left on <device>'), durationMs: expect.any(Number) });
     expect(steps(r.events, 'web-0').find((e) => e.step === 'prepare')?.state).toBe('start');
     expect(steps(r.events, 'web-0').some((e) => e.step === 'switch')).toBe(false);
+    const failure = r.events.find((e): e is Outcome => e.type === 'deploy.outcome' && e.phase === 'failure')!;
+    expect(failure).toMatchObject({ ref: 'v1.0.0', hosts: HOSTS, error: expect.stringContaining('no space left on <device>') });
+    expect(r.logs).toContain(`error: deploy of ${failure.release} failed: ${failure.error!.split('\n')[0]}`);
 
     const lock = path.join(p.paths['web-0']!, '.dpl-lock');
     mkdirSync(lock, { recursive: true });

@@ -15,6 +15,7 @@ import { createSshPool } from '../../src/ssh/pool.js';
 import { harness } from '../helpers/in-process.js';
 import { bedHost, bedPool, describeBed, type BedInfo } from '../support/bed.js';
 import { appRepo, openTmp, type AppRepo } from './fixtures.js';
+import { shownLines } from './in-process.js';
 
 const HOSTS = ['web-0', 'web-1', 'web-2'];
 const FILES = 100;
@@ -165,7 +166,9 @@ describeBed('strategy upload: only what changed travels (real sshd)', (bed: BedI
     expect(r.error).toBeUndefined();
     expect(r.uploads.get('web-0')).toMatchObject({ linked: 0, base: undefined });
     expect(r.uploads.get('web-1')).toMatchObject({ linked: 0, base: undefined });
-    expect(r.events.some((e) => e.type === 'log' && e.host === 'web-1' && e.message.includes('damaged'))).toBe(true);
+    expect(r.uploads.get('web-0')!.damaged).toBeUndefined(); // no manifest at all: nothing to call damaged
+    expect(r.uploads.get('web-1')!.damaged).toMatch(/^\d{8}T\d{6}Z$/);
+    expect(shownLines(r.events)).toContain(`[web-1] warning: the manifest of ${r.uploads.get('web-1')!.damaged} is damaged or incomplete: uploading every file`);
     expect(r.uploads.get('web-2')!.files).toBe(2); // the changed file and the tampered one
     const want = localDigest(build);
     for (const h of HOSTS) expect(await hostDigest(h, p.release(h))).toBe(want);

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { e2eProject, sleep, startLoad, type E2eProject } from './support.js';
+import { e2eProject, expectValidatedEvents, sleep, startLoad, type E2eProject } from './support.js';
 
 let p: E2eProject;
 
@@ -23,6 +23,7 @@ describe('story 1: the OpenSky hotfix, group by group, under load', () => {
     expect(run.code, run.out).toBe(0);
     expect(leftovers).toEqual([]);
     if (lock && existsSync(lock)) expect(readFileSync(lock, 'utf8')).not.toContain(p.dir);
+    expectValidatedEvents(p, 12);
   }, 60_000);
 
   it('hotfix.start → fix → finish → group2 / deploy out / flip / deploy out / all: 0 failed requests', async () => {
@@ -49,11 +50,19 @@ describe('story 1: the OpenSky hotfix, group by group, under load', () => {
       expect(finish.out).toContain('pushed main, develop and v3.0.1 to origin');
 
       await step('prod', 'proxy.group2');
-      const first = await step('prod:out', 'deploy:stable');
+      // Production confirms (deployfile.example.ts): with no terminal to ask on, a deploy without --yes changes nothing.
+      const before = group1!.map((h) => p.current(h));
+      const refused = await p.dpl('prod:out', 'deploy:stable');
+      expect(refused.code, refused.out).toBe(2);
+      expect(refused.stderr).toContain('refusing to start a deploy to production without confirmation: there is no terminal to ask on (nothing was changed)');
+      expect(group1!.map((h) => p.current(h))).toEqual(before);
+      const first = await step('prod:out', 'deploy:stable', '--yes');
+      expect(first.out).toMatch(/What will ship: v3\.0\.1 @ [0-9a-f]{12}/);
+      expect(first.out).toContain('confirmation skipped (--yes)');
       expect(first.out).toMatch(/stable → tag v3\.0\.1 @ [0-9a-f]{12}/);
       expect(first.out).toContain(`deploy.release on ${group1!.join(', ')}`);
       await step('prod', 'proxy.flip');
-      const second = await step('prod:out', 'deploy:stable');
+      const second = await step('prod:out', 'deploy:stable', '--yes');
       expect(second.out).toContain(`deploy.release on ${group2!.join(', ')}`);
       await step('prod', 'proxy.all');
       await sleep(1000);

@@ -12,7 +12,7 @@ const migrations = (db: string, release: string) =>
   readFileSync(path.join(db, 'migrate.log'), 'utf8').split('\n').filter((l) => l.includes(`release=${release} `));
 
 describe('story 2: G Adventures roles, training and production', () => {
-  sandboxForFile('roles', (x) => (p = x));
+  sandboxForFile('roles', (x) => (p = x), 12);
 
   const pids = (host: string) =>
     Object.fromEntries(p.info().hosts[host]!.services.map((s) => [s, p.hostFile(host, `run/${s}.pid`).trim()]));
@@ -56,7 +56,7 @@ describe('story 2: G Adventures roles, training and production', () => {
     const web = info.inventory.roles.web!;
     const fleet = [...web, 'media-0', 'celery-0'];
     const before = Object.fromEntries(fleet.map((h) => [h, pids(h)]));
-    const r = await p.dpl('production', 'deploy');
+    const r = await p.dpl('production', 'deploy', '--yes');
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/stable → tag v3\.0\.0 /);
 

@@ -7,7 +7,7 @@ import { sandboxForFile, sleep, startLoad, type E2eProject } from './support.js'
 let p: E2eProject;
 
 describe('story 3: Urban Airship, one host, then canary → half → rest', () => {
-  sandboxForFile('rollout', (x) => (p = x));
+  sandboxForFile('rollout', (x) => (p = x), 18);
 
   it('host:web-0 deploy:airship restart:airship monitor:airship', async () => {
     const web = p.info().inventory.roles.web!;

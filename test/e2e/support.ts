@@ -1,15 +1,18 @@
 // End-to-end support: a temp project whose deployfile.ts is deployfile.example.ts,
 // its own sandbox started and stopped through the real CLI (`node bin/dpl.js
 // sandbox up|down`), every story command run as a child process, and a load loop
-// through the sandbox's HAProxy. Nothing is mocked.
+// through the sandbox's HAProxy. Nothing is mocked. After every command, each new
+// line of the run logs (.dpl/logs/<run>/events.jsonl) is validated against the
+// published event schema (schema/events.v1.json): an invalid event fails the story.
 import { spawn } from 'node:child_process';
 import { dplCommand } from '../helpers/cli.js';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SandboxInfo } from '../../src/sandbox/layout.js';
 import { processesUnder, startLoad as fleetLoad } from '../../src/fleet/index.js';
+import { checkStream, emptyCheck, type StreamCheck } from '../schema/validate.js';
 
 export const MAIN = path.resolve(import.meta.dirname, '../..');
 
@@ -35,6 +38,8 @@ export interface E2eProject {
   git(...args: string[]): Promise<Run>;
   /** `sandbox down`, then: no process left running from the sandbox, directory gone. */
   down(): Promise<{ run: Run; leftovers: number[] }>;
+  /** The run-log events validated against the schema so far (every command's, as it ends). */
+  validated: StreamCheck;
   remove(): void;
 }
 
@@ -58,9 +63,17 @@ export function e2eProject(name: string): E2eProject {
   const info = (): SandboxInfo => JSON.parse(readFileSync(path.join(sandbox, 'sandbox.json'), 'utf8')) as SandboxInfo;
   const root = (host: string) => info().hosts[host]!.root;
   let realDir: string | undefined;
+  const validated = emptyCheck();
+  const checkRunLogs = runLogChecker(path.join(dir, '.dpl', 'logs'), validated);
+  const dpl = async (args: string[]) => {
+    const run = await exec(...dplCommand(args), dir);
+    checkRunLogs();
+    return run;
+  };
   return {
     dir,
-    dpl: (...args) => exec(...dplCommand(args), dir),
+    validated,
+    dpl: (...args) => dpl(args),
     info: () => {
       const i = info();
       realDir = i.dir;
@@ -76,11 +89,44 @@ export function e2eProject(name: string): E2eProject {
     git: (...args) => exec('git', args, info().git.work),
     down: async () => {
       const where = realDir ?? (existsSync(path.join(sandbox, 'sandbox.json')) ? info().dir : sandbox);
+      // Not through dpl(): an invalid event must not stop the teardown.
       const run = await exec(...dplCommand(['sandbox', 'down']), dir);
       return { run, leftovers: processesUnder(where) };
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * Validates the lines added to any run's events.jsonl under `logs` since its last
+ * call (complete lines only: a run still writing is read again next time), adding
+ * them to `into`. Throws on the first invalid event with ajv's error path.
+ */
+function runLogChecker(logs: string, into: StreamCheck): () => void {
+  const done = new Map<string, { chars: number; lines: number }>();
+  return () => {
+    if (!existsSync(logs)) return;
+    for (const run of readdirSync(logs, { withFileTypes: true })) {
+      const file = path.join(logs, run.name, 'events.jsonl');
+      if (!run.isDirectory() || !existsSync(file)) continue;
+      const text = readFileSync(file, 'utf8');
+      const at = done.get(file) ?? { chars: 0, lines: 0 };
+      const end = text.lastIndexOf('\n') + 1;
+      if (end <= at.chars) continue;
+      const fresh = text.slice(at.chars, end);
+      // Marked done first: a later command's check reports its own lines, not this failure again.
+      done.set(file, { chars: end, lines: at.lines + fresh.split('\n').length - 1 });
+      checkStream(fresh, file, into, at.lines + 1);
+    }
+  };
+}
+
+/** The story's run logs held enough valid events of enough kinds that the schema check meant something. */
+export function expectValidatedEvents(p: E2eProject, minTypes: number): void {
+  const { lines, types } = p.validated;
+  const summary = [...types].map(([t, n]) => `${t} ${n}`).join(', ');
+  expect(lines, `events validated against schema/events.v1.json: ${summary}`).toBeGreaterThan(0);
+  expect(types.size, `event types validated: ${summary}`).toBeGreaterThan(minTypes);
 }
 
 export interface LoadReport {
@@ -126,9 +172,10 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * One sandbox for a whole test file: `sandbox up` before its tests, `sandbox down`
- * after them, asserting nothing is left running. `use` receives the project.
+ * after them, asserting nothing is left running and that the run logs held events
+ * of more than `minTypes` types, all valid. `use` receives the project.
  */
-export function sandboxForFile(name: string, use: (p: E2eProject) => void): void {
+export function sandboxForFile(name: string, use: (p: E2eProject) => void, minTypes = 10): void {
   let p: E2eProject | undefined;
   beforeAll(async () => {
     p = e2eProject(name);
@@ -142,5 +189,6 @@ export function sandboxForFile(name: string, use: (p: E2eProject) => void): void
     p.remove();
     expect(run.code, run.out).toBe(0);
     expect(leftovers).toEqual([]);
+    expectValidatedEvents(p, minTypes);
   }, 60_000);
 }

@@ -5,12 +5,15 @@ import { EventBus } from '../../src/core/events.js';
 import { parseNotifyConfig } from '../../src/notify/config.js';
 import { Notifier } from '../../src/notify/notifier.js';
 import { noticeFrom, noticeText } from '../../src/notify/notice.js';
+import type { DeployOutcome } from '../../src/deploy/announce.js';
+
+const START: Omit<DeployOutcome, 'phase'> = { release: 'R1', ref: 'main', sha: 'f00dfeed', hosts: ['a'] };
 
 function setup(config: unknown = [{ url: 'http://hooks.test/x', format: 'json' }]) {
   const events = new EventBus();
   const sent: Array<{ url: string; body: any }> = [];
   const warnings: string[] = [];
-  events.on((e) => e.type === 'log' && e.level === 'warn' && warnings.push(e.message));
+  events.on((e) => e.type === 'notify.webhook' && e.state === 'failed' && warnings.push(`${e.target} ${e.phase}: ${e.error}`));
   const notifier = new Notifier(parseNotifyConfig(config), {
     events,
     project: 'airship',
@@ -21,25 +24,22 @@ function setup(config: unknown = [{ url: 'http://hooks.test/x', format: 'json' }
     },
   });
   events.on(notifier.handle);
-  const phase = (p: string, data: Record<string, unknown> = {}, host?: string) =>
-    events.emit('log', { host, level: 'info', topic: 'deploy', message: `deploy ${p}`, data: { phase: p, ...data } });
+  const phase = (p: DeployOutcome['phase'], data: Partial<DeployOutcome> = {}) => events.emit('deploy.outcome', { ...START, ...data, phase: p });
   return { events, notifier, sent, warnings, phase };
 }
 
 describe('notifier', () => {
-  it('ignores log events of other topics and unknown phases', async () => {
-    const { events, notifier, sent, phase } = setup();
-    events.emit('log', { level: 'info', message: 'x', data: { phase: 'start' } });
-    events.emit('log', { level: 'info', topic: 'git', message: 'x', data: { phase: 'start' } });
-    phase('prepare');
+  it("ignores 'log' events: a deploy's outcome is the typed event only", async () => {
+    const { events, notifier, sent } = setup();
+    events.emit('log', { level: 'info', topic: 'deploy', message: 'x', data: { phase: 'start', release: 'R1' } });
     await notifier.flush();
     expect(sent).toEqual([]);
   });
 
-  it('sends each phase of a deploy once, even when reported per host', async () => {
+  it('sends each phase of a deploy once, even when reported twice', async () => {
     const { notifier, sent, phase } = setup();
-    for (const host of ['web-0', 'web-1']) phase('start', { release: 'R1' }, host);
-    for (const host of ['web-0', 'web-1']) phase('success', { release: 'R1' }, host);
+    for (let i = 0; i < 2; i++) phase('start', { release: 'R1' });
+    for (let i = 0; i < 2; i++) phase('success', { release: 'R1' });
     await notifier.flush();
     expect(sent.map((s) => s.body.event)).toEqual(['deploy.start', 'deploy.success']);
   });
@@ -48,21 +48,22 @@ describe('notifier', () => {
     const { events, notifier, sent, phase } = setup();
     phase('start', { release: 'R1', environment: 'prod ticket-Tok-81f2' });
     events.redact('ticket-Tok-81f2');
-    phase('success', {});
+    phase('success', { release: 'R1' });
     await notifier.flush();
     expect(sent.map((s) => s.body.event)).toEqual(['deploy.start', 'deploy.success']);
     expect(JSON.stringify(sent[1]!.body)).not.toContain('ticket-Tok-81f2');
     expect(sent[1]!.body).toMatchObject({ release: 'R1', environment: 'prod ***' });
   });
 
-  it('carries the start fields into the outcome, and matches an outcome that names no release', async () => {
+  it('carries the start fields into the outcome, and matches an outcome of another release to the one open deploy', async () => {
     const { events, notifier, sent, phase } = setup();
-    phase('start', { release: 'R1', ref: 'stable', tag: 'v2.1.0', sha: 'f00dfeed', hosts: ['a', 'b'] });
-    phase('failure', { error: 'boom' });
+    phase('start', { release: 'R1', ref: 'stable', tag: 'v2.1.0', sha: 'f00dfeed', hosts: ['a', 'b'], environment: 'prod' });
+    phase('failure', { release: 'R0', error: 'boom', code: 'lock.held' });
     events.emit('run.end', { ok: false, durationMs: 1, tasks: 1, hostsOk: [], hostsFailed: [] });
     await notifier.flush();
     expect(sent.map((s) => s.body.event)).toEqual(['deploy.start', 'deploy.failure']);
-    expect(sent[1]!.body).toMatchObject({ release: 'R1', tag: 'v2.1.0', hosts: ['a', 'b'], error: 'boom' });
+    expect(sent[1]!.body).toMatchObject({ release: 'R0', tag: 'v2.1.0', hosts: ['a'], environment: 'prod', error: 'boom', code: 'lock.held' });
+    expect(sent[1]!.body.message).toBe('deploy of R0 failed: boom');
     expect(sent[1]!.body.inferred).toBeUndefined();
   });
 
@@ -79,20 +80,26 @@ describe('notifier', () => {
     phase('start', { release: 'R3' });
     await notifier.flush();
     expect(sent).toHaveLength(2);
-    expect(warnings).toEqual(['could not notify https://fail.test/… of deploy start: HTTP 502: bad gateway (the deploy is not affected)']);
+    expect(warnings).toEqual(['https://fail.test/… start: HTTP 502: bad gateway']);
   });
 });
 
 describe('notification text', () => {
   const base = { project: 'airship', dryRun: false };
   it('names at most five hosts', () => {
-    const n = noticeFrom('start', '2026-01-01T00:00:00Z', '', { user: 'al', hosts: ['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7'] }, base);
-    expect(noticeText(n)).toBe(':rocket: al started deploying *airship* to h1, h2, h3, h4, h5 and 2 more');
+    const n = noticeFrom({ phase: 'start', release: 'R1', ref: 'main', sha: 'abcdef1234567', hosts: ['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7'] }, '2026-01-01T00:00:00Z', { ...base, user: 'al' });
+    expect(noticeText(n)).toBe(':rocket: al started deploying *airship R1* (main @ abcdef1234) to h1, h2, h3, h4, h5 and 2 more');
   });
 
-  it('reads well with nothing but a project and a user', () => {
-    const n = noticeFrom('success', '2026-01-01T00:01:05Z', '', { user: 'al' }, { ...base, startedAt: '2026-01-01T00:00:00Z' });
-    expect(noticeText(n)).toBe(':white_check_mark: al deployed *airship* in 1m05s');
+  it('reads well with no hosts, and says how long it took', () => {
+    const n = noticeFrom({ phase: 'success', release: 'R1', ref: 'main', sha: 'abcdef1234567', hosts: [] }, '2026-01-01T00:01:05Z', { ...base, user: 'al', startedAt: '2026-01-01T00:00:00Z' });
+    expect(noticeText(n)).toBe(':white_check_mark: al deployed *airship R1* (main @ abcdef1234) in 1m05s');
+  });
+
+  it('a failed deploy undone reads as rolled back from its release', () => {
+    const n = noticeFrom({ phase: 'rollback', release: 'R2', ref: 'main', sha: 'abcdef1234567', hosts: ['a'], undo: { after: 'restart' } }, '2026-01-01T00:00:00Z', { ...base, user: 'al' });
+    expect(noticeText(n)).toBe(':leftwards_arrow_with_hook: al rolled back *airship* from R2 (main @ abcdef1234) on a');
+    expect(n.message).toBe('switched every host back from R2 after restart failed');
   });
 
   it('rejects malformed entries with the path of the mistake', () => {

@@ -51,16 +51,18 @@ async function refusedUrl(): Promise<string> {
   return `http://127.0.0.1:${port}/hook`;
 }
 
+/** The CLI as alice (DPL_USER names who deploys in the messages). */
+const dplAs = (args: string[], o: { cwd: string }) => dplRun(args, { ...o, env: { DPL_USER: 'alice' } });
+
 const project = (notify: string) =>
   tempProject(`
 import { deployfile, task } from 'dpl-deploy';
-const data = { release: '20261122T100000Z', ref: 'main', sha: 'abcdef1234567890abcd', hosts: ['web-0', 'web-1'], user: 'alice' };
+const data = { release: '20261122T100000Z', ref: 'main', sha: 'abcdef1234567890abcd', hosts: ['web-0', 'web-1'] };
 export default deployfile({
   config: { project: 'airship', notify: ${notify} },
   tasks: {
     deploy: task({ desc: 'a deploy that reports its phases', run: 'local', args: { outcome: { default: 'success' } } }, async (c, { outcome }) => {
-      const phase = (p: string, extra: Record<string, unknown> = {}) =>
-        c.emit('log', { level: 'info', topic: 'deploy', message: 'deploy ' + p, data: { ...data, ...extra, phase: p } });
+      const phase = (p: string, extra: Record<string, unknown> = {}) => c.emit('deploy.outcome', { ...data, ...extra, phase: p });
       phase('start');
       if (outcome === 'success') phase('success');
       if (outcome === 'rollback') {
@@ -76,7 +78,7 @@ export default deployfile({
 describe('deploy notifications', () => {
   it('posts Slack {text} and plain JSON bodies for start and success, in order', async () => {
     const dir = project(`[{ url: '${base}/slack', format: 'slack' }, { url: '${base}/json', format: 'json' }]`);
-    const r = await dplRun(['deploy'], { cwd: dir });
+    const r = await dplAs(['deploy'], { cwd: dir });
     expectCode(r, 0);
     const slack = hits.filter((h) => h.path === '/slack');
     expect(slack.map((h) => Object.keys(h.body))).toEqual([['text'], ['text']]);
@@ -102,22 +104,22 @@ describe('deploy notifications', () => {
 
   it('sends only the phases a target asks for', async () => {
     const dir = project(`[{ url: '${base}/only-failures', events: ['failure'] }]`);
-    expectCode(await dplRun(['deploy'], { cwd: dir }), 0);
+    expectCode(await dplAs(['deploy'], { cwd: dir }), 0);
     expect(hits).toHaveLength(0);
-    expectCode(await dplRun(['deploy:rollback'], { cwd: dir }), 0);
+    expectCode(await dplAs(['deploy:rollback'], { cwd: dir }), 0);
     expect(hits.map((h) => h.body.text)).toEqual([expect.stringMatching(/^:x: Deploy of \*airship .* failed in \d+s: restart failed on web-1$/)]);
   });
 
   it('posts rollbacks', async () => {
     const dir = project(`[{ url: '${base}/json', format: 'json', events: ['rollback'] }]`);
-    expectCode(await dplRun(['deploy:rollback'], { cwd: dir }), 0);
+    expectCode(await dplAs(['deploy:rollback'], { cwd: dir }), 0);
     expect(hits.map((h) => h.body)).toEqual([expect.objectContaining({ event: 'deploy.rollback', release: '20261121T090000Z' })]);
     expect(hits[0]!.body.text).toBe(':leftwards_arrow_with_hook: alice rolled back *airship* to 20261121T090000Z (main @ abcdef1234) on web-0, web-1');
   });
 
   it('reports a failure when the deploy started and the run failed without saying so', async () => {
     const dir = project(`[{ url: '${base}/json', format: 'json' }]`);
-    const r = await dplRun(['deploy:crash'], { cwd: dir });
+    const r = await dplAs(['deploy:crash'], { cwd: dir });
     expectCode(r, 1);
     expect(r.stderr).toMatch(/switch failed on web-1/);
     expect(hits.map((h) => h.body.event)).toEqual(['deploy.start', 'deploy.failure']);
@@ -130,7 +132,7 @@ describe('deploy notifications', () => {
       `[{ url: '${base}/fail' }, { url: '${refused}' }, { url: '${base}/hang', timeoutMs: 300 }, { url: '${base}/ok', events: ['success'] }]`,
     );
     const started = Date.now();
-    const r = await dplRun(['deploy'], { cwd: dir });
+    const r = await dplAs(['deploy'], { cwd: dir });
     expectCode(r, 0);
     expect(Date.now() - started).toBeLessThan(10_000);
     const port = new URL(base).port;
@@ -145,7 +147,7 @@ describe('deploy notifications', () => {
 
   it('waits for webhooks in flight before exiting', async () => {
     const dir = project(`[{ url: '${base}/slow' }]`);
-    const r = await dplRun(['deploy'], { cwd: dir });
+    const r = await dplAs(['deploy'], { cwd: dir });
     const exitedAt = Date.now();
     expectCode(r, 0);
     expect(hits).toHaveLength(2);
@@ -154,21 +156,22 @@ describe('deploy notifications', () => {
 
   it('--json: warnings are JSON events and stdout stays JSON', async () => {
     const dir = project(`[{ url: '${base}/fail', events: ['start'] }]`);
-    const r = await dplRun(['--json', 'deploy'], { cwd: dir });
+    const r = await dplAs(['--json', 'deploy'], { cwd: dir });
     expectCode(r, 0);
     const events = jsonLines(r.stdout);
-    expect(events).toContainEqual(expect.objectContaining({ type: 'log', level: 'warn', topic: 'notify', message: expect.stringContaining('HTTP 500') }));
+    expect(events).toContainEqual(expect.objectContaining({ type: 'notify.webhook', phase: 'start', state: 'failed', target: `${base}/…`, error: 'HTTP 500: boom' }));
+    expect(events.some((e) => e.type === 'log')).toBe(false);
   });
 
   it('sends nothing on a dry run', async () => {
     const dir = project(`[{ url: '${base}/slack' }]`);
-    expectCode(await dplRun(['--dry-run', 'deploy'], { cwd: dir }), 0);
+    expectCode(await dplAs(['--dry-run', 'deploy'], { cwd: dir }), 0);
     expect(hits).toHaveLength(0);
   });
 
   it('skips an entry whose url is unset, and refuses a bad one before running', async () => {
-    expectCode(await dplRun(['deploy'], { cwd: project(`[{ url: process.env.NOT_SET_ANYWHERE }]`) }), 0);
-    const r = await dplRun(['deploy'], { cwd: project(`[{ url: 'ftp://example.com/hook' }]`) });
+    expectCode(await dplAs(['deploy'], { cwd: project(`[{ url: process.env.NOT_SET_ANYWHERE }]`) }), 0);
+    const r = await dplAs(['deploy'], { cwd: project(`[{ url: 'ftp://example.com/hook' }]`) });
     expectCode(r, 2);
     expect(r.stderr).toMatch(/config.notify\[0\]\.url must be an http:\/\/ or https:\/\/ URL/);
     expect(r.stdout).not.toMatch(/deploy start/);

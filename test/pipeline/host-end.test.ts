@@ -46,8 +46,11 @@ describeBed('a host ends in its record script (CLI, real hosts)', (bed) => {
       expect(now).toEqual([before[1], p.current(h)]);
       expect(p.history(h).filter((x) => x.release === before[0]).at(-1)).toMatchObject({ status: 'removed', action: 'cleanup' });
     }
-    const logs = events.flatMap((e) => (e.type === 'log' ? [String((e as { message?: unknown }).message)] : []));
-    expect(logs.filter((m) => m.startsWith(`cleanup: removed ${before[0]}`))).toHaveLength(3);
+    const cleanups = events.filter((e) => e.type === 'deploy.cleanup') as Array<Record<string, unknown>>;
+    expect(cleanups.map((e) => e['host']).sort()).toEqual(HOSTS);
+    for (const e of cleanups) expect(e).toMatchObject({ removed: [before[0]], kept: expect.arrayContaining([before[1]]) });
+    // Each host released its lock in that same record script.
+    expect((events.filter((e) => e.type === 'lock.released') as Array<Record<string, unknown>>).flatMap((e) => e['hosts'] as string[]).sort()).toEqual(HOSTS);
     // The plan made from the state read under the lock is the one cleanup makes now.
     const again = await p.dpl(['deploy.cleanup:keep=1']);
     ok(again);

@@ -134,7 +134,8 @@ describe('proxy.maintenance (real HAProxy)', () => {
     const p = proxyRun(config({ haproxyMap: other }), inventory(nodes));
     const e = await failure(p.invoke('proxy.maintenance:on'));
     expect(e).toBeInstanceOf(HostError);
-    expect(e.message).toMatch(new RegExp(`^\\[lb0\\] HAProxy has no map ${other} loaded: Unknown map identifier`));
+    expect(e).toMatchObject({ host: 'lb0', code: 'proxy.failed' });
+    expect(e.message).toMatch(new RegExp(`^HAProxy has no map ${other} loaded: Unknown map identifier`));
     expect(e.hint).toContain(haproxyRule(other));
     await p.invoke('proxy.status');
     expect(p.logs().find((x) => x.topic === 'proxy.status')!.message).toMatch(/\nmaintenance: app not set up$/);

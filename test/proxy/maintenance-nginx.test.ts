@@ -97,7 +97,8 @@ describe('proxy.maintenance (real nginx)', () => {
     const other = join(ng.dir, 'nowhere-{backend}.conf');
     const e = await proxyRun(config({ nginxInclude: other }), inventory(nodes)).invoke('proxy.maintenance:on').then(() => undefined, (x: unknown) => x as DplError);
     expect(e).toBeInstanceOf(HostError);
-    expect(e!.message).toBe(`[lb0] nginx does not include ${other.replace('{backend}', 'app')}; nothing was changed`);
+    expect(e).toMatchObject({ host: 'lb0', code: 'proxy.failed' });
+    expect(e!.message).toBe(`nginx does not include ${other.replace('{backend}', 'app')}; nothing was changed`);
     expect(e!.hint).toMatch(/include .*nowhere-app\.conf;` at server level/);
     await expect(readFile(join(ng.dir, 'nowhere-app.html'))).rejects.toThrow(/ENOENT/);
     expect((await get()).status).toBe(200);

@@ -68,7 +68,8 @@ describe('nginx driver (real nginx)', () => {
     try {
       const e = await p.invoke('proxy.group1').then(() => undefined, (err: unknown) => err as DplError);
       expect(e).toBeInstanceOf(DplError);
-      expect(e!.message).toMatch(/^\[lb0\] nginx -t rejected the new configuration; the previous include files are restored:\n/);
+      expect(e).toMatchObject({ host: 'lb0', code: 'proxy.failed' });
+      expect(e!.message).toMatch(/^nginx -t rejected the new configuration; the previous include files are restored:\n/);
       expect(e!.message).toMatch(/unknown directive "bogus_directive"/);
       expect(await ng.upstreamFile()).toBe(before);
       expect(await servedBy(12)).toEqual(new Set(['web0', 'web1', 'web2', 'web3']));

@@ -35,7 +35,8 @@ describe('refusals (real HAProxy)', () => {
     const p = proxyRun(groupsConfig('/nonexistent/dpl/admin.sock'), inventory(nodes));
     const e = await rejection(p.invoke('proxy.group2'));
     expect(e).toBeInstanceOf(HostError);
-    expect(e.message).toMatch(/^\[lb0\] cannot reach the HAProxy admin socket \/nonexistent\/dpl\/admin\.sock: no such socket \(connect ENOENT/);
+    expect(e).toMatchObject({ host: 'lb0', code: 'proxy.unreachable' });
+    expect(e.message).toMatch(/^cannot reach the HAProxy admin socket \/nonexistent\/dpl\/admin\.sock: no such socket \(connect ENOENT/);
     expect(e.hint).toMatch(/stats socket/);
 
     const port = await freePort();
@@ -47,7 +48,7 @@ describe('refusals (real HAProxy)', () => {
     const down = proxyRun(groupsConfig(lb.adminSock), inventory(nodes), {}, { unreachable: ['lb0'] });
     const e3 = await rejection(down.invoke('proxy.group2'));
     expect(e3).toBeInstanceOf(ConnectionError);
-    expect(e3.message).toBe('[lb0] connection refused');
+    expect(e3).toMatchObject({ host: 'lb0', code: 'connect.failed', message: 'connection refused' });
     expect(await lb.admin()).toEqual(ALL_READY);
   });
 
@@ -74,7 +75,7 @@ describe('refusals (real HAProxy)', () => {
   it('unknown backend: lists the backends HAProxy has', async () => {
     const p = proxyRun(groupsConfig(lb.adminSock, { backends: ['nope'] }), inventory(nodes));
     const e = await rejection(p.invoke('proxy.group2'));
-    expect(e.message).toBe('[lb0] HAProxy has no backend "nope" (it has: app)');
+    expect(e).toMatchObject({ host: 'lb0', code: 'proxy.failed', message: 'HAProxy has no backend "nope" (it has: app)' });
     expect(e.hint).toMatch(/backends/);
   });
 

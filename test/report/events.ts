@@ -31,9 +31,9 @@ export function plainDeploy(): LoggedEvent[] {
   return [
     ev(0, 'run.start', { tasks: ['prod', 'deploy'], dryRun: false }),
     ev(90, 'deploy.resolved', { ref: 'main', kind: 'branch', sha: 'abcdef1234567890', subject: 'Fix fares', release: 'R2', by: 'ana@laptop' }),
-    ev(95, 'log', { level: 'info', topic: 'deploy', message: 'deploying main', data: { phase: 'start', environment: 'production' } }),
+    ev(95, 'deploy.outcome', { phase: 'start', release: 'R2', ref: 'main', sha: 'abcdef1234567890', hosts: ['web-0', 'web-1', 'web-2'], environment: 'production', flow: 'all' }),
     ...steps,
-    ev(2600, 'log', { level: 'info', topic: 'deploy', message: 'release R2 is live on 3 hosts', data: { phase: 'success' } }),
+    ev(2600, 'deploy.outcome', { phase: 'success', release: 'R2', ref: 'main', sha: 'abcdef1234567890', hosts: ['web-0', 'web-1', 'web-2'], environment: 'production' }),
     ev(2700, 'run.end', { ok: true, durationMs: 2700, tasks: 2, hostsOk: [], hostsFailed: [] }),
   ];
 }

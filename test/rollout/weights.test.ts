@@ -2,7 +2,7 @@
 // real HAProxy (lb-0 over SSH), load through it, plan "10%w;50%;100%". The canary's
 // share is counted at the app (each answer names its server) between "live" and the
 // bake's end; the weights are read from HAProxy's runtime API before, during and after.
-import { existsSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, readlinkSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeBed } from '../support/bed.js';
@@ -13,6 +13,7 @@ import type { DplEvent } from '../../src/core/events.js';
 import { RolloutError } from '../../src/rollout/index.js';
 import { appRepo, restartHook, stopApps, type AppRepo } from './support/app.js';
 import { haproxyFor, logs, ofType, project, WEB, type Project } from './support/harness.js';
+import { wordsOf } from '../helpers/words.js';
 
 /** Weights before the rollouts: not all equal, so "restored" means restored. */
 const BEFORE = { 'web-0': 1, 'web-1': 1, 'web-2': 2, 'web-3': 1 };
@@ -184,5 +185,60 @@ describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
     const rec = await p.dpl(['deploy.recover']);
     expect(rec.error).toBeUndefined();
     for (const h of WEB) expect(current(h), h).toBe(before[h]);
+  });
+
+  it('the weights cannot be set back at promotion (admin socket gone): the commands to run by hand, the rollout stops, exit 1; the canary, which passed its bake, stays live (a switch back without a drain would drop requests)', async () => {
+    const before = currents();
+    const bake = p.rollout.bake;
+    // No bake: the weights are set back right after the canary is live, where the socket goes away.
+    p.rollout.bake = { ...bake, durationMs: 0 };
+    const away = `${hx.adminSock}.away`;
+    let gone = false;
+    const onEvent = (e: DplEvent) => {
+      if (!gone && e.type === 'rollout.bake' && e.batch === 1 && e.state === 'off') {
+        gone = true;
+        renameSync(hx.adminSock, away);
+      }
+    };
+    const load = startLoad(hx.port, { workers: 2, maxMs: 60_000 });
+    let r;
+    try {
+      r = await p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%'], { onEvent });
+    } finally {
+      if (gone) renameSync(away, hx.adminSock);
+      p.rollout.bake = bake;
+    }
+    const report = await load.stop();
+    const err = r.error as RolloutError;
+    if (process.env.DPL_ROLLOUT_TRACE) process.stderr.write(`${err?.message}\nhint: ${err?.hint}\n${logs(r.events).join('\n')}\n`);
+    expect(gone).toBe(true);
+    expect(err).toBeInstanceOf(RolloutError);
+    expect(err.exitCode).toBe(1);
+    const errors = wordsOf(r.events, { level: 'error', tags: false });
+    expect(r.events.filter((e) => e.type === 'proxy.change' && e.action === 'weights-restore')).toMatchObject([{ lb: 'lb-0', error: expect.stringMatching(/cannot reach the HAProxy admin socket/) }]);
+    const byHand = 'set weight app/web-0 1; set weight app/web-1 1; set weight app/web-2 2; set weight app/web-3 1';
+    expect(errors).toContainEqual(expect.stringMatching(/^could not restore the HAProxy weights: .*cannot reach the HAProxy admin socket /));
+    expect(errors.some((m) => m.endsWith(`; set them by hand on the runtime API: ${byHand}`))).toBe(true);
+    // The headline names what failed, and the commands survive in the failure itself.
+    expect(err.report.failure).toMatchObject({ check: 'weights-back', batch: 1, hosts: ['web-0'] });
+    expect(err.message).toMatch(/^rollout of v1\.1\.0 as \S+ failed at batch 1\/3 \(web-0\): passed its bake, but the HAProxy server weights could not be set back\n/);
+    expect(err.report.failure!.message).toBe(`could not set the HAProxy server weights back after the weighted canary; set them by hand on lb-0's runtime API: ${byHand}`);
+    expect(err.message).toContain('nothing was rolled back');
+    expect(err.message).not.toMatch(/ROLLBACK FAILED|\n\s+at .*\.js:\d+/);
+    expect(err.hint).toMatch(/^set the weights back with the commands above once the load balancer answers; then take web-0 out of rotation \(on the runtime API: set server app\/web-0 state drain\), `.*deploy\.recover` switches web-0 back \(or roll out again, which does that first\), and `proxy\.all` puts it back in rotation$/);
+    expect(err.report.rolledBack).toBe(false);
+    // The LB cannot take it out of rotation either: it serves on, and the message says so.
+    expect(logs(r.events)).toContainEqual(expect.stringMatching(/^it passed its bake: not rolling back web-0; left on \S+ for inspection \(web-0 still in rotation\); `.*deploy\.recover` rolls them back$/));
+    // The canary serves on, at its canary weight; no request failed.
+    expect(current('web-0')).not.toBe(before['web-0']);
+    expect((await hx.admin())['web-0']).toBe('ready');
+    expect(await weights()).toEqual({ 'web-0': 4, 'web-1': 9, 'web-2': 18, 'web-3': 9 });
+    expect(report.failures).toEqual([]);
+    // By hand, then back to where the file's other tests left things.
+    await hx.command(byHand);
+    expect(await weights()).toEqual(BEFORE);
+    const rec = await p.dpl(['deploy.recover']);
+    expect(rec.error, rec.error?.message).toBeUndefined();
+    expect(currents()).toEqual(before);
   });
 });

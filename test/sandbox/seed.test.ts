@@ -73,7 +73,7 @@ describe('dpl sandbox up: one release name per seeded release on every host (#16
 
   it('production deploy, then deploy.rollback: every host back on the seeded v3.0.0', async () => {
     const seededLive = p.current('web-0');
-    const deploy = await p.dpl('production', 'deploy');
+    const deploy = await p.dpl('production', 'deploy', '--yes');
     expect(deploy.code, deploy.out).toBe(0);
     const targets = ['web-0', 'web-1', 'web-2', 'web-3', 'media-0', 'celery-0'];
     const deployed = p.current('web-0');

@@ -102,9 +102,10 @@ describeBed('ssh authentication', (bed) => {
     const { pool } = bedPool({ configFile: configWith(bed, [`IdentityFile ${unauthorized}`, 'PasswordAuthentication no']) });
     const err = await pool.get(hosts[1]!).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionError);
+    expect(err).toMatchObject({ host: 'web-1', code: 'connect.auth' });
     const h = bed.hosts['web-1']!;
     expect((err as Error).message).toMatch(
-      new RegExp(`^\\[web-1\\] authentication failed for ${bed.user}@${h.address.replace(/\./g, '\\.')}:${h.port} \\(tried: key ${unauthorized}; the server accepts: publickey`),
+      new RegExp(`^authentication failed for ${bed.user}@${h.address.replace(/\./g, '\\.')}:${h.port} \\(tried: key ${unauthorized}; the server accepts: publickey`),
     );
     expect((err as ConnectionError).hint).toMatch(/authorized_keys/);
   });

@@ -26,7 +26,8 @@ describeBed('connection failures', (bed) => {
     expect(err).toBeInstanceOf(ConnectionError);
     expect(err).not.toBeInstanceOf(HostKeyError);
     const r = bed.refused!;
-    expect((err as Error).message).toBe(`[refused] connection refused (${r.address}:${r.port})`);
+    expect(err).toMatchObject({ host: 'refused', code: 'connect.refused' });
+    expect((err as Error).message).toBe(`connection refused (${r.address}:${r.port})`);
     expect((err as ConnectionError).host).toBe('refused');
     expect((err as ConnectionError).hint).toMatch(/sshd running/);
   });
@@ -40,7 +41,8 @@ describeBed('connection failures', (bed) => {
       const started = Date.now();
       const err = await pool.get(addressHost({ name: 'silent', address: '127.0.10.99', port })).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ConnectionError);
-      expect((err as Error).message).toBe(`[silent] connection timed out after 0.4 s (127.0.10.99:${port})`);
+      expect(err).toMatchObject({ host: 'silent', code: 'connect.timeout' });
+      expect((err as Error).message).toBe(`connection timed out after 0.4 s (127.0.10.99:${port})`);
       expect(Date.now() - started).toBeLessThan(3000);
     } finally {
       silent.close();
@@ -59,7 +61,8 @@ describeBed('command timeouts', (bed) => {
     const started = Date.now();
     const err = await t.exec(`sh -c 'echo $$ > ${pidFile}; exec sleep 60'`, { timeoutMs: 700 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CommandTimeoutError);
-    expect((err as Error).message).toMatch(/^\[web-4\] command timed out after 700 ms and was killed on the host: sh -c/);
+    expect(err).toMatchObject({ host: 'web-4', code: 'command.timeout' });
+    expect((err as Error).message).toMatch(/^command timed out after 700 ms and was killed on the host: sh -c/);
     expect(Date.now() - started).toBeLessThan(5000);
     const pid = readPid(pidFile);
     expect(pid).not.toBeNull();
@@ -117,8 +120,8 @@ describeBed('hosts that die', () => {
       await victim.kill();
       const err = await dying;
       expect(err).toBeInstanceOf(ConnectionError);
-      expect((err as Error).message).toMatch(/^\[victim\] connection lost while running `sleep 10; echo never`: /);
-      expect((err as ConnectionError).host).toBe('victim');
+      expect((err as Error).message).toMatch(/^connection lost while running `sleep 10; echo never`: /);
+      expect(err).toMatchObject({ host: 'victim', code: 'connect.lost' });
       const done = await Promise.all(fine);
       expect(done.map((r) => r.stdout.trim())).toEqual(['web-0', 'web-1', 'web-2']);
     } finally {
@@ -143,7 +146,8 @@ describeBed('hosts that die', () => {
       await victim.kill();
       const err = await t.exec('echo third').catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ConnectionError);
-      expect((err as Error).message).toBe(`[victim] connection refused (${victim.address}:${victim.port})`);
+      expect((err as ConnectionError).host).toBe('victim');
+      expect((err as Error).message).toBe(`connection refused (${victim.address}:${victim.port})`);
     } finally {
       await pool.closeAll();
       await victim.restart();

@@ -46,7 +46,9 @@ describeBed('a host key of another type', (bed) => {
   const expectChanged = (err: unknown, display: string, file: string): void => {
     expect(err).toBeInstanceOf(HostKeyError);
     const msg = (err as Error).message;
-    expect(msg).toContain(`[${display}] HOST KEY CHANGED for ${host.knownHostsName}: possible man-in-the-middle attack`);
+    expect(err).toMatchObject({ host: display, code: 'hostkey.changed' });
+    expect(msg).toMatch(/^HOST KEY CHANGED/);
+    expect(msg).toContain(`HOST KEY CHANGED for ${host.knownHostsName}: possible man-in-the-middle attack`);
     expect(msg).toContain(`The server presented ecdsa-sha2-nistp256 ${ecdsaFp}, but ${file} line 1 records ${host.fingerprint}`);
     expect((err as HostKeyError).hint).toBe(
       `only if you know why the key changed, remove the old entry with ssh-keygen -R '${host.knownHostsName}' -f ${file} and connect again`,

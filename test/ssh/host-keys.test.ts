@@ -29,9 +29,10 @@ describeBed('host keys', (bed) => {
     const err = await pool.get(bedHost('stranger')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HostKeyError);
     expect(err).toBeInstanceOf(ConnectionError);
+    expect(err).toMatchObject({ host: 'stranger', code: 'hostkey.unknown' });
     const msg = (err as Error).message;
     expect(msg).toBe(
-      `[stranger] unknown host key for ${stranger.knownHostsName}: the server presented ssh-ed25519 ${stranger.fingerprint}, ` +
+      `unknown host key for ${stranger.knownHostsName}: the server presented ssh-ed25519 ${stranger.fingerprint}, ` +
         `which is not in ${bed.knownHostsFile}; refusing to connect (once verified, accept it with --accept-new-host-keys)`,
     );
     expect((err as HostKeyError).hint).toContain('--accept-new-host-keys');
@@ -70,7 +71,8 @@ describeBed('host keys', (bed) => {
     const err = await pool.get(bedHost('imposter')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HostKeyError);
     const msg = (err as Error).message;
-    expect(msg).toMatch(/^\[imposter\] HOST KEY CHANGED for \[127\.0\.10\.10\]:\d+: possible man-in-the-middle attack/);
+    expect(err).toMatchObject({ host: 'imposter', code: 'hostkey.changed' });
+    expect(msg).toMatch(/^HOST KEY CHANGED for \[127\.0\.10\.10\]:\d+: possible man-in-the-middle attack/);
     expect(msg).toContain(`The server presented ssh-ed25519 ${imposter.fingerprint}, but ${bed.knownHostsFile} line `);
     expect((err as HostKeyError).hint).toContain(`ssh-keygen -R '${imposter.knownHostsName}' -f ${bed.knownHostsFile}`);
   });

@@ -58,14 +58,16 @@ describeBed('jump hosts', (bed) => {
     const { pool } = bedPool({ jump: 'refused' });
     const err = await pool.get(bedHost('web-2')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionError);
-    expect((err as Error).message).toBe(`[web-2] jump host refused: connection refused (${bed.refused!.address}:${bed.refused!.port})`);
+    expect(err).toMatchObject({ host: 'web-2', code: 'connect.refused' });
+    expect((err as Error).message).toBe(`jump host refused: connection refused (${bed.refused!.address}:${bed.refused!.port})`);
   });
 
   it('a target the jump host cannot reach is named with the jump host', async () => {
     const { pool } = bedPool({ jump: 'bastion' });
     const err = await pool.get(addressHost(bed.refused!)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionError);
-    expect((err as Error).message).toMatch(new RegExp(`^\\[refused\\] jump host bastion could not reach ${bed.refused!.address.replace(/\./g, '\\.')}:${bed.refused!.port}: `));
+    expect(err).toMatchObject({ host: 'refused', code: 'connect.jump' });
+    expect((err as Error).message).toMatch(new RegExp(`^jump host bastion could not reach ${bed.refused!.address.replace(/\./g, '\\.')}:${bed.refused!.port}: `));
     await pool.closeAll();
   });
 });

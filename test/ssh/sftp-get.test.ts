@@ -104,7 +104,8 @@ describeBed('get from a hostile SFTP server', (bed) => {
     mkdirSync(join(base, 'a', 'b'), { recursive: true });
     const err = await t.get('/names-up', target).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HostError);
-    expect((err as Error).message).toMatch(/^\[hostile-sftp\] get \/names-up: the server sent an unsafe name "\.\.\/\.\.\/escape" in the listing of \/names-up/);
+    expect(err).toMatchObject({ host: 'hostile-sftp', code: 'transfer.failed' });
+    expect((err as Error).message).toMatch(/^get \/names-up: the server sent an unsafe name "\.\.\/\.\.\/escape" in the listing of \/names-up/);
     expect(existsSync(join(base, 'a', 'escape'))).toBe(false);
     // Nothing anywhere: the bad listing is refused before any of it is written.
     expect(listing(base)).toEqual(['a dir 755', 'a/b dir 755']);
@@ -150,7 +151,7 @@ describeBed('get from a hostile SFTP server', (bed) => {
     mkdirSync(outside);
     mkdirSync(target);
     symlinkSync(outside, join(target, 'shared'));
-    await expect(t.get('/modes', target)).rejects.toThrow(`[hostile-sftp] get /modes: ${join(target, 'shared')} exists and is not a directory`);
+    await expect(t.get('/modes', target)).rejects.toThrow(`get /modes: ${join(target, 'shared')} exists and is not a directory`);
     expect(readdirSync(outside)).toEqual([]);
   });
 
@@ -182,7 +183,8 @@ describeBed('get from a hostile SFTP server', (bed) => {
     const target = join(bedTemp('lie-'), 'target');
     const err = await within(20_000, t.get('/lie', target).catch((e: unknown) => e));
     expect(err).toBeInstanceOf(HostError);
-    expect((err as Error).message).toMatch(/^\[hostile-sftp\] get \/lie: more than 64 directory levels at \/lie(\/deeper){64}$/);
+    expect((err as HostError).host).toBe('hostile-sftp');
+    expect((err as Error).message).toMatch(/^get \/lie: more than 64 directory levels at \/lie(\/deeper){64}$/);
   });
 
   it('reads to the end of the file through short reads, not to the size the server claimed', async () => {

@@ -101,10 +101,11 @@ describeBed('sftp put/get and connect', (bed) => {
 
   it('says what is missing', async () => {
     await expect(t.put(join(local, 'nope'), remote)).rejects.toThrow(HostError);
-    await expect(t.put(join(local, 'nope'), remote)).rejects.toThrow(`[web-3] put: local path not found: ${join(local, 'nope')}`);
-    await expect(t.get(`${remote}/nope`, local)).rejects.toThrow(`[web-3] get: remote path not found: ${remote}/nope`);
+    await expect(t.put(join(local, 'nope'), remote)).rejects.toMatchObject({ host: 'web-3', code: 'transfer.failed' });
+    await expect(t.put(join(local, 'nope'), remote)).rejects.toThrow(`put: local path not found: ${join(local, 'nope')}`);
+    await expect(t.get(`${remote}/nope`, local)).rejects.toThrow(`get: remote path not found: ${remote}/nope`);
     writeFileSync(join(local, 'x'), 'x');
-    await expect(t.put(join(local, 'x'), '/proc/forbidden/x')).rejects.toThrow(/^\[web-3\] put .* failed: /);
+    await expect(t.put(join(local, 'x'), '/proc/forbidden/x')).rejects.toThrow(/^put .* failed: /);
   });
 
   it('connect() opens a stream to a unix socket and to a TCP port on the host', async () => {
@@ -129,7 +130,7 @@ describeBed('sftp put/get and connect', (bed) => {
     try {
       expect(await roundTrip({ path: sockPath }, 'show info\n')).toBe('echo:show info\n');
       expect(await roundTrip({ host: '127.0.0.1', port }, 'ping')).toBe('tcp:ping');
-      await expect(t.connect({ path: join(root, 'missing.sock') })).rejects.toThrow(/^\[web-3\] cannot open unix socket .*missing\.sock on the host/);
+      await expect(t.connect({ path: join(root, 'missing.sock') })).rejects.toThrow(/^cannot open unix socket .*missing\.sock on the host/);
     } finally {
       srv.close();
       tcp.close();

@@ -1,15 +1,15 @@
-// A real Prometheus (Debian's `prometheus` package) per test file: its own config,
-// TSDB in a temp dir, the web API on 127.0.0.1:<free port>, scraping the given
-// targets every 250 ms. Never the systemd service. Skipped (with the reason) when
+// A real Prometheus (Debian's `prometheus` package) per test file, started by the
+// fleet's launcher: its own config, TSDB in a temp dir, the web API on
+// 127.0.0.1:<free port>, scraping the given targets every 250 ms. Skipped (with the reason) when
 // the binary is missing. `prometheusFront` breaks it on demand, mid-bake.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, until } from '../proxy/support/backends.js';
 import { stopServer } from '../proxy/support/server-process.js';
+import { prometheusValue, startPrometheus as startFleetPrometheus } from '../../src/fleet/prometheus.js';
 
 export const PROMETHEUS_BIN = '/usr/bin/prometheus';
 
@@ -27,43 +27,24 @@ export interface Prometheus {
   stop(): Promise<void>;
 }
 
-/** `targets`: job label → `host:port` list; each target also gets the label `dpl_host` from `hostOf` when given. */
+/** The fleet's launcher (src/fleet/prometheus.ts) in a temp dir; each target also gets the label `dpl_host` from `hostOf` when given. */
 export async function startPrometheus(targets: readonly string[], o: { scrapeMs?: number; hostOf?: (target: string) => string } = {}): Promise<Prometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'dpl-prometheus-'));
   const port = await freePort();
-  const scrape = `${o.scrapeMs ?? 250}ms`;
-  const statics = targets.map((t) => `      - targets: ['${t}']` + (o.hostOf ? `\n        labels: { dpl_host: '${o.hostOf(t)}' }` : '')).join('\n');
-  await writeFile(join(dir, 'prometheus.yml'), `global:\n  scrape_interval: ${scrape}\n  scrape_timeout: ${scrape}\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: app\n    static_configs:\n${statics}\n`);
-  const child: ChildProcess = spawn(
-    PROMETHEUS_BIN,
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  const url = `http://127.0.0.1:${port}`;
-  const value = async (query: string): Promise<number | null> => {
-    const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(query)}`);
-    const json = (await res.json()) as { data?: { result?: { value: [number, string] }[] } };
-    const first = json.data?.result?.[0];
-    return first ? Number(first.value[1]) : null;
-  };
-  await until('prometheus to answer', async () => {
-    if (exited) throw new Error(`prometheus exited: ${stderr}`);
-    try {
-      return (await fetch(`${url}/-/ready`)).ok;
-    } catch {
-      return false;
-    }
-  });
+  const running = await startFleetPrometheus({
+    dir,
+    listen: `127.0.0.1:${port}`,
+    scrapeMs: o.scrapeMs ?? 250,
+    targets: targets.map((t) => ({ address: t, ...(o.hostOf ? { labels: { dpl_host: o.hostOf(t) } } : {}) })),
+  }, { binary: PROMETHEUS_BIN });
+  const { url } = running;
+  const value = (query: string) => prometheusValue(url, query);
   return {
     url,
     dir,
     value,
     ready: () => until(`prometheus to scrape ${targets.length} targets`, async () => (await value('count(up == 1)')) === targets.length),
-    stop: () => stopServer(child, dir),
+    stop: () => stopServer(running.child, dir),
   };
 }
 

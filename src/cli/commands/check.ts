@@ -45,7 +45,7 @@ export async function runCheck(args: string[], io: Io): Promise<number> {
   }
   for (const d of diagnostics) io.out(render(ts, d, io.cwd) + '\n');
   const n = diagnostics.length;
-  throw new DplError(`${name}: ${n} problem${n === 1 ? '' : 's'} (TypeScript ${ts.version})`, { hint: 'fix them, then `dpl check` again' });
+  throw new DplError(`${name}: ${n} problem${n === 1 ? '' : 's'} (TypeScript ${ts.version})`, { code: 'check.problems', hint: 'fix them, then `dpl check` again' });
 }
 
 function projectTypeScript(dir: string): typeof TS {
@@ -54,7 +54,7 @@ function projectTypeScript(dir: string): typeof TS {
   try {
     path = require.resolve('typescript');
   } catch {
-    throw new UsageError(`dpl check needs TypeScript, and this project has none (looked for typescript from ${dir})`, { hint: 'add it: npm i -D typescript' });
+    throw new UsageError(`dpl check needs TypeScript, and this project has none (looked for typescript from ${dir})`, { code: 'check.problems', hint: 'add it: npm i -D typescript' });
   }
   return require(path) as typeof TS;
 }
@@ -66,10 +66,10 @@ function compilerOptions(ts: typeof TS, file: string): { options: TS.CompilerOpt
   const configPath = ts.findConfigFile(dir, (p) => ts.sys.fileExists(p));
   if (configPath) {
     const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
-    if (!parsed) throw new UsageError(`dpl check: cannot read ${configPath}`, { hint: 'run `npx tsc -p .` to see why' });
+    if (!parsed) throw new UsageError(`dpl check: cannot read ${configPath}`, { code: 'check.problems', hint: 'run `npx tsc -p .` to see why' });
     if (parsed.errors.length) {
       const first = ts.flattenDiagnosticMessageText(parsed.errors[0]!.messageText, ' ');
-      throw new UsageError(`dpl check: ${configPath}: ${first}`);
+      throw new UsageError(`dpl check: ${configPath}: ${first}`, { code: 'check.problems' });
     }
     options = parsed.options;
   } else {

@@ -54,6 +54,7 @@ export async function runInit(args: string[], io: Io, term: InitTerminal = proce
     const existing = join(io.cwd, name);
     if (await exists(existing)) {
       throw new UsageError(`${existing} already exists; dpl init never overwrites a deployfile`, {
+        code: 'init.failed',
         hint: 'edit it, or move it away and run `dpl init` again',
       });
     }
@@ -65,8 +66,8 @@ export async function runInit(args: string[], io: Io, term: InitTerminal = proce
     await writeFile(path, text, { flag: 'wx' });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EEXIST') throw new UsageError(`${path} already exists; dpl init never overwrites a deployfile`);
-    throw new DplError(`could not write ${path}: ${err.message}`, { hint: 'check that the directory exists and is writable' });
+    if (err.code === 'EEXIST') throw new UsageError(`${path} already exists; dpl init never overwrites a deployfile`, { code: 'init.failed' });
+    throw new DplError(`could not write ${path}: ${err.message}`, { code: 'init.failed', hint: 'check that the directory exists and is writable' });
   }
   const what = example
     ? "dpl's example deployfile; it drives `dpl sandbox up`"
@@ -119,7 +120,7 @@ async function exampleDeployfile(): Promise<string> {
   try {
     text = await readFile(source, 'utf8');
   } catch (e) {
-    throw new DplError(`dpl's example deployfile is missing from this install (${source}): ${(e as Error).message}`, { hint: 'reinstall dpl-deploy' });
+    throw new DplError(`dpl's example deployfile is missing from this install (${source}): ${(e as Error).message}`, { code: 'init.failed', hint: 'reinstall dpl-deploy' });
   }
   return text
     .replace(/^\/\/ {3}dpl -f deployfile\.example\.ts --list.*\n(?:\/\/ {4,}#.*\n)*/m, '//   dpl --list                              # the tasks, with their arguments\n')

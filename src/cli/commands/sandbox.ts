@@ -8,9 +8,10 @@ const USAGE = `usage: dpl sandbox up [--hosts N] | down | status [--json]
 
   up      start the sandbox: N web hosts (default 4) behind HAProxy, a media, a celery,
           a training and an LB host, each a real sshd on 127.0.30.x; a git origin
-          with tagged releases and a working clone. Reuses a sandbox that is already up.
+          with tagged releases and a working clone; when installed, nginx (a second front
+          door) and Prometheus scraping every app. Reuses a sandbox that is already up.
   down    stop every sandbox process and remove .dpl/sandbox/
-  status  hosts, live releases, processes and HAProxy's view (--json: machine-readable)
+  status  hosts, live releases, processes, HAProxy's view, nginx and Prometheus (--json)
 
 Then: dpl init --example   (in a project without a deployfile: dpl's example deployfile, written for the sandbox)
 `;
@@ -43,7 +44,7 @@ export async function runSandbox(args: string[], io: Io): Promise<number> {
       const r = await m.sandboxDown(dir);
       if (!r.dir) io.out(`sandbox: none in ${dir}\n`);
       else io.out(`sandbox: stopped ${r.stopped} process${r.stopped === 1 ? '' : 'es'}, removed ${r.dir}\n`);
-      if (r.left.length) throw new DplError(`sandbox: processes ${r.left.join(', ')} would not stop`, { hint: 'look at them with `ps -p <pid>`' });
+      if (r.left.length) throw new DplError(`sandbox: processes ${r.left.join(', ')} would not stop`, { code: 'sandbox.failed', hint: 'look at them with `ps -p <pid>`' });
       return 0;
     }
     case 'status': {

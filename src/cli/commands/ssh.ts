@@ -132,11 +132,12 @@ async function pickHost(run: RunImpl, name: string): Promise<Host> {
     if (hosts.length === 1) return hosts[0]!;
     const names = hosts.map((h) => h.name);
     throw new UsageError(`role "${name}" has ${names.length} hosts; a shell opens on one: ${names.join(', ') || '(none)'}`, {
+      code: 'usage.hosts',
       hint: names.length ? `dpl ssh ${names[0]}` : undefined,
     });
   }
   const [host] = await run.resolveHosts({ hosts: [name] });
-  if (!host) throw new UsageError(`no host ${JSON.stringify(name)}`);
+  if (!host) throw new UsageError(`no host ${JSON.stringify(name)}`, { code: 'usage.hosts' });
   return host;
 }
 

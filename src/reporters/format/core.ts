@@ -2,6 +2,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { Formats, EventOf, FormatContext } from './types.js';
 import { silent } from './types.js';
+import { errorText } from '../error-text.js';
 
 type CoreEvent = 'run.start' | 'run.end' | 'task.start' | 'task.end' | 'host.start' | 'host.end' | 'command.start' | 'command.end' | 'transfer' | 'output' | 'log';
 
@@ -18,7 +19,8 @@ export const coreFormats: Formats<CoreEvent> = {
     f.quiet
       ? undefined
       : f.tag(e.host) + f.c.dim(`${e.direction}: `) + `${e.local} ${e.direction === 'put' ? '->' : '<-'} ${e.remote} (${e.files} file${e.files === 1 ? '' : 's'}, ${e.bytes} bytes)`,
-  'host.end': (e, f) => (e.ok || e.skipped || f.quiet ? undefined : f.tag(e.host) + f.c.red(`failed: ${firstLine(e.error)}`)),
+  'host.end': (e, f) =>
+    e.ok || e.skipped || f.quiet ? undefined : f.tag(e.host) + f.c.red(`failed: ${errorText({ message: e.error ?? 'failed' }, { firstLine: true })}`),
   'log': (e, f) => f.line(e.host, e.level, e.message),
   'run.end': (e, f) => summary(e, f),
 };
@@ -44,9 +46,4 @@ export function levelText(c: ChalkInstance, level: string): string {
   if (level === 'error') return c.red('error: ');
   if (level === 'debug') return c.dim('debug: ');
   return '';
-}
-
-function firstLine(text: string | undefined): string {
-  const line = (text ?? 'failed').split('\n')[0]!;
-  return line.replace(/^\[[^\]]+\] /, '');
 }

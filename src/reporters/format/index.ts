@@ -5,6 +5,9 @@ import type { EventType } from '../../core/events.js';
 import type { Formats } from './types.js';
 import { coreFormats } from './core.js';
 import { deployFormats } from './deploy.js';
+import { lockFormats } from './lock.js';
+import { pipelineFormats } from './pipeline.js';
+import { releaseFormats } from './release.js';
 import { rolloutFormats } from './rollout.js';
 import { proxyFormats } from './proxy.js';
 import { cliFormats } from './cli.js';
@@ -16,6 +19,9 @@ import { sshFormats } from './ssh.js';
 export const FORMATS: Formats<EventType> = {
   ...coreFormats,
   ...deployFormats,
+  ...lockFormats,
+  ...releaseFormats,
+  ...pipelineFormats,
   ...rolloutFormats,
   ...proxyFormats,
   ...cliFormats,

@@ -111,7 +111,7 @@ function rollbackLine(e: EventOf<'rollout.rollback'>, f: FormatContext): string 
       return f.line(
         undefined,
         'warn',
-        `${e.detail}: not rolling back ${names}; left on ${e.release ?? '?'} for inspection${e.takenOut?.length ? ` (${e.takenOut.join(', ')} taken out of rotation)` : ''}` +
+        `${e.detail}: not rolling back ${names}; left on ${e.release ?? '?'} for inspection${inspection(e)}` +
           (e.recover ? `; \`${e.recover}\` rolls them back` : ''),
       );
     case 'start':
@@ -123,6 +123,13 @@ function rollbackLine(e: EventOf<'rollout.rollback'>, f: FormatContext): string 
         ? f.line(undefined, 'info', `rolled back ${names}`)
         : lines(f.line(undefined, 'error', 'rollback finished with problems; see the host table'), f.line(undefined, 'warn', 'some hosts could not be rolled back cleanly'));
   }
+}
+
+/** Where the live hosts left for inspection stand with the load balancer. */
+function inspection(e: EventOf<'rollout.rollback'>): string {
+  if (e.takenOut?.length) return ` (${e.takenOut.join(', ')} taken out of rotation)`;
+  if (e.stillInRotation?.length) return ` (${e.stillInRotation.join(', ')} still in rotation)`;
+  return '';
 }
 
 /** Several optional lines as one text (undefined when all are hidden). */

@@ -33,11 +33,11 @@ export function prometheus(config: PrometheusSourceConfig): BakeSource {
   const base = checkUrl(config?.url);
   const templates = { requests: checkTemplate('requests', config.requests), errors: checkTemplate('errors', config.errors) };
   const timeoutMs = config.timeoutMs ?? 5000;
-  if (!(Number.isFinite(timeoutMs) && timeoutMs >= 10)) throw new UsageError(`prometheus bake source: timeoutMs must be at least 10 ms, not ${config.timeoutMs}`);
+  if (!(Number.isFinite(timeoutMs) && timeoutMs >= 10)) throw new UsageError(`prometheus bake source: timeoutMs must be at least 10 ms, not ${config.timeoutMs}`, { code: 'config.invalid' });
   const label = config.hostLabel ?? ((h: Host) => (typeof h.vars.metricsLabel === 'string' ? h.vars.metricsLabel : h.name));
   const labelOf = (h: Host): string => {
     const v: unknown = label(h);
-    if (typeof v !== 'string' || !v) throw new UsageError(`prometheus bake source: hostLabel gave ${JSON.stringify(v)} for host ${h.name}; it must give a non-empty string`);
+    if (typeof v !== 'string' || !v) throw new UsageError(`prometheus bake source: hostLabel gave ${JSON.stringify(v)} for host ${h.name}; it must give a non-empty string`, { code: 'config.invalid' });
     return v;
   };
   const endpoint = new URL('api/v1/query', base.href.endsWith('/') ? base : new URL(base.href + '/'));
@@ -84,7 +84,7 @@ export function prometheus(config: PrometheusSourceConfig): BakeSource {
     } catch (e) {
       const text = `rollout: the bake cannot read ${name}, so nothing was changed: ${(e as Error).message}`;
       const hint = 'fix bake.source (see "Prometheus judge" in docs/rollout.md), or set bake.durationMs: 0 to roll out without a bake';
-      throw (e instanceof BakeSourceError && e.permanent) || e instanceof UsageError ? new UsageError(text, { hint }) : new DplError(text, { hint, cause: e });
+      throw (e instanceof BakeSourceError && e.permanent) || e instanceof UsageError ? new UsageError(text, { code: 'bake.source', hint }) : new DplError(text, { code: 'bake.source', hint, cause: e });
     }
     const values = [...new Set(hosts.map(labelOf))];
     const counted = `${all.requests} requests, ${all.errors} errors counted so far on ${values.length} host${values.length === 1 ? '' : 's'}`;
@@ -112,7 +112,7 @@ export function prometheus(config: PrometheusSourceConfig): BakeSource {
 }
 
 function checkUrl(url: unknown): URL {
-  const bad = (why: string) => new UsageError(`prometheus bake source: url ${JSON.stringify(url)} ${why}`, { hint: 'e.g. url: "http://prometheus:9090"' });
+  const bad = (why: string) => new UsageError(`prometheus bake source: url ${JSON.stringify(url)} ${why}`, { code: 'config.invalid', hint: 'e.g. url: "http://prometheus:9090"' });
   if (typeof url !== 'string') throw bad('must be a string');
   let u: URL;
   try {

@@ -12,11 +12,11 @@ const SAFE_USE = /[=!]~\s*"\$hosts"/g;
 
 /** Refuses a template that does not use `$hosts`, or uses it anywhere but as `label=~"$hosts"`. */
 export function checkTemplate(what: string, template: unknown): string {
-  if (typeof template !== 'string' || !template.trim()) throw new UsageError(`prometheus bake source: ${what} must be a PromQL query`, { hint: hintText });
+  if (typeof template !== 'string' || !template.trim()) throw new UsageError(`prometheus bake source: ${what} must be a PromQL query`, { code: 'config.invalid', hint: hintText });
   const uses = template.split(PLACEHOLDER).length - 1;
   const safe = template.match(SAFE_USE)?.length ?? 0;
-  if (!uses) throw new UsageError(`prometheus bake source: the ${what} query does not use $hosts, so it cannot tell the batch from the rest: ${template}`, { hint: hintText });
-  if (safe !== uses) throw new UsageError(`prometheus bake source: in the ${what} query, $hosts must be a whole label regex in double quotes (label=~"$hosts"): ${template}`, { hint: hintText });
+  if (!uses) throw new UsageError(`prometheus bake source: the ${what} query does not use $hosts, so it cannot tell the batch from the rest: ${template}`, { code: 'config.invalid', hint: hintText });
+  if (safe !== uses) throw new UsageError(`prometheus bake source: in the ${what} query, $hosts must be a whole label regex in double quotes (label=~"$hosts"): ${template}`, { code: 'config.invalid', hint: hintText });
   return template;
 }
 

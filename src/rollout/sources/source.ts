@@ -52,6 +52,6 @@ export interface BakeSource {
  */
 export class BakeSourceError extends DplError {
   constructor(message: string, readonly permanent: boolean, options?: { hint?: string; cause?: unknown }) {
-    super(message, options);
+    super(message, { ...options, code: 'bake.source' });
   }
 }

@@ -62,6 +62,7 @@ async function read(ds: Directive[], p: PassInput, state: { active: boolean }, n
         const ignore = p.options.ignoreUnknown;
         if (!(ignore !== undefined && matchPatternList(d.keyword, ignore, true) === 1)) {
           throw new UsageError(`ssh config: ${unknownKeyword(d, d.keyword).message}`, {
+            code: 'ssh-config.invalid',
             hint: 'fix the keyword, or list it in IgnoreUnknown before this line, as ssh requires',
           });
         }

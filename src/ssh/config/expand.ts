@@ -27,7 +27,7 @@ export function tildeExpand(path: string): string {
   const slash = path.indexOf('/');
   const user = path.slice(1, slash < 0 ? undefined : slash);
   const home = user ? homeOf(user) : passwdHome();
-  if (home === undefined) throw new UsageError(`no such user ${JSON.stringify(user)} in the path ${path}`);
+  if (home === undefined) throw new UsageError(`no such user ${JSON.stringify(user)} in the path ${path}`, { code: 'ssh-config.invalid' });
   if (slash < 0) return home;
   return `${home.replace(/\/$/, '')}${path.slice(slash)}`;
 }
@@ -47,6 +47,7 @@ export function percentExpand(s: string, tokens: Tokens, what: string): string {
     else if (c !== undefined && tokens[c]) out += tokens[c]();
     else
       throw new UsageError(c === undefined ? `${what}: "${s}" ends with a lone %` : `${what}: unknown %-token %${c} in "${s}"`, {
+        code: 'ssh-config.invalid',
         hint: `ssh allows here: ${Object.keys(tokens).map((k) => `%${k}`).join(' ')} and %%`,
       });
   }
@@ -57,7 +58,7 @@ export function percentExpand(s: string, tokens: Tokens, what: string): string {
 export function dollarExpand(s: string, what: string, env: NodeJS.ProcessEnv = process.env): string {
   return s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
     const v = env[name];
-    if (v === undefined) throw new UsageError(`${what}: environment variable ${name} in "${s}" is not set`);
+    if (v === undefined) throw new UsageError(`${what}: environment variable ${name} in "${s}" is not set`, { code: 'ssh-config.invalid' });
     return v;
   });
 }

@@ -28,7 +28,7 @@ const MAX_DEPTH = 16;
 
 const configError = (err: unknown): never => {
   if (err instanceof ConfigSyntaxError) {
-    throw new UsageError(`ssh config: ${err.message}`, { hint: 'fix that line; `ssh -G <host>` reads the file the same way' });
+    throw new UsageError(`ssh config: ${err.message}`, { code: 'ssh-config.invalid', hint: 'fix that line; `ssh -G <host>` reads the file the same way' });
   }
   throw err;
 };
@@ -41,7 +41,7 @@ export async function loadConfigFile(path: string, flags: LoadFlags, depth = 0):
       const st = await stat(path);
       const uid = process.getuid?.() ?? 0;
       if ((st.uid !== 0 && st.uid !== uid) || (st.mode & 0o022) !== 0) {
-        throw new UsageError(`ssh config: bad owner or permissions on ${path}`, { hint: `only you may write it: chmod go-w ${path}` });
+        throw new UsageError(`ssh config: bad owner or permissions on ${path}`, { code: 'ssh-config.invalid', hint: `only you may write it: chmod go-w ${path}` });
       }
     }
     text = await readFile(path, 'utf8');
@@ -50,7 +50,7 @@ export async function loadConfigFile(path: string, flags: LoadFlags, depth = 0):
     if (code === 'ENOENT') return null;
     if (code === 'EISDIR') return [];
     if (err instanceof UsageError) throw err;
-    throw new UsageError(`cannot read ssh config ${path}: ${(err as Error).message}`);
+    throw new UsageError(`cannot read ssh config ${path}: ${(err as Error).message}`, { code: 'ssh-config.invalid' });
   }
   const out: Directive[] = [];
   try {

@@ -53,11 +53,12 @@ const DEFAULT_IDENTITIES = ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', '
 export async function resolveDestination(files: Directive[][], dest: Destination, cli: CommandLine = {}): Promise<Resolved> {
   if (!validHostname(dest.alias)) {
     throw new UsageError(`host name ${JSON.stringify(dest.alias)} holds characters ssh refuses (shell syntax, spaces, a comma, or a leading -)`, {
+      code: 'ssh-config.invalid',
       hint: 'a name that reaches ssh config tokens (Match exec, ProxyCommand) must be a plain host name',
     });
   }
   const givenUser = dest.user ?? cli.user;
-  if (givenUser !== undefined && !validUser(givenUser)) throw new UsageError(`user name ${JSON.stringify(givenUser)} holds characters ssh refuses (shell syntax, or a leading -)`);
+  if (givenUser !== undefined && !validUser(givenUser)) throw new UsageError(`user name ${JSON.stringify(givenUser)} holds characters ssh refuses (shell syntax, or a leading -)`, { code: 'ssh-config.invalid' });
   const o = emptyOptions();
   const missingIdentityFiles: string[] = [];
   o.user = dest.user ?? cli.user;
@@ -90,7 +91,7 @@ export async function resolveDestination(files: Directive[][], dest: Destination
   const user = o.user ?? cli.defaultUser ?? userInfo().username;
   const port = o.port ?? cli.defaultPort ?? 22;
   if (o.jumpHost !== undefined && o.jumpHost === host && (o.jumpPort ?? 22) === port && (o.jumpUser ?? user) === user) {
-    throw new UsageError(`ssh config: jumphost loop via ${o.jumpHost}`);
+    throw new UsageError(`ssh config: jumphost loop via ${o.jumpHost}`, { code: 'ssh-config.invalid' });
   }
   if (o.hostKeyAlias !== undefined) o.hostKeyAlias = o.hostKeyAlias.toLowerCase();
   const portStr = String(port);
@@ -154,6 +155,7 @@ function refuseUnreadKeySources(o: SshOptions, alias: string): void {
     const v = o.other.get(keyword)?.[0];
     if (v !== undefined && v.toLowerCase() !== 'none') {
       throw new UsageError(`ssh config: ${name} is not supported by dpl (set for ${alias})`, {
+        code: 'ssh-config.invalid',
         hint: `dpl reads known_hosts files only; put the keys in a known_hosts file (@revoked lines for revocations), or set ${name} none for the hosts dpl reaches`,
       });
     }
@@ -185,6 +187,7 @@ async function canonicalizeHost(host: string, o: SshOptions): Promise<string> {
   if (!direct && o.canonicalizeHostname !== 'always') return host;
   if (o.permittedCnames?.length && o.permittedCnames[0]!.source !== 'none') {
     throw new UsageError('ssh config: CanonicalizePermittedCNAMEs is not supported by dpl', {
+      code: 'ssh-config.invalid',
       hint: 'remove it for the hosts dpl reaches, or give their full names',
     });
   }
@@ -198,6 +201,6 @@ async function canonicalizeHost(host: string, o: SshOptions): Promise<string> {
       if (await resolves(`${host}.${domain}.`)) return `${host}.${domain}`;
     }
   }
-  if (o.canonicalizeFallbackLocal === false) throw new UsageError(`ssh config: could not resolve host "${host}" (CanonicalizeFallbackLocal no)`);
+  if (o.canonicalizeFallbackLocal === false) throw new UsageError(`ssh config: could not resolve host "${host}" (CanonicalizeFallbackLocal no)`, { code: 'ssh-config.invalid' });
   return host;
 }

@@ -24,7 +24,7 @@ describe('fault 6 behind HAProxy: a rollback whose restart fails (issue #16)', (
     const info = p.info();
     const web = info.inventory.roles.web!;
     for (let i = 0; i < 2; i++) {
-      const r = await p.dpl('prod', 'deploy:stable');
+      const r = await p.dpl('prod', 'deploy:stable', '--yes');
       expect(r.code, r.out).toBe(0);
     }
     const b2 = p.current(web[0]!);

@@ -30,7 +30,8 @@ export interface Project {
   dpl(tokens: string[], o?: { flags?: Partial<CliFlags>; prompter?: Prompter; onEvent?: (e: DplEvent) => void; /** Ctrl-C: abort it. */ signal?: AbortSignal }): Promise<{ error?: Error; events: DplEvent[] }>;
 }
 
-export function project(bed: BedInfo, name: string, repoWork: string, port: number, adminSock: string, restart: ReleaseConfig['hooks']): Project {
+/** `more`: more inventory hosts (e.g. a second LB host, its `haproxySocket` var set once its HAProxy runs). */
+export function project(bed: BedInfo, name: string, repoWork: string, port: number, adminSock: string, restart: ReleaseConfig['hooks'], more: Record<string, { vars: Record<string, unknown> }> = {}): Project {
   const paths = Object.fromEntries(WEB.map((h) => [h, path.join(bed.hosts[h]!.root, `rollout-${name}`)]));
   const release: ReleaseConfig = { repoDir: repoWork, hooks: restart, cleanup: false, keep: 10 };
   const proxy: ProxyConfig = {
@@ -49,6 +50,7 @@ export function project(bed: BedInfo, name: string, repoWork: string, port: numb
   const hosts = Object.fromEntries([
     ...WEB.map((h) => [h, { vars: { deployPath: paths[h], appAddress: bed.hosts[h]!.address } }] as const),
     ['lb-0', { vars: {} }] as const,
+    ...Object.entries(more),
   ]);
   const def = deployfile({
     hosts,
