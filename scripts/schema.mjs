@@ -76,6 +76,13 @@ export function buildEventSchema() {
   const order = branches
     .map(({ properties: { type, time: _time, ...fields }, ...b }) => ({ ...b, properties: { type, time: TIME, ...fields } }))
     .sort((a, b) => a.properties.type.const.localeCompare(b.properties.type.const));
+  // An event whose payload is a union (deploy.recover's states) comes out as several branches of one
+  // type: join them as one branch, its variants under anyOf, so `type` still picks exactly one branch.
+  const byType = new Map();
+  for (const b of order) byType.set(b.properties.type.const, [...(byType.get(b.properties.type.const) ?? []), b]);
+  const joined = [...byType].map(([type, variants]) =>
+    variants.length === 1 ? variants[0] : { type: 'object', properties: { type: { type: 'string', const: type } }, required: ['type'], anyOf: variants },
+  );
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: `urn:dpl-deploy:schema:events:v${version}`,
@@ -88,7 +95,7 @@ export function buildEventSchema() {
     properties: { type: { type: 'string', description: 'The event type: one of the branches below.' }, time: TIME },
     required: ['type', 'time'],
     discriminator: { propertyName: 'type' },
-    oneOf: order,
+    oneOf: joined,
     ...(definitions && Object.keys(definitions).length ? { definitions: sortKeys(definitions) } : {}),
   };
 }

@@ -3,8 +3,10 @@
 // An entry whose url is unset (env var missing on this machine) is skipped, not an error.
 import { DeployfileError } from '../core/errors.js';
 
-export const DEPLOY_PHASES = ['start', 'success', 'failure', 'rollback'] as const;
-export type DeployPhase = (typeof DEPLOY_PHASES)[number];
+import type { DeployPhase } from '../deploy/announce.js';
+
+export type { DeployPhase };
+export const DEPLOY_PHASES: readonly DeployPhase[] = ['start', 'success', 'failure', 'rollback'];
 
 export interface NotifyTarget {
   /** http(s) URL that receives a POST with a JSON body. */

@@ -1,7 +1,7 @@
 // The pipeline's events beside the phases and steps (drive.ts, deploy/remote.ts):
 // recovering an unfinished run, undoing a failed one, and runs with nothing to do.
 // The words are in src/reporters/format/pipeline.ts.
-import type { Verdict } from './recover.js';
+import type { RecoverVerdict } from './recover.js';
 
 declare module '../core/events.js' {
   interface EventMap {
@@ -10,7 +10,7 @@ declare module '../core/events.js' {
      *  recovery step failed; first: deploy.check found one and recovers it before checking; incomplete: that
      *  recovery stopped (`error`). */
     'deploy.recover':
-      | { state: 'start'; action: 'deploy' | 'rollback'; release: string; hosts: string[]; by: string; since: string; verdict: Verdict }
+      | { state: 'start'; action: 'deploy' | 'rollback'; release: string; hosts: string[]; by: string; since: string; verdict: RecoverVerdict }
       | { state: 'none' }
       | { state: 'unreachable'; hosts: string[] }
       | { state: 'failed'; host: string; error: string }

@@ -31,11 +31,11 @@ export interface RecoverScope {
   size: number;
 }
 
-export type Verdict = 'forward' | 'back' | 'abort' | 'unknown';
+export type RecoverVerdict = 'forward' | 'back' | 'abort' | 'unknown';
 
 export interface Recovered {
   journal: Journal;
-  verdict: Verdict;
+  verdict: RecoverVerdict;
   /** Hosts of that run still unfinished afterwards (out of reach, or their step failed). */
   left: string[];
 }
@@ -84,7 +84,7 @@ function sameRoot(scope: RecoverScope, _h: Host): Layout {
   return scope.layouts.get(scope.hosts[0]!.name)!;
 }
 
-export function decide(j: Journal, states: Map<string, HostState>, others: Map<string, HostState | undefined>): Verdict {
+export function decide(j: Journal, states: Map<string, HostState>, others: Map<string, HostState | undefined>): RecoverVerdict {
   const all = j.targets.map((n) => states.get(n) ?? others.get(n));
   const known = all.filter((s): s is HostState => !!s);
   const theirs = known.map((s) => (s.journal?.id === j.id ? s.journal : undefined));
@@ -99,7 +99,7 @@ export function decide(j: Journal, states: Map<string, HostState>, others: Map<s
   return 'abort';
 }
 
-async function act(c: Context, scope: RecoverScope, j: Journal, hosts: Host[], states: Map<string, HostState>, verdict: Verdict): Promise<string[]> {
+async function act(c: Context, scope: RecoverScope, j: Journal, hosts: Host[], states: Map<string, HostState>, verdict: RecoverVerdict): Promise<string[]> {
   const run = recoveryRun(c, scope, j, hosts, states);
   const switchedNow = hosts.filter((h) => states.get(h.name)?.current === j.release);
   if (verdict === 'forward') {

@@ -23,15 +23,17 @@ describe('schema/events.v1.json', () => {
     expect(r.stdout, 'schema/events.v1.json is stale: run `npm run schema` and commit it').toBe(committed());
   }, 60_000);
 
+  type Branch = { additionalProperties: unknown; required: string[]; properties: Record<string, { const?: unknown }> };
   it('has a versioned $id, one branch per event type with `type` as a const, closed objects, and run.start carrying schema: 1', () => {
-    const s = JSON.parse(committed()) as { $id: string; oneOf: Array<{ additionalProperties: unknown; required: string[]; properties: Record<string, { const?: unknown }> }> };
+    const s = JSON.parse(committed()) as { $id: string; oneOf: Array<Branch & { anyOf?: Branch[] }> };
     expect(s.$id).toBe('urn:dpl-deploy:schema:events:v1');
     const types = s.oneOf.map((b) => b.properties.type!.const);
     expect(new Set(types).size).toBe(types.length);
     // The core events and at least one augmentation from each domain module that declares events.
     for (const t of ['run.start', 'run.end', 'task.start', 'host.end', 'command.end', 'output', 'log', 'deploy.pending', 'deploy.step', 'deploy.upload', 'rollout.sample'])
       expect(types, t).toContain(t);
-    for (const b of s.oneOf) {
+    // A union payload is one branch whose variants (anyOf) are each closed.
+    for (const b of s.oneOf.flatMap((b) => b.anyOf ?? [b])) {
       expect(b.additionalProperties, String(b.properties.type!.const)).toBe(false);
       expect(b.required).toEqual(expect.arrayContaining(['type', 'time']));
     }
