@@ -3,7 +3,7 @@ import { task, namespace } from '../../src/core/task.js';
 import { parseInvocation } from '../../src/core/grammar.js';
 import { HostsFailedError, CommandError, UsageError } from '../../src/core/errors.js';
 import { localRun } from '../helpers/local-run.js';
-import { warningsOf, wordsOf } from '../helpers/words.js';
+import { offSchema, warningsOf, wordsOf } from '../helpers/words.js';
 
 const hosts = { h1: 'h1', h2: 'h2', h3: 'h3', h4: 'h4' };
 
@@ -104,6 +104,7 @@ describe('executor', () => {
     const skipped = events.flatMap((e) => (e.type === 'host.skipped' ? [e] : []));
     expect(skipped).toMatchObject([{ task: 'work', host: 'h2', error: expect.stringMatching(/connection refused/) }]);
     expect(warningsOf(events)).toEqual([`skipping bad host: ${skipped[0]!.error}`]);
+    expect(offSchema(events)).toEqual([]);
   });
 
   it('-w (warn only) turns a failing command into a warning and a result with ok: false', async () => {
@@ -113,6 +114,7 @@ describe('executor', () => {
     expect(code).toBe(5);
     expect(events.filter((e) => e.type === 'command.ignored')).toMatchObject([{ host: 'h1', command: 'exit 5', code: 5, signal: null }]);
     expect(wordsOf(events.filter((e) => e.type === 'command.ignored'))).toEqual(['[h1] ignoring failure (warn only): command exited with code 5: exit 5']);
+    expect(offSchema(events)).toEqual([]);
   });
 
   it('command errors name host, command, exit code and output tail', async () => {

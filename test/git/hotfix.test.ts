@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { gitTasks } from '../../src/git/tasks.js';
 import { resolveRef } from '../../src/git/refs.js';
 import { describeResolved } from '../../src/git/describe.js';
+import { offSchema } from '../helpers/words.js';
 import {
   VERSION_FILE,
   VERSION_INI,
@@ -75,6 +76,7 @@ describe('OpenSky hotfix 3.0.1', () => {
       { type: 'git.flow', time: undefined, kind: 'hotfix', version: '3.0.1', state: 'finished', tag: 'v3.0.1', sha: finished.sha, pushed: true },
     ]);
     expect(logs).toContain(`hotfix 3.0.1 finished: v3.0.1 → ${finished.sha.slice(0, 12)} (pushed)`);
+    expect(offSchema(events)).toEqual([]);
 
     // what the remote has
     expect(git(fx.origin, 'rev-parse', 'master')).toBe(git(work, 'rev-parse', 'master'));

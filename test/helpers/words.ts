@@ -4,6 +4,7 @@ import { Chalk } from 'chalk';
 import type { DplEvent, EventType } from '../../src/core/events.js';
 import { FORMATS, type Format, type FormatContext, type Level } from '../../src/reporters/format/index.js';
 import { plainLines } from '../../src/reporters/format/plain.js';
+import { schemaError } from '../schema/validate.js';
 
 export interface WordsOptions {
   /** Only the lines at this level (debug ones are included otherwise). */
@@ -59,4 +60,12 @@ export function saidLines(events: readonly DplEvent[]): SaidLine[] {
   return events
     .filter((e) => e.type === 'log' || !CORE.has(e.type.split('.')[0]!))
     .flatMap((e) => plainLines(e).map((l) => ({ type: e.type, topic: e.type === 'log' ? e.topic : e.type, host: l.host, level: l.level, message: l.text })));
+}
+
+/** Events that do not fit the published schema (schema/events.v1.json), with why: [] when all fit. */
+export function offSchema(events: readonly DplEvent[]): string[] {
+  return events.flatMap((e) => {
+    const error = schemaError(JSON.parse(JSON.stringify(e)));
+    return error ? [`${e.type}: ${error}`] : [];
+  });
 }

@@ -8,6 +8,7 @@ import { startBackends, stopAll, sleep, until, type Backend } from './support/ba
 import { startHaproxy, type Haproxy } from './support/haproxy.js';
 import { startLoad } from './support/load.js';
 import { groupsConfig, inventory, proxyRun } from './support/harness.js';
+import { offSchema } from '../helpers/words.js';
 
 let nodes: Backend[];
 let lb: Haproxy;
@@ -102,6 +103,7 @@ describe('rotation under load (real HAProxy)', () => {
       { backend: 'app', server: 'web3', state: 'drain', from: 'ready' },
     ]);
     expect(p.events.some((e) => e.type === 'log' && e.topic === 'proxy')).toBe(false);
+    expect(offSchema(p.events)).toEqual([]);
     // And its words, attributed to the LB.
     const changes = p.logs('info').filter((e) => e.host === 'lb0' && /in rotation:/.test(e.message));
     expect(changes.map((e) => e.message)).toEqual([

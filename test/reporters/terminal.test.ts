@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { jsonLines, tempProject } from './support/cli.js';
 import { TIMED_DEPLOYFILE } from './support/hosts-deployfile.js';
 import { dplInTerminal, type Pane } from './support/tmux.js';
+import { schemaError } from '../schema/validate.js';
 
 let dir: string;
 let pane: Pane | undefined;
@@ -106,5 +107,6 @@ describe('pretty output on a terminal', () => {
       { type: 'prompt.open', time: expect.any(String), id: 'q2', kind: 'confirm' },
       { type: 'prompt.close', time: expect.any(String), id: 'q2', kind: 'confirm', answered: true },
     ]);
+    expect(jsonLines(text).flatMap((e) => (schemaError(e) ? [`${e.type}: ${schemaError(e)}`] : []))).toEqual([]);
   });
 });

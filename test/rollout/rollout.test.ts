@@ -11,6 +11,7 @@ import type { Haproxy } from '../proxy/support/haproxy.js';
 import { RolloutError } from '../../src/rollout/index.js';
 import { appRepo, restartHook, startErrors, stopApps, type AppRepo } from './support/app.js';
 import { haproxyFor, logs, ofType, project, WEB, type Project } from './support/harness.js';
+import { offSchema } from '../helpers/words.js';
 
 describeBed('rollouts behind HAProxy on the sshd bed', (bed) => {
   let repo: AppRepo;
@@ -89,6 +90,7 @@ describeBed('rollouts behind HAProxy on the sshd bed', (bed) => {
     expect(ofType(r.events, 'rollout.end')[0]!.report.ok).toBe(true);
     // Every decision is a typed event carrying what its words show; none is a 'log' line.
     expect(r.events.filter((e) => e.type === 'log' && e.topic === 'rollout')).toEqual([]);
+    expect(offSchema(r.events)).toEqual([]);
     expect(ofType(r.events, 'rollout.plan')).toMatchObject([{ kind: 'rollout', batches: [['web-0'], ['web-1'], ['web-2', 'web-3']], shares: [null, null, null], dryRun: false }]);
     expect(ofType(r.events, 'rollout.batch').filter((e) => e.state === 'live').map((e) => [e.kind, e.batch, e.of, e.rotation])).toEqual([
       ['rollout', 1, 3, true],
