@@ -36,9 +36,8 @@ async function atTerminal(c: HostContext, command: string, stdio: Stdio): Promis
   const full = composeCommand(scopeOf([], false), command, host.shell ?? run.defaults.shell);
   c.emit('command.start', { host: host.name, command, kind: 'run', full });
   // A live progress line steps aside while the command owns the terminal (as for a prompt).
-  const prompt = (state: 'open' | 'closed'): void =>
-    c.emit('log', { host: host.name, level: 'debug', topic: 'prompt', message: `terminal ${state === 'open' ? 'handed to' : 'back from'} the command`, data: { state } });
-  prompt('open');
+  const id = `terminal:${host.name}`;
+  c.emit('prompt.open', { id, kind: 'terminal', host: host.name });
   let r;
   try {
     r = await runAttached(transport, host, full, stdio, {
@@ -46,12 +45,12 @@ async function atTerminal(c: HostContext, command: string, stdio: Stdio): Promis
       timeoutMs: (run.flags.commandTimeoutMs as number | undefined) ?? run.defaults.commandTimeoutMs,
     });
   } finally {
-    prompt('closed');
+    c.emit('prompt.close', { id, kind: 'terminal', host: host.name, answered: r !== undefined });
   }
   c.emit('command.end', { host: host.name, command, code: r.code, signal: r.signal, durationMs: r.durationMs });
   if (r.code === 0 && !r.signal) return;
   // The output went to the terminal, not into the error: nothing of the session is kept.
   const error = new CommandError(host.name, command, r.code, r.signal, '', '');
   if (!run.flags.warnOnly) throw error;
-  c.warn(`ignoring failure (warn only): ${error.message}`);
+  c.emit('command.ignored', { host: host.name, command, code: r.code, signal: r.signal, error: error.message });
 }

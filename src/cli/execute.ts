@@ -59,10 +59,10 @@ export async function executeRun({ cli, definition, registry, invocations, root,
   }
 
   let interrupts = 0;
-  const onSigint = (): void => {
+  const onSigint = (signal: NodeJS.Signals): void => {
     interrupts++;
     if (interrupts === 1) {
-      events.emit('log', { level: 'warn', topic: 'interrupt', message: 'interrupted: letting running commands finish, starting nothing new (Ctrl-C again to kill)' });
+      events.emit('run.interrupt', { signal: signal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT' });
       controller.abort();
     } else {
       io.err('dpl: killed\n');

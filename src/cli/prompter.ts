@@ -8,11 +8,14 @@ import { Writable } from 'node:stream';
 import { UsageError } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import type { Prompter } from '../core/context-types.js';
+import type { PromptOpen } from './events.js';
 import { assertOneLine, isSecretEnvName, secretEnvNames, type Secrets } from '../core/secrets.js';
 
 export class TerminalPrompter implements Prompter {
   private readonly answers = new Map<string, Promise<string>>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** Questions asked so far (their ids). */
+  private asked = 0;
 
   constructor(
     private readonly events: EventBus,
@@ -37,7 +40,7 @@ export class TerminalPrompter implements Prompter {
 
   async confirm(question: string): Promise<boolean> {
     if (!this.interactive) return false;
-    const reply = await this.serial(() => this.asking(() => ask(`${question} [y/N] `, false)));
+    const reply = await this.serial(() => this.asking({ kind: 'confirm' }, () => ask(`${question} [y/N] `, false)));
     return /^y(es)?$/i.test(reply.trim());
   }
 
@@ -60,19 +63,23 @@ export class TerminalPrompter implements Prompter {
         hint: `set ${envName} in the environment, or run dpl from a terminal`,
       });
     }
-    const typed = await this.serial(() => this.asking(() => ask(question, true)));
+    const typed = await this.serial(() => this.asking({ kind: 'secret', key }, () => ask(question, true)));
     this.secrets.add(typed);
     assertOneLine(typed, `the answer to "${question.trim()}"`, 'type the secret alone, on one line');
     return typed;
   }
 
-  /** Tell reporters a question is on screen, so a live progress line steps aside. */
-  private async asking<T>(fn: () => Promise<T>): Promise<T> {
-    this.events.emit('log', { level: 'debug', topic: 'prompt', message: 'waiting for an answer', data: { state: 'open' } });
+  /** Tell reporters a question is on screen, so a live progress line steps aside (never the answer). */
+  private async asking<T>(open: Omit<PromptOpen, 'id'>, fn: () => Promise<T>): Promise<T> {
+    const id = `q${++this.asked}`;
+    this.events.emit('prompt.open', { id, ...open });
+    let answered = false;
     try {
-      return await fn();
+      const answer = await fn();
+      answered = true;
+      return answer;
     } finally {
-      this.events.emit('log', { level: 'debug', topic: 'prompt', message: 'answered', data: { state: 'closed' } });
+      this.events.emit('prompt.close', { id, kind: open.kind, answered });
     }
   }
 

@@ -188,10 +188,7 @@ export class HostContext implements Context {
     this.derived = [];
     if (!unused.length) return;
     const call = unused[0]!;
-    this.warn(
-      `c.${call} returned a new context that was not used, and c is unchanged: ${JSON.stringify(what)} runs without it. ` +
-        `Run commands on the context it returns, or pass a function: c.${call.replace(/\)$/, '')}${call.endsWith('()') ? '' : ', '}async () => { ... })`,
-    );
+    this.emit('context.unused', { host: this.label(), call, command: what });
   }
 
   private label(): string | undefined {
@@ -254,7 +251,7 @@ export class HostContext implements Context {
     if (!ok) {
       const error = new CommandError(host, shown, r.code, r.signal, r.stdout, r.stderr);
       if (!(options.warnOnly ?? this.scope().warnOnly)) throw error;
-      this.emit('log', { host, level: 'warn', message: `ignoring failure (warn only): ${error.message}` });
+      this.emit('command.ignored', { host, command: shown, code: r.code, signal: r.signal, error: error.message });
     }
     return result;
   }

@@ -8,7 +8,7 @@ import type { Invocation } from './grammar.js';
 import type { Registry, RegisteredTask } from './registry.js';
 import type { HostResult, Selection } from './context-types.js';
 import { fanOut } from './fanout.js';
-import { noHostsError, overrideNotice, planTask, type TaskPlan } from './plan.js';
+import { noHostsError, overrideOf, planTask, type TaskPlan } from './plan.js';
 import { HostContext } from './context.js';
 import type { RunImpl } from './run.js';
 import { modeOf } from './task.js';
@@ -62,7 +62,7 @@ export class Executor {
     // Once per run: later calls (the CLI again, or c.execute from every host) get the first result.
     const first = this.run.once.get(task.name);
     if (first) {
-      this.run.events.emit('log', { level: 'info', message: `${task.name} runs once per run: it ran already, its result stands` });
+      this.run.events.emit('task.once', { task: task.name });
       return first;
     }
     const p = this.runPlanned(task, args, inv, caller);
@@ -77,14 +77,14 @@ export class Executor {
     caller: Host | undefined,
   ): Promise<Map<string, HostResult>> {
     const plan = await planTask(task.name, inv, task.def.options, this.run, caller);
-    const notice = overrideNotice(plan, task.def.options, this.run);
-    if (notice) this.run.events.emit('log', { level: 'warn', message: notice });
+    const override = overrideOf(plan, task.def.options, this.run);
+    if (override) this.run.events.emit('task.override', override);
     const started = performance.now();
     const targets = plan.mode === 'targets';
     const here = plan.mode === 'local' || targets;
     this.run.events.emit('task.start', { task: task.name, hosts: plan.mode === 'local' ? ['local'] : plan.hosts.map((h) => h.name), mode: plan.mode === 'each' && plan.limit > 1 ? 'parallel' : EVENT_MODE[plan.mode], ...(targets ? { orchestrated: true } : {}) });
     if (plan.mode !== 'local' && plan.hosts.length === 0) {
-      this.run.events.emit('log', { level: 'warn', message: `${task.name}: no hosts left to run on (all excluded); skipped` });
+      this.run.events.emit('task.empty', { task: task.name });
     }
     const results = new Map<string, HostResult>();
     if (here) {
@@ -145,7 +145,7 @@ export class Executor {
       const error = e instanceof Error ? (attribute(e) as Error) : new DplError(`${task.name} threw ${typeof e === 'string' ? JSON.stringify(e) : String(e)}`, { code: 'task.threw', hint: 'throw new Error(...) to see the line it came from' });
       const skip = this.run.flags.skipBadHosts && error instanceof ConnectionError && !(error instanceof HostKeyError);
       result = { host: host.name, ok: false, skipped: skip, error };
-      if (skip) this.run.events.emit('log', { host: host.name, level: 'warn', message: `skipping bad host: ${error.message}` });
+      if (skip) this.run.events.emit('host.skipped', { task: task.name, host: host.name, error: error.message });
     }
     this.run.events.emit('host.end', {
       task: task.name,

@@ -7,6 +7,8 @@
 // Exclusions from -x, earlier tasks and exclude_hosts= always apply.
 import type { Host } from './host.js';
 import type { Selection } from './context-types.js';
+import type { EventMap } from './events.js';
+import type { NamedSelection } from './notices.js';
 import { UsageError } from './errors.js';
 import type { Invocation } from './grammar.js';
 import type { RunImpl } from './run.js';
@@ -62,9 +64,9 @@ export async function planTask(name: string, inv: Inv | undefined, options: Task
   return { task: name, mode, hosts, limit, source };
 }
 
-/** One line for a task whose own hosts or roles replace what the operator chose (Fabric's precedence, said aloud). */
-export function overrideNotice(plan: TaskPlan, options: TaskOptions<never> | TaskOptions, run: Pick<RunImpl, 'selection'>): string | undefined {
+/** A task whose own hosts or roles replace what the operator chose (Fabric's precedence, said aloud): who chose what. */
+export function overrideOf(plan: TaskPlan, options: TaskOptions<never> | TaskOptions, run: Pick<RunImpl, 'selection'>): EventMap['task.override'] | undefined {
   if (plan.source !== 'task' || !chosen(run.selection)) return undefined;
-  const list = (s: Selection): string => [...(s.hosts ?? []).map(String), ...(s.roles ?? []).map((r) => `role ${r}`)].join(', ');
-  return `${plan.task} runs on its own ${list(options)}, not on what was chosen before it (${list(run.selection)})`;
+  const named = (s: Selection): NamedSelection => ({ hosts: (s.hosts ?? []).map(String), roles: [...(s.roles ?? [])] });
+  return { task: plan.task, own: named(options), chosen: named(run.selection) };
 }

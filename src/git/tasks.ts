@@ -3,12 +3,14 @@
 //   tasks: { ...gitTasks({ versionFile: { path: 'opensky/config/version.ini', key: 'opensky.version' } }).tasks }
 // Cheap to import: simple-git, semver and ini load inside the task bodies only.
 import type { Context } from '../core/context-types.js';
+import { internal } from '../core/internal.js';
+import type { GitEvent } from './events.js';
 import { namespace, task } from '../core/task.js';
 import { describeVersionFile, repoDirOf, versionFileSpec, type FlowKind, type GitConfig } from './config.js';
-import { reportResolved } from './describe.js';
 
 export type { GitConfig, VersionFileConfig } from './config.js';
 export { describeResolved, reportResolved, type ResolvedRef, type RefKind } from './describe.js';
+export type { GitEvent };
 
 
 export function gitTasks(config: GitConfig = {}) {
@@ -27,11 +29,7 @@ export function gitTasks(config: GitConfig = {}) {
           async (c, args) => {
             const { startFlow } = await import('./flow.js');
             const r = await startFlow(dir(c), kind, args.version, config, log(c));
-            c.log(`${kind} ${r.version} started on ${r.branch}; finish with \`dpl ${kind}.finish:${r.version}\``, {
-              topic: 'git',
-              branch: r.branch,
-              base: r.base,
-            });
+            internal(c).emit('git.flow', { kind, version: r.version, state: 'started', branch: r.branch, base: r.base });
             return r;
           },
         ),
@@ -47,11 +45,7 @@ export function gitTasks(config: GitConfig = {}) {
           async (c, args) => {
             const { finishFlow } = await import('./finish.js');
             const r = await finishFlow(dir(c), kind, args.version, config, { push: args.push }, log(c));
-            c.log(`${kind} ${r.version} finished: ${r.tag} → ${r.sha.slice(0, 12)}${r.pushed ? ' (pushed)' : ''}`, {
-              topic: 'git',
-              tag: r.tag,
-              sha: r.sha,
-            });
+            internal(c).emit('git.flow', { kind, version: r.version, state: 'finished', tag: r.tag, sha: r.sha, pushed: r.pushed });
             return r;
           },
         ),
@@ -65,12 +59,8 @@ export function gitTasks(config: GitConfig = {}) {
         const { showVersion } = await import('./bump.js');
         const info = await showVersion(dir(c), config);
         const spec = versionFileSpec(config);
-        if (info.file && spec) c.log(`${describeVersionFile(spec)} = ${info.file.version}`, { topic: 'git', ...info.file });
-        c.log(`stable tag: ${info.stable ?? '(none)'}, latest tag: ${info.latest ?? '(none)'}`, {
-          topic: 'git',
-          stable: info.stable,
-          latest: info.latest,
-        });
+        const file = info.file && spec ? { describe: describeVersionFile(spec), ...info.file } : undefined;
+        internal(c).emit('git.version', { ...(file ? { file } : {}), stable: info.stable, latest: info.latest });
         return info;
       }),
       bump: task(
@@ -100,7 +90,7 @@ export function gitTasks(config: GitConfig = {}) {
             remote: config.remote,
             tagPrefix: config.tagPrefix,
           });
-          reportResolved(c, r);
+          internal(c).emit('git.resolved', r);
           return r;
         },
       ),

@@ -4,7 +4,7 @@
 // Ctrl-C aborts the run's signal, which these commands (and only these) are
 // given, so the transport kills them on every host; the task then ends as a
 // success: stopping a monitor is how a monitor ends.
-import { internal } from '../core/internal.js';
+import { opsEvent } from './events.js';
 import type { Context } from '../core/context-types.js';
 import { CommandTimeoutError, UsageError } from '../core/errors.js';
 import { quote, raw, sh, type RawShell } from '../core/quote.js';
@@ -74,7 +74,7 @@ export async function followOnHost(c: Context, jobs: FollowJob[], o: FollowOptio
   const options = { timeoutMs, signal };
   const settled = await Promise.allSettled(jobs.map((j) => (j.sudo ? c.sudo(j.command, options) : c.run(j.command, options))));
   if (signal.aborted) {
-    internal(c).emit('log', { host: c.isLocal ? undefined : host, level: 'debug', topic: 'ops', message: 'stopped following (interrupted)' });
+    opsEvent(c, 'ops.stopped', { host: c.isLocal ? undefined : host });
     return { host, commands, stoppedBy: 'interrupt' };
   }
   let timedOut = false;
@@ -93,6 +93,5 @@ export async function followOnHost(c: Context, jobs: FollowJob[], o: FollowOptio
 export function announce(c: Context, what: string, o: FollowOptions): void {
   if (c.session.get('ops.follow.announced')) return;
   c.session.set('ops.follow.announced', true);
-  const until = !o.follow ? '' : o.forSeconds !== undefined ? ` for ${o.forSeconds}s` : ' (Ctrl-C to stop)';
-  internal(c).emit('log', { level: 'info', topic: 'ops', message: `${o.follow ? 'following' : 'showing'} ${what}${until}` });
+  opsEvent(c, 'ops.follow', { what, follow: o.follow, forSeconds: o.forSeconds });
 }

@@ -6,7 +6,7 @@ import { HostsFailedError } from '../core/errors.js';
 import { parseState, stateSnippet, type HistoryRecord, type HostState } from '../deploy/history.js';
 import { layoutOf } from '../deploy/layout.js';
 import { requireDeployPath, type OpsConfig } from './config.js';
-import { firstLine, onEachTarget, table } from './targets.js';
+import { firstLine, onEachTarget } from './targets.js';
 
 export interface DeployRow {
   release: string;
@@ -84,30 +84,4 @@ function outcomeOf(row: DeployRow): string {
   const by = row.rolledBackBy && text.includes('rolled-back') ? ` by ${row.rolledBackBy}` : '';
   const live = row.live.length === 0 ? '' : row.live.length === total ? ' (live)' : ` (live on ${row.live.length})`;
   return text + by + live;
-}
-
-export function historyTable(rows: DeployRow[]): string {
-  return table(
-    ['WHEN', 'WHO', 'REF', 'SHA', 'RELEASE', 'HOSTS', 'OUTCOME'],
-    rows.map((r) => {
-      const hosts = Object.keys(r.hosts);
-      return [
-        when(r.time),
-        r.user ?? '?',
-        r.tag ?? r.ref ?? '-',
-        r.sha?.slice(0, 10) ?? '-',
-        r.release,
-        hosts.length <= 3 ? hosts.join(',') : `${hosts.length} hosts`,
-        r.outcome + (r.reason && r.outcome.includes('failed') ? `: ${firstLine(r.reason).slice(0, 60)}` : ''),
-      ];
-    }),
-  );
-}
-
-/** Local time, minutes: what a person scanning the list needs. */
-function when(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }

@@ -4,11 +4,12 @@
 // gives `monitor[:service]`, `logs[:files]`, `status[:service]` and `history`.
 // Cheap to import: the implementations load when one of the tasks runs.
 import { internal } from '../core/internal.js';
-import type { Context } from '../core/context-types.js';
+import type { OpsEvent } from './events.js';
 import { namespace, task } from '../core/task.js';
 import { pickServices, serviceNames, type OpsConfig } from './config.js';
 
 export type { OpsConfig, ServiceConfig } from './config.js';
+export type { OpsEvent };
 
 export function opsTasks(config: OpsConfig = {}) {
   const names = serviceNames(config);
@@ -20,7 +21,6 @@ export function opsTasks(config: OpsConfig = {}) {
   const lines = { type: 'number', default: config.lines ?? 10, desc: 'lines of history shown first' } as const;
   const forSeconds = { type: 'number', desc: 'stop after this many seconds (default: at Ctrl-C)' } as const;
   const parallel = { run: 'parallel', ...(config.poolSize ? { limit: config.poolSize } : {}) } as const;
-  const emitTable = (c: Context, message: string, data: Record<string, unknown>) => internal(c).emit('log', { level: 'info', topic: 'ops', message, data });
 
   return namespace({
     monitor: task(
@@ -62,10 +62,10 @@ export function opsTasks(config: OpsConfig = {}) {
         args: { service, strict: { type: 'boolean', default: false, desc: 'fail when a service is down or a host unreachable' } },
       },
       async (c, args) => {
-        const { collectStatus, statusTable, strictCheck } = await import('./status.js');
+        const { collectStatus, strictCheck } = await import('./status.js');
         const services = pickServices(config, args.service, 'status');
         const rows = await collectStatus(c, config, services);
-        emitTable(c, statusTable(rows, services.some((s) => s.status)), { kind: 'status', hosts: rows });
+        internal(c).emit('ops.status', { hosts: rows, services: services.some((s) => s.status) });
         if (args.strict) strictCheck(rows);
         return rows;
       },
@@ -77,13 +77,10 @@ export function opsTasks(config: OpsConfig = {}) {
         args: { limit: { type: 'number', default: 20, desc: 'how many deploys to show, newest first' } },
       },
       async (c, args) => {
-        const { collectHistory, historyTable } = await import('./history.js');
+        const { collectHistory } = await import('./history.js');
         const result = await collectHistory(c, config, c.taskName);
-        for (const u of result.unreachable) internal(c).emit('log', { host: u.host, level: 'warn', topic: 'ops', message: `history not read: ${u.error}` });
         const shown = result.deploys.slice(0, Math.max(1, args.limit));
-        const more = result.deploys.length - shown.length;
-        const text = shown.length ? historyTable(shown) + (more > 0 ? `\n(${more} older deploy${more === 1 ? '' : 's'} not shown; history:limit=N)` : '') : 'no deploys recorded yet';
-        emitTable(c, text, { kind: 'history', deploys: shown, unreachable: result.unreachable });
+        internal(c).emit('ops.history', { deploys: shown, more: result.deploys.length - shown.length, unreachable: result.unreachable });
         return result;
       },
     ),

@@ -6,7 +6,7 @@ import { CommandError, DplError, type HostFailure } from '../core/errors.js';
 import { sh } from '../core/quote.js';
 import { layoutOf, releaseFromLink } from '../deploy/layout.js';
 import { deployPathOf, type NamedService, type OpsConfig } from './config.js';
-import { firstLine, onEachTarget, table } from './targets.js';
+import { firstLine, onEachTarget } from './targets.js';
 
 export interface ServiceState {
   service: string;
@@ -51,18 +51,6 @@ async function serviceState(c: Context, s: NamedService): Promise<ServiceState> 
     const detail = firstLine(e.stdout) || firstLine(e.stderr) || (e.signal ? `killed by ${e.signal}` : `exit ${e.status}`);
     return { service: s.name, up: false, detail };
   }
-}
-
-export function statusTable(rows: HostStatus[], withServices: boolean): string {
-  const header = withServices ? ['HOST', 'SERVICE', 'STATE', 'DETAIL', 'RELEASE'] : ['HOST', 'STATE', 'RELEASE'];
-  const lines: string[][] = [];
-  for (const h of rows) {
-    const release = h.release ?? '-';
-    if (!h.reachable) lines.push(withServices ? [h.host, '-', 'unreachable', h.error ?? '', '-'] : [h.host, `unreachable: ${h.error ?? ''}`, '-']);
-    else if (!withServices) lines.push([h.host, 'reachable', release]);
-    else for (const s of h.services) lines.push([h.host, s.service, s.up ? 'up' : 'DOWN', s.detail, release]);
-  }
-  return table(header, lines);
 }
 
 export function statusFailures(rows: HostStatus[]): HostFailure[] {

@@ -8,7 +8,8 @@ import type { Context } from '../core/context-types.js';
 import type { ProxyConfig } from './config.js';
 import { serverKey, type LbState, type LoadBalancerDriver, type Pending, type ServerRef } from './driver.js';
 import { sleep, verifyHealthy } from './health.js';
-import { lbLog, onEveryLb, openDrivers } from './lbs.js';
+import { onEveryLb, openDrivers } from './lbs.js';
+import { proxyEvent } from './events.js';
 import { resolveModel } from './model.js';
 import { assertSomethingLive, describeChanges, planRotation, type RotationPlan } from './plan.js';
 
@@ -38,7 +39,6 @@ export async function rotate(c: Context, config: ProxyConfig, o: RotateOptions):
   if (unknown.length) throw new UsageError(`proxy: unknown group ${unknown.join(', ')}; groups: ${model.groups.join(', ')}`);
   const force = o.force ?? false;
   const drivers = await openDrivers(internal(c).runImpl, config, model);
-  const label = `${o.incoming.join(' + ')} in rotation`;
 
   const steps = await onEveryLb('proxy: reading the load balancers', drivers.map((driver) => ({ driver })), async ({ driver }) => {
     const state = await driver.readState();
@@ -50,7 +50,7 @@ export async function rotate(c: Context, config: ProxyConfig, o: RotateOptions):
 
   if (force) {
     for (const s of steps.filter((s) => s.plan.toVerify.length)) {
-      lbLog(c, s.driver.lb.name, 'warn', `force: not checking the health of ${s.plan.toVerify.map(serverKey).join(', ')}`);
+      proxyEvent(c, 'proxy.unchecked', { lb: s.driver.lb.name, servers: s.plan.toVerify.map(serverKey) });
     }
   } else {
     await onEveryLb('proxy: health checks', steps, (s) =>
@@ -60,10 +60,7 @@ export async function rotate(c: Context, config: ProxyConfig, o: RotateOptions):
         servers: s.plan.toVerify,
         health: config.health ?? {},
         signal: c.session.signal,
-        onWait: (failing) =>
-          lbLog(c, s.driver.lb.name, 'debug', `waiting for ${[...failing.keys()].join(', ')} to be healthy`, {
-            failing: Object.fromEntries(failing),
-          }),
+        onWait: (failing) => proxyEvent(c, 'proxy.waiting', { lb: s.driver.lb.name, failing: Object.fromEntries(failing) }),
       }),
     );
   }
@@ -71,10 +68,9 @@ export async function rotate(c: Context, config: ProxyConfig, o: RotateOptions):
   // Write everywhere; report each LB that changed even when another one failed.
   await onEveryLb('proxy: changing rotation', steps, async (s) => {
     await s.driver.setStates(s.plan.changes);
-    lbLog(c, s.driver.lb.name, 'info', `${label}: ${describeChanges(s.plan.changes)}`, {
-      changes: s.plan.changes,
-      endpoint: s.driver.endpoint,
-    });
+    const before = new Map(s.state.servers.map((x) => [serverKey(x), x.admin]));
+    const changes = s.plan.changes.map((ch) => ({ ...ch, from: before.get(serverKey(ch)) }));
+    proxyEvent(c, 'proxy.change', { lb: s.driver.lb.name, endpoint: s.driver.endpoint, action: 'rotate', groups: o.incoming, changes });
   });
 
   const timeout = o.drainTimeoutMs ?? config.drainTimeoutMs ?? 60_000;
@@ -99,27 +95,17 @@ export async function waitDrained(
   while (pending.length) {
     const waited = Date.now() - started;
     if (waited >= timeoutMs || c.session.signal.aborted) {
-      lbLog(c, driver.lb.name, 'warn',
-        `drain did not finish within ${seconds(timeoutMs)}; still open: ${describePending(pending)}`, { pending });
+      proxyEvent(c, 'proxy.drain', { lb: driver.lb.name, state: 'timeout', elapsedMs: waited, timeoutMs, pending });
       return pending;
     }
     if (Date.now() - lastNote >= 5000) {
       lastNote = Date.now();
-      lbLog(c, driver.lb.name, 'info', `draining for ${seconds(waited)}: ${describePending(pending)}`, { pending });
+      proxyEvent(c, 'proxy.drain', { lb: driver.lb.name, state: 'waiting', elapsedMs: waited, timeoutMs, pending });
     }
     await sleep(Math.min(pollMs, timeoutMs - waited), c.session.signal);
     pending = await driver.pending(servers);
   }
-  if (Date.now() - started > pollMs) lbLog(c, driver.lb.name, 'info', `drained in ${seconds(Date.now() - started)}`);
+  const elapsedMs = Date.now() - started;
+  if (elapsedMs > pollMs) proxyEvent(c, 'proxy.drain', { lb: driver.lb.name, state: 'done', elapsedMs, timeoutMs, pending: [] });
   return pending;
-}
-
-export function describePending(pending: readonly Pending[]): string {
-  return pending
-    .map((p) => (p.sessions === undefined ? p.what : `${p.what} (${p.sessions} session${p.sessions === 1 ? '' : 's'})`))
-    .join(', ');
-}
-
-function seconds(ms: number): string {
-  return `${Math.round(ms / 100) / 10} s`;
 }

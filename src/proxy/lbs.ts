@@ -1,11 +1,8 @@
 // One driver per LB host, and running a step on every LB at once. Driver modules
 // are imported here, lazily, so task factories stay cheap to import.
-import { internal } from '../core/internal.js';
 import { DplError, HostsFailedError } from '../core/errors.js';
 import { fanOut } from '../core/fanout.js';
-import type { Context } from '../core/context-types.js';
 import type { RunImpl as Run } from '../core/run.js';
-import type { EventMap } from '../core/events.js';
 import type { ProxyConfig } from './config.js';
 import type { LoadBalancerDriver } from './driver.js';
 import type { Model } from './model.js';
@@ -36,15 +33,4 @@ export async function onEveryLb<D extends { driver: LoadBalancerDriver }, T>(
   const err = new HostsFailedError(what, fan.failed);
   err.hint = fan.failed.map((f) => (f.error instanceof DplError ? f.error.hint : undefined)).find((h) => h);
   throw err;
-}
-
-/** A 'log' event attributed to the LB host, so reporters prefix it with the LB's name. */
-export function lbLog(
-  c: Context,
-  lb: string | undefined,
-  level: EventMap['log']['level'],
-  message: string,
-  data?: Record<string, unknown>,
-): void {
-  internal(c).emit('log', { host: lb, level, topic: 'proxy', message, data });
 }

@@ -6,7 +6,8 @@ import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { ProxyConfig } from './config.js';
 import type { LoadBalancerDriver } from './driver.js';
-import { lbLog, onEveryLb, openDrivers } from './lbs.js';
+import { onEveryLb, openDrivers } from './lbs.js';
+import { proxyEvent } from './events.js';
 import { resolveModel } from './model.js';
 import { loadPage, type MaintenanceRow, type MaintenanceSwitch } from './maintenance-page.js';
 
@@ -48,17 +49,9 @@ export async function setMaintenance(c: Context, config: ProxyConfig, on: boolea
     const after = await sw.read();
     const states = [...after].map(([backend, state]) => ({ lb: driver.lb.name, backend, state }));
     const was = [...before.values()].every((s) => s === (on ? 'on' : 'off'));
-    lbLog(c, driver.lb.name, 'info',
-      `maintenance ${on ? 'on' : 'off'} for ${[...after.keys()].join(', ')}${why ? ` (${why})` : ''}${was ? ' (it already was)' : ''}`,
-      { maintenance: on, backends: [...after.keys()], endpoint: driver.endpoint });
+    const maintenance = { on, backends: [...after.keys()], already: was, ...(why ? { why } : {}) };
+    proxyEvent(c, 'proxy.change', { lb: driver.lb.name, endpoint: driver.endpoint, action: 'maintenance', changes: [], maintenance });
     return states;
   });
   return rows.flat();
-}
-
-export function renderMaintenance(rows: readonly MaintenanceRow[]): string {
-  if (rows.length === 0) return '';
-  const many = new Set(rows.map((r) => r.lb)).size > 1;
-  const parts = rows.map((r) => `${many ? `${r.lb}/` : ''}${r.backend} ${r.state === 'unset' ? 'not set up' : r.state}`);
-  return `maintenance: ${parts.join(', ')}`;
 }

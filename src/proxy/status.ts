@@ -3,28 +3,13 @@
 import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { ProxyConfig } from './config.js';
-import type { AdminState, Health } from './driver.js';
+import type { StatusRow } from './events.js';
 import { onEveryLb, openDrivers } from './lbs.js';
 import { resolveModel, type Model } from './model.js';
-import { readMaintenance, renderMaintenance } from './maintenance.js';
+import { readMaintenance } from './maintenance.js';
 import type { MaintenanceRow } from './maintenance-page.js';
 
-export interface StatusRow {
-  lb: string;
-  backend: string;
-  server: string;
-  /** Group name, or "" for servers in no group. */
-  group: string;
-  /** Deploy host name, or "" when none is known. */
-  host: string;
-  state: AdminState;
-  health: Health;
-  /** The LB's status text, e.g. "UP", "DOWN", "DRAIN", "MAINT". */
-  status: string;
-  check: string;
-  sessions: number | null;
-  errors5xx: number | null;
-}
+export type { StatusRow } from './events.js';
 
 /** `withMaintenance`: also read each LB's maintenance state (proxy.status shows it). */
 export async function readStatus(c: Context, config: ProxyConfig, withMaintenance = false): Promise<{ model: Model; rows: StatusRow[]; maintenance: MaintenanceRow[] }> {
@@ -54,26 +39,4 @@ export async function readStatus(c: Context, config: ProxyConfig, withMaintenanc
     }
   }
   return { model, rows, maintenance: withMaintenance ? await readMaintenance(c, config) : [] };
-}
-
-/** A plain text table; the LB and backend columns appear only when there is more than one. */
-export function renderStatus(rows: readonly StatusRow[], maintenance: readonly MaintenanceRow[] = []): string {
-  const manyLbs = new Set(rows.map((r) => r.lb)).size > 1;
-  const manyBackends = new Set(rows.map((r) => r.backend)).size > 1;
-  const head = [...(manyLbs ? ['LB'] : []), 'SERVER', 'GROUP', 'HOST', 'STATE', 'HEALTH', 'CHECK', 'SESSIONS', '5XX'];
-  const body = rows.map((r) => [
-    ...(manyLbs ? [r.lb] : []),
-    manyBackends ? `${r.backend}/${r.server}` : r.server,
-    r.group || '-',
-    r.host || '-',
-    r.state,
-    r.status || r.health,
-    r.check || '-',
-    r.sessions === null ? '-' : String(r.sessions),
-    r.errors5xx === null ? '-' : String(r.errors5xx),
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string => cells.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
-  const maint = renderMaintenance(maintenance);
-  return [line(head), ...body.map(line), ...(maint ? [maint] : [])].join('\n');
 }

@@ -1,8 +1,9 @@
 // `proxyTasks(config)`: the proxy.* namespace a deployfile mounts. Cheap to import:
 // the rotation logic and drivers load inside the task bodies.
-import { internal } from '../core/internal.js';
 import { DplError } from '../core/errors.js';
 import type { Context } from '../core/context-types.js';
+import type { EventMap } from '../core/events.js';
+import { proxyEvent } from './events.js';
 import { namespace, task } from '../core/task.js';
 import { validateConfig, type ProxyConfig } from './config.js';
 
@@ -16,14 +17,14 @@ const changeArgs = {
 type ChangeArgs = { force: boolean; timeout: number | undefined };
 
 /** A dry run reaches no LB (the dry-run transport cannot open sockets): say what would happen instead. */
-function dryRun(c: Context, what: string): boolean {
+function dryRun(c: Context, what: EventMap['proxy.dry-run']): boolean {
   if (!c.session.flags.dryRun) return false;
-  internal(c).emit('log', { level: 'info', topic: 'proxy', message: `dry run: would ${what} (the load balancer is not contacted)` });
+  proxyEvent(c, 'proxy.dry-run', what);
   return true;
 }
 
 async function change(c: Context, config: ProxyConfig, incoming: string[], a: ChangeArgs) {
-  if (dryRun(c, `put ${incoming.join(' + ')} in rotation and drain the other groups`)) return [];
+  if (dryRun(c, { action: 'rotate', groups: incoming })) return [];
   const { rotate } = await import('./apply.js');
   return rotate(c, config, {
     incoming,
@@ -51,7 +52,7 @@ export function proxyTasks(config: ProxyConfig) {
         (c, a) => change(c, config, [a.group], a),
       ),
       flip: task({ desc: 'swap the groups: the one out comes in, the one in drains', run: 'local', args: changeArgs }, async (c, a) => {
-        if (dryRun(c, 'swap the group out of rotation with the one in it')) return [];
+        if (dryRun(c, { action: 'flip' })) return [];
         const { readRotation, mixedError } = await import('./groups.js');
         const rot = await readRotation(c, config);
         const out = groups.filter((g) => rot.groups[g] === 'out');
@@ -68,10 +69,10 @@ export function proxyTasks(config: ProxyConfig) {
       }),
       all: task({ desc: 'every group in rotation', run: 'local', args: changeArgs }, (c, a) => change(c, config, groups, a)),
       status: task({ desc: 'each server: group, deploy host, state, health, sessions, 5xx; maintenance', run: 'local' }, async (c) => {
-        if (dryRun(c, 'show the state of every server')) return [];
-        const { readStatus, renderStatus } = await import('./status.js');
+        if (dryRun(c, { action: 'status' })) return [];
+        const { readStatus } = await import('./status.js');
         const { rows, maintenance } = await readStatus(c, config, true);
-        internal(c).emit('log', { level: 'info', topic: 'proxy.status', message: renderStatus(rows, maintenance), data: { rows, maintenance } });
+        proxyEvent(c, 'proxy.status', { rows, maintenance });
         return rows;
       }),
       maintenance: task(
@@ -81,7 +82,7 @@ export function proxyTasks(config: ProxyConfig) {
           args: { mode: { type: 'string', required: true, choices: ['on', 'off'], desc: 'on: the page; off: traffic again' } },
         },
         async (c, a) => {
-          if (dryRun(c, `turn maintenance ${a.mode}`)) return [];
+          if (dryRun(c, { action: 'maintenance', maintenance: a.mode === 'on' ? 'on' : 'off' })) return [];
           const { setMaintenance } = await import('./maintenance.js');
           return setMaintenance(c, config, a.mode === 'on');
         },

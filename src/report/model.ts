@@ -8,6 +8,9 @@ import { hostRows, type HostRow } from './hosts.js';
 import { errorText } from '../reporters/error-text.js';
 import type { DeployOutcome } from '../deploy/announce.js';
 import { outcomeText } from '../reporters/format/deploy.js';
+import type { DplEvent } from '../core/events.js';
+import { plainLines, type PlainLine } from '../reporters/format/plain.js';
+
 
 export { markSlow, type HostRow, type Span } from './hosts.js';
 
@@ -159,19 +162,45 @@ function samplePoints(events: readonly LoggedEvent[], at: (e: LoggedEvent) => nu
     }));
 }
 
-/** Load balancer changes: the proxy's 'log' events that carry data.changes (or a typed 'proxy.change'). */
+/** Load balancer changes: typed 'proxy.change' events (and, in run logs of dpl 0.1, the proxy's 'log' lines with data.changes). */
 function trafficChanges(events: readonly LoggedEvent[], at: (e: LoggedEvent) => number): TrafficChange[] {
   const out: TrafficChange[] = [];
   for (const e of events) {
-    const data = e.type === 'log' && e['topic'] === 'proxy' ? (e['data'] as Record<string, unknown> | undefined) : e.type === 'proxy.change' ? e : undefined;
+    if (e.type === 'proxy.change') {
+      const changes = [...records(e['changes']).map(serverChange), ...records(e['weights']).map((w) => ({ ...serverChange(w), state: `weight ${num(w['weight']) ?? '?'}` }))];
+      const m = e['maintenance'];
+      if (typeof m === 'object' && m !== null) {
+        const on = (m as Record<string, unknown>)['on'] === true;
+        for (const backend of strings((m as Record<string, unknown>)['backends'])) changes.push({ backend, server: '*', state: `maintenance ${on ? 'on' : 'off'}` });
+      }
+      if (!changes.length) continue;
+      out.push({ atMs: at(e), lb: str(e['lb']), message: wordsOf(e).map((l) => l.text).join('; '), changes });
+      continue;
+    }
+    const data = e.type === 'log' && e['topic'] === 'proxy' ? (e['data'] as Record<string, unknown> | undefined) : undefined;
     if (!data || !Array.isArray(data['changes'])) continue;
-    const changes = (data['changes'] as unknown[])
-      .filter((c): c is Record<string, unknown> => typeof c === 'object' && c !== null)
-      .map((c) => ({ backend: str(c['backend']) ?? '?', server: str(c['server']) ?? '?', state: str(c['state']) ?? '?' }));
+    const changes = records(data['changes']).map(serverChange);
     if (!changes.length) continue;
-    out.push({ atMs: at(e), lb: str(e['host']) ?? str(e['lb']), message: str(e['message']) ?? '', changes });
+    out.push({ atMs: at(e), lb: str(e['host']), message: str(e['message']) ?? '', changes });
   }
   return out;
+}
+
+function records(v: unknown): Record<string, unknown>[] {
+  return Array.isArray(v) ? v.filter((c): c is Record<string, unknown> => typeof c === 'object' && c !== null) : [];
+}
+
+function serverChange(c: Record<string, unknown>): TrafficChange['changes'][number] {
+  return { backend: str(c['backend']) ?? '?', server: str(c['server']) ?? '?', state: str(c['state']) ?? '?' };
+}
+
+/** A typed event's words, as the terminal shows them (none for a malformed or unknown event). */
+function wordsOf(e: LoggedEvent): PlainLine[] {
+  try {
+    return plainLines(e as unknown as DplEvent);
+  } catch {
+    return [];
+  }
 }
 
 function problems(events: readonly LoggedEvent[], at: (e: LoggedEvent) => number): Problem[] {
@@ -187,6 +216,10 @@ function problems(events: readonly LoggedEvent[], at: (e: LoggedEvent) => number
   for (const e of events) {
     if (e.type === 'log' && (e['level'] === 'error' || e['level'] === 'warn')) add(e['level'], e, str(e['message']));
     else if (e.type === 'deploy.step' && e['state'] === 'failed') add('error', e, `${str(e['step'])} failed: ${str(e['error']) ?? ''}`);
+    else {
+      // Warnings and errors are typed events too: their words, as the terminal showed them.
+      for (const l of wordsOf(e)) if (l.level === 'error' || l.level === 'warn') add(l.level, e, l.text, l.host);
+    }
   }
   return out;
 }

@@ -19,9 +19,9 @@ export interface PrettyOptions {
 
 const PALETTE = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'cyanBright', 'magentaBright', 'greenBright', 'blueBright'] as const;
 
-/** The CLI's first-Ctrl-C warning (src/cli/execute.ts). */
+/** The CLI's first Ctrl-C (src/cli/execute.ts). */
 export function isInterruptEvent(e: DplEvent): boolean {
-  return e.type === 'log' && !e.host && (e.topic === 'interrupt' || (e.level === 'warn' && e.message.startsWith('interrupted')));
+  return e.type === 'run.interrupt';
 }
 
 export class PrettyReporter {

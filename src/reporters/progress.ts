@@ -66,8 +66,8 @@ export class ProgressReporter {
       this.plain(e);
       return;
     }
-    if (e.type === 'log' && e.topic === 'prompt') {
-      this.paused = e.data?.state === 'open';
+    if (e.type === 'prompt.open' || e.type === 'prompt.close') {
+      this.paused = e.type === 'prompt.open';
       if (this.paused) this.o.live?.clear();
       else this.redraw();
     } else if (e.type === 'run.end') this.stop();

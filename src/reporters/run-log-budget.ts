@@ -6,6 +6,7 @@
 // closing line that says what was left out. Counting only: nothing here reads a file.
 import type { DplEvent } from '../core/events.js';
 import { formatBytes } from './run-log-config.js';
+import { plainLines } from './format/plain.js';
 
 /** Kept for the closing "left out" line (it lists at most MAX_LISTED streams). */
 const SUMMARY_ROOM = 16_000;
@@ -26,9 +27,14 @@ export type Verdict = 'write' | 'cut' | 'first cut';
 
 /** Events that say how the run went: they get the room kept above every other event. */
 function isOutcome(e: DplEvent): boolean {
-  if (e.type === 'run.end' || e.type === 'task.end' || e.type === 'host.end' || e.type === 'deploy.outcome') return true;
-  return e.type === 'log' && (e.level === 'error' || e.topic === 'runlog');
+  if (e.type === 'run.end' || e.type === 'task.end' || e.type === 'host.end' || e.type === 'deploy.outcome' || e.type === 'rollout.end' || e.type === 'rollout.restart') return true;
+  if (e.type === 'log') return e.level === 'error' || e.topic === 'runlog';
+  // Errors are typed events too (a failed batch, a host the rollback left behind): the ones whose words are an error line.
+  return !CHATTY.has(e.type) && plainLines(e).some((l) => l.level === 'error');
 }
+
+/** Frequent events that are never errors: not worded just to find out. */
+const CHATTY = new Set<DplEvent['type']>(['command.start', 'command.end', 'transfer', 'task.start', 'host.start', 'rollout.sample', 'deploy.step']);
 
 export class RunLogBudget {
   written = 0;

@@ -8,8 +8,8 @@
 import type { Host } from '../core/host.js';
 import { errorText } from '../deploy/remote.js';
 import { sleep } from '../proxy/health.js';
-import { BakeJudge, bakeStep, nextSampleDelay, percent, windowOf, type BakeStep, type Snapshot } from './error-rate.js';
-import { note, tell } from './events.js';
+import { BakeJudge, bakeStep, nextSampleDelay, windowOf, type BakeStep, type Snapshot } from './error-rate.js';
+import { tell } from './events.js';
 import type { RolloutRun } from './session.js';
 import { haproxyCounters } from './sources/haproxy.js';
 import { BakeSourceError } from './sources/source.js';
@@ -21,10 +21,10 @@ export async function bake(s: RolloutRun, index: number): Promise<void> {
   const n = index + 1;
   const batch = s.batches[index]!;
   const b = cfg.bake;
-  if (b.durationMs <= 0) return note(c, `batch ${n}: bake.durationMs is 0, no bake`);
+  if (b.durationMs <= 0) return tell(c, 'rollout.bake', { batch: n, state: 'off' });
   const source = b.source ?? haproxyCounters();
   const opened = source.open({ c, batch, moved: s.moved, hosts: s.batches.flat(), lb, driver: s.opts.proxy?.driver });
-  if ('none' in opened) return note(c, `batch ${n}: ${opened.none}`, lb ? 'warn' : 'info');
+  if ('none' in opened) return tell(c, 'rollout.bake', { batch: n, state: 'unavailable', source: source.name, reason: opened.none, lb: !!lb });
   const reader = opened;
   let readFailures = 0;
   const start = await readCounters();
@@ -33,7 +33,8 @@ export async function bake(s: RolloutRun, index: number): Promise<void> {
   const moved = new Set(reader.moved);
   const old = [...start.keys()].filter((k) => !moved.has(k));
   const judge = new BakeJudge(fresh, old, b, start, [...moved]);
-  note(c, `batch ${n}: baking for ${b.durationMs / 1000} s on ${source.name}, a sample every ${b.sampleMs / 1000} s (limit ${percent(b.maxErrorRate)} or ${b.relativeFactor}× the old nodes' rate, at least ${b.minRequests} requests per sample, ${b.failedSamples} failed samples roll back; ${b.minConclusive} conclusive samples needed, waiting up to ${b.maxDurationMs / 1000} s for them)`);
+  const { durationMs, sampleMs, maxErrorRate, relativeFactor, minRequests, failedSamples, minConclusive, maxDurationMs } = b;
+  tell(c, 'rollout.bake', { batch: n, state: 'start', source: source.name, durationMs, sampleMs, maxErrorRate, relativeFactor, minRequests, failedSamples, minConclusive, maxDurationMs });
 
   const t0 = Date.now();
   let step: BakeStep = bakeStep(0, 0, b);
@@ -49,7 +50,7 @@ export async function bake(s: RolloutRun, index: number): Promise<void> {
     const was = step;
     step = bakeStep(Date.now() - t0, judge.conclusive, b);
     if (step === 'extend' && was === 'sample') {
-      note(c, `batch ${n}: ${judge.conclusive} of ${judge.samples} samples conclusive after ${secs(Date.now() - t0)} s (need ${b.minConclusive}); baking on, up to ${b.maxDurationMs / 1000} s`);
+      tell(c, 'rollout.bake', { batch: n, state: 'extend', conclusive: judge.conclusive, samples: judge.samples, elapsedMs: Date.now() - t0, minConclusive, maxDurationMs });
     }
   }
   if (step === 'inconclusive') inconclusive(s, n, batch, judge, windowOf(start, last, fresh)?.requests ?? null, Date.now() - t0);
@@ -69,7 +70,7 @@ export async function bake(s: RolloutRun, index: number): Promise<void> {
       if (!retry || permanent || ++readFailures >= 3) {
         throw s.stop('counters', n, batch, `cannot read ${source.name}: ${errorText(e)}`, undefined, e);
       }
-      note(c, `batch ${n}: could not read ${source.name} (${errorText(e)}); trying again`, 'warn');
+      tell(c, 'rollout.bake', { batch: n, state: 'retry', source: source.name, error: errorText(e) });
       return undefined;
     }
   }
@@ -77,7 +78,6 @@ export async function bake(s: RolloutRun, index: number): Promise<void> {
   function observe(snap: Snapshot): void {
     const sample = judge.observe(snap);
     s.countSample(n, sample.verdict !== 'inconclusive', sample.verdict === 'fail');
-    const level = sample.verdict === 'fail' ? 'warn' : 'info';
     tell(
       c,
       'rollout.sample',
@@ -96,9 +96,8 @@ export async function bake(s: RolloutRun, index: number): Promise<void> {
         failed: sample.failed,
         rollback: sample.rollback,
         reason: sample.reason,
+        failedSamples: b.failedSamples,
       },
-      `batch ${n} sample ${sample.index}: ${sample.verdict}: ${sample.reason}` + (sample.verdict === 'fail' ? ` (${sample.failed}/${b.failedSamples} failed)` : ''),
-      { level },
     );
     if (sample.rollback) {
       const check = sample.down.length ? 'down' : 'error-rate';
@@ -125,7 +124,7 @@ function inconclusive(s: RolloutRun, n: number, batch: Host[], judge: BakeJudge,
   const b = s.cfg.bake;
   const evidence = `${judge.conclusive} of ${judge.samples} samples conclusive in ${secs(elapsedMs)} s (need ${b.minConclusive})`;
   if (s.cfg.inconclusive === 'promote') {
-    return note(s.c, `batch ${n}: promoting without evidence: ${evidence}; rollout.inconclusive is 'promote'`, 'warn');
+    return tell(s.c, 'rollout.bake', { batch: n, state: 'promote-inconclusive', conclusive: judge.conclusive, samples: judge.samples, elapsedMs, minConclusive: b.minConclusive });
   }
   const seen = requests === null ? 'the counters were reset during the bake' : `${requests} request${requests === 1 ? '' : 's'} reached the new nodes in all`;
   throw s.stop(

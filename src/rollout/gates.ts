@@ -10,10 +10,10 @@ import type { Gates } from '../pipeline/flow.js';
 import { undoMoved } from '../pipeline/undo.js';
 import { PipelineStop, type PipelineRun } from '../pipeline/state.js';
 import { bake } from './bake.js';
-import { note, tell } from './events.js';
+import { tell } from './events.js';
 import { checkHealthAll } from './health.js';
 import { describeFailure, type FailedCheck } from './report.js';
-import { hostList, type RolloutRun } from './session.js';
+import type { RolloutRun } from './session.js';
 import { planBatches } from './plan.js';
 import { releaseCommand } from '../deploy/task-names.js';
 
@@ -38,7 +38,7 @@ export function canaryGates(s: RolloutRun): Gates {
         for (const r of run.records.values()) r.servers = s.lb?.keysOf([run.hosts.find((h) => h.name === r.host)!]) ?? [];
       }
       const n = index + 1;
-      tell(s.c, 'rollout.batch', { batch: n, of: s.batches.length, hosts: batch.map((h) => h.name), state: 'start', release: s.name }, `batch ${n}/${s.batches.length}: ${hostList(batch)}${n === 1 ? ' (canary)' : ''}`);
+      tell(s.c, 'rollout.batch', { kind: 'rollout', batch: n, of: s.batches.length, hosts: batch.map((h) => h.name), state: 'start', release: s.name });
     },
 
     async beforeSwitch(_run, batch, index) {
@@ -66,12 +66,11 @@ export function canaryGates(s: RolloutRun): Gates {
         await step(s, 'drain', n, batch, () => s.lb!.putBack(s.c, batch));
       }
       s.phase(batch, 'live');
-      tell(c, 'rollout.batch', { batch: n, of, hosts: batch.map((h) => h.name), state: 'live', release: s.name }, `batch ${n}/${of} is live on ${s.name}${s.lb ? ' and back in rotation' : ''}`);
+      tell(c, 'rollout.batch', { kind: 'rollout', batch: n, of, hosts: batch.map((h) => h.name), state: 'live', release: s.name, rotation: !!s.lb });
       await step(s, 'error', n, batch, () => bake(s, index));
       if (s.lb && shares[index] !== undefined) await step(s, 'weights-back', n, batch, () => restoreWeights(s));
-      const { samples, conclusive, failed: over } = s.samples(n);
-      const baked = samples ? `: ${conclusive} of ${samples} samples conclusive, ${over} over the limit` : '';
-      tell(c, 'rollout.promote', { batch: n, of, hosts: batch.map((h) => h.name), release: s.name, samples, conclusive }, `batch ${n}/${of} promoted (${hostList(batch)})${baked}`);
+      const { samples, conclusive, failed } = s.samples(n);
+      tell(c, 'rollout.promote', { batch: n, of, hosts: batch.map((h) => h.name), release: s.name, samples, conclusive, failed });
     },
 
     async beforeUndo(_run, hosts) {
@@ -103,7 +102,7 @@ export function canaryGates(s: RolloutRun): Gates {
       }
       for (const h of ready) {
         const to = run.records.get(h.name)!.current;
-        tell(c, 'rollout.rollback', { state: 'host', hosts: [h.name], host: h.name, ok: true, reason: 'rollout stopped', to }, `back on ${to}${s.lb ? ' and in rotation' : ''}`, { host: h.name });
+        tell(c, 'rollout.rollback', { state: 'host', hosts: [h.name], host: h.name, ok: true, reason: 'rollout stopped', to, rotation: !!s.lb });
       }
       return bad;
     },
@@ -127,9 +126,9 @@ async function rollBack(s: RolloutRun, run: PipelineRun, stop: PipelineStop): Pr
   const reason = describeFailure(failure, s.batches.length);
   const moved = [...run.moved];
   const names = moved.map((h) => h.name);
-  tell(c, 'rollout.batch', { batch: failure.batch, of: s.batches.length, hosts: failure.hosts, state: 'failed', release: s.name, detail: failure.message }, `${reason}: ${failure.message}`, { level: 'error' });
+  tell(c, 'rollout.batch', { kind: 'rollout', batch: failure.batch, of: s.batches.length, hosts: failure.hosts, state: 'failed', release: s.name, reason, detail: failure.message });
   if (!moved.length) {
-    tell(c, 'rollout.rollback', { state: 'skipped', hosts: [], reason }, 'nothing to roll back: no host had switched to the new release');
+    tell(c, 'rollout.rollback', { state: 'skipped', hosts: [], reason });
     return;
   }
   // A batch that passed its bake but whose weights could not be set back is not rolled back:
@@ -145,24 +144,32 @@ async function rollBack(s: RolloutRun, run: PipelineRun, stop: PipelineStop): Pr
       // (also what makes a later deploy.recover, which switches back without a drain, safe).
       out = await s.lb.takeOut(c, live, s.cfg.drainTimeoutMs ?? 10_000).then(
         () => true,
-        (e) => (c.warn(`could not take ${hostList(live)} out of rotation: ${errorText(e)}`), false),
+        (e) => (tell(c, 'rollout.problem', { action: 'take-out', hosts: live.map((h) => h.name), error: errorText(e) }), false),
       );
     }
     run.phase(moved, 'left');
     if (s.lb && live.length && !out) s.stillInRotation = live;
-    const where = !live.length || !s.lb ? '' : out ? ` (${hostList(live)} taken out of rotation)` : ` (${hostList(live)} still in rotation)`;
-    tell(c, 'rollout.rollback', { state: 'skipped', hosts: names, reason, detail: why }, `${why}: not rolling back ${names.join(', ')}; left on ${s.name} for inspection${where}; \`${releaseCommand(c)('recover')}\` rolls them back`, { level: 'warn' });
+    const liveNames = s.lb ? live.map((h) => h.name) : [];
+    tell(c, 'rollout.rollback', {
+      state: 'skipped',
+      hosts: names,
+      reason,
+      detail: why,
+      release: s.name,
+      takenOut: out ? liveNames : [],
+      stillInRotation: out ? [] : liveNames,
+      recover: releaseCommand(c)('recover'),
+    });
     return;
   }
-  tell(c, 'rollout.rollback', { state: 'start', hosts: names, reason }, `rolling back ${names.join(', ')} (${reason})`, { level: 'warn' });
+  tell(c, 'rollout.rollback', { state: 'start', hosts: names, reason });
   stop.rolledBack = await undoMoved(run, moved, `rolled back by the rollout: ${reason}`).catch((e) => {
-    c.warn(`the rollback itself failed: ${errorText(e)}`);
+    tell(c, 'rollout.problem', { action: 'rollback', hosts: names, error: errorText(e) });
     return 'partial' as const;
   });
   for (const r of run.records.values()) {
-    if (r.phase === 'rollback-failed') tell(c, 'rollout.rollback', { state: 'host', hosts: [r.host], host: r.host, ok: false, reason, detail: r.note }, r.note ?? 'rollback failed', { host: r.host, level: 'error' });
+    if (r.phase === 'rollback-failed') tell(c, 'rollout.rollback', { state: 'host', hosts: [r.host], host: r.host, ok: false, reason, detail: r.note });
   }
   const ok = stop.rolledBack === true;
-  tell(c, 'rollout.rollback', { state: 'end', hosts: names, reason, ok }, ok ? `rolled back ${names.join(', ')}` : 'rollback finished with problems; see the host table', { level: ok ? 'info' : 'error' });
-  if (!ok) note(c, `some hosts could not be rolled back cleanly`, 'warn');
+  tell(c, 'rollout.rollback', { state: 'end', hosts: names, reason, ok });
 }

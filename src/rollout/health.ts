@@ -83,17 +83,9 @@ export async function checkHealth(c: Context, host: Host, h: Health, phase: 'dep
   let detail = '';
   let lastFailure = '';
   const emit = (ok: boolean, outcome?: 'passed' | 'gave-up'): void => {
-    const payload = { host: host.name, phase, ok, passes, need: h.passes, target: where, detail, outcome };
-    const secs = `${((Date.now() - started) / 1000).toFixed(1)} s`;
-    if (outcome === 'passed') return tell(c, 'rollout.health', payload, `healthy: ${h.passes} good answer${h.passes === 1 ? '' : 's'} in a row to ${where} (${secs})`, { host: host.name });
-    if (outcome === 'gave-up') {
-      return tell(c, 'rollout.health', payload, `health check failed: no ${h.passes} good answers in a row to ${where} within ${h.giveUpMs / 1000} s; last answer: ${detail} (${attempts} attempts)`, { host: host.name, level: 'error' });
-    }
     // Repeats of the same failure are debug lines: a node that takes 30 s to boot prints one warning.
-    // A node still booting is normal: failures are info once per distinct answer, repeats are debug.
-    const repeat = !ok && detail === lastFailure;
-    const text = ok ? `${where} → ${detail} (${passes}/${h.passes})` : `not healthy yet: ${where} → ${detail}; retrying for up to ${h.giveUpMs / 1000} s`;
-    tell(c, 'rollout.health', payload, text, { host: host.name, level: repeat ? 'debug' : 'info' });
+    const repeat = !ok && !outcome && detail === lastFailure;
+    tell(c, 'rollout.health', { host: host.name, phase, ok, passes, need: h.passes, target: where, detail, outcome, repeat, attempts, elapsedMs: Date.now() - started, giveUpMs: h.giveUpMs });
     if (!ok) lastFailure = detail;
   };
   let transport: Transport | undefined;

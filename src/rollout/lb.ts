@@ -8,8 +8,8 @@ import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
 import { backendsOf, type ProxyConfig } from '../proxy/config.js';
 import type { AdminState, LoadBalancerDriver, ServerState } from '../proxy/driver.js';
-import { lbLog, onEveryLb, openDrivers } from '../proxy/lbs.js';
-import { describeChanges } from '../proxy/plan.js';
+import { onEveryLb, openDrivers } from '../proxy/lbs.js';
+import { proxyEvent } from '../proxy/events.js';
 import { serverOf } from '../proxy/model.js';
 import { waitDrained } from '../proxy/apply.js';
 import { verifyHealthy } from '../proxy/health.js';
@@ -93,7 +93,8 @@ export class RolloutLb {
     await onEveryLb('rollout: draining', this.drivers.map((driver) => ({ driver })), async ({ driver }) => {
       const changes = refs.map((r) => ({ ...r, state: 'drain' as const }));
       await driver.setStates(changes);
-      lbLog(c, driver.lb.name, 'info', `out of rotation: ${describeChanges(changes)}`, { changes, endpoint: driver.endpoint });
+      // toDrain picks servers that are ready now.
+      proxyEvent(c, 'proxy.change', { lb: driver.lb.name, endpoint: driver.endpoint, action: 'out', changes: changes.map((ch) => ({ ...ch, from: 'ready' as const })) });
       await waitDrained(c, driver, keys.map(split), timeoutMs, pollMs);
     });
   }
@@ -115,7 +116,7 @@ export class RolloutLb {
     const changes = refs.map((r) => ({ ...r, state: 'ready' as const }));
     await onEveryLb('rollout: back into rotation', this.drivers.map((driver) => ({ driver })), async ({ driver }) => {
       await driver.setStates(changes);
-      lbLog(c, driver.lb.name, 'info', `back in rotation: ${describeChanges(changes)}`, { changes, endpoint: driver.endpoint });
+      proxyEvent(c, 'proxy.change', { lb: driver.lb.name, endpoint: driver.endpoint, action: 'back', changes });
     });
   }
 

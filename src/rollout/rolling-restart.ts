@@ -15,11 +15,11 @@ import { errorText } from '../deploy/remote.js';
 import { restartAll } from '../pipeline/steps.js';
 import type { ProxyConfig } from '../proxy/config.js';
 import { resolveRollout, type ResolvedRollout, type RolloutConfig } from './config.js';
-import { batchesOf, describePlan } from './plan.js';
+import { batchesOf } from './plan.js';
 import { plannedCapacityProblems } from './rotation.js';
 import { RolloutLb } from './lb.js';
 import { checkHealthAll, type HealthResult } from './health.js';
-import { note, tell } from './events.js';
+import { tell } from './events.js';
 import { hostList } from './session.js';
 import { stoppedText, type RestartStop } from './rolling-restart-text.js';
 
@@ -46,6 +46,8 @@ interface Run {
   t: Targets;
   rels: Map<string, HostRelease>;
   drainMs: number;
+  /** Date.now() at the start (the end event's duration). */
+  started: number;
 }
 
 export async function rollingRestart(c: Context, config: ReleaseConfig, o: RollingRestartOptions = {}): Promise<RollingRestartResult> {
@@ -54,13 +56,10 @@ export async function rollingRestart(c: Context, config: ReleaseConfig, o: Rolli
   const cfg = resolveRollout(o.rollout, c.environment?.name, o.plan);
   const batches = batchesOf(t.hosts, cfg.plan);
   const names = batches.map((b) => b.map((h) => h.name));
-  note(c, `rolling restart of ${t.hosts.length} host${t.hosts.length === 1 ? '' : 's'} in ${batches.length} batch${batches.length === 1 ? '' : 'es'} (${describePlan(batches)}): ${batches.map((b, i) => `${i + 1}: ${hostList(b)}`).join('; ')}`);
-  if (c.session.flags.dryRun) {
-    note(c, 'dry run: no host and no load balancer is contacted');
-    return { ok: true, batches: names, durationMs: 0 };
-  }
+  tell(c, 'rollout.plan', { kind: 'restart', batches: names, shares: names.map(() => null), dryRun: c.session.flags.dryRun });
+  if (c.session.flags.dryRun) return { ok: true, batches: names, durationMs: 0 };
   const lb = o.proxy ? await RolloutLb.open(c, o.proxy, t.hosts) : undefined;
-  if (!lb) note(c, 'no proxy config: batches are not taken out of rotation (health checks only)', 'warn');
+  if (!lb) tell(c, 'rollout.no-lb', { kind: 'restart' });
   if (lb) {
     const problems = plannedCapacityProblems(lb.views0, batches.map((b) => lb.keysOf(b)));
     if (problems.length) {
@@ -73,13 +72,13 @@ export async function rollingRestart(c: Context, config: ReleaseConfig, o: Rolli
   const info = newLockInfo(`${c.taskName} rolling restart`);
   const states = await acquireLocks(c, t.hosts, t.layouts, info, t.size);
   try {
-    const run: Run = { c, cfg, batches, lb, t, rels: releasesOf(config, t, states), drainMs: cfg.drainTimeoutMs ?? o.proxy?.drainTimeoutMs ?? 60_000 };
+    const run: Run = { c, cfg, batches, lb, t, rels: releasesOf(config, t, states), drainMs: cfg.drainTimeoutMs ?? o.proxy?.drainTimeoutMs ?? 60_000, started };
     for (let i = 0; i < batches.length; i++) await restartBatch(run, config, i);
   } finally {
     await releaseLocks(c, t.hosts, t.layouts, info.token, t.size);
   }
   const durationMs = Date.now() - started;
-  tell(c, 'rollout.restart', { ok: true, batches: names, drained: [] }, `rolling restart finished: ${t.hosts.length} host${t.hosts.length === 1 ? '' : 's'} in ${batches.length} batches, ${(durationMs / 1000).toFixed(1)} s`);
+  tell(c, 'rollout.restart', { ok: true, batches: names, drained: [], durationMs });
   return { ok: true, batches: names, durationMs };
 }
 
@@ -106,15 +105,15 @@ async function restartBatch(r: Run, config: ReleaseConfig, i: number): Promise<v
   const of = batches.length;
   const release = [...new Set(batch.map((h) => r.rels.get(h.name)!.name))].join(', ');
   const stop = (s: Omit<RestartStop, 'batch' | 'batches'>): never => {
-    tell(c, 'rollout.batch', { batch: n, of, hosts: batch.map((h) => h.name), state: 'failed', release, detail: s.reason }, `restart batch ${n}/${of} failed: ${s.reason}`, { level: 'error' });
-    tell(c, 'rollout.restart', { ok: false, batches: batches.map((b) => b.map((h) => h.name)), drained: s.drained, failedBatch: n }, `rolling restart stopped at batch ${n}/${of}`, { level: 'error' });
+    tell(c, 'rollout.batch', { kind: 'restart', batch: n, of, hosts: batch.map((h) => h.name), state: 'failed', release, detail: s.reason });
+    tell(c, 'rollout.restart', { ok: false, batches: batches.map((b) => b.map((h) => h.name)), drained: s.drained, failedBatch: n, durationMs: Date.now() - r.started });
     const text = stoppedText({ ...s, batch: n, batches });
     const e = new DplError(text.message, { code: s.interrupted ? 'interrupted' : 'restart.failed', hint: text.hint });
     if (s.interrupted) e.exitCode = ExitCode.interrupted;
     throw e;
   };
   if (c.session.signal.aborted) stop({ reason: 'interrupted (Ctrl-C) before the batch started', drained: [], interrupted: true });
-  tell(c, 'rollout.batch', { batch: n, of, hosts: batch.map((h) => h.name), state: 'start', release }, `restart batch ${n}/${of}: ${hostList(batch)}`);
+  tell(c, 'rollout.batch', { kind: 'restart', batch: n, of, hosts: batch.map((h) => h.name), state: 'start', release });
 
   if (lb) {
     try {
@@ -155,7 +154,7 @@ async function restartBatch(r: Run, config: ReleaseConfig, i: number): Promise<v
   }
   const back = await healthyBack(r, batch);
   if (back.left.length) stop({ reason: `the load balancer does not see ${back.left.join(', ')} healthy: ${back.why.join('; ')}`, drained: back.left, interrupted: c.session.signal.aborted });
-  tell(c, 'rollout.batch', { batch: n, of, hosts: batch.map((h) => h.name), state: 'live', release }, `restart batch ${n}/${of} restarted${lb ? ' and back in rotation' : ''} (${hostList(batch)})`);
+  tell(c, 'rollout.batch', { kind: 'restart', batch: n, of, hosts: batch.map((h) => h.name), state: 'live', release, rotation: !!lb });
 }
 
 /** Back into rotation once the LB's own check agrees, one host at a time, so one sick host keeps only itself out. */
@@ -188,7 +187,7 @@ async function putBack(r: Run, hosts: Host[], upOnly = false): Promise<{ left: s
     }
     await r.lb.putBack(r.c, go);
   } catch (e) {
-    r.c.warn(`could not put ${hostList(go)} back into rotation: ${errorText(e)}`);
+    tell(r.c, 'rollout.problem', { action: 'put-back', hosts: go.map((h) => h.name), error: errorText(e) });
     return { left: hosts.map((h) => h.name) };
   }
   return { left: hosts.filter((h) => !go.includes(h)).map((h) => h.name) };

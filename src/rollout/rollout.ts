@@ -15,7 +15,7 @@ import { batchesOf, describePlan, planBatches, weightedStep } from './plan.js';
 import { refuseWeighted } from './weights.js';
 import { plannedCapacityProblems } from './rotation.js';
 import { RolloutLb } from './lb.js';
-import { note, tell } from './events.js';
+import { tell } from './events.js';
 import { canaryGates } from './gates.js';
 import { describeFailure, RolloutError, type RolloutReport } from './report.js';
 import { hostList, RolloutRun, type RolloutOptions } from './session.js';
@@ -38,16 +38,13 @@ export async function rollout(c: Context, opts: RolloutOptions): Promise<Rollout
   const weighted = weightedStep(cfg.plan);
   if (weighted !== undefined) refuseWeighted(opts.proxy, JSON.stringify(weighted));
   const what = `${opts.resolved.tag ?? opts.resolved.ref} (${shortSha(opts.resolved.sha)})`;
-  const planText = batches.map((b, i) => `${i + 1}: ${hostList(b)}${shares[i] !== undefined ? ` at ${shares[i]}% of the traffic` : ''}`).join('; ');
-  note(c, `rollout of ${what} in ${batches.length} batch${batches.length === 1 ? '' : 'es'} (${describePlan(batches)}): ${planText}`);
-  if (c.session.flags.dryRun) {
-    note(c, 'dry run: no host and no load balancer is contacted');
-    return dryReport(opts, cfg, batches);
-  }
+  const names = batches.map((b) => b.map((h) => h.name));
+  tell(c, 'rollout.plan', { kind: 'rollout', target: what, batches: names, shares: batches.map((_, i) => shares[i] ?? null), dryRun: c.session.flags.dryRun });
+  if (c.session.flags.dryRun) return dryReport(opts, cfg, batches);
   await confirm(c, cfg, opts, hosts, `Roll out ${what} to ${hosts.length} host${hosts.length === 1 ? '' : 's'}${cfg.environment ? ` in ${cfg.environment}` : ''}, batches ${describePlan(batches)}?`);
 
   const lb = opts.proxy ? await RolloutLb.open(c, opts.proxy, hosts) : undefined;
-  if (!lb) note(c, `no proxy config: batches are not taken out of rotation and ${cfg.bake.source ? `are baked on ${cfg.bake.source.name}` : 'not baked (health checks only)'}`, 'warn');
+  if (!lb) tell(c, 'rollout.no-lb', { kind: 'rollout', bakeSource: cfg.bake.source?.name });
   if (lb) {
     const problems = plannedCapacityProblems(lb.views0, batches.map((b) => lb.keysOf(b)));
     if (problems.length) {
@@ -59,7 +56,7 @@ export async function rollout(c: Context, opts: RolloutOptions): Promise<Rollout
   }
 
   const checked = cfg.bake.durationMs > 0 ? await cfg.bake.source?.check?.(c, hosts) : undefined;
-  if (checked) note(c, checked.message, checked.warn ? 'warn' : 'info');
+  if (checked) tell(c, 'rollout.source', { source: cfg.bake.source!.name, ok: !checked.warn, message: checked.message });
 
   const size = poolSizeOf(opts.release, c);
   const layouts = new Map(hosts.map((h) => [h.name, layoutOf(deployPathOf(h, opts.release, c))]));
@@ -84,7 +81,7 @@ async function succeeded(s: RolloutRun, hosts: Host[]): Promise<RolloutReport> {
   const { c } = s;
   await fillRotation(s);
   const report = s.report(true);
-  tell(c, 'rollout.end', { ok: true, release: s.name, report }, `rollout of ${s.name} finished: ${hosts.length} host${hosts.length === 1 ? '' : 's'} in ${s.batches.length} batches, ${(report.durationMs / 1000).toFixed(1)} s`);
+  tell(c, 'rollout.end', { ok: true, release: s.name, hosts: hosts.length, batches: s.batches.length, durationMs: report.durationMs, report });
   return report;
 }
 
@@ -93,8 +90,9 @@ async function failed(s: RolloutRun, stop: PipelineStop, migrations: AppliedMigr
   const f = stop.failure;
   if (!stop.run) {
     // Stopped before the switch was decided (the pipeline removed what was prepared): nothing moved.
-    tell(c, 'rollout.batch', { batch: f.batch, of: s.batches.length, hosts: f.hosts, state: 'failed', release: s.name, detail: f.message }, `${describeFailure(f, s.batches.length)}: ${f.message}`, { level: 'error' });
-    tell(c, 'rollout.rollback', { state: 'skipped', hosts: [], reason: describeFailure(f, s.batches.length) }, 'nothing to roll back: no host had switched to the new release');
+    const reason = describeFailure(f, s.batches.length);
+    tell(c, 'rollout.batch', { kind: 'rollout', batch: f.batch, of: s.batches.length, hosts: f.hosts, state: 'failed', release: s.name, reason, detail: f.message });
+    tell(c, 'rollout.rollback', { state: 'skipped', hosts: [], reason });
   }
   const hosts = s.batches.flat();
   const what = { release: s.name, ref: s.opts.resolved, hosts: hosts.map((h) => h.name) };
@@ -103,7 +101,7 @@ async function failed(s: RolloutRun, stop: PipelineStop, migrations: AppliedMigr
   // A migration stays applied under the old code only where the hosts went back to it.
   const back = stop.rolledBack === true || stop.rolledBack === 'partial';
   const report = { ...s.report(false, f, stop.rolledBack), ...(migrations.length && back ? { migrations } : {}) };
-  tell(c, 'rollout.end', { ok: false, release: s.name, report }, `rollout of ${s.name} failed`, { level: 'error' });
+  tell(c, 'rollout.end', { ok: false, release: s.name, hosts: hosts.length, batches: s.batches.length, durationMs: report.durationMs, report });
   const error = new RolloutError(report, hintFor(s, report));
   if (f.check === 'interrupted') error.exitCode = ExitCode.interrupted;
   await notifyFailure(c, s.release, { release: s.name, ref: s.opts.resolved, hosts, strategy: strategyOf(s.release) }, error);

@@ -7,7 +7,8 @@ import type { Context } from '../core/context-types.js';
 import type { ProxyConfig } from '../proxy/config.js';
 import type { LoadBalancerDriver, ServerRef } from '../proxy/driver.js';
 import { HaproxyDriver } from '../proxy/haproxy-driver.js';
-import { lbLog, onEveryLb } from '../proxy/lbs.js';
+import { onEveryLb } from '../proxy/lbs.js';
+import { proxyEvent } from '../proxy/events.js';
 import { keyOf } from './rotation.js';
 
 /** HAProxy weights are 0..256 and relative within a backend. */
@@ -103,10 +104,8 @@ export class WeightedCanary {
       this.saved.push({ driver, original: changes.map((ch) => ({ backend: ch.backend, server: ch.server, weight: now.get(keyOf(ch))! })) });
       await driver.setWeights(changes);
       const shares = Object.fromEntries([...plan.shares].map(([b, s]) => [b, Math.round(s * 10_000) / 100]));
-      const text = Object.entries(shares).map(([b, s]) => `${s}% of backend ${b}`).join(', ');
-      lbLog(c, driver.lb.name, 'info', `weighted canary: ${[...canary].join(', ')} take ${text} (weights ${describe(changes) || 'unchanged'})`, { percent, shares, weights: changes, endpoint: driver.endpoint });
-      const off = Object.entries(shares).filter(([, s]) => Math.abs(s - percent) > 1);
-      if (off.length) lbLog(c, driver.lb.name, 'warn', `the canary gets ${off.map(([b, s]) => `${s}% of ${b}`).join(', ')}, not ${percent}%: HAProxy weights stop at 256`, { percent, shares });
+      const weights = changes.map((ch) => ({ ...ch, from: now.get(keyOf(ch))! }));
+      proxyEvent(c, 'proxy.change', { lb: driver.lb.name, endpoint: driver.endpoint, action: 'weights', changes: [], weights, canary: [...canary], percent, shares });
     });
   }
 
@@ -123,20 +122,17 @@ export class WeightedCanary {
       if (!original.length) continue;
       try {
         await driver.setWeights(original);
-        lbLog(c, driver.lb.name, 'info', `weights restored: ${describe(original)}`, { weights: original, endpoint: driver.endpoint });
+        proxyEvent(c, 'proxy.change', { lb: driver.lb.name, endpoint: driver.endpoint, action: 'weights-restore', changes: [], weights: original });
       } catch (e) {
         ok = false;
-        const byHand = original.map((o) => `set weight ${keyOf(o)} ${o.weight}`).join('; ');
-        this.byHand.push({ lb: driver.lb.name, commands: byHand });
-        lbLog(c, driver.lb.name, 'error', `could not restore the HAProxy weights: ${e instanceof Error ? e.message : String(e)}; set them by hand on the runtime API: ${byHand}`, { weights: original, endpoint: driver.endpoint });
+        this.byHand.push({ lb: driver.lb.name, commands: original.map((o) => `set weight ${keyOf(o)} ${o.weight}`).join('; ') });
+        // The error's words list the weights to set by hand (format/proxy.ts).
+        const error = e instanceof Error ? e.message : String(e);
+        proxyEvent(c, 'proxy.change', { lb: driver.lb.name, endpoint: driver.endpoint, action: 'weights-restore', changes: [], weights: original, error });
       }
     }
     return ok;
   }
-}
-
-function describe(changes: readonly (ServerRef & { weight: number })[]): string {
-  return changes.map((ch) => `${keyOf(ch)} ${ch.weight}`).join(', ');
 }
 
 function split(key: string): ServerRef {

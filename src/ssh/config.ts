@@ -53,7 +53,8 @@ export interface HostSettings {
   /** ForwardAgent: false, true (the agent dpl authenticates with), or an explicit socket path. */
   forwardAgent: boolean | string;
   /** What ssh would warn about and go on (an -i file that is not there). */
-  warnings: string[];
+  /** -i files that do not exist (ssh warns and goes on). */
+  missingIdentityFiles: string[];
 }
 
 /**
@@ -117,7 +118,7 @@ export function toSettings(r: Resolved): HostSettings {
     ...(o.caSignatureAlgorithms !== undefined ? { caSignatureAlgorithms: o.caSignatureAlgorithms } : {}),
     ...(o.hostKeyAlias !== undefined ? { hostKeyAlias: o.hostKeyAlias } : {}),
     certificateFiles: [...new Set(o.certificateFiles.map((f) => expand(f.path, keyword(f, 'CertificateFile'))))],
-    warnings: r.warnings,
+    missingIdentityFiles: r.missingIdentityFiles,
     forwardAgent: !o.forwardAgent ? false : o.forwardAgentPath !== undefined ? (agentPath(o.forwardAgentPath, 'ForwardAgent') ?? false) : true,
   };
 }

@@ -37,7 +37,7 @@ export async function connectParams(
 ): Promise<Omit<ConnectParams, 'warm'>> {
   const s = route.settings;
   const userFiles = s.userKnownHostsFiles;
-  for (const w of s.warnings) o.events.emit('log', { host: route.display, level: 'warn', message: w, topic: 'ssh' });
+  for (const file of s.missingIdentityFiles) o.events.emit('ssh.identity-missing', { host: route.display, file });
   // The resolver lower-cases names as ssh does (addresses stay as written).
   const hostname = s.hostname;
   const knownName = s.hostKeyAlias ?? knownHostName(hostname, s.port);

@@ -190,7 +190,7 @@ export async function openConnection(p: ConnectParams): Promise<SshConnection> {
   // As OpenSSH: no agent for a host whose key was let through unverified.
   const forwardAgent = p.forwardAgent !== null && verifier.trusted;
   if (p.forwardAgent !== null && !forwardAgent) {
-    p.events.emit('log', { host: p.display, level: 'warn', topic: 'ssh', message: `agent forwarding to ${label} is off: its host key was not verified` });
+    p.events.emit('ssh.agent-off', { host: p.display, label });
   }
   return new SshConnection(client, p.key, label, how, sock, forwardAgent);
 }

@@ -53,8 +53,8 @@ export function createHostKeyVerifier(p: HostKeyPolicy): HostKeyVerifier {
   let failure: HostKeyError | undefined;
   let trusted = true;
   let presented: Certificate | undefined;
-  const log = (level: 'info' | 'warn' | 'debug', message: string): void =>
-    p.events.emit('log', { host: p.display, level, message, topic: 'ssh' });
+  // Debug traces of how a key was judged; what the user must know is an 'ssh.host-key' event.
+  const log = (level: 'debug', message: string): void => p.events.emit('log', { host: p.display, level, message, topic: 'ssh' });
   const refuse = (code: ErrorCode, message: string, hint?: string): Verdict => ({ ok: false, error: new HostKeyError(p.display, message, { code, hint }) });
   const where = (e: KnownHostEntry): string => `${e.file} line ${e.line}`;
 
@@ -101,7 +101,7 @@ export function createHostKeyVerifier(p: HostKeyPolicy): HostKeyVerifier {
           }
           if (p.mode === 'accept-new' && writeTo) {
             await p.store.add(writeTo, name, key, p.hashKnownHosts);
-            log('info', `recorded new host key ${type} ${fp} for ${name} in ${writeTo}`);
+            p.events.emit('ssh.host-key', { host: p.display, name, state: 'recorded', keyType: type, fingerprint: fp, file: writeTo });
             return { ok: true, trusted: true };
           }
           verdict = refuse(
@@ -120,7 +120,8 @@ export function createHostKeyVerifier(p: HostKeyPolicy): HostKeyVerifier {
           const what = c ? `host certificate of ${name} (key ${type} ${fp}, CA ${fingerprint(c.caKey)})` : `host key ${type} ${fp} of ${name}`;
           const which = c && found.entry.key.equals(c.caKey) ? 'its CA is' : c ? 'its key is' : 'is';
           if (p.mode === 'off') {
-            log('warn', `${what}: ${which} marked @revoked in ${where(found.entry)}; accepted because host key checking is off`);
+            const certificate = c ? { ca: fingerprint(c.caKey), revoked: found.entry.key.equals(c.caKey) ? ('ca' as const) : ('key' as const) } : undefined;
+            p.events.emit('ssh.host-key', { host: p.display, name, state: 'revoked', keyType: type, fingerprint: fp, entry: where(found.entry), ...(certificate ? { certificate } : {}) });
             return { ok: true, trusted: false };
           }
           // A revoked certificate is not retried as a plain key (OpenSSH neither).
@@ -130,7 +131,7 @@ export function createHostKeyVerifier(p: HostKeyPolicy): HostKeyVerifier {
           if (quiet) break;
           const was = fingerprint(found.entry.key);
           if (p.mode === 'off') {
-            log('warn', `host key of ${name} changed (${was} -> ${fp}); accepted because host key checking is off`);
+            p.events.emit('ssh.host-key', { host: p.display, name, state: 'changed', keyType: type, fingerprint: fp, was, entry: where(found.entry) });
             return { ok: true, trusted: false };
           }
           verdict = refuse(

@@ -30,7 +30,7 @@ function route(display: string, settings: HostSettings, key: string, via?: Route
  * keepalive, timeout) is left out.
  */
 export function directIdentity(s: HostSettings): string {
-  const { alias: _alias, warnings: _warnings, keepaliveIntervalMs: _k, keepaliveCountMax: _c, connectTimeoutMs: _t, ...opened } = s;
+  const { alias: _alias, missingIdentityFiles: _missing, keepaliveIntervalMs: _k, keepaliveCountMax: _c, connectTimeoutMs: _t, ...opened } = s;
   return JSON.stringify(opened);
 }
 

@@ -17,6 +17,7 @@ import { DplError, HostError } from '../core/errors.js';
 import type { TransferResult } from '../transport/types.js';
 import { downloadFile, type RemoteFile } from './sftp-download.js';
 import { call, eachLimited, fileType, keptBits, remotePath, remoteStat, sftpReason, type TransferStop } from './sftp-io.js';
+import type { EventMap } from '../core/events.js';
 
 const MAX_DEPTH = 64;
 const PARALLEL_FILES = 4;
@@ -27,7 +28,8 @@ export interface GetParams {
   display: string;
   followLinks: boolean;
   stop: TransferStop;
-  warn: (message: string) => void;
+  /** An entry not copied (its words: reporters/format/ssh.ts). */
+  skipped: (path: string, reason: EventMap['sftp.skipped']['reason'], target?: string) => void;
 }
 
 interface Entry {
@@ -124,12 +126,12 @@ class Download {
       let canon = posix.join(canonical, e.filename);
       if (type === 'link') {
         if (!this.p.followLinks) {
-          this.p.warn(`get: skipped symlink ${shown(from)} (links are not followed; pass { followLinks: true } to copy what they point to)`);
+          this.p.skipped(from, 'symlink');
           continue;
         }
         const target = await this.p.stop.race(remoteStat(this.sftp, from));
         if (!target) {
-          this.p.warn(`get: skipped symlink ${shown(from)}: it leads nowhere`);
+          this.p.skipped(from, 'dangling');
           continue;
         }
         attrs = target;
@@ -137,14 +139,14 @@ class Download {
         if (type === 'dir') {
           canon = await this.wait<string>((cb) => this.sftp.realpath(from, cb));
           if (this.seen.has(canon)) {
-            this.p.warn(`get: skipped symlink ${shown(from)}: it leads to ${shown(canon)}, a directory this get has already entered`);
+            this.p.skipped(from, 'loop', canon);
             continue;
           }
         }
       }
       if (type === 'dir') await this.dir(from, canon, to, attrs.mode, depth + 1, await this.isLocalDir(to));
       else if (type === 'file') files.push([{ path: from, mode: attrs.mode & this.keep, sizeHint: attrs.size ?? 0 }, to]);
-      else this.p.warn(`get: skipped ${shown(from)}: not a regular file or directory`);
+      else this.p.skipped(from, 'special');
     }
     await eachLimited(files, PARALLEL_FILES, ([f, to]) => this.file(f, to));
     // Made with u+wx to be filled; a mode without them is set last, as OpenSSH does.

@@ -101,12 +101,13 @@ export class SshTransport implements Transport {
   /** Stops at once when `options.signal` (else the pool's signal) aborts: a stalled or endless server is not waited for. */
   get(remotePath: string, localPath: string, options: GetOptions = {}): Promise<TransferResult> {
     const display = this.host.name;
-    const warn = (message: string): void => this.pool.options.events.emit('log', { host: display, level: 'warn', message, topic: 'sftp' });
+    const skipped = (path: string, reason: 'symlink' | 'dangling' | 'loop' | 'special', target?: string): void =>
+      this.pool.options.events.emit('sftp.skipped', { host: display, path, reason, ...(target !== undefined ? { target } : {}) });
     return this.transfer('get', (sftp, c) =>
       this.guard(c, `get ${remotePath}`, async () => {
         const stop = new TransferStop(`[${display}] get ${remotePath}`, options.signal ?? this.pool.runSignal, this.pool.signals);
         try {
-          return await get(sftp, remotePath, localPath, { display, followLinks: options.followLinks === true, stop, warn });
+          return await get(sftp, remotePath, localPath, { display, followLinks: options.followLinks === true, stop, skipped });
         } finally {
           stop.dispose();
         }

@@ -3,6 +3,7 @@ import { task, namespace } from '../../src/core/task.js';
 import { parseInvocation } from '../../src/core/grammar.js';
 import { HostsFailedError, CommandError, UsageError } from '../../src/core/errors.js';
 import { localRun } from '../helpers/local-run.js';
+import { offSchema, warningsOf, wordsOf } from '../helpers/words.js';
 
 const hosts = { h1: 'h1', h2: 'h2', h3: 'h3', h4: 'h4' };
 
@@ -100,14 +101,20 @@ describe('executor', () => {
     );
     await executor.runAll(executor.prepare([parseInvocation('work')]));
     expect(done).toEqual(['h1', 'h3']);
-    expect(events.some((e) => e.type === 'log' && e.level === 'warn' && /skipping bad host/.test(e.message))).toBe(true);
+    const skipped = events.flatMap((e) => (e.type === 'host.skipped' ? [e] : []));
+    expect(skipped).toMatchObject([{ task: 'work', host: 'h2', error: expect.stringMatching(/connection refused/) }]);
+    expect(warningsOf(events)).toEqual([`skipping bad host: ${skipped[0]!.error}`]);
+    expect(offSchema(events)).toEqual([]);
   });
 
   it('-w (warn only) turns a failing command into a warning and a result with ok: false', async () => {
     let code: number | null = null;
-    const { executor } = localRun({ hosts, tasks: { t: task(async (c) => void (code = (await c.run('exit 5')).code)) } }, { selection: { hosts: ['h1'] }, flags: { warnOnly: true } });
+    const { executor, events } = localRun({ hosts, tasks: { t: task(async (c) => void (code = (await c.run('exit 5')).code)) } }, { selection: { hosts: ['h1'] }, flags: { warnOnly: true } });
     await executor.runAll(executor.prepare([parseInvocation('t')]));
     expect(code).toBe(5);
+    expect(events.filter((e) => e.type === 'command.ignored')).toMatchObject([{ host: 'h1', command: 'exit 5', code: 5, signal: null }]);
+    expect(wordsOf(events.filter((e) => e.type === 'command.ignored'))).toEqual(['[h1] ignoring failure (warn only): command exited with code 5: exit 5']);
+    expect(offSchema(events)).toEqual([]);
   });
 
   it('command errors name host, command, exit code and output tail', async () => {

@@ -7,6 +7,7 @@ import { task } from '../../src/core/task.js';
 import { parseInvocation } from '../../src/core/grammar.js';
 import { UsageError } from '../../src/core/errors.js';
 import { localRun } from '../helpers/local-run.js';
+import { warningsOf, wordsOf } from '../helpers/words.js';
 
 const hosts = { 'web-0': 'web-0', 'web-1': 'web-1', 'web-2': 'web-2', train: 'train' };
 const tokens = (...t: string[]) => t.map(parseInvocation);
@@ -98,7 +99,8 @@ describe("once means once per run (finding 3)", () => {
     const { executor, events: seen } = localRun({ hosts, tasks: { once: task({ run: 'once', hosts: ['web-0'] }, () => ++runs) } });
     await executor.runAll(executor.prepare(tokens('once', 'once')));
     expect(runs).toBe(1);
-    expect(seen.some((e) => e.type === 'log' && e.message.includes('runs once per run'))).toBe(true);
+    expect(seen.filter((e) => e.type === 'task.once')).toMatchObject([{ task: 'once' }]);
+    expect(wordsOf(seen)).toContain('once runs once per run: it ran already, its result stands');
   });
 
   it('c.execute of a once task from a task on N hosts runs it once, and every caller gets its result', async () => {
@@ -159,14 +161,14 @@ describe('a task that overrides what the operator chose says so (finding 5)', ()
     const { executor, events: seen } = localRun({ hosts, roles: { web: ['web-1', 'web-2'] }, tasks: { t: task({ roles: ['web'] }, async (c) => void where.push(c.host.name)) } });
     await executor.runAll(executor.prepare(tokens('host:web-0', 't')));
     expect(where).toEqual(['web-1', 'web-2']);
-    const line = seen.find((e) => e.type === 'log' && e.level === 'warn' && e.message.startsWith('t runs on its own'));
-    expect(line && line.type === 'log' ? line.message : '').toBe('t runs on its own role web, not on what was chosen before it (web-0)');
+    expect(seen.filter((e) => e.type === 'task.override')).toMatchObject([{ task: 't', own: { hosts: [], roles: ['web'] }, chosen: { hosts: ['web-0'], roles: [] } }]);
+    expect(warningsOf(seen)).toEqual(['t runs on its own role web, not on what was chosen before it (web-0)']);
   });
 
   it('-H web-0 T says so too; with nothing chosen, or T run where chosen, no line', async () => {
     const run = (selection: { hosts: string[] } | undefined, ...t: string[]) => {
       const { executor, events: seen } = localRun({ hosts, roles: { web: ['web-1'] }, tasks: { t: task({ roles: ['web'] }, () => {}), u: task(() => {}) } }, { selection });
-      return executor.runAll(executor.prepare(tokens(...t))).then(() => seen.flatMap((e) => (e.type === 'log' && e.level === 'warn' ? [e.message] : [])));
+      return executor.runAll(executor.prepare(tokens(...t))).then(() => warningsOf(seen));
     };
     expect(await run({ hosts: ['web-0'] }, 't')).toEqual(['t runs on its own role web, not on what was chosen before it (web-0)']);
     expect(await run(undefined, 't')).toEqual([]);
@@ -210,7 +212,7 @@ describe("c.cd(dir, fn) scopes every command issued through c (finding 6)", () =
     expect(out[0]).toBe('/tmp');
     expect(out[1]).toBe(process.cwd());
     // The returned context was used: nothing to warn about.
-    expect(seen.filter((e) => e.type === 'log' && e.level === 'warn')).toEqual([]);
+    expect(warningsOf(seen)).toEqual([]);
   });
 
   it("a bare c.cd('/var') whose context is never used: the next command on c says it runs elsewhere", async () => {
@@ -225,7 +227,8 @@ describe("c.cd(dir, fn) scopes every command issued through c (finding 6)", () =
       },
     });
     await executor.runAll(executor.prepare(tokens('t')));
-    const warnings = seen.flatMap((e) => (e.type === 'log' && e.level === 'warn' ? [e.message] : []));
+    const warnings = warningsOf(seen);
+    expect(seen.filter((e) => e.type === 'context.unused')).toMatchObject([{ host: 'web-0', call: 'cd("/var")', command: 'pwd' }]);
     expect(warnings).toEqual([
       'c.cd("/var") returned a new context that was not used, and c is unchanged: "pwd" runs without it. Run commands on the context it returns, or pass a function: c.cd("/var", async () => { ... })',
     ]);

@@ -1,10 +1,16 @@
 // Real git fixtures: a bare origin plus working clones, isolated from the machine's
-// git config, and a minimal Context for calling task definitions directly.
+// git config, and a real local Context for calling task definitions directly.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Context } from '../../src/core/context-types.js';
+import type { DplEvent } from '../../src/core/events.js';
+import { HostContext } from '../../src/core/context.js';
+import { deployfile } from '../../src/core/deployfile.js';
+import { LOCAL_HOST } from '../../src/transport/local.js';
+import { harness } from '../helpers/in-process.js';
+import { saidLines } from '../helpers/words.js';
 import { bindArgs } from '../../src/core/args.js';
 import type { NamespaceDefinition, TaskDefinition } from '../../src/core/task.js';
 
@@ -110,20 +116,25 @@ export function parents(dir: string, rev: string): string[] {
 
 export interface FakeContext {
   c: Context;
+  /** The info lines the run said (typed events in their words, and c.log lines), as they were said. */
   logs: string[];
   warnings: string[];
+  events: DplEvent[];
 }
 
+/** A real local context (this machine) of a run rooted at `root`, recording what it says. */
 export function fakeContext(root: string): FakeContext {
   const logs: string[] = [];
   const warnings: string[] = [];
-  const c = {
-    session: { root },
-    log: (m: string) => logs.push(m),
-    warn: (m: string) => warnings.push(m),
-    emit: () => {},
-  } as unknown as Context;
-  return { c, logs, warnings };
+  const { run, executor, events } = harness({
+    definition: deployfile({ tasks: {} }),
+    root,
+    onEvent: (e) => {
+      for (const l of saidLines([e])) (l.level === 'warn' ? warnings : l.level === 'info' ? logs : []).push(l.message);
+    },
+  });
+  const c = new HostContext(LOCAL_HOST, run, { name: 'test', root: {}, targets: [], execute: (name, args, on, caller) => executor.executeFrom(name, args, on, caller) });
+  return { c, logs, warnings, events };
 }
 
 /** Call a task the way the CLI would: `hotfix.start:3.0.1` → positional ['3.0.1']. */

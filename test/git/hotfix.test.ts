@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { gitTasks } from '../../src/git/tasks.js';
 import { resolveRef } from '../../src/git/refs.js';
 import { describeResolved } from '../../src/git/describe.js';
+import { offSchema } from '../helpers/words.js';
 import {
   VERSION_FILE,
   VERSION_INI,
@@ -27,7 +28,7 @@ describe('OpenSky hotfix 3.0.1', () => {
     fx = openSky();
     const { work } = fx;
     const tasks = gitTasks({ versionFile: VERSION_FILE }).tasks;
-    const { c, logs } = fakeContext(work);
+    const { c, logs, events } = fakeContext(work);
     const master0 = git(work, 'rev-parse', 'master');
     const develop0 = git(work, 'rev-parse', 'develop');
 
@@ -69,6 +70,13 @@ describe('OpenSky hotfix 3.0.1', () => {
     expect(git(work, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('develop');
     expect(git(work, 'status', '--porcelain')).toBe('');
     expect(finished.pushed).toBe(true);
+    // Start and finish are typed events with the fields their lines show.
+    expect(events.flatMap((e) => (e.type === 'git.flow' ? [{ ...e, time: undefined }] : []))).toEqual([
+      { type: 'git.flow', time: undefined, kind: 'hotfix', version: '3.0.1', state: 'started', branch: 'hotfix/3.0.1', base: 'master' },
+      { type: 'git.flow', time: undefined, kind: 'hotfix', version: '3.0.1', state: 'finished', tag: 'v3.0.1', sha: finished.sha, pushed: true },
+    ]);
+    expect(logs).toContain(`hotfix 3.0.1 finished: v3.0.1 → ${finished.sha.slice(0, 12)} (pushed)`);
+    expect(offSchema(events)).toEqual([]);
 
     // what the remote has
     expect(git(fx.origin, 'rev-parse', 'master')).toBe(git(work, 'rev-parse', 'master'));

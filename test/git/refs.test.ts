@@ -93,12 +93,14 @@ describe('resolveRef', () => {
     await expect(resolveRef(work, 'stable', { fetch: true, remote: 'upstream' })).rejects.toThrow(/no remote named upstream/);
   });
 
-  it('version.resolve reports what it resolved as a log line', async () => {
+  it('version.resolve reports what it resolved as a typed event and its line', async () => {
     fx = openSky();
     const { work } = fx;
-    const { c, logs } = fakeContext(work);
+    const { c, logs, events } = fakeContext(work);
     const r = await runTask(gitTasks({}).tasks.version, 'resolve', c, []);
     expect(r).toMatchObject({ kind: 'stable', tag: 'v3.0.0' });
     expect(logs).toEqual([`resolved stable → tag v3.0.0 @ ${r.sha.slice(0, 12)} "OpenSky 3.0.0"`]);
+    expect(events.filter((e) => e.type === 'git.resolved')).toMatchObject([{ ref: 'stable', kind: 'stable', tag: 'v3.0.0', sha: r.sha, subject: 'OpenSky 3.0.0' }]);
+    expect(events.some((e) => e.type === 'log')).toBe(false);
   });
 });

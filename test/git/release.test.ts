@@ -94,5 +94,8 @@ describe('version.bump and version.show', () => {
       'opensky/config/version.ini [parameters] opensky.version = 4.2.0',
       'stable tag: v3.0.0, latest tag: v3.0.0',
     ]);
+    expect(shown.events.filter((e) => e.type === 'git.version')).toMatchObject([
+      { file: { describe: 'opensky/config/version.ini [parameters] opensky.version', path: VERSION_FILE.path, version: '4.2.0' }, stable: 'v3.0.0', latest: 'v3.0.0' },
+    ]);
   });
 });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiExports, dplRun, jsonLines, start, tempProject, expectCode } from '../reporters/support/cli.js';
 import { describeBed, waitFor } from '../support/bed.js';
 import { historyLines } from './support/history.js';
+import { schemaError } from '../schema/validate.js';
 
 const hasOps = await apiExports('opsTasks');
 const HOST = 'web-0';
@@ -163,10 +164,15 @@ export default deployfile({
     it('history --json carries the rows as data; limit cuts the list', async () => {
       const r = await dplRun(onHost(['--json', 'history:limit=1']), { cwd: dir });
       expectCode(r, 0);
-      const table = jsonLines(r.stdout).find((e) => e.type === 'log' && e.topic === 'ops');
-      expect(table!.data.deploys).toHaveLength(1);
-      expect(table!.data.deploys[0]).toMatchObject({ release: '20261121T110000Z', user: 'carol', hosts: { [HOST]: 'failed' } });
-      expect(table!.message).toMatch(/\(2 older deploys not shown; history:limit=N\)/);
+      const table = jsonLines(r.stdout).find((e) => e.type === 'ops.history');
+      expect(table!.deploys).toHaveLength(1);
+      expect(table!.deploys[0]).toMatchObject({ release: '20261121T110000Z', user: 'carol', hosts: { [HOST]: 'failed' } });
+      expect(table).toMatchObject({ more: 2, unreachable: [] });
+      expect(schemaError(table)).toBeUndefined();
+      expect(jsonLines(r.stdout).some((e) => e.type === 'log' && e.topic === 'ops')).toBe(false);
+      // Without --json the same event is the table with its note.
+      const text = await dplRun(onHost(['history:limit=1']), { cwd: dir });
+      expect(text.stdout).toMatch(/\(2 older deploys not shown; history:limit=N\)/);
     });
   });
 });

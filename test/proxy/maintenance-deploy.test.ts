@@ -15,6 +15,11 @@ import { runInProcess } from '../deploy/in-process.js';
 import { startBackends, stopAll, type Backend } from './support/backends.js';
 import { startHaproxy, type Haproxy } from './support/haproxy.js';
 import { groupsConfig } from './support/harness.js';
+import { wordsOf } from '../helpers/words.js';
+import type { DplEvent } from '../../src/core/events.js';
+
+/** What the run said: the LB's typed events and the log lines, as the terminal words them. */
+const said = (events: readonly DplEvent[]) => wordsOf(events.filter((e) => e.type === 'log' || e.type.startsWith('proxy.')));
 
 let repo: AppRepo;
 let nodes: Backend[];
@@ -75,7 +80,7 @@ describe('maintenanceDuringSwitch (real HAProxy, real deploy)', () => {
     expect(r.error).toBeUndefined();
     expect(seen.sort()).toEqual(['afterDeploy 200', 'prepare 200', 'prepare 200', 'restart web-0 503 <h1>Deploying</h1>', 'restart web-1 503 <h1>Deploying</h1>']);
     expect(await lbAnswer()).toBe('200');
-    expect(r.logs.some((l) => /maintenance on for app \(deploy of \d{8}T\d{6}Z: switching\)/.test(l))).toBe(true);
+    expect(said(r.events).some((l) => /maintenance on for app \(deploy of \d{8}T\d{6}Z: switching\)/.test(l))).toBe(true);
   });
 
   it('a deploy that fails after the switch and is undone turns the page off again', async () => {
@@ -95,7 +100,7 @@ describe('maintenanceDuringSwitch (real HAProxy, real deploy)', () => {
     expect(seen).toContain('restart web-1 503 <h1>Deploying</h1>');
     expect(await lbAnswer()).toBe('200');
     expect(failureHook).toBe(true);
-    expect(r.logs.some((l) => /maintenance off for app \(deploy of \d{8}T\d{6}Z failed\)/.test(l))).toBe(true);
+    expect(said(r.events).some((l) => /maintenance off for app \(deploy of \d{8}T\d{6}Z failed\)/.test(l))).toBe(true);
   });
 
   it('a deploy that fails before the switch never shows the page', async () => {
@@ -110,6 +115,6 @@ describe('maintenanceDuringSwitch (real HAProxy, real deploy)', () => {
     expect(r.error?.message).toMatch(/hook afterPrepare failed/);
     expect(seen).toEqual(['prepare 200', 'prepare 200']);
     expect(await lbAnswer()).toBe('200');
-    expect(r.logs.some((l) => /maintenance on/.test(l))).toBe(false);
+    expect(said(r.events).some((l) => /maintenance on/.test(l))).toBe(false);
   });
 });

@@ -8,6 +8,7 @@ import { startBackends, stopAll, sleep, until, type Backend } from './support/ba
 import { startHaproxy, type Haproxy } from './support/haproxy.js';
 import { startLoad } from './support/load.js';
 import { groupsConfig, inventory, proxyRun } from './support/harness.js';
+import { offSchema } from '../helpers/words.js';
 
 let nodes: Backend[];
 let lb: Haproxy;
@@ -85,8 +86,25 @@ describe('rotation under load (real HAProxy)', () => {
     const table = p.logs().find((e) => e.topic === 'proxy.status')!;
     expect(table.message).toMatch(/^SERVER\s+GROUP\s+HOST\s+STATE\s+HEALTH\s+CHECK\s+SESSIONS\s+5XX/);
     expect(table.message).toMatch(/web2\s+group2\s+app2\s+ready\s+UP\s+L7OK 200/);
-    expect(table.data?.rows).toHaveLength(4);
-    // Each change was reported, attributed to the LB.
+    const status = p.events.filter((e) => e.type === 'proxy.status');
+    expect(status).toHaveLength(1);
+    expect(status[0]!.type === 'proxy.status' && status[0]!.rows).toHaveLength(4);
+    // Each change is a typed event with every server's state before and after, on the LB it was written to.
+    const typed = p.events.flatMap((e) => (e.type === 'proxy.change' ? [e] : []));
+    expect(typed.map((e) => [e.lb, e.action, e.groups])).toEqual([
+      ['lb0', 'rotate', ['group2']],
+      ['lb0', 'rotate', ['group1']],
+      ['lb0', 'rotate', ['group1', 'group2']],
+    ]);
+    expect(typed[1]!.changes).toEqual([
+      { backend: 'app', server: 'web0', state: 'ready', from: 'drain' },
+      { backend: 'app', server: 'web1', state: 'ready', from: 'drain' },
+      { backend: 'app', server: 'web2', state: 'drain', from: 'ready' },
+      { backend: 'app', server: 'web3', state: 'drain', from: 'ready' },
+    ]);
+    expect(p.events.some((e) => e.type === 'log' && e.topic === 'proxy')).toBe(false);
+    expect(offSchema(p.events)).toEqual([]);
+    // And its words, attributed to the LB.
     const changes = p.logs('info').filter((e) => e.host === 'lb0' && /in rotation:/.test(e.message));
     expect(changes.map((e) => e.message)).toEqual([
       'group2 in rotation: app/web0, app/web1 → drain',

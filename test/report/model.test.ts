@@ -104,6 +104,28 @@ describe('report model', () => {
     expect(m.outcome).toMatchObject({ ok: false, error: 'rollout failed', hint: 'fix it and roll out again', headline: 'the run failed' });
   });
 
+  it("traffic changes and problems from the typed 'proxy.change' and rollout events, in the terminal's words", () => {
+    const m = buildModel([
+      ev(0, 'run.start', { tasks: ['rollout'], dryRun: false }),
+      ev(100, 'proxy.change', { lb: 'lb-0', endpoint: '/run/haproxy/admin.sock', action: 'out', changes: [{ backend: 'app', server: 'web-0', state: 'drain', from: 'ready' }] }),
+      ev(200, 'proxy.change', { lb: 'lb-0', endpoint: '/run/haproxy/admin.sock', action: 'weights', changes: [], weights: [{ backend: 'app', server: 'web-1', weight: 3, from: 1 }], canary: ['app/web-0'], percent: 10, shares: { app: 10 } }),
+      ev(300, 'proxy.change', { lb: 'lb-0', endpoint: '/run/haproxy/admin.sock', action: 'maintenance', changes: [], maintenance: { on: true, backends: ['app'], already: false } }),
+      ev(400, 'rollout.batch', { kind: 'rollout', batch: 1, of: 2, hosts: ['web-0'], state: 'failed', release: 'R2', reason: 'batch 1/2 (web-0): health check failed', detail: 'no 2 good answers' }),
+      ev(500, 'rollout.problem', { action: 'take-out', hosts: ['web-0'], error: 'socket gone' }),
+      // A malformed event (a hand-edited log) is skipped, not fatal.
+      ev(600, 'rollout.batch', { state: 'failed' }),
+    ]);
+    expect(m.traffic).toEqual([
+      { atMs: 100, lb: 'lb-0', message: 'out of rotation: app/web-0 → drain', changes: [{ backend: 'app', server: 'web-0', state: 'drain' }] },
+      { atMs: 200, lb: 'lb-0', message: 'weighted canary: app/web-0 take 10% of backend app (weights app/web-1 3)', changes: [{ backend: 'app', server: 'web-1', state: 'weight 3' }] },
+      { atMs: 300, lb: 'lb-0', message: 'maintenance on for app', changes: [{ backend: 'app', server: '*', state: 'maintenance on' }] },
+    ]);
+    expect(m.problems).toEqual([
+      { level: 'error', atMs: 400, host: undefined, message: 'batch 1/2 (web-0): health check failed: no 2 good answers' },
+      { level: 'warn', atMs: 500, host: undefined, message: 'could not take web-0 out of rotation: socket gone' },
+    ]);
+  });
+
   it('a host rolled back by the rollout says so, not just that the new release failed', () => {
     const m = buildModel([
       ...hostSteps('web-0', 0, { from: 'R1' }).filter((e) => e['step'] !== 'record' && e.type !== 'deploy.status'),

@@ -59,11 +59,11 @@ describe('progress status line', () => {
     const { events, status } = setup();
     events.emit('task.start', { task: 't', hosts: ['a', 'b'], mode: 'parallel' });
     expect(status()).not.toBe('');
-    events.emit('log', { level: 'debug', topic: 'prompt', message: 'asking', data: { state: 'open' } });
+    events.emit('prompt.open', { id: 'q1', kind: 'secret', key: 'sudo.password' });
     expect(status()).toBe('');
     events.emit('host.start', { task: 't', host: 'a' });
     expect(status()).toBe('');
-    events.emit('log', { level: 'debug', topic: 'prompt', message: 'answered', data: { state: 'closed' } });
+    events.emit('prompt.close', { id: 'q1', kind: 'secret', answered: true });
     expect(status()).toMatch(/t · 0\/2 hosts done · 1 running/);
     events.emit('run.end', { ok: true, durationMs: 1, tasks: 1, hostsOk: [], hostsFailed: [] });
     expect(status()).toBe('');

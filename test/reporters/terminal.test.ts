@@ -2,12 +2,17 @@
 // and never with NO_COLOR, the live progress line, CI falling back to plain
 // lines, and the host states printed on Ctrl-C.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { tempProject } from './support/cli.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { jsonLines, tempProject } from './support/cli.js';
 import { TIMED_DEPLOYFILE } from './support/hosts-deployfile.js';
 import { dplInTerminal, type Pane } from './support/tmux.js';
+import { schemaError } from '../schema/validate.js';
 
 let dir: string;
 let pane: Pane | undefined;
+/** The last run's events, from its run log. */
+const runEvents = () => jsonLines(readFileSync(join(dir, '.dpl/logs/latest/events.jsonl'), 'utf8'));
 
 beforeAll(() => {
   dir = tempProject(TIMED_DEPLOYFILE);
@@ -76,6 +81,32 @@ describe('pretty output on a terminal', () => {
     const screen = await pane.waitFor(/Interrupted: /);
     expect(screen).toMatch(/warning: interrupted/);
     expect(screen).toMatch(/host states when interrupted during wait:\n\s+a\s+done\n\s+b\s+running\n\s+c\s+not started/);
-    expect(await pane.exitCode()).toBe(130);
+    expect(await pane.exitCode()).toBe(130);    // The run log keeps the interrupt as a typed event, not as a log line.
+    const events = runEvents();
+    expect(events.filter((e) => e.type === 'run.interrupt')).toEqual([{ type: 'run.interrupt', time: expect.any(String), signal: 'SIGINT' }]);
+    expect(events.some((e) => e.type === 'log' && e.topic === 'interrupt')).toBe(false);
+  });
+
+  it('each question opens and closes a typed prompt, without the answer', async () => {
+    pane = dplInTerminal(['-v', 'ask'], { cwd: dir, env: { NO_COLOR: '1' } });
+    await pane.waitFor(/API token:\s*$/m);
+    pane.keys('tok-3141592653', 'Enter');
+    await pane.waitFor(/Go on\? \[y\/N\]\s*$/m);
+    pane.keys('yes', 'Enter');
+    expect(await pane.exitCode()).toBe(0);
+    const screen = pane.screen();
+    expect(screen).toMatch(/debug: waiting for an answer \(api\.token\)\n/);
+    expect(screen).toMatch(/debug: answered\n/);
+    expect(screen).toMatch(/going on with a token of 14 characters/);
+    const text = readFileSync(join(dir, '.dpl/logs/latest/events.jsonl'), 'utf8');
+    expect(text).not.toContain('tok-3141592653');
+    const prompts = jsonLines(text).filter((e) => e.type.startsWith('prompt.'));
+    expect(prompts).toEqual([
+      { type: 'prompt.open', time: expect.any(String), id: 'q1', kind: 'secret', key: 'api.token' },
+      { type: 'prompt.close', time: expect.any(String), id: 'q1', kind: 'secret', answered: true },
+      { type: 'prompt.open', time: expect.any(String), id: 'q2', kind: 'confirm' },
+      { type: 'prompt.close', time: expect.any(String), id: 'q2', kind: 'confirm', answered: true },
+    ]);
+    expect(jsonLines(text).flatMap((e) => (schemaError(e) ? [`${e.type}: ${schemaError(e)}`] : []))).toEqual([]);
   });
 });

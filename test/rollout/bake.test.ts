@@ -13,7 +13,8 @@ import type { Haproxy } from '../proxy/support/haproxy.js';
 import { RolloutError } from '../../src/rollout/index.js';
 import type { DplEvent } from '../../src/core/events.js';
 import { appRepo, restartHook, stopApps, type AppRepo } from './support/app.js';
-import { haproxyFor, ofType, project, WEB, type Project } from './support/harness.js';
+import { haproxyFor, logs, ofType, project, WEB, type Project } from './support/harness.js';
+import { warningsOf } from '../helpers/words.js';
 
 describeBed('the bake judges or stops: no traffic is no evidence (#16 fault 2)', (bed) => {
   let repo: AppRepo;
@@ -24,7 +25,7 @@ describeBed('the bake judges or stops: no traffic is no evidence (#16 fault 2)',
   const currents = () => Object.fromEntries(WEB.map((h) => [h, current(h)]));
   const version = (h: string) => readFileSync(path.join(p.paths[h]!, 'current', 'VERSION'), 'utf8').trim();
   const lastRecord = (h: string) => JSON.parse(readFileSync(path.join(p.paths[h]!, 'history.jsonl'), 'utf8').trim().split('\n').at(-1)!) as Record<string, string>;
-  const warnings = (events: DplEvent[]) => events.flatMap((e) => (e.type === 'log' && e.level === 'warn' ? [e.message] : []));
+  const warnings = (events: DplEvent[]) => warningsOf(events);
   // A short bake: 1 s, a sample every 250 ms; maxDurationMs defaults to 3 × 1 s.
   const BAKE = { durationMs: 1000, sampleMs: 250, minRequests: 5, maxErrorRate: 0.05, relativeFactor: 2, failedSamples: 2 };
 
@@ -76,7 +77,8 @@ describeBed('the bake judges or stops: no traffic is no evidence (#16 fault 2)',
     expect(samples.length).toBeGreaterThanOrEqual(10);
     expect(samples.every((s) => s.batch === 1 && s.verdict === 'inconclusive')).toBe(true);
     expect(t.at.failed! - t.at.live[1]!).toBeGreaterThanOrEqual(3000);
-    expect(r.events.some((e) => e.type === 'log' && /batch 1: 0 of \d+ samples conclusive after 1(\.\d)? s \(need 2\); baking on, up to 3 s/.test(e.message))).toBe(true);
+    expect(logs(r.events).some((l) => /^batch 1: 0 of \d+ samples conclusive after 1(\.\d)? s \(need 2\); baking on, up to 3 s$/.test(l))).toBe(true);
+    expect(ofType(r.events, 'rollout.bake').find((e) => e.state === 'extend')).toMatchObject({ batch: 1, conclusive: 0, minConclusive: 2, maxDurationMs: 3000 });
     expect(ofType(r.events, 'rollout.promote')).toEqual([]);
 
     expect(currents()).toEqual(before);

@@ -17,6 +17,7 @@ import type { DplEvent } from '../../src/core/events.js';
 import { DplError, UsageError } from '../../src/core/errors.js';
 import { restartHook, stopApps } from './support/app.js';
 import { logs, ofType, project, WEB, type Project } from './support/harness.js';
+import { warningsOf } from '../helpers/words.js';
 
 const missing = prometheusMissing();
 
@@ -30,7 +31,7 @@ describeBed('a Prometheus-judged bake behind nginx (#19 item 3)', (bed) => {
 
   const version = (h: string) => readFileSync(path.join(p.paths[h]!, 'current', 'VERSION'), 'utf8').trim();
   const versions = () => WEB.map((h) => version(h));
-  const warnings = (events: DplEvent[]) => events.flatMap((e) => (e.type === 'log' && e.level === 'warn' ? [e.message] : []));
+  const warnings = (events: DplEvent[]) => warningsOf(events);
   const queries = {
     requests: 'sum(http_requests_total{host=~"$hosts"})',
     errors: 'sum(http_requests_total{host=~"$hosts",code=~"5.."})',
@@ -162,7 +163,7 @@ describeBed('a Prometheus-judged bake behind nginx (#19 item 3)', (bed) => {
     const front = await prometheusFront(prom.url);
     p.rollout.bake = { ...BAKE, source: prometheus({ url: front.url, ...queries, timeoutMs: 1000 }) };
     const onEvent = (e: DplEvent) => {
-      if (e.type === 'log' && e.message.startsWith('batch 1: baking for')) front.mode = 'down';
+      if (e.type === 'rollout.bake' && e.batch === 1 && e.state === 'start') front.mode = 'down';
     };
     let r;
     try {
@@ -186,7 +187,7 @@ describeBed('a Prometheus-judged bake behind nginx (#19 item 3)', (bed) => {
     const front = await prometheusFront(prom.url);
     p.rollout.bake = { ...BAKE, source: prometheus({ url: front.url, ...queries }) };
     const onEvent = (e: DplEvent) => {
-      if (e.type === 'log' && e.message.startsWith('batch 1: baking for')) front.mode = 'garble';
+      if (e.type === 'rollout.bake' && e.batch === 1 && e.state === 'start') front.mode = 'garble';
     };
     let r;
     try {

@@ -11,6 +11,7 @@ import type { Haproxy } from '../proxy/support/haproxy.js';
 import { RolloutError } from '../../src/rollout/index.js';
 import { appRepo, restartHook, startErrors, stopApps, type AppRepo } from './support/app.js';
 import { haproxyFor, logs, ofType, project, WEB, type Project } from './support/harness.js';
+import { offSchema } from '../helpers/words.js';
 
 describeBed('rollouts behind HAProxy on the sshd bed', (bed) => {
   let repo: AppRepo;
@@ -87,7 +88,19 @@ describeBed('rollouts behind HAProxy on the sshd bed', (bed) => {
     expect(samples.some((s) => s.verdict === 'pass' && s.newRequests >= 10 && s.rate === 0)).toBe(true);
     expect(ofType(r.events, 'rollout.health').filter((e) => e.outcome === 'passed').map((e) => e.host).sort()).toEqual(WEB);
     expect(ofType(r.events, 'rollout.end')[0]!.report.ok).toBe(true);
-    // Every decision is also a readable line.
+    // Every decision is a typed event carrying what its words show; none is a 'log' line.
+    expect(r.events.filter((e) => e.type === 'log' && e.topic === 'rollout')).toEqual([]);
+    expect(offSchema(r.events)).toEqual([]);
+    expect(ofType(r.events, 'rollout.plan')).toMatchObject([{ kind: 'rollout', batches: [['web-0'], ['web-1'], ['web-2', 'web-3']], shares: [null, null, null], dryRun: false }]);
+    expect(ofType(r.events, 'rollout.batch').filter((e) => e.state === 'live').map((e) => [e.kind, e.batch, e.of, e.rotation])).toEqual([
+      ['rollout', 1, 3, true],
+      ['rollout', 2, 3, true],
+      ['rollout', 3, 3, true],
+    ]);
+    expect(ofType(r.events, 'rollout.promote')[2]).toMatchObject({ batch: 3, hosts: ['web-2', 'web-3'], failed: 0 });
+    expect(ofType(r.events, 'rollout.bake').filter((e) => e.state === 'start').map((e) => e.batch)).toEqual([1, 2, 3]);
+    expect(ofType(r.events, 'rollout.end')[0]).toMatchObject({ ok: true, hosts: 4, batches: 3 });
+    // And a readable line, rendered by the reporters' formats.
     const lines = logs(r.events);
     expect(lines).toContain('batch 1/3: web-0 (canary)');
     expect(lines.some((l) => /^batch 1 sample \d: pass: 0 errors in \d+ requests = 0\.0%, limit 5\.0%/.test(l))).toBe(true);

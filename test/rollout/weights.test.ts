@@ -13,6 +13,7 @@ import type { DplEvent } from '../../src/core/events.js';
 import { RolloutError } from '../../src/rollout/index.js';
 import { appRepo, restartHook, stopApps, type AppRepo } from './support/app.js';
 import { haproxyFor, logs, ofType, project, WEB, type Project } from './support/harness.js';
+import { wordsOf } from '../helpers/words.js';
 
 /** Weights before the rollouts: not all equal, so "restored" means restored. */
 const BEFORE = { 'web-0': 1, 'web-1': 1, 'web-2': 2, 'web-3': 1 };
@@ -194,7 +195,7 @@ describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
     const away = `${hx.adminSock}.away`;
     let gone = false;
     const onEvent = (e: DplEvent) => {
-      if (!gone && e.type === 'log' && e.message === 'batch 1: bake.durationMs is 0, no bake') {
+      if (!gone && e.type === 'rollout.bake' && e.batch === 1 && e.state === 'off') {
         gone = true;
         renameSync(hx.adminSock, away);
       }
@@ -213,7 +214,8 @@ describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
     expect(gone).toBe(true);
     expect(err).toBeInstanceOf(RolloutError);
     expect(err.exitCode).toBe(1);
-    const errors = r.events.flatMap((e) => (e.type === 'log' && e.level === 'error' ? [e.message] : []));
+    const errors = wordsOf(r.events, { level: 'error', tags: false });
+    expect(r.events.filter((e) => e.type === 'proxy.change' && e.action === 'weights-restore')).toMatchObject([{ lb: 'lb-0', error: expect.stringMatching(/cannot reach the HAProxy admin socket/) }]);
     const byHand = 'set weight app/web-0 1; set weight app/web-1 1; set weight app/web-2 2; set weight app/web-3 1';
     expect(errors).toContainEqual(expect.stringMatching(/^could not restore the HAProxy weights: .*cannot reach the HAProxy admin socket /));
     expect(errors.some((m) => m.endsWith(`; set them by hand on the runtime API: ${byHand}`))).toBe(true);

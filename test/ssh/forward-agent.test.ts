@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { reconfigureSshd } from '../support/bed/certs.js';
 import { bedHost, bedPool, bedTemp, describeBed, scratchHost, startAgent, type BedInfo, type ScratchHost } from '../support/bed.js';
 import { openssh } from '../helpers/openssh.js';
+import { warningsOf } from '../helpers/words.js';
 
 const AGENT_PROBE = 'echo "sock=${SSH_AUTH_SOCK:-unset}"; ssh-add -l 2>&1; true';
 
@@ -84,7 +85,9 @@ describeBed('ForwardAgent', (bed: BedInfo) => {
     const t = await pool.get(bedHost('imposter'));
     expect((await t.exec(AGENT_PROBE)).stdout).toMatch(/^sock=unset\n/);
     await pool.closeAll();
-    expect(seen.some((e) => e.type === 'log' && e.level === 'warn' && e.message.includes('agent forwarding') && e.message.includes(imposter.address))).toBe(true);
+    const off = seen.flatMap((e) => (e.type === 'ssh.agent-off' ? [e] : []));
+    expect(off.some((e) => e.label.includes(imposter.address))).toBe(true);
+    expect(warningsOf(off).some((w) => w.startsWith('agent forwarding to ') && w.endsWith('is off: its host key was not verified'))).toBe(true);
     // ssh, with StrictHostKeyChecking no, connects too, and cancels forwarding the same way.
     const r = openssh(cfg, 'imposter', { command: AGENT_PROBE, agent: agent.socket, options: ['StrictHostKeyChecking=no'] });
     expect(r.stderr).toContain('Agent forwarding is disabled to avoid man-in-the-middle attacks');

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ConnectionError, HostKeyError } from '../../src/core/errors.js';
 import { KnownHostsStore, fingerprint, knownHostName, parseKnownHosts } from '../../src/ssh/known-hosts.js';
 import { addressHost, bedHost, bedPool, bedTemp, describeBed } from '../support/bed.js';
+import { wordsOf } from '../helpers/words.js';
 
 const tmp = (): string => bedTemp('kh-');
 
@@ -48,7 +49,9 @@ describeBed('host keys', (bed) => {
     const line = readFileSync(file, 'utf8').split('\n')[1]!;
     expect(line).toMatch(new RegExp(`^\\[${stranger.address.replace(/\./g, '\\.')}\\]:${stranger.port} ssh-ed25519 \\S+$`));
     expect(fingerprint(Buffer.from(line.split(' ')[2]!, 'base64'))).toBe(stranger.fingerprint);
-    expect(seen.some((e) => e.type === 'log' && e.level === 'info' && e.message.includes(`recorded new host key ssh-ed25519 ${stranger.fingerprint}`))).toBe(true);
+    const recorded = seen.flatMap((e) => (e.type === 'ssh.host-key' ? [e] : []));
+    expect(recorded).toMatchObject([{ state: 'recorded', keyType: 'ssh-ed25519', fingerprint: stranger.fingerprint }]);
+    expect(wordsOf(recorded)[0]).toContain(`recorded new host key ssh-ed25519 ${stranger.fingerprint}`);
     // A later run without accept-new trusts it.
     const { pool: again } = bedPool({ knownHostsFile: file });
     await again.get(addressHost(stranger));

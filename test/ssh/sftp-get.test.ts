@@ -13,6 +13,7 @@ import type { Transport, TransportPool } from '../../src/transport/types.js';
 import { start, tempProject } from '../reporters/support/cli.js';
 import { bedHost, bedPool, bedTemp, describeBed } from '../support/bed.js';
 import { dir, fifo, file, link, startHostileSftp, type FakeDir, type HostileSftp } from '../support/hostile/sftp-server.js';
+import { warningsOf } from '../helpers/words.js';
 
 /** Every path under `root` (relative), with its type and permission bits, as `find` + `stat -c %a` would list them. */
 function listing(root: string): string[] {
@@ -37,8 +38,8 @@ function within<T>(ms: number, p: Promise<T>): Promise<T> {
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
-const warnings = (seen: DplEvent[]): string[] =>
-  seen.flatMap((e) => (e.type === 'log' && e.level === 'warn' ? [e.message] : []));
+/** Warnings as the terminal words them (sftp.skipped events, names masked), without the host tag. */
+const warnings = (seen: DplEvent[]): string[] => warningsOf(seen);
 
 const umask = (): number => {
   const probe = join(bedTemp('umask-'), 'd');

@@ -53,7 +53,7 @@ export async function runSshConfig(args: string[], io: Io): Promise<number> {
     { alias: host.hostname, user: host.user, port: host.port },
     { user: o.user, port: o.port, identityFiles: o.identity, knownHostsFile: o.knownHosts ?? d.knownHosts, defaultUser: d.user, defaultPort: d.port },
   );
-  for (const w of r.warnings) io.err(`dpl: warning: ${w}\n`);
+  for (const f of r.missingIdentityFiles) io.err(`dpl: warning: identity file ${f} not accessible: no such file or directory\n`);
   const o2 = r.options;
   const specs = { kex: o2.kexAlgorithms, serverHostKey: o2.hostKeyAlgorithms, cipher: o2.ciphers, hmac: o2.macs };
   const lists = algorithmsFor(Object.fromEntries(Object.entries(specs).filter(([, v]) => v !== undefined)), { types: [], certAuthority: false }, await loadCatalog()).algorithms;

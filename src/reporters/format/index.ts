@@ -9,6 +9,12 @@ import { lockFormats } from './lock.js';
 import { pipelineFormats } from './pipeline.js';
 import { releaseFormats } from './release.js';
 import { rolloutFormats } from './rollout.js';
+import { proxyFormats } from './proxy.js';
+import { cliFormats } from './cli.js';
+import { opsFormats } from './ops.js';
+import { gitFormats } from './git.js';
+import { noticeFormats } from './notices.js';
+import { sshFormats } from './ssh.js';
 
 export const FORMATS: Formats<EventType> = {
   ...coreFormats,
@@ -17,6 +23,12 @@ export const FORMATS: Formats<EventType> = {
   ...releaseFormats,
   ...pipelineFormats,
   ...rolloutFormats,
+  ...proxyFormats,
+  ...cliFormats,
+  ...opsFormats,
+  ...gitFormats,
+  ...noticeFormats,
+  ...sshFormats,
 };
 
 export type { Format, Formats, FormatContext, EventOf, Level } from './types.js';

@@ -44,7 +44,8 @@ export interface Resolved {
   /** No IdentityFile anywhere: OpenSSH's default key names were filled in. */
   defaultIdentities: boolean;
   /** Things ssh warns about and goes on (an -i file that is not there). */
-  warnings: string[];
+  /** -i files that do not exist (ssh warns and goes on). */
+  missingIdentityFiles: string[];
 }
 
 const DEFAULT_IDENTITIES = ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk', 'id_xmss', 'id_dsa'];
@@ -59,13 +60,13 @@ export async function resolveDestination(files: Directive[][], dest: Destination
   const givenUser = dest.user ?? cli.user;
   if (givenUser !== undefined && !validUser(givenUser)) throw new UsageError(`user name ${JSON.stringify(givenUser)} holds characters ssh refuses (shell syntax, or a leading -)`, { code: 'ssh-config.invalid' });
   const o = emptyOptions();
-  const warnings: string[] = [];
+  const missingIdentityFiles: string[] = [];
   o.user = dest.user ?? cli.user;
   o.port = dest.port ?? cli.port;
   for (const f of cli.identityFiles ?? []) {
     const p = tildeExpand(f);
     if (existsSync(p)) addFile(o.identityFiles, { path: p, source: 'command-line' });
-    else warnings.push(`identity file ${p} not accessible: no such file or directory`);
+    else missingIdentityFiles.push(p);
   }
   if (cli.knownHostsFile) o.userKnownHostsFiles = [cli.knownHostsFile];
 
@@ -110,7 +111,7 @@ export async function resolveDestination(files: Directive[][], dest: Destination
   if (o.userKnownHostsFiles?.[0]?.toLowerCase() === 'none') o.userKnownHostsFiles = [];
   else o.userKnownHostsFiles = o.userKnownHostsFiles!.map((f) => expandPath(f, tokens, at(o, 'userKnownHostsFiles', 'UserKnownHostsFile')));
   if (o.globalKnownHostsFiles?.[0]?.toLowerCase() === 'none') o.globalKnownHostsFiles = [];
-  return { alias: dest.alias, host, user, port, options: o, tokens, defaultIdentities, warnings };
+  return { alias: dest.alias, host, user, port, options: o, tokens, defaultIdentities, missingIdentityFiles };
 }
 
 /** ssh's default_client_percent_dollar_expand() after tilde_expand_filename(); `what` names the keyword (and where it was set). */

@@ -12,6 +12,7 @@ import type { CliFlags } from '../../../src/core/context-types.js';
 import { proxyTasks, type ProxyConfig } from '../../../src/proxy/tasks.js';
 import { localRun } from '../../helpers/local-run.js';
 import type { Backend } from './backends.js';
+import { saidLines } from '../../helpers/words.js';
 
 /** Inventory: lb0 plus app0..appN, each carrying `vars.lbServer` = its backend's name. */
 export function inventory(backends: readonly Backend[], lbVars: Record<string, unknown> = {}): Record<string, HostSpecObject> {
@@ -43,8 +44,8 @@ export function proxyRun(
     }
   };
   const context = () => new HostContext(LOCAL_HOST, run, { name: 'test', root: {}, targets: [], execute: (name, args, on, caller) => executor.executeFrom(name, args, on, caller) });
-  const logs = (level?: string) =>
-    events.filter((e): e is Extract<DplEvent, { type: 'log' }> => e.type === 'log' && (!level || e.level === level));
+  /** What was said, line by line (typed events rendered through the reporters' formats, and 'log' lines). */
+  const logs = (level?: string) => saidLines(events).filter((l) => !level || l.level === level);
   /** Several tokens in command-line order, like `dpl prod:out deploy`. */
   const invokeAll = (...tokens: string[]) => executor.runAll(executor.prepare(tokens.map(parseInvocation)));
   return { run, invoke, invokeAll, context, events, logs };

@@ -25,6 +25,10 @@ export default deployfile({
       if (c.host.name === 'b') throw new Error('b is broken');
       await sleep(delays[c.host.name] ?? 100, c.session.signal);
     }),
+    ask: task({ desc: 'asks for a token, then a yes/no question, on the terminal', run: 'local' }, async (c) => {
+      const token = await c.session.secret('api.token', 'API token: ');
+      c.log((await c.session.confirm('Go on?')) ? 'going on with a token of ' + token.length + ' characters' : 'stopped');
+    }),
     wait: task({ desc: 'one host after the other, until Ctrl-C' }, async (c) => {
       if (c.host.name === 'a') return;
       await sleep(30000, c.session.signal);

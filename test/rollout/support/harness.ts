@@ -16,7 +16,8 @@ import { rolloutRelease, type RolloutConfig } from '../../../src/rollout/index.j
 import type { BedInfo } from '../../support/bed.js';
 import { startHaproxy, type Haproxy } from '../../proxy/support/haproxy.js';
 import type { Backend } from '../../proxy/support/backends.js';
-import { harness, logLines } from '../../helpers/in-process.js';
+import { harness } from '../../helpers/in-process.js';
+import { areaLines, wordsOf } from '../../helpers/words.js';
 
 export const WEB = ['web-0', 'web-1', 'web-2', 'web-3'];
 
@@ -79,7 +80,7 @@ export function project(bed: BedInfo, name: string, repoWork: string, port: numb
       signal: o.signal,
       onEvent: (e) => {
         if (process.env.DPL_ROLLOUT_TRACE && e.type === 'command.end') process.stderr.write(`${((Date.now() - t0) / 1000).toFixed(2)} cmd [${e.host}] ${e.command} ${e.durationMs.toFixed(0)} ms\n`);
-        if (process.env.DPL_ROLLOUT_TRACE && e.type === 'log') process.stderr.write(`${((Date.now() - t0) / 1000).toFixed(2)} ${e.level} ${e.host ? `[${e.host}] ` : ''}${e.message}\n`);
+        if (process.env.DPL_ROLLOUT_TRACE && e.type !== 'command.end') for (const line of wordsOf([e])) process.stderr.write(`${((Date.now() - t0) / 1000).toFixed(2)} ${line}\n`);
         o.onEvent?.(e);
       },
       createPool: async (r) =>
@@ -102,8 +103,9 @@ export async function haproxyFor(bed: BedInfo, port: number): Promise<Haproxy> {
   return hx;
 }
 
-export function logs(events: DplEvent[], topic = 'rollout'): string[] {
-  return logLines(events, topic);
+/** What an area said (typed events rendered through the reporters' formats, and 'log' lines of that topic). */
+export function logs(events: DplEvent[], area = 'rollout'): string[] {
+  return areaLines(events, area);
 }
 
 export function ofType<K extends DplEvent['type']>(events: DplEvent[], type: K): Extract<DplEvent, { type: K }>[] {
