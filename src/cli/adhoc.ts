@@ -12,6 +12,8 @@ import { internal } from '../core/internal.js';
 import type { RegisteredTask } from '../core/registry.js';
 import { task } from '../core/task.js';
 import { runAttached, type Stdio } from './terminal.js';
+import type {} from './events.js'; // the EventMap entries this file emits
+import type {} from '../core/notices.js'; // the EventMap entries this file emits
 
 /** `terminal`: the process's stdio when the command gets it (see execute.ts for when). */
 export function adhocTask(command: string, terminal?: Stdio): RegisteredTask {

@@ -15,6 +15,7 @@ import type { ParsedCli } from './options.js';
 import type { Io } from './io.js';
 import { adhocTask } from './adhoc.js';
 import { atTerminal } from './terminal.js';
+import type {} from './events.js'; // the EventMap entries this file emits
 
 export interface ExecuteInput {
   cli: ParsedCli;

@@ -17,6 +17,7 @@ import type { RunImpl, ScopePatch } from './run.js';
 import type { ExecOptions, GetOptions, TransferResult, Transport } from '../transport/types.js';
 import { LOCAL_HOST } from '../transport/local.js';
 import { sudoCommand, sudoMarkers } from '../transport/sudo-protocol.js';
+import type {} from './notices.js'; // the EventMap entries this file emits
 
 /** One task on one host (or the local machine): what every context derived for it shares. */
 export interface TaskOnHost {

@@ -14,6 +14,7 @@ import type { RunImpl } from './run.js';
 import { modeOf } from './task.js';
 import { LOCAL_HOST } from '../transport/local.js';
 import { attribute } from '../loader/attribute.js';
+import type {} from './notices.js'; // the EventMap entries this file emits
 
 export interface PreparedInvocation {
   inv: Invocation;

@@ -10,6 +10,7 @@ import { DplError } from '../core/errors.js';
 import { sh } from '../core/quote.js';
 import type { ResolvedRef } from '../git/describe.js';
 import type { ReleaseConfig } from './config.js';
+import type {} from './events.js'; // the EventMap entries this file emits
 
 export interface Artifact {
   /** The build output directory (inside a temp directory `dispose` removes). */

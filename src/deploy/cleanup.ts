@@ -16,6 +16,7 @@ import { acquireLocks, newLockInfo, releaseLocks } from './lock.js';
 import { openDirs } from './prepare.js';
 import { forHosts, runScript } from './remote.js';
 import { releaseCommand } from './task-names.js';
+import type {} from './events.js'; // the EventMap entries this file emits
 
 export interface CleanupPlan {
   keep: string[];

@@ -7,6 +7,7 @@ import { internal } from '../core/internal.js';
 import { errorText } from './remote.js';
 import { announce, codeOf } from './announce.js';
 import type { Targets } from './targets.js';
+import type {} from './events.js'; // the EventMap entries this file emits
 
 /** Cleanup and the deploy tag: useful, but a deploy that is live must not fail because of them. */
 export async function afterSuccess(c: Context, config: ReleaseConfig, t: Targets, resolved: ResolvedRef): Promise<void> {

@@ -8,6 +8,7 @@ import { DplError, HostError } from '../core/errors.js';
 import type { DeployInfo, HostHook, HostRelease, OnceStep, RunHook } from './config.js';
 import type { FanOut } from '../core/fanout.js';
 import { errorText, forHosts } from './remote.js';
+import type {} from './events.js'; // the EventMap entries this file emits
 
 /** `c` for a host hook: on the host, in the release directory, DPL_* set. */
 export function releaseContext(c: Context, rel: HostRelease): Context {

@@ -15,6 +15,7 @@ import { infoOf, parseState, previousGood, stateSnippet, statusOf, type HostStat
 import { describeHolder, lockStatusSnippet } from './lock.js';
 import { errorText, forHosts, marker, runScript, section } from './remote.js';
 import type { ReleaseRow } from './events.js';
+import type {} from '../pipeline/events.js'; // the EventMap entries this file emits
 
 export type { ReleaseRow } from './events.js';
 

@@ -12,6 +12,7 @@ import { appendSnippet, newRecord, statusOf, type HistoryRecord, type HostState 
 import { layoutOf } from './layout.js';
 import { DEFAULT_MIGRATION_PATHS } from './pending-git.js';
 import { errorText, forHosts, runScript, section } from './remote.js';
+import type {} from './events.js'; // the EventMap entries this file emits
 
 /** A migration still applied, and the release whose once step applied it. */
 export interface AppliedMigration {

@@ -12,6 +12,7 @@ import type { ResolvedRef } from '../git/describe.js';
 import { deployPathOf, poolSizeOf, type ReleaseConfig } from './config.js';
 import { layoutOf } from './layout.js';
 import { pendingOf, reportPending } from './pending.js';
+import type {} from './events.js'; // the EventMap entries this file emits
 
 export interface ConfirmWhat {
   /** `a deploy to production`, `a rollout to prod`. */

@@ -17,6 +17,7 @@ import { errorText, shortSha } from './remote.js';
 import { releaseCommand, type TaskCommand } from './task-names.js';
 import { describeMigrations, migrationsAhead, recordUndone, type AppliedMigration } from './migrations.js';
 import type { Flow } from '../pipeline/flow.js';
+import type {} from './events.js'; // the EventMap entries this file emits
 
 export interface RollbackResult {
   release: string;

@@ -12,6 +12,7 @@ import type { Layout } from '../deploy/layout.js';
 import { acquireLocks, newLockInfo, releaseLocks } from '../deploy/lock.js';
 import { recover, type Recovered } from './recover.js';
 import { releaseCommand } from '../deploy/task-names.js';
+import type {} from './events.js'; // the EventMap entries this file emits
 
 export interface Scope {
   hosts: Host[];

@@ -14,6 +14,7 @@ import type { PipelineRun } from './state.js';
 import { cleansUp, endsAtRecord } from './host-end.js';
 import { releaseCommand } from '../deploy/task-names.js';
 import { whoAmI } from '../deploy/history.js';
+import type {} from '../deploy/events.js'; // the EventMap entries this file emits
 
 export async function drive(run: PipelineRun): Promise<void> {
   const { c, spec } = run;

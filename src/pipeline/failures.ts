@@ -12,6 +12,7 @@ import { clearJournals, discard, record } from './steps.js';
 import { undoMoved } from './undo.js';
 import { PipelineStop, type PipelineRun } from './state.js';
 import { releaseCommand } from '../deploy/task-names.js';
+import type {} from './events.js'; // the EventMap entries this file emits
 
 /** A step after the switch failed on these hosts (forward flows decide what follows). */
 export class AfterSwitch extends Error {

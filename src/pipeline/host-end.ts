@@ -18,6 +18,7 @@ import { sortReleases } from '../deploy/layout.js';
 import { releaseScript } from '../deploy/lock.js';
 import { emitReleased, releaseResult } from '../deploy/lock-events.js';
 import type { PipelineRun } from './state.js';
+import type {} from '../deploy/events.js'; // the EventMap entries this file emits
 
 export interface HostEnd {
   script: string;

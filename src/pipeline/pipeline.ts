@@ -19,6 +19,7 @@ import { recoverFirst } from './recover.js';
 import { PipelineRun, type PipelineSpec } from './state.js';
 import { drive } from './drive.js';
 import { releaseCommand } from '../deploy/task-names.js';
+import type {} from './events.js'; // the EventMap entries this file emits
 
 export { PipelineRun, PipelineStop, type PipelineSpec } from './state.js';
 

@@ -18,6 +18,7 @@ import type { Layout } from '../deploy/layout.js';
 import { clearJournalSnippet } from './journal.js';
 import { hostEnd, reportEnd } from './host-end.js';
 import type { PipelineRun } from './state.js';
+import type {} from './events.js'; // the EventMap entries this file emits
 
 /** Did the host answer? A command that exited non-zero did; a lost connection or a timeout says nothing. */
 export function outcomeUnknown(error: Error): boolean {

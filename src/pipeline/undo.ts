@@ -11,6 +11,8 @@ import { errorText, forHosts, runScript } from '../deploy/remote.js';
 import { restartAll } from './steps.js';
 import { record } from './steps.js';
 import type { PipelineRun } from './state.js';
+import type {} from '../deploy/events.js'; // the EventMap entries this file emits
+import type {} from './events.js'; // the EventMap entries this file emits
 
 export type UndoOutcome = true | 'partial';
 

@@ -13,6 +13,7 @@ import { KnownHostsStore, knownHostName } from './known-hosts.js';
 import { OPENSSH_ALL, OPENSSH_CA_SIGNATURE_DEFAULTS } from './openssh-lists.js';
 import type { SshPoolOptions } from './pool-options.js';
 import type { Route } from './route.js';
+import type {} from './events.js'; // the EventMap entries this file emits
 
 export type ConnectParams = Parameters<typeof openConnection>[0];
 

@@ -14,6 +14,7 @@ import { SshConnection, describeDrop, tcpSocket } from './connection.js';
 import { createHostKeyVerifier, type HostKeyPolicy } from './host-key.js';
 import { PendingSocket } from './warm.js';
 import { expandProxyCommand, spawnProxyCommand, type ProxyStream } from './proxy-command.js';
+import type {} from './events.js'; // the EventMap entries this file emits
 
 export interface ConnectParams {
   display: string;

@@ -11,6 +11,7 @@ import { quote } from '../core/quote.js';
 import { checkHostCertificate, isCertificateType, parseCertificate, validityText, DEFAULT_CA_SIGNATURE_ALGORITHMS, type Certificate } from './certificate.js';
 import { WireReader } from './certificate-wire.js';
 import { fingerprint, keyTypeOf, type KnownHostEntry, type KnownHostsStore } from './known-hosts.js';
+import type {} from './events.js'; // the EventMap entries this file emits
 
 export type HostKeyMode = 'strict' | 'accept-new' | 'off';
 

@@ -18,6 +18,7 @@ import type { TransferResult } from '../transport/types.js';
 import { downloadFile, type RemoteFile } from './sftp-download.js';
 import { call, eachLimited, fileType, keptBits, remotePath, remoteStat, sftpReason, type TransferStop } from './sftp-io.js';
 import type { EventMap } from '../core/events.js';
+import type {} from './events.js'; // the EventMap entries this file emits
 
 const MAX_DEPTH = 64;
 const PARALLEL_FILES = 4;

@@ -14,6 +14,7 @@ import type { Route } from './route.js';
 import { put } from './sftp.js';
 import { get } from './sftp-get.js';
 import { TransferStop } from './sftp-io.js';
+import type {} from './events.js'; // the EventMap entries this file emits
 
 /** What a transport needs from its pool (pool.ts): leased connections, and the run's limits and signals. */
 export interface ConnectionSource {
