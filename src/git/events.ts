@@ -3,7 +3,25 @@
 // (The steps of a start or finish, "merged …", "tagged …", are the task's own
 // narration, c.log lines with topic 'git'; the result carries them as `steps`.)
 import type { FlowKind } from './config.js';
-import type { ResolvedRef } from './describe.js';
+
+/** What a ref resolved to (deploys, version.resolve). */
+export type RefKind = 'stable' | 'latest' | 'tag' | 'branch' | 'sha';
+
+export interface ResolvedRef {
+  /** What was asked for: `stable`, `latest`, `v3.0.1`, `master`, `1a2b3c4`. */
+  ref: string;
+  kind: RefKind;
+  /** The tag, for stable/latest/tag. */
+  tag?: string;
+  /** The branch ref used, for kind 'branch' (`master` or `origin/master`). */
+  branch?: string;
+  /** Semantic version of the tag, when it is a version tag. */
+  version?: string;
+  /** Full commit SHA. */
+  sha: string;
+  /** Commit subject line. */
+  subject: string;
+}
 
 declare module '../core/events.js' {
   interface EventMap {

@@ -21,7 +21,7 @@ describeBed('a deploy logs in while the ref resolves (CLI, real hosts)', (bed) =
       ok(r);
       const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as DplEvent);
       const message = (e: DplEvent) => (e.type === 'log' ? String((e as { message?: unknown }).message) : '');
-      const resolved = events.findIndex((e) => message(e).startsWith('resolved tag v1.1.0'));
+      const resolved = events.findIndex((e) => e['type'] === 'git.resolved' && e['tag'] === 'v1.1.0');
       expect(resolved, r.stdout).toBeGreaterThan(0);
       for (const h of HOSTS) {
         const connected = events.findIndex((e) => e.type === 'log' && (e as { host?: string }).host === h && message(e).startsWith('connected to'));
