@@ -108,6 +108,9 @@ export interface Session<EV = Record<string, unknown>> {
   readonly root: string;
   /** The environment chosen (an environment task or -E), if any. */
   readonly environment: EnvironmentInfo<EV> | undefined;
+  /** The command-line tasks that chose this run's environment or hosts (`prod:out`, `host:web-0`), in order:
+   *  what a hint's next command starts with, so it runs where this one did. */
+  readonly scope: readonly string[];
   /** Switch to a declared environment: its roles, and its hosts for the tasks that follow. */
   useEnvironment(name: string): void;
   /** What later tasks run on unless they name their own hosts (Fabric's env.hosts/roles). */

@@ -49,6 +49,9 @@ export class RunImpl implements Session {
   private readonly dryRun = new Map<string, DryRunTransport>();
   private readonly local = new LocalTransport();
   private env: EnvironmentInfo | undefined;
+  /** The command-line task running now, and those that chose the environment or hosts (`scope`). */
+  private invocation?: string;
+  private readonly chose: string[] = [];
   /** Scoped settings per task-on-host, per async flow (parallel work never sees another's). */
   private readonly scopes = new AsyncLocalStorage<ReadonlyMap<object, readonly ScopePatch[]>>();
   /** `once` tasks: their first result, for every later call this run. */
@@ -79,6 +82,15 @@ export class RunImpl implements Session {
     return this.env;
   }
 
+  get scope(): readonly string[] {
+    return this.chose;
+  }
+
+  /** The executor names each command-line task as it starts, so `use` knows which token chose the hosts. */
+  startInvocation(token: string): void {
+    this.invocation = token;
+  }
+
   useEnvironment(name: string): void {
     const spec = this.definition.environments?.[name];
     if (!spec) {
@@ -86,6 +98,8 @@ export class RunImpl implements Session {
       throw new UsageError(`unknown environment "${name}"` + (known.length ? `; environments: ${known.join(', ')}` : '; the deployfile declares no environments'), { code: 'usage.environment' });
     }
     this.env = { name, vars: (spec.vars ?? {}) as Record<string, unknown>, confirm: !!spec.confirm };
+    // -E chooses before any task runs: its environment task says the same on a command line.
+    if (this.invocation === undefined && !this.chose.includes(name)) this.chose.push(name);
     // Its hosts, or every host of its roles, for the tasks that follow.
     this.use(spec.hosts ? { hosts: spec.hosts } : { roles: Object.keys(spec.roles ?? {}) });
   }
@@ -109,6 +123,7 @@ export class RunImpl implements Session {
   }
 
   use(selection: Selection): void {
+    if (this.invocation !== undefined && !this.chose.includes(this.invocation)) this.chose.push(this.invocation);
     // Hosts/roles replace the earlier choice; exclusions accumulate.
     const exclude = [...(this.current.exclude ?? []), ...(selection.exclude ?? [])];
     const replaces = selection.hosts !== undefined || selection.roles !== undefined;
