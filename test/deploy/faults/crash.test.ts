@@ -31,6 +31,9 @@ interface Ev {
   code?: number | null;
   release?: string;
   message?: string;
+  // rollout.batch
+  batch?: number;
+  state?: string;
 }
 
 function realGit(): string {
@@ -418,7 +421,7 @@ describeBed('a dpl killed (SIGKILL) at each point of a deploy: the next command 
     );
     try {
       expect(events.some((e) => e.type === 'command.start' && e.command === `switch current → ${rel}` && e.host !== 'web-0'), `only batch 1 switched\n${show(r)}`).toBe(false);
-      expect(events.some((e) => e.type === 'log' && e.message === `batch 1/2 is live on ${rel}`), `batch 1 passed its health checks\n${show(r)}`).toBe(true);
+      expect(events.some((e) => e.type === 'rollout.batch' && e.batch === 1 && e.state === 'live' && e.release === rel), `batch 1 passed its health checks\n${show(r)}`).toBe(true);
       await failHeldGit('web-1');
       expectLeftBehind(q);
       expect(q.current('web-0'), 'batch 1 on R before recovery').toBe(rel);
