@@ -6,11 +6,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployfile } from '../../src/core/deployfile.js';
 import type { DplEvent } from '../../src/core/events.js';
-import { releaseTasks, type ReleaseConfig } from '../../src/deploy/tasks.js';
-import { appRepo, openTmp, type AppRepo } from './fixtures.js';
-import { runInProcess } from './in-process.js';
+import type { ReleaseConfig } from '../../src/deploy/tasks.js';
+import { appRepo, type AppRepo } from './fixtures.js';
+import { localReleaseProject } from './in-process.js';
 
 let repo: AppRepo;
 beforeAll(() => {
@@ -20,16 +19,7 @@ afterAll(() => repo.cleanup());
 
 const HOSTS = ['web-0', 'web-1'];
 
-function project(config: ReleaseConfig = {}) {
-  const base = openTmp('dpl-deploy-events-');
-  const paths = Object.fromEntries(HOSTS.map((h) => [h, path.join(base, h, 'app')]));
-  const def = deployfile({
-    hosts: Object.fromEntries(HOSTS.map((h) => [h, { hostname: 'localhost', vars: { deployPath: paths[h] } }])),
-    roles: { web: HOSTS },
-    tasks: { deploy: releaseTasks({ repoDir: repo.work, ...config }) },
-  });
-  return { base, run: (tokens: string[], flags = {}) => runInProcess(def, repo.work, tokens, { roles: ['web'], flags }) };
-}
+const project = (config: ReleaseConfig = {}) => localReleaseProject(repo, 'dpl-deploy-events-', config);
 
 type Of<K extends DplEvent['type']> = Extract<DplEvent, { type: K }>;
 const all = <K extends DplEvent['type']>(events: DplEvent[], type: K) => events.filter((e): e is Of<K> => e.type === type);

@@ -2,11 +2,15 @@
 // LocalTransport (each "host" is a deploy path on this machine): fast checks of the
 // deploy logic on the shared in-process harness; the SSH behaviour is proven by the
 // CLI tests on the bed.
+import path from 'node:path';
 import type { DplEvent } from '../../src/core/events.js';
+import { deployfile } from '../../src/core/deployfile.js';
+import { releaseTasks, type ReleaseConfig } from '../../src/deploy/tasks.js';
 import type { AnyDeployfile } from '../../src/core/deployfile.js';
 import type { CliFlags } from '../../src/core/context-types.js';
 import { PrettyReporter } from '../../src/reporters/pretty.js';
 import { harness } from '../helpers/in-process.js';
+import { openTmp, type AppRepo } from './fixtures.js';
 
 export interface InProcessResult {
   events: DplEvent[];
@@ -39,4 +43,17 @@ export function shownLines(events: readonly DplEvent[], dryRun = false): string[
   const pretty = new PrettyReporter({ write: (t) => lines.push(...t.replace(/\n$/, '').split('\n')), color: false, quiet: false, verbose: true, dryRun });
   for (const e of events) pretty.handle(e);
   return lines;
+}
+
+/** Release tasks on two local "hosts" (web-0, web-1: deploy paths under a new temp dir) deploying `repo`. */
+export function localReleaseProject(repo: AppRepo, prefix: string, config: ReleaseConfig = {}) {
+  const hosts = ['web-0', 'web-1'];
+  const base = openTmp(prefix);
+  const paths = Object.fromEntries(hosts.map((h) => [h, path.join(base, h, 'app')]));
+  const def = deployfile({
+    hosts: Object.fromEntries(hosts.map((h) => [h, { hostname: 'localhost', vars: { deployPath: paths[h] } }])),
+    roles: { web: hosts },
+    tasks: { deploy: releaseTasks({ repoDir: repo.work, ...config }) },
+  });
+  return { base, paths, run: (tokens: string[], flags: Partial<CliFlags> = {}) => runInProcess(def, repo.work, tokens, { roles: ['web'], flags }) };
 }

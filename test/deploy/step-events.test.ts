@@ -5,11 +5,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployfile } from '../../src/core/deployfile.js';
 import type { DplEvent } from '../../src/core/events.js';
-import { releaseTasks, type ReleaseConfig } from '../../src/deploy/tasks.js';
-import { appRepo, openTmp, type AppRepo } from './fixtures.js';
-import { runInProcess } from './in-process.js';
+import type { ReleaseConfig } from '../../src/deploy/tasks.js';
+import { appRepo, type AppRepo } from './fixtures.js';
+import { localReleaseProject } from './in-process.js';
 
 let repo: AppRepo;
 beforeAll(() => {
@@ -19,16 +18,7 @@ afterAll(() => repo.cleanup());
 
 const HOSTS = ['web-0', 'web-1'];
 
-function project(config: ReleaseConfig = {}) {
-  const base = openTmp('dpl-step-events-');
-  const paths = Object.fromEntries(HOSTS.map((h) => [h, path.join(base, h, 'app')]));
-  const def = deployfile({
-    hosts: Object.fromEntries(HOSTS.map((h) => [h, { hostname: 'localhost', vars: { deployPath: paths[h] } }])),
-    roles: { web: HOSTS },
-    tasks: { deploy: releaseTasks({ repoDir: repo.work, ...config }) },
-  });
-  return { paths, run: (tokens: string[]) => runInProcess(def, repo.work, tokens, { roles: ['web'] }) };
-}
+const project = (config: ReleaseConfig = {}) => localReleaseProject(repo, 'dpl-step-events-', config);
 
 type Step = Extract<DplEvent, { type: 'deploy.step' }>;
 type Outcome = Extract<DplEvent, { type: 'deploy.outcome' }>;
