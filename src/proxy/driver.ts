@@ -22,8 +22,10 @@ export interface ServerState extends ServerRef {
   health: Health;
   /** The load balancer's own words, e.g. "UP", "DOWN 1/2", "DRAIN" (HAProxy `status`). */
   status: string;
-  /** Last check result, e.g. "L7OK", "L4CON Connection refused"; "" when none. */
+  /** Last check result in words, e.g. "L7OK 200", "L4CON: Connection refused"; "" when none. The words vary with timing. */
   check: string;
+  /** Last check's status code ("L4CON", "L7STS", "L7OK"), without HAProxy's in-progress "* "; absent when none. */
+  checkStatus?: string;
   /** Current sessions (HAProxy `scur`); undefined when the LB cannot tell. */
   sessions?: number;
   /** Responses with a 5xx status since the last reload; undefined when unknown. */

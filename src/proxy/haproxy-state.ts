@@ -91,7 +91,9 @@ export function mergeState(rows: ServersStateRow[], stats: StatRow[]): ServerSta
     const st = stats.find((s) => s.pxname === r.backend && s.svname === r.server);
     const status = st?.status ?? '';
     const num = (k: string): number | undefined => (st?.[k] ? Number(st[k]) : undefined);
-    const cs = st?.check_status ?? '';
+    // While a check runs HAProxy shows the last result as "* L4CON" and may swap the
+    // last check's words ("Connection refused") for the code's ("Layer4 connection problem").
+    const cs = (st?.check_status ?? '').replace(/^\* /, '');
     const why = st?.last_chk || st?.check_desc;
     const desc = why && !cs.endsWith('OK') ? `: ${why}` : '';
     const checkText = [cs, st?.check_code].filter((x) => x).join(' ') + desc;
@@ -102,6 +104,7 @@ export function mergeState(rows: ServersStateRow[], stats: StatRow[]): ServerSta
       health: healthFromStatus(status),
       status,
       check: checkText,
+      ...(cs ? { checkStatus: cs } : {}),
       sessions: num('scur') ?? 0,
       errors5xx: num('hrsp_5xx'),
       checkAddress: { host: r.checkAddr ?? r.addr, port: r.checkPort ?? r.port },

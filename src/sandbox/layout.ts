@@ -12,6 +12,8 @@ export const HOSTS_PER_SLOT = 15;
 export const MAX_WEB_HOSTS = HOSTS_PER_SLOT - 4;
 export const DEFAULT_WEB_HOSTS = 4;
 export const BACKEND = 'app';
+/** The app's Procfile process that serves HTTP on the host's APP_ADDR:APP_PORT. */
+export const WEB_PROCESS = 'airship';
 
 export interface SlotAddressing {
   slot: number;
@@ -48,13 +50,13 @@ export interface HostPlan {
 
 /** The fleet for `--hosts N` web hosts, in address order. */
 export function fleetPlan(webHosts: number): HostPlan[] {
-  const web = Array.from({ length: webHosts }, (_, i): HostPlan => ({ name: `web-${i}`, kind: 'web', services: ['airship'] }));
+  const web = Array.from({ length: webHosts }, (_, i): HostPlan => ({ name: `web-${i}`, kind: 'web', services: [WEB_PROCESS] }));
   return [
     ...web,
     { name: 'media-0', kind: 'media', services: [] },
     { name: 'celery-0', kind: 'celery', services: ['worker'] },
     // Training is one box that plays every role (G Adventures' habit).
-    { name: 'training-0', kind: 'training', services: ['airship', 'worker'] },
+    { name: 'training-0', kind: 'training', services: [WEB_PROCESS, 'worker'] },
     { name: 'lb-0', kind: 'lb', services: [] },
   ];
 }

@@ -1,7 +1,7 @@
 // The whole sandbox described before anything starts: every path, address and
 // port, and the inventory a deployfile reads from sandbox.json.
 import { join } from 'node:path';
-import { BACKEND, fleetPlan, type SandboxHost, type SandboxInfo, type SandboxInventory, type SlotAddressing } from './layout.js';
+import { BACKEND, WEB_PROCESS, fleetPlan, type SandboxHost, type SandboxInfo, type SandboxInventory, type SlotAddressing } from './layout.js';
 import type { LoginUser } from '../fleet/users.js';
 
 /** The address:port pairs a slot must have free for this fleet. */
@@ -10,7 +10,7 @@ export function endpointsOf(webHosts: number) {
     fleetPlan(webHosts).flatMap((p, i): Array<[string, number]> => {
       const address = a.address(i);
       const own: Array<[string, number]> = [[address, a.sshPort]];
-      if (p.services.includes('airship')) own.push([address, a.appPort]);
+      if (p.services.includes(WEB_PROCESS)) own.push([address, a.appPort]);
       if (p.kind === 'lb') own.push([address, a.lbPort], [address, a.nginxPort], [address, a.prometheusPort]);
       return own;
     });
@@ -31,7 +31,7 @@ export function planSandbox(o: { dir: string; project: string; webHosts: number;
       root,
       deployPath: join(root, 'app'),
       services: p.services,
-      ...(p.services.includes('airship') ? { appPort: a.appPort } : {}),
+      ...(p.services.includes(WEB_PROCESS) ? { appPort: a.appPort } : {}),
       sshd: { dir: sshdDir, config: join(sshdDir, 'sshd_config'), hostKey: join(sshdDir, 'ssh_host_ed25519_key'), pidFile: join(sshdDir, 'sshd.pid'), logFile: join(sshdDir, 'sshd.log') },
     };
   });
@@ -118,6 +118,8 @@ export function hostEnv(info: SandboxInfo, h: SandboxHost, path: string): Record
     DEPLOY_PATH: h.deployPath,
     APP_ADDR: h.address,
     APP_PORT: String(h.appPort ?? info.haproxy.frontend.port),
+    // The Procfile process that listens on APP_PORT: `svc start` waits for it to listen.
+    ...(h.appPort !== undefined ? { APP_PROCESS: WEB_PROCESS } : {}),
     SANDBOX_DB: join(info.db, database),
   };
 }

@@ -33,9 +33,15 @@ describe('HAProxy answers', () => {
     ]);
     const merged = mergeState(parseServersState(SERVERS_STATE), parseStatCsv(STAT));
     expect(merged).toEqual([
-      { backend: 'app', server: 'web0', admin: 'drain', health: 'up', status: 'DRAIN', check: 'L7OK 200', sessions: 3, errors5xx: 2, checkAddress: { host: '127.0.10.1', port: 18080 } },
+      { backend: 'app', server: 'web0', admin: 'drain', health: 'up', status: 'DRAIN', check: 'L7OK 200', checkStatus: 'L7OK', sessions: 3, errors5xx: 2, checkAddress: { host: '127.0.10.1', port: 18080 } },
       { backend: 'app', server: 'web1', admin: 'maint', health: 'unchecked', status: 'MAINT', check: '', sessions: 0, errors5xx: 0, checkAddress: { host: '10.9.9.9', port: 9000 } },
     ]);
+  });
+
+  it('a check in progress ("* L4CON"): the code without the marker, as data and in the words', () => {
+    const rows = parseServersState(SERVERS_STATE).slice(0, 1);
+    const stat = parseStatCsv('# pxname,svname,status,check_status,check_code,last_chk,check_desc\napp,web0,DOWN,* L4CON,,,Layer4 connection problem');
+    expect(mergeState(rows, stat)[0]).toMatchObject({ health: 'down', checkStatus: 'L4CON', check: 'L4CON: Layer4 connection problem' });
   });
 });
 

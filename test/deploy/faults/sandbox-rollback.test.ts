@@ -3,8 +3,8 @@
 // answering 503 to every request).
 // The sandbox (`dpl sandbox up`: real HAProxy, the real web app on 4 web hosts, the
 // example deployfile): deploy stable twice (B1, B2), then break B1 on every web host
-// (its app/server.mjs exits at once, so `svc restart airship` fails: a real failing
-// restart on the host), then `dpl prod deploy.rollback` back to B1.
+// (its app/server.mjs exits 0.7 s in, never listening, so `svc restart airship`
+// fails: a real failing restart on the host), then `dpl prod deploy.rollback` back to B1.
 // Spec (/work/spec16.md, "Rollback"): exit 1; every host switched back to B2 and
 // restarted; HAProxy serves again from every web host.
 // Requests during the rollback itself are not required to all succeed: the rollback
@@ -32,9 +32,10 @@ describe('fault 6 behind HAProxy: a rollback whose restart fails (issue #16)', (
     const b1 = deployed.filter((x) => x !== b2).at(-1)!;
     for (const h of web) {
       expect(p.current(h), h).toBe(b2);
-      // B1 cannot start on any web host: its server exits at once.
+      // B1 cannot start on any web host: its server dies 0.7 s in (as a slow crash under
+      // load does), so a restart that only waits a moment would call it started.
       const server = path.join(info.hosts[h]!.deployPath, 'releases', b1, 'app', 'server.mjs');
-      writeFileSync(server, "console.error('fault test: this release cannot start'); process.exit(3);\n");
+      writeFileSync(server, "console.error('fault test: this release cannot start'); setTimeout(() => process.exit(3), 700);\n");
     }
 
     const load = startLoad(info.haproxy.frontend.address, info.haproxy.frontend.port);
