@@ -49,7 +49,9 @@ describe('fault 6 behind HAProxy: a rollback whose restart fails (issue #16)', (
       await load.stop();
     }
     const after = startLoad(info.haproxy.frontend.address, info.haproxy.frontend.port, { workers: 1 });
+    // At least 1 s; a loaded machine may take longer to send 21 requests and reach every host (up to 10 s).
     await sleep(1000);
+    for (let t = 0; t < 90 && (after.report.total <= 20 || Object.keys(after.report.hosts).length < web.length); t++) await sleep(100);
     const tail = await after.stop();
 
     const during = `during the rollback: ${load.report.failures.length} of ${load.report.total} requests failed`;
