@@ -67,7 +67,7 @@ export interface LocalProjectOptions {
 
 /**
  * Release tasks on local "hosts" (deploy paths `<base>/<host>/app` under a new temp dir)
- * deploying `repo`. `config` is the object releaseTasks keeps: change its hooks between runs.
+ * deploying `repo`. The `config` it returns is the object releaseTasks keeps: change its hooks between runs.
  */
 export function localReleaseProject(repo: AppRepo, prefix: string, release: ReleaseConfig = {}, o: LocalProjectOptions = {}) {
   const hosts = o.hosts ?? ['web-0', 'web-1'];
