@@ -18,9 +18,12 @@ export interface NginxPlan {
   listen: string;
   /** The upstream's name (an nginx proxy config's backend). */
   backend: string;
-  servers: Array<{ name: string; address: string }>;
+  /** `params`: written after the address (`weight=2`), as in a hand-written file. */
+  servers: Array<{ name: string; address: string; params?: string }>;
   /** A server-level include created empty (e.g. the maintenance page's file). */
   serverInclude?: string;
+  /** An http-level include created empty (tests put a second server or a bad directive in it). */
+  httpInclude?: string;
 }
 
 /** What an nginx proxy config (`ProxyConfig.nginx`) needs to drive it. */
@@ -60,6 +63,7 @@ export function nginxConfigText(p: NginxPlan, upstream: string, pidFile: string)
     'http {',
     '  access_log off;',
     ...temp,
+    ...(p.httpInclude ? [`  include ${p.httpInclude};`] : []),
     `  upstream ${p.backend} { include ${upstream}; }`,
     '  server {',
     `    listen ${p.listen};`,
@@ -80,9 +84,10 @@ export async function startNginx(p: NginxPlan, o: { binary?: string; detached?: 
   mkdirSync(p.dir, { recursive: true, mode: 0o755 });
   chmodSync(p.dir, 0o755);
   writeFileSync(conf, nginxConfigText(p, upstream, config.pidFile));
-  writeFileSync(upstream, `# upstream ${p.backend}: managed by dpl proxy tasks\n` + p.servers.map((s) => `server ${s.address};  # dpl:${s.name} ready`).join('\n') + '\n');
-  if (p.serverInclude && !existsSync(p.serverInclude)) writeFileSync(p.serverInclude, '');
-  const owned = [p.dir, conf, upstream, ...(p.serverInclude ? [p.serverInclude] : [])];
+  writeFileSync(upstream, `# upstream ${p.backend}: managed by dpl proxy tasks\n` + p.servers.map((s) => `server ${s.address}${s.params ? ` ${s.params}` : ''};  # dpl:${s.name} ready`).join('\n') + '\n');
+  const includes = [p.serverInclude, p.httpInclude].filter((f): f is string => !!f);
+  for (const f of includes) if (!existsSync(f)) writeFileSync(f, '');
+  const owned = [p.dir, conf, upstream, ...includes];
   if (o.owner) for (const f of owned) chownSync(f, o.owner.uid, o.owner.gid);
   const asUser = o.owner && process.getuid?.() === 0 ? { uid: o.owner.uid, gid: o.owner.gid } : {};
   // Its own output in a file (a detached nginx must not write into a pipe nobody reads).

@@ -88,7 +88,7 @@ describe('deploy events', () => {
     writeFileSync(path.join(lock, 'token'), 'f00dfeedf00dfeedf00dfeed\n');
     const since = new Date().toISOString();
     writeFileSync(path.join(lock, 'info.json'), JSON.stringify({ user: 'alice', machine: 'build-7.elsewhere', pid: 4242, time: since, target: 'deploy.release:v9' }) + '\n');
-    const r = await p.run(['deploy:v1.0.0'], { lockWaitMs: 1200 });
+    const r = await p.run(['deploy:v1.0.0'], { flags: { lockWaitMs: 1200 } });
     expect(r.error?.message).toMatch(/^gave up waiting 1.2s for the deploy lock/);
     const held = all(r.events, 'lock.held');
     const holder = { user: 'alice', machine: 'build-7.elsewhere', pid: 4242, since, target: 'deploy.release:v9', ageSeconds: expect.any(Number) };

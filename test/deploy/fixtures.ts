@@ -45,13 +45,19 @@ export function openTmp(prefix: string): string {
 /** Hand a tree to the bed's login user (the fleet's: symlinks are not followed). */
 export { chownTree };
 
-/** Origin with v1.0.0, v1.1.0 and v2.0.0-rc.1 (so stable = v1.1.0, latest = v2.0.0-rc.1). */
-export function appRepo(owner?: { uid: number; gid: number }): AppRepo {
-  const tmp = openTmp('dpl-deploy-repo-');
+/** An empty bare origin and a work clone of it (`origin.git`, `work`) in a new temp dir. */
+export function originAndClone(prefix: string): { tmp: string; origin: string; work: string } {
+  const tmp = openTmp(prefix);
   const origin = path.join(tmp, 'origin.git');
   const work = path.join(tmp, 'work');
   execFileSync('git', ['init', '-q', '--bare', origin]);
   execFileSync('git', ['clone', '-q', origin, work], { stdio: 'ignore' });
+  return { tmp, origin, work };
+}
+
+/** Origin with v1.0.0, v1.1.0 and v2.0.0-rc.1 (so stable = v1.1.0, latest = v2.0.0-rc.1). */
+export function appRepo(owner?: { uid: number; gid: number }): AppRepo {
+  const { tmp, origin, work } = originAndClone('dpl-deploy-repo-');
   const release = (files: Record<string, string>, message: string, tag?: string): string => {
     for (const [name, text] of Object.entries(files)) {
       mkdirSync(path.dirname(path.join(work, name)), { recursive: true });

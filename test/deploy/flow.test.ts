@@ -3,10 +3,9 @@
 import { existsSync, mkdirSync, readFileSync, readlinkSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployfile } from '../../src/core/deployfile.js';
-import { releaseTasks, type ReleaseConfig } from '../../src/deploy/tasks.js';
-import { appRepo, git, openTmp, type AppRepo } from './fixtures.js';
-import { runInProcess } from './in-process.js';
+import type { ReleaseConfig } from '../../src/deploy/tasks.js';
+import { appRepo, git, type AppRepo } from './fixtures.js';
+import { localReleaseProject } from './in-process.js';
 
 let repo: AppRepo;
 beforeAll(() => {
@@ -17,21 +16,12 @@ afterAll(() => repo.cleanup());
 const HOSTS = ['web-0', 'web-1', 'web-2'];
 
 function project(config: ReleaseConfig = {}) {
-  // releaseTasks keeps this object: tests change hooks between runs.
-  config = { repoDir: repo.work, ...config };
-  const base = openTmp('dpl-deploy-hosts-');
-  const paths = Object.fromEntries(HOSTS.map((h) => [h, path.join(base, h, 'app')]));
-  const def = deployfile({
-    hosts: Object.fromEntries(HOSTS.map((h) => [h, { hostname: 'localhost', vars: { deployPath: paths[h] } }])),
-    roles: { web: HOSTS, db: ['web-1'] },
-    tasks: { deploy: releaseTasks(config) },
-  });
-  const run = (tokens: string[], o: Parameters<typeof runInProcess>[3] = {}) => runInProcess(def, repo.work, tokens, { roles: ['web'], ...o });
-  const releases = (h: string) => (existsSync(path.join(paths[h]!, 'releases')) ? readdirSync(path.join(paths[h]!, 'releases')).sort() : []);
-  const current = (h: string) => (existsSync(path.join(paths[h]!, 'current')) ? path.basename(readlinkSync(path.join(paths[h]!, 'current'))) : undefined);
+  const p = localReleaseProject(repo, 'dpl-deploy-hosts-', config, { hosts: HOSTS, roles: { db: ['web-1'] } });
+  const releases = (h: string) => (existsSync(path.join(p.paths[h]!, 'releases')) ? readdirSync(path.join(p.paths[h]!, 'releases')).sort() : []);
+  const current = (h: string) => (existsSync(path.join(p.paths[h]!, 'current')) ? path.basename(readlinkSync(path.join(p.paths[h]!, 'current'))) : undefined);
   const history = (h: string) =>
-    readFileSync(path.join(paths[h]!, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
-  return { config, paths, run, releases, current, history };
+    readFileSync(path.join(p.paths[h]!, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+  return { ...p, releases, current, history };
 }
 
 describe('deploy (in-process)', () => {

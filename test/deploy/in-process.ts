@@ -7,7 +7,7 @@ import type { DplEvent } from '../../src/core/events.js';
 import { deployfile } from '../../src/core/deployfile.js';
 import { releaseTasks, type ReleaseConfig } from '../../src/deploy/tasks.js';
 import type { AnyDeployfile } from '../../src/core/deployfile.js';
-import type { CliFlags } from '../../src/core/context-types.js';
+import type { CliFlags, Prompter } from '../../src/core/context-types.js';
 import { PrettyReporter } from '../../src/reporters/pretty.js';
 import { harness } from '../helpers/in-process.js';
 import { openTmp, type AppRepo } from './fixtures.js';
@@ -19,18 +19,29 @@ export interface InProcessResult {
   logs: string[];
 }
 
+export interface RunOptions {
+  hosts?: string[];
+  roles?: string[];
+  /** `yes` is on unless given. */
+  flags?: Partial<CliFlags>;
+  controller?: AbortController;
+  /** Default: not a terminal, every confirmation answered yes. */
+  prompter?: Prompter;
+  onEvent?: (e: DplEvent) => void;
+}
+
 export async function runInProcess(
   definition: AnyDeployfile,
   root: string,
   tokens: string[],
-  o: { hosts?: string[]; roles?: string[]; flags?: Partial<CliFlags>; controller?: AbortController; onEvent?: (e: DplEvent) => void } = {},
+  o: RunOptions = {},
 ): Promise<InProcessResult> {
   const h = harness({
     definition,
     root,
     flags: { yes: true, ...o.flags },
     signal: (o.controller ?? new AbortController()).signal,
-    prompter: { interactive: false, secret: async () => '', confirm: async () => true },
+    prompter: o.prompter ?? { interactive: false, secret: async () => '', confirm: async () => true },
     selection: { hosts: o.hosts, roles: o.roles },
     onEvent: o.onEvent,
   });
@@ -45,15 +56,30 @@ export function shownLines(events: readonly DplEvent[], dryRun = false): string[
   return lines;
 }
 
-/** Release tasks on two local "hosts" (web-0, web-1: deploy paths under a new temp dir) deploying `repo`. */
-export function localReleaseProject(repo: AppRepo, prefix: string, config: ReleaseConfig = {}) {
-  const hosts = ['web-0', 'web-1'];
+export interface LocalProjectOptions {
+  /** Default: web-0, web-1. */
+  hosts?: string[];
+  /** Roles besides `web` (every host). */
+  roles?: Record<string, string[]>;
+  /** Define the roles in this environment instead: runs then name it first and select no role themselves. */
+  environment?: string;
+}
+
+/**
+ * Release tasks on local "hosts" (deploy paths `<base>/<host>/app` under a new temp dir)
+ * deploying `repo`. The `config` it returns is the object releaseTasks keeps: change its hooks between runs.
+ */
+export function localReleaseProject(repo: AppRepo, prefix: string, release: ReleaseConfig = {}, o: LocalProjectOptions = {}) {
+  const hosts = o.hosts ?? ['web-0', 'web-1'];
   const base = openTmp(prefix);
   const paths = Object.fromEntries(hosts.map((h) => [h, path.join(base, h, 'app')]));
+  const config: ReleaseConfig = { repoDir: repo.work, ...release };
+  const roles = { web: hosts, ...o.roles };
   const def = deployfile({
     hosts: Object.fromEntries(hosts.map((h) => [h, { hostname: 'localhost', vars: { deployPath: paths[h] } }])),
-    roles: { web: hosts },
-    tasks: { deploy: releaseTasks({ repoDir: repo.work, ...config }) },
+    ...(o.environment ? { environments: { [o.environment]: { roles } } } : { roles }),
+    tasks: { deploy: releaseTasks(config) },
   });
-  return { base, paths, run: (tokens: string[], flags: Partial<CliFlags> = {}) => runInProcess(def, repo.work, tokens, { roles: ['web'], flags }) };
+  const selection = o.environment ? {} : { roles: ['web'] };
+  return { base, paths, config, run: (tokens: string[], r: RunOptions = {}) => runInProcess(def, repo.work, tokens, { ...selection, ...r }) };
 }

@@ -12,16 +12,10 @@ import { layoutOf } from '../../src/deploy/layout.js';
 import { formatDuration, judgeHolder, newLockInfo, processStart } from '../../src/deploy/lock-holder.js';
 import { acquireScript, holderTokenScript, lockStatusSnippet, releaseScript } from '../../src/deploy/lock-script.js';
 import { marker } from '../../src/deploy/remote.js';
-import { deployfile } from '../../src/core/deployfile.js';
-import { EventBus, type DplEvent } from '../../src/core/events.js';
-import { Executor } from '../../src/core/executor.js';
-import { parseInvocation } from '../../src/core/grammar.js';
-import { Registry } from '../../src/core/registry.js';
-import { RunImpl } from '../../src/core/run.js';
+import type { DplEvent } from '../../src/core/events.js';
 import type { CliFlags } from '../../src/core/context-types.js';
-import { releaseTasks } from '../../src/deploy/tasks.js';
-import { LocalTransport } from '../../src/transport/local.js';
 import { appRepo, openTmp } from './fixtures.js';
+import { localReleaseProject } from './in-process.js';
 
 const tmp = openTmp('dpl-lock-units-');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -123,43 +117,23 @@ describe('a stale lock on a terminal (in-process)', () => {
   afterAll(() => repo.cleanup());
 
   async function deployWith(answer: boolean, flags: Partial<CliFlags>) {
-    const base = openTmp('dpl-lock-confirm-');
-    const hosts = ['web-0', 'web-1'];
-    const paths = Object.fromEntries(hosts.map((h) => [h, path.join(base, h)]));
+    const p = localReleaseProject(repo, 'dpl-lock-confirm-', { cleanup: false });
+    const hosts = Object.keys(p.paths);
     const dead = spawn('sleep', ['0']);
     await new Promise((r) => dead.on('exit', r));
     for (const h of hosts) {
-      mkdirSync(path.join(paths[h]!, '.dpl-lock'), { recursive: true });
-      writeFileSync(path.join(paths[h]!, '.dpl-lock', 'token'), 'deadbeef\n');
-      writeFileSync(path.join(paths[h]!, '.dpl-lock', 'info.json'), JSON.stringify({ user: 'u', machine: hostname(), pid: dead.pid, time: 'T', target: 'deploy.release:v0' }));
+      mkdirSync(path.join(p.paths[h]!, '.dpl-lock'), { recursive: true });
+      writeFileSync(path.join(p.paths[h]!, '.dpl-lock', 'token'), 'deadbeef\n');
+      writeFileSync(path.join(p.paths[h]!, '.dpl-lock', 'info.json'), JSON.stringify({ user: 'u', machine: hostname(), pid: dead.pid, time: 'T', target: 'deploy.release:v0' }));
     }
     const asked: string[] = [];
-    const seen: DplEvent[] = [];
-    const events = new EventBus();
-    events.on((e) => seen.push(e));
-    const definition = deployfile({
-      hosts: Object.fromEntries(hosts.map((h) => [h, { hostname: 'localhost', vars: { deployPath: paths[h] } }])),
-      roles: { web: hosts },
-      tasks: { deploy: releaseTasks({ repoDir: repo.work, cleanup: false }) },
-    });
-    const run = new RunImpl({
-      flags: { parallel: false, warnOnly: false, skipBadHosts: false, dryRun: false, json: false, quiet: false, verbose: false, yes: false, ssh: {}, ...flags },
-      definition,
-      root: repo.work,
-      events,
-      signal: new AbortController().signal,
+    const { error, events } = await p.run(['deploy:v1.0.0'], {
+      flags: { yes: false, ...flags },
       prompter: { interactive: true, secret: async () => '', confirm: async (q) => (asked.push(q), answer) },
-      selection: { roles: ['web'] },
-      createPool: async () => ({ get: async (h) => new LocalTransport(h), closeAll: async () => {} }),
     });
-    const executor = new Executor(run, new Registry(definition.tasks));
-    const error = await executor.runAll(executor.prepare(['deploy:v1.0.0'].map(parseInvocation))).then(
-      () => undefined,
-      (e: Error) => e,
-    );
-    const takeovers = seen.filter((e): e is Extract<DplEvent, { type: 'lock.takeover' }> => e.type === 'lock.takeover');
-    const locked = hosts.filter((h) => existsSync(path.join(paths[h]!, '.dpl-lock')));
-    rmSync(base, { recursive: true, force: true });
+    const takeovers = events.filter((e): e is Extract<DplEvent, { type: 'lock.takeover' }> => e.type === 'lock.takeover');
+    const locked = hosts.filter((h) => existsSync(path.join(p.paths[h]!, '.dpl-lock')));
+    rmSync(p.base, { recursive: true, force: true });
     return { error, asked, takeovers, locked, pid: dead.pid };
   }
 

@@ -4,15 +4,12 @@
 // on this machine (the in-process harness); webhook.test.ts covers the CLI wiring.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { deployfile } from '../../src/core/deployfile.js';
 import { EventBus } from '../../src/core/events.js';
-import { releaseTasks, type ReleaseConfig } from '../../src/deploy/tasks.js';
 import { parseNotifyConfig } from '../../src/notify/config.js';
 import { Notifier } from '../../src/notify/notifier.js';
-import { appRepo, openTmp, type AppRepo } from '../deploy/fixtures.js';
-import { runInProcess } from '../deploy/in-process.js';
+import { appRepo, type AppRepo } from '../deploy/fixtures.js';
+import { localReleaseProject } from '../deploy/in-process.js';
 
 const HOSTS = ['web-0', 'web-1'];
 let repo: AppRepo;
@@ -41,24 +38,20 @@ beforeEach(() => {
   bodies = [];
 });
 
-/** Deploy `ref` to web-0 and web-1 (in the `production` environment), notifying the server in the JSON form. */
-async function deploy(base: string, ref: string, config: ReleaseConfig = {}) {
-  const paths = Object.fromEntries(HOSTS.map((h) => [h, path.join(base, h, 'app')]));
-  const def = deployfile({
-    hosts: Object.fromEntries(HOSTS.map((h) => [h, { hostname: 'localhost', vars: { deployPath: paths[h] } }])),
-    environments: { production: { roles: { web: HOSTS } } },
-    tasks: { deploy: releaseTasks({ repoDir: repo.work, ...config }) },
-  });
+/** web-0 and web-1 in the `production` environment. */
+const project = () => localReleaseProject(repo, 'dpl-notify-deploy-', {}, { environment: 'production' });
+
+/** Deploy `ref`, notifying the server in the JSON form. */
+async function deploy(p: ReturnType<typeof project>, ref: string) {
   const notifier = new Notifier(parseNotifyConfig([{ url, format: 'json' }]), { events: new EventBus(), project: 'airship', dryRun: false });
-  const r = await runInProcess(def, repo.work, ['production', `deploy:${ref}`], { onEvent: notifier.handle });
+  const r = await p.run(['production', `deploy:${ref}`], { onEvent: notifier.handle });
   await notifier.flush();
   return r;
 }
 
 describe('notifications from a real deploy', () => {
   it('start and success carry the release, ref, commit, hosts and environment', async () => {
-    const base = openTmp('dpl-notify-deploy-');
-    const r = await deploy(base, 'v1.0.0');
+    const r = await deploy(project(), 'v1.0.0');
     expect(r.error).toBeUndefined();
     const resolved = r.events.find((e) => e.type === 'deploy.resolved')!;
     expect(bodies.map((b) => b.event)).toEqual(['deploy.start', 'deploy.success']);
@@ -69,10 +62,11 @@ describe('notifications from a real deploy', () => {
   });
 
   it('a restart that fails after the switch: rollback (undone, after restart) then failure with the error', async () => {
-    const base = openTmp('dpl-notify-deploy-');
-    expect((await deploy(base, 'v1.0.0')).error).toBeUndefined();
+    const p = project();
+    expect((await deploy(p, 'v1.0.0')).error).toBeUndefined();
     bodies = [];
-    const r = await deploy(base, "v1.1.0", { hooks: { restart: async (c, rel) => void (rel.host.name === "web-1" && rel.ref.tag === "v1.1.0" && (await c.run("exit 4"))) } });
+    p.config.hooks = { restart: async (c, rel) => void (rel.host.name === 'web-1' && rel.ref.tag === 'v1.1.0' && (await c.run('exit 4'))) };
+    const r = await deploy(p, 'v1.1.0');
     expect(r.error).toBeDefined();
     const release = r.events.find((e) => e.type === 'deploy.resolved')!.release;
     expect(bodies.map((b) => b.event)).toEqual(['deploy.start', 'deploy.rollback', 'deploy.failure']);

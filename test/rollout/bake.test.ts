@@ -12,7 +12,7 @@ import { freePort } from '../proxy/support/backends.js';
 import type { Haproxy } from '../proxy/support/haproxy.js';
 import { RolloutError } from '../../src/rollout/index.js';
 import type { DplEvent } from '../../src/core/events.js';
-import { appRepo, restartHook, stopApps, type AppRepo } from './support/app.js';
+import { appRepo, restartHook, stopApps, type AppRepo } from '../support/rollout-app.js';
 import { haproxyFor, logs, ofType, project, WEB, type Project } from './support/harness.js';
 import { warningsOf } from '../helpers/words.js';
 

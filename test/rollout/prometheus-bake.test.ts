@@ -8,14 +8,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeBed } from '../support/bed.js';
 import { startBedNginx, type BedNginx } from '../support/bed-nginx.js';
-import { metricsAppRepo, type MetricsRepo } from '../support/metrics-app.js';
 import { prometheusFront, prometheusMissing, startPrometheus, type Prometheus } from '../support/prometheus.js';
 import { freePort, sleep } from '../proxy/support/backends.js';
 import { RolloutError, prometheus } from '../../src/rollout/index.js';
 import type { BakeConfig } from '../../src/rollout/config.js';
 import type { DplEvent } from '../../src/core/events.js';
 import { DplError, UsageError } from '../../src/core/errors.js';
-import { restartHook, stopApps } from './support/app.js';
+import { appRepo, restartHook, stopApps, type AppRepo } from '../support/rollout-app.js';
 import { logs, ofType, project, WEB, type Project } from './support/harness.js';
 import { warningsOf } from '../helpers/words.js';
 
@@ -23,7 +22,7 @@ const missing = prometheusMissing();
 
 describeBed('a Prometheus-judged bake behind nginx (#19 item 3)', (bed) => {
   if (missing) return void describe.skip(missing, () => undefined);
-  let repo: MetricsRepo;
+  let repo: AppRepo;
   let ng: BedNginx;
   let prom: Prometheus;
   let p: Project;
@@ -65,7 +64,7 @@ describeBed('a Prometheus-judged bake behind nginx (#19 item 3)', (bed) => {
   }
 
   beforeAll(async () => {
-    repo = metricsAppRepo({ uid: bed.uid, gid: bed.gid });
+    repo = appRepo({ uid: bed.uid, gid: bed.gid });
     port = await freePort('127.0.10.1');
     p = project(bed, `prom-${process.pid}`, repo.work, port, '(nginx)', { restart: restartHook(port) });
     const first = await p.dpl(['deploy:v1.0.0']);

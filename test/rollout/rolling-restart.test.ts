@@ -8,74 +8,40 @@ import { describeBed } from '../support/bed.js';
 import { freePort } from '../proxy/support/backends.js';
 import { startLoad } from '../proxy/support/load.js';
 import type { Haproxy } from '../proxy/support/haproxy.js';
-import { deployfile } from '../../src/core/deployfile.js';
 import type { DplEvent } from '../../src/core/events.js';
-import { releaseTasks, type ReleaseConfig } from '../../src/deploy/tasks.js';
-import type { ProxyConfig } from '../../src/proxy/config.js';
-import type { RolloutConfig } from '../../src/rollout/index.js';
-import { createSshPool } from '../../src/ssh/pool.js';
-import { harness } from '../helpers/in-process.js';
-import { appRepo, restartHook, stopApps, type AppRepo } from './support/app.js';
-import { haproxyFor, logs, ofType, WEB } from './support/harness.js';
+import { appRepo, restartHook, stopApps, type AppRepo } from '../support/rollout-app.js';
+import { haproxyFor, logs, ofType, project, WEB, type Project } from './support/harness.js';
 
 describeBed('rolling restart behind HAProxy on the sshd bed', (bed) => {
   let repo: AppRepo;
   let hx: Haproxy;
-  let port: number;
-  const paths = Object.fromEntries(WEB.map((h) => [h, path.join(bed.hosts[h]!.root, `restart-${process.pid}`)]));
-  const proxy: ProxyConfig = {
-    lb: 'lb-0',
-    backends: ['app'],
-    groups: {},
-    haproxy: { socket: '(set below)', timeoutMs: 5000 },
-    health: { path: '/health', intervalMs: 100, passes: 2, timeoutMs: 5000, requestTimeoutMs: 1000 },
-    drainTimeoutMs: 5000,
-    pollMs: 100,
-  };
-  const rollout: RolloutConfig = { plan: [1, '50%', '100%'], health: { passes: 2, intervalMs: 100, timeoutMs: 1000, giveUpMs: 2000 } };
+  let p: Project;
 
-  const pid = (h: string) => readFileSync(path.join(paths[h]!, 'shared', 'app.pid'), 'utf8').trim();
+  const pid = (h: string) => readFileSync(path.join(p.paths[h]!, 'shared', 'app.pid'), 'utf8').trim();
   const pids = () => Object.fromEntries(WEB.map((h) => [h, pid(h)]));
-  const setMode = (h: string, mode: string) => writeFileSync(path.join(paths[h]!, 'current', 'MODE'), `${mode}\n`);
+  const setMode = (h: string, mode: string) => writeFileSync(path.join(p.paths[h]!, 'current', 'MODE'), `${mode}\n`);
   const allReady = async () => {
     expect(await hx.admin()).toEqual(Object.fromEntries(WEB.map((h) => [h, 'ready'])));
   };
-
   const dpl = async (tokens: string[], o: { signal?: AbortSignal; onEvent?: (e: DplEvent) => void; dryRun?: boolean } = {}) => {
-    const plain: ReleaseConfig = { repoDir: repo.work, hooks: { restart: restartHook(port) }, cleanup: false, keep: 10 };
-    const hosts = Object.fromEntries([...WEB.map((h) => [h, { vars: { deployPath: paths[h], appAddress: bed.hosts[h]!.address } }] as const), ['lb-0', { vars: {} }] as const]);
-    const def = deployfile({
-      hosts,
-      roles: { web: WEB },
-      // `deploy` the plain way; `app` is the same release with the LB and rollout config: it has app.restart.
-      tasks: { deploy: releaseTasks(plain), app: releaseTasks({ ...plain, proxy, rollout }) },
-    });
-    const h = harness({
-      definition: def,
-      root: repo.work,
-      flags: { yes: true, dryRun: o.dryRun },
-      selection: { roles: ['web'] },
-      signal: o.signal,
-      onEvent: o.onEvent,
-      createPool: async (r) => createSshPool({ configFile: bed.configFile, knownHostsFile: bed.knownHostsFile, agentSocket: null, events: r.events, prompter: r.prompter }),
-    });
-    const error = await h.dpl(tokens, { close: true });
-    return { error: error as (Error & { exitCode?: number; hint?: string }) | undefined, events: h.events };
+    const { error, events } = await p.dpl(tokens, { signal: o.signal, onEvent: o.onEvent, flags: { dryRun: o.dryRun } });
+    return { error: error as (Error & { exitCode?: number; hint?: string }) | undefined, events };
   };
 
   beforeAll(async () => {
     repo = appRepo({ uid: bed.uid, gid: bed.gid });
-    port = await freePort('127.0.10.1');
+    const port = await freePort('127.0.10.1');
+    p = project(bed, `restart-${process.pid}`, repo.work, port, '(set below)', { restart: restartHook(port) });
     const first = await dpl(['deploy:v1.0.0']);
     expect(first.error).toBeUndefined();
     hx = await haproxyFor(bed, port);
-    proxy.haproxy!.socket = hx.adminSock;
+    p.proxy.haproxy!.socket = hx.adminSock;
   });
 
   afterAll(async () => {
-    stopApps(Object.values(paths));
+    if (p) stopApps(Object.values(p.paths));
     await hx?.stop();
-    for (const d of Object.values(paths)) rmSync(d, { recursive: true, force: true });
+    if (p) for (const d of Object.values(p.paths)) rmSync(d, { recursive: true, force: true });
     repo?.cleanup();
   });
 
@@ -97,7 +63,7 @@ describeBed('rolling restart behind HAProxy on the sshd bed', (bed) => {
     const lines = logs(r.events);
     expect(lines).toContain('restart batch 1/3: web-0');
     expect(lines.some((l) => /^rolling restart finished: 4 hosts in 3 batches/.test(l))).toBe(true);
-    for (const h of WEB) expect(existsSync(path.join(paths[h]!, '.dpl-lock'))).toBe(false);
+    for (const h of WEB) expect(existsSync(path.join(p.paths[h]!, '.dpl-lock'))).toBe(false);
     await allReady();
   });
 
@@ -125,7 +91,7 @@ describeBed('rolling restart behind HAProxy on the sshd bed', (bed) => {
       expect(await hx.admin()).toEqual({ 'web-0': 'ready', 'web-1': 'drain', 'web-2': 'ready', 'web-3': 'ready' });
       expect(ofType(r.events, 'rollout.batch').filter((e) => e.state === 'start').map((e) => e.batch)).toEqual([1, 2]);
       expect(ofType(r.events, 'rollout.restart')).toEqual([expect.objectContaining({ ok: false, drained: ['web-1'], failedBatch: 2 })]);
-      for (const h of WEB) expect(existsSync(path.join(paths[h]!, '.dpl-lock'))).toBe(false);
+      for (const h of WEB) expect(existsSync(path.join(p.paths[h]!, '.dpl-lock'))).toBe(false);
     } finally {
       // Heal web-1 and put it back, as the hint says (`proxy.all`).
       setMode('web-1', 'healthy');
@@ -144,13 +110,13 @@ describeBed('rolling restart behind HAProxy on the sshd bed', (bed) => {
     expect(dry.error).toBeUndefined();
     expect(logs(dry.events)).toEqual(['rolling restart of 4 hosts in 2 batches (2 → 4 of 4 hosts): 1: web-0, web-1; 2: web-2, web-3', 'dry run: no host and no load balancer is contacted']);
     expect(pids()).toEqual(before);
-    for (const h of WEB) expect(existsSync(path.join(paths[h]!, '.dpl-lock'))).toBe(false);
+    for (const h of WEB) expect(existsSync(path.join(p.paths[h]!, '.dpl-lock'))).toBe(false);
     await allReady();
   });
 
   it('takes the deploy lock: a held lock refuses the restart before any host is touched', async () => {
     const before = pids();
-    const lock = path.join(paths['web-3']!, '.dpl-lock');
+    const lock = path.join(p.paths['web-3']!, '.dpl-lock');
     mkdirSync(lock, { recursive: true });
     writeFileSync(path.join(lock, 'info.json'), JSON.stringify({ user: 'alice', machine: 'laptop', pid: 4242, time: 'x', target: 'deploy.release:stable' }));
     try {
@@ -158,7 +124,7 @@ describeBed('rolling restart behind HAProxy on the sshd bed', (bed) => {
       expect(r.error?.message).toMatch(/web-3: deploy lock .* is held by alice@laptop \(pid 4242/);
       expect(ofType(r.events, 'rollout.batch')).toEqual([]);
       expect(pids()).toEqual(before);
-      for (const h of ['web-0', 'web-1', 'web-2']) expect(existsSync(path.join(paths[h]!, '.dpl-lock'))).toBe(false);
+      for (const h of ['web-0', 'web-1', 'web-2']) expect(existsSync(path.join(p.paths[h]!, '.dpl-lock'))).toBe(false);
     } finally {
       rmSync(lock, { recursive: true, force: true });
     }
@@ -174,7 +140,7 @@ describeBed('rolling restart behind HAProxy on the sshd bed', (bed) => {
     const after = pids();
     expect(after['web-0']).not.toBe(before['web-0']);
     for (const h of ['web-1', 'web-2', 'web-3']) expect(after[h], h).toBe(before[h]);
-    for (const h of WEB) expect(existsSync(path.join(paths[h]!, '.dpl-lock'))).toBe(false);
+    for (const h of WEB) expect(existsSync(path.join(p.paths[h]!, '.dpl-lock'))).toBe(false);
     await allReady();
   });
 });

@@ -9,7 +9,7 @@ import { freePort, until } from '../proxy/support/backends.js';
 import { startLoad } from '../proxy/support/load.js';
 import type { Haproxy } from '../proxy/support/haproxy.js';
 import { RolloutError } from '../../src/rollout/index.js';
-import { appRepo, restartHook, startErrors, stopApps, type AppRepo } from './support/app.js';
+import { appRepo, restartHook, startErrors, stopApps, type AppRepo } from '../support/rollout-app.js';
 import { haproxyFor, logs, ofType, project, WEB, type Project } from './support/harness.js';
 import { offSchema } from '../helpers/words.js';
 

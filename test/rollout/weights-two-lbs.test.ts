@@ -12,7 +12,7 @@ import { startLoad } from '../proxy/support/load.js';
 import type { Haproxy } from '../proxy/support/haproxy.js';
 import type { DplEvent } from '../../src/core/events.js';
 import { RolloutError } from '../../src/rollout/index.js';
-import { appRepo, restartHook, stopApps, type AppRepo } from './support/app.js';
+import { appRepo, restartHook, stopApps, type AppRepo } from '../support/rollout-app.js';
 import { haproxyFor, logs, ofType, project, WEB, type Project } from './support/harness.js';
 
 /** lb-0's weights (not all equal, so "restored" means restored); web-5's HAProxy keeps its defaults. */

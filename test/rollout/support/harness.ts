@@ -57,6 +57,8 @@ export function project(bed: BedInfo, name: string, repoWork: string, port: numb
     roles: { web: WEB },
     tasks: {
       deploy: releaseTasks(release),
+      // The same release with the LB and rollout config: it has app.restart (a rolling restart, no deploy).
+      app: releaseTasks({ ...release, proxy, rollout }),
       // What the deploy task's `plan=` wiring will look like (see the report).
       rollout: task(
         { run: 'targets', roles: ['web'], args: { ref: {}, plan: { type: 'list' } } },

@@ -1,40 +1,42 @@
 // The test app a rollout deploys: one node HTTP server per host, started from the
 // release directory by the restart hook, listening on the host's 127.0.10.x
-// address. What a release does is chosen by its MODE file:
+// address (APP_ADDR, APP_PORT, APP_NAME = the host's name). It counts the requests
+// it answers with the sandbox app's own metrics module (sandbox-app/app/metrics.mjs)
+// and serves them on /metrics, for bakes judged by Prometheus. What a release does
+// is chosen by its MODE file:
 //   healthy    200 everywhere
 //   unhealthy  /health answers 503 (the health check must stop the canary)
 //   errors50   every other request is a 500 once the host's flag file exists
 //              (so a test decides when errors start "after going live")
 //   errors     /health answers 200, every other request 500 (only traffic can tell)
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { sh } from '../../../src/core/quote.js';
-import type { HostHook } from '../../../src/deploy/config.js';
-import { chownTree, git, openTmp } from '../../deploy/fixtures.js';
+import { sh } from '../../src/core/quote.js';
+import type { HostHook } from '../../src/deploy/config.js';
+import { PACKAGE_ROOT } from '../../src/paths.js';
+import { chownTree, git, originAndClone } from '../deploy/fixtures.js';
 
 export const APP = `import { createServer } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
-const mode = readFileSync(new URL('./MODE', import.meta.url), 'utf8').trim();
-const version = readFileSync(new URL('./VERSION', import.meta.url), 'utf8').trim();
+import { requestMetrics } from './metrics.mjs';
+const read = (f) => readFileSync(new URL(f, import.meta.url), 'utf8').trim();
+const mode = read('./MODE');
+const version = read('./VERSION');
 const { APP_ADDR, APP_PORT, APP_NAME, APP_FLAG } = process.env;
+const metrics = requestMetrics({ host: APP_NAME, version });
 let n = 0;
 const server = createServer((req, res) => {
+  if (req.url === '/metrics') return res.end(metrics.render());
   if (req.url === '/health') {
     const ok = mode !== 'unhealthy';
     res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' });
     return res.end(ok ? 'ok' : 'sick');
   }
-  if (mode === 'errors') {
-    res.writeHead(500, { 'content-type': 'text/plain' });
-    return res.end('boom from ' + APP_NAME + ' ' + version);
-  }
-  if (mode === 'errors50' && APP_FLAG && existsSync(APP_FLAG) && n++ % 2 === 0) {
-    res.writeHead(500, { 'content-type': 'text/plain' });
-    return res.end('boom from ' + APP_NAME + ' ' + version);
-  }
-  res.writeHead(200, { 'content-type': 'text/plain' });
-  res.end(APP_NAME + ' ' + version);
+  res.on('finish', () => metrics.count(res.statusCode));
+  const failing = mode === 'errors' || (mode === 'errors50' && APP_FLAG && existsSync(APP_FLAG) && n++ % 2 === 0);
+  res.writeHead(failing ? 500 : 200, { 'content-type': 'text/plain' });
+  res.end((failing ? 'boom from ' : '') + APP_NAME + ' ' + version);
 });
 server.listen(Number(APP_PORT), APP_ADDR);
 process.on('SIGTERM', () => {
@@ -51,12 +53,9 @@ export interface AppRepo {
 
 /** Origin + work clone with tags: v1.0.0 and v1.1.0 healthy, v1.2.0 unhealthy, v1.3.0 errors50, v1.4.0 errors. */
 export function appRepo(owner: { uid: number; gid: number }): AppRepo {
-  const tmp = openTmp('dpl-rollout-repo-');
-  const origin = path.join(tmp, 'origin.git');
-  const work = path.join(tmp, 'work');
-  execFileSync('git', ['init', '-q', '--bare', origin]);
-  execFileSync('git', ['clone', '-q', origin, work], { stdio: 'ignore' });
+  const { tmp, origin, work } = originAndClone('dpl-rollout-repo-');
   writeFileSync(path.join(work, 'app.mjs'), APP);
+  copyFileSync(path.join(PACKAGE_ROOT, 'sandbox-app', 'app', 'metrics.mjs'), path.join(work, 'metrics.mjs'));
   for (const [tag, mode] of [['v1.0.0', 'healthy'], ['v1.1.0', 'healthy'], ['v1.2.0', 'unhealthy'], ['v1.3.0', 'errors50'], ['v1.4.0', 'errors']] as const) {
     writeFileSync(path.join(work, 'MODE'), mode + '\n');
     writeFileSync(path.join(work, 'VERSION'), tag + '\n');
