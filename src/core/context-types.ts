@@ -111,6 +111,10 @@ export interface Session<EV = Record<string, unknown>> {
   /** The command-line tasks that chose this run's environment or hosts (`prod:out`, `host:web-0`), in order:
    *  what a hint's next command starts with, so it runs where this one did. */
   readonly scope: readonly string[];
+  /** -H/-R/-x as given on the command line (`['-R', 'web']`), for the same purpose. */
+  readonly hostFlags: readonly string[];
+  /** The host keys of the command-line task running now (`hosts=web-0;web-1`, `exclude_hosts=web-2`). */
+  readonly hostKeys: readonly string[];
   /** Switch to a declared environment: its roles, and its hosts for the tasks that follow. */
   useEnvironment(name: string): void;
   /** What later tasks run on unless they name their own hosts (Fabric's env.hosts/roles). */

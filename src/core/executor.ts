@@ -54,7 +54,7 @@ export class Executor {
   async runAll(prepared: PreparedInvocation[]): Promise<void> {
     for (const p of prepared) {
       this.throwIfInterrupted();
-      this.run.startInvocation(p.inv.token);
+      this.run.startInvocation(p.inv);
       await this.runTask(p.task, p.args, p.inv);
     }
   }

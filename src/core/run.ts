@@ -12,6 +12,8 @@ import type { AnyDeployfile, DeployfileDefaults } from './deployfile.js';
 import type { CloseHow, Transport, TransportPool } from '../transport/types.js';
 import { LOCAL_HOST, LocalTransport } from '../transport/local.js';
 import { DryRunTransport } from '../transport/dry-run.js';
+import type { Invocation } from './grammar.js';
+import { hostFlagWords, hostKeys } from './host-choice.js';
 
 export interface RunInit {
   flags: CliFlags;
@@ -51,7 +53,10 @@ export class RunImpl implements Session {
   private env: EnvironmentInfo | undefined;
   /** The command-line task running now, and those that chose the environment or hosts (`scope`). */
   private invocation?: string;
+  private invocationKeys: readonly string[] = [];
   private readonly chose: string[] = [];
+  /** -H/-R/-x as given (`['-R', 'web']`): what a hint's next command starts with. */
+  readonly hostFlags: readonly string[];
   /** Scoped settings per task-on-host, per async flow (parallel work never sees another's). */
   private readonly scopes = new AsyncLocalStorage<ReadonlyMap<object, readonly ScopePatch[]>>();
   /** `once` tasks: their first result, for every later call this run. */
@@ -67,6 +72,7 @@ export class RunImpl implements Session {
     this.root = init.root;
     this.inventory = new Inventory(init.definition);
     this.current = { ...(init.selection ?? {}) };
+    this.hostFlags = hostFlagWords(init.selection);
     this.createPool = init.createPool ?? defaultPool;
   }
 
@@ -86,9 +92,14 @@ export class RunImpl implements Session {
     return this.chose;
   }
 
+  get hostKeys(): readonly string[] {
+    return this.invocationKeys;
+  }
+
   /** The executor names each command-line task as it starts, so `use` knows which token chose the hosts. */
-  startInvocation(token: string): void {
-    this.invocation = token;
+  startInvocation(inv: Pick<Invocation, 'token' | 'hosts' | 'roles' | 'excludeHosts'>): void {
+    this.invocation = inv.token;
+    this.invocationKeys = hostKeys(inv);
   }
 
   useEnvironment(name: string): void {

@@ -8,6 +8,8 @@
 // - a `commit` everywhere, or any host already switched → finish (a canary: undo);
 // - otherwise nothing was switched → remove what was prepared.
 // A host out of reach may hold the deciding fact; then nothing is done and it says so.
+// With a load balancer in front of the hosts, each group that restarts leaves rotation
+// first and comes back once healthy (src/rollout/recovery.ts), as a rollout's batches do.
 import { internal } from '../core/internal.js';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
@@ -17,6 +19,8 @@ import type { Layout } from '../deploy/layout.js';
 import { errorText, forHosts, runScript } from '../deploy/remote.js';
 import type { ResolvedRef } from '../git/describe.js';
 import { allAtOnce, canary, inPlace, type Flow } from './flow.js';
+import type { RecoveryLb } from '../rollout/config.js';
+import type { RecoveryRotation } from '../rollout/recovery.js';
 import type { Journal } from './journal.js';
 import { checkout, existingRelease, releaseDirectory } from './movers.js';
 import { PipelineRun, type PipelineSpec } from './state.js';
@@ -33,6 +37,8 @@ export interface RecoverScope {
   hosts: Host[];
   layouts: Map<string, Layout>;
   size: number;
+  /** The LB in front of the hosts when it is not `config.proxy` (a rollout's own). */
+  rotation?: RecoveryLb;
 }
 
 
@@ -46,7 +52,7 @@ export interface Recovered {
 /** Recover what earlier runs left on the locked hosts; returns what it did and their states afterwards. */
 export async function recoverFirst(
   c: Context,
-  spec: Pick<PipelineSpec, 'config' | 'hosts' | 'layouts' | 'size'>,
+  spec: Pick<PipelineSpec, 'config' | 'hosts' | 'layouts' | 'size' | 'rotation'>,
   states: Map<string, HostState>,
 ): Promise<{ states: Map<string, HostState>; recovered: Recovered[] }> {
   if (![...states.values()].some((s) => s.journal)) return { states, recovered: [] };
@@ -103,23 +109,35 @@ export function decide(j: Journal, states: Map<string, HostState>, others: Map<s
 }
 
 async function act(c: Context, scope: RecoverScope, j: Journal, hosts: Host[], states: Map<string, HostState>, verdict: RecoverVerdict): Promise<string[]> {
-  const run = recoveryRun(c, scope, j, hosts, states);
   const switchedNow = hosts.filter((h) => states.get(h.name)?.current === j.release);
+  // Only hosts that will restart need to leave rotation: all of them forward, the switched ones back.
+  const restarting = verdict === 'forward' ? hosts : switchedNow;
+  const lb = restarting.length ? lbOf(scope) : undefined;
+  const rot = lb ? await import('../rollout/recovery.js').then((m) => m.recoveryRotation(c, lb, restarting)) : undefined;
+  const run = recoveryRun(c, scope, j, hosts, states, rot);
   if (verdict === 'forward') {
     const todo = hosts.filter((h) => !switchedNow.includes(h));
     run.moved.push(...switchedNow);
-    const sw = await switchBatch(run, todo);
-    const live = [...switchedNow, ...todo.filter((h) => sw.succeeded.has(h.name))];
     // A host whose journal outlived its restart is restarted again: the restart is not journaled (one round trip less per host).
     const eachHost = j.action === 'deploy';
-    const restart = await restartBatch(run, run.relsOf(live), eachHost ? (rel) => recordDeployed(run, [rel]) : undefined);
-    const restarted = live.filter((h) => !restart.failed.some((f) => f.host === h.name) && !restart.notStarted.includes(h));
-    if (!eachHost) await recordDeployed(run, run.relsOf(restarted));
-    for (const f of [...sw.failed, ...restart.failed]) internal(c).emit('deploy.recover', { state: 'failed', host: f.host, error: errorText(f.error) });
+    const restarted: Host[] = [];
+    for (const group of run.batches) {
+      await rot?.out(run, group).catch((e: unknown) => internal(c).emit('deploy.recover', { state: 'out-of-rotation-failed', hosts: group.map((h) => h.name), error: errorText(e) }));
+      const sw = await switchBatch(run, group.filter((h) => todo.includes(h)));
+      const live = group.filter((h) => switchedNow.includes(h) || sw.succeeded.has(h.name));
+      const restart = await restartBatch(run, run.relsOf(live), eachHost ? (rel) => recordDeployed(run, [rel]) : undefined);
+      const up = live.filter((h) => !restart.failed.some((f) => f.host === h.name) && !restart.notStarted.includes(h));
+      if (!eachHost) await recordDeployed(run, run.relsOf(up));
+      for (const f of [...sw.failed, ...restart.failed]) internal(c).emit('deploy.recover', { state: 'failed', host: f.host, error: errorText(f.error) });
+      await rot?.back(run, up);
+      restarted.push(...up);
+    }
+    leftOut(run);
     return hosts.filter((h) => !restarted.includes(h)).map((h) => h.name);
   }
   run.moved.push(...switchedNow);
   if (switchedNow.length) await undoMoved(run, switchedNow, `undone by recovery: the run that switched it did not finish`);
+  leftOut(run);
   const rest = hosts.filter((h) => !switchedNow.includes(h));
   const prepared = rest.filter((h) => states.get(h.name)?.journal?.state === 'prepared');
   if (prepared.length && run.spec.mover.discard) await discard(run, prepared, [], 'the deploy did not finish; removed by recovery');
@@ -128,9 +146,25 @@ async function act(c: Context, scope: RecoverScope, j: Journal, hosts: Host[], s
   return [...failures.map((f) => f.host), ...hosts.filter((h) => after.get(h.name)?.journal?.id === j.id).map((h) => h.name)];
 }
 
+/** The deployfile's LB for these hosts: the caller's (a rollout's), else the release config's `proxy`. */
+function lbOf(scope: RecoverScope): RecoveryLb | undefined {
+  if (scope.rotation) return scope.rotation;
+  return scope.config.proxy ? { proxy: scope.config.proxy, rollout: scope.config.rollout || undefined } : undefined;
+}
+
+/** Say which hosts the recovery left out of rotation (unhealthy, or the LB does not see them healthy). */
+function leftOut(run: PipelineRun): void {
+  for (const r of run.records.values()) {
+    if (r.phase === 'rollback-failed' && r.note) internal(run.c).emit('deploy.recover', { state: 'failed', host: r.host, error: r.note });
+  }
+}
+
 /** A pipeline run over the hosts that kept `j`, as that run saw them: its id, release, flow and journals. */
-function recoveryRun(c: Context, scope: RecoverScope, j: Journal, hosts: Host[], states: Map<string, HostState>): PipelineRun {
-  const flow: Flow = j.flow === 'canary' ? canary([hosts], {}) : j.flow === 'in-place' ? inPlace : allAtOnce;
+function recoveryRun(c: Context, scope: RecoverScope, j: Journal, hosts: Host[], states: Map<string, HostState>, rot: RecoveryRotation | undefined): PipelineRun {
+  // With an LB, the groups that can leave rotation one after another (hosts that do not restart join the last).
+  const groups = rot ? [...rot.groups.slice(0, -1), [...rot.groups.at(-1)!, ...hosts.filter((h) => !rot.groups.flat().includes(h))]] : [hosts];
+  const base: Flow = j.flow === 'canary' ? canary(groups, {}) : j.flow === 'in-place' ? inPlace : allAtOnce;
+  const flow: Flow = rot ? { ...base, gates: rot.gates } : base;
   const mover = j.action === 'rollback' ? existingRelease : j.flow === 'in-place' ? checkout : releaseDirectory;
   const ref: ResolvedRef = { ref: j.ref.ref, kind: j.ref.tag ? 'tag' : 'sha', tag: j.ref.tag, sha: j.ref.sha, subject: j.ref.subject ?? '' };
   const spec: PipelineSpec = { action: j.action, config: scope.config, hosts, layouts: scope.layouts, size: scope.size, flow, mover, lockTarget: 'recover', resolved: ref };
@@ -141,7 +175,7 @@ function recoveryRun(c: Context, scope: RecoverScope, j: Journal, hosts: Host[],
       return [h.name, { host: h, name: j.release, path: j.flow === 'in-place' ? l.current : l.release(j.release), deployPath: l.root, previous: before, ref, strategy: j.flow === 'in-place' ? ('pull' as const) : (scope.config.strategy ?? 'git') }];
     }),
   );
-  const run = new PipelineRun(c, spec, [hosts], j.release, ref, rels, states, j.id);
+  const run = new PipelineRun(c, spec, groups, j.release, ref, rels, states, j.id);
   for (const h of hosts) run.journals.set(h.name, states.get(h.name)!.journal!);
   return run;
 }

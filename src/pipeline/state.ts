@@ -13,6 +13,7 @@ import { forHosts, runScript } from '../deploy/remote.js';
 import { infoOf, whoAmI } from '../deploy/history.js';
 import type { FailedCheck, RolloutFailure } from '../rollout/report.js';
 import type { Flow, Mover } from './flow.js';
+import type { RecoveryLb } from '../rollout/config.js';
 import { writeJournalSnippet, type Journal } from './journal.js';
 import { renderHosts, type HostPhase, type HostRecord } from './ledger.js';
 
@@ -31,6 +32,8 @@ export interface PipelineSpec {
   source?: PrepareSource;
   /** Rollback: the operator named the release (`deploy.rollback:<release>`). */
   explicit?: boolean;
+  /** The LB in front of the hosts when it is not `config.proxy` (a rollout's): a recovery first drains through it. */
+  rotation?: RecoveryLb;
   /** Rollback: the release to go back to, chosen from the locked hosts' states (may throw). */
   target?: (states: Map<string, HostState>) => { release: string; ref: ResolvedRef };
 }

@@ -5,6 +5,7 @@
 import { UsageError } from '../core/errors.js';
 import { DEFAULT_PLAN, planSteps, type PlanStep } from './plan.js';
 import type { BakeSource } from './sources/source.js';
+import type { ProxyConfig } from '../proxy/config.js';
 
 export interface RolloutHealthConfig {
   /** GET this path on each node of a batch after its restart; 2xx only, redirects fail. Default "/health". */
@@ -84,6 +85,12 @@ export interface RolloutSettings {
 export interface RolloutConfig extends RolloutSettings {
   /** Overrides per environment, e.g. `{ staging: { plan: ["50%"], confirm: false } }`. */
   environments?: Record<string, RolloutSettings>;
+}
+
+/** The LB a recovery of an unfinished run drains through (src/rollout/recovery.ts), with the rollout settings it checks health by. */
+export interface RecoveryLb {
+  proxy: ProxyConfig;
+  rollout?: RolloutConfig;
 }
 
 export interface ResolvedRollout {

@@ -4,7 +4,6 @@
 // batches (newest first). A failed check stops the run with the numbers behind it.
 import type { Host } from '../core/host.js';
 import { InterruptedError } from '../core/errors.js';
-import { fanOut } from '../core/fanout.js';
 import { errorText } from '../deploy/remote.js';
 import type { Gates } from '../pipeline/flow.js';
 import { undoMoved } from '../pipeline/undo.js';
@@ -12,6 +11,7 @@ import { PipelineStop, type PipelineRun } from '../pipeline/state.js';
 import { bake } from './bake.js';
 import { tell } from './events.js';
 import { checkHealthAll } from './health.js';
+import { rotation } from './rotation-gates.js';
 import { describeFailure, type FailedCheck } from './report.js';
 import type { RolloutRun } from './session.js';
 import { planBatches } from './plan.js';
@@ -31,6 +31,14 @@ async function step<T>(s: RolloutRun, check: FailedCheck, batch: number, hosts: 
 export function canaryGates(s: RolloutRun): Gates {
   const drainMs = () => s.cfg.drainTimeoutMs ?? s.opts.proxy?.drainTimeoutMs ?? 60_000;
   const shares = planBatches(s.cfg.plan, s.batches.flat().length).map((b) => b.share);
+  const undo = rotation(s.c, {
+    lb: s.lb,
+    health: s.cfg.health,
+    drainMs: drainMs(),
+    phase: 'rollback',
+    after: 'after switching back',
+    onBack: (run, h) => tell(s.c, 'rollout.rollback', { state: 'host', hosts: [h.name], host: h.name, ok: true, reason: 'rollout stopped', to: run.records.get(h.name)!.current, rotation: !!s.lb }),
+  });
   return {
     async batchStart(run: PipelineRun, batch: Host[], index: number) {
       if (!s.run) {
@@ -73,39 +81,8 @@ export function canaryGates(s: RolloutRun): Gates {
       tell(c, 'rollout.promote', { batch: n, of, hosts: batch.map((h) => h.name), release: s.name, samples, conclusive, failed });
     },
 
-    async beforeUndo(_run, hosts) {
-      if (s.lb) await s.lb.takeOut(s.c, hosts, drainMs());
-    },
-
-    async afterUndo(run, up) {
-      const { c } = s;
-      const bad: Host[] = [];
-      const fail = (h: Host, detail: string) => {
-        bad.push(h);
-        run.phase([h], 'rollback-failed', { note: detail });
-      };
-      const health = await checkHealthAll(c, up, s.cfg.health, 'rollback', (h) => s.lb?.addresses.get(h.name), run.size);
-      for (const r of health.filter((x) => !x.ok)) fail(up.find((h) => h.name === r.host)!, `unhealthy after switching back: ${r.target} → ${r.detail}; left out of rotation`);
-      const healthy = up.filter((h) => health.find((r) => r.host === h.name)?.ok);
-      let ready = healthy;
-      if (s.lb) {
-        // One LB check per host, so one host the LB does not like keeps only itself out of rotation.
-        const verified = await fanOut(healthy, (h) => s.lb!.verify(c, [h]), { limit: run.size });
-        for (const f of verified.failed) fail(healthy.find((h) => h.name === f.host)!, `the load balancer does not see it healthy after switching back: ${errorText(f.error)}; left out of rotation`);
-        ready = healthy.filter((h) => verified.succeeded.has(h.name));
-        try {
-          await s.lb.putBack(c, ready);
-        } catch (e) {
-          for (const h of ready) fail(h, `could not put it back into rotation: ${errorText(e)}`);
-          return bad;
-        }
-      }
-      for (const h of ready) {
-        const to = run.records.get(h.name)!.current;
-        tell(c, 'rollout.rollback', { state: 'host', hosts: [h.name], host: h.name, ok: true, reason: 'rollout stopped', to, rotation: !!s.lb });
-      }
-      return bad;
-    },
+    beforeUndo: undo.out,
+    afterUndo: undo.back,
 
     onStop: (run, stop) => rollBack(s, run, stop),
   };
@@ -140,8 +117,7 @@ async function rollBack(s: RolloutRun, run: PipelineRun, stop: PipelineStop): Pr
     const live = failing.filter((h) => run.records.get(h.name)!.phase === 'live');
     let out = false;
     if (s.lb && live.length && !c.session.signal.aborted) {
-      // Inspection should not cost users errors: the failing batch leaves rotation, still running
-      // (also what makes a later deploy.recover, which switches back without a drain, safe).
+      // Inspection should not cost users errors: the failing batch leaves rotation, still running.
       out = await s.lb.takeOut(c, live, s.cfg.drainTimeoutMs ?? 10_000).then(
         () => true,
         (e) => (tell(c, 'rollout.problem', { action: 'take-out', hosts: live.map((h) => h.name), error: errorText(e) }), false),

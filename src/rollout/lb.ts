@@ -35,7 +35,8 @@ export class RolloutLb {
     this.weighted = new WeightedCanary(drivers);
   }
 
-  static async open(c: Context, config: ProxyConfig, hosts: readonly Host[]): Promise<RolloutLb> {
+  /** `partial`: a host the LB has no server for is left out (a recovery drains what it can) rather than refused. */
+  static async open(c: Context, config: ProxyConfig, hosts: readonly Host[], o: { partial?: boolean } = {}): Promise<RolloutLb> {
     const lbSel = typeof config.lb === 'string' ? { hosts: [config.lb] } : Array.isArray(config.lb) ? { hosts: config.lb } : config.lb;
     const lbs = await c.session.resolveHosts(lbSel);
     if (!lbs.length) throw new UsageError('rollout: the proxy config `lb` resolved to no host', { code: 'config.invalid', hint: 'check `lb` in the proxy config' });
@@ -58,7 +59,7 @@ export class RolloutLb {
       const addr = perLb.flat().find((s) => s.server === server)?.checkAddress;
       if (addr) addresses.set(h.name, addr);
     }
-    if (missing.length) {
+    if (missing.length && !o.partial) {
       const has = [...new Set(views.map((v) => v.server))].join(', ') || 'none';
       throw new UsageError(`rollout: the load balancer has no server for ${missing.join(', ')} in backend ${backends.join(', ')}; it has ${has}`, {
         code: 'config.invalid',
@@ -85,6 +86,7 @@ export class RolloutLb {
   /** Drain the batch's servers on every LB, then wait for their sessions to end. Refuses to leave a backend with nothing live. */
   async takeOut(c: Context, hosts: readonly Host[], timeoutMs: number): Promise<void> {
     const keys = this.keysOf(hosts);
+    if (!keys.length) return;
     const views = await this.views();
     const problems = capacityProblems(views, new Set(keys));
     if (problems.length) throw new UsageError(`refusing to take ${hosts.map((h) => h.name).join(', ')} out of rotation: ${problems.join('; ')}`, { code: 'proxy.rotation' });

@@ -65,7 +65,7 @@ export async function rollout(c: Context, opts: RolloutOptions): Promise<Rollout
   let stop: PipelineStop | undefined;
   const applied = watchApplied(c);
   try {
-    await runPipeline(c, { action: 'deploy', config: opts.release, hosts, layouts, size, flow: canary(batches, canaryGates(s)), mover: releaseDirectory, lockTarget, resolved: opts.resolved, source: opts.source });
+    await runPipeline(c, { action: 'deploy', config: opts.release, hosts, layouts, size, flow: canary(batches, canaryGates(s)), mover: releaseDirectory, lockTarget, resolved: opts.resolved, source: opts.source, rotation: opts.proxy ? { proxy: opts.proxy, rollout: opts.rollout } : undefined });
   } catch (e) {
     if (!(e instanceof PipelineStop) || !s.run) throw e;
     stop = e;
@@ -132,9 +132,17 @@ function hintFor(s: RolloutRun, r: RolloutReport): string {
     return 'the release was not judged, only rolled back: make the bake source readable again (bake.source; docs/rollout.md), then roll out again';
   }
   if (r.failure?.check === 'weights-back') {
-    // deploy.recover switches back without a drain: a host still in rotation must leave it first.
+    const them = moved.length === 1 ? 'it' : 'them';
+    const then = `set the weights back with the commands above once the load balancer answers; then`;
+    if (s.release.proxy) {
+      // deploy.recover drains through the release's own proxy config: nothing to do by hand first.
+      const drained = s.moved.filter((h) => !s.stillInRotation.includes(h)).map((h) => h.name);
+      const back = drained.length ? `, and \`proxy.all\` puts ${drained.join(', ')} back in rotation` : '';
+      return `${then} \`${cmd('recover')}\` takes ${moved.join(', ')} out of rotation, switches ${them} back and restarts ${them} (or roll out again, which does that first)${back}`;
+    }
+    // This release's tasks have no proxy config, so deploy.recover cannot drain: a host still in rotation must leave it first.
     const drain = s.stillInRotation.length ? `take ${hostList(s.stillInRotation)} out of rotation (on the runtime API: ${s.lb!.keysOf(s.stillInRotation).map((k) => `set server ${k} state drain`).join('; ')}), ` : '';
-    return `set the weights back with the commands above once the load balancer answers; then ${drain}\`${cmd('recover')}\` switches ${moved.join(', ')} back (or roll out again, which does that first), and \`proxy.all\` puts ${moved.length === 1 ? 'it' : 'them'} back in rotation`;
+    return `${then} ${drain}\`${cmd('recover')}\` switches ${moved.join(', ')} back (or roll out again, which does that first), and \`proxy.all\` puts ${them} back in rotation`;
   }
   if (r.rolledBack === true) return `fix the release and roll out again; \`${cmd('releases')}\` shows what is live where`;
   if (r.rolledBack === 'partial') return `fix the hosts marked ROLLBACK FAILED by hand (\`${cmd('releases')}\`, \`proxy.status\`), then put them back in rotation`;

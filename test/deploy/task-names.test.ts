@@ -10,7 +10,7 @@ describe('release task names in hints', () => {
     const session = (...scope: string[]) => ({ scope }) as never;
     expect(releaseCommand({ taskName: 'app.release', environment: undefined, session: session() })('recover')).toBe('dpl app.recover');
     expect(releaseCommand({ taskName: 'web.app.rollback', environment: env, session: session() })('releases')).toBe('dpl production web.app.releases');
-    expect(releaseCommand({ taskName: 'deploy.rollback', environment: undefined, session: session() })('release', ':<sha>')).toBe('dpl deploy:<sha>');
+    expect(releaseCommand({ taskName: 'deploy.rollback', environment: undefined, session: session() })('release', ':<sha>')).toBe("dpl 'deploy:<sha>'");
     expect(releaseCommand({ taskName: 'ship', environment: undefined, session: session() })('unlock')).toBe('dpl deploy.unlock');
   });
 
@@ -20,6 +20,15 @@ describe('release task names in hints', () => {
     expect(releaseCommand(c('prod:out'))('releases')).toBe('dpl prod:out deploy.releases');
     expect(releaseCommand(c('production', 'host:web-0'))('recover')).toBe('dpl production host:web-0 deploy.recover');
     expect(releaseCommand(c('hosts:web-0;web-1'))('unlock')).toBe("dpl 'hosts:web-0;web-1' deploy.unlock");
+  });
+
+  it('carry the -H/-R/-x flags and the task\'s host keys that chose the hosts, after any arguments', () => {
+    const c = (hostFlags: string[], hostKeys: string[]) => ({ taskName: 'deploy.release', environment: undefined, session: { scope: ['prod'], hostFlags, hostKeys } as never });
+    expect(releaseCommand(c(['-R', 'web', '-x', 'web-2'], []))('recover')).toBe('dpl -R web -x web-2 prod deploy.recover');
+    expect(releaseCommand(c([], ['hosts=web-0;web-1']))('recover')).toBe("dpl prod 'deploy.recover:hosts=web-0;web-1'");
+    expect(releaseCommand(c(['-H', 'a b'], ['roles=web', 'exclude_hosts=web-1']))('rollback', ':R,allow-schema-ahead=yes')).toBe(
+      "dpl -H 'a b' prod deploy.rollback:R,allow-schema-ahead=yes,roles=web,exclude_hosts=web-1",
+    );
   });
 
   it('the CLI: a bad release name under `app` points at `dpl production app.releases`, and touches no host', () => {

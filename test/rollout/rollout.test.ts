@@ -202,7 +202,7 @@ describeBed('rollouts behind HAProxy on the sshd bed', (bed) => {
     expect(err.report.rolledBack).toBe(false);
     expect(err.message).toMatch(/nothing was rolled back/);
     // Their journals keep the rollout: the next dpl command (deploy.recover) switches them back.
-    expect(err.hint).toMatch(/`dpl deploy\.recover` switches them back/);
+    expect(err.hint).toMatch(/`dpl -R web deploy\.recover` switches them back/);
     expect(version('web-0')).toBe('v1.2.0');
     for (const h of ['web-1', 'web-2', 'web-3']) expect(current(h)).toBe(before[h]);
     expect((await hx.admin())['web-0']).toBe('drain');

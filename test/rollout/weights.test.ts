@@ -241,4 +241,41 @@ describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
     expect(rec.error, rec.error?.message).toBeUndefined();
     expect(currents()).toEqual(before);
   });
+  it('weights-back when the release tasks name the proxy: the hint leaves the drain to `deploy.recover`, which drains web-0 before switching it back; 0 failed requests', async () => {
+    const before = currents();
+    const bake = p.rollout.bake;
+    p.rollout.bake = { ...bake, durationMs: 0 };
+    // releaseTasks({ ..., proxy }): deploy.recover drains through it (the harness passes the proxy to the rollout alone otherwise).
+    p.release.proxy = p.proxy;
+    const away = `${hx.adminSock}.away`;
+    let gone = false;
+    const onEvent = (e: DplEvent) => {
+      if (!gone && e.type === 'rollout.bake' && e.batch === 1 && e.state === 'off') {
+        gone = true;
+        renameSync(hx.adminSock, away);
+      }
+    };
+    try {
+      const r = await p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%'], { onEvent });
+      if (gone) renameSync(away, hx.adminSock);
+      gone = false;
+      const err = r.error as RolloutError;
+      expect(err.report.failure).toMatchObject({ check: 'weights-back' });
+      expect(err.hint).toMatch(/^set the weights back with the commands above once the load balancer answers; then `dpl -R web deploy\.recover` takes web-0 out of rotation, switches it back and restarts it \(or roll out again, which does that first\)$/);
+      expect(err.hint).not.toMatch(/state drain/);
+      expect((await hx.admin())['web-0']).toBe('ready');
+      await hx.command('set weight app/web-0 1; set weight app/web-1 1; set weight app/web-2 2; set weight app/web-3 1');
+      const load = startLoad(hx.port, { workers: 4, maxMs: 60_000 });
+      const rec = await p.dpl(['deploy.recover']);
+      const report = await load.stop();
+      expect(rec.error, rec.error?.message).toBeUndefined();
+      expect(ofType(rec.events, 'proxy.change').map((e) => `${e.action} ${e.changes.map((ch) => `${ch.server} ${ch.state}`).join(',')}`)).toEqual(['out web-0 drain', 'back web-0 ready']);
+      expect(report.failures).toEqual([]);
+      expect(currents()).toEqual(before);
+    } finally {
+      if (gone) renameSync(away, hx.adminSock);
+      p.rollout.bake = bake;
+      delete p.release.proxy;
+    }
+  });
 });

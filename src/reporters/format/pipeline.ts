@@ -31,6 +31,10 @@ export const pipelineFormats: Formats<PipelineEvent> = {
         return f.line(undefined, 'warn', 'an earlier deploy did not finish on these hosts; recovering it first');
       case 'incomplete':
         return f.line(undefined, 'warn', `recovery did not finish: ${e.error}`);
+      case 'out-of-rotation-failed':
+        return f.line(undefined, 'warn', `could not take ${e.hosts.join(', ')} out of rotation before restarting (${e.error}); restarting anyway`);
+      case 'in-rotation':
+        return f.line(e.host, 'info', `on ${e.release ?? '?'} and back in rotation`);
     }
   },
   'deploy.undo': (e, f) => {
