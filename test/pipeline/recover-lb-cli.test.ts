@@ -14,7 +14,7 @@ import type { Haproxy } from '../proxy/support/haproxy.js';
 import { startDpl, type CliRun } from '../helpers/cli.js';
 import { gitEnv, openTmp } from '../deploy/fixtures.js';
 import { MAIN } from '../deploy/cli-project.js';
-import { appRepo, stopApps, type AppRepo } from '../rollout/support/app.js';
+import { appRepo, stopApps, type AppRepo } from '../support/rollout-app.js';
 import { haproxyFor, WEB } from '../rollout/support/harness.js';
 
 describeBed('deploy.recover behind HAProxy through the CLI', (bed) => {
@@ -37,7 +37,7 @@ describeBed('deploy.recover behind HAProxy through the CLI', (bed) => {
       path.join(dir, 'deployfile.ts'),
       `import { deployfile } from 'dpl-deploy';
 import { releaseTasks } from ${src('src/deploy/tasks.ts')};
-import { restartHook } from ${src('test/rollout/support/app.ts')};
+import { restartHook } from ${src('test/support/rollout-app.ts')};
 
 const plain = { repoDir: ${JSON.stringify(repo.work)}, cleanup: false, keep: 10, hooks: { restart: restartHook(${port}) } };
 const proxy = {

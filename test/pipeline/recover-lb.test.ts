@@ -18,7 +18,7 @@ import type { RolloutConfig } from '../../src/rollout/index.js';
 import { createSshPool } from '../../src/ssh/pool.js';
 import { harness } from '../helpers/in-process.js';
 import { areaLines } from '../helpers/words.js';
-import { appRepo, restartHook, stopApps, type AppRepo } from '../rollout/support/app.js';
+import { appRepo, restartHook, stopApps, type AppRepo } from '../support/rollout-app.js';
 import { haproxyFor, ofType, WEB } from '../rollout/support/harness.js';
 
 describeBed('recovery drains through the load balancer', (bed) => {
