@@ -125,6 +125,13 @@ try {
       results.push(row);
       say(`| ${d.label} | ${n} | ${row.s} | ${fix((row.s / n) * 100)} | ${row.rssMb} | ${row.cpuMsPerHost} | ${row.exitLagMs} |${EXIT_LAG ? ` ${row.endToExitMs} (closing ${row.closeMs}) |` : ''}`);
     }
+    // On a shared machine the medians drift with the load: the per-round pairs say more.
+    if (dpls.length === 2) {
+      const [a, b] = dpls.map((d) => per.get(d.label).map((x) => x.cpuMsPerHost));
+      const ratios = b.map((x, i) => fix(x / a[i]));
+      results.push({ hosts: n, cpuRatioPerRound: ratios });
+      say(`|  | ${n} | CPU per host, this ÷ compare per round: ${ratios.join(', ')} (median ${median(ratios)}) |`);
+    }
   }
   say(`load average after: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   if (JSON_OUT) console.log(JSON.stringify({ z: Z, rounds: ROUNDS, results }));
