@@ -8,7 +8,8 @@
 //   node bench/scale.mjs [--hosts 10,50,100,200,500,1000] [--z 50] [--rounds 1]
 //                        [--compare /path/to/other/bin/dpl.js] [--exit-lag] [--json] [-- extra dpl flags]
 // BENCH_NODE_OPTIONS: NODE_OPTIONS for the dpl processes (lines they print starting
-// with PROBE are shown). Needs `npm run build`. Not part of the tests.
+// with PROBE are shown); BENCH_NODE_ARGS: node flags NODE_OPTIONS refuses, e.g.
+// "--cpu-prof --cpu-prof-dir=/tmp/prof". Needs `npm run build`. Not part of the tests.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,7 @@ const EXIT_LAG = args.includes('--exit-lag');
 const PORT = Number(opt('port', 2290));
 const dpls = [{ label: 'this', bin: join(ROOT, 'bin/dpl.js'), flags: extra }];
 if (opt('compare')) dpls.unshift({ label: 'compare', bin: resolve(opt('compare')), flags: [] });
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const say = (...a) => !JSON_OUT && console.log(...a);
 
 for (const d of dpls) if (!existsSync(join(resolve(d.bin, '../..'), 'dist/bundle/main.js'))) throw new Error(`${d.bin}: dist/ is missing (npm run build there)`);
@@ -76,7 +78,7 @@ function runOnce(d, n, json = false) {
     const started = process.hrtime.bigint();
     let lastOutput = started;
     let output = '';
-    const child = spawn('/usr/bin/time', ['-o', timeFile, '-f', '%e %M %U %S', process.execPath, d.bin, '-F', join(dir, 'ssh_config'), '-z', String(Z), json ? '--json' : '-q', ...d.flags, 'lock', 'prepare', 'switch', 'unlock'], {
+    const child = spawn('/usr/bin/time', ['-o', timeFile, '-f', '%e %M %U %S', process.execPath, ...NODE_ARGS, d.bin, '-F', join(dir, 'ssh_config'), '-z', String(Z), json ? '--json' : '-q', ...d.flags, 'lock', 'prepare', 'switch', 'unlock'], {
       cwd: dir,
       env: { ...process.env, BENCH_HOSTS: String(n), NO_COLOR: '1', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -122,6 +124,13 @@ try {
       const row = { dpl: d.label, hosts: n, s: fix(median(rs.map((x) => x.s))), rssMb: fix(median(rs.map((x) => x.rssMb)), 0), cpuMsPerHost: fix(median(rs.map((x) => x.cpuMsPerHost))), exitLagMs: fix(median(rs.map((x) => x.exitLagMs)), 0), ...(EXIT_LAG ? { endToExitMs: lags.get(d.label).endToExitMs, closeMs: lags.get(d.label).closeMs } : {}) };
       results.push(row);
       say(`| ${d.label} | ${n} | ${row.s} | ${fix((row.s / n) * 100)} | ${row.rssMb} | ${row.cpuMsPerHost} | ${row.exitLagMs} |${EXIT_LAG ? ` ${row.endToExitMs} (closing ${row.closeMs}) |` : ''}`);
+    }
+    // On a shared machine the medians drift with the load: the per-round pairs say more.
+    if (dpls.length === 2) {
+      const [a, b] = dpls.map((d) => per.get(d.label).map((x) => x.cpuMsPerHost));
+      const ratios = b.map((x, i) => fix(x / a[i]));
+      results.push({ hosts: n, cpuRatioPerRound: ratios });
+      say(`|  | ${n} | CPU per host, this ÷ compare per round: ${ratios.join(', ')} (median ${median(ratios)}) |`);
     }
   }
   say(`load average after: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);

@@ -72,6 +72,8 @@ export class PrettyReporter {
 
   private tag(host: string | undefined): string {
     if (!host) return '';
+    // Without colour (the run log, pipes) no paint: this runs for every command and line of every host.
+    if (!this.o.color) return `[${host}] `;
     let paint = this.hostColors.get(host);
     if (!paint) {
       const name = PALETTE[this.hostColors.size % PALETTE.length]!;

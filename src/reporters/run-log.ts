@@ -38,6 +38,7 @@ export class RunLog {
     }
     this.flush();
   };
+  private readonly clock = new Clock();
   private stamp = '';
   /** What the pretty reporter rendered for the event in hand, timestamped. */
   private rendered = '';
@@ -78,7 +79,7 @@ export class RunLog {
     if (this.failed || this.budget.cutsOutput(e)) return;
     try {
       const json = JSON.stringify(e) + '\n';
-      this.stamp = clock(e.time);
+      this.stamp = this.clock.of(e.time);
       this.rendered = '';
       this.pretty.handle(e);
       const text = this.rendered;
@@ -109,6 +110,12 @@ export class RunLog {
   }
 
   private render(text: string): void {
+    // Most events are one line: no split for them (this runs for every event of every host).
+    const nl = text.indexOf('\n');
+    if (nl === -1 || nl === text.length - 1) {
+      this.rendered += `${this.stamp} ${nl === -1 ? text : text.slice(0, nl)}\n`;
+      return;
+    }
     this.rendered += text.replace(/\n$/, '').split('\n').map((l) => `${this.stamp} ${l}`).join('\n') + '\n';
   }
 
@@ -128,7 +135,7 @@ export class RunLog {
     const { message, data } = this.budget.summary(this.o.mirror);
     const e: DplEvent = { type: 'log', time: new Date().toISOString(), level: 'warn', topic: 'runlog', message, data };
     const json = JSON.stringify(e) + '\n';
-    this.stamp = clock(e.time);
+    this.stamp = this.clock.of(e.time);
     this.rendered = '';
     this.pretty.handle(e);
     if (!this.budget.fits(Buffer.byteLength(json) + Buffer.byteLength(this.rendered))) return;
@@ -158,7 +165,23 @@ export function logsDirOf(root: string, config: Pick<RunLogConfig, 'dir'>): stri
   return isAbsolute(dir) ? dir : join(root, dir);
 }
 
-/** Local wall-clock time of an event, HH:MM:SS.mmm. */
+/** Local wall-clock time of an event, HH:MM:SS.mmm; the local HH:MM:SS worked out once per second (events come hundreds a second). */
+export class Clock {
+  private second = '';
+  private local = '';
+
+  of(iso: string): string {
+    // ISO from toISOString: YYYY-MM-DDTHH:MM:SS.mmmZ. Time zones are whole minutes away from UTC, so the milliseconds carry over.
+    const second = iso.slice(0, 19);
+    if (iso.length !== 24 || iso[19] !== '.') return clock(iso);
+    if (second !== this.second) {
+      this.second = second;
+      this.local = clock(iso).slice(0, 8);
+    }
+    return `${this.local}.${iso.slice(20, 23)}`;
+  }
+}
+
 function clock(iso: string): string {
   const d = new Date(iso);
   const p = (n: number, w = 2) => String(n).padStart(w, '0');

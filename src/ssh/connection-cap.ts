@@ -32,6 +32,8 @@ export class ConnectionCap<C extends Closable> {
   private closing = 0;
   private tick = 0;
   private unbounded = false;
+  /** Entries with riders (jump hosts in use), kept as they change: count is asked on every open. */
+  private carrying = 0;
 
   constructor(
     readonly limit: number,
@@ -43,9 +45,7 @@ export class ConnectionCap<C extends Closable> {
 
   /** Connections held against the cap: being opened, being closed, and open ones carrying no other. */
   get count(): number {
-    let n = this.opening + this.closing;
-    for (const e of this.entries.values()) if (e.riders === 0) n++;
-    return n;
+    return this.opening + this.closing + this.entries.size - this.carrying;
   }
 
   /** Room for one more connection: waits, closing idle ones, until there is. Pair with opened() or failed(). */
@@ -63,6 +63,7 @@ export class ConnectionCap<C extends Closable> {
   /** The reserved room is now this connection (riding on `via`, already marked with ride()). Leased once, for the opener. */
   opened(c: C, via?: C): () => void {
     this.opening--;
+    this.forget(c);
     this.entries.set(c, { leases: 0, riders: 0, used: ++this.tick, via });
     return this.lease(c)!;
   }
@@ -92,20 +93,22 @@ export class ConnectionCap<C extends Closable> {
   /** A connection through `jump` is about to be opened: keep the jump open (and uncounted) meanwhile. */
   ride(jump: C): void {
     const e = this.entries.get(jump);
-    if (e) e.riders++;
+    if (e && e.riders++ === 0) this.carrying++;
   }
 
   /** The connection meant to ride on `jump` was not opened after all. */
   unride(jump: C): void {
     const e = this.entries.get(jump);
-    if (e && e.riders > 0 && --e.riders === 0) this.pump();
+    if (e && e.riders > 0 && --e.riders === 0) {
+      this.carrying--;
+      this.pump();
+    }
   }
 
   /** The connection is gone (dropped, evicted or closed): its room is free. */
   remove(c: C): void {
-    const e = this.entries.get(c);
+    const e = this.forget(c);
     if (!e) return;
-    this.entries.delete(c);
     if (e.via) this.unride(e.via);
     this.pump();
   }
@@ -131,8 +134,7 @@ export class ConnectionCap<C extends Closable> {
       if (this.closing >= this.waiters.length) return;
       const victim = this.idlest();
       if (!victim) return;
-      const e = this.entries.get(victim)!;
-      this.entries.delete(victim);
+      const e = this.forget(victim)!;
       this.closing++;
       this.onEvict(victim);
       // Room once our side of it is closed: the cap bounds live TCP connections, not just objects.
@@ -142,6 +144,15 @@ export class ConnectionCap<C extends Closable> {
         this.pump();
       });
     }
+  }
+
+  /** Drop `c`'s entry, keeping `carrying` true. */
+  private forget(c: C): Entry<C> | undefined {
+    const e = this.entries.get(c);
+    if (!e) return undefined;
+    this.entries.delete(c);
+    if (e.riders > 0) this.carrying--;
+    return e;
   }
 
   private idlest(): C | undefined {

@@ -1,4 +1,5 @@
 // Loading ssh2: its client side only, once per process (a lazy cache).
+import { coalesceClientWrites, poolPadding, quietChannelDestroy } from './ssh2-packets.js';
 import { requireSsh2, verifyWithRawKeys } from './ssh2-patches.js';
 
 /** The part of ssh2 a client uses. */
@@ -32,5 +33,17 @@ export async function loadSsh2(): Promise<Ssh2> {
   }
   loaded ??= requireSsh2('ssh2') as Ssh2;
   verifyWithRawKeys(loaded.utils.parseKey);
+  patchPackets(loaded.Client);
   return loaded;
+}
+
+/** The per-packet and per-command patches (ssh2-packets.ts); a layout they do not know is left alone. */
+function patchPackets(Client: unknown): void {
+  try {
+    poolPadding(requireSsh2('ssh2/lib/protocol/crypto.js'));
+    quietChannelDestroy(requireSsh2('ssh2/lib/Channel.js'));
+  } catch {
+    // another layout of ssh2: its own padding and channels
+  }
+  coalesceClientWrites(Client);
 }

@@ -85,6 +85,28 @@ describe('ConnectionCap', () => {
     held();
   });
 
+  it('counts a jump host dropped while it carries riders once, and its riders as ordinary connections', async () => {
+    const cap = new ConnectionCap<Fake>(10);
+    const jump = await open(cap, 'jump');
+    const other = await open(cap, 'other');
+    cap.ride(jump);
+    cap.ride(jump);
+    expect(cap.count).toBe(1); // other; the jump carries
+    cap.remove(jump); // its connection dropped while two rides were being opened
+    expect(cap.count).toBe(1);
+    const t1 = await open(cap, 't1', jump);
+    await open(cap, 't2', jump);
+    expect(cap.count).toBe(3);
+    cap.remove(t1);
+    cap.remove(other);
+    expect(cap.count).toBe(1);
+    const back = await open(cap, 'jump again');
+    cap.ride(back);
+    cap.unride(back);
+    cap.unride(back); // one unride too many changes nothing
+    expect(cap.count).toBe(2);
+  });
+
   it('refuses a cap below 1', () => {
     for (const n of [0, -1, 1.5, NaN]) expect(() => new ConnectionCap<Fake>(n)).toThrow(RangeError);
   });
