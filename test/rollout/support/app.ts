@@ -6,6 +6,9 @@
 //   errors50   every other request is a 500 once the host's flag file exists
 //              (so a test decides when errors start "after going live")
 //   errors     /health answers 200, every other request 500 (only traffic can tell)
+// With APP_HITS set, dpl's own health GETs (User-Agent dpl-health, not HAProxy's
+// checks) are answered after APP_PROBE_MS and logged there as "<host> <start> <end>"
+// (ms): where a test sees, on the host, how many nodes were probed at once.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,16 +17,24 @@ import type { HostHook } from '../../../src/deploy/config.js';
 import { chownTree, git, openTmp } from '../../deploy/fixtures.js';
 
 export const APP = `import { createServer } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 const mode = readFileSync(new URL('./MODE', import.meta.url), 'utf8').trim();
 const version = readFileSync(new URL('./VERSION', import.meta.url), 'utf8').trim();
-const { APP_ADDR, APP_PORT, APP_NAME, APP_FLAG } = process.env;
+const { APP_ADDR, APP_PORT, APP_NAME, APP_FLAG, APP_HITS, APP_PROBE_MS } = process.env;
 let n = 0;
 const server = createServer((req, res) => {
   if (req.url === '/health') {
     const ok = mode !== 'unhealthy';
-    res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' });
-    return res.end(ok ? 'ok' : 'sick');
+    const answer = () => {
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' });
+      res.end(ok ? 'ok' : 'sick');
+    };
+    if (!APP_HITS || req.headers['user-agent'] !== 'dpl-health') return answer();
+    const start = Date.now();
+    return setTimeout(() => {
+      appendFileSync(APP_HITS, APP_NAME + ' ' + start + ' ' + Date.now() + '\\n');
+      answer();
+    }, Number(APP_PROBE_MS || 0));
   }
   if (mode === 'errors') {
     res.writeHead(500, { 'content-type': 'text/plain' });
@@ -73,12 +84,13 @@ export function appRepo(owner: { uid: number; gid: number }): AppRepo {
  * The restart hook: stop the host's app (pid file in shared/), start the release's
  * app detached. `c` is in the release directory.
  */
-export function restartHook(port: number): HostHook {
+export function restartHook(port: number, more: Record<string, string> = {}): HostHook {
   return async (c, rel) => {
     const shared = `${rel.deployPath}/shared`;
     const pid = `${shared}/app.pid`;
     const addr = String(rel.host.vars.appAddress);
-    const env = `APP_ADDR=${sh`${addr}`} APP_PORT=${port} APP_NAME=${sh`${rel.host.name}`} APP_FLAG=${sh`${shared}/errors-on`}`;
+    const extra = Object.entries(more).map(([k, v]) => ` ${k}=${sh`${v}`}`).join('');
+    const env = `APP_ADDR=${sh`${addr}`} APP_PORT=${port} APP_NAME=${sh`${rel.host.name}`} APP_FLAG=${sh`${shared}/errors-on`}${extra}`;
     await c.run(
       [
         sh`mkdir -p -- ${shared}`,
