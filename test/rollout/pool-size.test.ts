@@ -4,7 +4,8 @@
 // commands from the event stream, stamped as they arrive, and dpl's health GETs (the
 // rollout's own check through the node's SSH connection and the LB step's check from
 // the LB host) by the app itself, which answers them after 150 ms and logs when
-// (support/app.ts, APP_HITS). At no moment may more than two web hosts be busy.
+// (support/app.ts, APP_HITS). At no moment may more than two web hosts be busy, going
+// forward or rolling back.
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import { describeBed } from '../support/bed.js';
 import { freePort } from '../proxy/support/backends.js';
 import { startLoad } from '../proxy/support/load.js';
 import type { Haproxy } from '../proxy/support/haproxy.js';
-import { appRepo, restartHook, stopApps, type AppRepo } from './support/app.js';
+import { appRepo, restartHook, startErrors, stopApps, type AppRepo } from './support/app.js';
 import { haproxyFor, ofType, project, WEB, type Project } from './support/harness.js';
 
 /** [host, start, end, what] in ms on this machine's clock. */
@@ -112,6 +113,30 @@ describeBed('-z bounds every rollout phase, health checks and LB steps included 
     // Bounded by 2, and 2 was reached (a batch of three did run two at once): the bound is -z, not seriality.
     expect(health.most, why).toBe(2);
     expect(commands.most, why).toBe(2);
+    expect(all.most, why).toBe(2);
+  });
+
+  it('a rollout whose second batch fails its bake rolls four hosts back with -z 2: still never more than two busy', async () => {
+    rmSync(hits, { force: true });
+    const cmds = commandSpans();
+    const load = startLoad(hx.port, { workers: 2, maxMs: 60_000 });
+    // v1.3.0 answers 500 to every other request once its flag exists: set when batch 2 starts, so the canary passes.
+    const r = await p.dpl(['rollout:v1.3.0,plan=1;100%'], {
+      flags: { poolSize: 2 },
+      onEvent: (e) => {
+        cmds.onEvent(e);
+        if (e.type === 'rollout.batch' && e.state === 'start' && e.batch === 2) startErrors(Object.values(p.paths));
+      },
+    });
+    await load.stop();
+    expect(r.error?.message).toMatch(/failed at batch 2\/2/);
+    const back = ofType(r.events, 'rollout.rollback').filter((e) => e.state === 'host' && e.ok).map((e) => e.host);
+    expect(back.sort()).toEqual(WEB);
+    const probes = probeSpans(hits);
+    // Batch 2's hosts were checked going forward and again going back (two checks of two passes each way).
+    for (const h of WEB.slice(1)) expect(probes.filter(([host]) => host === h).length, `GETs on ${h}`).toBeGreaterThanOrEqual(8);
+    const all = peak([...cmds.spans, ...probes]);
+    const why = JSON.stringify({ health: peak(probes), commands: peak(cmds.spans), all });
     expect(all.most, why).toBe(2);
   });
 });
