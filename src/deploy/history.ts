@@ -10,6 +10,7 @@ import type { Layout } from './layout.js';
 import { releaseFromLink, sortReleases } from './layout.js';
 import { section } from './remote.js';
 import { parseJournal, type Journal } from '../pipeline/journal.js';
+import { boundedHistorySnippet } from './history-index.js';
 
 /** prepared → deployed | failed; deployed → rolled-back; any → removed (by cleanup). */
 export type { ReleaseStatus };
@@ -74,15 +75,19 @@ export function appendSnippet(layout: Layout, records: HistoryRecord[]): string 
   ].join(' ');
 }
 
-/** Shell that prints what parseState reads: current link, release dirs, history tail. */
-export function stateSnippet(layout: Layout): string {
+/**
+ * Shell that prints what parseState reads: current link, release dirs, the history, journal.
+ * The history is bounded (history-index.ts: what deploy, rollback and cleanup decide on);
+ * `full`: its last 5,000 records as written, for `deploy.history` and a recovery.
+ */
+export function stateSnippet(layout: Layout, o: { full?: boolean } = {}): string {
   return [
     `echo '@@DPL current'`,
     sh`readlink -- ${layout.current} 2>/dev/null || true`,
     `echo '@@DPL releases'`,
     sh`if [ -d ${layout.releases} ]; then ls -1 -- ${layout.releases}; fi`,
     `echo '@@DPL history'`,
-    sh`if [ -f ${layout.history} ]; then tail -n 5000 -- ${layout.history}; fi`,
+    o.full ? sh`if [ -f ${layout.history} ]; then tail -n 5000 -- ${layout.history}; fi` : boundedHistorySnippet(layout),
     `echo '@@DPL journal'`,
     sh`if [ -f ${layout.journal} ]; then cat -- ${layout.journal}; echo; fi`,
     `echo '@@DPL end'`,

@@ -35,7 +35,7 @@ export interface HistoryResult {
 export async function collectHistory(c: Context, config: OpsConfig, task: string): Promise<HistoryResult> {
   const results = await onEachTarget(c, config.poolSize, async (hc) => {
     // One line: the snippet's lines are whole commands, and one line reads better in the output.
-    const script = stateSnippet(layoutOf(requireDeployPath(hc, config, task))).split('\n').join('; ');
+    const script = stateSnippet(layoutOf(requireDeployPath(hc, config, task)), { full: true }).split('\n').join('; ');
     const r = await hc.run(script, { hide: true, display: 'read current, releases and history.jsonl' });
     return parseState(r.stdout);
   });

@@ -84,7 +84,7 @@ async function consult(c: Context, scope: RecoverScope, j: Journal, states: Map<
   const names = j.targets.filter((n) => !states.has(n));
   const hosts = names.map((n) => c.session.knownHost(n)).filter((h): h is Host => !!h);
   const layouts = new Map([...scope.layouts, ...hosts.map((h) => [h.name, scope.layouts.get(h.name) ?? sameRoot(scope, h)] as const)]);
-  const fan = await forHosts(c, hosts, scope.size, async (h) => parseState((await runScript(c, h, 'read the deploy journal', stateSnippet(layouts.get(h.name)!))).stdout));
+  const fan = await forHosts(c, hosts, scope.size, async (h) => parseState((await runScript(c, h, 'read the deploy journal', stateSnippet(layouts.get(h.name)!, { full: true }))).stdout));
   return new Map(names.map((n) => [n, fan.succeeded.get(n)]));
 }
 
@@ -182,6 +182,6 @@ function recoveryRun(c: Context, scope: RecoverScope, j: Journal, hosts: Host[],
 
 /** Read the hosts' state again (after recovery changed it). */
 async function readStates(c: Context, scope: Pick<RecoverScope, 'layouts' | 'size'>, hosts: Host[], states: Map<string, HostState>): Promise<Map<string, HostState>> {
-  const fan = await forHosts(c, hosts, scope.size, async (h) => parseState((await runScript(c, h, 'read releases', stateSnippet(scope.layouts.get(h.name)!))).stdout), { interruptible: false });
+  const fan = await forHosts(c, hosts, scope.size, async (h) => parseState((await runScript(c, h, 'read releases', stateSnippet(scope.layouts.get(h.name)!, { full: true }))).stdout), { interruptible: false });
   return new Map([...states, ...fan.succeeded]);
 }

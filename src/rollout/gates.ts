@@ -4,6 +4,7 @@
 // batches (newest first). A failed check stops the run with the numbers behind it.
 import type { Host } from '../core/host.js';
 import { InterruptedError } from '../core/errors.js';
+import { fanOut } from '../core/fanout.js';
 import { errorText } from '../deploy/remote.js';
 import type { Gates } from '../pipeline/flow.js';
 import { undoMoved } from '../pipeline/undo.js';
@@ -68,7 +69,7 @@ export function canaryGates(s: RolloutRun): Gates {
         });
       }
       if (s.lb) {
-        await step(s, 'lb-health', n, batch, () => s.lb!.verify(c, batch));
+        await step(s, 'lb-health', n, batch, () => verifyEach(s, batch, run.size));
         // A weighted batch gets its weights before it takes any traffic.
         if (shares[index] !== undefined) await step(s, 'weights', n, batch, () => s.lb!.weighted.apply(c, s.lb!.keysOf(batch), shares[index]!));
         await step(s, 'drain', n, batch, () => s.lb!.putBack(s.c, batch));
@@ -86,6 +87,13 @@ export function canaryGates(s: RolloutRun): Gates {
 
     onStop: (run, stop) => rollBack(s, run, stop),
   };
+}
+
+/** The LB step's check, `size` hosts at once (-z: each probes its node from the LB host); every failure is told. */
+async function verifyEach(s: RolloutRun, batch: Host[], size: number): Promise<void> {
+  const fan = await fanOut(batch, (h) => s.lb!.verify(s.c, [h]), { limit: size });
+  if (fan.failed.length === 1) throw fan.failed[0]!.error;
+  if (fan.failed.length) throw new Error(fan.failed.map((f) => errorText(f.error)).join('\n'));
 }
 
 async function restoreWeights(s: RolloutRun): Promise<void> {

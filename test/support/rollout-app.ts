@@ -9,6 +9,9 @@
 //   errors50   every other request is a 500 once the host's flag file exists
 //              (so a test decides when errors start "after going live")
 //   errors     /health answers 200, every other request 500 (only traffic can tell)
+// With APP_HITS set, dpl's own health GETs (User-Agent dpl-health, not HAProxy's
+// checks) are answered after APP_PROBE_MS and logged there as "<host> <start> <end>"
+// (ms): where a test sees, on the host, how many nodes were probed at once.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,20 +21,28 @@ import { PACKAGE_ROOT } from '../../src/paths.js';
 import { chownTree, git, originAndClone } from '../deploy/fixtures.js';
 
 export const APP = `import { createServer } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { requestMetrics } from './metrics.mjs';
 const read = (f) => readFileSync(new URL(f, import.meta.url), 'utf8').trim();
 const mode = read('./MODE');
 const version = read('./VERSION');
-const { APP_ADDR, APP_PORT, APP_NAME, APP_FLAG } = process.env;
+const { APP_ADDR, APP_PORT, APP_NAME, APP_FLAG, APP_HITS, APP_PROBE_MS } = process.env;
 const metrics = requestMetrics({ host: APP_NAME, version });
 let n = 0;
 const server = createServer((req, res) => {
   if (req.url === '/metrics') return res.end(metrics.render());
   if (req.url === '/health') {
     const ok = mode !== 'unhealthy';
-    res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' });
-    return res.end(ok ? 'ok' : 'sick');
+    const answer = () => {
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' });
+      res.end(ok ? 'ok' : 'sick');
+    };
+    if (!APP_HITS || req.headers['user-agent'] !== 'dpl-health') return answer();
+    const start = Date.now();
+    return setTimeout(() => {
+      appendFileSync(APP_HITS, APP_NAME + ' ' + start + ' ' + Date.now() + '\\n');
+      answer();
+    }, Number(APP_PROBE_MS || 0));
   }
   res.on('finish', () => metrics.count(res.statusCode));
   const failing = mode === 'errors' || (mode === 'errors50' && APP_FLAG && existsSync(APP_FLAG) && n++ % 2 === 0);
@@ -72,12 +83,13 @@ export function appRepo(owner: { uid: number; gid: number }): AppRepo {
  * The restart hook: stop the host's app (pid file in shared/), start the release's
  * app detached. `c` is in the release directory.
  */
-export function restartHook(port: number): HostHook {
+export function restartHook(port: number, more: Record<string, string> = {}): HostHook {
   return async (c, rel) => {
     const shared = `${rel.deployPath}/shared`;
     const pid = `${shared}/app.pid`;
     const addr = String(rel.host.vars.appAddress);
-    const env = `APP_ADDR=${sh`${addr}`} APP_PORT=${port} APP_NAME=${sh`${rel.host.name}`} APP_FLAG=${sh`${shared}/errors-on`}`;
+    const extra = Object.entries(more).map(([k, v]) => ` ${k}=${sh`${v}`}`).join('');
+    const env = `APP_ADDR=${sh`${addr}`} APP_PORT=${port} APP_NAME=${sh`${rel.host.name}`} APP_FLAG=${sh`${shared}/errors-on`}${extra}`;
     await c.run(
       [
         sh`mkdir -p -- ${shared}`,
