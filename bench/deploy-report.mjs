@@ -24,7 +24,7 @@ const PHASES = [
 /**
  * One dpl run's phases (ms) from its --json lines. Each phase ends at its last command's
  * end and starts where the previous ended, so the phases add up to the run; `resolve`
- * is run.start → the "resolved" log; `trips` is commands per host in each phase.
+ * is run.start → git.resolved; `trips` is commands per host in each phase.
  */
 export function phasesOf(stdout) {
   const events = (stdout ?? '')
@@ -35,7 +35,8 @@ export function phasesOf(stdout) {
   const start = events.find((e) => e.type === 'run.start');
   const end = events.find((e) => e.type === 'run.end');
   if (!start || !end) return null;
-  const resolved = events.find((e) => e.type === 'log' && e.data?.ref && /^resolved /.test(e.message));
+  // The typed git.resolved event (before 0.2: a log line starting "resolved ").
+  const resolved = events.find((e) => e.type === 'git.resolved' || (e.type === 'log' && e.data?.ref && /^resolved /.test(e.message)));
   const hosts = new Set(events.filter((e) => e.type === 'command.end').map((e) => e.host));
   const ends = new Map(PHASES.map(([p]) => [p, { end: 0, count: 0 }]));
   for (const e of events.filter((x) => x.type === 'command.end')) {
