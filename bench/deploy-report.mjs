@@ -24,7 +24,7 @@ const PHASES = [
 /**
  * One dpl run's phases (ms) from its --json lines. Each phase ends at its last command's
  * end and starts where the previous ended, so the phases add up to the run; `resolve`
- * is run.start → the "resolved" log; `trips` is commands per host in each phase.
+ * is run.start → git.resolved; `trips` is commands per host in each phase.
  */
 export function phasesOf(stdout) {
   const events = (stdout ?? '')
@@ -35,7 +35,8 @@ export function phasesOf(stdout) {
   const start = events.find((e) => e.type === 'run.start');
   const end = events.find((e) => e.type === 'run.end');
   if (!start || !end) return null;
-  const resolved = events.find((e) => e.type === 'log' && e.data?.ref && /^resolved /.test(e.message));
+  // The typed git.resolved event (before 0.2: a log line starting "resolved ").
+  const resolved = events.find((e) => e.type === 'git.resolved' || (e.type === 'log' && e.data?.ref && /^resolved /.test(e.message)));
   const hosts = new Set(events.filter((e) => e.type === 'command.end').map((e) => e.host));
   const ends = new Map(PHASES.map(([p]) => [p, { end: 0, count: 0 }]));
   for (const e of events.filter((x) => x.type === 'command.end')) {
@@ -106,18 +107,22 @@ export function report(o, runs, say) {
     for (const [k, v] of Object.entries(targets)) say(`  ${v.met ? 'met   ' : 'MISSED'} ${k}: ${v.dplOverTool}`);
   }
 
-  const phases = runs.dpl.map((x) => x.phases).filter(Boolean);
-  let breakdown = null;
-  if (phases.length) {
-    const names = [...new Set(phases.flatMap((p) => Object.keys(p.ms)))];
-    const wall = median(runs.dpl.map((x) => x.wallMs));
-    breakdown = Object.fromEntries(names.map((n) => [n, Math.round(median(phases.map((p) => p.ms[n] ?? 0)))]));
-    breakdown['start-up + exit'] = Math.round(median(runs.dpl.map((x) => x.wallMs - (x.phases?.ms.run ?? x.wallMs))));
-    const trips = phases.at(-1).trips;
-    say(`\ndpl per phase, ms (median of ${phases.length} runs; whole process ${Math.round(wall)} ms; commands per host in brackets; ${phases.at(-1).connects} logins)`);
-    for (const [n, v] of Object.entries(breakdown)) if (n !== 'run') say(`  ${n.padEnd(16)} ${String(v).padStart(6)}${trips[n] !== undefined ? `  [${trips[n]}]` : ''}`);
-    breakdown = { ms: breakdown, commandsPerHost: trips };
-  }
+  // dpl's phases, and those of the build it is compared with (--base) when there is one.
+  const breakdowns = Object.fromEntries(Object.keys(runs).filter((t) => t.startsWith('dpl')).map((t) => [t, phaseTable(t, runs[t], say)]));
   say(`\nload average: ${o.loadavg.start.join(' ')} at start, ${o.loadavg.end.join(' ')} at end, on ${o.cores} cores${o.perHostUsers ? '' : ' (one login user for every host: per-host users need root)'}`);
-  return { hosts: o.hosts, rounds, load: o.load, loadavg: o.loadavg, cores: o.cores, perHostUsers: o.perHostUsers, tools: rows, targets, dplPhases: breakdown };
+  return { hosts: o.hosts, rounds, load: o.load, loadavg: o.loadavg, cores: o.cores, perHostUsers: o.perHostUsers, tools: rows, targets, dplPhases: breakdowns.dpl ?? null, ...(breakdowns['dpl-base'] ? { basePhases: breakdowns['dpl-base'] } : {}) };
+}
+
+/** One dpl build's median time per phase, printed and returned. */
+function phaseTable(name, list, say) {
+  const phases = list.map((x) => x.phases).filter(Boolean);
+  if (!phases.length) return null;
+  const names = [...new Set(phases.flatMap((p) => Object.keys(p.ms)))];
+  const wall = median(list.map((x) => x.wallMs));
+  const ms = Object.fromEntries(names.map((n) => [n, Math.round(median(phases.map((p) => p.ms[n] ?? 0)))]));
+  ms['start-up + exit'] = Math.round(median(list.map((x) => x.wallMs - (x.phases?.ms.run ?? x.wallMs))));
+  const trips = phases.at(-1).trips;
+  say(`\n${name} per phase, ms (median of ${phases.length} runs; whole process ${Math.round(wall)} ms; commands per host in brackets; ${phases.at(-1).connects} logins)`);
+  for (const [n, v] of Object.entries(ms)) if (n !== 'run') say(`  ${n.padEnd(16)} ${String(v).padStart(6)}${trips[n] !== undefined ? `  [${trips[n]}]` : ''}`);
+  return { ms, commandsPerHost: trips };
 }

@@ -46,27 +46,32 @@ ${hosts}
 `;
 }
 
-const dpl = {
-  name: 'dpl',
-  dir: 'dpl',
-  available: () => existsSync(join(ROOT, 'dist/bundle/main.js')) || 'dist/ is missing: npm run build',
-  prepare(world) {
-    this.project = mkdtempSync(join(tmpdir(), 'dpl-bench-deploy-'));
-    symlinkSync(join(ROOT, 'node_modules'), join(this.project, 'node_modules'));
-    writeFileSync(join(this.project, 'deployfile.ts'), deployfileText(world, this.dir));
-  },
-  // Every host at once (-z N), as the peers do; --json gives the phase breakdown.
-  run: (world, tag, self) =>
-    timeProcess(join(ROOT, 'bin/dpl.js'), ['-F', world.configFile, '-z', String(world.hosts.length), '--json', `deploy:${tag}`], {
-      cwd: self.project,
-      env: env(),
-      captureStdout: true,
-      timeoutMs: timeoutMs(world),
-    }),
-  dispose() {
-    if (this.project) rmSync(this.project, { recursive: true, force: true });
-  },
-};
+/** dpl from the checkout at `root` (this one, or --base: another build in the same rounds). */
+export function dplTool(name, root) {
+  return {
+    name,
+    dir: name,
+    available: () => existsSync(join(root, 'dist/bundle/main.js')) || `${root}/dist is missing: npm run build there`,
+    prepare(world) {
+      this.project = mkdtempSync(join(tmpdir(), 'dpl-bench-deploy-'));
+      symlinkSync(join(root, 'node_modules'), join(this.project, 'node_modules'));
+      writeFileSync(join(this.project, 'deployfile.ts'), deployfileText(world, this.dir));
+    },
+    // Every host at once (-z N), as the peers do; --json gives the phase breakdown.
+    run: (world, tag, self) =>
+      timeProcess(join(root, 'bin/dpl.js'), ['-F', world.configFile, '-z', String(world.hosts.length), '--json', `deploy:${tag}`], {
+        cwd: self.project,
+        env: env(),
+        captureStdout: true,
+        timeoutMs: timeoutMs(world),
+      }),
+    dispose() {
+      if (this.project) rmSync(this.project, { recursive: true, force: true });
+    },
+  };
+}
+
+const dpl = dplTool('dpl', ROOT);
 
 const floor = {
   name: 'floor',

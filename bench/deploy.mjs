@@ -3,15 +3,17 @@
 // host with its own login user and tree, from one origin, a new tag each round, rounds
 // interleaved, every host verified after every deploy. Not part of the tests.
 //   npm run bench:setup                     once: Capistrano, Fabric 2 (apt), Shipit (npm, into bench/peers)
-//   npm run bench:deploy -- [--hosts N] [--rounds R] [--tools dpl,floor,fabric,cap,shipit] [--load] [--json]
+//   npm run bench:deploy -- [--hosts N] [--rounds R] [--tools dpl,floor,fabric,cap,shipit] [--base DIR] [--load] [--json]
+//   --base DIR: also deploys with the dpl built in checkout DIR (tool dpl-base), to compare two builds in one run
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { settle } from './peers.js';
 import { startWorld, seedShared, verify } from './deploy-fleet.mjs';
-import { TOOLS } from './deploy-tools.mjs';
+import { resolve } from 'node:path';
+import { TOOLS, dplTool } from './deploy-tools.mjs';
 import { phasesOf, report } from './deploy-report.mjs';
 
-const USAGE = 'usage: npm run bench:deploy -- [--hosts N] [--rounds R] [--tools dpl,floor,fabric,cap,shipit] [--load] [--json]';
+const USAGE = 'usage: npm run bench:deploy -- [--hosts N] [--rounds R] [--tools dpl,floor,fabric,cap,shipit] [--base DIR] [--load] [--json]';
 
 function usage(message) {
   console.error(`bench:deploy: ${message}\n${USAGE}`);
@@ -35,12 +37,16 @@ function parseArgs(argv) {
       o.tools = value().split(',').filter(Boolean);
       const unknown = o.tools.filter((t) => !TOOLS[t]);
       if (unknown.length || !o.tools.length) usage(`unknown tool ${unknown.join(', ') || '(none)'}; known: ${Object.keys(TOOLS).join(', ')}`);
+    } else if (a === '--base') {
+      TOOLS['dpl-base'] = dplTool('dpl-base', resolve(value()));
+      o.base = true;
     } else if (a === '--load') o.load = true;
     else if (a === '--json') o.json = true;
     else usage(`unknown option ${a}`);
   }
   // dpl is what the ratios divide by.
   if (!o.tools.includes('dpl')) o.tools.unshift('dpl');
+  if (o.base && !o.tools.includes('dpl-base')) o.tools.splice(1, 0, 'dpl-base');
   return o;
 }
 
@@ -109,7 +115,7 @@ async function deployAndVerify(world, tool, tag) {
   const bad = verify(world, tool.dir, tag);
   if (bad.length) throw new Error(`${tool.name} deployed ${tag} but ${bad.length} check(s) failed:\n  ${bad.slice(0, 10).join('\n  ')}`);
   const { stdout, ...timing } = run;
-  return tool.name === 'dpl' ? { ...timing, phases: phasesOf(stdout) } : timing;
+  return tool.name.startsWith('dpl') ? { ...timing, phases: phasesOf(stdout) } : timing;
 }
 
 main().catch((err) => {

@@ -68,6 +68,7 @@ export async function runScript(c: Context, host: Host, step: string, script: st
   const r = await transport.exec(script, {
     timeoutMs: o.timeoutMs ?? (c.session.flags.commandTimeoutMs as number | undefined),
     stdinStream: o.stdinStream,
+    ownScript: true,
     onStdout: (b) => out.push(b),
     onStderr: (b) => err.push(b),
   });

@@ -5,6 +5,7 @@ import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Client, ClientChannel, PseudoTtyOptions, SFTPWrapper, ShellOptions } from 'ssh2';
 import { Semaphore } from './semaphore.js';
+import { StepShell } from './step-shell.js';
 
 /** Why a connection dpl closed itself is gone (deadReason). */
 export const CLOSED_BY_DPL = 'the connection was closed by dpl';
@@ -16,6 +17,8 @@ export class SshConnection {
   readonly sessions = new Semaphore(EXEC_SESSIONS);
   /** Commands in flight; aborted (and killed on the host) by close(). */
   readonly running = new Set<{ interrupt(): Promise<void> }>();
+  /** Where dpl's own step scripts run, opened on first use. */
+  readonly stepShell: StepShell = new StepShell(this);
   private dead: string | undefined;
   private sftpSession: Promise<SFTPWrapper> | undefined;
   private readonly closed: Promise<void>;

@@ -1,12 +1,13 @@
 // Run one command as a channel on a pooled connection: streams, stdin, the sudo
 // password exchange, timeouts that kill the command on the host, Ctrl-C.
-import { CommandTimeoutError, ConnectionError, InterruptedError } from '../core/errors.js';
+import { commandEndError } from './exec-end.js';
 import type { ClientChannel } from 'ssh2';
 import type { ExecOptions, ExecResult } from '../transport/types.js';
 import { SudoStream, type SudoStdin } from '../transport/sudo-protocol.js';
 import type { SshConnection } from './connection.js';
 import { PidMarkerFilter, chain, type Filter } from './filters.js';
 import { killOnHost, withPidMarker } from './kill.js';
+import { StepShell } from './step-shell.js';
 import type { SignalHub } from './signals.js';
 
 /** Retries (10, 20, ... ms apart: ~4 s in all) when the server refuses a channel for lack of sessions. */
@@ -39,6 +40,10 @@ export async function execOn(
   opts: ExecOptions,
   params: ExecParams,
 ): Promise<ExecResult> {
+  if (StepShell.suits(opts)) {
+    const done = await conn.stepShell.run(command, opts, params, (cmd, o) => execOn(conn, cmd, o, { ...params, unlimited: true }));
+    if (done) return done;
+  }
   const timeoutMs = opts.timeoutMs ?? params.timeoutMs;
   const wrapped = timeoutMs !== undefined && timeoutMs > 0;
   const release = params.unlimited ? () => undefined : await conn.sessions.acquire();
@@ -55,6 +60,8 @@ export async function execOn(
       // sshd frees a closed session a moment after its close: a new channel opened
       // right then can hit MaxSessions ("open failed"). Nothing ran; try again shortly.
       if (conn.alive && /open failed/i.test((err as Error).message) && attempt < SESSION_RETRIES) {
+        // A server with few sessions (MaxSessions) needs the idle step shell's.
+        conn.stepShell.retire();
         await new Promise((r) => setTimeout(r, 10 * (attempt + 1)));
         continue;
       }
@@ -159,23 +166,8 @@ function watch(
       emitOut(outChain.flush());
       emitErr(errChain.flush());
       const durationMs = Math.round(performance.now() - started);
-      if (outcome === 'timeout') {
-        reject(
-          new CommandTimeoutError(params.display, `command timed out after ${timeoutMs} ms and was killed on the host: ${command}`, {
-            hint: 'raise the limit with the timeout option (or --command-timeout) if the command needs longer',
-          }),
-        );
-      } else if (outcome === 'abort') {
-        reject(new InterruptedError(`interrupted while running on ${params.display}: ${command}`));
-      } else if (!gotExit) {
-        reject(
-          conn.alive
-            ? new ConnectionError(params.display, `the server ended the command without an exit status: ${command}`, { code: 'connect.lost' })
-            : new ConnectionError(params.display, `connection lost while running \`${command}\`: ${conn.deadReason}`, {
-                code: 'connect.lost',
-                hint: 'the command may or may not have completed on the host',
-              }),
-        );
+      if (outcome || !gotExit) {
+        reject(commandEndError(conn, params.display, command, outcome ?? 'lost', timeoutMs));
       } else {
         resolve({
           stdout: Buffer.concat(out).toString('utf8'),

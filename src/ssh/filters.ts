@@ -62,3 +62,38 @@ export function chain(filters: Filter[]): Filter {
     },
   };
 }
+
+/**
+ * Passes a step-shell stream through until `mark` and the rest of its line, which it
+ * swallows and keeps in `end` (the exit status on stdout, nothing on stderr). A tail
+ * that could be the start of the mark is held back until the next chunk decides it.
+ */
+export class EndMarkFilter implements Filter {
+  private pending = '';
+  /** The rest of the mark's line, once it was seen. */
+  end: string | undefined;
+
+  constructor(private readonly mark: string) {}
+
+  push(chunk: Buffer): Buffer {
+    if (this.end !== undefined) return Buffer.alloc(0);
+    const s = this.pending + chunk.toString('latin1');
+    const at = s.indexOf(this.mark);
+    if (at >= 0) {
+      const nl = s.indexOf('\n', at);
+      this.pending = nl < 0 ? s.slice(at) : '';
+      if (nl >= 0) this.end = s.slice(at + this.mark.length, nl);
+      return Buffer.from(s.slice(0, at), 'latin1');
+    }
+    let keep = Math.min(this.mark.length - 1, s.length);
+    while (keep > 0 && !this.mark.startsWith(s.slice(s.length - keep))) keep--;
+    this.pending = s.slice(s.length - keep);
+    return Buffer.from(s.slice(0, s.length - keep), 'latin1');
+  }
+
+  flush(): Buffer {
+    const s = this.pending;
+    this.pending = '';
+    return Buffer.from(s, 'latin1');
+  }
+}

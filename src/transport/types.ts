@@ -28,6 +28,11 @@ export interface ExecOptions {
    */
   sudo?: { prompt: string; started: string; password: () => Promise<string> };
   signal?: AbortSignal;
+  /**
+   * dpl's own step script (src/deploy/remote.ts): it reads no stdin and leaves no process
+   * behind, so it may run in the host's persistent step shell (src/ssh/step-shell.ts).
+   */
+  ownScript?: boolean;
 }
 
 /** A stage an output stream passes through (bytes in, bytes out; may hold a tail back until flush). */
