@@ -4,8 +4,8 @@
 // bake's end; the weights are read from HAProxy's runtime API before, during and after.
 import { existsSync, readlinkSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeBed } from '../support/bed.js';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { describeBed, waitFor } from '../support/bed.js';
 import { freePort } from '../proxy/support/backends.js';
 import { startLoad, type Load } from '../proxy/support/load.js';
 import type { Haproxy } from '../proxy/support/haproxy.js';
@@ -70,6 +70,19 @@ describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
     p.proxy.haproxy!.socket = hx.adminSock;
     expect((await hx.command('set weight app/web-2 2')).trim()).toBe('');
     expect(await weights()).toEqual(BEFORE);
+  });
+
+  // A test that ends with `deploy.recover` has just restarted web-0 (this project's release tasks name
+  // no LB, so nothing waited for it), and HAProxy may still hold idle connections to the app it replaced:
+  // each test starts once every server is UP and a run of requests through HAProxy all succeed.
+  beforeEach(async () => {
+    await waitFor(async () => Object.values(await hx.statuses()).every((s) => s === 'UP'), 10_000);
+    let inARow = 0;
+    await waitFor(async () => {
+      const r = await startLoad(hx.port, { workers: 1, maxRequests: 1 }).stop();
+      inARow = r.total > 0 && !r.failures.length ? inARow + 1 : 0;
+      return inARow >= 8;
+    }, 10_000);
   });
 
   afterAll(async () => {
@@ -189,29 +202,18 @@ describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
 
   it('the weights cannot be set back at promotion (admin socket gone): the commands to run by hand, the rollout stops, exit 1; the canary, which passed its bake, stays live (a switch back without a drain would drop requests)', async () => {
     const before = currents();
-    const bake = p.rollout.bake;
-    // No bake: the weights are set back right after the canary is live, where the socket goes away.
-    p.rollout.bake = { ...bake, durationMs: 0 };
-    const away = `${hx.adminSock}.away`;
-    let gone = false;
-    const onEvent = (e: DplEvent) => {
-      if (!gone && e.type === 'rollout.bake' && e.batch === 1 && e.state === 'off') {
-        gone = true;
-        renameSync(hx.adminSock, away);
-      }
-    };
+    const gone = socketGoneAtPromotion();
     const load = startLoad(hx.port, { workers: 2, maxMs: 60_000 });
     let r;
     try {
-      r = await p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%'], { onEvent });
+      r = await p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%'], { onEvent: gone.onEvent });
     } finally {
-      if (gone) renameSync(away, hx.adminSock);
-      p.rollout.bake = bake;
+      gone.restore();
     }
     const report = await load.stop();
     const err = r.error as RolloutError;
     if (process.env.DPL_ROLLOUT_TRACE) process.stderr.write(`${err?.message}\nhint: ${err?.hint}\n${logs(r.events).join('\n')}\n`);
-    expect(gone).toBe(true);
+    expect(gone.happened).toBe(true);
     expect(err).toBeInstanceOf(RolloutError);
     expect(err.exitCode).toBe(1);
     const errors = wordsOf(r.events, { level: 'error', tags: false });
@@ -243,22 +245,13 @@ describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
   });
   it('weights-back when the release tasks name the proxy: the hint leaves the drain to `deploy.recover`, which drains web-0 before switching it back; 0 failed requests', async () => {
     const before = currents();
-    const bake = p.rollout.bake;
-    p.rollout.bake = { ...bake, durationMs: 0 };
     // releaseTasks({ ..., proxy }): deploy.recover drains through it (the harness passes the proxy to the rollout alone otherwise).
     p.release.proxy = p.proxy;
-    const away = `${hx.adminSock}.away`;
-    let gone = false;
-    const onEvent = (e: DplEvent) => {
-      if (!gone && e.type === 'rollout.bake' && e.batch === 1 && e.state === 'off') {
-        gone = true;
-        renameSync(hx.adminSock, away);
-      }
-    };
+    const gone = socketGoneAtPromotion();
     try {
-      const r = await p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%'], { onEvent });
-      if (gone) renameSync(away, hx.adminSock);
-      gone = false;
+      const r = await p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%'], { onEvent: gone.onEvent });
+      gone.restore();
+      expect(gone.happened).toBe(true);
       const err = r.error as RolloutError;
       expect(err.report.failure).toMatchObject({ check: 'weights-back' });
       expect(err.hint).toMatch(/^set the weights back with the commands above once the load balancer answers; then `dpl -R web deploy\.recover` takes web-0 out of rotation, switches it back and restarts it \(or roll out again, which does that first\)$/);
@@ -273,9 +266,36 @@ describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
       expect(report.failures).toEqual([]);
       expect(currents()).toEqual(before);
     } finally {
-      if (gone) renameSync(away, hx.adminSock);
-      p.rollout.bake = bake;
+      gone.restore();
       delete p.release.proxy;
     }
   });
+
+  /**
+   * No bake, so the weights are set back right after the canary is live; the admin socket goes
+   * away just then (renamed, as if HAProxy's socket vanished). restore() puts both back, once.
+   */
+  function socketGoneAtPromotion(): { onEvent: (e: DplEvent) => void; restore(): void; readonly happened: boolean } {
+    const bake = p.rollout.bake;
+    p.rollout.bake = { ...bake, durationMs: 0 };
+    const away = `${hx.adminSock}.away`;
+    let moved = false;
+    let happened = false;
+    return {
+      onEvent: (e) => {
+        if (!happened && e.type === 'rollout.bake' && e.batch === 1 && e.state === 'off') {
+          happened = moved = true;
+          renameSync(hx.adminSock, away);
+        }
+      },
+      restore() {
+        if (moved) renameSync(away, hx.adminSock);
+        moved = false;
+        p.rollout.bake = bake;
+      },
+      get happened() {
+        return happened;
+      },
+    };
+  }
 });
