@@ -24,7 +24,8 @@ const known = new Map(
 );
 // dpl's one quoting module (from dist/, as bench/shell.mjs uses it).
 const { quote: q } = await import(pathToFileURL(join(import.meta.dirname, '../../dist/core/quote.js')).href);
-const release = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+// Milliseconds too: at a few hosts the warm-up and round 1 run within one second, and a second-resolution name collided (mkdir: File exists).
+const release = new Date().toISOString().replace(/[-:.]/g, '');
 
 function script(h) {
   const d = q(join(h.root, dir));
