@@ -4,7 +4,6 @@
 // batches (newest first). A failed check stops the run with the numbers behind it.
 import type { Host } from '../core/host.js';
 import { InterruptedError } from '../core/errors.js';
-import { fanOut } from '../core/fanout.js';
 import { errorText } from '../deploy/remote.js';
 import type { Gates } from '../pipeline/flow.js';
 import { undoMoved } from '../pipeline/undo.js';
@@ -89,9 +88,9 @@ export function canaryGates(s: RolloutRun): Gates {
   };
 }
 
-/** The LB step's check, `size` hosts at once (-z: each probes its node from the LB host); every failure is told. */
+/** The LB step's check, `size` hosts at once; every failure is told. */
 async function verifyEach(s: RolloutRun, batch: Host[], size: number): Promise<void> {
-  const fan = await fanOut(batch, (h) => s.lb!.verify(s.c, [h]), { limit: size });
+  const fan = await s.lb!.verifyEach(s.c, batch, size);
   if (fan.failed.length === 1) throw fan.failed[0]!.error;
   if (fan.failed.length) throw new Error(fan.failed.map((f) => errorText(f.error)).join('\n'));
 }

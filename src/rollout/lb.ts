@@ -6,6 +6,7 @@ import { internal } from '../core/internal.js';
 import { HostError, UsageError } from '../core/errors.js';
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
+import { fanOut, type FanOut } from '../core/fanout.js';
 import { backendsOf, type ProxyConfig } from '../proxy/config.js';
 import type { AdminState, LoadBalancerDriver, ServerState } from '../proxy/driver.js';
 import { onEveryLb, openDrivers } from '../proxy/lbs.js';
@@ -109,6 +110,11 @@ export class RolloutLb {
       const servers = (await driver.readState()).servers.filter((s) => keys.has(keyOf(s)));
       await verifyHealthy({ driver, transport: () => internal(c).runImpl.transport(driver.lb), servers, health: this.config.health ?? {}, signal: c.session.signal });
     });
+  }
+
+  /** verify() one host at a time, `size` at once (-z: each probes its node from the LB host), so one failure names only its host. */
+  verifyEach(c: Context, hosts: readonly Host[], size: number): Promise<FanOut<void>> {
+    return fanOut(hosts, (h) => this.verify(c, [h]), { limit: size });
   }
 
   /** Back into rotation: the servers that were ready when the rollout started. */

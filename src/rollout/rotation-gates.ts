@@ -4,7 +4,6 @@
 // the LB does not see healthy, stays out of rotation and is marked in the run.
 import type { Context } from '../core/context-types.js';
 import type { Host } from '../core/host.js';
-import { fanOut } from '../core/fanout.js';
 import { errorText } from '../deploy/remote.js';
 import type { PipelineRun } from '../pipeline/state.js';
 import type { ResolvedRollout } from './config.js';
@@ -47,7 +46,7 @@ export function rotation(c: Context, o: RotationOptions): Rotation {
       let ready = healthy;
       if (o.lb) {
         // One LB check per host, so one host the LB does not like keeps only itself out of rotation.
-        const verified = await fanOut(healthy, (h) => o.lb!.verify(c, [h]), { limit: run.size });
+        const verified = await o.lb.verifyEach(c, healthy, run.size);
         for (const f of verified.failed) fail(healthy.find((h) => h.name === f.host)!, `the load balancer does not see it healthy ${o.after}: ${errorText(f.error)}; left out of rotation`);
         ready = healthy.filter((h) => verified.succeeded.has(h.name));
         try {
