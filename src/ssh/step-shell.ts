@@ -74,6 +74,7 @@ export class StepShell {
     const release = await this.conn.sessions.acquire();
     this.pgid = undefined;
     let opened: ClientChannel | undefined;
+    let closed = false;
     try {
       await this.conn.exec('exec /bin/sh -s', false, (ch) => {
         opened = ch;
@@ -85,6 +86,7 @@ export class StepShell {
           if (rest.length) job()?.output(1, rest);
         });
         ch.on('close', () => {
+          closed = true;
           release();
           if (this.channel === ch) this.channel = undefined;
           // A dropped connection's close event gets a tick to land first (as in exec.ts).
@@ -96,6 +98,12 @@ export class StepShell {
     } catch {
       release();
       if (this.conn.alive) this.refused = true;
+      return undefined;
+    }
+    // A refusal (a ForceCommand that exits at once) can close the channel in the same read as
+    // the exec's reply, before this resumes: then no script was sent, and none may wait on it.
+    if (closed) {
+      if (this.pgid === undefined && this.conn.alive) this.refused = true;
       return undefined;
     }
     this.channel = opened;

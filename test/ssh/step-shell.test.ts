@@ -4,8 +4,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CommandTimeoutError, ConnectionError } from '../../src/core/errors.js';
-import { bedHost, bedPool, bedTemp, describeBed, scratchHost, type ScratchHost } from '../support/bed.js';
+import { bedHost, bedPool, bedTemp, describeBed, scratchHost, useBed, type ScratchHost } from '../support/bed.js';
 import { reconfigureSshd } from '../support/bed/certs.js';
+import { startQuickCloseServer } from '../support/hostile/quick-close-server.js';
 
 const own = { ownScript: true } as const;
 
@@ -127,6 +128,23 @@ describeBed('step shell on a limited server', () => {
       expect(pids[0]).not.toBe(pids[1]);
     } finally {
       await pool.closeAll();
+    }
+  });
+
+  // Seen once under load in the test above: the refusal's close arrived in the same read as
+  // the exec's reply, before the shell's first script was sent, and that script waited forever.
+  it('falls back to a channel when the refusal closes the shell in the same packet as the exec reply', async () => {
+    const server = await startQuickCloseServer({ name: 'quick-close', dir: bedTemp('hostile-'), clientKey: useBed().keys.plain, refuse: /\/bin\/sh -s/ });
+    const { pool } = bedPool({ configFile: server.configFile, knownHostsFile: server.knownHostsFile });
+    try {
+      const t = await pool.get(bedHost('quick-close'));
+      const hung = new Promise<string>((r) => setTimeout(() => r('no answer within 5 s'), 5000).unref());
+      const r = await Promise.race([t.exec('echo hi', own), hung]);
+      expect(r).toMatchObject({ stdout: 'ok\n', code: 0 });
+      expect(server.commands).toEqual(['exec /bin/sh -s', 'echo hi']);
+    } finally {
+      await pool.closeAll();
+      await server.close();
     }
   });
 });
