@@ -35,16 +35,16 @@ function startRelease(l: Layout, name: string): string[] {
 }
 
 /**
- * Clone the bare mirror once; fetch only when the commit is missing, from `url` as given
- * (a URL on the command line: no `remote set-url`, one git process less per deploy).
- * Whether the commit came is known from `git archive` (gitArchiveSnippet).
+ * Clone the bare mirror once, point it at `url` and fetch, only when the commit is
+ * missing (a URL that changed, or lost its token, is not kept in the mirror's config
+ * past the next fetch). Whether the commit came is known from `git archive` (gitArchiveSnippet).
  */
 function mirrorSnippet(l: Layout, url: string, sha: string): string[] {
   const tmp = `${l.repo}.dpl-tmp`;
   const has = sh`git --git-dir=${l.repo} cat-file -e ${sha + '^{commit}'} 2>/dev/null`;
   return [
     sh`if [ ! -d ${l.repo} ]; then rm -rf -- ${tmp}; git clone --quiet --mirror -- ${url} ${tmp}; mv -- ${tmp} ${l.repo};`,
-    `elif ! ${has}; then ${sh`git --git-dir=${l.repo} fetch --quiet --prune -- ${url} '+refs/*:refs/*'`}; fi`,
+    `elif ! ${has}; then ${sh`git --git-dir=${l.repo} remote set-url -- origin ${url}; git --git-dir=${l.repo} fetch --quiet --prune origin`}; fi`,
   ];
 }
 

@@ -54,9 +54,9 @@ export function writeJournalSnippet(l: Layout, j: Journal): string {
   ].join('\n');
 }
 
-/** Remove this run's journal (never another run's). The journal is one line: the shell reads it, no `grep`. */
+/** Remove this run's journal (never another run's). `grep`, not the shell's `read`: dash reads a line a byte per system call, and the journal names every target host. */
 export function clearJournalSnippet(l: Layout, id: string): string {
-  return sh`j=; if [ -f ${l.journal} ]; then IFS= read -r j < ${l.journal} || true; fi; case "$j" in *${`"id":"${id}"`}*) rm -f -- ${l.journal} ;; esac`;
+  return sh`if grep -q -- ${`"id":"${id}"`} ${l.journal} 2>/dev/null; then rm -f -- ${l.journal}; fi`;
 }
 
 export function parseJournal(text: string): Journal | undefined {
