@@ -40,6 +40,8 @@ export class StepShell {
   /** The server would not run it (no /bin/sh, a restricted shell): this connection uses channels. */
   private refused = false;
   private pgid: number | undefined;
+  /** The shell has not been sent its first frame (HELLO goes with the first script: one packet). */
+  private fresh = false;
   /** The running script: where its channel's output goes, and what to do if the channel closes. */
   private job: { ch: ClientChannel; output(stream: 0 | 1, chunk: Buffer): void; gone(): void } | undefined;
 
@@ -93,7 +95,6 @@ export class StepShell {
           const j = job();
           setImmediate(() => j?.gone());
         });
-        ch.write(HELLO);
       });
     } catch {
       release();
@@ -107,6 +108,7 @@ export class StepShell {
       return undefined;
     }
     this.channel = opened;
+    this.fresh = true;
     return opened;
   }
 
@@ -168,7 +170,9 @@ export class StepShell {
       };
       this.job = { ch, output, gone: () => done(true) };
 
-      ch.write(`(eval ${quote(command)}) </dev/null; printf '\\036dpl-end:%s:%s\\n' ${id} "$?"; printf '\\036dpl-end:%s\\n' ${id} >&2\n`);
+      const hello = this.fresh ? HELLO : '';
+      this.fresh = false;
+      ch.write(`${hello}(eval ${quote(command)}) </dev/null; printf '\\036dpl-end:%s:%s\\n' ${id} "$?"; printf '\\036dpl-end:%s\\n' ${id} >&2\n`);
     });
   }
 }
