@@ -1,5 +1,5 @@
 // What the deploy bench prints: medians, per-round ratios (tool ÷ dpl in the same round),
-// CPU and peak RSS per tool, the targets of issue #18, and dpl's time per phase, read
+// CPU (the tool's, and its deploy's on the hosts per host) and peak RSS per tool, the targets of issue #18, and dpl's time per phase, read
 // from its --json events (the commands each phase sends, in order).
 
 const median = (xs) => {
@@ -71,6 +71,7 @@ export function report(o, runs, say) {
     const rs = runs[t].map((_, i) => ratio(t, i)).filter((x) => x !== null);
     const cpu = ok(t).map((x) => x.cpuMs).filter((x) => x !== null);
     const rss = ok(t).map((x) => x.maxRssKb).filter((x) => x !== null);
+    const onHosts = ok(t).map((x) => x.hostCpuMs).filter((x) => x !== undefined);
     const some = rs.length > 0;
     return {
       tool: t,
@@ -80,15 +81,16 @@ export function report(o, runs, say) {
       ratioMax: some ? r2(Math.max(...rs)) : null,
       cpuS: cpu.length ? r2(median(cpu) / 1000) : null,
       peakRssMb: rss.length ? Math.round(Math.max(...rss) / 1024) : null,
+      hostCpuMsPerHost: onHosts.length ? Math.round((median(onHosts) / o.hosts) * 10) / 10 : null,
       wallS: runs[t].map((x) => (x.failed ? null : r2(x.wallMs / 1000))),
       failed: runs[t].map((x, i) => (x.failed ? { round: i + 1, error: x.failed } : null)).filter(Boolean),
     };
   });
   const f2 = (x) => (x === null ? '-' : x.toFixed(2));
   say(`\n${o.hosts} hosts, ${rounds} rounds${o.load ? ', one core loaded by a second process' : ''}; ratio = tool ÷ dpl in the same round (median, min–max)`);
-  say('| tool | median s | ratio | range | CPU s | peak RSS MB |');
-  say('| --- | --- | --- | --- | --- | --- |');
-  for (const r of rows) say(`| ${r.tool} | ${f2(r.medianS)} | ${f2(r.ratio)} | ${f2(r.ratioMin)}–${f2(r.ratioMax)} | ${r.cpuS ?? '-'} | ${r.peakRssMb ?? '-'} |`);
+  say('| tool | median s | ratio | range | CPU s | host CPU ms per host | peak RSS MB |');
+  say('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of rows) say(`| ${r.tool} | ${f2(r.medianS)} | ${f2(r.ratio)} | ${f2(r.ratioMin)}–${f2(r.ratioMax)} | ${r.cpuS ?? '-'} | ${r.hostCpuMsPerHost ?? '-'} | ${r.peakRssMb ?? '-'} |`);
   say('\nper round, s (ratio)');
   const cell = (t, i) => (runs[t][i].failed ? `${t} FAILED` : `${t} ${(runs[t][i].wallMs / 1000).toFixed(2)}${t === 'dpl' ? '' : ` (${ratio(t, i).toFixed(2)})`}`);
   for (let i = 0; i < rounds; i++) say(`  ${i + 1}: ${tools.map((t) => cell(t, i)).join(', ')}`);

@@ -7,7 +7,7 @@
 //   --base DIR: also deploys with the dpl built in checkout DIR (tool dpl-base), to compare two builds in one run
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { settle } from './peers.js';
+import { hostCpuMs, settle } from './peers.js';
 import { startWorld, seedShared, verify } from './deploy-fleet.mjs';
 import { resolve } from 'node:path';
 import { TOOLS, dplTool } from './deploy-tools.mjs';
@@ -87,10 +87,14 @@ async function main() {
         await settle(bed);
         // A peer that fails (a crash, a host left wrong) is reported with its round, and the
         // bench goes on; dpl failing ends it: it is what every ratio divides by.
+        const cpu0 = hostCpuMs(bed);
         const run = await deployAndVerify(world, t, tag).catch((e) => {
           if (t.name === 'dpl') throw e;
           return { failed: e.message };
         });
+        // The deploy's logins gone and reaped, its work on the hosts is counted.
+        await settle(bed, { quietMs: 0 });
+        if (!run.failed) run.hostCpuMs = hostCpuMs(bed) - cpu0;
         runs[t.name].push(run);
       }
       const shown = (x) => (x.failed ? 'FAILED' : `${(x.wallMs / 1000).toFixed(2)} s`);

@@ -119,6 +119,26 @@ function bedSessions(bed) {
 }
 
 /**
+ * CPU (ms) the hosts' sshd listeners and everything they reaped have used: logins,
+ * sessions, login shells and every program a deploy started there. Read before and
+ * after a deploy, once its connections are gone (settle), the difference is the
+ * deploy's work on the hosts, which shares this machine's cores with the tool.
+ */
+export function hostCpuMs(bed) {
+  let ticks = 0;
+  for (const pid of Object.values(bed.hosts).map(sshdPid)) {
+    if (pid === null) continue;
+    // After "(comm) ": fields 14-17 of proc(5), utime stime cutime cstime, are 12-15 here.
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  }
+  return (ticks * 1000) / clockTicks();
+}
+
+let ticksPerSecond;
+const clockTicks = () => (ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100);
+
+/**
  * Wait until the previous tool's logins are torn down on the bed (no per-connection
  * sshd left), then a little longer, so every tool starts on an idle machine.
  */

@@ -38,7 +38,7 @@ const AWK = [
   '  ARS = 0; n = arr($0, "migrations", m); for (i = 1; i <= n; i++) if (!(m[i] in live)) live[m[i]] = r;',
   '  ARS = 0; n = arr($0, "migrationsUndone", m); for (i = 1; i <= n; i++) delete live[m[i]]; next }',
   // Between the passes: which releases matter, and the migration summaries.
-  '!started { started = 1; n = split(ENVIRON["DPL_KEEP"], a, "\\n"); for (i = 1; i <= n; i++) if (a[i] != "") keep[a[i]] = 1;',
+  '!started { started = 1; n = split(ENVIRON["DPL_KEEP"], a, "/"); for (i = 1; i <= n; i++) if (a[i] != "") keep[a[i]] = 1;',
   '  if (newest != "") keep[newest] = 1; if (dep) keep[rel[dep]] = 1; best = ""; for (r in last) if (last[r] == "deployed" && r > best) best = r; if (best != "") keep[best] = 1;',
   '  for (x in live) { r = live[x]; if (r in byRel) byRel[r] = byRel[r] ","; else byRel[r] = ""; byRel[r] = byRel[r] "\\"" x "\\"" }',
   '  for (r in byRel) printf "{\\"release\\":\\"%s\\",\\"status\\":\\"%s\\",\\"migrations\\":[%s]}\\n", r, last[r], byRel[r] }',
@@ -46,11 +46,14 @@ const AWK = [
   `{ r = rel[FNR]; if (FNR > total - ${TAIL} || FNR == dep || ((r in keep) && (FNR == lastAt[r] || FNR == shaAt[r]))) print strip($0) }`,
 ].join('\n');
 
-/** Shell that prints the bounded history (see above); `tail` where the host has no awk. */
+/**
+ * Shell that prints the bounded history (see above); `tail` where the host has no awk.
+ * It runs inside stateSnippet, which has set `$rels` (`/`-separated release names) and `$cur`.
+ */
 export function boundedHistorySnippet(l: Layout): string {
   return [
     sh`if [ -f ${l.history} ]; then if command -v awk >/dev/null 2>&1; then`,
-    sh`DPL_KEEP="$(ls -1 -- ${l.releases} 2>/dev/null; r=$(readlink -- ${l.current} 2>/dev/null) && echo "\${r##*/}")" awk ${AWK} ${l.history} ${l.history};`,
+    sh`DPL_KEEP="$rels/\${cur##*/}" awk ${AWK} ${l.history} ${l.history};`,
     sh`else tail -n 5000 -- ${l.history}; fi; fi`,
   ].join(' ');
 }

@@ -11,6 +11,7 @@ import { releaseFromLink, sortReleases } from './layout.js';
 import { section } from './remote.js';
 import { parseJournal, type Journal } from '../pipeline/journal.js';
 import { boundedHistorySnippet } from './history-index.js';
+import { appendLinesSnippet } from './host-write.js';
 
 /** prepared → deployed | failed; deployed → rolled-back; any → removed (by cleanup). */
 export type { ReleaseStatus };
@@ -67,11 +68,11 @@ export function recordLine(r: HistoryRecord): string {
 /** Shell that appends the records to the history log. */
 export function appendSnippet(layout: Layout, records: HistoryRecord[]): string {
   if (!records.length) return 'true';
-  // Through `cat`: a full disk is reported as such (a shell's printf says "I/O error"). A line torn
-  // by an earlier full disk is ended first, so it costs only itself and not the next record.
+  // A full disk is reported as such (host-write.ts). A line torn by an earlier full disk
+  // is ended first, so it costs only itself and not the next record.
   return [
     sh`if [ -s ${layout.history} ] && [ -n "$(tail -c 1 -- ${layout.history})" ]; then echo >> ${layout.history}; fi;`,
-    sh`printf '%s\\n' ${records.map(recordLine)} | cat >> ${layout.history}`,
+    appendLinesSnippet(layout.history, records.map(recordLine)),
   ].join(' ');
 }
 
@@ -81,11 +82,14 @@ export function appendSnippet(layout: Layout, records: HistoryRecord[]): string 
  * `full`: its last 5,000 records as written, for `deploy.history` and a recovery.
  */
 export function stateSnippet(layout: Layout, o: { full?: boolean } = {}): string {
+  // Each line stands alone (ops/history.ts joins them with "; "). The releases come from
+  // a glob and `current` is read once, for this and the bounded history: one process
+  // (readlink) where there were four, in the lock of every deploy.
   return [
-    `echo '@@DPL current'`,
-    sh`readlink -- ${layout.current} 2>/dev/null || true`,
-    `echo '@@DPL releases'`,
-    sh`if [ -d ${layout.releases} ]; then ls -1 -- ${layout.releases}; fi`,
+    sh`cur=$(readlink -- ${layout.current} 2>/dev/null) || cur=''`,
+    `echo '@@DPL current'; if [ -n "$cur" ]; then printf '%s\\n' "$cur"; fi`,
+    `echo '@@DPL releases'; rels=''`,
+    sh`if [ -d ${layout.releases} ]; then for d in ${layout.releases}/*; do if [ -e "$d" ] || [ -L "$d" ]; then printf '%s\\n' "\${d##*/}"; rels="$rels/\${d##*/}"; fi; done; fi`,
     `echo '@@DPL history'`,
     o.full ? sh`if [ -f ${layout.history} ]; then tail -n 5000 -- ${layout.history}; fi` : boundedHistorySnippet(layout),
     `echo '@@DPL journal'`,

@@ -28,36 +28,57 @@ function startRelease(l: Layout, name: string): string[] {
   const dir = l.release(name);
   return [
     'set -e',
-    sh`mkdir -p -- ${l.releases} ${l.shared}`,
+    sh`[ -d ${l.releases} ] && [ -d ${l.shared} ] || mkdir -p -- ${l.releases} ${l.shared}`,
     sh`if [ -e ${dir} ]; then echo ${`release directory ${dir} already exists`} >&2; exit ${EXISTS_CODE}; fi`,
     sh`mkdir -- ${dir}`,
   ];
 }
 
-/** Clone the bare mirror once, point it at `url`, fetch only when the commit is missing. */
+/**
+ * Clone the bare mirror once, point it at `url` and fetch, only when the commit is
+ * missing (a URL that changed, or lost its token, is not kept in the mirror's config
+ * past the next fetch). Whether the commit came is known from `git archive` (gitArchiveSnippet).
+ */
 function mirrorSnippet(l: Layout, url: string, sha: string): string[] {
   const tmp = `${l.repo}.dpl-tmp`;
   const has = sh`git --git-dir=${l.repo} cat-file -e ${sha + '^{commit}'} 2>/dev/null`;
   return [
     sh`if [ ! -d ${l.repo} ]; then rm -rf -- ${tmp}; git clone --quiet --mirror -- ${url} ${tmp}; mv -- ${tmp} ${l.repo};`,
-    sh`else git --git-dir=${l.repo} remote set-url -- origin ${url}; fi`,
-    `${has} || git --git-dir=${sh`${l.repo}`} fetch --quiet --prune origin`,
-    `${has} || { echo ${sh`${`commit ${sha} is not in ${url}: push it there first`}`} >&2; exit 1; }`,
+    `elif ! ${has}; then ${sh`git --git-dir=${l.repo} remote set-url -- origin ${url}; git --git-dir=${l.repo} fetch --quiet --prune origin`}; fi`,
   ];
 }
+
+/**
+ * `git archive | tar -x` into the release, without a tar file on disk. POSIX sh has no
+ * pipefail, so git's status comes back on fd 3 and tar's is the pipeline's. When git
+ * failed, a missing commit is said as such (tar's complaint about its empty input is
+ * then beside the point, but harmless).
+ */
+function gitArchiveSnippet(l: Layout, rel: HostRelease, url: string): string[] {
+  const sha = rel.ref.sha;
+  const missing = `commit ${sha} is not in ${url}: push it there first`;
+  return [
+    sh`untarred=0; archived=$( { { git --git-dir=${l.repo} archive --format=tar ${sha} 3>&-; echo "$?" >&3; } | tar -xf - -C ${rel.path} 3>&-; } 3>&1 >&2 ) || untarred=$?`,
+    sh`if [ "$archived" != 0 ]; then git --git-dir=${l.repo} cat-file -e ${sha + '^{commit}'} 2>/dev/null || echo ${missing} >&2; exit 1; fi`,
+    `[ "$untarred" = 0 ] || exit 1`,
+  ];
+}
+
+/** `rm -rf` of what the code put where a shared link goes; no process when nothing is there (the usual case). */
+const removeSnippet = (target: string): string => sh`if [ -e ${target} ] || [ -L ${target} ]; then rm -rf -- ${target}; fi`;
 
 /** REVISION, shared links and the `prepared` record: the common end of every strategy. */
 export function finishSnippet(rel: HostRelease, config: ReleaseConfig): string[] {
   const l = layoutOf(rel.deployPath);
   // rm first: a REVISION from the build may be a hard link into the live release (upload).
   const revision = posix.join(rel.path, 'REVISION');
-  const lines = [sh`rm -f -- ${revision}`, sh`printf '%s\\n' ${rel.ref.sha} > ${revision}`];
+  const lines = [sh`if [ -e ${revision} ] || [ -L ${revision} ]; then rm -f -- ${revision}; fi`, sh`printf '%s\\n' ${rel.ref.sha} > ${revision}`];
   for (const raw of config.shared?.dirs ?? []) {
     const d = checkSharedPath(raw);
     const target = posix.join(rel.path, d);
     lines.push(
-      sh`mkdir -p -- ${posix.join(l.shared, d)} ${posix.dirname(target)}`,
-      sh`rm -rf -- ${target}`,
+      sh`[ -d ${posix.join(l.shared, d)} ] && [ -d ${posix.dirname(target)} ] || mkdir -p -- ${posix.join(l.shared, d)} ${posix.dirname(target)}`,
+      removeSnippet(target),
       sh`ln -s -- ${posix.join(l.shared, d)} ${target}`,
     );
   }
@@ -68,8 +89,8 @@ export function finishSnippet(rel: HostRelease, config: ReleaseConfig): string[]
     const missing = `linked file ${source} is missing: create it on the host (every release shares it)`;
     lines.push(
       sh`if [ ! -e ${source} ]; then echo ${missing} >&2; exit 1; fi`,
-      sh`mkdir -p -- ${posix.dirname(target)}`,
-      sh`rm -rf -- ${target}`,
+      sh`[ -d ${posix.dirname(target)} ] || mkdir -p -- ${posix.dirname(target)}`,
+      removeSnippet(target),
       sh`ln -s -- ${source} ${target}`,
     );
   }
@@ -90,9 +111,7 @@ export async function prepareRelease(c: Context, rel: HostRelease, config: Relea
       ...startRelease(l, rel.name),
       ...claim,
       ...mirrorSnippet(l, source.repoUrl!, rel.ref.sha),
-      sh`git --git-dir=${l.repo} archive --format=tar --output=${rel.path + '/.dpl-archive.tar'} ${rel.ref.sha}`,
-      sh`tar -xf ${rel.path + '/.dpl-archive.tar'} -C ${rel.path}`,
-      sh`rm -f -- ${rel.path + '/.dpl-archive.tar'}`,
+      ...gitArchiveSnippet(l, rel, source.repoUrl!),
       ...finishSnippet(rel, config),
     ];
     await runScript(c, rel.host, step, script.join('\n'));

@@ -3,22 +3,15 @@
 import { userInfo } from 'node:os';
 import type { DeployOutcome } from '../deploy/announce.js';
 import { outcomeText } from '../reporters/format/deploy.js';
-import type { DeployPhase } from './config.js';
 
-export interface DeployNotice {
-  phase: DeployPhase;
+/** The outcome's own fields, repeated at the top of every notice (the webhook contract, docs/notifications.md). */
+type OutcomeFields = Pick<DeployOutcome, 'phase' | 'release' | 'ref' | 'tag' | 'sha' | 'hosts' | 'environment' | 'error' | 'code'>;
+
+export interface DeployNotice extends OutcomeFields {
   project: string;
   user: string;
   /** When the phase happened (the event's time). */
   time: string;
-  release: string;
-  ref: string;
-  tag?: string;
-  sha: string;
-  hosts: string[];
-  environment?: string;
-  error?: string;
-  code?: string;
   durationMs?: number;
   dryRun: boolean;
   /** True when dpl inferred the outcome at the end of the run (the deploy never reported it). */

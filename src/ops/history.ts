@@ -1,6 +1,7 @@
 // `dpl history`: past deploys from every target host's `<deployPath>/history.jsonl`
 // (read with the deploy module's own reader), merged by release so each deploy
 // is one row: when, who, what ref/SHA, on which hosts, and how it ended.
+import { sh } from '../core/quote.js';
 import type { Context } from '../core/context-types.js';
 import { HostsFailedError } from '../core/errors.js';
 import { parseState, stateSnippet, type HistoryRecord, type HostState } from '../deploy/history.js';
@@ -36,7 +37,8 @@ export async function collectHistory(c: Context, config: OpsConfig, task: string
   const results = await onEachTarget(c, config.poolSize, async (hc) => {
     // One line: the snippet's lines are whole commands, and one line reads better in the output.
     const script = stateSnippet(layoutOf(requireDeployPath(hc, config, task)), { full: true }).split('\n').join('; ');
-    const r = await hc.run(script, { hide: true, display: 'read current, releases and history.jsonl' });
+    // Under /bin/sh whatever the login shell: the snippet is POSIX sh (zsh fails a glob that matches nothing).
+    const r = await hc.run(sh`exec /bin/sh -c ${script}`, { hide: true, display: 'read current, releases and history.jsonl' });
     return parseState(r.stdout);
   });
   const states = new Map<string, HostState>();

@@ -6,8 +6,9 @@
 //
 //   pending ──► prepared ──(decision: commit, on every target)──► switched ──► (record: removed)
 //                   └──(no decision)──► recovery removes the prepared release
-import { sh } from '../core/quote.js';
+import { raw, sh } from '../core/quote.js';
 import type { Layout } from '../deploy/layout.js';
+import { writeLinesSnippet } from '../deploy/host-write.js';
 
 /** How hosts flow through the pipeline (flow.ts), as recorded for recovery. */
 export type FlowName = 'all' | 'canary' | 'in-place';
@@ -39,21 +40,21 @@ export interface Journal {
 /**
  * Replace the journal durably: written to a temp file, flushed, renamed over the
  * old one, and the directory flushed, so a crash or power loss leaves the old
- * journal or the new one, never half of one. `cat` reports the real error (ENOSPC),
- * and a failed write exits the script non-zero with the old journal in place.
+ * journal or the new one, never half of one. A failed write (ENOSPC, reported as
+ * host-write.ts does) exits the script non-zero with the old journal in place.
  */
 export function writeJournalSnippet(l: Layout, j: Journal): string {
   const tmp = `${l.journal}.tmp`;
   // One chain: a write that fails (ENOSPC) must not be renamed over the journal, and must fail the step.
   return [
-    sh`{ printf '%s\\n' ${JSON.stringify(j)} | cat > ${tmp} &&`,
+    sh`{ ${raw(writeLinesSnippet(tmp, [JSON.stringify(j)]))} &&`,
     sh`  { sync -- ${tmp} 2>/dev/null || sync; } &&`,
     sh`  mv -f -- ${tmp} ${l.journal} &&`,
     sh`  { sync -- ${l.root} 2>/dev/null || sync; }; } || { rm -f -- ${tmp}; exit 1; }`,
   ].join('\n');
 }
 
-/** Remove this run's journal (never another run's). */
+/** Remove this run's journal (never another run's). `grep`, not the shell's `read`: dash reads a line a byte per system call, and the journal names every target host. */
 export function clearJournalSnippet(l: Layout, id: string): string {
   return sh`if grep -q -- ${`"id":"${id}"`} ${l.journal} 2>/dev/null; then rm -f -- ${l.journal}; fi`;
 }

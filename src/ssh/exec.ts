@@ -1,5 +1,6 @@
 // Run one command as a channel on a pooled connection: streams, stdin, the sudo
 // password exchange, timeouts that kill the command on the host, Ctrl-C.
+import { quote } from '../core/quote.js';
 import { commandEndError } from './exec-end.js';
 import type { ClientChannel } from 'ssh2';
 import type { ExecOptions, ExecResult } from '../transport/types.js';
@@ -46,13 +47,15 @@ export async function execOn(
   }
   const timeoutMs = opts.timeoutMs ?? params.timeoutMs;
   const wrapped = timeoutMs !== undefined && timeoutMs > 0;
+  // dpl's own scripts are POSIX sh, as in the step shell: not the login shell's language (zsh fails a glob that matches nothing).
+  const text = opts.ownScript ? `exec /bin/sh -c ${quote(command)}` : command;
   const release = params.unlimited ? () => undefined : await conn.sessions.acquire();
   const started = performance.now();
   let result!: Promise<ExecResult>;
   for (let attempt = 0; ; attempt++) {
     try {
       if (!conn.alive) throw new Error(conn.deadReason ?? 'not connected');
-      await conn.exec(wrapped ? withPidMarker(command) : command, !!opts.pty, (ch) => {
+      await conn.exec(wrapped ? withPidMarker(text) : text, !!opts.pty, (ch) => {
         result = watch(conn, ch, command, opts, params, { wrapped, timeoutMs, started, release });
       });
       return result;

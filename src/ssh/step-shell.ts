@@ -40,6 +40,8 @@ export class StepShell {
   /** The server would not run it (no /bin/sh, a restricted shell): this connection uses channels. */
   private refused = false;
   private pgid: number | undefined;
+  /** The shell has not been sent its first frame (HELLO goes with the first script: one packet). */
+  private fresh = false;
   /** The running script: where its channel's output goes, and what to do if the channel closes. */
   private job: { ch: ClientChannel; output(stream: 0 | 1, chunk: Buffer): void; gone(): void } | undefined;
 
@@ -74,6 +76,7 @@ export class StepShell {
     const release = await this.conn.sessions.acquire();
     this.pgid = undefined;
     let opened: ClientChannel | undefined;
+    let closed = false;
     try {
       await this.conn.exec('exec /bin/sh -s', false, (ch) => {
         opened = ch;
@@ -85,20 +88,27 @@ export class StepShell {
           if (rest.length) job()?.output(1, rest);
         });
         ch.on('close', () => {
+          closed = true;
           release();
           if (this.channel === ch) this.channel = undefined;
           // A dropped connection's close event gets a tick to land first (as in exec.ts).
           const j = job();
           setImmediate(() => j?.gone());
         });
-        ch.write(HELLO);
       });
     } catch {
       release();
       if (this.conn.alive) this.refused = true;
       return undefined;
     }
+    // A refusal (a ForceCommand that exits at once) can close the channel in the same read as
+    // the exec's reply, before this resumes: then no script was sent, and none may wait on it.
+    if (closed) {
+      if (this.pgid === undefined && this.conn.alive) this.refused = true;
+      return undefined;
+    }
     this.channel = opened;
+    this.fresh = true;
     return opened;
   }
 
@@ -160,7 +170,9 @@ export class StepShell {
       };
       this.job = { ch, output, gone: () => done(true) };
 
-      ch.write(`(eval ${quote(command)}) </dev/null; printf '\\036dpl-end:%s:%s\\n' ${id} "$?"; printf '\\036dpl-end:%s\\n' ${id} >&2\n`);
+      const hello = this.fresh ? HELLO : '';
+      this.fresh = false;
+      ch.write(`${hello}(eval ${quote(command)}) </dev/null; printf '\\036dpl-end:%s:%s\\n' ${id} "$?"; printf '\\036dpl-end:%s\\n' ${id} >&2\n`);
     });
   }
 }

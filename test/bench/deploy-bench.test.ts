@@ -173,13 +173,15 @@ describe('a small real run', () => {
     const r = bench('--hosts', '2', '--rounds', '1', '--tools', 'floor', '--json');
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
-      tools: Array<{ tool: string; ratio: number; peakRssMb: number | null }>;
+      tools: Array<{ tool: string; ratio: number; peakRssMb: number | null; hostCpuMsPerHost: number | null }>;
       dplPhases: { ms: Record<string, number>; commandsPerHost: Record<string, number> };
     };
     // dpl always runs: the ratios divide by it.
     expect(out.tools.map((t) => t.tool)).toEqual(['dpl', 'floor']);
     expect(out.tools[0]!.ratio).toBe(1);
     expect(out.tools[1]!.ratio).toBeGreaterThan(0);
+    // Each deploy's work on the hosts (logins, git, its scripts) is counted: never nothing.
+    for (const t of out.tools) expect(t.hostCpuMsPerHost, t.tool).toBeGreaterThan(0);
     expect(out.dplPhases.commandsPerHost.prepare).toBe(1);
     expect(out.dplPhases.ms.prepare).toBeGreaterThan(0);
   }, 240_000);

@@ -69,9 +69,10 @@ describe.skipIf(!isRoot)('journal and history writes on a full disk (real tmpfs)
     expect(readdirSync(root)).not.toContain('.dpl-journal.json');
   });
 
-  it("clearing another run's journal is no failure", () => {
+  it("clearing another run's journal is no failure, and leaves it", () => {
     expect(run(writeJournalSnippet(l, j)).code).toBe(0);
     expect(run(clearJournalSnippet(l, 'run-2')).code).toBe(0);
+    expect(parseJournal(readFileSync(l.journal, 'utf8'))?.id).toBe('run-1');
     expect(run(appendSnippet(l, [newRecord('r', 'deployed')]) + '\n' + clearJournalSnippet(l, 'run-2')).code).toBe(0);
   });
 

@@ -1,11 +1,15 @@
 // dpl's own step scripts share one persistent shell per connection (src/ssh/step-shell.ts),
 // against real sshd hosts: each script still starts clean, keeps its output byte for byte,
 // can be timed out and killed, and a server that cannot give the shell gets channels.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CommandTimeoutError, ConnectionError } from '../../src/core/errors.js';
-import { bedHost, bedPool, bedTemp, describeBed, scratchHost, type ScratchHost } from '../support/bed.js';
+import { bedHost, bedPool, bedTemp, describeBed, scratchHost, useBed, type ScratchHost } from '../support/bed.js';
 import { reconfigureSshd } from '../support/bed/certs.js';
+import { startQuickCloseServer } from '../support/hostile/quick-close-server.js';
+import { ensureUser } from '../../src/fleet/index.js';
 
 const own = { ownScript: true } as const;
 
@@ -125,6 +129,59 @@ describeBed('step shell on a limited server', () => {
       expect(r).toMatchObject({ stdout: 'ok\n', code: 4 });
       const pids = [(await t.exec('echo $$', own)).stdout, (await t.exec('echo $$', own)).stdout];
       expect(pids[0]).not.toBe(pids[1]);
+    } finally {
+      await pool.closeAll();
+    }
+  });
+
+  // Seen once under load in the test above: the refusal's close arrived in the same read as
+  // the exec's reply, before the shell's first script was sent, and that script waited forever.
+  it('falls back to a channel when the refusal closes the shell in the same packet as the exec reply', async () => {
+    const server = await startQuickCloseServer({ name: 'quick-close', dir: bedTemp('hostile-'), clientKey: useBed().keys.plain, refuse: /\/bin\/sh -s/ });
+    const { pool } = bedPool({ configFile: server.configFile, knownHostsFile: server.knownHostsFile });
+    try {
+      const t = await pool.get(bedHost('quick-close'));
+      const hung = new Promise<string>((r) => setTimeout(() => r('no answer within 5 s'), 5000).unref());
+      const r = await Promise.race([t.exec('echo hi', own), hung]);
+      expect(r).toMatchObject({ stdout: 'ok\n', code: 0 });
+      expect(server.commands).toEqual(['exec /bin/sh -s', "exec /bin/sh -c 'echo hi'"]);
+    } finally {
+      await pool.closeAll();
+      await server.close();
+    }
+  });
+});
+
+// dpl's scripts are POSIX sh. Outside the step shell (a second script at once, a server that
+// refuses the shell) they went to the login shell, and zsh fails a glob that matches nothing
+// ("no matches found"), as in the lock's debris sweep on every deploy (found in review).
+const zsh = ['/usr/bin/zsh', '/bin/zsh'].find((p) => existsSync(p));
+const isRoot = process.getuid?.() === 0;
+
+describeBed('own scripts on a host whose login shell is zsh', () => {
+  const user = 'dplzsh';
+  let host: ScratchHost;
+  beforeAll(async () => {
+    if (!zsh || !isRoot) return;
+    ensureUser(user);
+    execFileSync('usermod', ['-s', zsh, user]);
+    host = await scratchHost('zshlogin');
+    await reconfigureSshd(host, { lines: [`AllowUsers ${user}`] });
+  });
+  afterAll(async () => {
+    await host?.stop();
+  });
+
+  it.skipIf(!zsh || !isRoot)('run under /bin/sh on a channel of their own too: a glob that matches nothing is no error', async () => {
+    const { pool } = bedPool({ configFile: host.configFile });
+    try {
+      const t = await pool.get({ name: 'zshlogin', hostname: 'zshlogin', user, vars: {} });
+      expect((await t.exec('echo $ZSH_VERSION')).stdout).not.toBe('\n');
+      const glob = 'for d in /nonexistent-dir/.dpl-lock.*; do [ -e "$d" ] || echo none; break; done';
+      // The first holds the step shell, so the second goes to a channel.
+      const [held, alone] = await Promise.all([t.exec('sleep 0.3; echo held', own), t.exec(glob, own)]);
+      expect(held.stdout).toBe('held\n');
+      expect(alone).toMatchObject({ code: 0, stdout: 'none\n', stderr: '' });
     } finally {
       await pool.closeAll();
     }

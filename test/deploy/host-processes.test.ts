@@ -1,0 +1,69 @@
+// What a deploy costs the host, in processes (issue #18). With 50 hosts on one 2-core
+// machine, every fork and exec of a step script (~1 ms of CPU each) is on the deploy's
+// critical path, and this deploy started 50 programs on its host (57 in the bench, with
+// its fetch), against about a dozen for the bench's floor. The lock, journal and history writes now use the shell's own
+// printf and read, and the archive goes straight into tar. strace on web-0's real sshd
+// counts every program started for one deploy (the connection's sshd, login shells,
+// git's helpers); the list is in the failure message.
+import { spawn, spawnSync } from 'node:child_process';
+import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { sshdPid } from '../../src/fleet/index.js';
+import { bedTemp, describeBed, waitFor } from '../support/bed.js';
+import { cliProject, deployFixtures, ok } from './cli-project.js';
+import type { AppRepo } from './fixtures.js';
+
+/** strace works here (installed, and this process may trace). */
+const canTrace = spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', 'true']).status === 0;
+
+/** Programs this second deploy runs on its host: 50 before, 30 after (git 2.39, OpenSSH 9.2, dash). */
+const BUDGET = 32;
+
+/** The programs started under `pid` while `during` runs, in order. */
+async function programsStarted(pid: number, during: () => Promise<void>): Promise<string[]> {
+  const out = path.join(bedTemp('strace-'), 'trace');
+  const st = spawn('strace', ['-f', '-qq', '-e', 'trace=execve', '-o', out, '-p', String(pid)], { stdio: 'ignore' });
+  const traced = () => /TracerPid:\s+[1-9]/.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  await waitFor(traced, 5000);
+  try {
+    await during();
+  } finally {
+    st.kill('SIGINT');
+    await new Promise((r) => st.once('exit', r));
+  }
+  // `execve("/usr/bin/mkdir", ["mkdir", ...], ...) = 0`; a PATH lookup that missed ends in ENOENT.
+  return readFileSync(out, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('execve(') && !/ = -1 /.test(l))
+    .map((l) => path.basename(/execve\("([^"]+)"/.exec(l)![1]!));
+}
+
+describeBed('processes a deploy starts on a host', (bed) => {
+  let repo!: AppRepo;
+  const { track } = deployFixtures(bed, (r) => (repo = r));
+
+  it.skipIf(!canTrace)(`a git deploy with a shared file and a restart hook starts at most ${BUDGET} programs on the host`, async () => {
+    const hooks = `hooks: { restart: async (c) => { await c.run('true'); } }`;
+    const p = track(
+      cliProject(bed, 'procs', `{ repoDir: ${JSON.stringify(repo.work)}, roles: ['web'], strategy: 'git', shared: { files: ['config/app.env'] }, ${hooks} }`, '', ['web-0']),
+    );
+    const shared = path.join(p.paths['web-0']!, 'shared', 'config');
+    mkdirSync(shared, { recursive: true });
+    writeFileSync(path.join(shared, 'app.env'), 'A=1\n');
+    for (const d of [p.paths['web-0']!, path.join(p.paths['web-0']!, 'shared'), shared, path.join(shared, 'app.env')]) chownSync(d, bed.uid, bed.gid);
+    // The first deploy clones the mirror; the second is the steady state: a fetch of the new tag.
+    ok(await p.dpl(['deploy:v1.0.0']));
+    const pid = sshdPid(bed.hosts['web-0']!);
+    expect(pid).not.toBeNull();
+    let run: Awaited<ReturnType<typeof p.dpl>> | undefined;
+    const programs = await programsStarted(pid!, async () => {
+      run = await p.dpl(['deploy:v1.1.0']);
+    });
+    ok(run!);
+    expect(p.current('web-0')).toBe(p.releases('web-0').at(-1));
+    // The deploy really ran there: its steps' programs are in the trace.
+    expect(programs).toEqual(expect.arrayContaining(['git', 'tar', 'ln', 'mv', 'awk', 'sync']));
+    expect(programs.length, `programs started on web-0:\n${programs.join(' ')}`).toBeLessThanOrEqual(BUDGET);
+  });
+});
