@@ -124,8 +124,8 @@ export function verifyWithRawKeys(parseKey: (data: string) => ParsedKey | Parsed
 }
 
 // ssh2 reads the server's host key for that check with its own key parser, which
-// also writes the key out as PEM with an ASN.1 encoder in JS (~0.08 ms a login at
-// 1,000 hosts, issue #18) for a check that never reads it. kex.js binds keyParser's
+// also writes the key out as PEM with an ASN.1 encoder in JS (0.04-0.08 ms a login
+// at 1,000 hosts, issue #18) for a check that never reads it. kex.js binds keyParser's
 // parseDERKey when it loads, so this runs before ssh2's client is required.
 
 const PATCHED_DER = Symbol('dpl: host keys without PEM');
