@@ -89,16 +89,17 @@ export type Listener = (event: DplEvent) => void;
 
 /** Fan-out of events to reporters; one per run. */
 export class EventBus {
-  private readonly listeners: Listener[] = [];
+  /** Replaced, never changed in place: emit() walks the array it started with, without a copy per event. */
+  private listeners: readonly Listener[] = [];
 
   /** `secrets`: the process's registry (the CLI's, shared with its error boundary); default a fresh one. */
   constructor(readonly secrets: Secrets = new Secrets()) {}
 
   on(listener: Listener): () => void {
-    this.listeners.push(listener);
+    this.listeners = [...this.listeners, listener];
     return () => {
       const i = this.listeners.indexOf(listener);
-      if (i >= 0) this.listeners.splice(i, 1);
+      if (i >= 0) this.listeners = this.listeners.filter((_, j) => j !== i);
     };
   }
 
@@ -110,7 +111,7 @@ export class EventBus {
   emit<K extends EventType>(type: K, payload: EventMap[K]): void {
     let event = { type, time: new Date().toISOString(), ...payload } as DplEvent;
     if (this.secrets.size) event = this.scrub(event);
-    for (const l of [...this.listeners]) l(event);
+    for (const l of this.listeners) l(event);
   }
 
   /** Replace every registered secret in a string. */

@@ -13,6 +13,8 @@ const givenOf = (h: Host): Given => ({ user: h.user, port: h.port });
 export class HostResolver {
   private files: Promise<Directive[][]> | undefined;
   private readonly resolved = new Map<string, Promise<HostSettings>>();
+  /** Routes per host, built once: every task of a deploy asks again for each of its hosts. */
+  private readonly routes = new Map<string, Promise<Route>>();
 
   /** `configFile` is -F (undefined: ~/.ssh/config then /etc/ssh/ssh_config); the rest is the command line. */
   constructor(private readonly o: CommandLine & { configFile?: string; jump?: string }) {}
@@ -31,7 +33,17 @@ export class HostResolver {
     return p;
   }
 
-  async route(host: Host): Promise<Route> {
+  route(host: Host): Promise<Route> {
+    const key = `${host.name}\0${settingsKey(host.hostname, givenOf(host))}`;
+    let p = this.routes.get(key);
+    if (!p) {
+      p = this.buildRoute(host);
+      this.routes.set(key, p);
+    }
+    return p;
+  }
+
+  private async buildRoute(host: Host): Promise<Route> {
     const resolve = this.settings.bind(this);
     const given = givenOf(host);
     const jump = this.o.jump;

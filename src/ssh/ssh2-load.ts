@@ -1,6 +1,6 @@
 // Loading ssh2: its client side only, once per process (a lazy cache).
 import { coalesceClientWrites, poolPadding, quietChannelDestroy } from './ssh2-packets.js';
-import { requireSsh2, verifyWithRawKeys } from './ssh2-patches.js';
+import { hostKeysWithoutPem, requireSsh2, verifyWithRawKeys } from './ssh2-patches.js';
 
 /** The part of ssh2 a client uses. */
 export interface Ssh2 {
@@ -19,6 +19,12 @@ let loaded: Ssh2 | undefined;
  */
 export async function loadSsh2(): Promise<Ssh2> {
   if (loaded) return loaded;
+  try {
+    // Before the client (kex.js) binds it.
+    hostKeysWithoutPem(requireSsh2('ssh2/lib/protocol/keyParser.js'));
+  } catch {
+    // another layout of ssh2: its own parser
+  }
   try {
     const agent = requireSsh2('ssh2/lib/agent.js') as Pick<Ssh2, 'OpenSSHAgent' | 'BaseAgent'>;
     const parts: Ssh2 = {

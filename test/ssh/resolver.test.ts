@@ -36,6 +36,19 @@ describe('HostResolver', () => {
     expect(await r.settings('a', {})).toBe(await first);
   });
 
+  it('builds each host\'s route once: every task asks again for the same host', async () => {
+    const r = new HostResolver({ configFile: config });
+    const first = await r.route(host('b'));
+    expect(await r.route(host('b'))).toBe(first);
+    // Another name, user or port for the same address is another route.
+    const other = await r.route({ ...host('b'), name: 'b-again' } as Host);
+    expect(other).not.toBe(first);
+    expect(other.display).toBe('b-again');
+    expect((await r.route({ ...host('b'), user: 'ops' } as Host)).key).toBe('ops@b:22 via deploy@127.0.0.1:2201');
+    expect((await r.route({ ...host('b'), port: 2222 } as Host)).key).toBe('deploy@b:2222 via deploy@127.0.0.1:2201');
+    await expect(r.route(host('bad'))).rejects.toThrow(UsageError);
+  });
+
   it('with a gateway (-g) nothing is direct', async () => {
     const r = new HostResolver({ configFile: config, jump: 'gw.example:2222' });
     const direct: string[] = [];

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { ignoreHostKeyNotices, rawPublicKey, signWithoutProbe, verifyWithRawKeys, withCachedSigner } from '../../src/ssh/ssh2-patches.js';
+import { hostKeysWithoutPem, ignoreHostKeyNotices, rawPublicKey, signWithoutProbe, verifyWithRawKeys, withCachedSigner } from '../../src/ssh/ssh2-patches.js';
 
 const ssh2 = createRequire(import.meta.url)('ssh2') as typeof import('ssh2');
 
@@ -161,3 +161,56 @@ describe('verifyWithRawKeys', () => {
     expect(rawPublicKey(Buffer.from([0, 0, 0, 99, 1]))).toBeUndefined();
   });
 });
+
+describe('hostKeysWithoutPem', () => {
+  type ParseDERKey = (data: Buffer, type: string) => import('ssh2').ParsedKey | Error;
+  const keyParser = createRequire(import.meta.url)('ssh2/lib/protocol/keyParser.js') as { parseDERKey: ParseDERKey };
+  /** What kex.js hands parseDERKey: the blob after its type name, and the name. */
+  const split = (blob: Buffer): [Buffer, string] => {
+    const n = blob.readUInt32BE(0);
+    return [blob.subarray(4 + n), blob.subarray(4, 4 + n).toString('latin1')];
+  };
+  const cases = [
+    ['ed25519', undefined, undefined],
+    ['rsa', undefined, undefined], // ssh-rsa: SHA-1, the key's default
+    ['rsa', undefined, 'sha256'],
+    ['rsa', undefined, 'sha512'],
+    ['ecdsa', 256, undefined],
+    ['ecdsa', 384, undefined],
+    ['ecdsa', 521, undefined],
+  ] as const;
+
+  it('patches keyParser once', () => {
+    const before = keyParser.parseDERKey;
+    expect(hostKeysWithoutPem(keyParser)).toBe(true);
+    const patched = keyParser.parseDERKey;
+    expect(hostKeysWithoutPem(keyParser)).toBe(true);
+    expect(keyParser.parseDERKey).toBe(patched);
+    if (before !== patched) expect(patched).not.toBe(before);
+    expect(hostKeysWithoutPem({})).toBe(false);
+    expect(hostKeysWithoutPem(undefined)).toBe(false);
+  });
+
+  it.each(cases)('%s %s (%s): the exchange’s host key takes good signatures only, and no PEM is made', (type, bits, hash) => {
+    hostKeysWithoutPem(keyParser);
+    const priv = opensshKey(type, bits);
+    const host = keyParser.parseDERKey(...split(priv.getPublicSSH()));
+    if (host instanceof Error) throw host;
+    expect(typeof (host as { getPublicPEM?: unknown }).getPublicPEM).toBe('undefined');
+    const data = Buffer.from('exchange hash');
+    const sig = priv.sign(data, hash) as Buffer;
+    expect(host.verify(data, sig, hash)).toBe(true);
+    expect(host.verify(Buffer.from('another hash'), sig, hash)).toBe(false);
+    // Signed by another key of the same type: refused.
+    const other = opensshKey(type, bits).sign(data, hash) as Buffer;
+    expect(host.verify(data, other, hash)).toBe(false);
+  });
+
+  it('leaves malformed keys and other types to ssh2’s parser', () => {
+    hostKeysWithoutPem(keyParser);
+    const short = Buffer.concat([Buffer.from([0, 0, 0, 31]), Buffer.alloc(31, 1)]);
+    expect(keyParser.parseDERKey(short, 'ssh-ed25519')).toBeInstanceOf(Error);
+    expect(keyParser.parseDERKey(Buffer.from([0, 0, 0, 1, 1]), 'ssh-unknown')).toBeInstanceOf(Error);
+  });
+});
+
