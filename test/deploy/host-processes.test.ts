@@ -17,13 +17,17 @@ import type { AppRepo } from './fixtures.js';
 /** strace works here (installed, and this process may trace). */
 const canTrace = spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', 'true']).status === 0;
 
-/** Programs this second deploy runs on its host: 50 before, 30 after (git 2.39, OpenSSH 9.2, dash). */
+/** Programs this second deploy runs on its host: 50 before, 31 after (git 2.39, OpenSSH 9.2, dash). */
 const BUDGET = 32;
 
-/** The programs started under `pid` while `during` runs, in order. */
-async function programsStarted(pid: number, during: () => Promise<void>): Promise<string[]> {
+/**
+ * The programs started on the connections to the sshd listener `pid` that touched `mark`
+ * (the deploy path) while `during` runs, in order. Other test files use the same bed
+ * host meanwhile: their connections are told apart by the process tree strace records.
+ */
+async function programsStarted(pid: number, mark: string, during: () => Promise<void>): Promise<string[]> {
   const out = path.join(bedTemp('strace-'), 'trace');
-  const st = spawn('strace', ['-f', '-qq', '-e', 'trace=execve', '-o', out, '-p', String(pid)], { stdio: 'ignore' });
+  const st = spawn('strace', ['-f', '-qq', '-s', '512', '-e', 'trace=execve,clone,clone3,fork,vfork', '-o', out, '-p', String(pid)], { stdio: 'ignore' });
   const traced = () => /TracerPid:\s+[1-9]/.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
   await waitFor(traced, 5000);
   try {
@@ -32,11 +36,46 @@ async function programsStarted(pid: number, during: () => Promise<void>): Promis
     st.kill('SIGINT');
     await new Promise((r) => st.once('exit', r));
   }
-  // `execve("/usr/bin/mkdir", ["mkdir", ...], ...) = 0`; a PATH lookup that missed ends in ENOENT.
-  return readFileSync(out, 'utf8')
-    .split('\n')
-    .filter((l) => l.includes('execve(') && !/ = -1 /.test(l))
-    .map((l) => path.basename(/execve\("([^"]+)"/.exec(l)![1]!));
+  const { parent, execs } = parseTrace(readFileSync(out, 'utf8'));
+  // A connection is a child of the listener; everything a login ran descends from it.
+  const connectionOf = (p: number): number | undefined => {
+    for (let x = p; parent.has(x); x = parent.get(x)!) if (parent.get(x) === pid) return x;
+    return undefined;
+  };
+  const ours = new Set(execs.filter((e) => e.args.includes(mark)).map((e) => connectionOf(e.pid)));
+  return execs.filter((e) => ours.has(connectionOf(e.pid))).map((e) => e.program);
+}
+
+/** strace -f lines: who started whom, and each execve that succeeded (a PATH lookup that missed ends in ENOENT). */
+function parseTrace(text: string): { parent: Map<number, number>; execs: Array<{ pid: number; program: string; args: string }> } {
+  const parent = new Map<number, number>();
+  const execs: Array<{ pid: number; program: string; args: string }> = [];
+  const pending = new Map<number, { program: string; args: string }>();
+  for (const line of text.split('\n')) {
+    const m = /^(\d+)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const who = Number(m[1]);
+    const rest = m[2]!;
+    const child = /^(?:clone3?|vfork|fork)\(.*= (\d+)$/.exec(rest) ?? /^<\.\.\. (?:clone3?|vfork|fork) resumed>.*= (\d+)$/.exec(rest);
+    if (child) {
+      parent.set(Number(child[1]), who);
+      continue;
+    }
+    const call = /^execve\("([^"]+)", (\[.*?\])/.exec(rest);
+    if (call) {
+      const e = { program: path.basename(call[1]!), args: call[2]! };
+      if (/ = 0$/.test(rest)) execs.push({ pid: who, ...e });
+      else if (/<unfinished \.\.\.>$/.test(rest)) pending.set(who, e);
+      continue;
+    }
+    const resumed = /^<\.\.\. execve resumed>.*= (-?\d+)/.exec(rest);
+    if (resumed) {
+      const e = pending.get(who);
+      pending.delete(who);
+      if (e && resumed[1] === '0') execs.push({ pid: who, ...e });
+    }
+  }
+  return { parent, execs };
 }
 
 describeBed('processes a deploy starts on a host', (bed) => {
@@ -57,7 +96,7 @@ describeBed('processes a deploy starts on a host', (bed) => {
     const pid = sshdPid(bed.hosts['web-0']!);
     expect(pid).not.toBeNull();
     let run: Awaited<ReturnType<typeof p.dpl>> | undefined;
-    const programs = await programsStarted(pid!, async () => {
+    const programs = await programsStarted(pid!, p.paths['web-0']!, async () => {
       run = await p.dpl(['deploy:v1.1.0']);
     });
     ok(run!);
