@@ -3,28 +3,19 @@
 // generator, so no request reaches the new release and every sample is
 // inconclusive. v1.4.0 answers 500 to everything but /health: only traffic can
 // tell it is broken. Before the fix it reached all 4 hosts with exit 0.
-import { readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { describeBed } from '../support/bed.js';
-import { freePort } from '../proxy/support/backends.js';
-import type { Haproxy } from '../proxy/support/haproxy.js';
 import { RolloutError } from '../../src/rollout/index.js';
 import type { DplEvent } from '../../src/core/events.js';
-import { appRepo, restartHook, stopApps, type AppRepo } from '../support/rollout-app.js';
-import { haproxyFor, logs, ofType, project, WEB, type Project } from './support/harness.js';
+import { logs, ofType, WEB } from './support/harness.js';
+import { behindHaproxy } from './support/behind-haproxy.js';
 import { warningsOf } from '../helpers/words.js';
 
 describeBed('the bake judges or stops: no traffic is no evidence (#16 fault 2)', (bed) => {
-  let repo: AppRepo;
-  let hx: Haproxy;
-  let p: Project;
-
-  const current = (h: string) => path.basename(readlinkSync(path.join(p.paths[h]!, 'current')));
-  const currents = () => Object.fromEntries(WEB.map((h) => [h, current(h)]));
-  const version = (h: string) => readFileSync(path.join(p.paths[h]!, 'current', 'VERSION'), 'utf8').trim();
-  const lastRecord = (h: string) => JSON.parse(readFileSync(path.join(p.paths[h]!, 'history.jsonl'), 'utf8').trim().split('\n').at(-1)!) as Record<string, string>;
+  const env = behindHaproxy(bed, 'bake');
+  const { current, currents, version } = env;
+  const lastRecord = (h: string) => env.history(h).at(-1)!;
   const warnings = (events: DplEvent[]) => warningsOf(events);
   // A short bake: 1 s, a sample every 250 ms; maxDurationMs defaults to 3 × 1 s.
   const BAKE = { durationMs: 1000, sampleMs: 250, minRequests: 5, maxErrorRate: 0.05, relativeFactor: 2, failedSamples: 2 };
@@ -39,29 +30,15 @@ describeBed('the bake judges or stops: no traffic is no evidence (#16 fault 2)',
     return { at, onEvent };
   };
 
-  beforeAll(async () => {
-    repo = appRepo({ uid: bed.uid, gid: bed.gid });
-    const port = await freePort('127.0.10.1');
-    p = project(bed, `bake-${process.pid}`, repo.work, port, '(set below)', { restart: restartHook(port) });
-    const first = await p.dpl(['deploy:v1.0.0']);
-    expect(first.error, first.error?.message).toBeUndefined();
-    hx = await haproxyFor(bed, port);
-    p.proxy.haproxy!.socket = hx.adminSock;
+  beforeAll(() => {
     // The project's task reads this object at each run: tests adjust it in place.
-    p.rollout.bake = { ...BAKE };
-  });
-
-  afterAll(async () => {
-    if (p) stopApps(Object.values(p.paths));
-    await hx?.stop();
-    if (p) for (const d of Object.values(p.paths)) rmSync(d, { recursive: true, force: true });
-    repo?.cleanup();
+    env.p.rollout.bake = { ...BAKE };
   });
 
   it('no traffic and a release answering 500: the window grows to maxDurationMs, then stops inconclusive, rolled back, exit 1', async () => {
     const before = currents();
     const t = timing();
-    const r = await p.dpl(['rollout:v1.4.0'], { onEvent: t.onEvent });
+    const r = await env.p.dpl(['rollout:v1.4.0'], { onEvent: t.onEvent });
     const seen = `hosts now on ${WEB.map((h) => `${h} ${version(h)}`).join(', ')}; warnings: ${warnings(r.events).join(' | ') || 'none'}`;
     expect(r.error, `no error (exit 0): ${seen}`).toBeInstanceOf(RolloutError);
     const err = r.error as RolloutError;
@@ -84,7 +61,7 @@ describeBed('the bake judges or stops: no traffic is no evidence (#16 fault 2)',
     expect(currents()).toEqual(before);
     for (const h of WEB) expect(version(h)).toBe('v1.0.0');
     expect(lastRecord('web-0')).toMatchObject({ status: 'failed', tag: 'v1.4.0' });
-    expect(await hx.admin()).toEqual(Object.fromEntries(WEB.map((h) => [h, 'ready'])));
+    expect(await env.hx.admin()).toEqual(Object.fromEntries(WEB.map((h) => [h, 'ready'])));
   });
 
   it('a trickle of traffic: inconclusive samples add up past durationMs until the 500s are judged', async () => {
@@ -94,21 +71,21 @@ describeBed('the bake judges or stops: no traffic is no evidence (#16 fault 2)',
     const trickle = (async () => {
       while (!stop) {
         await new Promise<void>((res) => {
-          const req = request({ host: '127.0.0.1', port: hx.port, path: '/', agent: false }, (rsp) => rsp.resume().on('end', res).on('error', res));
+          const req = request({ host: '127.0.0.1', port: env.hx.port, path: '/', agent: false }, (rsp) => rsp.resume().on('end', res).on('error', res));
           req.on('error', () => res());
           req.end();
         });
         await new Promise((res) => setTimeout(res, 60));
       }
     })();
-    p.rollout.bake = { ...BAKE, maxDurationMs: 8000 };
+    env.p.rollout.bake = { ...BAKE, maxDurationMs: 8000 };
     let r;
     try {
-      r = await p.dpl(['rollout:v1.4.0']);
+      r = await env.p.dpl(['rollout:v1.4.0']);
     } finally {
       stop = true;
       await trickle;
-      p.rollout.bake = { ...BAKE };
+      env.p.rollout.bake = { ...BAKE };
     }
     const err = r.error as RolloutError;
     expect(err).toBeInstanceOf(RolloutError);
@@ -122,12 +99,12 @@ describeBed('the bake judges or stops: no traffic is no evidence (#16 fault 2)',
   });
 
   it("no traffic with rollout.inconclusive: 'promote': promoted on every host, with a warning saying so", async () => {
-    (p.rollout as Record<string, unknown>).inconclusive = 'promote';
+    (env.p.rollout as Record<string, unknown>).inconclusive = 'promote';
     let r;
     try {
-      r = await p.dpl(['rollout:v1.4.0']);
+      r = await env.p.dpl(['rollout:v1.4.0']);
     } finally {
-      delete (p.rollout as Record<string, unknown>).inconclusive;
+      delete (env.p.rollout as Record<string, unknown>).inconclusive;
     }
     expect(r.error, r.error?.message).toBeUndefined();
     expect(ofType(r.events, 'rollout.promote').map((e) => [e.batch, e.conclusive])).toEqual([[1, 0], [2, 0], [3, 0]]);
@@ -139,7 +116,7 @@ describeBed('the bake judges or stops: no traffic is no evidence (#16 fault 2)',
 
   it('no traffic with --no-rollback: the canary is held out of rotation for inspection, exit 1', async () => {
     const before = currents();
-    const r = await p.dpl(['rollout:v1.1.0'], { flags: { noRollback: true } });
+    const r = await env.p.dpl(['rollout:v1.1.0'], { flags: { noRollback: true } });
     const err = r.error as RolloutError;
     expect(err).toBeInstanceOf(RolloutError);
     expect(err.exitCode).toBe(1);
@@ -148,8 +125,8 @@ describeBed('the bake judges or stops: no traffic is no evidence (#16 fault 2)',
     expect(err.message).toMatch(/nothing was rolled back/);
     expect(version('web-0')).toBe('v1.1.0');
     for (const h of ['web-1', 'web-2', 'web-3']) expect(current(h)).toBe(before[h]);
-    expect((await hx.admin())['web-0']).toBe('drain');
+    expect((await env.hx.admin())['web-0']).toBe('drain');
     expect(err.report.hosts.find((h) => h.host === 'web-0')).toMatchObject({ phase: 'left' });
-    await hx.command('set server app/web-0 state ready');
+    await env.hx.command('set server app/web-0 state ready');
   });
 });

@@ -9,14 +9,13 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { DplEvent } from '../../src/core/events.js';
 import { describeBed } from '../support/bed.js';
-import { freePort } from '../proxy/support/backends.js';
 import { startLoad } from '../proxy/support/load.js';
-import type { Haproxy } from '../proxy/support/haproxy.js';
-import { appRepo, restartHook, startErrors, stopApps, type AppRepo } from '../support/rollout-app.js';
-import { haproxyFor, ofType, project, WEB, type Project } from './support/harness.js';
+import { startErrors } from '../support/rollout-app.js';
+import { ofType, WEB } from './support/harness.js';
+import { behindHaproxy } from './support/behind-haproxy.js';
 
 /** [host, start, end, what] in ms on this machine's clock. */
 type Busy = [string, number, number, string];
@@ -66,39 +65,28 @@ function probeSpans(file: string): Busy[] {
 }
 
 describeBed('-z bounds every rollout phase, health checks and LB steps included (four hosts, HAProxy)', (bed) => {
-  let repo: AppRepo;
-  let hx: Haproxy;
-  let p: Project;
-  let dir: string;
+  let dir: string | undefined;
   let hits: string;
-
-  beforeAll(async () => {
-    repo = appRepo({ uid: bed.uid, gid: bed.gid });
-    const port = await freePort('127.0.10.1');
-    // The apps run as the bed's login user: the log's directory is everyone's.
-    dir = mkdtempSync(path.join(tmpdir(), 'dpl-rollout-z-'));
-    chmodSync(dir, 0o777);
-    hits = path.join(dir, 'hits.log');
-    p = project(bed, `z-${process.pid}`, repo.work, port, '(set below)', { restart: restartHook(port, { APP_HITS: hits, APP_PROBE_MS: '150' }) });
-    expect((await p.dpl(['deploy:v1.0.0'])).error).toBeUndefined();
-    hx = await haproxyFor(bed, port);
-    p.proxy.haproxy!.socket = hx.adminSock;
-    rmSync(hits, { force: true });
+  const env = behindHaproxy(bed, 'z', {
+    appEnv: () => {
+      // The apps run as the bed's login user: the log's directory is everyone's.
+      dir = mkdtempSync(path.join(tmpdir(), 'dpl-rollout-z-'));
+      chmodSync(dir, 0o777);
+      hits = path.join(dir, 'hits.log');
+      return { APP_HITS: hits, APP_PROBE_MS: '150' };
+    },
+    remove: () => [dir],
   });
 
-  afterAll(async () => {
-    if (p) stopApps(Object.values(p.paths));
-    await hx?.stop();
-    if (p) for (const d of Object.values(p.paths)) rmSync(d, { recursive: true, force: true });
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    repo?.cleanup();
+  beforeAll(() => {
+    rmSync(hits, { force: true });
   });
 
   it('rollout with -z 2 and a batch of three: never more than two web hosts busy, in commands or in health GETs', async () => {
     const cmds = commandSpans();
     // Traffic for the bake to judge (it is not logged: only dpl's health GETs are).
-    const load = startLoad(hx.port, { workers: 2, maxMs: 60_000 });
-    const r = await p.dpl(['rollout:v1.1.0,plan=1;100%'], { flags: { poolSize: 2 }, onEvent: cmds.onEvent });
+    const load = startLoad(env.hx.port, { workers: 2, maxMs: 60_000 });
+    const r = await env.p.dpl(['rollout:v1.1.0,plan=1;100%'], { flags: { poolSize: 2 }, onEvent: cmds.onEvent });
     await load.stop();
     expect(r.error, r.error?.message).toBeUndefined();
     expect(ofType(r.events, 'rollout.batch').filter((e) => e.state === 'start').map((e) => e.hosts)).toEqual([['web-0'], ['web-1', 'web-2', 'web-3']]);
@@ -119,13 +107,13 @@ describeBed('-z bounds every rollout phase, health checks and LB steps included 
   it('a rollout whose second batch fails its bake rolls four hosts back with -z 2: still never more than two busy', async () => {
     rmSync(hits, { force: true });
     const cmds = commandSpans();
-    const load = startLoad(hx.port, { workers: 2, maxMs: 60_000 });
+    const load = startLoad(env.hx.port, { workers: 2, maxMs: 60_000 });
     // v1.3.0 answers 500 to every other request once its flag exists: set when batch 2 starts, so the canary passes.
-    const r = await p.dpl(['rollout:v1.3.0,plan=1;100%'], {
+    const r = await env.p.dpl(['rollout:v1.3.0,plan=1;100%'], {
       flags: { poolSize: 2 },
       onEvent: (e) => {
         cmds.onEvent(e);
-        if (e.type === 'rollout.batch' && e.state === 'start' && e.batch === 2) startErrors(Object.values(p.paths));
+        if (e.type === 'rollout.batch' && e.state === 'start' && e.batch === 2) startErrors(Object.values(env.p.paths));
       },
     });
     await load.stop();

@@ -3,51 +3,30 @@
 // `app.restart` (releaseTasks with a proxy and rollout config) driven in-process.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeBed } from '../support/bed.js';
-import { freePort } from '../proxy/support/backends.js';
 import { startLoad } from '../proxy/support/load.js';
-import type { Haproxy } from '../proxy/support/haproxy.js';
 import type { DplEvent } from '../../src/core/events.js';
-import { appRepo, restartHook, stopApps, type AppRepo } from '../support/rollout-app.js';
-import { haproxyFor, logs, ofType, project, WEB, type Project } from './support/harness.js';
+import { logs, ofType, WEB } from './support/harness.js';
+import { behindHaproxy } from './support/behind-haproxy.js';
 
 describeBed('rolling restart behind HAProxy on the sshd bed', (bed) => {
-  let repo: AppRepo;
-  let hx: Haproxy;
-  let p: Project;
+  const env = behindHaproxy(bed, 'restart');
 
-  const pid = (h: string) => readFileSync(path.join(p.paths[h]!, 'shared', 'app.pid'), 'utf8').trim();
+  const pid = (h: string) => readFileSync(path.join(env.p.paths[h]!, 'shared', 'app.pid'), 'utf8').trim();
   const pids = () => Object.fromEntries(WEB.map((h) => [h, pid(h)]));
-  const setMode = (h: string, mode: string) => writeFileSync(path.join(p.paths[h]!, 'current', 'MODE'), `${mode}\n`);
+  const setMode = (h: string, mode: string) => writeFileSync(path.join(env.p.paths[h]!, 'current', 'MODE'), `${mode}\n`);
   const allReady = async () => {
-    expect(await hx.admin()).toEqual(Object.fromEntries(WEB.map((h) => [h, 'ready'])));
+    expect(await env.hx.admin()).toEqual(Object.fromEntries(WEB.map((h) => [h, 'ready'])));
   };
   const dpl = async (tokens: string[], o: { signal?: AbortSignal; onEvent?: (e: DplEvent) => void; dryRun?: boolean } = {}) => {
-    const { error, events } = await p.dpl(tokens, { signal: o.signal, onEvent: o.onEvent, flags: { dryRun: o.dryRun } });
+    const { error, events } = await env.p.dpl(tokens, { signal: o.signal, onEvent: o.onEvent, flags: { dryRun: o.dryRun } });
     return { error: error as (Error & { exitCode?: number; hint?: string }) | undefined, events };
   };
 
-  beforeAll(async () => {
-    repo = appRepo({ uid: bed.uid, gid: bed.gid });
-    const port = await freePort('127.0.10.1');
-    p = project(bed, `restart-${process.pid}`, repo.work, port, '(set below)', { restart: restartHook(port) });
-    const first = await dpl(['deploy:v1.0.0']);
-    expect(first.error).toBeUndefined();
-    hx = await haproxyFor(bed, port);
-    p.proxy.haproxy!.socket = hx.adminSock;
-  });
-
-  afterAll(async () => {
-    if (p) stopApps(Object.values(p.paths));
-    await hx?.stop();
-    if (p) for (const d of Object.values(p.paths)) rmSync(d, { recursive: true, force: true });
-    repo?.cleanup();
-  });
-
   it('restarts 4 hosts in batches 1, 50%, 100% under load: 0 failed requests, every app process restarted', async () => {
     const before = pids();
-    const load = startLoad(hx.port, { workers: 4, maxMs: 60_000 });
+    const load = startLoad(env.hx.port, { workers: 4, maxMs: 60_000 });
     const r = await dpl(['app.restart']);
     const report = await load.stop();
     expect(r.error, r.error?.message).toBeUndefined();
@@ -63,14 +42,14 @@ describeBed('rolling restart behind HAProxy on the sshd bed', (bed) => {
     const lines = logs(r.events);
     expect(lines).toContain('restart batch 1/3: web-0');
     expect(lines.some((l) => /^rolling restart finished: 4 hosts in 3 batches/.test(l))).toBe(true);
-    for (const h of WEB) expect(existsSync(path.join(p.paths[h]!, '.dpl-lock'))).toBe(false);
+    for (const h of WEB) expect(existsSync(path.join(env.p.paths[h]!, '.dpl-lock'))).toBe(false);
     await allReady();
   });
 
   it('a host whose restart fails its health check stops the run at its batch, stays drained, later batches untouched, exit 1', async () => {
     const before = pids();
     setMode('web-1', 'unhealthy'); // the app reads MODE when it starts: its restart comes up sick
-    const load = startLoad(hx.port, { workers: 4, maxMs: 60_000 });
+    const load = startLoad(env.hx.port, { workers: 4, maxMs: 60_000 });
     const r = await dpl(['app.restart']);
     const report = await load.stop();
     try {
@@ -88,14 +67,14 @@ describeBed('rolling restart behind HAProxy on the sshd bed', (bed) => {
       expect(after['web-1']).not.toBe(before['web-1']);
       expect(after['web-2']).toBe(before['web-2']);
       expect(after['web-3']).toBe(before['web-3']);
-      expect(await hx.admin()).toEqual({ 'web-0': 'ready', 'web-1': 'drain', 'web-2': 'ready', 'web-3': 'ready' });
+      expect(await env.hx.admin()).toEqual({ 'web-0': 'ready', 'web-1': 'drain', 'web-2': 'ready', 'web-3': 'ready' });
       expect(ofType(r.events, 'rollout.batch').filter((e) => e.state === 'start').map((e) => e.batch)).toEqual([1, 2]);
       expect(ofType(r.events, 'rollout.restart')).toEqual([expect.objectContaining({ ok: false, drained: ['web-1'], failedBatch: 2 })]);
-      for (const h of WEB) expect(existsSync(path.join(p.paths[h]!, '.dpl-lock'))).toBe(false);
+      for (const h of WEB) expect(existsSync(path.join(env.p.paths[h]!, '.dpl-lock'))).toBe(false);
     } finally {
       // Heal web-1 and put it back, as the hint says (`proxy.all`).
       setMode('web-1', 'healthy');
-      await hx.command('set server app/web-1 state ready');
+      await env.hx.command('set server app/web-1 state ready');
       expect((await dpl(['app.restart:plan=1'])).error).toBeUndefined();
     }
     await allReady();
@@ -110,13 +89,13 @@ describeBed('rolling restart behind HAProxy on the sshd bed', (bed) => {
     expect(dry.error).toBeUndefined();
     expect(logs(dry.events)).toEqual(['rolling restart of 4 hosts in 2 batches (2 → 4 of 4 hosts): 1: web-0, web-1; 2: web-2, web-3', 'dry run: no host and no load balancer is contacted']);
     expect(pids()).toEqual(before);
-    for (const h of WEB) expect(existsSync(path.join(p.paths[h]!, '.dpl-lock'))).toBe(false);
+    for (const h of WEB) expect(existsSync(path.join(env.p.paths[h]!, '.dpl-lock'))).toBe(false);
     await allReady();
   });
 
   it('takes the deploy lock: a held lock refuses the restart before any host is touched', async () => {
     const before = pids();
-    const lock = path.join(p.paths['web-3']!, '.dpl-lock');
+    const lock = path.join(env.p.paths['web-3']!, '.dpl-lock');
     mkdirSync(lock, { recursive: true });
     writeFileSync(path.join(lock, 'info.json'), JSON.stringify({ user: 'alice', machine: 'laptop', pid: 4242, time: 'x', target: 'deploy.release:stable' }));
     try {
@@ -124,7 +103,7 @@ describeBed('rolling restart behind HAProxy on the sshd bed', (bed) => {
       expect(r.error?.message).toMatch(/web-3: deploy lock .* is held by alice@laptop \(pid 4242/);
       expect(ofType(r.events, 'rollout.batch')).toEqual([]);
       expect(pids()).toEqual(before);
-      for (const h of ['web-0', 'web-1', 'web-2']) expect(existsSync(path.join(p.paths[h]!, '.dpl-lock'))).toBe(false);
+      for (const h of ['web-0', 'web-1', 'web-2']) expect(existsSync(path.join(env.p.paths[h]!, '.dpl-lock'))).toBe(false);
     } finally {
       rmSync(lock, { recursive: true, force: true });
     }
@@ -140,7 +119,7 @@ describeBed('rolling restart behind HAProxy on the sshd bed', (bed) => {
     const after = pids();
     expect(after['web-0']).not.toBe(before['web-0']);
     for (const h of ['web-1', 'web-2', 'web-3']) expect(after[h], h).toBe(before[h]);
-    for (const h of WEB) expect(existsSync(path.join(p.paths[h]!, '.dpl-lock'))).toBe(false);
+    for (const h of WEB) expect(existsSync(path.join(env.p.paths[h]!, '.dpl-lock'))).toBe(false);
     await allReady();
   });
 });

@@ -1,79 +1,55 @@
 // Rollouts end to end on the real sshd bed: four hosts running the test app behind
 // a real HAProxy (reached as lb-0 over SSH), continuous load through it, the
 // rollout driven in-process through the real grammar/executor (see support/harness.ts).
-import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeBed } from '../support/bed.js';
-import { freePort, until } from '../proxy/support/backends.js';
+import { until } from '../proxy/support/backends.js';
 import { startLoad } from '../proxy/support/load.js';
-import type { Haproxy } from '../proxy/support/haproxy.js';
 import { RolloutError } from '../../src/rollout/index.js';
-import { appRepo, restartHook, startErrors, stopApps, type AppRepo } from '../support/rollout-app.js';
-import { haproxyFor, logs, ofType, project, WEB, type Project } from './support/harness.js';
+import { startErrors } from '../support/rollout-app.js';
+import { logs, ofType, WEB } from './support/harness.js';
+import { behindHaproxy } from './support/behind-haproxy.js';
 import { offSchema } from '../helpers/words.js';
 
 describeBed('rollouts behind HAProxy on the sshd bed', (bed) => {
-  let repo: AppRepo;
-  let hx: Haproxy;
-  let p: Project;
-  let port: number;
-
-  const current = (h: string) => path.basename(readlinkSync(path.join(p.paths[h]!, 'current')));
-  const currents = () => Object.fromEntries(WEB.map((h) => [h, current(h)]));
-  const version = (h: string) => readFileSync(path.join(p.paths[h]!, 'current', 'VERSION'), 'utf8').trim();
-  const releases = (h: string) => readdirSync(path.join(p.paths[h]!, 'releases')).sort();
-  const history = (h: string) => readFileSync(path.join(p.paths[h]!, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+  // The old release everywhere, the plain way; then HAProxy in front of it.
+  const env = behindHaproxy(bed, 'main');
+  const { current, currents, version, history } = env;
+  const releases = (h: string) => readdirSync(path.join(env.p.paths[h]!, 'releases')).sort();
   const allReady = async () => {
-    expect(await hx.admin()).toEqual(Object.fromEntries(WEB.map((h) => [h, 'ready'])));
-    expect(await hx.statuses()).toEqual(Object.fromEntries(WEB.map((h) => [h, 'UP'])));
+    expect(await env.hx.admin()).toEqual(Object.fromEntries(WEB.map((h) => [h, 'ready'])));
+    expect(await env.hx.statuses()).toEqual(Object.fromEntries(WEB.map((h) => [h, 'UP'])));
   };
-
-  beforeAll(async () => {
-    repo = appRepo({ uid: bed.uid, gid: bed.gid });
-    port = await freePort('127.0.10.1');
-    p = project(bed, `${process.pid}`, repo.work, port, '(set below)', { restart: restartHook(port) });
-    // The old release everywhere, the plain way; then HAProxy in front of it.
-    const first = await p.dpl(['deploy:v1.0.0']);
-    expect(first.error).toBeUndefined();
-    hx = await haproxyFor(bed, port);
-    p.proxy.haproxy!.socket = hx.adminSock;
-  });
-
-  afterAll(async () => {
-    if (p) stopApps(Object.values(p.paths));
-    await hx?.stop();
-    if (p) for (const d of Object.values(p.paths)) rmSync(d, { recursive: true, force: true });
-    repo?.cleanup();
-  });
 
   it('refuses a prod rollout without a terminal or --yes, changing nothing', async () => {
     const before = currents();
-    const r = await p.dpl(['prod', 'rollout:v1.1.0'], { flags: { yes: false } });
+    const r = await env.p.dpl(['prod', 'rollout:v1.1.0'], { flags: { yes: false } });
     expect(r.error?.message).toMatch(/refusing to start a rollout to prod without confirmation: there is no terminal/);
     expect((r.error as { hint?: string }).hint).toMatch(/--yes/);
     expect(currents()).toEqual(before);
-    for (const h of WEB) expect(existsSync(path.join(p.paths[h]!, '.dpl-lock'))).toBe(false);
+    for (const h of WEB) expect(existsSync(path.join(env.p.paths[h]!, '.dpl-lock'))).toBe(false);
     // Asked on a terminal and answered no: same.
     const asked: string[] = [];
-    const no = await p.dpl(['prod', 'rollout:v1.1.0'], { flags: { yes: false }, prompter: { interactive: true, secret: async () => '', confirm: async (q) => (asked.push(q), false) } });
+    const no = await env.p.dpl(['prod', 'rollout:v1.1.0'], { flags: { yes: false }, prompter: { interactive: true, secret: async () => '', confirm: async (q) => (asked.push(q), false) } });
     expect(no.error?.message).toMatch(/not confirmed; nothing was changed/);
     expect(asked[0]).toMatch(/^Roll out v1\.1\.0 \([0-9a-f]{12}\) to 4 hosts in prod, batches 1 → 2 → 4 of 4 hosts\?$/);
   });
 
   it('refuses a plan whose batch would take every live server out, before changing anything', async () => {
     const before = currents();
-    const r = await p.dpl(['rollout:v1.1.0,plan=100%']);
+    const r = await env.p.dpl(['rollout:v1.1.0,plan=100%']);
     expect(r.error?.message).toMatch(/rollout plan 100% would leave a backend with no live server:\n  - batch 1: backend app would have no live server \(others: none\)/);
     expect((r.error as { exitCode?: number }).exitCode).toBe(2);
     expect(currents()).toEqual(before);
-    for (const h of WEB) expect(existsSync(path.join(p.paths[h]!, '.dpl-lock'))).toBe(false);
+    for (const h of WEB) expect(existsSync(path.join(env.p.paths[h]!, '.dpl-lock'))).toBe(false);
   });
 
   it('(c) a healthy release goes canary → half → rest under load with zero failed requests', async () => {
     const old = currents();
-    const load = startLoad(hx.port, { workers: 4, maxMs: 60_000 });
-    const r = await p.dpl(['rollout:v1.1.0']);
+    const load = startLoad(env.hx.port, { workers: 4, maxMs: 60_000 });
+    const r = await env.p.dpl(['rollout:v1.1.0']);
     const report = await load.stop();
     expect(r.error, r.error?.message).toBeUndefined();
     expect(report.failures).toEqual([]);
@@ -120,8 +96,8 @@ describeBed('rollouts behind HAProxy on the sshd bed', (bed) => {
   it('(a) an unhealthy release stops at the canary: rolled back, back in rotation, nothing else touched', async () => {
     const before = currents();
     const releasesBefore = Object.fromEntries(WEB.map((h) => [h, releases(h)]));
-    const load = startLoad(hx.port, { workers: 4, maxMs: 60_000 });
-    const r = await p.dpl(['rollout:v1.2.0,plan=1;50%;100%']);
+    const load = startLoad(env.hx.port, { workers: 4, maxMs: 60_000 });
+    const r = await env.p.dpl(['rollout:v1.2.0,plan=1;50%;100%']);
     const report = await load.stop();
     expect(r.error).toBeInstanceOf(RolloutError);
     const err = r.error as RolloutError;
@@ -147,12 +123,12 @@ describeBed('rollouts behind HAProxy on the sshd bed', (bed) => {
 
   it('(b) errors after going live roll back every moved host, and the errors stop', async () => {
     const before = currents();
-    const load = startLoad(hx.port, { workers: 4, maxMs: 60_000 });
+    const load = startLoad(env.hx.port, { workers: 4, maxMs: 60_000 });
     const started = Date.now();
     // The canary bakes clean; once it is promoted the new release starts failing half its requests.
-    const r = await p.dpl(['rollout:v1.3.0'], {
+    const r = await env.p.dpl(['rollout:v1.3.0'], {
       onEvent: (e) => {
-        if (e.type === 'rollout.promote' && e.batch === 1) startErrors(Object.values(p.paths));
+        if (e.type === 'rollout.promote' && e.batch === 1) startErrors(Object.values(env.p.paths));
       },
     });
     const endedAt = Date.now() - started;
@@ -182,21 +158,21 @@ describeBed('rollouts behind HAProxy on the sshd bed', (bed) => {
   });
 
   it('without a load balancer: batches with health checks only, no drain and no bake', async () => {
-    const r = await p.dpl(['rollout-nolb:v1.1.0,plan=2']);
+    const r = await env.p.dpl(['rollout-nolb:v1.1.0,plan=2']);
     expect(r.error, r.error?.message).toBeUndefined();
     expect(ofType(r.events, 'rollout.batch').filter((e) => e.state === 'start').map((e) => e.hosts)).toEqual([['web-0', 'web-1'], ['web-2', 'web-3']]);
     expect(ofType(r.events, 'rollout.sample')).toEqual([]);
     expect(logs(r.events)).toContain('no proxy config: batches are not taken out of rotation and not baked (health checks only)');
     const targets = ofType(r.events, 'rollout.health').filter((e) => e.outcome === 'passed').map((e) => e.target);
-    expect(targets).toContain(`GET http://${bed.hosts['web-3']!.address}:${port}/health via web-3`);
+    expect(targets).toContain(`GET http://${bed.hosts['web-3']!.address}:${env.port}/health via web-3`);
     const release = ofType(r.events, 'rollout.end')[0]!.release;
     for (const h of WEB) expect([current(h), version(h)]).toEqual([release, 'v1.1.0']);
-    await until('every server UP again', async () => Object.values(await hx.statuses()).every((st) => st === 'UP'));
+    await until('every server UP again', async () => Object.values(await env.hx.statuses()).every((st) => st === 'UP'));
   });
 
   it('--no-rollback stops at the failure and leaves the canary as it is, out of rotation', async () => {
     const before = currents();
-    const r = await p.dpl(['rollout:v1.2.0'], { flags: { noRollback: true } });
+    const r = await env.p.dpl(['rollout:v1.2.0'], { flags: { noRollback: true } });
     const err = r.error as RolloutError;
     expect(err).toBeInstanceOf(RolloutError);
     expect(err.report.rolledBack).toBe(false);
@@ -205,22 +181,22 @@ describeBed('rollouts behind HAProxy on the sshd bed', (bed) => {
     expect(err.hint).toMatch(/`dpl -R web deploy\.recover` switches them back/);
     expect(version('web-0')).toBe('v1.2.0');
     for (const h of ['web-1', 'web-2', 'web-3']) expect(current(h)).toBe(before[h]);
-    expect((await hx.admin())['web-0']).toBe('drain');
+    expect((await env.hx.admin())['web-0']).toBe('drain');
     expect(err.report.hosts.find((h) => h.host === 'web-0')).toMatchObject({ phase: 'left', rotation: expect.stringMatching(/^drain/) });
-    for (const h of WEB) expect(existsSync(path.join(p.paths[h]!, '.dpl-lock'))).toBe(false);
+    for (const h of WEB) expect(existsSync(path.join(env.p.paths[h]!, '.dpl-lock'))).toBe(false);
     // The canary kept its journal (an unjudged canary recovers back): deploy.recover switches it back.
-    expect(existsSync(path.join(p.paths['web-0']!, '.dpl-journal.json'))).toBe(true);
-    const rec = await p.dpl(['deploy.recover']);
+    expect(existsSync(path.join(env.p.paths['web-0']!, '.dpl-journal.json'))).toBe(true);
+    const rec = await env.p.dpl(['deploy.recover']);
     expect(rec.error).toBeUndefined();
     expect(current('web-0')).toBe(before['web-0']);
-    for (const h of WEB) expect(existsSync(path.join(p.paths[h]!, '.dpl-journal.json')), h).toBe(false);
-    await hx.command('set server app/web-0 state ready');
+    for (const h of WEB) expect(existsSync(path.join(env.p.paths[h]!, '.dpl-journal.json')), h).toBe(false);
+    await env.hx.command('set server app/web-0 state ready');
   });
 
   it("Ctrl-C during a batch's bake: exit 130, the batch left as it is, and deploy.recover undoes it", async () => {
     const before = currents();
     const stop = new AbortController();
-    const r = await p.dpl(['rollout:v1.1.0'], {
+    const r = await env.p.dpl(['rollout:v1.1.0'], {
       onEvent: (e) => {
         if (e.type === 'rollout.batch' && e.state === 'live' && e.batch === 1) stop.abort();
       },
@@ -231,9 +207,9 @@ describeBed('rollouts behind HAProxy on the sshd bed', (bed) => {
     expect(err.exitCode).toBe(130);
     expect(err.report.failure?.check).toBe('interrupted');
     expect(err.report.hosts.find((h) => h.host === 'web-0')).toMatchObject({ phase: 'left' });
-    expect(existsSync(path.join(p.paths['web-0']!, '.dpl-journal.json'))).toBe(true);
-    for (const h of WEB) expect(existsSync(path.join(p.paths[h]!, '.dpl-lock')), h).toBe(false);
-    const rec = await p.dpl(['deploy.recover']);
+    expect(existsSync(path.join(env.p.paths['web-0']!, '.dpl-journal.json'))).toBe(true);
+    for (const h of WEB) expect(existsSync(path.join(env.p.paths[h]!, '.dpl-lock')), h).toBe(false);
+    const rec = await env.p.dpl(['deploy.recover']);
     expect(rec.error).toBeUndefined();
     for (const h of WEB) expect(current(h), h).toBe(before[h]);
   });

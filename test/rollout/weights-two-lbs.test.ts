@@ -3,30 +3,23 @@
 // the canary's share is set on both from each one's own weights, the bake judges
 // the counters of both, and every weight is set back on both, on promotion and
 // after a failed bake.
-import { readlinkSync, rmSync } from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { describeBed } from '../support/bed.js';
-import { freePort } from '../proxy/support/backends.js';
 import { startLoad } from '../proxy/support/load.js';
 import type { Haproxy } from '../proxy/support/haproxy.js';
 import type { DplEvent } from '../../src/core/events.js';
 import { RolloutError } from '../../src/rollout/index.js';
-import { appRepo, restartHook, stopApps, type AppRepo } from '../support/rollout-app.js';
-import { haproxyFor, logs, ofType, project, WEB, type Project } from './support/harness.js';
+import { logs, ofType, WEB } from './support/harness.js';
+import { behindHaproxy } from './support/behind-haproxy.js';
 
 /** lb-0's weights (not all equal, so "restored" means restored); web-5's HAProxy keeps its defaults. */
 const BEFORE_A = { 'web-0': 1, 'web-1': 1, 'web-2': 2, 'web-3': 1 };
 const BEFORE_B = { 'web-0': 1, 'web-1': 1, 'web-2': 1, 'web-3': 1 };
 
 describeBed('weighted canary behind two HAProxy load balancers', (bed) => {
-  let repo: AppRepo;
-  let a: Haproxy;
-  let b: Haproxy;
-  let p: Project;
-  const lb1 = { vars: {} as Record<string, unknown> };
-
-  const current = (h: string) => path.basename(readlinkSync(path.join(p.paths[h]!, 'current')));
+  // lb-0's HAProxy is env.hx, web-5's env.hx2.
+  const env = behindHaproxy(bed, 'w2', { secondLb: 'web-5' });
+  const { current } = env;
   const weightsOf = async (hx: Haproxy) => {
     const out: Record<string, number> = {};
     for (const h of WEB) out[h] = Number(/^(\d+) /.exec(await hx.command(`get weight app/${h}`))![1]);
@@ -34,35 +27,18 @@ describeBed('weighted canary behind two HAProxy load balancers', (bed) => {
   };
 
   beforeAll(async () => {
-    repo = appRepo({ uid: bed.uid, gid: bed.gid });
-    const port = await freePort('127.0.10.1');
-    p = project(bed, `w2-${process.pid}`, repo.work, port, '(set below)', { restart: restartHook(port) }, { 'web-5': lb1 });
-    const first = await p.dpl(['deploy:v1.0.0']);
-    expect(first.error).toBeUndefined();
-    [a, b] = await Promise.all([haproxyFor(bed, port), haproxyFor(bed, port)]);
-    p.proxy.haproxy!.socket = a.adminSock;
-    lb1.vars.haproxySocket = b.adminSock; // web-5's own socket (a host var beats the config's)
-    p.proxy.lb = ['lb-0', 'web-5'];
-    await a.command('set weight app/web-2 2');
-    expect(await weightsOf(a)).toEqual(BEFORE_A);
-    expect(await weightsOf(b)).toEqual(BEFORE_B);
-  });
-
-  afterAll(async () => {
-    if (p) stopApps(Object.values(p.paths));
-    await a?.stop();
-    await b?.stop();
-    if (p) for (const d of Object.values(p.paths)) rmSync(d, { recursive: true, force: true });
-    repo?.cleanup();
+    await env.hx.command('set weight app/web-2 2');
+    expect(await weightsOf(env.hx)).toEqual(BEFORE_A);
+    expect(await weightsOf(env.hx2)).toEqual(BEFORE_B);
   });
 
   it('a good release: the canary gets ≈10% on both LBs from their own weights, both are baked, and both are set back', async () => {
-    const loads = [startLoad(a.port, { workers: 2, maxMs: 90_000 }), startLoad(b.port, { workers: 2, maxMs: 90_000 })];
+    const loads = [startLoad(env.hx.port, { workers: 2, maxMs: 90_000 }), startLoad(env.hx2.port, { workers: 2, maxMs: 90_000 })];
     const during: Array<Promise<Record<string, number>[]>> = [];
     const onEvent = (e: DplEvent) => {
-      if (e.type === 'rollout.sample' && e.batch === 1 && !during.length) during.push(Promise.all([weightsOf(a), weightsOf(b)]));
+      if (e.type === 'rollout.sample' && e.batch === 1 && !during.length) during.push(Promise.all([weightsOf(env.hx), weightsOf(env.hx2)]));
     };
-    const r = await p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%'], { onEvent });
+    const r = await env.p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%'], { onEvent });
     const reports = await Promise.all(loads.map((l) => l.stop()));
     expect(r.error, r.error?.message).toBeUndefined();
     for (const rep of reports) expect(rep.failures).toEqual([]);
@@ -82,14 +58,14 @@ describeBed('weighted canary behind two HAProxy load balancers', (bed) => {
     expect(ratio).toBeGreaterThanOrEqual(0.05);
     expect(ratio).toBeLessThanOrEqual(0.15);
     expect(ofType(r.events, 'rollout.promote').map((e) => e.batch)).toEqual([1, 2, 3]);
-    expect(await weightsOf(a)).toEqual(BEFORE_A);
-    expect(await weightsOf(b)).toEqual(BEFORE_B);
+    expect(await weightsOf(env.hx)).toEqual(BEFORE_A);
+    expect(await weightsOf(env.hx2)).toEqual(BEFORE_B);
   });
 
   it('a bad release: the canary fails its bake, is rolled back, and both LBs get their weights back', async () => {
     const before = Object.fromEntries(WEB.map((h) => [h, current(h)]));
-    const loads = [startLoad(a.port, { workers: 2, maxMs: 90_000 }), startLoad(b.port, { workers: 2, maxMs: 90_000 })];
-    const r = await p.dpl(['rollout:v1.4.0,plan=10%w;50%;100%']);
+    const loads = [startLoad(env.hx.port, { workers: 2, maxMs: 90_000 }), startLoad(env.hx2.port, { workers: 2, maxMs: 90_000 })];
+    const r = await env.p.dpl(['rollout:v1.4.0,plan=10%w;50%;100%']);
     await Promise.all(loads.map((l) => l.stop()));
     const err = r.error as RolloutError;
     expect(err).toBeInstanceOf(RolloutError);
@@ -97,7 +73,7 @@ describeBed('weighted canary behind two HAProxy load balancers', (bed) => {
     expect(err.report.failure).toMatchObject({ check: 'error-rate', batch: 1, hosts: ['web-0'] });
     expect(err.report.rolledBack).toBe(true);
     expect(Object.fromEntries(WEB.map((h) => [h, current(h)]))).toEqual(before);
-    expect(await weightsOf(a)).toEqual(BEFORE_A);
-    expect(await weightsOf(b)).toEqual(BEFORE_B);
+    expect(await weightsOf(env.hx)).toEqual(BEFORE_A);
+    expect(await weightsOf(env.hx2)).toEqual(BEFORE_B);
   });
 });

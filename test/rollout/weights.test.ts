@@ -2,32 +2,26 @@
 // real HAProxy (lb-0 over SSH), load through it, plan "10%w;50%;100%". The canary's
 // share is counted at the app (each answer names its server) between "live" and the
 // bake's end; the weights are read from HAProxy's runtime API before, during and after.
-import { existsSync, readlinkSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { beforeAll, beforeEach, expect, it } from 'vitest';
 import { describeBed, waitFor } from '../support/bed.js';
-import { freePort } from '../proxy/support/backends.js';
 import { startLoad, type Load } from '../proxy/support/load.js';
-import type { Haproxy } from '../proxy/support/haproxy.js';
 import type { DplEvent } from '../../src/core/events.js';
 import { RolloutError } from '../../src/rollout/index.js';
-import { appRepo, restartHook, stopApps, type AppRepo } from '../support/rollout-app.js';
-import { haproxyFor, logs, ofType, project, WEB, type Project } from './support/harness.js';
+import { logs, ofType, WEB } from './support/harness.js';
+import { behindHaproxy } from './support/behind-haproxy.js';
 import { wordsOf } from '../helpers/words.js';
 
 /** Weights before the rollouts: not all equal, so "restored" means restored. */
 const BEFORE = { 'web-0': 1, 'web-1': 1, 'web-2': 2, 'web-3': 1 };
 
 describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
-  let repo: AppRepo;
-  let hx: Haproxy;
-  let p: Project;
-
-  const current = (h: string) => path.basename(readlinkSync(path.join(p.paths[h]!, 'current')));
-  const currents = () => Object.fromEntries(WEB.map((h) => [h, current(h)]));
+  const env = behindHaproxy(bed, 'w');
+  const { current, currents } = env;
   const weights = async () => {
     const out: Record<string, number> = {};
-    for (const h of WEB) out[h] = Number(/^(\d+) /.exec(await hx.command(`get weight app/${h}`))![1]);
+    for (const h of WEB) out[h] = Number(/^(\d+) /.exec(await env.hx.command(`get weight app/${h}`))![1]);
     return out;
   };
 
@@ -61,14 +55,7 @@ describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
   }
 
   beforeAll(async () => {
-    repo = appRepo({ uid: bed.uid, gid: bed.gid });
-    const port = await freePort('127.0.10.1');
-    p = project(bed, `w${process.pid}`, repo.work, port, '(set below)', { restart: restartHook(port) });
-    const first = await p.dpl(['deploy:v1.0.0']);
-    expect(first.error).toBeUndefined();
-    hx = await haproxyFor(bed, port);
-    p.proxy.haproxy!.socket = hx.adminSock;
-    expect((await hx.command('set weight app/web-2 2')).trim()).toBe('');
+    expect((await env.hx.command('set weight app/web-2 2')).trim()).toBe('');
     expect(await weights()).toEqual(BEFORE);
   });
 
@@ -76,44 +63,37 @@ describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
   // no LB, so nothing waited for it), and HAProxy may still hold idle connections to the app it replaced:
   // each test starts once every server is UP and a run of requests through HAProxy all succeed.
   beforeEach(async () => {
-    await waitFor(async () => Object.values(await hx.statuses()).every((s) => s === 'UP'), 10_000);
+    await waitFor(async () => Object.values(await env.hx.statuses()).every((s) => s === 'UP'), 10_000);
     let inARow = 0;
     await waitFor(async () => {
-      const r = await startLoad(hx.port, { workers: 1, maxRequests: 1 }).stop();
+      const r = await startLoad(env.hx.port, { workers: 1, maxRequests: 1 }).stop();
       inARow = r.total > 0 && !r.failures.length ? inARow + 1 : 0;
       return inARow >= 8;
     }, 10_000);
   });
 
-  afterAll(async () => {
-    if (p) stopApps(Object.values(p.paths));
-    await hx?.stop();
-    if (p) for (const d of Object.values(p.paths)) rmSync(d, { recursive: true, force: true });
-    repo?.cleanup();
-  });
-
   it('refuses a weighted step with nginx, and a bad share, before changing anything (usage errors)', async () => {
     const before = currents();
-    p.proxy.driver = 'nginx';
+    env.p.proxy.driver = 'nginx';
     try {
-      const r = await p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%']);
+      const r = await env.p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%']);
       expect(r.error?.message).toBe('rollout plan step "10%w" is a weighted canary, which needs HAProxy: nginx has no runtime server weights');
       expect((r.error as { exitCode?: number }).exitCode).toBe(2);
     } finally {
-      p.proxy.driver = 'haproxy';
+      env.p.proxy.driver = 'haproxy';
     }
-    const bad = await p.dpl(['rollout:v1.1.0,plan=100%w;100%']);
+    const bad = await env.p.dpl(['rollout:v1.1.0,plan=100%w;100%']);
     expect(bad.error?.message).toMatch(/^rollout plan step "100%w" is a weighted canary: its share of the traffic must be a number above 0 and below 100/);
     expect((bad.error as { exitCode?: number }).exitCode).toBe(2);
     expect(currents()).toEqual(before);
-    for (const h of WEB) expect(existsSync(path.join(p.paths[h]!, '.dpl-lock'))).toBe(false);
+    for (const h of WEB) expect(existsSync(path.join(env.p.paths[h]!, '.dpl-lock'))).toBe(false);
     expect(await weights()).toEqual(BEFORE);
   });
 
   it('a good release: the canary takes ≈10% of the requests while it bakes, is promoted, and every weight is back', async () => {
-    const load = startLoad(hx.port, { workers: 4, maxMs: 90_000 });
+    const load = startLoad(env.hx.port, { workers: 4, maxMs: 90_000 });
     const w = bakeWindow(load);
-    const r = await p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%'], { onEvent: w.onEvent });
+    const r = await env.p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%'], { onEvent: w.onEvent });
     const report = await load.stop();
     expect(r.error, r.error?.message).toBeUndefined();
     expect(report.failures).toEqual([]);
@@ -142,9 +122,9 @@ describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
 
   it('a bad release: the canary fails its bake at ≈10% of the traffic, is rolled back, and every weight is back', async () => {
     const before = currents();
-    const load = startLoad(hx.port, { workers: 4, maxMs: 90_000 });
+    const load = startLoad(env.hx.port, { workers: 4, maxMs: 90_000 });
     const w = bakeWindow(load);
-    const r = await p.dpl(['rollout:v1.4.0,plan=10%w;50%;100%'], { onEvent: w.onEvent });
+    const r = await env.p.dpl(['rollout:v1.4.0,plan=10%w;50%;100%'], { onEvent: w.onEvent });
     const report = await load.stop();
     expect(r.error).toBeInstanceOf(RolloutError);
     const err = r.error as RolloutError;
@@ -164,26 +144,26 @@ describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
 
   it('--no-rollback: the failing canary is left out of rotation for inspection, and every weight is back', async () => {
     const before = currents();
-    const load = startLoad(hx.port, { workers: 4, maxMs: 60_000 });
-    const r = await p.dpl(['rollout:v1.4.0,plan=10%w;50%;100%'], { flags: { noRollback: true } });
+    const load = startLoad(env.hx.port, { workers: 4, maxMs: 60_000 });
+    const r = await env.p.dpl(['rollout:v1.4.0,plan=10%w;50%;100%'], { flags: { noRollback: true } });
     await load.stop();
     const err = r.error as RolloutError;
     expect(err).toBeInstanceOf(RolloutError);
     expect(err.report.rolledBack).toBe(false);
     expect(current('web-0')).not.toBe(before['web-0']);
-    expect((await hx.admin())['web-0']).toBe('drain');
+    expect((await env.hx.admin())['web-0']).toBe('drain');
     expect(await weights()).toEqual(BEFORE);
-    const rec = await p.dpl(['deploy.recover']);
+    const rec = await env.p.dpl(['deploy.recover']);
     expect(rec.error).toBeUndefined();
     expect(currents()).toEqual(before);
-    await hx.command('set server app/web-0 state ready');
+    await env.hx.command('set server app/web-0 state ready');
   });
 
   it('Ctrl-C during the weighted bake: exit 130 and every weight is back', async () => {
     const before = currents();
     const stop = new AbortController();
-    const load = startLoad(hx.port, { workers: 2, maxMs: 60_000 });
-    const r = await p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%'], {
+    const load = startLoad(env.hx.port, { workers: 2, maxMs: 60_000 });
+    const r = await env.p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%'], {
       onEvent: (e) => {
         if (e.type === 'rollout.sample' && e.batch === 1) stop.abort();
       },
@@ -195,7 +175,7 @@ describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
     expect(err.exitCode).toBe(130);
     expect(await weights()).toEqual(BEFORE);
     expect(logs(r.events, 'proxy')).toContain('[lb-0] weights restored: app/web-0 1, app/web-1 1, app/web-2 2, app/web-3 1');
-    const rec = await p.dpl(['deploy.recover']);
+    const rec = await env.p.dpl(['deploy.recover']);
     expect(rec.error).toBeUndefined();
     for (const h of WEB) expect(current(h), h).toBe(before[h]);
   });
@@ -203,10 +183,10 @@ describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
   it('the weights cannot be set back at promotion (admin socket gone): the commands to run by hand, the rollout stops, exit 1; the canary, which passed its bake, stays live (a switch back without a drain would drop requests)', async () => {
     const before = currents();
     const gone = socketGoneAtPromotion();
-    const load = startLoad(hx.port, { workers: 2, maxMs: 60_000 });
+    const load = startLoad(env.hx.port, { workers: 2, maxMs: 60_000 });
     let r;
     try {
-      r = await p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%'], { onEvent: gone.onEvent });
+      r = await env.p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%'], { onEvent: gone.onEvent });
     } finally {
       gone.restore();
     }
@@ -233,33 +213,33 @@ describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
     expect(logs(r.events)).toContainEqual(expect.stringMatching(/^it passed its bake: not rolling back web-0; left on \S+ for inspection \(web-0 still in rotation\); `.*deploy\.recover` rolls them back$/));
     // The canary serves on, at its canary weight; no request failed.
     expect(current('web-0')).not.toBe(before['web-0']);
-    expect((await hx.admin())['web-0']).toBe('ready');
+    expect((await env.hx.admin())['web-0']).toBe('ready');
     expect(await weights()).toEqual({ 'web-0': 4, 'web-1': 9, 'web-2': 18, 'web-3': 9 });
     expect(report.failures).toEqual([]);
     // By hand, then back to where the file's other tests left things.
-    await hx.command(byHand);
+    await env.hx.command(byHand);
     expect(await weights()).toEqual(BEFORE);
-    const rec = await p.dpl(['deploy.recover']);
+    const rec = await env.p.dpl(['deploy.recover']);
     expect(rec.error, rec.error?.message).toBeUndefined();
     expect(currents()).toEqual(before);
   });
   it('weights-back when the release tasks name the proxy: the hint leaves the drain to `deploy.recover`, which drains web-0 before switching it back; 0 failed requests', async () => {
     const before = currents();
     // releaseTasks({ ..., proxy }): deploy.recover drains through it (the harness passes the proxy to the rollout alone otherwise).
-    p.release.proxy = p.proxy;
+    env.p.release.proxy = env.p.proxy;
     const gone = socketGoneAtPromotion();
     try {
-      const r = await p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%'], { onEvent: gone.onEvent });
+      const r = await env.p.dpl(['rollout:v1.1.0,plan=10%w;50%;100%'], { onEvent: gone.onEvent });
       gone.restore();
       expect(gone.happened).toBe(true);
       const err = r.error as RolloutError;
       expect(err.report.failure).toMatchObject({ check: 'weights-back' });
       expect(err.hint).toMatch(/^set the weights back with the commands above once the load balancer answers; then `dpl -R web deploy\.recover` takes web-0 out of rotation, switches it back and restarts it \(or roll out again, which does that first\)$/);
       expect(err.hint).not.toMatch(/state drain/);
-      expect((await hx.admin())['web-0']).toBe('ready');
-      await hx.command('set weight app/web-0 1; set weight app/web-1 1; set weight app/web-2 2; set weight app/web-3 1');
-      const load = startLoad(hx.port, { workers: 4, maxMs: 60_000 });
-      const rec = await p.dpl(['deploy.recover']);
+      expect((await env.hx.admin())['web-0']).toBe('ready');
+      await env.hx.command('set weight app/web-0 1; set weight app/web-1 1; set weight app/web-2 2; set weight app/web-3 1');
+      const load = startLoad(env.hx.port, { workers: 4, maxMs: 60_000 });
+      const rec = await env.p.dpl(['deploy.recover']);
       const report = await load.stop();
       expect(rec.error, rec.error?.message).toBeUndefined();
       expect(ofType(rec.events, 'proxy.change').map((e) => `${e.action} ${e.changes.map((ch) => `${ch.server} ${ch.state}`).join(',')}`)).toEqual(['out web-0 drain', 'back web-0 ready']);
@@ -267,7 +247,7 @@ describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
       expect(currents()).toEqual(before);
     } finally {
       gone.restore();
-      delete p.release.proxy;
+      delete env.p.release.proxy;
     }
   });
 
@@ -276,22 +256,22 @@ describeBed('weighted canary behind HAProxy on the sshd bed', (bed) => {
    * away just then (renamed, as if HAProxy's socket vanished). restore() puts both back, once.
    */
   function socketGoneAtPromotion(): { onEvent: (e: DplEvent) => void; restore(): void; readonly happened: boolean } {
-    const bake = p.rollout.bake;
-    p.rollout.bake = { ...bake, durationMs: 0 };
-    const away = `${hx.adminSock}.away`;
+    const bake = env.p.rollout.bake;
+    env.p.rollout.bake = { ...bake, durationMs: 0 };
+    const away = `${env.hx.adminSock}.away`;
     let moved = false;
     let happened = false;
     return {
       onEvent: (e) => {
         if (!happened && e.type === 'rollout.bake' && e.batch === 1 && e.state === 'off') {
           happened = moved = true;
-          renameSync(hx.adminSock, away);
+          renameSync(env.hx.adminSock, away);
         }
       },
       restore() {
-        if (moved) renameSync(away, hx.adminSock);
+        if (moved) renameSync(away, env.hx.adminSock);
         moved = false;
-        p.rollout.bake = bake;
+        env.p.rollout.bake = bake;
       },
       get happened() {
         return happened;
