@@ -1,10 +1,11 @@
-// What a deploy costs the host, in processes (issue #18). With 50 hosts on one 2-core
-// machine, every fork and exec of a step script (~1 ms of CPU each) is on the deploy's
-// critical path, and this deploy started 50 programs on its host (57 in the bench, with
-// its fetch), against about a dozen for the bench's floor. The lock, journal and history writes now use the shell's own
-// printf and read, and the archive goes straight into tar. strace on web-0's real sshd
-// counts every program started for one deploy (the connection's sshd, login shells,
-// git's helpers); the list is in the failure message.
+// What a deploy costs the host, in programs started (issue #18). Each program a step
+// script starts is a fork, an exec and a wait, one after another; with 50 hosts on one
+// 2-core machine each waits for a CPU, and they add up on the deploy's critical path.
+// This deploy started 50 programs on its host (57 in the bench, with its fetch), against
+// about a dozen for the bench's floor. The lock, journal and history writes now use the
+// shell's own printf, the state read a glob, and the archive goes straight into tar.
+// strace on web-0's real sshd counts every program started on the deploy's connection
+// (its sshd, login shells, git's helpers); the list is in the failure message.
 import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
