@@ -8,7 +8,7 @@ import path from 'node:path';
 import { expect, it } from 'vitest';
 import { describeBed } from '../support/bed.js';
 import { cliProject, deployFixtures, HOSTS, ok } from './cli-project.js';
-import { git, type AppRepo } from './fixtures.js';
+import { chownTree, git, type AppRepo } from './fixtures.js';
 
 describeBed('git strategy: archive into the release', (bed) => {
   let repo!: AppRepo;
@@ -24,6 +24,25 @@ describeBed('git strategy: archive into the release', (bed) => {
       expect(readdirSync(dir).sort()).toEqual(['REVISION', 'app.txt', 'log']);
       expect(readFileSync(path.join(dir, 'app.txt'), 'utf8')).toBe('version 1.1.0\n');
       expect(readFileSync(path.join(dir, 'REVISION'), 'utf8')).toBe(`${sha}\n`);
+    }
+  });
+
+  it('a repoUrl that changed: the mirror fetches from the new one and keeps no old URL (found in review)', async () => {
+    const first = project('moved');
+    ok(await first.dpl(['deploy:v1.0.0']));
+    // The repository moved: a copy elsewhere that alone has the next tag.
+    const moved = path.join(repo.tmp, 'moved.git');
+    git(repo.tmp, 'clone', '-q', '--bare', repo.origin, moved);
+    git(repo.work, 'commit', '-q', '--allow-empty', '-m', 'only in the new place');
+    git(repo.work, 'tag', '-a', '-m', 'moved', 'v8.0.0');
+    git(repo.work, 'push', '-q', moved, 'HEAD:main', 'v8.0.0');
+    chownTree(moved, bed.uid, bed.gid);
+    const config = `{ repoDir: ${JSON.stringify(repo.work)}, roles: ['web'], strategy: 'git', repoUrl: ${JSON.stringify(moved)} }`;
+    const second = track(cliProject(bed, 'moved', config));
+    ok(await second.dpl(['deploy:v8.0.0']));
+    for (const h of HOSTS) {
+      expect(readFileSync(path.join(second.paths[h]!, 'current', 'REVISION'), 'utf8')).toBe(`${git(repo.work, 'rev-parse', 'HEAD')}\n`);
+      expect(git(repo.work, 'config', '--file', path.join(second.paths[h]!, 'repo', 'config'), 'remote.origin.url')).toBe(moved);
     }
   });
 
