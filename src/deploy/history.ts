@@ -82,9 +82,8 @@ export function appendSnippet(layout: Layout, records: HistoryRecord[]): string 
  * `full`: its last 5,000 records as written, for `deploy.history` and a recovery.
  */
 export function stateSnippet(layout: Layout, o: { full?: boolean } = {}): string {
-  // Each line stands alone (ops/history.ts joins them with "; "). The releases come from
-  // a glob and `current` is read once, for this and the bounded history: one process
-  // (readlink) where there were four, in the lock of every deploy.
+  // The releases come from a glob and `current` is read once, for this and the bounded
+  // history: one process (readlink) where there were four, in the lock of every deploy.
   return [
     sh`cur=$(readlink -- ${layout.current} 2>/dev/null) || cur=''`,
     `echo '@@DPL current'; if [ -n "$cur" ]; then printf '%s\\n' "$cur"; fi`,

@@ -64,15 +64,15 @@ function gitArchiveSnippet(l: Layout, rel: HostRelease, url: string): string[] {
   ];
 }
 
-/** `rm -rf` of what the code put where a shared link goes; no process when nothing is there (the usual case). */
-const removeSnippet = (target: string): string => sh`if [ -e ${target} ] || [ -L ${target} ]; then rm -rf -- ${target}; fi`;
+/** `rm` of what the code put where REVISION or a shared link goes; no process when nothing is there (the usual case). */
+const removeSnippet = (target: string, flags: '-f' | '-rf' = '-rf'): string => sh`if [ -e ${target} ] || [ -L ${target} ]; then rm ${flags} -- ${target}; fi`;
 
 /** REVISION, shared links and the `prepared` record: the common end of every strategy. */
 export function finishSnippet(rel: HostRelease, config: ReleaseConfig): string[] {
   const l = layoutOf(rel.deployPath);
   // rm first: a REVISION from the build may be a hard link into the live release (upload).
   const revision = posix.join(rel.path, 'REVISION');
-  const lines = [sh`if [ -e ${revision} ] || [ -L ${revision} ]; then rm -f -- ${revision}; fi`, sh`printf '%s\\n' ${rel.ref.sha} > ${revision}`];
+  const lines = [removeSnippet(revision, '-f'), sh`printf '%s\\n' ${rel.ref.sha} > ${revision}`];
   for (const raw of config.shared?.dirs ?? []) {
     const d = checkSharedPath(raw);
     const target = posix.join(rel.path, d);

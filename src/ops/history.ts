@@ -1,11 +1,11 @@
 // `dpl history`: past deploys from every target host's `<deployPath>/history.jsonl`
 // (read with the deploy module's own reader), merged by release so each deploy
 // is one row: when, who, what ref/SHA, on which hosts, and how it ended.
-import { sh } from '../core/quote.js';
 import type { Context } from '../core/context-types.js';
 import { HostsFailedError } from '../core/errors.js';
 import { parseState, stateSnippet, type HistoryRecord, type HostState } from '../deploy/history.js';
 import { layoutOf } from '../deploy/layout.js';
+import { runScript } from '../deploy/remote.js';
 import { requireDeployPath, type OpsConfig } from './config.js';
 import { firstLine, onEachTarget } from './targets.js';
 
@@ -35,10 +35,9 @@ export interface HistoryResult {
 
 export async function collectHistory(c: Context, config: OpsConfig, task: string): Promise<HistoryResult> {
   const results = await onEachTarget(c, config.poolSize, async (hc) => {
-    // One line: the snippet's lines are whole commands, and one line reads better in the output.
-    const script = stateSnippet(layoutOf(requireDeployPath(hc, config, task)), { full: true }).split('\n').join('; ');
-    // Under /bin/sh whatever the login shell: the snippet is POSIX sh (zsh fails a glob that matches nothing).
-    const r = await hc.run(sh`exec /bin/sh -c ${script}`, { hide: true, display: 'read current, releases and history.jsonl' });
+    // dpl's own script, as the deploy's state reads are: run under /bin/sh whatever the login shell is.
+    const script = stateSnippet(layoutOf(requireDeployPath(hc, config, task)), { full: true });
+    const r = await runScript(hc, hc.host, 'read current, releases and history.jsonl', script);
     return parseState(r.stdout);
   });
   const states = new Map<string, HostState>();
