@@ -21,8 +21,8 @@ const env = (more = {}) => {
 /** Longest a tool may take for one deploy before it is killed and its round marked failed (a hung peer). */
 export const timeoutMs = (world) => Math.max(120_000, 4_000 * world.hosts.length);
 
-/** dpl's deployfile: releaseTasks with the bench's layout; deployPath per host (its tree). */
-function deployfileText(world, dir) {
+/** dpl's deployfile: releaseTasks with the bench's layout; deployPath per host (its tree). `reuse`: releases made from the live one (else dpl's default, a full export). */
+function deployfileText(world, dir, reuse = true) {
   const hosts = world.hosts.map((h) => `    ${JSON.stringify(h.name)}: { vars: { deployPath: ${JSON.stringify(join(h.root, dir))} } },`).join('\n');
   return `import { deployfile, releaseTasks } from 'dpl-deploy';
 
@@ -38,7 +38,7 @@ ${hosts}
       repoUrl: ${JSON.stringify(world.origin)},
       repoDir: ${JSON.stringify(world.work)},
       shared: { files: ['config/app.env'] },
-      keep: 5,
+      keep: 5,${reuse ? '\n      reuse: true,' : ''}
       hooks: { restart: async (c) => { await c.run('true'); } },
     }),
   },
@@ -46,8 +46,8 @@ ${hosts}
 `;
 }
 
-/** dpl from the checkout at `root` (this one, or --base: another build in the same rounds). */
-export function dplTool(name, root) {
+/** dpl from the checkout at `root` (this one, or --base: another build in the same rounds) with `reuse: true`; dpl-full without. */
+export function dplTool(name, root, reuse = true) {
   return {
     name,
     dir: name,
@@ -55,7 +55,7 @@ export function dplTool(name, root) {
     prepare(world) {
       this.project = mkdtempSync(join(tmpdir(), 'dpl-bench-deploy-'));
       symlinkSync(join(root, 'node_modules'), join(this.project, 'node_modules'));
-      writeFileSync(join(this.project, 'deployfile.ts'), deployfileText(world, this.dir));
+      writeFileSync(join(this.project, 'deployfile.ts'), deployfileText(world, this.dir, reuse));
     },
     // Every host at once (-z N), as the peers do; --json gives the phase breakdown.
     run: (world, tag, self) =>
@@ -112,4 +112,6 @@ const shipit = {
 };
 
 export const TOOLS = { dpl, floor, fabric, cap, shipit };
+/** Only when asked for (--tools ...,dpl-full): this build as configured by default, every release exported in full as the floor does. */
+export const EXTRA_TOOLS = { 'dpl-full': dplTool('dpl-full', ROOT, false) };
 

@@ -3,17 +3,19 @@
 // host with its own login user and tree, from one origin, a new tag each round, rounds
 // interleaved, every host verified after every deploy. Not part of the tests.
 //   npm run bench:setup                     once: Capistrano, Fabric 2 (apt), Shipit (npm, into bench/peers)
-//   npm run bench:deploy -- [--hosts N] [--rounds R] [--tools dpl,floor,fabric,cap,shipit] [--base DIR] [--load] [--json]
+//   npm run bench:deploy -- [--hosts N] [--rounds R] [--tools dpl,floor,fabric,cap,shipit,dpl-full] [--base DIR] [--load] [--json]
 //   --base DIR: also deploys with the dpl built in checkout DIR (tool dpl-base), to compare two builds in one run
+//   dpl runs with `reuse: true`; tool dpl-full (only in --tools): this build as by default, every release exported in full
+//   BENCH_EVENTS_DIR=DIR: keep each dpl run's --json events there (DIR/<tool>-<tag>.jsonl)
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { hostCpuMs, settle } from './peers.js';
 import { startWorld, seedShared, verify } from './deploy-fleet.mjs';
 import { resolve } from 'node:path';
-import { TOOLS, dplTool } from './deploy-tools.mjs';
+import { EXTRA_TOOLS, TOOLS, dplTool } from './deploy-tools.mjs';
 import { phasesOf, report } from './deploy-report.mjs';
 
-const USAGE = 'usage: npm run bench:deploy -- [--hosts N] [--rounds R] [--tools dpl,floor,fabric,cap,shipit] [--base DIR] [--load] [--json]';
+const USAGE = 'usage: npm run bench:deploy -- [--hosts N] [--rounds R] [--tools dpl,floor,fabric,cap,shipit,dpl-full] [--base DIR] [--load] [--json]';
 
 function usage(message) {
   console.error(`bench:deploy: ${message}\n${USAGE}`);
@@ -35,6 +37,7 @@ function parseArgs(argv) {
     else if (a === '--rounds') o.rounds = count(100);
     else if (a === '--tools') {
       o.tools = value().split(',').filter(Boolean);
+      for (const t of o.tools) if (EXTRA_TOOLS[t]) TOOLS[t] = EXTRA_TOOLS[t];
       const unknown = o.tools.filter((t) => !TOOLS[t]);
       if (unknown.length || !o.tools.length) usage(`unknown tool ${unknown.join(', ') || '(none)'}; known: ${Object.keys(TOOLS).join(', ')}`);
     } else if (a === '--base') {
@@ -119,6 +122,7 @@ async function deployAndVerify(world, tool, tag) {
   const bad = verify(world, tool.dir, tag);
   if (bad.length) throw new Error(`${tool.name} deployed ${tag} but ${bad.length} check(s) failed:\n  ${bad.slice(0, 10).join('\n  ')}`);
   const { stdout, ...timing } = run;
+  if (process.env.BENCH_EVENTS_DIR && stdout) (await import('node:fs')).writeFileSync(`${process.env.BENCH_EVENTS_DIR}/${tool.name}-${tag}.jsonl`, stdout);
   return tool.name.startsWith('dpl') ? { ...timing, phases: phasesOf(stdout) } : timing;
 }
 

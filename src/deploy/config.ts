@@ -143,6 +143,15 @@ export interface ReleaseConfig<V extends HostVars = HostVars> {
    * `compress` (default false): gzip the shipped tar, for slow links (every host then inflates it).
    */
   build?: { command?: string; output?: string; env?: Record<string, string>; reuse?: boolean; compress?: boolean };
+  /**
+   * Make a new release from the live one: the files unchanged since are hard links to the live
+   * release's, and only the rest is written; the release is still exactly the commit's tree (or
+   * the build). Releases then share those files, so a file written in place in one release (an
+   * edit on the host, `echo >> file`) changes it in all that share it: keep releases read-only
+   * (docs/deploy.md). Default false for git (every release a full `git archive` export), true for
+   * upload, which ships only what changed (`build.reuse` says the same for upload).
+   */
+  reuse?: boolean;
   /** Paths under `<deployPath>/shared/` linked into every release. */
   shared?: { dirs?: string[]; files?: string[] };
   /** Good releases kept by cleanup. Default 5. */

@@ -35,6 +35,12 @@ export async function deployRelease(c: Context, config: ReleaseConfig, refArg: s
     await confirmShipment(c, config, t.hosts, resolved, deployQuestion(c, resolved, t.hosts.length));
   }
   const source: PrepareSource = strategy === 'upload' ? {} : { repoUrl: await repoUrlOf(c, config) };
+  if (strategy === 'git' && config.reuse === true) {
+    const { ReuseCheck } = await import('./git-reuse.js');
+    source.reuse = new ReuseCheck(repoDirOf(config, c.session.root));
+    // Asked now, so the answer is in by the time the first host prepares.
+    void source.reuse.plainTree(resolved.sha);
+  }
   const [{ runPipeline }, { allAtOnce, inPlace }, { releaseDirectory, checkout }] = await Promise.all([
     import('../pipeline/pipeline.js'),
     import('../pipeline/flow.js'),

@@ -15,6 +15,8 @@ export interface Layout {
   /** An unfinished deploy's journal (src/pipeline/journal.ts). */
   journal: string;
   release(name: string): string;
+  /** The git index of a release made by checkout (git-reuse.ts): the next release is made from it. */
+  releaseIndex(name: string): string;
 }
 
 export function layoutOf(deployPath: string): Layout {
@@ -29,6 +31,7 @@ export function layoutOf(deployPath: string): Layout {
     lock: j('.dpl-lock'),
     journal: j('.dpl-journal.json'),
     release: (name) => j('releases', checkReleaseName(name)),
+    releaseIndex: (name) => j('repo', `dpl-index.${checkReleaseName(name)}`),
   };
 }
 

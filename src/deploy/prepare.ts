@@ -10,6 +10,7 @@ import { layoutOf, type Layout } from './layout.js';
 import { appendSnippet, newRecord } from './history.js';
 import { runScript } from './remote.js';
 import type { Shipment } from './shipment.js';
+import { checkoutSnippet, type ReuseBase, type ReuseCheck } from './git-reuse.js';
 import { uploadRelease } from './upload.js';
 
 /** Exit code of a prepare script that found the release directory already there (never undo it). */
@@ -22,6 +23,8 @@ export interface PrepareSource {
   artifact?: string;
   /** The scanned build output (upload); made by the pipeline from the build or `artifact`. */
   shipment?: Shipment;
+  /** git with `reuse` (default): which commits may be made from the live release instead of exported in full. */
+  reuse?: ReuseCheck;
 }
 
 function startRelease(l: Layout, name: string): string[] {
@@ -37,7 +40,7 @@ function startRelease(l: Layout, name: string): string[] {
 /**
  * Clone the bare mirror once, point it at `url` and fetch, only when the commit is
  * missing (a URL that changed, or lost its token, is not kept in the mirror's config
- * past the next fetch). Whether the commit came is known from `git archive` (gitArchiveSnippet).
+ * past the next fetch). Whether the commit came is known from the export (missingSnippet).
  */
 function mirrorSnippet(l: Layout, url: string, sha: string): string[] {
   const tmp = `${l.repo}.dpl-tmp`;
@@ -48,20 +51,32 @@ function mirrorSnippet(l: Layout, url: string, sha: string): string[] {
   ];
 }
 
+/** After a failed export: say so when the commit is missing from the origin, and fail. */
+function missingSnippet(l: Layout, rel: HostRelease, url: string): string {
+  const sha = rel.ref.sha;
+  return sh`{ git --git-dir=${l.repo} cat-file -e ${sha + '^{commit}'} 2>/dev/null || echo ${`commit ${sha} is not in ${url}: push it there first`} >&2; exit 1; }`;
+}
+
 /**
- * `git archive | tar -x` into the release, without a tar file on disk. POSIX sh has no
- * pipefail, so git's status comes back on fd 3 and tar's is the pipeline's. When git
- * failed, a missing commit is said as such (tar's complaint about its empty input is
- * then beside the point, but harmless).
+ * `git archive | tar -x` into the release, without a tar file on disk (a tree with
+ * .gitattributes: git-reuse.ts checks out the others). POSIX sh has no pipefail, so
+ * git's status comes back on fd 3 and tar's is the pipeline's. When git failed, a
+ * missing commit is said as such (tar's complaint about its empty input is then beside
+ * the point, but harmless).
  */
 function gitArchiveSnippet(l: Layout, rel: HostRelease, url: string): string[] {
-  const sha = rel.ref.sha;
-  const missing = `commit ${sha} is not in ${url}: push it there first`;
   return [
-    sh`untarred=0; archived=$( { { git --git-dir=${l.repo} archive --format=tar ${sha} 3>&-; echo "$?" >&3; } | tar -xf - -C ${rel.path} 3>&-; } 3>&1 >&2 ) || untarred=$?`,
-    sh`if [ "$archived" != 0 ]; then git --git-dir=${l.repo} cat-file -e ${sha + '^{commit}'} 2>/dev/null || echo ${missing} >&2; exit 1; fi`,
+    sh`untarred=0; archived=$( { { git --git-dir=${l.repo} archive --format=tar ${rel.ref.sha} 3>&-; echo "$?" >&3; } | tar -xf - -C ${rel.path} 3>&-; } 3>&1 >&2 ) || untarred=$?`,
+    `if [ "$archived" != 0 ]; then ${missingSnippet(l, rel, url)}; fi`,
     `[ "$untarred" = 0 ] || exit 1`,
   ];
+}
+
+/** How a git release gets its files: checkout (from the live release when it can), or archive for a tree with .gitattributes. */
+async function gitExport(l: Layout, rel: HostRelease, url: string, reuse: ReuseCheck | undefined, live: ReuseBase | undefined): Promise<string[]> {
+  if (!reuse || !(await reuse.plainTree(rel.ref.sha))) return gitArchiveSnippet(l, rel, url);
+  const base = live && (await reuse.plainTree(live.sha)) ? live : undefined;
+  return checkoutSnippet(l, rel, base, missingSnippet(l, rel, url));
 }
 
 /** `rm` of what the code put where REVISION or a shared link goes; no process when nothing is there (the usual case). */
@@ -101,9 +116,17 @@ export function finishSnippet(rel: HostRelease, config: ReleaseConfig): string[]
 /**
  * Make `rel` on its host: the release directory with the code, REVISION and shared links.
  * `claim` lines run right after the directory is created (the pipeline's journal: from
- * then on, the directory is this deploy's to finish or remove).
+ * then on, the directory is this deploy's to finish or remove). `live`: the host's live
+ * release, which a git release is made from when `source.reuse` allows (git-reuse.ts).
  */
-export async function prepareRelease(c: Context, rel: HostRelease, config: ReleaseConfig, source: PrepareSource, claim: string[] = []): Promise<void> {
+export async function prepareRelease(
+  c: Context,
+  rel: HostRelease,
+  config: ReleaseConfig,
+  source: PrepareSource,
+  claim: string[] = [],
+  live?: ReuseBase,
+): Promise<void> {
   const l = layoutOf(rel.deployPath);
   const step = `prepare ${rel.name}`;
   if (rel.strategy === 'git') {
@@ -111,7 +134,7 @@ export async function prepareRelease(c: Context, rel: HostRelease, config: Relea
       ...startRelease(l, rel.name),
       ...claim,
       ...mirrorSnippet(l, source.repoUrl!, rel.ref.sha),
-      ...gitArchiveSnippet(l, rel, source.repoUrl!),
+      ...(await gitExport(l, rel, source.repoUrl!, source.reuse, live)),
       ...finishSnippet(rel, config),
     ];
     await runScript(c, rel.host, step, script.join('\n'));
@@ -141,6 +164,7 @@ export function discardSnippet(rel: HostRelease, reason: string): string {
     appendSnippet(l, [newRecord(rel.name, 'failed', { resolved: rel.ref, strategy: rel.strategy, reason, action: 'deploy' })]),
     sh`for i in 1 2 3 4 5; do ${raw(openDirs(dir))}; rm -rf -- ${dir} 2>/dev/null; [ -e ${dir} ] || break; sleep 1; done`,
     sh`if [ -e ${dir} ]; then rm -rf -- ${dir}; fi`,
+    sh`rm -f -- ${l.releaseIndex(rel.name)}`,
   ].join('\n');
 }
 

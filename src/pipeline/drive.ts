@@ -55,7 +55,7 @@ async function buildOutput(run: PipelineRun): Promise<{ dispose: () => Promise<v
     ? await unpackArtifact(c, spec.source.artifact)
     : await buildArtifact(c, spec.config.repoDir ? repoDirOf(spec.config, c.session.root) : c.session.root, run.ref, run.name, run.config.build);
   try {
-    const shipment = await Shipment.scan(artifact.dir, { reuse: run.config.build?.reuse, compress: run.config.build?.compress, dryRun: c.session.flags.dryRun });
+    const shipment = await Shipment.scan(artifact.dir, { reuse: run.config.build?.reuse ?? run.config.reuse, compress: run.config.build?.compress, dryRun: c.session.flags.dryRun });
     internal(c).emit('deploy.built', { release: run.name, files: shipment.fileCount, treeBytes: shipment.treeBytes });
     spec.source = { ...spec.source, shipment };
     return artifact;

@@ -3,7 +3,8 @@
 // journal never says less than the host did.
 import { sh } from '../core/quote.js';
 import type { HostRelease } from '../deploy/config.js';
-import { appendSnippet, newRecord } from '../deploy/history.js';
+import { appendSnippet, infoOf, newRecord } from '../deploy/history.js';
+import type { ReuseBase } from '../deploy/git-reuse.js';
 import { layoutOf } from '../deploy/layout.js';
 import { discardSnippet, prepareRelease } from '../deploy/prepare.js';
 import { checkoutScript, fetchScript } from '../deploy/pull.js';
@@ -18,7 +19,7 @@ const switched = (run: PipelineRun, rel: HostRelease) => run.journalLines(rel.ho
 
 /** Release directories (strategies git and upload): prepare a directory, switch `current` atomically. */
 export const releaseDirectory: Mover = {
-  prepare: (run, rel, claim) => prepareRelease(run.c, rel, run.config, run.spec.source ?? {}, claim),
+  prepare: (run, rel, claim) => prepareRelease(run.c, rel, run.config, run.spec.source ?? {}, claim, liveRelease(run, rel)),
   discard: (run, rel, reason) => [discardSnippet(rel, reason), clearJournalSnippet(layoutOf(rel.deployPath), run.id)].join('\n'),
   switchTo: (run, rel) => [switchScript(rel.deployPath, rel.name), switched(run, rel)].join('\n'),
   switchBack: (_run, rel, previous) => switchBackScript({ deployPath: rel.deployPath, to: rel.name, fromLink: previous }),
@@ -46,6 +47,14 @@ export const checkout: Mover = {
   switchBack: (run, rel, previousSha) =>
     previousSha ? checkoutScript({ ...rel, name: rel.previous ?? rel.name, ref: { ...rel.ref, sha: previousSha } }, run.config, previousSha) : sh`true`,
 };
+
+/** The host's live release and the commit its history says it holds (the host checks REVISION agrees). */
+function liveRelease(run: PipelineRun, rel: HostRelease): ReuseBase | undefined {
+  const state = run.states.get(rel.host.name);
+  const sha = rel.previous && state ? infoOf(state, rel.previous)?.sha : undefined;
+  const l = layoutOf(rel.deployPath);
+  return sha ? { path: l.release(rel.previous!), index: l.releaseIndex(rel.previous!), sha } : undefined;
+}
 
 async function repoUrl(run: PipelineRun): Promise<string> {
   if (run.spec.source?.repoUrl) return run.spec.source.repoUrl;
