@@ -164,7 +164,7 @@ export function discardSnippet(rel: HostRelease, reason: string): string {
     appendSnippet(l, [newRecord(rel.name, 'failed', { resolved: rel.ref, strategy: rel.strategy, reason, action: 'deploy' })]),
     sh`for i in 1 2 3 4 5; do ${raw(openDirs(dir))}; rm -rf -- ${dir} 2>/dev/null; [ -e ${dir} ] || break; sleep 1; done`,
     sh`if [ -e ${dir} ]; then rm -rf -- ${dir}; fi`,
-    sh`rm -f -- ${l.releaseIndex(rel.name)}`,
+    sh`rm -f -- ${l.releaseIndex(rel.name)} ${`${l.releaseIndex(rel.name)}.lock`}`,
   ].join('\n');
 }
 
