@@ -5,7 +5,7 @@
 // dpl gave away. dpl reaches it through its real pool: the server writes an
 // ssh_config naming it and a known_hosts holding its host key.
 import { join } from 'node:path';
-import { hostileServerParts, listenOnLoopback } from './serve.js';
+import { hostileServerParts, listenOnLoopback, trackClients } from './serve.js';
 
 export interface KbdPrompt {
   prompt: string;
@@ -49,11 +49,10 @@ export async function startHostileKbd(o: {
   const methods: string[] = [];
   const answers: string[][] = [];
   const passwords: string[] = [];
-  const clients = new Set<import('ssh2').Connection>();
+  const clients = trackClients();
 
   const server = new ssh2.Server({ hostKeys: [hostKey] }, (client) => {
     clients.add(client);
-    client.on('close', () => clients.delete(client));
     client.on('error', () => undefined);
     client.on('authentication', (ctx) => {
       methods.push(ctx.method);
@@ -97,7 +96,7 @@ export async function startHostileKbd(o: {
     answers,
     passwords,
     async close() {
-      for (const c of clients) c.end();
+      clients.endAll();
       await new Promise<void>((r) => server.close(() => r()));
     },
   };

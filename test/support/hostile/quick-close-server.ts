@@ -3,7 +3,7 @@
 // one read on dpl's side. A forced command that refuses at once does this on a busy
 // machine; here it happens every time. Commands matching `refuse` get
 // `refused` on stderr and exit 1; any other command gets `ok` and exit 0.
-import { hostileServerParts, listenOnLoopback } from './serve.js';
+import { hostileServerParts, listenOnLoopback, trackClients } from './serve.js';
 
 export interface QuickCloseServer {
   name: string;
@@ -18,10 +18,9 @@ export interface QuickCloseServer {
 export async function startQuickCloseServer(o: { name: string; dir: string; clientKey: string; refuse: RegExp }): Promise<QuickCloseServer> {
   const { ssh2, hostKey, hostKeyPath } = hostileServerParts(o.dir, o.name);
   const commands: string[] = [];
-  const clients = new Set<import('ssh2').Connection>();
+  const clients = trackClients();
   const server = new ssh2.Server({ hostKeys: [hostKey] }, (client) => {
     clients.add(client);
-    client.on('close', () => clients.delete(client));
     client.on('error', () => undefined);
     client.on('authentication', (ctx) => ctx.accept());
     client.on('ready', () => {
@@ -52,7 +51,7 @@ export async function startQuickCloseServer(o: { name: string; dir: string; clie
     knownHostsFile: l.knownHostsFile,
     commands,
     async close() {
-      for (const c of clients) c.end();
+      clients.endAll();
       await new Promise<void>((r) => server.close(() => r()));
     },
   };

@@ -1,6 +1,7 @@
 // What every hostile server here shares: ssh2's server API (the package's own
-// entry), a fresh ed25519 host key, a random 127.0.x.y to listen on, and the
-// ssh_config and known_hosts through which dpl's real pool reaches it.
+// entry), a fresh ed25519 host key, a random 127.0.x.y to listen on, the
+// ssh_config and known_hosts through which dpl's real pool reaches it, and the
+// open connections that close() ends.
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 export type Ssh2Server = typeof import('ssh2');
+type Ssh2Connection = import('ssh2').Connection;
 
 export interface Listening {
   address: string;
@@ -43,4 +45,16 @@ export async function listenOnLoopback(server: import('ssh2').Server, o: { dir: 
   const lines = [...o.lines, `HostName ${address}`, `Port ${port}`, `UserKnownHostsFile ${knownHostsFile}`];
   writeFileSync(configFile, [`Host ${o.name}`, ...lines.map((l) => `  ${l}`), ''].join('\n'));
   return { address, port, configFile, knownHostsFile };
+}
+
+/** The open connections, so close() can end them: server.close() waits until every one is gone. */
+export function trackClients(): { add(client: Ssh2Connection): void; endAll(): void } {
+  const clients = new Set<Ssh2Connection>();
+  return {
+    add(client) {
+      clients.add(client);
+      client.on('close', () => clients.delete(client));
+    },
+    endAll: () => clients.forEach((c) => c.end()),
+  };
 }

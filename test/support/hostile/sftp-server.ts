@@ -6,7 +6,7 @@
 // ssh_config naming it and a known_hosts holding its host key.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
-import { hostileServerParts, listenOnLoopback } from './serve.js';
+import { hostileServerParts, listenOnLoopback, trackClients } from './serve.js';
 
 export interface FakeFile {
   kind: 'file';
@@ -135,11 +135,10 @@ export async function startHostileSftp(o: { name: string; root: FakeDir; dir: st
   let stalling = true;
   let onStall: () => void = () => undefined;
   const stall = new Promise<void>((r) => (onStall = r));
-  const clients = new Set<import('ssh2').Connection>();
+  const clients = trackClients();
 
   const server = new ssh2.Server({ hostKeys: [hostKey] }, (client) => {
     clients.add(client);
-    client.on('close', () => clients.delete(client));
     client.on('error', () => undefined);
     client.on('authentication', (ctx) => {
       if (ctx.method !== 'publickey' || !ctx.key.data.equals(clientBlob)) return ctx.reject(['publickey']);
@@ -253,7 +252,7 @@ export async function startHostileSftp(o: { name: string; root: FakeDir; dir: st
     },
     async close() {
       held.length = 0;
-      for (const c of clients) c.end();
+      clients.endAll();
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
