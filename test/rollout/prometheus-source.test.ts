@@ -67,6 +67,38 @@ async function readError(r: BakeReader): Promise<BakeSourceError> {
     expect(flipped.get(BATCH_KEY)!.requests).toBe(5);
   });
 
+  it('reads the four counts in one query (one state of Prometheus); a template giving a scalar is asked one by one', async () => {
+    // A counting proxy in front of the real Prometheus: how many queries each read sends.
+    const { createServer, request } = await import('node:http');
+    const target = new URL(prom.url);
+    let queries = 0;
+    const proxy = createServer((req, res) => {
+      if (req.url?.includes('/api/v1/query')) queries++;
+      const up = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    try {
+      const want = { [BATCH_KEY]: { requests: 3, errors: 0, down: false }, [BASELINE_KEY]: { requests: 5, errors: 0, down: false } };
+      expect(Object.fromEntries(await reader({ url }).read())).toEqual(want);
+      // One query: errors and requests scraped together are read together (asked apart, a scrape could land between).
+      expect(queries).toBe(1);
+      const scalars = reader({ url, requests: 'scalar(sum(http_requests_total{host=~"$hosts"}))' });
+      queries = 0;
+      expect(Object.fromEntries(await scalars.read())).toEqual(want);
+      expect(queries).toBe(1 + 4);
+      queries = 0;
+      await scalars.read();
+      expect(queries).toBe(4);
+    } finally {
+      proxy.close();
+    }
+  });
+
   it('a host no series carries counts 0 (an empty result); a baseline without hosts is not queried', async () => {
     const snap = await reader({ url: prom.url }, [host('web-9')]).read();
     expect(snap.get(BATCH_KEY)).toEqual({ requests: 0, errors: 0, down: false });

@@ -1,13 +1,14 @@
 // `prometheus({ url, requests, errors })`: a bake source reading Prometheus's HTTP API.
-// Per sample, four instant queries (requests and errors for the batch's hosts and
-// for the baseline's), each template's `$hosts` filled in by promql.ts. The answers
+// Per sample, one instant query for four counts (requests and errors for the batch's
+// hosts and for the baseline's; four queries when a template gives a scalar), each
+// template's `$hosts` filled in by promql.ts. The answers
 // are cumulative counts, so the BakeJudge takes differences exactly as it does with
 // HAProxy's counters (a count that goes back, e.g. a restarted app, opens a new window).
 import type { Host } from '../../core/host.js';
 import { DplError, UsageError } from '../../core/errors.js';
 import type { Context } from '../../core/context-types.js';
 import type { ServerCounters, Snapshot } from '../error-rate.js';
-import { buildQuery, checkTemplate, parseAnswer } from './promql.js';
+import { buildQuery, checkTemplate, combinedQuery, parseAnswer, parseCombined } from './promql.js';
 import { BakeSourceError, type BakeSource } from './source.js';
 
 export interface PrometheusSourceConfig {
@@ -43,7 +44,9 @@ export function prometheus(config: PrometheusSourceConfig): BakeSource {
   const endpoint = new URL('api/v1/query', base.href.endsWith('/') ? base : new URL(base.href + '/'));
   const name = `Prometheus at ${base.origin}${base.pathname === '/' ? '' : base.pathname}`;
 
-  async function query(q: string, signal: AbortSignal): Promise<number> {
+  async function query(q: string, signal: AbortSignal): Promise<number>;
+  async function query(q: string, signal: AbortSignal, parts: number): Promise<number[]>;
+  async function query(q: string, signal: AbortSignal, parts?: number): Promise<number | number[]> {
     let res: Response;
     try {
       res = await fetch(endpoint, {
@@ -59,16 +62,33 @@ export function prometheus(config: PrometheusSourceConfig): BakeSource {
       const why = err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (code ?? err.cause?.message ?? err.message);
       throw new BakeSourceError(`cannot reach ${name} (${why}) for the query ${q}`, false);
     }
-    return parseAnswer(q, res.status, await res.text());
+    const text = await res.text();
+    return parts === undefined ? parseAnswer(q, res.status, text) : parseCombined(q, res.status, text, parts);
   }
 
-  /** Requests and errors of the batch, then of the baseline (a side without hosts counts nothing), queried at once. */
+  /** Templates that `sum()` refused (a scalar): asked one by one from then on. */
+  let separately = false;
+
+  /** Requests and errors of the batch, then of the baseline (a side without hosts counts nothing): one query when it can. */
   async function sides(batch: readonly Host[], baseline: readonly Host[], signal: AbortSignal): Promise<ServerCounters[]> {
-    const asked = [batch, baseline].flatMap((hosts) => {
+    const parts = [batch, baseline].flatMap((hosts) => {
       const values = hosts.map(labelOf);
-      return [templates.requests, templates.errors].map((t) => (values.length ? query(buildQuery(t, values), signal) : Promise.resolve(0)));
+      return [templates.requests, templates.errors].map((t) => (values.length ? buildQuery(t, values) : undefined));
     });
-    const answers = await Promise.allSettled(asked);
+    const asked = parts.filter((q): q is string => q !== undefined);
+    if (!separately) {
+      try {
+        const n = await query(combinedQuery(asked), signal, asked.length);
+        let next = 0;
+        const counts = parts.map((q) => (q === undefined ? 0 : n[next++]!));
+        return [{ requests: counts[0]!, errors: counts[1]!, down: false }, { requests: counts[2]!, errors: counts[3]!, down: false }];
+      } catch (e) {
+        // Asked one by one below: the error then names the template's own query. Refused for good
+        // (sum() of a scalar, or a bad template): one by one from now on.
+        if (e instanceof BakeSourceError && e.permanent) separately = true;
+      }
+    }
+    const answers = await Promise.allSettled(parts.map((q) => (q === undefined ? Promise.resolve(0) : query(q, signal))));
     // The same failure whichever answer came first: a permanent one (a bad query) first, in query order.
     const failures = answers.flatMap((a) => (a.status === 'rejected' ? [a.reason as unknown] : []));
     if (failures.length) throw failures.find((e) => e instanceof BakeSourceError && e.permanent) ?? failures[0];

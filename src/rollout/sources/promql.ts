@@ -39,8 +39,38 @@ export function buildQuery(template: string, values: readonly string[]): string 
   return template.split(PLACEHOLDER).join(alternation);
 }
 
+/**
+ * Several templates' sums in one query, each labelled `dpl_count="<index>"`: one query is
+ * evaluated against one state of Prometheus, so counts scraped together are read together
+ * (asked one by one, a scrape landing between two answers made errors outnumber requests).
+ * Only for templates that give instant vectors: `sum()` refuses a scalar (then ask one by one).
+ */
+export function combinedQuery(queries: readonly string[]): string {
+  return queries.map((q, i) => `label_replace(sum(${q}), "dpl_count", "${i}", "", "")`).join(' or ');
+}
+
+/** The answer to combinedQuery: each part's sum (a part with no series is 0). */
+export function parseCombined(query: string, status: number, body: string, parts: number): number[] {
+  const { result } = answerOf(query, status, body, false);
+  const out = new Array<number>(parts).fill(0);
+  for (const series of result as { metric?: Record<string, string>; value?: unknown[] }[]) {
+    const i = Number(series.metric?.['dpl_count']);
+    if (Number.isInteger(i) && i >= 0 && i < parts) out[i] = count(query, series.value?.[1]);
+  }
+  return out;
+}
+
 /** One number from a query answer: the sum of an instant vector (none is 0), or a scalar. */
 export function parseAnswer(query: string, status: number, body: string): number {
+  const { resultType, result } = answerOf(query, status, body, true);
+  if (resultType === 'scalar') return count(query, (result as unknown[] | undefined)?.[1]);
+  let sum = 0;
+  for (const series of result as { value?: unknown[] }[]) sum += count(query, series.value?.[1]);
+  return sum;
+}
+
+/** A successful answer's data: an instant vector (or a scalar, when `scalar` allows it); otherwise why not. */
+function answerOf(query: string, status: number, body: string, scalar: boolean): { resultType: string; result: unknown } {
   let json: { status?: string; errorType?: string; error?: string; data?: { resultType?: string; result?: unknown } };
   try {
     json = JSON.parse(body) as typeof json;
@@ -55,13 +85,11 @@ export function parseAnswer(query: string, status: number, body: string): number
     throw new BakeSourceError(`Prometheus rejected the query ${query}: ${why}`, status < 500 && json.errorType !== 'timeout' && json.errorType !== 'unavailable');
   }
   const { resultType, result } = json.data ?? {};
-  if (resultType === 'scalar') return count(query, (result as unknown[] | undefined)?.[1]);
+  if (scalar && resultType === 'scalar') return { resultType, result };
   if (resultType !== 'vector' || !Array.isArray(result)) {
     throw new BakeSourceError(`the query ${query} gave a ${resultType ?? 'missing'} result; it must give an instant vector or a scalar (no [range] at the end)`, true);
   }
-  let sum = 0;
-  for (const series of result as { value?: unknown[] }[]) sum += count(query, series.value?.[1]);
-  return sum;
+  return { resultType, result };
 }
 
 function count(query: string, raw: unknown): number {
