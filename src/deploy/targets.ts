@@ -26,13 +26,14 @@ export function targetsOf(c: Context, config: ReleaseConfig, what: string): Targ
 /**
  * Log in to the hosts the lock takes first (name order, up to the -z bound) while the
  * ref resolves here: the handshakes overlap local work instead of following it. Only
- * logins: nothing runs on a host before its lock. A host that cannot be reached is
- * the lock step's to report.
+ * logins and each host's step shell, idle until the lock's script (step-shell.ts):
+ * nothing of the deploy runs on a host before its lock. A host that cannot be reached
+ * is the lock step's to report.
  */
 export function preconnect(c: Context, t: Targets): void {
   if (c.session.flags.dryRun) return;
   const first = [...t.hosts].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).slice(0, t.size);
-  for (const h of first) internal(c.on(h)).transport().catch(() => undefined);
+  for (const h of first) internal(c.on(h)).transport().then((t) => t.warmSteps?.(), () => undefined);
 }
 
 export async function repoUrlOf(c: Context, config: ReleaseConfig): Promise<string> {

@@ -44,6 +44,7 @@ export class StepShell {
   private fresh = false;
   /** The running script: where its channel's output goes, and what to do if the channel closes. */
   private job: { ch: ClientChannel; output(stream: 0 | 1, chunk: Buffer): void; gone(): void } | undefined;
+  private opening: Promise<ClientChannel | undefined> | undefined;
 
   constructor(private readonly conn: ShellHost) {}
 
@@ -57,11 +58,25 @@ export class StepShell {
     if (this.busy || this.refused || !this.conn.alive) return undefined;
     this.busy = true;
     try {
-      const ch = this.channel ?? (await this.open());
+      const ch = this.channel ?? (await this.opened());
       return ch && (await this.exchange(ch, command, opts, params, helper));
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * Start the shell before the first script needs it: a deploy warms it while it resolves
+   * the ref, so the lock's script does not wait for a session, a login shell and sh.
+   */
+  warm(): void {
+    if (!this.channel && !this.refused && this.conn.alive) void this.opened();
+  }
+
+  /** The shell being opened, by warm() or the first script: one open at a time. */
+  private opened(): Promise<ClientChannel | undefined> {
+    this.opening ??= this.open().finally(() => (this.opening = undefined));
+    return this.opening;
   }
 
   /** Give its session back (a server with few sessions needs it for a channel); true when it did. */

@@ -45,6 +45,16 @@ export class SshTransport implements Transport {
     private readonly route: Route,
   ) {}
 
+  warmSteps(): void {
+    this.pool
+      .connection(this.route, this.host.name)
+      .then(({ connection, release }) => {
+        connection.stepShell.warm();
+        release();
+      })
+      .catch(() => undefined); // the first script reports what is wrong
+  }
+
   /** user@host:port this transport talks to (after ssh config). */
   get target(): string {
     return `${this.route.settings.user}@${this.route.settings.hostname}:${this.route.settings.port}`;

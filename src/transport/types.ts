@@ -115,6 +115,8 @@ export interface Transport {
   interactive?(command: string | undefined, options: InteractiveOptions): Promise<InteractiveResult>;
   /** Open a stream to a unix socket or TCP port as seen from the host (HAProxy admin socket). */
   connect(target: SocketTarget): Promise<Duplex>;
+  /** A hint that dpl's own scripts (a deploy's steps) come next: a transport may get ready to run them now. */
+  warmSteps?(): void;
 }
 
 /** Owns every connection of a run; closed once at the end (and on Ctrl-C). */

@@ -2,7 +2,7 @@
 // against real sshd hosts: each script still starts clean, keeps its output byte for byte,
 // can be timed out and killed, and a server that cannot give the shell gets channels.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CommandTimeoutError, ConnectionError } from '../../src/core/errors.js';
@@ -27,6 +27,21 @@ describeBed('step shell', () => {
     const plain = [(await t.exec('echo $$')).stdout, (await t.exec('echo $$')).stdout];
     expect(plain[0]).not.toBe(plain[1]);
     expect(plain).not.toContain(again);
+  });
+
+  it('warmSteps starts the shell before the first script, which then runs in it; a script sent while it opens waits for it', async () => {
+    // Start times in clock ticks since boot: the bed's hosts share this machine's kernel.
+    const ticks = () => Math.floor(Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 100);
+    const shellStart = 'cut -d" " -f22 /proc/$$/stat';
+    const warmed = await pool.get(bedHost('web-1'));
+    warmed.warmSteps!();
+    await new Promise((r) => setTimeout(r, 500));
+    const sent = ticks();
+    expect(Number((await warmed.exec(shellStart, own)).stdout)).toBeLessThan(sent - 20);
+    const racing = await pool.get(bedHost('web-2'));
+    racing.warmSteps!();
+    const first = (await racing.exec('echo $$', own)).stdout;
+    expect((await racing.exec('echo $$', own)).stdout).toBe(first);
   });
 
   it('starts each script clean: a cd, a variable, an exit or a syntax error does not carry over', async () => {
