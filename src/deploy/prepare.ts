@@ -23,7 +23,7 @@ export interface PrepareSource {
   artifact?: string;
   /** The scanned build output (upload); made by the pipeline from the build or `artifact`. */
   shipment?: Shipment;
-  /** git with `reuse` (default): which commits may be made from the live release instead of exported in full. */
+  /** git with `reuse: true`: which commits may be checked out (from the live release) instead of archived in full. */
   reuse?: ReuseCheck;
 }
 

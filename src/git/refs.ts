@@ -56,7 +56,17 @@ export async function resolveRef(repoDir: string, ref: string, options: ResolveO
   if (options.fetch) await fetchRemote(repo, remote);
 
   const found = await find(repo, name, prefix, remote, !!options.fetch);
-  return { ...found, subject: await subjectOf(repo, found.sha) };
+  return found.subject !== undefined ? { ...found, subject: found.subject } : { ...found, subject: await subjectOf(repo, found.sha) };
+}
+
+/**
+ * A tag's commit and subject in one git process (undefined when it has none): a deploy
+ * resolves while its logins load the machine, and the lock waits for it.
+ */
+async function tagged(repo: Repo, tag: string): Promise<{ sha: string; subject: string } | undefined> {
+  const out = await repo.tryGit(['log', '-1', '--no-walk', '--format=%H%x1f%s', '--end-of-options', `refs/tags/${tag}^{commit}`, '--']);
+  const cut = out?.indexOf('\x1f') ?? -1;
+  return out && cut > 0 ? { sha: out.slice(0, cut), subject: out.slice(cut + 1) } : undefined;
 }
 
 async function find(
@@ -65,7 +75,7 @@ async function find(
   prefix: string,
   remote: string,
   preferRemote: boolean,
-): Promise<Omit<ResolvedRef, 'subject'>> {
+): Promise<Omit<ResolvedRef, 'subject'> & { subject?: string }> {
   if (name === 'stable' || name === 'latest') {
     const tags = await versionTags(repo, prefix);
     const best = highest(tags, name === 'latest');
@@ -77,12 +87,16 @@ async function find(
           : `tag a release first (dpl release.finish:X.Y.Z)${preferRemote ? '' : ', or fetch tags from the remote'}`,
       });
     }
-    return { ref: name, kind: name, tag: best.tag, version: best.version.version, sha: await tagCommit(repo, best.tag) };
+    const hit = await tagged(repo, best.tag);
+    return { ref: name, kind: name, tag: best.tag, version: best.version.version, ...(hit ?? { sha: await tagCommit(repo, best.tag) }) };
   }
   for (const tag of [name, VERSION_START.test(name) ? prefix + name : undefined]) {
-    if (tag && (await hasTag(repo, tag))) {
+    if (!tag) continue;
+    // hasTag only when the tag has no commit: a tag that exists but points at a tree is told as such (tagCommit).
+    const hit = await tagged(repo, tag);
+    if (hit || (await hasTag(repo, tag))) {
       const v = tag.startsWith(prefix) ? semver.parse(tag.slice(prefix.length)) : null;
-      return { ref: name, kind: 'tag', tag, ...(v ? { version: v.version } : {}), sha: await tagCommit(repo, tag) };
+      return { ref: name, kind: 'tag', tag, ...(v ? { version: v.version } : {}), ...(hit ?? { sha: await tagCommit(repo, tag) }) };
     }
   }
   const local = (await hasBranch(repo, name)) ? name : undefined;

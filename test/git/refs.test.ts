@@ -1,4 +1,7 @@
 // resolveRef: stable/latest over semver tags, tags, branches, SHAs, and the remote.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DplError, UsageError } from '../../src/core/errors.js';
 import { describeResolved, resolveRef } from '../../src/git/refs.js';
@@ -91,6 +94,32 @@ describe('resolveRef', () => {
     expect(describeResolved(await resolveRef(work, 'master', { fetch: true }))).toMatch(/^master → branch origin\/master @/);
 
     await expect(resolveRef(work, 'stable', { fetch: true, remote: 'upstream' })).rejects.toThrow(/no remote named upstream/);
+  });
+
+  it('a tag or stable resolves with its subject in one git process after the repository check (a deploy’s lock waits for it); a tag of a tree still says so', async () => {
+    fx = openSky();
+    const { work } = fx;
+    git(work, 'checkout', '-q', 'master');
+    const sha = release(work, 'v4.0.0');
+    git(work, 'tag', 'tree-tag', 'HEAD^{tree}');
+    // Every git process counted by a wrapper first on PATH (simple-git runs `git` from PATH).
+    const bin = path.join(fx.tmp, 'bin');
+    const counted = path.join(fx.tmp, 'git-calls');
+    mkdirSync(bin);
+    writeFileSync(path.join(bin, 'git'), `#!/bin/sh\necho "$*" >> ${counted}\nexec ${execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim()} "$@"\n`, { mode: 0o755 });
+    const before = process.env['PATH'];
+    process.env['PATH'] = `${bin}:${before}`;
+    const calls = () => (existsSync(counted) ? readFileSync(counted, 'utf8').trim().split('\n') : []);
+    try {
+      for (const ref of ['v4.0.0', '4.0.0', 'stable']) {
+        rmSync(counted, { force: true });
+        expect(await resolveRef(work, ref)).toMatchObject({ sha, subject: 'work for v4.0.0', tag: 'v4.0.0' });
+        expect(calls(), ref).toHaveLength({ 'v4.0.0': 2, '4.0.0': 4, stable: 3 }[ref]!);
+      }
+      await expect(resolveRef(work, 'tree-tag')).rejects.toThrow(/tag tree-tag in .* does not point at a commit/);
+    } finally {
+      process.env['PATH'] = before;
+    }
   });
 
   it('version.resolve reports what it resolved as a typed event and its line', async () => {
