@@ -8,6 +8,7 @@
 //   dpl runs with `reuse: true`; tool dpl-full (only in --tools): this build as by default, every release exported in full
 //   BENCH_EVENTS_DIR=DIR: keep each dpl run's --json events there (DIR/<tool>-<tag>.jsonl)
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { hostCpuMs, settle } from './peers.js';
 import { startWorld, seedShared, verify } from './deploy-fleet.mjs';
@@ -122,7 +123,7 @@ async function deployAndVerify(world, tool, tag) {
   const bad = verify(world, tool.dir, tag);
   if (bad.length) throw new Error(`${tool.name} deployed ${tag} but ${bad.length} check(s) failed:\n  ${bad.slice(0, 10).join('\n  ')}`);
   const { stdout, ...timing } = run;
-  if (process.env.BENCH_EVENTS_DIR && stdout) (await import('node:fs')).writeFileSync(`${process.env.BENCH_EVENTS_DIR}/${tool.name}-${tag}.jsonl`, stdout);
+  if (process.env.BENCH_EVENTS_DIR && stdout) writeFileSync(`${process.env.BENCH_EVENTS_DIR}/${tool.name}-${tag}.jsonl`, stdout);
   return tool.name.startsWith('dpl') ? { ...timing, phases: phasesOf(stdout) } : timing;
 }
 

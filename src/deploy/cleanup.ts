@@ -13,6 +13,7 @@ import type { Targets } from './targets.js';
 import { isGood, newRecord, parseState, previousGood, recordLine, stateSnippet, statusOf, type HostState } from './history.js';
 import type { Layout } from './layout.js';
 import { acquireLocks, newLockInfo, releaseLocks } from './lock.js';
+import { indexFiles } from './git-reuse.js';
 import { openDirs } from './prepare.js';
 import { forHosts, runScript } from './remote.js';
 import { releaseCommand } from './task-names.js';
@@ -45,7 +46,7 @@ export function removeScript(l: Layout, remove: string[]): string {
     const stuck = recordLine(newRecord(r, 'failed', { action: 'cleanup', reason: 'partly deleted by cleanup (files owned by another user)' }));
     lines.push(
       `${openDirs(dir)} || true`,
-      sh`if err=$(rm -rf -- ${dir} ${l.releaseIndex(r)} ${`${l.releaseIndex(r)}.lock`} 2>&1); then echo ${`@@DPL removed ${r}`}; printf '%s\\n' ${removed} >> ${l.history};`,
+      sh`if err=$(rm -rf -- ${dir} ${indexFiles(l, r)} 2>&1); then echo ${`@@DPL removed ${r}`}; printf '%s\\n' ${removed} >> ${l.history};`,
       sh`else echo ${`@@DPL stuck ${r}`}; printf '%s\\n' "$err" | head -n 3; echo '@@DPL end'; printf '%s\\n' ${stuck} >> ${l.history}; fi`,
     );
   }

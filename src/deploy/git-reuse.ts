@@ -36,6 +36,7 @@ export interface ReuseBase {
 /** Which commits' trees can be checked out instead of archived, asked of the local repository once per commit. */
 export class ReuseCheck {
   private readonly plain = new Map<string, Promise<boolean>>();
+  private repo: Promise<import('../git/repo.js').Repo> | undefined;
 
   constructor(private readonly repoDir: string) {}
 
@@ -44,14 +45,20 @@ export class ReuseCheck {
     let p = this.plain.get(sha);
     if (!p) {
       p = (async () => {
-        const { openRepo } = await import('../git/repo.js');
-        const names = await (await openRepo(this.repoDir)).tryGit(['ls-tree', '-r', '-z', '--name-only', '--end-of-options', sha]);
+        this.repo ??= import('../git/repo.js').then(({ openRepo }) => openRepo(this.repoDir));
+        const names = await (await this.repo).tryGit(['ls-tree', '-r', '-z', '--name-only', '--end-of-options', sha]);
         return names !== undefined && !names.split('\0').some((n) => n === '.gitattributes' || n.endsWith('/.gitattributes'));
       })().catch(() => false);
       this.plain.set(sha, p);
     }
     return p;
   }
+}
+
+/** A release's index and the lock a killed git may have left beside it: removed with the release. */
+export function indexFiles(l: Layout, name: string): string[] {
+  const index = l.releaseIndex(name);
+  return [index, `${index}.lock`];
 }
 
 /**

@@ -10,7 +10,7 @@ import { layoutOf, type Layout } from './layout.js';
 import { appendSnippet, newRecord } from './history.js';
 import { runScript } from './remote.js';
 import type { Shipment } from './shipment.js';
-import { checkoutSnippet, type ReuseBase, type ReuseCheck } from './git-reuse.js';
+import { checkoutSnippet, indexFiles, type ReuseBase, type ReuseCheck } from './git-reuse.js';
 import { uploadRelease } from './upload.js';
 
 /** Exit code of a prepare script that found the release directory already there (never undo it). */
@@ -164,7 +164,7 @@ export function discardSnippet(rel: HostRelease, reason: string): string {
     appendSnippet(l, [newRecord(rel.name, 'failed', { resolved: rel.ref, strategy: rel.strategy, reason, action: 'deploy' })]),
     sh`for i in 1 2 3 4 5; do ${raw(openDirs(dir))}; rm -rf -- ${dir} 2>/dev/null; [ -e ${dir} ] || break; sleep 1; done`,
     sh`if [ -e ${dir} ]; then rm -rf -- ${dir}; fi`,
-    sh`rm -f -- ${l.releaseIndex(rel.name)} ${`${l.releaseIndex(rel.name)}.lock`}`,
+    sh`rm -f -- ${indexFiles(l, rel.name)}`,
   ].join('\n');
 }
 

@@ -56,7 +56,7 @@ export async function resolveRef(repoDir: string, ref: string, options: ResolveO
   if (options.fetch) await fetchRemote(repo, remote);
 
   const found = await find(repo, name, prefix, remote, !!options.fetch);
-  return found.subject !== undefined ? { ...found, subject: found.subject } : { ...found, subject: await subjectOf(repo, found.sha) };
+  return { ...found, subject: found.subject ?? (await subjectOf(repo, found.sha)) };
 }
 
 /**

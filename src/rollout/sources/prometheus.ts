@@ -44,9 +44,8 @@ export function prometheus(config: PrometheusSourceConfig): BakeSource {
   const endpoint = new URL('api/v1/query', base.href.endsWith('/') ? base : new URL(base.href + '/'));
   const name = `Prometheus at ${base.origin}${base.pathname === '/' ? '' : base.pathname}`;
 
-  async function query(q: string, signal: AbortSignal): Promise<number>;
-  async function query(q: string, signal: AbortSignal, parts: number): Promise<number[]>;
-  async function query(q: string, signal: AbortSignal, parts?: number): Promise<number | number[]> {
+  /** Prometheus's answer to `q`: its HTTP status and body, for parseAnswer or parseCombined. */
+  async function ask(q: string, signal: AbortSignal): Promise<{ status: number; body: string }> {
     let res: Response;
     try {
       res = await fetch(endpoint, {
@@ -62,8 +61,12 @@ export function prometheus(config: PrometheusSourceConfig): BakeSource {
       const why = err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (code ?? err.cause?.message ?? err.message);
       throw new BakeSourceError(`cannot reach ${name} (${why}) for the query ${q}`, false);
     }
-    const text = await res.text();
-    return parts === undefined ? parseAnswer(q, res.status, text) : parseCombined(q, res.status, text, parts);
+    return { status: res.status, body: await res.text() };
+  }
+
+  async function query(q: string, signal: AbortSignal): Promise<number> {
+    const a = await ask(q, signal);
+    return parseAnswer(q, a.status, a.body);
   }
 
   /** Templates that `sum()` refused (a scalar): asked one by one from then on. */
@@ -76,12 +79,17 @@ export function prometheus(config: PrometheusSourceConfig): BakeSource {
       return [templates.requests, templates.errors].map((t) => (values.length ? buildQuery(t, values) : undefined));
     });
     const asked = parts.filter((q): q is string => q !== undefined);
+    const counted = (n: number[]): ServerCounters[] => [
+      { requests: n[0]!, errors: n[1]!, down: false },
+      { requests: n[2]!, errors: n[3]!, down: false },
+    ];
     if (!separately) {
       try {
-        const n = await query(combinedQuery(asked), signal, asked.length);
+        const q = combinedQuery(asked);
+        const a = await ask(q, signal);
+        const n = parseCombined(q, a.status, a.body, asked.length);
         let next = 0;
-        const counts = parts.map((q) => (q === undefined ? 0 : n[next++]!));
-        return [{ requests: counts[0]!, errors: counts[1]!, down: false }, { requests: counts[2]!, errors: counts[3]!, down: false }];
+        return counted(parts.map((part) => (part === undefined ? 0 : n[next++]!)));
       } catch (e) {
         // Asked one by one below: the error then names the template's own query. Refused for good
         // (sum() of a scalar, or a bad template): one by one from now on.
@@ -92,8 +100,7 @@ export function prometheus(config: PrometheusSourceConfig): BakeSource {
     // The same failure whichever answer came first: a permanent one (a bad query) first, in query order.
     const failures = answers.flatMap((a) => (a.status === 'rejected' ? [a.reason as unknown] : []));
     if (failures.length) throw failures.find((e) => e instanceof BakeSourceError && e.permanent) ?? failures[0];
-    const n = answers.map((a) => (a as PromiseFulfilledResult<number>).value);
-    return [{ requests: n[0]!, errors: n[1]!, down: false }, { requests: n[2]!, errors: n[3]!, down: false }];
+    return counted(answers.map((a) => (a as PromiseFulfilledResult<number>).value));
   }
 
   /** Both queries over every host, once, before the rollout changes anything. */
