@@ -20,10 +20,21 @@ export async function start(argv: string[]): Promise<never> {
     if (e.code === 'EPIPE') process.exit(0);
   });
   // A throw outside main()'s await (a timer, a stray promise) meets the same boundary, masked, instead of node's printer.
-  const crash = (e: unknown): never => process.exit(reportError(e, { verbose: wantsVerbose(argv), writeErr: (s) => void process.stderr.write(s), secrets }));
+  const crash = (e: unknown): void => void exitWhenWritten(reportError(e, { verbose: wantsVerbose(argv), writeErr: (s) => void process.stderr.write(s), secrets }));
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
   const code = await main(argv, undefined, secrets);
   // Exit explicitly: a half-closed socket must not keep a finished run alive.
+  return exitWhenWritten(code);
+}
+
+/**
+ * Exit once what dpl wrote has left the process: to a pipe whose reader is slower
+ * (`dpl deploy | tee log`, a CI log collector) the writes queue, and process.exit()
+ * dropped the rest (a reader pausing 2 s got 516 of 20,000 lines).
+ */
+async function exitWhenWritten(code: number): Promise<never> {
+  const written = (s: NodeJS.WriteStream) => new Promise<void>((r) => (s.writableLength === 0 ? r() : s.write('', () => r())));
+  await Promise.all([written(process.stdout), written(process.stderr)]);
   process.exit(code);
 }
