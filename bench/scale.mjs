@@ -6,7 +6,9 @@
 // unlock. Printed per size: wall time, peak RSS of the dpl process, dpl's CPU
 // (user+sys) per host, and the time from the run's last output to the process exit.
 //   node bench/scale.mjs [--hosts 10,50,100,200,500,1000] [--z 50] [--rounds 1]
-//                        [--compare /path/to/other/bin/dpl.js] [--exit-lag] [--json] [-- extra dpl flags]
+//                        [--compare /path/to/other/bin/dpl.js] [--exit-lag] [--floor] [--json] [-- extra dpl flags]
+// --floor adds a row for bench/scale-floor.mjs: ssh2 as dpl tunes it doing the same work
+// with nothing of dpl around it, so "dpl ÷ floor" is what dpl's own code costs on this machine.
 // BENCH_NODE_OPTIONS: NODE_OPTIONS for the dpl processes (lines they print starting
 // with PROBE are shown); BENCH_NODE_ARGS: node flags NODE_OPTIONS refuses, e.g.
 // "--cpu-prof --cpu-prof-dir=/tmp/prof". Needs `npm run build`. Not part of the tests.
@@ -27,6 +29,7 @@ const ROUNDS = Number(opt('rounds', 1));
 const JSON_OUT = args.includes('--json');
 /** One more run per size and dpl with --json: time from the last task's end to the process exit. */
 const EXIT_LAG = args.includes('--exit-lag');
+const FLOOR = args.includes('--floor');
 const PORT = Number(opt('port', 2290));
 const dpls = [{ label: 'this', bin: join(ROOT, 'bin/dpl.js'), flags: extra }];
 if (opt('compare')) dpls.unshift({ label: 'compare', bin: resolve(opt('compare')), flags: [] });
@@ -107,6 +110,15 @@ function runOnce(d, n, json = false) {
   });
 }
 
+/** The floor's run on the first `n` hosts: CPU ms per host, wall s, peak RSS MB. */
+function floorOnce(n) {
+  const timeFile = join(dir, 'time-floor');
+  const r = spawnSync('/usr/bin/time', ['-o', timeFile, '-f', '%e %M %U %S', process.execPath, join(import.meta.dirname, 'scale-floor.mjs'), String(n), String(PORT), join(dir, 'id'), join(dir, 'host.pub'), String(Z)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`the floor failed on ${n} hosts (exit ${r.status}):\n${r.stderr.slice(-2000)}`);
+  const [wall, maxKb, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+  return { s: wall, rssMb: maxKb / 1024, cpuMsPerHost: ((user + sys) * 1000) / n };
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fix = (x, p = 2) => Math.round(x * 10 ** p) / 10 ** p;
 const results = [];
@@ -117,7 +129,11 @@ try {
   for (const n of SIZES) {
     const per = new Map(dpls.map((d) => [d.label, []]));
     // Interleaved, and the order flips every round: the second run of a pair measured a few % more CPU with two identical builds.
-    for (let r = 0; r < ROUNDS; r++) for (const d of r % 2 ? [...dpls].reverse() : dpls) per.get(d.label).push(await runOnce(d, n));
+    const floors = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const d of r % 2 ? [...dpls].reverse() : dpls) per.get(d.label).push(await runOnce(d, n));
+      if (FLOOR) floors.push(floorOnce(n));
+    }
     const lags = new Map();
     if (EXIT_LAG) for (const d of dpls) lags.set(d.label, await runOnce(d, n, true));
     for (const d of dpls) {
@@ -125,6 +141,13 @@ try {
       const row = { dpl: d.label, hosts: n, s: fix(median(rs.map((x) => x.s))), rssMb: fix(median(rs.map((x) => x.rssMb)), 0), cpuMsPerHost: fix(median(rs.map((x) => x.cpuMsPerHost))), exitLagMs: fix(median(rs.map((x) => x.exitLagMs)), 0), ...(EXIT_LAG ? { endToExitMs: lags.get(d.label).endToExitMs, closeMs: lags.get(d.label).closeMs } : {}) };
       results.push(row);
       say(`| ${d.label} | ${n} | ${row.s} | ${fix((row.s / n) * 100)} | ${row.rssMb} | ${row.cpuMsPerHost} | ${row.exitLagMs} |${EXIT_LAG ? ` ${row.endToExitMs} (closing ${row.closeMs}) |` : ''}`);
+    }
+    if (FLOOR) {
+      const row = { dpl: 'floor', hosts: n, s: fix(median(floors.map((x) => x.s))), rssMb: fix(median(floors.map((x) => x.rssMb)), 0), cpuMsPerHost: fix(median(floors.map((x) => x.cpuMsPerHost))) };
+      const mine = per.get('this').map((x, i) => fix(x.cpuMsPerHost / floors[i].cpuMsPerHost));
+      results.push(row, { hosts: n, cpuOverFloorPerRound: mine });
+      say(`| floor (ssh2 as dpl tunes it) | ${n} | ${row.s} | ${fix((row.s / n) * 100)} | ${row.rssMb} | ${row.cpuMsPerHost} | |`);
+      say(`|  | ${n} | CPU per host, this ÷ floor per round: ${mine.join(', ')} (median ${median(mine)}) |`);
     }
     // On a shared machine the medians drift with the load: the per-round pairs say more.
     if (dpls.length === 2) {

@@ -109,10 +109,22 @@ export class EventBus {
   }
 
   emit<K extends EventType>(type: K, payload: EventMap[K]): void {
-    let event = { type, time: new Date().toISOString(), ...payload } as DplEvent;
+    let event = { type, time: this.now(), ...payload } as DplEvent;
     if (this.secrets.size) event = this.scrub(event);
     for (const l of this.listeners) l(event);
   }
+
+  /** The time as toISOString() gives it, formatted once per millisecond: a run at scale emits dozens of events in one. */
+  private now(): string {
+    const ms = Date.now();
+    if (ms !== this.stampMs) {
+      this.stampMs = ms;
+      this.stamp = new Date(ms).toISOString();
+    }
+    return this.stamp;
+  }
+  private stampMs = -1;
+  private stamp = '';
 
   /** Replace every registered secret in a string. */
   scrubText(text: string): string {

@@ -15,8 +15,17 @@ export { rawPublicKey };
  * ESM's import of CommonJS scans each module's source for its exports first.
  */
 export function requireSsh2(path: string): unknown {
-  return process.getBuiltinModule('node:module').createRequire(import.meta.url)(path);
+  // Lazy caches: createRequire, and require's path resolution, cost ~60 µs per login (sendCertificates asks on each).
+  let m = required.get(path);
+  if (m === undefined) {
+    requireFn ??= process.getBuiltinModule('node:module').createRequire(import.meta.url);
+    m = requireFn(path);
+    required.set(path, m);
+  }
+  return m;
 }
+let requireFn: NodeJS.Require | undefined;
+const required = new Map<string, unknown>();
 
 /**
  * OpenSSH announces its host keys after login (hostkeys-00, for UpdateHostKeys).

@@ -1,11 +1,12 @@
 // EventBus: every listener subscribed when an event is emitted gets it, in order,
 // even when listeners come and go while it is delivered.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventBus, type DplEvent } from '../../src/core/events.js';
 
 const log = (message: string) => ({ level: 'info' as const, message });
 
 describe('EventBus', () => {
+  afterEach(() => void vi.useRealTimers());
   it('delivers each event to the listeners subscribed when it was emitted, in order', () => {
     const bus = new EventBus();
     const seen: string[] = [];
@@ -20,6 +21,22 @@ describe('EventBus', () => {
     offA();
     bus.emit('log', log('two'));
     expect(seen).toEqual(['a:one', 'b:one', 'late:two']);
+  });
+
+  it("stamps each event with its own millisecond's time, though the text is made once per millisecond", () => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 11, 6, 12, 0, 0, 998) });
+    const bus = new EventBus();
+    const times: string[] = [];
+    bus.on((e) => times.push(e.time));
+    bus.emit('log', log('a'));
+    bus.emit('log', log('b'));
+    vi.advanceTimersByTime(1);
+    bus.emit('log', log('c'));
+    vi.advanceTimersByTime(1);
+    bus.emit('log', log('d'));
+    vi.setSystemTime(Date.UTC(2026, 11, 6, 11, 0, 0, 0)); // the clock stepped back
+    bus.emit('log', log('e'));
+    expect(times).toEqual(['2026-12-06T12:00:00.998Z', '2026-12-06T12:00:00.998Z', '2026-12-06T12:00:00.999Z', '2026-12-06T12:00:01.000Z', '2026-12-06T11:00:00.000Z']);
   });
 
   it('an unsubscribe that runs twice removes nothing else', () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { hostKeysWithoutPem, ignoreHostKeyNotices, rawPublicKey, signWithoutProbe, verifyWithRawKeys, withCachedSigner } from '../../src/ssh/ssh2-patches.js';
+import { hostKeysWithoutPem, ignoreHostKeyNotices, rawPublicKey, requireSsh2, signWithoutProbe, verifyWithRawKeys, withCachedSigner } from '../../src/ssh/ssh2-patches.js';
 
 const ssh2 = createRequire(import.meta.url)('ssh2') as typeof import('ssh2');
 
@@ -214,3 +214,23 @@ describe('hostKeysWithoutPem', () => {
   });
 });
 
+
+describe('requireSsh2', () => {
+  it("resolves a module's path once: a login asks for ssh2's packet writer every time", () => {
+    const Module = process.getBuiltinModule('node:module') as unknown as { _resolveFilename: (...a: unknown[]) => string };
+    const resolveFilename = Module._resolveFilename;
+    let resolved = 0;
+    Module._resolveFilename = function (this: unknown, ...a: unknown[]) {
+      if (String(a[0]).startsWith('ssh2/lib/protocol/utils')) resolved++;
+      return resolveFilename.apply(this, a);
+    };
+    try {
+      const first = requireSsh2('ssh2/lib/protocol/utils.js') as { sendPacket?: unknown };
+      for (let i = 0; i < 5; i++) expect(requireSsh2('ssh2/lib/protocol/utils.js')).toBe(first);
+      expect(typeof first.sendPacket).toBe('function');
+      expect(resolved).toBeLessThanOrEqual(1); // 6 without the cache; 0 when an earlier test already asked
+    } finally {
+      Module._resolveFilename = resolveFilename;
+    }
+  });
+});
