@@ -140,10 +140,14 @@ const clockTicks = () => (ticksPerSecond ??= Number(execFileSync('getconf', ['CL
 
 /**
  * Wait until the previous tool's logins are torn down on the bed (no per-connection
- * sshd left), then a little longer, so every tool starts on an idle machine.
+ * sshd left), then a little longer, so every tool starts on an idle machine. Before a
+ * timed deploy (quietMs > 0) the disk's dirty pages are written out too: the previous
+ * tool's writeback (Capistrano copies every file) otherwise lands in the next tool's
+ * time, and with rounds fewer than tools some follow Capistrano more often than others.
  */
 export async function settle(bed, { quietMs = 300, timeoutMs = 10_000 } = {}) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && bedSessions(bed) > 0) await new Promise((r) => setTimeout(r, 50));
+  if (quietMs > 0) execFileSync('sync');
   await new Promise((r) => setTimeout(r, quietMs));
 }
