@@ -42,13 +42,18 @@ function realGit(): string {
 }
 
 /**
- * `fault-bin/git` on every host: while `git-arm` exists, the first git call takes it,
- * writes its pid to `git-hit` and waits (at most 60 s) for `git-release`: `go` runs git, `fail` exits 1.
+ * `fault-bin/git` on every host: while `git-arm` exists, the first git call whose
+ * arguments include the word in it (`archive`) takes it, writes its pid to `git-hit`
+ * and waits (at most 60 s) for `git-release`: `go` runs git, `fail` exits 1. A named
+ * call, not the first: a prepare's first git is `cat-file -e`, whose failure only sends
+ * it to fetch, so the prepare went on and recorded `prepared` after the kill (CI, b853882).
  */
 const GIT_WRAPPER = (real: string) => `#!/bin/sh
 # Fault wrapper (test/deploy/faults/crash.test.ts): holds one git call while armed.
 bin=$(dirname "$0")
-if [ -f "$bin/git-arm" ] && rm "$bin/git-arm" 2>/dev/null; then
+want=$(cat "$bin/git-arm" 2>/dev/null) || want=
+case " $* " in *" $want "*) ;; *) want= ;; esac
+if [ -n "$want" ] && rm "$bin/git-arm" 2>/dev/null; then
   echo $$ > "$bin/git-hit"
   i=0
   while [ ! -f "$bin/git-release" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done
@@ -238,8 +243,8 @@ describeBed('a dpl killed (SIGKILL) at each point of a deploy: the next command 
 
   it('1. killed during prepare (no decision): `--force deploy.recover` removes the prepared release everywhere, records it failed', async () => {
     const a = oneRelease(p);
-    writeFileSync(bin('web-2', 'git-arm'), '1\n', { mode: 0o666 });
-    // web-0 and web-1 prepared; web-2's prepare made its directory (journal claimed) and is held at its first git.
+    writeFileSync(bin('web-2', 'git-arm'), 'archive\n', { mode: 0o666 });
+    // web-0 and web-1 prepared; web-2's prepare made its directory (journal claimed) and is held at its `git archive`.
     const { r, events, rel } = await killWhen(p, ['deploy:v1.1.0'], 'web-0 and web-1 prepared, web-2 held in its prepare', (ev, R) =>
       ended(ev, `prepare ${R}`, 'web-0') && ended(ev, `prepare ${R}`, 'web-1') && existsSync(bin('web-2', 'git-hit')),
     );
@@ -414,7 +419,7 @@ describeBed('a dpl killed (SIGKILL) at each point of a deploy: the next command 
     expect(first.code, show(first)).toBe(0);
     expect(first.out, show(first)).toMatch(/batch 2\/2/);
     const a = oneRelease(q);
-    writeFileSync(bin('web-1', 'git-arm'), '1\n', { mode: 0o666 });
+    writeFileSync(bin('web-1', 'git-arm'), 'archive\n', { mode: 0o666 });
     // Batch 1 (web-0) switched, restarted and health-checked; batch 2's prepare holds on web-1.
     const { r, events, rel } = await killWhen(q, ['deploy:v1.1.0'], 'batch 1 live, batch 2 preparing', (ev, R) =>
       ended(ev, `switch current → ${R}`, 'web-0') && existsSync(bin('web-1', 'git-hit')),
