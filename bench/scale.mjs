@@ -96,14 +96,14 @@ function runOnce(d, n, json = false) {
       const ended = process.hrtime.bigint();
       if (code !== 0) return reject(new Error(`dpl (${d.label}) failed on ${n} hosts (exit ${code}):\n${output.slice(-2000)}`));
       for (const l of output.split('\n')) if (l.startsWith('PROBE')) say(`  ${d.label} ${n}: ${l} (closed at ${ended === started ? '' : Date.now()})`);
-      const [, maxKb, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+      const { rssMb, cpuMsPerHost } = timed(timeFile, n);
       // --json: from the last task's end (its event time) to the process gone (wall clocks of one machine).
       const ends = json ? output.split('\n').filter((l) => l.startsWith('{"type":"task.end"')).map((l) => Date.parse(JSON.parse(l).time)) : [];
       resolvePromise({
         ...(ends.length ? { endToExitMs: Date.now() - Math.max(...ends), closeMs: Date.parse(JSON.parse(output.split('\n').find((l) => l.startsWith('{"type":"run.end"'))).time) - Math.max(...ends) } : {}),
         s: Number(ended - started) / 1e9,
-        rssMb: maxKb / 1024,
-        cpuMsPerHost: ((user + sys) * 1000) / n,
+        rssMb,
+        cpuMsPerHost,
         exitLagMs: Number(ended - lastOutput) / 1e6,
       });
     });
@@ -115,6 +115,11 @@ function floorOnce(n) {
   const timeFile = join(dir, 'time-floor');
   const r = spawnSync('/usr/bin/time', ['-o', timeFile, '-f', '%e %M %U %S', process.execPath, join(import.meta.dirname, 'scale-floor.mjs'), String(n), String(PORT), join(dir, 'id'), join(dir, 'host.pub'), String(Z)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`the floor failed on ${n} hosts (exit ${r.status}):\n${r.stderr.slice(-2000)}`);
+  return timed(timeFile, n);
+}
+
+/** What /usr/bin/time -f '%e %M %U %S' wrote for a run on `n` hosts: wall s, peak RSS MB, CPU ms per host. */
+function timed(timeFile, n) {
   const [wall, maxKb, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
   return { s: wall, rssMb: maxKb / 1024, cpuMsPerHost: ((user + sys) * 1000) / n };
 }
